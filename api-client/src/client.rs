@@ -1,0 +1,154 @@
+//! A typed client for the API. On wasm it uses the browser's fetch (gloo-net); natively it
+//! uses reqwest (feature `native`). Both map responses the same way: 2xx → the type, any
+//! other status → `ClientError::Api` carrying the API's error body.
+
+use serde::de::DeserializeOwned;
+
+use crate::{Department, ErrorBody, ServiceGuide, ServicePage, ServiceQuery, Topic, API_PREFIX};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClientError {
+    /// The server could not be reached (offline, DNS, refused, aborted).
+    Network(String),
+    /// The server answered with an error status.
+    Api { status: u16, body: ErrorBody },
+    /// The server answered something that is not the expected JSON.
+    Decode(String),
+}
+
+impl ClientError {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::Network(e) => write!(f, "network error: {e}"),
+            ClientError::Api { status, body } => write!(f, "HTTP {status}: {}", body.error.message),
+            ClientError::Decode(e) => write!(f, "unexpected response: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+/// The API at `base` (an origin such as `http://127.0.0.1:8080`, or `""` for same-origin in a browser).
+#[derive(Clone, Debug)]
+pub struct ApiClient {
+    base: String,
+}
+
+impl ApiClient {
+    pub fn new(base: impl Into<String>) -> Self {
+        let base = base.into().trim_end_matches('/').to_string();
+        ApiClient { base }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{API_PREFIX}{path}", self.base)
+    }
+
+    pub async fn services(&self, query: &ServiceQuery) -> Result<ServicePage, ClientError> {
+        let qs = query.to_query_string();
+        let path = if qs.is_empty() { "/services".to_string() } else { format!("/services?{qs}") };
+        self.get(&path).await
+    }
+
+    pub async fn service(&self, code: &str) -> Result<ServiceGuide, ClientError> {
+        self.get(&format!("/services/{}", crate::query::encode(code))).await
+    }
+
+    pub async fn departments(&self) -> Result<Vec<Department>, ClientError> {
+        self.get("/departments").await
+    }
+
+    pub async fn topics(&self) -> Result<Vec<Topic>, ClientError> {
+        self.get("/topics").await
+    }
+
+    /// GET an API path (relative to `/api/v1`) and decode the JSON answer.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        let (status, text) = transport::get(&self.url(path)).await?;
+        decode(status, &text)
+    }
+}
+
+fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ClientError> {
+    if (200..300).contains(&status) {
+        serde_json::from_str(text).map_err(|e| ClientError::Decode(e.to_string()))
+    } else {
+        match serde_json::from_str::<ErrorBody>(text) {
+            Ok(body) => Err(ClientError::Api { status, body }),
+            Err(_) => Err(ClientError::Decode(format!("HTTP {status} without an error body"))),
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod transport {
+    use super::ClientError;
+
+    pub async fn get(url: &str) -> Result<(u16, String), ClientError> {
+        let resp = gloo_net::http::Request::get(url)
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        let text = resp.text().await.map_err(|e| ClientError::Network(e.to_string()))?;
+        Ok((resp.status(), text))
+    }
+}
+
+#[cfg(all(not(target_arch = "wasm32"), feature = "native"))]
+mod transport {
+    use super::ClientError;
+    use std::sync::OnceLock;
+
+    fn http() -> &'static reqwest::Client {
+        static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+        CLIENT.get_or_init(reqwest::Client::new)
+    }
+
+    pub async fn get(url: &str) -> Result<(u16, String), ClientError> {
+        let resp = http()
+            .get(url)
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        let status = resp.status().as_u16();
+        let text = resp.text().await.map_err(|e| ClientError::Network(e.to_string()))?;
+        Ok((status, text))
+    }
+}
+
+#[cfg(all(not(target_arch = "wasm32"), not(feature = "native")))]
+mod transport {
+    use super::ClientError;
+
+    /// Without a transport the types are still usable (the server needs only them).
+    pub async fn get(_url: &str) -> Result<(u16, String), ClientError> {
+        Err(ClientError::Network("api-client built without the `native` feature".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_status_decodes_the_error_body() {
+        let body = r#"{"error":{"code":"not_found","message":"no such service","fields":[]}}"#;
+        let err = decode::<ServiceGuide>(404, body).unwrap_err();
+        assert!(err.is_not_found());
+        assert!(matches!(decode::<ServiceGuide>(502, "<html>"), Err(ClientError::Decode(_))));
+    }
+}

@@ -1,0 +1,41 @@
+//! The one error shape of the API:
+//! `{"error": {"code": "...", "message": "...", "fields": [{"field", "code", "message"}]}}`.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ErrorDetail {
+    /// Machine-readable: `bad_request`, `not_found`, `method_not_allowed`, `too_many_requests`, `internal`.
+    pub code: String,
+    /// A human-readable summary (English); clients translate by `code`.
+    pub message: String,
+    #[serde(default)]
+    pub fields: Vec<FieldError>,
+}
+
+/// One invalid field or parameter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FieldError {
+    /// The parameter or JSON field, e.g. `per_page`.
+    pub field: String,
+    /// Machine-readable reason: `invalid`, `out_of_range`, `too_long`, `unknown`, `required`.
+    pub code: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), code: code.into(), message: message.into() }
+    }
+}

@@ -1,0 +1,18 @@
+//! The OneWindow central API, defined once.
+//!
+//! `types` and `error` are the wire format: the server serialises them, the bundles and
+//! native tools deserialise them. `client` is a typed client over HTTP that compiles to
+//! wasm (gloo-net / fetch) and, with the `native` feature, to native Rust (reqwest).
+
+pub mod client;
+pub mod error;
+pub mod query;
+pub mod types;
+
+pub use client::{ApiClient, ClientError};
+pub use error::{ErrorBody, ErrorDetail, FieldError};
+pub use query::{ServiceQuery, MAX_QUERY_CHARS, MAX_PER_PAGE, DEFAULT_PER_PAGE};
+pub use types::*;
+
+/// Path prefix of every API route.
+pub const API_PREFIX: &str = "/api/v1";

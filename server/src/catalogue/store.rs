@@ -1,0 +1,162 @@
+//! Catalogue reads and writes in SQL that SQLite and PostgreSQL both accept.
+
+use std::collections::HashMap;
+
+use api_client::{Audience, Department, ServiceGuide, Topic};
+use sqlx::{Any, AnyPool, Row, Transaction};
+
+use super::validate::Known;
+use super::{Batch, ImportSummary};
+
+pub async fn is_empty(pool: &AnyPool) -> anyhow::Result<bool> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM services").fetch_one(pool).await?.try_get(0)?;
+    Ok(n == 0)
+}
+
+/// The catalogue's version, bumped by every import.
+pub async fn version(pool: &AnyPool) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT version FROM catalogue_meta WHERE id = 1").fetch_one(pool).await?.try_get(0)
+}
+
+pub(super) async fn known_codes(tx: &mut Transaction<'_, Any>) -> anyhow::Result<Known> {
+    let mut known = Known::default();
+    for row in sqlx::query("SELECT code FROM departments").fetch_all(&mut **tx).await? {
+        known.departments.insert(row.try_get(0)?);
+    }
+    for row in sqlx::query("SELECT code FROM topics").fetch_all(&mut **tx).await? {
+        known.topics.insert(row.try_get(0)?);
+    }
+    Ok(known)
+}
+
+pub(super) async fn write(tx: &mut Transaction<'_, Any>, batch: &Batch) -> anyhow::Result<ImportSummary> {
+    let mut summary = ImportSummary::default();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() as i64;
+    for (_, file) in &batch.files {
+        for (i, d) in file.departments.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO departments (code, name, phone, sort_order) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, phone = excluded.phone, sort_order = excluded.sort_order",
+            )
+            .bind(&d.code)
+            .bind(&d.name)
+            .bind(&d.phone)
+            .bind(i as i64)
+            .execute(&mut **tx)
+            .await?;
+            summary.departments += 1;
+        }
+        for (i, t) in file.topics.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO topics (code, name, audience, sort_order) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, audience = excluded.audience, sort_order = excluded.sort_order",
+            )
+            .bind(&t.code)
+            .bind(&t.name)
+            .bind(t.audience.as_str())
+            .bind(i as i64)
+            .execute(&mut **tx)
+            .await?;
+            summary.topics += 1;
+        }
+        if let Some(groups) = &file.synonyms {
+            sqlx::query("DELETE FROM synonym_groups").execute(&mut **tx).await?;
+            for (i, g) in groups.iter().enumerate() {
+                sqlx::query("INSERT INTO synonym_groups (id, terms) VALUES ($1, $2)")
+                    .bind(i as i64)
+                    .bind(serde_json::to_string(g)?)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            summary.synonym_groups = Some(groups.len());
+        }
+    }
+    for (_, s) in batch.services() {
+        sqlx::query(
+            "INSERT INTO services (code, name, department_code, guide, updated_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, department_code = excluded.department_code,
+                 guide = excluded.guide, updated_at = excluded.updated_at",
+        )
+        .bind(&s.code)
+        .bind(&s.name)
+        .bind(&s.department.code)
+        .bind(serde_json::to_string(s)?)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("DELETE FROM service_topics WHERE service_code = $1").bind(&s.code).execute(&mut **tx).await?;
+        for t in &s.topics {
+            sqlx::query("INSERT INTO service_topics (service_code, topic_code) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(&s.code)
+                .bind(&t.code)
+                .execute(&mut **tx)
+                .await?;
+        }
+        summary.services += 1;
+    }
+    sqlx::query("UPDATE catalogue_meta SET version = version + 1 WHERE id = 1").execute(&mut **tx).await?;
+    Ok(summary)
+}
+
+/// The whole catalogue as stored, with department and topic names filled into each guide.
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    pub version: i64,
+    pub departments: Vec<Department>,
+    pub topics: Vec<Topic>,
+    pub synonyms: Vec<Vec<String>>,
+    pub guides: Vec<ServiceGuide>,
+}
+
+pub async fn load(pool: &AnyPool) -> anyhow::Result<Catalogue> {
+    let mut tx = pool.begin().await?;
+    let version: i64 = sqlx::query("SELECT version FROM catalogue_meta WHERE id = 1").fetch_one(&mut *tx).await?.try_get(0)?;
+    let mut departments = Vec::new();
+    for row in sqlx::query(
+        "SELECT d.code, d.name, d.phone, (SELECT COUNT(*) FROM services s WHERE s.department_code = d.code)
+         FROM departments d ORDER BY d.sort_order, d.code",
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        departments.push(Department {
+            code: row.try_get(0)?,
+            name: row.try_get(1)?,
+            phone: row.try_get(2)?,
+            service_count: row.try_get::<i64, _>(3)? as u32,
+        });
+    }
+    let mut topics = Vec::new();
+    for row in sqlx::query(
+        "SELECT t.code, t.name, t.audience, (SELECT COUNT(*) FROM service_topics st WHERE st.topic_code = t.code)
+         FROM topics t ORDER BY t.sort_order, t.code",
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        let audience: String = row.try_get(2)?;
+        topics.push(Topic {
+            code: row.try_get(0)?,
+            name: row.try_get(1)?,
+            audience: Audience::parse(&audience).unwrap_or(Audience::Individual),
+            service_count: row.try_get::<i64, _>(3)? as u32,
+        });
+    }
+    let mut synonyms = Vec::new();
+    for row in sqlx::query("SELECT terms FROM synonym_groups ORDER BY id").fetch_all(&mut *tx).await? {
+        synonyms.push(serde_json::from_str(&row.try_get::<String, _>(0)?)?);
+    }
+    let department_names: HashMap<&str, &str> = departments.iter().map(|d| (d.code.as_str(), d.name.as_str())).collect();
+    let topic_names: HashMap<&str, &str> = topics.iter().map(|t| (t.code.as_str(), t.name.as_str())).collect();
+    let mut guides = Vec::new();
+    for row in sqlx::query("SELECT guide FROM services ORDER BY code").fetch_all(&mut *tx).await? {
+        let mut g: ServiceGuide = serde_json::from_str(&row.try_get::<String, _>(0)?)?;
+        g.department.name = department_names.get(g.department.code.as_str()).copied().unwrap_or_default().to_string();
+        for t in &mut g.topics {
+            t.name = topic_names.get(t.code.as_str()).copied().unwrap_or_default().to_string();
+        }
+        guides.push(g);
+    }
+    tx.commit().await?;
+    Ok(Catalogue { version, departments, topics, synonyms, guides })
+}

@@ -1,0 +1,67 @@
+//! Storage: one sqlx `AnyPool` over SQLite (default, WAL) or PostgreSQL (`DATABASE_URL`).
+//! Everything above this module is written once against `Any`; the SQL sticks to what
+//! both engines accept (`$n` parameters, `ON CONFLICT`, TEXT and BIGINT columns).
+
+use anyhow::Context;
+use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+
+use crate::cli::StorageArgs;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn backend_of(url: &str) -> Backend {
+    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Opens the database named by the storage options and brings its schema up to date.
+pub async fn connect(storage: &StorageArgs) -> anyhow::Result<AnyPool> {
+    sqlx::any::install_default_drivers();
+    let url = match &storage.database_url {
+        Some(url) if !url.is_empty() => url.clone(),
+        _ => {
+            std::fs::create_dir_all(&storage.data_dir).with_context(|| {
+                format!("cannot create the data directory {}", storage.data_dir.display())
+            })?;
+            let file = storage.data_dir.join("onewindow.db");
+            format!("sqlite://{}?mode=rwc", file.display())
+        }
+    };
+    let backend = backend_of(&url);
+    let options = AnyConnectOptions::from_str(&url).context("DATABASE_URL is not a valid database URL")?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;")
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .with_context(|| format!("cannot open the {backend:?} database"))?;
+    match backend {
+        Backend::Sqlite => {
+            // WAL lets readers (the API) proceed while an import writes.
+            pool.execute("PRAGMA journal_mode = WAL;").await?;
+            SQLITE_MIGRATIONS.run(&pool).await?
+        }
+        Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
+    }
+    Ok(pool)
+}

@@ -1,0 +1,56 @@
+//! The HTTP surface: `/api/v1` (JSON), `/healthz`, and the two bundles.
+
+mod params;
+mod services;
+mod static_files;
+mod taxonomy;
+
+use std::path::Path;
+
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "OneWindow central API", version = "1", description = "Service guides, submissions, case progress, complaints and ratings of an administrative service centre (行政服务中心). Every error has the shape of `ErrorBody`."),
+    servers((url = "/api/v1")),
+    paths(services::list, services::get_one, taxonomy::departments, taxonomy::topics),
+    components(schemas(api_client::ErrorBody, api_client::ServicePage, api_client::ServiceGuide, api_client::Department, api_client::Topic))
+)]
+pub struct ApiDoc;
+
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route("/services", get(services::list))
+        .route("/services/{code}", get(services::get_one))
+        .route("/departments", get(taxonomy::departments))
+        .route("/topics", get(taxonomy::topics))
+        .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .fallback(|| async { ApiError::NotFound("no such API route".into()) })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+}
+
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    match sqlx::query("SELECT 1").execute(&state.pool).await {
+        Ok(_) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "database unavailable"}))),
+    }
+}
+
+pub fn router(state: AppState, dist: &Path) -> Router {
+    Router::new()
+        .nest("/api/v1", api().layer(axum::middleware::map_response(static_files::no_store)))
+        .route("/healthz", get(healthz))
+        .merge(static_files::bundles(dist))
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+        .layer(TraceLayer::new_for_http().make_span_with(static_files::span_without_query))
+        .with_state(state)
+}

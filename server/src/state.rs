@@ -1,0 +1,65 @@
+//! Shared state: the pool, and a snapshot of the catalogue with its search index.
+//!
+//! The database is the source of truth. The snapshot is rebuilt whenever the stored
+//! catalogue version differs from the one it was built from, so an import made by another
+//! process (the CLI, or another instance on PostgreSQL) shows up on the next request.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use api_client::{Department, ServiceGuide, Topic};
+use sqlx::AnyPool;
+
+use crate::catalogue;
+use crate::error::ApiError;
+use crate::search::SearchIndex;
+
+pub struct Snapshot {
+    pub version: i64,
+    pub departments: Vec<Department>,
+    pub topics: Vec<Topic>,
+    pub guides: Vec<ServiceGuide>,
+    pub by_code: HashMap<String, usize>,
+    pub index: SearchIndex,
+}
+
+impl Snapshot {
+    fn build(c: catalogue::Catalogue) -> Self {
+        let index = SearchIndex::new(&c.guides, &c.synonyms);
+        let by_code = c.guides.iter().enumerate().map(|(i, g)| (g.code.clone(), i)).collect();
+        Snapshot { version: c.version, departments: c.departments, topics: c.topics, guides: c.guides, by_code, index }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: AnyPool,
+    snapshot: Arc<RwLock<Option<Arc<Snapshot>>>>,
+    reload: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl AppState {
+    pub fn new(pool: AnyPool) -> Self {
+        AppState { pool, snapshot: Arc::default(), reload: Arc::default() }
+    }
+
+    fn current(&self) -> Option<Arc<Snapshot>> {
+        self.snapshot.read().expect("snapshot lock").clone()
+    }
+
+    /// The catalogue as currently stored.
+    pub async fn catalogue(&self) -> Result<Arc<Snapshot>, ApiError> {
+        let version = catalogue::version(&self.pool).await?;
+        if let Some(s) = self.current().filter(|s| s.version == version) {
+            return Ok(s);
+        }
+        // One request rebuilds; the others wait for it rather than all loading at once.
+        let _guard = self.reload.lock().await;
+        if let Some(s) = self.current().filter(|s| s.version >= version) {
+            return Ok(s);
+        }
+        let fresh = Arc::new(Snapshot::build(catalogue::load(&self.pool).await?));
+        *self.snapshot.write().expect("snapshot lock") = Some(fresh.clone());
+        Ok(fresh)
+    }
+}
