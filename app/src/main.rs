@@ -1,1 +1,5 @@
-fn main() {}
+//! The portal build.
+
+fn main() {
+    app::mount(app::Mode::Portal);
+}

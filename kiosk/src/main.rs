@@ -1,1 +1,5 @@
-fn main() {}
+//! The kiosk build: the same app, in its kiosk body, served at `/kiosk/`.
+
+fn main() {
+    app::mount(app::Mode::Kiosk);
+}

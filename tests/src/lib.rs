@@ -1,1 +1,173 @@
+//! The end-to-end harness: the real server (serving the release bundles from `dist/`) on a
+//! free port with a fresh database, and a headless Chromium driven through chromedriver.
+//!
+//! `cargo xtask test` sets ONEWINDOW_SERVER_BIN, ONEWINDOW_DIST_DIR, CHROMEDRIVER and
+//! CHROME_BIN; the defaults suit a checkout where those were built in place.
 
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub use fantoccini::Locator as By;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn env_or(name: &str, default: impl Into<PathBuf>) -> PathBuf {
+    std::env::var_os(name).map(PathBuf::from).unwrap_or_else(|| default.into())
+}
+
+/// A running server and browser session; both stop when this is dropped.
+pub struct Session {
+    pub base: String,
+    pub browser: Client,
+    _server: Child,
+    _driver: Child,
+    _data: tempfile::TempDir,
+}
+
+async fn start_server(data: &std::path::Path) -> Result<(Child, String)> {
+    let bin = env_or("ONEWINDOW_SERVER_BIN", root().join("target/debug/server"));
+    let dist = env_or("ONEWINDOW_DIST_DIR", root().join("dist"));
+    if !dist.join("portal/index.html").exists() {
+        bail!("{} has no built bundles: run `cargo xtask build`", dist.display());
+    }
+    let mut child = Command::new(&bin)
+        .args(["serve", "--bind", "127.0.0.1:0", "--dist-dir"])
+        .arg(&dist)
+        .arg("--data-dir")
+        .arg(data)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("cannot start {}", bin.display()))?;
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = tokio::time::timeout(WAIT, async {
+        while let Some(line) = lines.next_line().await? {
+            if let Some(url) = line.strip_prefix("listening on ") {
+                return Ok::<_, anyhow::Error>(url.trim().to_string());
+            }
+        }
+        bail!("the server exited before listening")
+    })
+    .await
+    .context("the server did not start in time")??;
+    // Keep draining stdout so the server never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok((child, base))
+}
+
+async fn start_driver() -> Result<(Child, u16)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let bin = env_or("CHROMEDRIVER", "chromedriver");
+    let child = Command::new(&bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("cannot start {}", bin.display()))?;
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return Ok((child, port));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("chromedriver did not start")
+}
+
+impl Session {
+    /// A fresh server and a browser window of `width`×`height` CSS pixels.
+    pub async fn start(width: u32, height: u32) -> Result<Session> {
+        let data = tempfile::tempdir()?;
+        let (server, base) = start_server(data.path()).await?;
+        let (driver, port) = start_driver().await?;
+        let chrome = env_or("CHROME_BIN", "/usr/bin/chromium");
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": chrome,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", format!("--window-size={width},{height}"), "--lang=zh-CN",
+                ]
+            }),
+        );
+        let browser = ClientBuilder::rustls()?
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("cannot open a browser session")?;
+        Ok(Session { base, browser, _server: server, _driver: driver, _data: data })
+    }
+
+    pub async fn phone() -> Result<Session> {
+        Session::start(390, 844).await
+    }
+
+    pub async fn kiosk() -> Result<Session> {
+        Session::start(1080, 1920).await
+    }
+
+    pub async fn open(&self, path: &str) -> Result<()> {
+        self.browser.goto(&format!("{}{path}", self.base)).await?;
+        Ok(())
+    }
+
+    pub async fn wait_for(&self, css: &str) -> Result<Element> {
+        self.browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("`{css}` did not appear"))
+    }
+
+    pub async fn all(&self, css: &str) -> Result<Vec<Element>> {
+        Ok(self.browser.find_all(Locator::Css(css)).await?)
+    }
+
+    /// The text of the page's `h1`, once it has one.
+    pub async fn heading(&self) -> Result<String> {
+        Ok(self.wait_for("h1").await?.text().await?)
+    }
+
+    /// Waits until the browser's path (and query) is `expected`.
+    pub async fn wait_for_path(&self, expected: &str) -> Result<()> {
+        for _ in 0..200 {
+            let url = self.browser.current_url().await?;
+            let here = match url.query() {
+                Some(q) => format!("{}?{q}", url.path()),
+                None => url.path().to_string(),
+            };
+            if here == expected {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("never reached {expected}: at {}", self.browser.current_url().await?)
+    }
+
+    /// Runs a script returning JSON.
+    pub async fn js(&self, script: &str) -> Result<serde_json::Value> {
+        Ok(self.browser.execute(script, vec![]).await?)
+    }
+
+    pub async fn close(self) -> Result<()> {
+        self.browser.clone().close().await?;
+        Ok(())
+    }
+}

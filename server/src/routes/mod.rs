@@ -9,7 +9,7 @@ use std::path::Path;
 
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::{Json, Router};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::TraceLayer;
@@ -34,8 +34,12 @@ pub fn api() -> Router<AppState> {
         .route("/departments", get(taxonomy::departments))
         .route("/topics", get(taxonomy::topics))
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
-        .fallback(|| async { ApiError::NotFound("no such API route".into()) })
+        .fallback(api_not_found)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::NotFound("no such API route".into())
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
@@ -48,6 +52,9 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
 pub fn router(state: AppState, dist: &Path) -> Router {
     Router::new()
         .nest("/api/v1", api().layer(axum::middleware::map_response(static_files::no_store)))
+        // Anything else under /api is an API miss, never the portal page.
+        .route("/api", any(api_not_found))
+        .route("/api/{*rest}", any(api_not_found))
         .route("/healthz", get(healthz))
         .merge(static_files::bundles(dist))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))

@@ -1,0 +1,43 @@
+//! The bundles' access to the central API (same origin), and how its errors read to a user.
+
+use api_client::{ApiClient, ClientError, FieldError};
+
+use crate::i18n::{k, t, tf};
+
+pub fn client() -> ApiClient {
+    ApiClient::new("")
+}
+
+/// A user-facing sentence for a failed request.
+pub fn error_message(e: &ClientError) -> String {
+    match e {
+        ClientError::Network(_) => t(k::ERROR_OFFLINE).into(),
+        ClientError::Api { status: 400, body } if !body.error.fields.is_empty() => {
+            body.error.fields.iter().map(field_message).collect::<Vec<_>>().join(" ")
+        }
+        ClientError::Api { status: 404, .. } => t(k::ERROR_NOT_FOUND).into(),
+        ClientError::Api { status: 429, .. } => t(k::ERROR_BUSY).into(),
+        ClientError::Api { .. } | ClientError::Decode(_) => t(k::ERROR_SERVER).into(),
+    }
+}
+
+/// The label users know a request parameter by.
+fn field_label(field: &str) -> &'static str {
+    match field {
+        "q" => t(k::SEARCH_LABEL),
+        "department" => t(k::FILTER_DEPARTMENT),
+        "audience" => t(k::FILTER_AUDIENCE),
+        "topic" => t(k::FILTER_TOPIC),
+        "page" | "per_page" => t(k::PAGINATION_PAGE_LABEL),
+        _ => t(k::ERROR_FIELD_UNKNOWN),
+    }
+}
+
+pub fn field_message(f: &FieldError) -> String {
+    let label = field_label(&f.field);
+    match f.code.as_str() {
+        "too_long" => tf(k::ERROR_FIELD_TOO_LONG, &[("field", label), ("max", &api_client::MAX_QUERY_CHARS.to_string())]),
+        "unknown" => tf(k::ERROR_FIELD_NO_SUCH, &[("field", label)]),
+        _ => tf(k::ERROR_FIELD_INVALID, &[("field", label)]),
+    }
+}

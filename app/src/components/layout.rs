@@ -1,0 +1,91 @@
+//! The frame around every page: portal header and footer, or the kiosk's bars.
+
+use leptos::prelude::*;
+
+use crate::i18n::{k, t, use_i18n, Locale};
+use crate::mode::Mode;
+
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let current = i18n.locale.get_untracked();
+    view! {
+        <nav class="language-switch" aria-label=t(k::LANGUAGE_LABEL)>
+            <ul>
+                {Locale::ALL
+                    .into_iter()
+                    .map(|l| {
+                        let is_current = l == current;
+                        view! {
+                            <li>
+                                <button
+                                    type="button"
+                                    lang=l.lang()
+                                    aria-current=is_current.then_some("true")
+                                    on:click=move |_| i18n.set(l)
+                                >
+                                    {l.native_name()}
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+#[component]
+pub fn PortalLayout(children: Children) -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main">{t(k::NAV_SKIP)}</a>
+        <header class="site-header">
+            <div class="container site-header__inner">
+                <a class="site-header__brand" href="/">
+                    <span class="site-header__emblem" aria-hidden="true">"窗"</span>
+                    <span>
+                        <span class="site-header__name">{t(k::SITE_NAME)}</span>
+                        <span class="site-header__tagline">{t(k::SITE_TAGLINE)}</span>
+                    </span>
+                </a>
+                <LanguageSwitch/>
+            </div>
+            <nav class="site-nav" aria-label=t(k::NAV_LABEL)>
+                <ul class="container">
+                    <li><a href="/">{t(k::NAV_HOME)}</a></li>
+                    <li><a href="/services">{t(k::NAV_GUIDES)}</a></li>
+                </ul>
+            </nav>
+        </header>
+        <main id="main" class="container main" tabindex="-1">{children()}</main>
+        <footer class="site-footer">
+            <div class="container">
+                <p>{t(k::FOOTER_HOTLINE)}</p>
+                <p>{t(k::FOOTER_OWNER)}</p>
+            </div>
+        </footer>
+    }
+}
+
+#[component]
+pub fn KioskLayout(children: Children) -> impl IntoView {
+    let home = Mode::Kiosk.href("/");
+    view! {
+        <header class="kiosk-bar">
+            <a class="kiosk-bar__brand" href=home.clone()>
+                <span class="site-header__emblem" aria-hidden="true">"窗"</span>
+                {t(k::KIOSK_TITLE)}
+            </a>
+            <LanguageSwitch/>
+        </header>
+        <main id="main" class="kiosk-main" tabindex="-1">{children()}</main>
+        <nav class="kiosk-nav" aria-label=t(k::NAV_LABEL)>
+            <button type="button" class="kiosk-nav__button" on:click=|_| {
+                let _ = window().history().and_then(|h| h.back());
+            }>
+                <span aria-hidden="true">"‹ "</span>{t(k::ACTION_BACK)}
+            </button>
+            <a class="kiosk-nav__button" href=home>{t(k::NAV_HOME)}</a>
+        </nav>
+    }
+}

@@ -1,0 +1,82 @@
+//! Portal home: search, popular services, life-event topics and departments.
+
+use api_client::{Audience, Department, ServiceQuery, Topic};
+use leptos::prelude::*;
+
+use crate::api::client;
+use crate::components::fetch::loaded;
+use crate::components::heading::PageHeading;
+use crate::components::search_form::SearchForm;
+use crate::components::service_list::ServiceList;
+use crate::i18n::{k, t, tf};
+
+const POPULAR: u32 = 6;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let popular = LocalResource::new(|| async {
+        client().services(&ServiceQuery { per_page: Some(POPULAR), ..Default::default() }).await
+    });
+    let topics = LocalResource::new(|| async { client().topics().await });
+    let departments = LocalResource::new(|| async { client().departments().await });
+    view! {
+        <div class="hero">
+            <PageHeading text=t(k::HOME_TITLE)/>
+            <p class="lead">{t(k::HOME_LEAD)}</p>
+            <SearchForm initial="" large=true/>
+        </div>
+        <section class="section" aria-labelledby="popular-heading">
+            <h2 id="popular-heading">{t(k::HOME_POPULAR)}</h2>
+            {loaded(popular, |page| view! { <ServiceList items=page.items/> })}
+            <p><a href="/services">{t(k::HOME_ALL_SERVICES)}</a></p>
+        </section>
+        <section class="section" aria-labelledby="topics-heading">
+            <h2 id="topics-heading">{t(k::HOME_TOPICS)}</h2>
+            {loaded(topics, |topics| view! {
+                <TopicGroup title=t(k::AUDIENCE_INDIVIDUAL_SERVICES) topics=topics.clone() audience=Audience::Individual/>
+                <TopicGroup title=t(k::AUDIENCE_ORGANISATION_SERVICES) topics=topics audience=Audience::Organisation/>
+            })}
+        </section>
+        <section class="section" aria-labelledby="departments-heading">
+            <h2 id="departments-heading">{t(k::HOME_DEPARTMENTS)}</h2>
+            {loaded(departments, |d| view! { <DepartmentList departments=d/> })}
+        </section>
+    }
+}
+
+#[component]
+fn TopicGroup(title: &'static str, topics: Vec<Topic>, audience: Audience) -> impl IntoView {
+    view! {
+        <h3>{title}</h3>
+        <ul class="chip-list">
+            {topics
+                .into_iter()
+                .filter(|t| t.audience == audience)
+                .map(|tp| view! {
+                    <li><a class="chip" href=format!("/services?topic={}", tp.code)>{tp.name}</a></li>
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn DepartmentList(departments: Vec<Department>) -> impl IntoView {
+    view! {
+        <ul class="department-list">
+            {departments
+                .into_iter()
+                .filter(|d| d.service_count > 0)
+                .map(|d| {
+                    let count = tf(k::COUNT_SERVICES, &[("n", &d.service_count.to_string())]);
+                    view! {
+                        <li>
+                            <a href=format!("/services?department={}", d.code)>{d.name}</a>
+                            <span class="count">{count}</span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}

@@ -1,0 +1,125 @@
+//! Kiosk browsing: `/kiosk/guides` lists topics or departments as large tiles;
+//! `?topic=` or `?department=` lists that group's services, a page at a time.
+
+use api_client::{Department, ServiceQuery, Topic};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::client;
+use crate::components::fetch::loaded;
+use crate::components::heading::PageHeading;
+use crate::components::pagination::Pagination;
+use crate::i18n::{k, t, tf};
+use crate::mode::Mode;
+
+/// Few per page: tiles are large and the visitor should not have to scroll.
+const PER_PAGE: u32 = 6;
+
+#[component]
+pub fn KioskBrowse() -> impl IntoView {
+    let params = use_query_map();
+    move || {
+        let (topic, department, by, page) = params.with(|p| {
+            (p.get("topic"), p.get("department"), p.get("by"), p.get("page").and_then(|v| v.parse().ok()))
+        });
+        match (topic, department) {
+            (Some(topic), _) => view! { <KioskServices query=ServiceQuery { topic: Some(topic), page, per_page: Some(PER_PAGE), ..Default::default() }/> }.into_any(),
+            (_, Some(dep)) => view! { <KioskServices query=ServiceQuery { department: Some(dep), page, per_page: Some(PER_PAGE), ..Default::default() }/> }.into_any(),
+            _ => view! { <KioskGroups by_department=by.as_deref() == Some("department")/> }.into_any(),
+        }
+    }
+}
+
+#[component]
+fn KioskGroups(by_department: bool) -> impl IntoView {
+    let tab = |on: bool, href: &str, label: &'static str| {
+        view! {
+            <a class="segmented__option" class:segmented__option--on=on aria-current=on.then_some("page") href=Mode::Kiosk.href(href)>{label}</a>
+        }
+    };
+    view! {
+        <PageHeading text=t(k::TASK_GUIDES)/>
+        <nav class="segmented" aria-label=t(k::KIOSK_BROWSE_BY)>
+            {tab(!by_department, "/guides", t(k::KIOSK_BY_TOPIC))}
+            {tab(by_department, "/guides?by=department", t(k::KIOSK_BY_DEPARTMENT))}
+        </nav>
+        {if by_department {
+            let departments = LocalResource::new(|| async { client().departments().await });
+            loaded(departments, |d: Vec<Department>| view! {
+                <ul class="tile-grid">
+                    {d.into_iter().filter(|d| d.service_count > 0).map(|d| view! {
+                        <li>
+                            <a class="tile" href=Mode::Kiosk.href(&format!("/guides?department={}", d.code))>
+                                <span class="tile__title">{d.name}</span>
+                                <span class="tile__text">{tf(k::COUNT_SERVICES, &[("n", &d.service_count.to_string())])}</span>
+                            </a>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }).into_any()
+        } else {
+            let topics = LocalResource::new(|| async { client().topics().await });
+            loaded(topics, |topics: Vec<Topic>| view! {
+                <ul class="tile-grid">
+                    {topics.into_iter().filter(|tp| tp.service_count > 0).map(|tp| view! {
+                        <li>
+                            <a class="tile" href=Mode::Kiosk.href(&format!("/guides?topic={}", tp.code))>
+                                <span class="tile__title">{tp.name}</span>
+                                <span class="tile__text">{tf(k::COUNT_SERVICES, &[("n", &tp.service_count.to_string())])}</span>
+                            </a>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }).into_any()
+        }}
+    }
+}
+
+#[component]
+fn KioskServices(query: ServiceQuery) -> impl IntoView {
+    let q = query.clone();
+    let results = LocalResource::new(move || {
+        let q = q.clone();
+        async move { client().services(&q).await }
+    });
+    // The group's name, for the heading.
+    let name = LocalResource::new({
+        let query = query.clone();
+        move || {
+            let query = query.clone();
+            async move {
+                if let Some(topic) = &query.topic {
+                    client().topics().await.map(|ts| ts.into_iter().find(|x| &x.code == topic).map(|x| x.name))
+                } else {
+                    let dep = query.department.clone().unwrap_or_default();
+                    client().departments().await.map(|ds| ds.into_iter().find(|x| x.code == dep).map(|x| x.name))
+                }
+            }
+        }
+    });
+    let base = query.clone();
+    view! {
+        {move || name.get().map(|n| view! { <PageHeading text=n.ok().flatten().unwrap_or_else(|| t(k::TASK_GUIDES).to_string())/> })}
+        {loaded(results, move |page| {
+            let base = base.clone();
+            view! {
+                <ul class="tile-grid tile-grid--list" data-testid="service-list">
+                    {page.items.into_iter().map(|s| view! {
+                        <li>
+                            <a class="tile tile--service" href=Mode::Kiosk.href(&format!("/services/{}", s.code))>
+                                <span class="tile__title">{s.name}</span>
+                                <span class="tile__text">{s.department.name}</span>
+                            </a>
+                        </li>
+                    }).collect_view()}
+                </ul>
+                <Pagination page=page.page per_page=page.per_page total=page.total href=move |p| {
+                    let mut q = base.clone();
+                    q.page = Some(p);
+                    q.per_page = None;
+                    Mode::Kiosk.href(&format!("/guides?{}", q.to_query_string()))
+                }/>
+            }
+        })}
+    }
+}

@@ -1,0 +1,54 @@
+//! The kiosk's attract screen: the four tasks as large tiles. Tasks that are not built yet
+//! are shown as unavailable, never as working buttons.
+
+use leptos::prelude::*;
+
+use crate::components::heading::PageHeading;
+use crate::i18n::{k, t, Key};
+use crate::mode::Mode;
+
+struct Task {
+    title: Key,
+    description: Key,
+    icon: &'static str,
+    href: Option<&'static str>,
+}
+
+const TASKS: [Task; 4] = [
+    Task { title: k::TASK_GUIDES, description: k::TASK_GUIDES_DESC, icon: "指", href: Some("/guides") },
+    Task { title: k::TASK_APPLY, description: k::TASK_APPLY_DESC, icon: "报", href: None },
+    Task { title: k::TASK_TRACK, description: k::TASK_TRACK_DESC, icon: "查", href: None },
+    Task { title: k::TASK_COMPLAIN, description: k::TASK_COMPLAIN_DESC, icon: "评", href: None },
+];
+
+#[component]
+pub fn KioskHome() -> impl IntoView {
+    view! {
+        <div class="attract">
+            <PageHeading text=t(k::KIOSK_WELCOME)/>
+            <p class="lead">{t(k::KIOSK_WELCOME_LEAD)}</p>
+            <ul class="task-grid">
+                {TASKS.iter().map(|task| {
+                    let inner = view! {
+                        <span class="tile__icon" aria-hidden="true">{task.icon}</span>
+                        <span class="tile__title">{t(task.title)}</span>
+                        <span class="tile__text">{t(task.description)}</span>
+                    };
+                    match task.href {
+                        Some(path) => view! {
+                            <li><a class="tile tile--task" href=Mode::Kiosk.href(path)>{inner}</a></li>
+                        }.into_any(),
+                        None => view! {
+                            <li>
+                                <div class="tile tile--task tile--unavailable" aria-disabled="true">
+                                    {inner}
+                                    <span class="tile__badge">{t(k::TASK_UNAVAILABLE)}</span>
+                                </div>
+                            </li>
+                        }.into_any(),
+                    }
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}

@@ -1,0 +1,9 @@
+//! One module per page. Pages fetch; components render.
+
+pub mod catalogue;
+pub mod guide;
+pub mod home;
+pub mod kiosk_browse;
+pub mod kiosk_home;
+pub mod not_found;
+pub mod notice;

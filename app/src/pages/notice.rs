@@ -1,0 +1,67 @@
+//! The one-time notice (一次性告知单): everything to bring and know, on one printable page.
+
+use api_client::ServiceGuide;
+use leptos::prelude::*;
+
+use crate::components::heading::PageHeading;
+use crate::format;
+use crate::i18n::{k, t, tf};
+use crate::pages::guide::{with_guide, SummaryRow};
+
+#[component]
+pub fn NoticePage() -> impl IntoView {
+    with_guide(|g| view! { <Notice guide=g/> })
+}
+
+fn today() -> String {
+    let d = js_sys::Date::new_0();
+    tf(k::NOTICE_DATE_FORMAT, &[
+        ("y", &d.get_full_year().to_string()),
+        ("m", &(d.get_month() + 1).to_string()),
+        ("d", &d.get_date().to_string()),
+    ])
+}
+
+#[component]
+fn Notice(guide: ServiceGuide) -> impl IntoView {
+    let g = guide;
+    let back = format!("/services/{}", g.code);
+    view! {
+        <div class="notice-page" data-testid="one-time-notice">
+            <p class="no-print"><a class="back-link" href=back>{t(k::ACTION_BACK_TO_GUIDE)}</a></p>
+            <PageHeading text=tf(k::NOTICE_TITLE, &[("name", &g.name)])/>
+            <p>{tf(k::NOTICE_INTRO, &[("name", &g.name)])}</p>
+            <h2>{t(k::GUIDE_MATERIALS)}</h2>
+            <ol class="checklist">
+                {g.materials.into_iter().map(|m| view! {
+                    <li>
+                        <span class="checklist__box" aria-hidden="true"></span>
+                        <span>
+                            <strong>{m.name}</strong>
+                            " ("{format::material_form(m.form)}" · "{tf(k::NOTICE_COPIES, &[("n", &m.copies.to_string())])}" · "{format::requirement(m.requirement)}")"
+                            {m.notes.map(|n| view! { <span class="checklist__note">{n}</span> })}
+                        </span>
+                    </li>
+                }).collect_view()}
+            </ol>
+            <h2>{t(k::GUIDE_CONDITIONS)}</h2>
+            <ol class="list list--number">{g.conditions.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ol>
+            <dl class="summary-list">
+                <SummaryRow label=t(k::FACT_PROMISED) value=format::limit(g.promised_limit)/>
+                <SummaryRow label=t(k::FACT_FEES) value=if g.fees.free { t(k::FEES_FREE).to_string() } else {
+                    g.fees.items.iter().map(|f| format!("{}: {}", f.name, f.standard)).collect::<Vec<_>>().join("；")
+                }/>
+                <SummaryRow label=t(k::GUIDE_LOCATION) value=g.location/>
+                <SummaryRow label=t(k::GUIDE_HOURS) value=g.hours/>
+                <SummaryRow label=t(k::GUIDE_PHONE) value=g.consult_phone/>
+                <SummaryRow label=t(k::GUIDE_COMPLAINTS) value=g.complaint_channel/>
+            </dl>
+            <p class="notice-page__footer">
+                {tf(k::NOTICE_ISSUED_BY, &[("department", &g.department.name), ("date", &today())])}
+            </p>
+            <p class="no-print">
+                <button type="button" class="button" on:click=|_| { let _ = window().print(); }>{t(k::ACTION_PRINT)}</button>
+            </p>
+        </div>
+    }
+}

@@ -1,0 +1,79 @@
+//! The root component: context (mode, language), the router and the routes of each build.
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::layout::{KioskLayout, PortalLayout};
+use crate::i18n::{I18n, Locale};
+use crate::mode::Mode;
+use crate::pages::{
+    catalogue::CataloguePage, guide::GuidePage, home::HomePage, kiosk_browse::KioskBrowse, kiosk_home::KioskHome,
+    not_found::NotFound, notice::NoticePage,
+};
+
+/// Where the portal remembers the visitor's language. The kiosk remembers nothing.
+const LOCALE_KEY: &str = "onewindow.locale";
+
+fn initial_locale(mode: Mode) -> Locale {
+    if mode.is_kiosk() {
+        return Locale::ALL[0];
+    }
+    let stored = window().local_storage().ok().flatten().and_then(|s| s.get_item(LOCALE_KEY).ok().flatten());
+    stored.and_then(|tag| Locale::from_tag(&tag)).unwrap_or(Locale::ALL[0])
+}
+
+#[component]
+pub fn App(mode: Mode) -> impl IntoView {
+    provide_context(mode);
+    let i18n = I18n::new(initial_locale(mode));
+    provide_context(i18n);
+    if !mode.is_kiosk() {
+        Effect::new(move |_| {
+            let tag = i18n.locale.get().tag();
+            if let Some(s) = window().local_storage().ok().flatten() {
+                let _ = s.set_item(LOCALE_KEY, tag);
+            }
+        });
+    }
+    if mode.is_kiosk() {
+        if let Some(body) = document().body() {
+            let _ = body.class_list().add_1("kiosk");
+        }
+    }
+    view! {
+        <Router>
+            // Texts are read once per render; a language change renders the body anew.
+            {move || {
+                i18n.locale.track();
+                match mode {
+                    Mode::Portal => view! { <PortalLayout><PortalRoutes/></PortalLayout> }.into_any(),
+                    Mode::Kiosk => view! { <KioskLayout><KioskRoutes/></KioskLayout> }.into_any(),
+                }
+            }}
+        </Router>
+    }
+}
+
+#[component]
+fn PortalRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=|| view! { <NotFound/> }>
+            <Route path=path!("/") view=HomePage/>
+            <Route path=path!("/services") view=CataloguePage/>
+            <Route path=path!("/services/:code") view=GuidePage/>
+            <Route path=path!("/services/:code/notice") view=NoticePage/>
+        </Routes>
+    }
+}
+
+#[component]
+fn KioskRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=|| view! { <NotFound/> }>
+            <Route path=path!("/kiosk") view=KioskHome/>
+            <Route path=path!("/kiosk/guides") view=KioskBrowse/>
+            <Route path=path!("/kiosk/services/:code") view=GuidePage/>
+        </Routes>
+    }
+}

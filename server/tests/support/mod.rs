@@ -1,0 +1,402 @@
+//! Test harness for the API integration tests: starts the real `server` binary as a child
+//! process over a fresh database (SQLite in a temporary directory, or a freshly created
+//! PostgreSQL database), and cleans everything up in `Drop` even when an assertion fails.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use api_client::ApiClient;
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::{Connection, Executor};
+use tempfile::TempDir;
+
+/// Where PostgreSQL is tried when `DATABASE_URL_TEST` is not set.
+pub const DEFAULT_PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// Environment variables of the server that must not leak into the child from the
+/// developer's shell: they would change which database or directories it uses.
+const SERVER_ENV: &[&str] =
+    &["DATABASE_URL", "ONEWINDOW_DATA_DIR", "ONEWINDOW_BIND", "ONEWINDOW_DIST_DIR", "ONEWINDOW_NO_DEMO"];
+
+pub const PORTAL_INDEX: &str = "<!doctype html><html><head><title>portal</title></head><body>PORTAL-INDEX-MARKER</body></html>\n";
+pub const KIOSK_INDEX: &str = "<!doctype html><html><head><title>kiosk</title></head><body>KIOSK-INDEX-MARKER</body></html>\n";
+pub const HASHED_ASSET: &str = "portal/app-0123456789abcdef.js";
+pub const HASHED_ASSET_BODY: &str = "// hashed asset\nconsole.log('OneWindow portal test asset, long enough to be worth compressing');\n";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL URL to create test databases from.
+pub fn pg_admin_url() -> String {
+    std::env::var("DATABASE_URL_TEST").ok().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| DEFAULT_PG_ADMIN_URL.to_string())
+}
+
+/// `url` with its database name replaced by `db` (query parameters kept).
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let authority_and_path = &base[scheme_end..];
+    let authority = match authority_and_path.find('/') {
+        Some(i) => &authority_and_path[..i],
+        None => authority_and_path,
+    };
+    let mut out = format!("{}{}/{}", &base[..scheme_end], authority, db);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// Runs a future to completion on a private runtime in its own thread; usable from `Drop`
+/// inside a test's runtime.
+fn run_detached<F, T>(make: F) -> T
+where
+    F: FnOnce() -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>> + Send + 'static,
+    T: Send + 'static,
+{
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("cleanup runtime");
+        rt.block_on(make())
+    })
+    .join()
+    .expect("cleanup thread")
+}
+
+/// A PostgreSQL database created for one test server, dropped (with FORCE) on drop.
+pub struct PgDatabase {
+    admin_url: String,
+    pub name: String,
+    pub url: String,
+}
+
+static DB_COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+impl PgDatabase {
+    /// Creates a fresh database, or `Err` with the reason PostgreSQL is not usable.
+    pub async fn create() -> Result<PgDatabase, String> {
+        let admin_url = pg_admin_url();
+        let mut conn = match tokio::time::timeout(Duration::from_secs(10), sqlx::PgConnection::connect(&admin_url)).await {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => return Err(format!("cannot connect to {admin_url}: {e}")),
+            Err(_) => return Err(format!("timed out connecting to {admin_url}")),
+        };
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let name = format!(
+            "onewindow_t_{}_{}_{}",
+            std::process::id(),
+            DB_COUNTER.fetch_add(1, Ordering::SeqCst),
+            nanos
+        );
+        conn.execute(format!("CREATE DATABASE \"{name}\"").as_str())
+            .await
+            .map_err(|e| format!("cannot create database {name} via {admin_url}: {e}"))?;
+        let _ = conn.close().await;
+        let url = with_database(&admin_url, &name);
+        Ok(PgDatabase { admin_url, name, url })
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        let result = run_detached(move || {
+            Box::pin(async move {
+                let mut conn = sqlx::PgConnection::connect(&admin_url).await.map_err(|e| e.to_string())?;
+                conn.execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let _ = conn.close().await;
+                Ok::<(), String>(())
+            })
+        });
+        if let Err(e) = result {
+            eprintln!("warning: could not drop test database {}: {e}", self.name);
+        }
+    }
+}
+
+/// Options for starting a server.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    pub no_demo: bool,
+}
+
+/// A running `server serve` over its own fresh database.
+pub struct TestServer {
+    pub backend: Backend,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    pub api: ApiClient,
+    pub http: reqwest::Client,
+    child: Option<Child>,
+    stderr_log: Arc<Mutex<String>>,
+    data_dir: TempDir,
+    dist_dir: TempDir,
+    /// Scratch space for catalogue files written by a test.
+    pub scratch: TempDir,
+    // Declared last: dropped after the child has been killed (in `Drop::drop`).
+    pg: Option<PgDatabase>,
+}
+
+fn write_dist(dir: &Path) {
+    for (rel, body) in [
+        ("portal/index.html", PORTAL_INDEX),
+        ("kiosk/index.html", KIOSK_INDEX),
+        (HASHED_ASSET, HASHED_ASSET_BODY),
+    ] {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, body).unwrap();
+    }
+}
+
+/// The server binary with a clean environment, pointed at `pg` when given.
+fn base_command(pg: Option<&PgDatabase>) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
+    for var in SERVER_ENV {
+        cmd.env_remove(var);
+    }
+    // Keep the child's log short; warnings and errors still show in failure reports.
+    cmd.env("RUST_LOG", "warn");
+    if let Some(pg) = pg {
+        cmd.env("DATABASE_URL", &pg.url);
+    }
+    cmd
+}
+
+impl TestServer {
+    /// Starts a server with the demo catalogue. `None` means PostgreSQL was asked for but is
+    /// not reachable: the caller skips (a line saying so has been printed).
+    pub async fn start(backend: Backend) -> Option<TestServer> {
+        Self::start_with(backend, Options::default()).await
+    }
+
+    pub async fn start_with(backend: Backend, options: Options) -> Option<TestServer> {
+        let pg = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => match PgDatabase::create().await {
+                Ok(db) => Some(db),
+                Err(reason) => {
+                    eprintln!("skipped: PostgreSQL not reachable ({reason})");
+                    return None;
+                }
+            },
+        };
+        let data_dir = tempfile::Builder::new().prefix("onewindow-data-").tempdir().unwrap();
+        let dist_dir = tempfile::Builder::new().prefix("onewindow-dist-").tempdir().unwrap();
+        let scratch = tempfile::Builder::new().prefix("onewindow-scratch-").tempdir().unwrap();
+        write_dist(dist_dir.path());
+
+        let mut cmd = base_command(pg.as_ref());
+        cmd.arg("serve")
+            .arg("--bind")
+            .arg("127.0.0.1:0")
+            .arg("--data-dir")
+            .arg(data_dir.path())
+            .arg("--dist-dir")
+            .arg(dist_dir.path());
+        if options.no_demo {
+            cmd.arg("--no-demo");
+        }
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn the server binary");
+
+        // Drain stderr into a buffer (shown when startup fails), and stdout until the
+        // `listening on` line, then keep draining it so the child never blocks on a full pipe.
+        let stderr_log = Arc::new(Mutex::new(String::new()));
+        {
+            let log = stderr_log.clone();
+            let mut stderr = child.stderr.take().unwrap();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                loop {
+                    match stderr.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => log.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n])),
+                    }
+                }
+            });
+        }
+        let (tx, rx) = mpsc::channel::<String>();
+        {
+            let stdout = child.stdout.take().unwrap();
+            let log = stderr_log.clone();
+            std::thread::spawn(move || {
+                let mut tx = Some(tx);
+                for line in BufReader::new(stdout).lines() {
+                    let Ok(line) = line else { break };
+                    if let Some(i) = line.find("listening on http://") {
+                        if let Some(tx) = tx.take() {
+                            let _ = tx.send(line[i + "listening on ".len()..].trim().to_string());
+                        }
+                    } else {
+                        let mut log = log.lock().unwrap();
+                        log.push_str("[stdout] ");
+                        log.push_str(&line);
+                        log.push('\n');
+                    }
+                }
+            });
+        }
+
+        // Build the guard now, so the child is killed even if startup fails below.
+        let mut server = TestServer {
+            backend,
+            base: String::new(),
+            api: ApiClient::new(""),
+            http: reqwest::Client::new(),
+            child: Some(child),
+            stderr_log,
+            data_dir,
+            dist_dir,
+            scratch,
+            pg,
+        };
+        let url = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60))).await.unwrap();
+        match url {
+            Ok(url) => {
+                server.api = ApiClient::new(url.clone());
+                server.base = url;
+                // Make sure the backend asked for is the one in use: over PostgreSQL the
+                // SQLite file must not exist.
+                let sqlite_file = server.data_dir.path().join("onewindow.db");
+                match backend {
+                    Backend::Sqlite => assert!(sqlite_file.exists(), "the SQLite server did not create {}", sqlite_file.display()),
+                    Backend::Postgres => assert!(!sqlite_file.exists(), "the PostgreSQL server created a SQLite file"),
+                }
+                Some(server)
+            }
+            Err(e) => {
+                std::thread::sleep(Duration::from_millis(200));
+                let status = server.child.as_mut().unwrap().try_wait().ok().flatten();
+                panic!(
+                    "the {backend:?} server did not print its address ({e}); exit status {status:?}; output:\n{}",
+                    server.log()
+                );
+            }
+        }
+    }
+
+    /// What the child wrote to stderr (and stray stdout lines) so far.
+    pub fn log(&self) -> String {
+        self.stderr_log.lock().unwrap().clone()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// GET a path (with query) on the server, no special headers.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    /// GET a path and parse the body as JSON, whatever the status.
+    pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+        let resp = self.get(path).await;
+        let status = resp.status();
+        let ctype = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let text = resp.text().await.unwrap();
+        let value = serde_json::from_str(&text).unwrap_or_else(|e| {
+            panic!("GET {path}: {status} with a body that is not JSON ({e}; content-type {ctype:?}): {text:.500}")
+        });
+        (status, value)
+    }
+
+    /// Runs `server import-catalogue FILES...` against this server's database.
+    pub async fn import(&self, files: &[PathBuf]) -> ImportOutcome {
+        let mut cmd = base_command(self.pg.as_ref());
+        cmd.arg("import-catalogue").arg("--data-dir").arg(self.data_dir.path());
+        for f in files {
+            cmd.arg(f);
+        }
+        cmd.stdin(Stdio::null());
+        let output: Output = tokio::task::spawn_blocking(move || cmd.output()).await.unwrap().expect("run import-catalogue");
+        ImportOutcome {
+            success: output.status.success(),
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Writes a file into this server's scratch directory and returns its path.
+    pub fn write_scratch(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.scratch.path().join(name);
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        // `pg` (and the temporary directories) drop after this: the database goes once
+        // the server no longer holds connections to it.
+        if std::thread::panicking() {
+            let log = self.log();
+            if !log.trim().is_empty() {
+                eprintln!("--- {:?} server output ---\n{log}--- end of server output ---", self.backend);
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ImportOutcome {
+    pub success: bool,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Checks the one error shape `{"error":{"code","message","fields":[{"field","code","message"}]}}`
+/// and returns the named fields.
+pub fn assert_error_shape(body: &Value, code: &str) -> Vec<String> {
+    let error = body.get("error").unwrap_or_else(|| panic!("no `error` object in {body}"));
+    assert!(error.is_object(), "`error` is not an object: {body}");
+    assert_eq!(error.get("code").and_then(Value::as_str), Some(code), "error code in {body}");
+    let message = error.get("message").and_then(Value::as_str).unwrap_or_else(|| panic!("no message in {body}"));
+    assert!(!message.trim().is_empty(), "empty message in {body}");
+    let fields = error.get("fields").and_then(Value::as_array).unwrap_or_else(|| panic!("no `fields` list in {body}"));
+    fields
+        .iter()
+        .map(|f| {
+            for key in ["field", "code", "message"] {
+                let v = f.get(key).and_then(Value::as_str).unwrap_or_else(|| panic!("field error without `{key}`: {body}"));
+                assert!(!v.is_empty(), "empty `{key}` in a field error: {body}");
+            }
+            f["field"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn replaces_the_database_name() {
+        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/test", "x"), "postgres://postgres@127.0.0.1:5432/x");
+        assert_eq!(with_database("postgres://u:p@h/db?sslmode=disable", "x"), "postgres://u:p@h/x?sslmode=disable");
+        assert_eq!(with_database("postgresql://h:5432", "x"), "postgresql://h:5432/x");
+    }
+}

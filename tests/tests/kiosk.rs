@@ -1,0 +1,48 @@
+//! The kiosk in a portrait 1080×1920 Chromium against the real server.
+
+use e2e::Session;
+
+#[tokio::test]
+async fn tap_a_topic_then_a_service_and_see_its_guide() -> anyhow::Result<()> {
+    let s = Session::kiosk().await?;
+    s.open("/kiosk/").await?;
+    s.wait_for(".task-grid").await?;
+    // Tasks not built yet are visibly unavailable, not links.
+    let unavailable = s.all(".tile--unavailable").await?;
+    assert_eq!(unavailable.len(), 3);
+    assert!(s.all(".task-grid a.tile").await?.len() == 1);
+
+    s.wait_for(".task-grid a.tile").await?.click().await?;
+    s.wait_for_path("/kiosk/guides").await?;
+    let topic = s.wait_for(".tile-grid a.tile").await?;
+    let topic_name = topic.find(e2e::By::Css(".tile__title")).await?.text().await?;
+    topic.click().await?;
+    let service = s.wait_for("[data-testid=service-list] a.tile").await?;
+    assert_eq!(s.heading().await?, topic_name);
+    let service_name = service.find(e2e::By::Css(".tile__title")).await?.text().await?;
+    service.click().await?;
+
+    s.wait_for("[data-testid=guide]").await?;
+    s.wait_for("[data-testid=materials-table]").await?;
+    assert_eq!(s.heading().await?, service_name);
+    assert!(s.browser.current_url().await?.path().starts_with("/kiosk/services/"));
+
+    // Every control the visitor can touch is at least 60 px in both directions.
+    let small = s
+        .js("return [...document.querySelectorAll('a, button')].filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && (r.height < 60 || r.width < 60) && !e.closest('.table, .details__text'); }).map(e => e.textContent.trim() + ' ' + Math.round(e.getBoundingClientRect().height))")
+        .await?;
+    assert_eq!(small, serde_json::json!([]), "targets under 60 px");
+    s.close().await
+}
+
+#[tokio::test]
+async fn browse_by_department() -> anyhow::Result<()> {
+    let s = Session::kiosk().await?;
+    s.open("/kiosk/guides?by=department").await?;
+    let dept = s.wait_for(".tile-grid a.tile").await?;
+    let name = dept.find(e2e::By::Css(".tile__title")).await?.text().await?;
+    dept.click().await?;
+    s.wait_for("[data-testid=service-list] a.tile").await?;
+    assert_eq!(s.heading().await?, name);
+    s.close().await
+}

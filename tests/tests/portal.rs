@@ -1,0 +1,97 @@
+//! The portal in a phone-sized Chromium against the real server.
+
+use e2e::Session;
+
+#[tokio::test]
+async fn search_for_business_licence_opens_its_guide_with_the_materials_table() -> anyhow::Result<()> {
+    let s = Session::phone().await?;
+    s.open("/").await?;
+    let input = s.wait_for("#search-q").await?;
+    input.send_keys("营业执照").await?;
+    s.wait_for("button.search__button").await?.click().await?;
+    s.wait_for_path("/services?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7").await?;
+
+    let first = s.wait_for("[data-testid=service-list] .service-card__link").await?;
+    let name = first.text().await?;
+    assert!(name.contains("营业执照"), "first result: {name}");
+    first.click().await?;
+
+    let table = s.wait_for("[data-testid=materials-table]").await?;
+    let rows = table.find_all(e2e::By::Css("tbody tr")).await?;
+    assert!(!rows.is_empty(), "the materials table has rows");
+    assert_eq!(s.heading().await?, name);
+    // After navigating, focus is on the new page's heading.
+    let focused = s.js("return document.activeElement && document.activeElement.tagName").await?;
+    assert_eq!(focused, "H1");
+    let title = s.js("return document.title").await?;
+    assert!(title.as_str().unwrap_or("").contains(&name), "title {title}");
+    s.close().await
+}
+
+#[tokio::test]
+async fn a_guide_opens_directly_by_url_with_every_section() -> anyhow::Result<()> {
+    let s = Session::phone().await?;
+    s.open("/services/440113-SCJG-XK-001").await?;
+    s.wait_for("[data-testid=materials-table]").await?;
+    assert_eq!(s.heading().await?, "企业设立登记（核发营业执照）");
+    let sections: Vec<String> = {
+        let mut out = Vec::new();
+        for h in s.all(".guide__section > h2").await? {
+            out.push(h.text().await?);
+        }
+        out
+    };
+    for expected in ["基本信息", "受理条件", "申请材料", "办理流程", "办理时限", "收费标准", "办理地点与时间", "办理结果", "设定依据"] {
+        assert!(sections.iter().any(|s| s == expected), "missing section {expected}: {sections:?}");
+    }
+    assert_eq!(s.js("return document.documentElement.lang").await?, "zh-CN");
+    // Usable at phone width: nothing forces the page sideways.
+    let overflow = s.js("return document.documentElement.scrollWidth > window.innerWidth").await?;
+    assert_eq!(overflow, false, "the page scrolls sideways at phone width");
+
+    s.wait_for("[data-testid=notice-link]").await?.click().await?;
+    let notice = s.wait_for("[data-testid=one-time-notice]").await?;
+    assert!(notice.text().await?.contains("一次性告知单"));
+    assert!(!s.all(".checklist li").await?.is_empty());
+    s.close().await
+}
+
+#[tokio::test]
+async fn an_unknown_service_code_shows_the_not_found_page() -> anyhow::Result<()> {
+    let s = Session::phone().await?;
+    s.open("/services/440113-NO-SUCH-999").await?;
+    s.wait_for("[data-testid=not-found]").await?;
+    assert_eq!(s.heading().await?, "找不到该事项");
+    s.open("/no/such/page").await?;
+    s.wait_for("[data-testid=not-found]").await?;
+    assert_eq!(s.heading().await?, "找不到该页面");
+    s.close().await
+}
+
+#[tokio::test]
+async fn an_empty_search_is_refused_beside_the_field_and_keeps_the_page() -> anyhow::Result<()> {
+    let s = Session::phone().await?;
+    s.open("/").await?;
+    s.wait_for("#search-q").await?.send_keys("   ").await?;
+    s.wait_for("button.search__button").await?.click().await?;
+    let error = s.wait_for("#search-q-error").await?;
+    assert!(error.text().await?.contains("请输入"));
+    s.wait_for_path("/").await?;
+    s.close().await
+}
+
+#[tokio::test]
+async fn the_language_can_be_switched_and_is_remembered() -> anyhow::Result<()> {
+    let s = Session::phone().await?;
+    s.open("/services/440113-SCJG-XK-001").await?;
+    s.wait_for("[data-testid=materials-table]").await?;
+    s.wait_for(".language-switch button[lang=en]").await?.click().await?;
+    s.wait_for("[data-testid=materials-table]").await?;
+    assert_eq!(s.js("return document.documentElement.lang").await?, "en");
+    let headings = s.js("return [...document.querySelectorAll('.guide__section > h2')].map(h => h.textContent)").await?;
+    assert!(headings.to_string().contains("Materials"), "{headings}");
+    s.open("/").await?;
+    s.wait_for("#search-q").await?;
+    assert_eq!(s.js("return document.documentElement.lang").await?, "en");
+    s.close().await
+}
