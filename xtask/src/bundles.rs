@@ -20,8 +20,18 @@ pub struct Bundle {
 }
 
 pub const BUNDLES: [Bundle; 2] = [
-    Bundle { name: "portal", config: "Trunk.toml", dist: "dist/portal", public_url: "/" },
-    Bundle { name: "kiosk", config: "kiosk/Trunk.toml", dist: "dist/kiosk", public_url: "/kiosk/" },
+    Bundle {
+        name: "portal",
+        config: "Trunk.toml",
+        dist: "dist/portal",
+        public_url: "/",
+    },
+    Bundle {
+        name: "kiosk",
+        config: "kiosk/Trunk.toml",
+        dist: "dist/kiosk",
+        public_url: "/kiosk/",
+    },
 ];
 
 /// What the server can serve precompressed (tower-http `precompressed_br` / `precompressed_gzip`).
@@ -32,11 +42,21 @@ pub fn build(ctx: &Ctx) -> Result<()> {
     for bundle in &BUNDLES {
         let config = ctx.root.join(bundle.config);
         if !config.is_file() {
-            bail!("{} is missing: cannot build the {} bundle", bundle.config, bundle.name);
+            bail!(
+                "{} is missing: cannot build the {} bundle",
+                bundle.config,
+                bundle.name
+            );
         }
-        step!("building the {} bundle (release) into {}", bundle.name, bundle.dist);
-        run(ctx.cmd("trunk").args(["build", "--release", "--config", bundle.config]))
-            .with_context(|| format!("building the {} bundle failed", bundle.name))?;
+        step!(
+            "building the {} bundle (release) into {}",
+            bundle.name,
+            bundle.dist
+        );
+        run(ctx
+            .cmd("trunk")
+            .args(["build", "--release", "--config", bundle.config]))
+        .with_context(|| format!("building the {} bundle failed", bundle.name))?;
         let dist = ctx.root.join(bundle.dist);
         if !dist.join("index.html").is_file() {
             bail!(
@@ -58,13 +78,18 @@ pub fn brotli(data: &[u8]) -> Vec<u8> {
         ..Default::default()
     };
     let mut out = Vec::with_capacity(data.len() / 3 + 64);
-    brotli::BrotliCompress(&mut &data[..], &mut out, &params).expect("compressing into memory cannot fail");
+    brotli::BrotliCompress(&mut &data[..], &mut out, &params)
+        .expect("compressing into memory cannot fail");
     out
 }
 
 pub fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 3 + 64), flate2::Compression::best());
-    enc.write_all(data).expect("compressing into memory cannot fail");
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(data.len() / 3 + 64),
+        flate2::Compression::best(),
+    );
+    enc.write_all(data)
+        .expect("compressing into memory cannot fail");
     enc.finish().expect("compressing into memory cannot fail")
 }
 
@@ -72,7 +97,9 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).with_context(|| format!("cannot list {}", d.display()))? {
+        for entry in
+            std::fs::read_dir(&d).with_context(|| format!("cannot list {}", d.display()))?
+        {
             let entry = entry?;
             let path = entry.path();
             if entry.file_type()?.is_dir() {
@@ -98,22 +125,30 @@ pub fn precompress(ctx: &Ctx, dir: &Path) -> Result<()> {
         std::fs::remove_file(f).with_context(|| format!("cannot remove {}", f.display()))?;
         stale += 1;
     }
-    let targets: Vec<&PathBuf> =
-        files.iter().filter(|f| COMPRESSIBLE.contains(&extension(f).to_ascii_lowercase().as_str())).collect();
+    let targets: Vec<&PathBuf> = files
+        .iter()
+        .filter(|f| COMPRESSIBLE.contains(&extension(f).to_ascii_lowercase().as_str()))
+        .collect();
     step!(
         "precompressing {} files in {} (brotli q11, gzip -9){}",
         targets.len(),
         ctx.rel(dir),
-        if stale > 0 { format!("; removed {stale} stale .br/.gz") } else { String::new() }
+        if stale > 0 {
+            format!("; removed {stale} stale .br/.gz")
+        } else {
+            String::new()
+        }
     );
     let results = par_map(&targets, |path| -> Result<(u64, u64, u64)> {
-        let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let data =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let (br, gz) = (brotli(&data), gzip(&data));
         for (ext, bytes) in [("br", &br), ("gz", &gz)] {
             let mut out = path.as_os_str().to_owned();
             out.push(".");
             out.push(ext);
-            std::fs::write(&out, bytes).with_context(|| format!("cannot write {}", Path::new(&out).display()))?;
+            std::fs::write(&out, bytes)
+                .with_context(|| format!("cannot write {}", Path::new(&out).display()))?;
         }
         Ok((data.len() as u64, br.len() as u64, gz.len() as u64))
     });
@@ -124,7 +159,13 @@ pub fn precompress(ctx: &Ctx, dir: &Path) -> Result<()> {
         br += b;
         gz += g;
     }
-    step!("precompressed {}: {} raw → {} brotli, {} gzip", ctx.rel(dir), kb(raw), kb(br), kb(gz));
+    step!(
+        "precompressed {}: {} raw → {} brotli, {} gzip",
+        ctx.rel(dir),
+        kb(raw),
+        kb(br),
+        kb(gz)
+    );
     Ok(())
 }
 
@@ -158,7 +199,8 @@ impl SizeReport {
 /// Everything a first visit loads: index.html and the assets it references.
 pub fn first_visit(dir: &Path, public_url: &str) -> Result<SizeReport> {
     let index = dir.join("index.html");
-    let html = std::fs::read_to_string(&index).with_context(|| format!("cannot read {}", index.display()))?;
+    let html = std::fs::read_to_string(&index)
+        .with_context(|| format!("cannot read {}", index.display()))?;
     let mut files: Vec<(String, PathBuf)> = vec![("index.html".into(), index.clone())];
     let mut seen = BTreeSet::from([index]);
     let mut missing = Vec::new();
@@ -167,7 +209,11 @@ pub fn first_visit(dir: &Path, public_url: &str) -> Result<SizeReport> {
             Resolved::External => {}
             Resolved::File(path) => {
                 if seen.insert(path.clone()) {
-                    let name = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().into_owned();
+                    let name = path
+                        .strip_prefix(dir)
+                        .unwrap_or(&path)
+                        .to_string_lossy()
+                        .into_owned();
                     files.push((name, path));
                 }
             }
@@ -179,7 +225,8 @@ pub fn first_visit(dir: &Path, public_url: &str) -> Result<SizeReport> {
         }
     }
     let assets = par_map(&files, |(name, path)| -> Result<Asset> {
-        let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let data =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         Ok(Asset {
             name: name.clone(),
             raw: data.len() as u64,
@@ -200,18 +247,28 @@ fn compressed_len(path: &Path, ext: &str, data: &[u8], compress: fn(&[u8]) -> Ve
     sibling.push(ext);
     let modified = |p: &Path| p.metadata().and_then(|m| m.modified()).ok();
     match (modified(Path::new(&sibling)), modified(path)) {
-        (Some(compressed), Some(original)) if compressed >= original => {
-            Path::new(&sibling).metadata().map(|m| m.len()).unwrap_or_else(|_| compress(data).len() as u64)
-        }
+        (Some(compressed), Some(original)) if compressed >= original => Path::new(&sibling)
+            .metadata()
+            .map(|m| m.len())
+            .unwrap_or_else(|_| compress(data).len() as u64),
         _ => compress(data).len() as u64,
     }
 }
 
 pub fn print_report(title: &str, report: &SizeReport) {
     let total = report.total();
-    let width = report.assets.iter().map(|a| a.name.chars().count()).max().unwrap_or(0).max(5);
+    let width = report
+        .assets
+        .iter()
+        .map(|a| a.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(5);
     step!("{title}");
-    println!("    {:<width$}  {:>12}  {:>12}  {:>12}", "file", "raw bytes", "gzip -9", "brotli 11");
+    println!(
+        "    {:<width$}  {:>12}  {:>12}  {:>12}",
+        "file", "raw bytes", "gzip -9", "brotli 11"
+    );
     let row = |a: &Asset| {
         println!(
             "    {:<width$}  {:>12}  {:>12}  {:>12}",
@@ -224,7 +281,13 @@ pub fn print_report(title: &str, report: &SizeReport) {
     report.assets.iter().for_each(row);
     println!("    {}", "-".repeat(width + 42));
     row(&total);
-    println!("    {:<width$}  {:>12}  {:>12}  {:>12}", "", kb(total.raw), kb(total.gzip), kb(total.brotli));
+    println!(
+        "    {:<width$}  {:>12}  {:>12}  {:>12}",
+        "",
+        kb(total.raw),
+        kb(total.gzip),
+        kb(total.brotli)
+    );
     for url in &report.missing {
         step!("warning: index.html references {url}, which is not in the bundle");
     }
@@ -240,7 +303,9 @@ pub fn asset_urls(html: &str) -> Vec<String> {
     while let Some(off) = lower[pos..].find('<') {
         let start = pos + off;
         if lower[start..].starts_with("<!--") {
-            pos = lower[start..].find("-->").map_or(lower.len(), |e| start + e + 3);
+            pos = lower[start..]
+                .find("-->")
+                .map_or(lower.len(), |e| start + e + 3);
             continue;
         }
         let Some((tag, attrs, end)) = parse_tag(html, start) else {
@@ -260,7 +325,9 @@ pub fn asset_urls(html: &str) -> Vec<String> {
             }
         }
         if tag == "script" {
-            let body_end = lower[pos..].find("</script").map_or(lower.len(), |e| pos + e);
+            let body_end = lower[pos..]
+                .find("</script")
+                .map_or(lower.len(), |e| pos + e);
             urls.extend(quoted_paths(&html[pos..body_end]));
             pos = body_end;
         }
@@ -294,7 +361,10 @@ fn parse_tag(html: &str, start: usize) -> Option<(String, Attributes, usize)> {
             return Some((name, attrs, i + 1));
         }
         let a_start = i;
-        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !matches!(bytes[i], b'=' | b'>' | b'/') {
+        while i < bytes.len()
+            && !bytes[i].is_ascii_whitespace()
+            && !matches!(bytes[i], b'=' | b'>' | b'/')
+        {
             i += 1;
         }
         let attr = html[a_start..i].to_ascii_lowercase();
@@ -340,7 +410,10 @@ fn quoted_paths(script: &str) -> Vec<String> {
         let Some(close) = after.find(q) else { break };
         let lit = &after[..close];
         let path = lit.split(['?', '#']).next().unwrap_or("");
-        if !lit.is_empty() && !lit.contains(char::is_whitespace) && EXTS.iter().any(|e| path.ends_with(e)) {
+        if !lit.is_empty()
+            && !lit.contains(char::is_whitespace)
+            && EXTS.iter().any(|e| path.ends_with(e))
+        {
             out.push(lit.to_string());
         }
         rest = &after[close + 1..];
@@ -358,7 +431,12 @@ enum Resolved {
 /// Map a URL from index.html to a file of the bundle in `dir`, mounted at `public_url`.
 fn resolve(dir: &Path, public_url: &str, url: &str) -> Resolved {
     let url = url.split(['?', '#']).next().unwrap_or("");
-    if url.is_empty() || url.starts_with("//") || url.contains("://") || url.starts_with("data:") || url.starts_with("blob:") {
+    if url.is_empty()
+        || url.starts_with("//")
+        || url.contains("://")
+        || url.starts_with("data:")
+        || url.starts_with("blob:")
+    {
         return Resolved::External;
     }
     let prefix = public_url.trim_matches('/');
@@ -419,18 +497,47 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
         let dir = std::env::temp_dir().join(format!("xtask-bundles-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("index.html"), TRUNK_HTML).unwrap();
-        for f in ["favicon.svg", "styles-1a2b.css", "kiosk-abc.js", "kiosk-abc_bg.wasm"] {
+        for f in [
+            "favicon.svg",
+            "styles-1a2b.css",
+            "kiosk-abc.js",
+            "kiosk-abc_bg.wasm",
+        ] {
             std::fs::write(dir.join(f), f.repeat(100)).unwrap();
         }
-        assert_eq!(resolve(&dir, "/kiosk/", "/kiosk/kiosk-abc.js?v=1"), Resolved::File(dir.join("kiosk-abc.js")));
-        assert_eq!(resolve(&dir, "/kiosk/", "/kiosk-abc.js"), Resolved::File(dir.join("kiosk-abc.js")));
-        assert_eq!(resolve(&dir, "/", "/kiosk-abc.js"), Resolved::File(dir.join("kiosk-abc.js")));
-        assert_eq!(resolve(&dir, "/", "./favicon.svg"), Resolved::File(dir.join("favicon.svg")));
-        assert_eq!(resolve(&dir, "/", "https://cdn.example/x.js"), Resolved::External);
+        assert_eq!(
+            resolve(&dir, "/kiosk/", "/kiosk/kiosk-abc.js?v=1"),
+            Resolved::File(dir.join("kiosk-abc.js"))
+        );
+        assert_eq!(
+            resolve(&dir, "/kiosk/", "/kiosk-abc.js"),
+            Resolved::File(dir.join("kiosk-abc.js"))
+        );
+        assert_eq!(
+            resolve(&dir, "/", "/kiosk-abc.js"),
+            Resolved::File(dir.join("kiosk-abc.js"))
+        );
+        assert_eq!(
+            resolve(&dir, "/", "./favicon.svg"),
+            Resolved::File(dir.join("favicon.svg"))
+        );
+        assert_eq!(
+            resolve(&dir, "/", "https://cdn.example/x.js"),
+            Resolved::External
+        );
 
         let report = first_visit(&dir, "/kiosk/").unwrap();
         let names: Vec<_> = report.assets.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(names, ["index.html", "favicon.svg", "styles-1a2b.css", "kiosk-abc.js", "kiosk-abc_bg.wasm"]);
+        assert_eq!(
+            names,
+            [
+                "index.html",
+                "favicon.svg",
+                "styles-1a2b.css",
+                "kiosk-abc.js",
+                "kiosk-abc_bg.wasm"
+            ]
+        );
         assert_eq!(report.missing, ["logo.svg"]);
         let total = report.total();
         assert!(total.brotli < total.raw && total.gzip < total.raw);
@@ -440,7 +547,8 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
     #[test]
     fn precompresses() {
         let ctx = Ctx::new().unwrap();
-        let dir = std::env::temp_dir().join(format!("xtask-precompress-test-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("xtask-precompress-test-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("assets")).unwrap();
         let js = "export const a = 1;\n".repeat(200);
         std::fs::write(dir.join("index.html"), "<html>一窗通办</html>".repeat(50)).unwrap();
@@ -457,14 +565,31 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
         names.sort();
         assert_eq!(
             names,
-            ["assets/app.js", "assets/app.js.br", "assets/app.js.gz", "index.html", "index.html.br", "index.html.gz", "logo.png"]
+            [
+                "assets/app.js",
+                "assets/app.js.br",
+                "assets/app.js.gz",
+                "index.html",
+                "index.html.br",
+                "index.html.gz",
+                "logo.png"
+            ]
         );
         let mut back = Vec::new();
-        brotli::BrotliDecompress(&mut &std::fs::read(dir.join("assets/app.js.br")).unwrap()[..], &mut back).unwrap();
+        brotli::BrotliDecompress(
+            &mut &std::fs::read(dir.join("assets/app.js.br")).unwrap()[..],
+            &mut back,
+        )
+        .unwrap();
         assert_eq!(back, js.as_bytes());
         // Sizes come from the fresh precompressed files.
-        let br = std::fs::metadata(dir.join("assets/app.js.br")).unwrap().len();
-        assert_eq!(compressed_len(&dir.join("assets/app.js"), "br", js.as_bytes(), brotli), br);
+        let br = std::fs::metadata(dir.join("assets/app.js.br"))
+            .unwrap()
+            .len();
+        assert_eq!(
+            compressed_len(&dir.join("assets/app.js"), "br", js.as_bytes(), brotli),
+            br
+        );
         // A second run replaces, never compresses the compressed files.
         precompress(&ctx, &dir).unwrap();
         assert_eq!(files_under(&dir).unwrap().len(), 7);
@@ -478,7 +603,11 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
         brotli::BrotliDecompress(&mut &brotli(&data)[..], &mut back).unwrap();
         assert_eq!(back, data);
         let mut back = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzip(&data)[..]), &mut back).unwrap();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&gzip(&data)[..]),
+            &mut back,
+        )
+        .unwrap();
         assert_eq!(back, data);
     }
 }

@@ -81,7 +81,10 @@ fn dispatch(args: &[String]) -> Result<()> {
 
 fn no_args(command: &str, rest: &[String]) -> Result<()> {
     if !rest.is_empty() {
-        bail!("`cargo xtask {command}` takes no arguments (got {})", rest.join(" "));
+        bail!(
+            "`cargo xtask {command}` takes no arguments (got {})",
+            rest.join(" ")
+        );
     }
     Ok(())
 }
@@ -97,11 +100,19 @@ fn run_server(ctx: &Ctx, rest: &[String]) -> Result<()> {
     bundles::build(ctx)?;
     run(ctx.cargo().args(["build", "--release", "-p", "server"]))?;
 
-    let given = |flag: &str| extra.iter().any(|a| a == flag || a.starts_with(&format!("{flag}=")));
+    let given = |flag: &str| {
+        extra
+            .iter()
+            .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
+    };
     let mut cmd = ctx.cmd(ctx.root.join("target/release/server"));
     cmd.arg("serve");
     // Defaults, unless the extra arguments set them (clap rejects an option given twice).
-    for (flag, value) in [("--bind", "127.0.0.1:8080"), ("--data-dir", "data"), ("--dist-dir", "dist")] {
+    for (flag, value) in [
+        ("--bind", "127.0.0.1:8080"),
+        ("--data-dir", "data"),
+        ("--dist-dir", "dist"),
+    ] {
         if !given(flag) {
             cmd.args([flag, value]);
         }
@@ -159,8 +170,14 @@ mod tests {
     #[test]
     fn finds_bind() {
         let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(bind_address(&s(&["--no-demo", "--bind", "0.0.0.0:9000"])).as_deref(), Some("0.0.0.0:9000"));
-        assert_eq!(bind_address(&s(&["--bind=127.0.0.1:1"])).as_deref(), Some("127.0.0.1:1"));
+        assert_eq!(
+            bind_address(&s(&["--no-demo", "--bind", "0.0.0.0:9000"])).as_deref(),
+            Some("0.0.0.0:9000")
+        );
+        assert_eq!(
+            bind_address(&s(&["--bind=127.0.0.1:1"])).as_deref(),
+            Some("127.0.0.1:1")
+        );
         assert_eq!(bind_address(&s(&["--no-demo"])), None);
     }
 }

@@ -24,7 +24,11 @@ pub fn ensure_build_tools(ctx: &Ctx) -> Result<()> {
 fn ensure_wasm_target(ctx: &Ctx) -> Result<()> {
     if ctx.which("rustup").is_none() {
         // No rustup: accept a toolchain that already ships the target's standard library.
-        let libdir = probe(ctx.cmd("rustc").args(["--print", "target-libdir", "--target", WASM_TARGET]));
+        let libdir =
+            probe(
+                ctx.cmd("rustc")
+                    .args(["--print", "target-libdir", "--target", WASM_TARGET]),
+            );
         if libdir.is_some_and(|d| Path::new(d.trim()).is_dir()) {
             step!("rust target {WASM_TARGET}: present");
             return Ok(());
@@ -48,10 +52,14 @@ fn ensure_trunk(ctx: &Ctx) -> Result<()> {
             step!("trunk {TRUNK_VERSION}: ok");
             return Ok(());
         }
-        Some(v) => step!("trunk {v} found, {TRUNK_VERSION} needed: installing (this takes a few minutes)"),
+        Some(v) => {
+            step!("trunk {v} found, {TRUNK_VERSION} needed: installing (this takes a few minutes)")
+        }
         None => step!("trunk not found: installing {TRUNK_VERSION} (this takes a few minutes)"),
     }
-    run(ctx.cargo().args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
+    run(ctx
+        .cargo()
+        .args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
     let now = probe(ctx.cmd("trunk").arg("--version")).and_then(|o| version_in(&o));
     if now.as_deref() != Some(TRUNK_VERSION) {
         bail!(
@@ -65,8 +73,12 @@ fn ensure_trunk(ctx: &Ctx) -> Result<()> {
 /// The `wasm-bindgen` version in Cargo.lock: the CLI must match it exactly.
 pub fn locked_wasm_bindgen(root: &Path) -> Result<String> {
     let lock_path = root.join("Cargo.lock");
-    let lock = std::fs::read_to_string(&lock_path)
-        .with_context(|| format!("cannot read {} (run `cargo generate-lockfile`)", lock_path.display()))?;
+    let lock = std::fs::read_to_string(&lock_path).with_context(|| {
+        format!(
+            "cannot read {} (run `cargo generate-lockfile`)",
+            lock_path.display()
+        )
+    })?;
     locked_version(&lock, "wasm-bindgen").context("Cargo.lock has no wasm-bindgen package")
 }
 
@@ -75,7 +87,10 @@ fn locked_version(lock: &str, package: &str) -> Option<String> {
     let mut lines = lock.lines().map(str::trim);
     while let Some(line) = lines.next() {
         if line == wanted {
-            let version = lines.next()?.strip_prefix("version = \"")?.strip_suffix('"')?;
+            let version = lines
+                .next()?
+                .strip_prefix("version = \"")?
+                .strip_suffix('"')?;
             return Some(version.to_string());
         }
     }
@@ -86,11 +101,18 @@ fn ensure_wasm_bindgen(ctx: &Ctx) -> Result<()> {
     let wanted = locked_wasm_bindgen(&ctx.root)?;
     // Both binaries come from wasm-bindgen-cli; the test runner drives the wasm component tests.
     let check = || {
-        ["wasm-bindgen", "wasm-bindgen-test-runner"]
-            .map(|bin| (bin, probe(ctx.cmd(bin).arg("--version")).and_then(|o| version_in(&o))))
+        ["wasm-bindgen", "wasm-bindgen-test-runner"].map(|bin| {
+            (
+                bin,
+                probe(ctx.cmd(bin).arg("--version")).and_then(|o| version_in(&o)),
+            )
+        })
     };
     let found = check();
-    if found.iter().all(|(_, v)| v.as_deref() == Some(wanted.as_str())) {
+    if found
+        .iter()
+        .all(|(_, v)| v.as_deref() == Some(wanted.as_str()))
+    {
         step!("wasm-bindgen {wanted} (as in Cargo.lock): ok");
         return Ok(());
     }
@@ -102,7 +124,9 @@ fn ensure_wasm_bindgen(ctx: &Ctx) -> Result<()> {
         }
     }
     step!("installing wasm-bindgen-cli {wanted}");
-    run(ctx.cargo().args(["install", "wasm-bindgen-cli", "--version", &wanted]))?;
+    run(ctx
+        .cargo()
+        .args(["install", "wasm-bindgen-cli", "--version", &wanted]))?;
     for (bin, v) in check() {
         if v.as_deref() != Some(wanted.as_str()) {
             bail!(
@@ -135,12 +159,17 @@ fn ensure_wasm_opt(ctx: &Ctx) -> Result<()> {
              Install Node.js with npm (e.g. `apt-get install nodejs npm`) and run this again"
         );
     }
-    std::fs::create_dir_all(&tools).with_context(|| format!("cannot create {}", tools.display()))?;
-    run(ctx.cmd("npm").args(["install", "--prefix"]).arg(&tools).args([
-        "--no-audit",
-        "--no-fund",
-        &format!("binaryen@{BINARYEN_VERSION}"),
-    ]))?;
+    std::fs::create_dir_all(&tools)
+        .with_context(|| format!("cannot create {}", tools.display()))?;
+    run(ctx
+        .cmd("npm")
+        .args(["install", "--prefix"])
+        .arg(&tools)
+        .args([
+            "--no-audit",
+            "--no-fund",
+            &format!("binaryen@{BINARYEN_VERSION}"),
+        ]))?;
     match wasm_opt_version(&wasm_opt) {
         Some(v) if v == BINARYEN_VERSION => {
             step!("wasm-opt version {v}: installed in .tools");
@@ -184,7 +213,13 @@ pub fn ensure_browser_tools(ctx: &Ctx) -> Result<Browser> {
         run(ctx
             .cmd("apt-get")
             .env("DEBIAN_FRONTEND", "noninteractive")
-            .args(["install", "-y", "chromium", "chromium-driver", FONTS_PACKAGE]))?;
+            .args([
+                "install",
+                "-y",
+                "chromium",
+                "chromium-driver",
+                FONTS_PACKAGE,
+            ]))?;
         missing = missing_browser_packages(ctx);
         if !missing.is_empty() {
             bail!("still missing after apt-get install: {}", missing.join(" "));
@@ -193,18 +228,29 @@ pub fn ensure_browser_tools(ctx: &Ctx) -> Result<Browser> {
     let chromedriver = chromedriver_path(ctx).context("chromedriver disappeared")?;
     // Chromium's wrapper script chatters on stderr; the version is on stdout.
     let chrome_version = probe(ctx.cmd(CHROME).arg("--version")).and_then(|o| version_in(&o));
-    let driver_version = probe(ctx.cmd(&chromedriver).arg("--version")).and_then(|o| version_in(&o));
+    let driver_version =
+        probe(ctx.cmd(&chromedriver).arg("--version")).and_then(|o| version_in(&o));
     let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "unknown version".into());
     step!("chromium {} ({CHROME}): ok", show(&chrome_version));
-    step!("chromedriver {} ({}): ok", show(&driver_version), chromedriver.display());
+    step!(
+        "chromedriver {} ({}): ok",
+        show(&driver_version),
+        chromedriver.display()
+    );
     step!("{FONTS_PACKAGE}: ok");
-    let major = |v: &Option<String>| v.as_deref().and_then(|v| v.split('.').next().map(str::to_string));
+    let major = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(|v| v.split('.').next().map(str::to_string))
+    };
     if let (Some(c), Some(d)) = (major(&chrome_version), major(&driver_version)) {
         if c != d {
             step!("warning: chromium {c} and chromedriver {d} are different major versions; sessions may fail to start");
         }
     }
-    Ok(Browser { chrome: CHROME.into(), chromedriver })
+    Ok(Browser {
+        chrome: CHROME.into(),
+        chromedriver,
+    })
 }
 
 fn chromedriver_path(ctx: &Ctx) -> Option<PathBuf> {
@@ -231,8 +277,10 @@ fn missing_browser_packages(ctx: &Ctx) -> Vec<&'static str> {
 
 fn fonts_installed(ctx: &Ctx) -> bool {
     if ctx.which("dpkg").is_some() {
-        return probe(ctx.cmd("dpkg").args(["-s", FONTS_PACKAGE]))
-            .is_some_and(|o| o.lines().any(|l| l.starts_with("Status:") && l.contains("install ok installed")));
+        return probe(ctx.cmd("dpkg").args(["-s", FONTS_PACKAGE])).is_some_and(|o| {
+            o.lines()
+                .any(|l| l.starts_with("Status:") && l.contains("install ok installed"))
+        });
     }
     // Not a Debian system: ask fontconfig for any Chinese font.
     probe(ctx.cmd("fc-list").args([":lang=zh", "family"])).is_some_and(|o| !o.trim().is_empty())
@@ -258,7 +306,10 @@ name = "wasm-bindgen"
 version = "0.2.130"
 source = "registry+https://github.com/rust-lang/crates.io-index"
 "#;
-        assert_eq!(locked_version(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
         assert_eq!(locked_version(lock, "trunk"), None);
     }
 }

@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
+use crate::bundles;
 use crate::setup::{self, Browser};
 use crate::util::{run, secs, step, Ctx};
-use crate::bundles;
 
 /// Capabilities for the wasm component tests. wasm-bindgen-test-runner reads this file
 /// (`WASM_BINDGEN_TEST_WEBDRIVER_JSON`, default `webdriver.json` in the crate directory) and
@@ -86,9 +86,20 @@ pub fn test(ctx: &Ctx) -> Result<()> {
     let mut stages = Stages { done: Vec::new() };
 
     stages.run("unit and server API tests", || {
-        run(ctx.cargo().args(["test", "--workspace", "--exclude", "app", "--exclude", "kiosk", "--exclude", "e2e"]))
+        run(ctx.cargo().args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "app",
+            "--exclude",
+            "kiosk",
+            "--exclude",
+            "e2e",
+        ]))
     })?;
-    stages.run("wasm component tests (headless Chromium)", || wasm_component_tests(ctx, &browser))?;
+    stages.run("wasm component tests (headless Chromium)", || {
+        wasm_component_tests(ctx, &browser)
+    })?;
     stages.run("release bundles and debug server", || {
         bundles::build(ctx)?;
         run(ctx.cargo().args(["build", "-p", "server"]))
@@ -100,7 +111,15 @@ pub fn test(ctx: &Ctx) -> Result<()> {
             .env("ONEWINDOW_DIST_DIR", ctx.root.join("dist"))
             .env("CHROMEDRIVER", &browser.chromedriver)
             .env("CHROME_BIN", &browser.chrome);
-        show_env(&cmd, &["ONEWINDOW_SERVER_BIN", "ONEWINDOW_DIST_DIR", "CHROMEDRIVER", "CHROME_BIN"]);
+        show_env(
+            &cmd,
+            &[
+                "ONEWINDOW_SERVER_BIN",
+                "ONEWINDOW_DIST_DIR",
+                "CHROMEDRIVER",
+                "CHROME_BIN",
+            ],
+        );
         run(&mut cmd)
     })?;
 
@@ -151,7 +170,8 @@ fn ensure_webdriver_json(path: &Path) -> Result<()> {
             .with_context(|| format!("{} is not valid JSON", path.display()))?;
     } else {
         step!("writing {}", path.display());
-        std::fs::write(path, WEBDRIVER_JSON).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(path, WEBDRIVER_JSON)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
 }

@@ -33,10 +33,15 @@ impl Ctx {
             .context("the xtask crate has no parent directory")?
             .to_path_buf();
         if !root.join("Cargo.toml").is_file() {
-            bail!("no Cargo.toml in {} — is xtask still inside the workspace?", root.display());
+            bail!(
+                "no Cargo.toml in {} — is xtask still inside the workspace?",
+                root.display()
+            );
         }
         let mut dirs = vec![root.join(".tools/node_modules/.bin"), cargo_bin_dir()];
-        dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+        dirs.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
         let path = std::env::join_paths(dirs).context("a PATH entry contains ':'")?;
         Ok(Ctx { root, path })
     }
@@ -55,12 +60,16 @@ impl Ctx {
 
     /// A path relative to the root, for messages.
     pub fn rel<'a>(&self, path: &'a Path) -> std::borrow::Cow<'a, str> {
-        path.strip_prefix(&self.root).unwrap_or(path).to_string_lossy()
+        path.strip_prefix(&self.root)
+            .unwrap_or(path)
+            .to_string_lossy()
     }
 
     /// Look a program up on our `PATH`.
     pub fn which(&self, name: &str) -> Option<PathBuf> {
-        std::env::split_paths(&self.path).map(|d| d.join(name)).find(|p| is_executable(p))
+        std::env::split_paths(&self.path)
+            .map(|d| d.join(name))
+            .find(|p| is_executable(p))
     }
 }
 
@@ -73,14 +82,18 @@ pub fn cargo_bin_dir() -> PathBuf {
 }
 
 fn home_dir() -> PathBuf {
-    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/root"))
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/root"))
 }
 
 pub fn is_executable(path: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        path.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+        path.metadata()
+            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            .unwrap_or(false)
     }
     #[cfg(not(unix))]
     {
@@ -95,7 +108,9 @@ pub fn describe(cmd: &Command) -> String {
     let shown = if program.file_name().is_some_and(|n| n == "cargo") {
         OsStr::new("cargo")
     } else {
-        cmd.get_current_dir().and_then(|d| program.strip_prefix(d).ok()).map_or(program.as_os_str(), Path::as_os_str)
+        cmd.get_current_dir()
+            .and_then(|d| program.strip_prefix(d).ok())
+            .map_or(program.as_os_str(), Path::as_os_str)
     };
     let mut parts = vec![quote(shown)];
     parts.extend(cmd.get_args().map(quote));
@@ -104,7 +119,10 @@ pub fn describe(cmd: &Command) -> String {
 
 fn quote(s: &OsStr) -> String {
     let s = s.to_string_lossy();
-    if !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || "-_./=:,@+%".contains(c)) {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || "-_./=:,@+%".contains(c))
+    {
         s.into_owned()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
@@ -130,8 +148,14 @@ pub fn run(cmd: &mut Command) -> Result<()> {
 /// Run a command quietly and return its stdout, or `None` when it cannot start or fails.
 /// For version checks and other probes.
 pub fn probe(cmd: &mut Command) -> Option<String> {
-    let out = cmd.stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    let out = cmd
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The first token of the output's first non-empty line that starts with a digit:
@@ -140,12 +164,18 @@ pub fn version_in(output: &str) -> Option<String> {
     let line = output.lines().find(|l| !l.trim().is_empty())?;
     line.split_whitespace()
         .find(|t| t.starts_with(|c: char| c.is_ascii_digit()))
-        .map(|t| t.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()).to_string())
+        .map(|t| {
+            t.trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
+                .to_string()
+        })
 }
 
 /// Apply `f` to every item on all cores, keeping the order.
 pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(4).min(items.len().max(1));
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(4)
+        .min(items.len().max(1));
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
     std::thread::scope(|s| {
@@ -158,7 +188,12 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec
             });
         }
     });
-    results.into_inner().unwrap().into_iter().map(|r| r.expect("every item was processed")).collect()
+    results
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.expect("every item was processed"))
+        .collect()
 }
 
 /// `1234567` → `1,234,567`.
@@ -195,9 +230,18 @@ mod tests {
     #[test]
     fn versions() {
         assert_eq!(version_in("trunk 0.21.14\n").as_deref(), Some("0.21.14"));
-        assert_eq!(version_in("wasm-bindgen 0.2.130").as_deref(), Some("0.2.130"));
-        assert_eq!(version_in("wasm-opt version 132 (version_132)").as_deref(), Some("132"));
-        assert_eq!(version_in("\nChromeDriver 156.0.8078.79 (a21ce)").as_deref(), Some("156.0.8078.79"));
+        assert_eq!(
+            version_in("wasm-bindgen 0.2.130").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(
+            version_in("wasm-opt version 132 (version_132)").as_deref(),
+            Some("132")
+        );
+        assert_eq!(
+            version_in("\nChromeDriver 156.0.8078.79 (a21ce)").as_deref(),
+            Some("156.0.8078.79")
+        );
         assert_eq!(version_in("nothing here"), None);
     }
 
@@ -214,7 +258,10 @@ mod tests {
     #[test]
     fn par_map_keeps_order() {
         let v: Vec<u32> = (0..100).collect();
-        assert_eq!(par_map(&v, |x| x * 2), (0..100).map(|x| x * 2).collect::<Vec<_>>());
+        assert_eq!(
+            par_map(&v, |x| x * 2),
+            (0..100).map(|x| x * 2).collect::<Vec<_>>()
+        );
         assert!(par_map(&Vec::<u32>::new(), |x| *x).is_empty());
     }
 }
