@@ -54,6 +54,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .nest("/api/v1", api().layer(axum::middleware::map_response(static_files::no_store)))
         // Anything else under /api is an API miss, never the portal page.
         .route("/api", any(api_not_found))
+        .route("/api/", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .route("/healthz", get(healthz))
         .merge(static_files::bundles(dist))
