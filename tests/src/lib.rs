@@ -115,7 +115,7 @@ impl Session {
     }
 
     pub async fn phone() -> Result<Session> {
-        Session::start(390, 844).await
+        Session::start(360, 740).await
     }
 
     pub async fn kiosk() -> Result<Session> {
@@ -166,8 +166,36 @@ impl Session {
         Ok(self.browser.execute(script, vec![]).await?)
     }
 
+    /// Stops the server, as if the network or the API went away mid-visit.
+    pub async fn stop_server(&mut self) -> Result<()> {
+        self._server.kill().await?;
+        Ok(())
+    }
+
     pub async fn close(self) -> Result<()> {
         self.browser.clone().close().await?;
         Ok(())
+    }
+}
+
+impl Session {
+    /// Runs axe-core (WCAG 2.2 A/AA rules and best practices) on the current page and
+    /// returns its violations, one line each.
+    pub async fn accessibility_violations(&self) -> Result<Vec<String>> {
+        let axe_path = env_or("AXE_CORE_JS", root().join(".tools/node_modules/axe-core/axe.min.js"));
+        let axe = std::fs::read_to_string(&axe_path)
+            .with_context(|| format!("cannot read {} (`cargo xtask test` installs axe-core)", axe_path.display()))?;
+        self.browser.execute(&axe, vec![]).await?;
+        let found = self
+            .browser
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                   axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] })
+                      .then(r => done(r.violations.map(v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)))
+                      .catch(e => done(['axe failed: ' + e]));"#,
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(found)?)
     }
 }

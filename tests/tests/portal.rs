@@ -95,3 +95,22 @@ async fn the_language_can_be_switched_and_is_remembered() -> anyhow::Result<()> 
     assert_eq!(s.js("return document.documentElement.lang").await?, "en");
     s.close().await
 }
+
+#[tokio::test]
+async fn when_the_api_is_unreachable_the_page_says_so_and_offers_a_retry() -> anyhow::Result<()> {
+    let mut s = Session::phone().await?;
+    s.open("/").await?;
+    s.wait_for(".service-card").await?;
+    s.stop_server().await?;
+    // A client-side navigation: the bundle is loaded, only the API is gone.
+    s.wait_for(".service-card__link").await?.click().await?;
+    let panel = s.wait_for("[data-testid=fetch-error]").await?;
+    let text = panel.text().await?;
+    assert!(text.contains("无法连接服务器"), "{text}");
+    let retry = panel.find(e2e::By::Css("button")).await?;
+    assert_eq!(retry.text().await?, "重试");
+    retry.click().await?;
+    // Still unreachable: the panel stays, nothing is lost or blank.
+    s.wait_for("[data-testid=fetch-error]").await?;
+    s.close().await
+}

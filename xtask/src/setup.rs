@@ -10,6 +10,8 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const TRUNK_VERSION: &str = "0.21.14";
 /// wasm-opt comes from the npm package `binaryen` (never the distribution's binaryen).
 pub const BINARYEN_VERSION: &str = "132";
+/// The accessibility rules engine (npm `axe-core`), pinned so results do not drift.
+pub const AXE_VERSION: &str = "4.14.1";
 
 /// The wasm target, Trunk, wasm-bindgen (as locked) and wasm-opt.
 pub fn ensure_build_tools(ctx: &Ctx) -> Result<()> {
@@ -153,23 +155,7 @@ fn ensure_wasm_opt(ctx: &Ctx) -> Result<()> {
         Some(v) => step!("wasm-opt version {v} in .tools, {BINARYEN_VERSION} needed: installing binaryen@{BINARYEN_VERSION} from npm"),
         None => step!("wasm-opt not found in .tools: installing binaryen@{BINARYEN_VERSION} from npm"),
     }
-    if probe(ctx.cmd("npm").arg("--version")).is_none() {
-        bail!(
-            "npm is not installed; it is needed once to fetch wasm-opt (npm package binaryen@{BINARYEN_VERSION}) into .tools. \
-             Install Node.js with npm (e.g. `apt-get install nodejs npm`) and run this again"
-        );
-    }
-    std::fs::create_dir_all(&tools)
-        .with_context(|| format!("cannot create {}", tools.display()))?;
-    run(ctx
-        .cmd("npm")
-        .args(["install", "--prefix"])
-        .arg(&tools)
-        .args([
-            "--no-audit",
-            "--no-fund",
-            &format!("binaryen@{BINARYEN_VERSION}"),
-        ]))?;
+    npm_install(ctx, &format!("binaryen@{BINARYEN_VERSION}"))?;
     match wasm_opt_version(&wasm_opt) {
         Some(v) if v == BINARYEN_VERSION => {
             step!("wasm-opt version {v}: installed in .tools");
@@ -183,10 +169,46 @@ fn ensure_wasm_opt(ctx: &Ctx) -> Result<()> {
     }
 }
 
+/// Installs an npm package (`name@version`) into the project's git-ignored `.tools/`.
+fn npm_install(ctx: &Ctx, spec: &str) -> Result<()> {
+    if probe(ctx.cmd("npm").arg("--version")).is_none() {
+        bail!(
+            "npm is not installed; it is needed once to fetch {spec} into .tools. \
+             Install Node.js with npm (e.g. `apt-get install nodejs npm`) and run this again"
+        );
+    }
+    let tools = ctx.root.join(".tools");
+    std::fs::create_dir_all(&tools).with_context(|| format!("cannot create {}", tools.display()))?;
+    run(ctx.cmd("npm").args(["install", "--prefix"]).arg(&tools).args(["--no-audit", "--no-fund", spec]))
+}
+
+/// The accessibility engine the end-to-end tests inject into the pages they visit.
+fn ensure_axe(ctx: &Ctx) -> Result<PathBuf> {
+    let dir = ctx.root.join(".tools/node_modules/axe-core");
+    let installed = || {
+        std::fs::read_to_string(dir.join("package.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .and_then(|v| v["version"].as_str().map(str::to_string))
+    };
+    if installed().as_deref() == Some(AXE_VERSION) {
+        step!("axe-core {AXE_VERSION} (.tools, npm): ok");
+    } else {
+        step!("axe-core {AXE_VERSION} not in .tools: installing from npm");
+        npm_install(ctx, &format!("axe-core@{AXE_VERSION}"))?;
+        if installed().as_deref() != Some(AXE_VERSION) {
+            bail!("after installing axe-core@{AXE_VERSION}, .tools has {:?}", installed());
+        }
+    }
+    Ok(dir.join("axe.min.js"))
+}
+
 /// What the browser tests drive.
 pub struct Browser {
     pub chrome: PathBuf,
     pub chromedriver: PathBuf,
+    /// axe-core's `axe.min.js`, for the accessibility checks.
+    pub axe: PathBuf,
 }
 
 const CHROME: &str = "/usr/bin/chromium";
@@ -247,9 +269,11 @@ pub fn ensure_browser_tools(ctx: &Ctx) -> Result<Browser> {
             step!("warning: chromium {c} and chromedriver {d} are different major versions; sessions may fail to start");
         }
     }
+    let axe = ensure_axe(ctx)?;
     Ok(Browser {
         chrome: CHROME.into(),
         chromedriver,
+        axe,
     })
 }
 

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 
 use crate::bundles;
 use crate::setup::{self, Browser};
-use crate::util::{run, secs, step, Ctx};
+use crate::util::{print_test_totals, run, run_tests, secs, step, Ctx};
 
 /// Capabilities for the wasm component tests. wasm-bindgen-test-runner reads this file
 /// (`WASM_BINDGEN_TEST_WEBDRIVER_JSON`, default `webdriver.json` in the crate directory) and
@@ -86,7 +86,7 @@ pub fn test(ctx: &Ctx) -> Result<()> {
     let mut stages = Stages { done: Vec::new() };
 
     stages.run("unit and server API tests", || {
-        run(ctx.cargo().args([
+        run_tests(ctx.cargo().args([
             "test",
             "--workspace",
             "--exclude",
@@ -110,7 +110,8 @@ pub fn test(ctx: &Ctx) -> Result<()> {
             .env("ONEWINDOW_SERVER_BIN", ctx.root.join("target/debug/server"))
             .env("ONEWINDOW_DIST_DIR", ctx.root.join("dist"))
             .env("CHROMEDRIVER", &browser.chromedriver)
-            .env("CHROME_BIN", &browser.chrome);
+            .env("CHROME_BIN", &browser.chrome)
+            .env("AXE_CORE_JS", &browser.axe);
         show_env(
             &cmd,
             &[
@@ -118,14 +119,16 @@ pub fn test(ctx: &Ctx) -> Result<()> {
                 "ONEWINDOW_DIST_DIR",
                 "CHROMEDRIVER",
                 "CHROME_BIN",
+                "AXE_CORE_JS",
             ],
         );
-        run(&mut cmd)
+        run_tests(&mut cmd)
     })?;
 
     println!();
     step!("all test stages passed in {}", secs(total.elapsed()));
     stages.summary();
+    print_test_totals();
     Ok(())
 }
 
@@ -160,7 +163,7 @@ fn wasm_component_tests(ctx: &Ctx, browser: &Browser) -> Result<()> {
             "WASM_BINDGEN_TEST_TIMEOUT",
         ],
     );
-    run(&mut cmd)
+    run_tests(&mut cmd)
 }
 
 fn ensure_webdriver_json(path: &Path) -> Result<()> {

@@ -265,3 +265,64 @@ mod tests {
         assert!(par_map(&Vec::<u32>::new(), |x| *x).is_empty());
     }
 }
+
+/// Tests counted from the `test result:` lines of every test command run so far.
+static PASSED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static FAILED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// `(passed, failed)` in one `test result: ok. 5 passed; 0 failed; …` line.
+pub fn parse_test_result(line: &str) -> Option<(u64, u64)> {
+    let rest = line.split("test result:").nth(1)?;
+    let count = |word: &str| {
+        rest.split([';', '.'])
+            .filter_map(|part| part.trim().strip_suffix(word))
+            .find_map(|n| n.trim().parse::<u64>().ok())
+    };
+    Some((count("passed")?, count("failed")?))
+}
+
+/// Like `run`, for a test command: its output is shown as it comes and its results counted.
+pub fn run_tests(cmd: &mut Command) -> Result<()> {
+    use std::io::BufRead;
+    use std::sync::atomic::Ordering;
+    let line = describe(cmd);
+    step!("$ {line}");
+    let mut child = cmd
+        .stdin(Stdio::inherit())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .with_context(|| format!("cannot start `{line}`"))?;
+    for l in std::io::BufReader::new(child.stdout.take().expect("piped stdout")).lines() {
+        let l = l?;
+        println!("{l}");
+        if let Some((passed, failed)) = parse_test_result(&l) {
+            PASSED.fetch_add(passed, Ordering::Relaxed);
+            FAILED.fetch_add(failed, Ordering::Relaxed);
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        bail!("`{line}` failed ({status})");
+    }
+    Ok(())
+}
+
+/// The closing line CI reads: every test counted, across all stages.
+pub fn print_test_totals() {
+    use std::sync::atomic::Ordering;
+    println!("{} passed, {} failed", PASSED.load(Ordering::Relaxed), FAILED.load(Ordering::Relaxed));
+}
+
+#[cfg(test)]
+mod test_result_tests {
+    use super::parse_test_result;
+
+    #[test]
+    fn reads_cargo_and_wasm_bindgen_result_lines() {
+        assert_eq!(parse_test_result("test result: ok. 12 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.10s"), Some((12, 0)));
+        assert_eq!(parse_test_result("test result: FAILED. 33 passed; 2 failed; 0 ignored"), Some((33, 2)));
+        assert_eq!(parse_test_result("test result: ok. 5 passed; 0 failed; 0 ignored; 0 filtered out; finished in 0.05s"), Some((5, 0)));
+        assert_eq!(parse_test_result("running 3 tests"), None);
+    }
+}

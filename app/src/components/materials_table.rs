@@ -9,7 +9,7 @@ use crate::i18n::{k, t};
 #[component]
 pub fn MaterialsTable(materials: Vec<Material>) -> impl IntoView {
     view! {
-        <div class="table-scroll" role="region" aria-label=t(k::GUIDE_MATERIALS) tabindex="0">
+        <div class="table-scroll" role="region" aria-label=t(k::MATERIAL_TABLE_LABEL) tabindex="0">
             <table class="table materials-table" data-testid="materials-table">
                 <thead>
                     <tr>

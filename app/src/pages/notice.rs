@@ -38,7 +38,11 @@ fn Notice(guide: ServiceGuide) -> impl IntoView {
                         <span class="checklist__box" aria-hidden="true"></span>
                         <span>
                             <strong>{m.name}</strong>
-                            " ("{format::material_form(m.form)}" · "{tf(k::NOTICE_COPIES, &[("n", &m.copies.to_string())])}" · "{format::requirement(m.requirement)}")"
+                            {tf(k::NOTICE_MATERIAL_DETAIL, &[
+                                ("form", format::material_form(m.form)),
+                                ("copies", &tf(k::NOTICE_COPIES, &[("n", &m.copies.to_string())])),
+                                ("requirement", format::requirement(m.requirement)),
+                            ])}
                             {m.notes.map(|n| view! { <span class="checklist__note">{n}</span> })}
                         </span>
                     </li>
