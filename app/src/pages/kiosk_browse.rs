@@ -45,33 +45,32 @@ fn KioskGroups(by_department: bool) -> impl IntoView {
         </nav>
         {if by_department {
             let departments = LocalResource::new(|| async { client().departments().await });
-            loaded(departments, |d: Vec<Department>| view! {
-                <ul class="tile-grid">
-                    {d.into_iter().filter(|d| d.service_count > 0).map(|d| view! {
-                        <li>
-                            <a class="tile" href=Mode::Kiosk.href(&format!("/guides?department={}", d.code))>
-                                <span class="tile__title">{d.name}</span>
-                                <span class="tile__text">{tf(k::COUNT_SERVICES, &[("n", &d.service_count.to_string())])}</span>
-                            </a>
-                        </li>
-                    }).collect_view()}
-                </ul>
+            loaded(departments, |d: Vec<Department>| {
+                view! { <GroupTiles param="department" groups=d.into_iter().map(|d| (d.code, d.name, d.service_count)).collect()/> }
             }).into_any()
         } else {
             let topics = LocalResource::new(|| async { client().topics().await });
-            loaded(topics, |topics: Vec<Topic>| view! {
-                <ul class="tile-grid">
-                    {topics.into_iter().filter(|tp| tp.service_count > 0).map(|tp| view! {
-                        <li>
-                            <a class="tile" href=Mode::Kiosk.href(&format!("/guides?topic={}", tp.code))>
-                                <span class="tile__title">{tp.name}</span>
-                                <span class="tile__text">{tf(k::COUNT_SERVICES, &[("n", &tp.service_count.to_string())])}</span>
-                            </a>
-                        </li>
-                    }).collect_view()}
-                </ul>
+            loaded(topics, |ts: Vec<Topic>| {
+                view! { <GroupTiles param="topic" groups=ts.into_iter().map(|t| (t.code, t.name, t.service_count)).collect()/> }
             }).into_any()
         }}
+    }
+}
+
+/// Topics or departments as tiles, each opening its services: `(code, name, count)`.
+#[component]
+fn GroupTiles(param: &'static str, groups: Vec<(String, String, u32)>) -> impl IntoView {
+    view! {
+        <ul class="tile-grid">
+            {groups.into_iter().filter(|(_, _, n)| *n > 0).map(|(code, name, n)| view! {
+                <li>
+                    <a class="tile" href=Mode::Kiosk.href(&format!("/guides?{param}={code}"))>
+                        <span class="tile__title">{name}</span>
+                        <span class="tile__text">{tf(k::COUNT_SERVICES, &[("n", &n.to_string())])}</span>
+                    </a>
+                </li>
+            }).collect_view()}
+        </ul>
     }
 }
 
