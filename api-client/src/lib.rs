@@ -4,8 +4,11 @@
 //! native tools deserialise them. `client` is a typed client over HTTP that compiles to
 //! wasm (gloo-net / fetch) and, with the `native` feature, to native Rust (reqwest).
 
+pub mod application;
+pub mod checks;
 pub mod client;
 pub mod error;
+pub mod forms;
 pub mod query;
 pub mod types;
 
@@ -13,6 +16,8 @@ pub use client::{ApiClient, ClientError};
 pub use error::{ErrorBody, ErrorDetail, FieldError};
 pub use query::{ServiceQuery, MAX_QUERY_CHARS, MAX_PER_PAGE, DEFAULT_PER_PAGE};
 pub use types::*;
+pub use application::{Applicant, ApplicationCreated, ApplicationRequest, CaseStatus, IdType, Receipt};
+pub use forms::{FieldType, FormDefinition, FormField, FormMaterial, FormSection, FormSpec, UploadLimits};
 
 /// Path prefix of every API route.
 pub const API_PREFIX: &str = "/api/v1";

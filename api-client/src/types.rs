@@ -232,7 +232,7 @@ impl From<CodeOrRef> for TopicRef {
 }
 
 /// A full service guide (办事指南).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ServiceGuide {
     /// 实施编码
@@ -274,6 +274,17 @@ pub struct ServiceGuide {
     pub result: ResultDoc,
     #[serde(default)]
     pub faqs: Vec<Faq>,
+    /// The service's own application questions (the applicant part and the material
+    /// uploads are common to all forms). Served by `/services/{code}/form`, not with the guide.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<crate::forms::FormSpec>,
+}
+
+impl ServiceGuide {
+    /// Applications are taken online from 网办深度 Ⅲ (网上受理) up.
+    pub fn accepts_online_applications(&self) -> bool {
+        self.online_depth >= 3
+    }
 }
 
 /// A service as listed in search results and the catalogue.
@@ -340,4 +351,13 @@ pub struct Topic {
     pub audience: Audience,
     #[serde(default)]
     pub service_count: u32,
+}
+
+/// `GET /api/v1/config`: what the bundles need to know about this installation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PublicConfig {
+    /// The address citizens reach the portal at; receipts' QR codes point there.
+    pub public_url: String,
+    pub limits: crate::forms::UploadLimits,
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
-use crate::{catalogue, db, routes, state::AppState};
+use crate::{catalogue, db, routes, state::{AppState, Config}};
 
 #[derive(Parser)]
 #[command(name = "server", version, about = "OneWindow (一窗通办) reference central API")]
@@ -53,6 +53,26 @@ struct ServeArgs {
     /// Do not load the demo catalogue into an empty database.
     #[arg(long, env = "ONEWINDOW_NO_DEMO")]
     no_demo: bool,
+    #[command(flatten)]
+    service: ServiceArgs,
+}
+
+/// How this installation serves applicants.
+#[derive(Args, Clone, Debug)]
+pub struct ServiceArgs {
+    /// The address citizens reach the portal at (receipts' QR codes point there).
+    /// Defaults to http:// and the bind address.
+    #[arg(long, env = "ONEWINDOW_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Largest accepted upload, in megabytes.
+    #[arg(long, env = "ONEWINDOW_MAX_FILE_MB", default_value_t = 10)]
+    pub max_file_mb: u64,
+    /// Largest total of one application's uploads, in megabytes.
+    #[arg(long, env = "ONEWINDOW_MAX_APPLICATION_MB", default_value_t = 50)]
+    pub max_application_mb: u64,
+    /// The 6-digit administrative region code that starts every acceptance number.
+    #[arg(long, env = "ONEWINDOW_REGION_CODE", default_value = "440113")]
+    pub region_code: String,
 }
 
 impl Cli {
@@ -76,12 +96,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let summary = catalogue::import(&pool, &catalogue::demo::batch()?).await?;
         tracing::info!("loaded the demo catalogue: {summary}");
     }
-    let state = AppState::new(pool);
-    let app = routes::router(state, &args.dist_dir);
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
+    let config = Config::new(&args.service, &args.storage, addr)?;
+    let state = AppState::new(pool, config);
+    let app = routes::router(state, &args.dist_dir);
     // Test harnesses read this line to learn the port.
     println!("listening on http://{addr}");
     tracing::info!(portal = %format!("http://{addr}/"), kiosk = %format!("http://{addr}/kiosk/"), api = %format!("http://{addr}/api/v1"), "OneWindow is up");

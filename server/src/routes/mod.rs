@@ -1,9 +1,11 @@
 //! The HTTP surface: `/api/v1` (JSON), `/healthz`, and the two bundles.
 
+mod applications;
 mod params;
 mod services;
 mod static_files;
 mod taxonomy;
+mod uploads;
 
 use std::path::Path;
 
@@ -22,8 +24,12 @@ use crate::state::AppState;
 #[openapi(
     info(title = "OneWindow central API", version = "1", description = "Service guides, submissions, case progress, complaints and ratings of an administrative service centre (行政服务中心). Every error has the shape of `ErrorBody`."),
     servers((url = "/api/v1")),
-    paths(services::list, services::get_one, taxonomy::departments, taxonomy::topics),
-    components(schemas(api_client::ErrorBody, api_client::ServicePage, api_client::ServiceGuide, api_client::Department, api_client::Topic))
+    paths(
+        services::list, services::get_one, taxonomy::departments, taxonomy::topics, config,
+        // uploads
+        // applications
+    ),
+    components(schemas(api_client::ErrorBody, api_client::ServicePage, api_client::ServiceGuide, api_client::Department, api_client::Topic, api_client::PublicConfig))
 )]
 pub struct ApiDoc;
 
@@ -33,9 +39,19 @@ pub fn api() -> Router<AppState> {
         .route("/services/{code}", get(services::get_one))
         .route("/departments", get(taxonomy::departments))
         .route("/topics", get(taxonomy::topics))
+        .route("/config", get(config))
+        .merge(uploads::routes())
+        .merge(applications::routes())
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .fallback(api_not_found)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+}
+
+/// This installation's public address and upload limits.
+#[utoipa::path(get, path = "/config", tag = "installation",
+    responses((status = 200, description = "Public configuration", body = api_client::PublicConfig)))]
+async fn config(axum::extract::State(state): axum::extract::State<AppState>) -> Json<api_client::PublicConfig> {
+    Json(api_client::PublicConfig { public_url: state.config.public_url.clone(), limits: state.config.limits() })
 }
 
 async fn api_not_found() -> ApiError {

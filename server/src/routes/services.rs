@@ -104,7 +104,11 @@ pub async fn get_one(
     };
     let catalogue = state.catalogue().await?;
     match catalogue.by_code.get(&code) {
-        Some(&i) => Ok(Json(catalogue.guides[i].clone())),
+        Some(&i) => {
+            // The questions are served with the upload limits by `/services/{code}/form`.
+            let guide = ServiceGuide { form: None, ..catalogue.guides[i].clone() };
+            Ok(Json(guide))
+        }
         None => Err(ApiError::NotFound("no service has this code".into())),
     }
 }
