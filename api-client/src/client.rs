@@ -4,7 +4,10 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::{Department, ErrorBody, ServiceGuide, ServicePage, ServiceQuery, Topic, API_PREFIX};
+use crate::{
+    ApplicationCreated, ApplicationRequest, Department, ErrorBody, FormDefinition, PublicConfig, Receipt, ServiceGuide,
+    ServicePage, ServiceQuery, Topic, API_PREFIX,
+};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClientError {
@@ -74,6 +77,28 @@ impl ApiClient {
         self.get("/topics").await
     }
 
+    pub async fn config(&self) -> Result<PublicConfig, ClientError> {
+        self.get("/config").await
+    }
+
+    pub async fn form(&self, code: &str) -> Result<FormDefinition, ClientError> {
+        self.get(&format!("/services/{}/form", crate::query::encode(code))).await
+    }
+
+    /// Submits an application. The same `idempotency_key` always yields the same case, so a
+    /// retry after a lost answer is safe.
+    pub async fn submit(&self, req: &ApplicationRequest, idempotency_key: &str) -> Result<ApplicationCreated, ClientError> {
+        let body = serde_json::to_string(req).map_err(|e| ClientError::Decode(e.to_string()))?;
+        let (status, text) = transport::post_json(&self.url("/applications"), &body, &[("Idempotency-Key", idempotency_key)]).await?;
+        decode(status, &text)
+    }
+
+    /// The receipt of a submitted application, by its number and query code.
+    pub async fn receipt(&self, number: &str, code: &str) -> Result<Receipt, ClientError> {
+        let path = format!("/applications/{}?c={}", crate::query::encode(number), crate::query::encode(code));
+        self.get(&path).await
+    }
+
     /// GET an API path (relative to `/api/v1`) and decode the JSON answer.
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         let (status, text) = transport::get(&self.url(path)).await?;
@@ -105,6 +130,23 @@ mod transport {
         let text = resp.text().await.map_err(|e| ClientError::Network(e.to_string()))?;
         Ok((resp.status(), text))
     }
+
+    pub async fn post_json(url: &str, body: &str, headers: &[(&str, &str)]) -> Result<(u16, String), ClientError> {
+        let mut req = gloo_net::http::Request::post(url)
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/json");
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        let resp = req
+            .body(body.to_string())
+            .map_err(|e| ClientError::Network(e.to_string()))?
+            .send()
+            .await
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        let text = resp.text().await.map_err(|e| ClientError::Network(e.to_string()))?;
+        Ok((resp.status(), text))
+    }
 }
 
 #[cfg(all(not(target_arch = "wasm32"), feature = "native"))]
@@ -128,6 +170,21 @@ mod transport {
         let text = resp.text().await.map_err(|e| ClientError::Network(e.to_string()))?;
         Ok((status, text))
     }
+
+    pub async fn post_json(url: &str, body: &str, headers: &[(&str, &str)]) -> Result<(u16, String), ClientError> {
+        let mut req = http()
+            .post(url)
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/json")
+            .body(body.to_string());
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.map_err(|e| ClientError::Network(e.to_string()))?;
+        let status = resp.status().as_u16();
+        let text = resp.text().await.map_err(|e| ClientError::Network(e.to_string()))?;
+        Ok((status, text))
+    }
 }
 
 #[cfg(all(not(target_arch = "wasm32"), not(feature = "native")))]
@@ -136,6 +193,10 @@ mod transport {
 
     /// Without a transport the types are still usable (the server needs only them).
     pub async fn get(_url: &str) -> Result<(u16, String), ClientError> {
+        Err(ClientError::Network("api-client built without the `native` feature".into()))
+    }
+
+    pub async fn post_json(_url: &str, _body: &str, _headers: &[(&str, &str)]) -> Result<(u16, String), ClientError> {
         Err(ClientError::Network("api-client built without the `native` feature".into()))
     }
 }

@@ -361,3 +361,15 @@ pub struct PublicConfig {
     pub public_url: String,
     pub limits: crate::forms::UploadLimits,
 }
+
+/// `POST /api/v1/uploads`: a stored file. Applications refer to it by `id`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UploadCreated {
+    /// 32 lowercase hex digits (128 random bits).
+    pub id: String,
+    /// In bytes.
+    pub size: u64,
+    /// Detected from the content: `application/pdf`, `image/png` or `image/jpeg`.
+    pub media_type: String,
+}

@@ -2,6 +2,7 @@
 //! are two builds of it, differing only in the `Mode` they mount with.
 
 pub mod api;
+pub mod apply;
 pub mod components;
 pub mod format;
 pub mod i18n;

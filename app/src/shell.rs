@@ -9,8 +9,9 @@ use crate::i18n::{I18n, Locale};
 use crate::mode::Mode;
 use crate::pages::{
     catalogue::CataloguePage, guide::GuidePage, home::HomePage, kiosk_browse::KioskBrowse, kiosk_home::KioskHome,
-    not_found::NotFound, notice::NoticePage,
+    not_found::NotFound, notice::NoticePage, receipt::ReceiptPage,
 };
+use crate::apply::{draft::Drafts, ApplyPage};
 
 /// Where the portal remembers the visitor's language. The kiosk remembers nothing.
 const LOCALE_KEY: &str = "onewindow.locale";
@@ -28,6 +29,7 @@ pub fn App(mode: Mode) -> impl IntoView {
     provide_context(mode);
     let i18n = I18n::new(initial_locale(mode));
     provide_context(i18n);
+    Drafts::provide(!mode.is_kiosk());
     if !mode.is_kiosk() {
         Effect::new(move |_| {
             let tag = i18n.locale.get().tag();
@@ -63,6 +65,10 @@ fn PortalRoutes() -> impl IntoView {
             <Route path=path!("/services") view=CataloguePage/>
             <Route path=path!("/services/:code") view=GuidePage/>
             <Route path=path!("/services/:code/notice") view=NoticePage/>
+            <Route path=path!("/services/:code/apply") view=ApplyPage/>
+            <Route path=path!("/services/:code/apply/:step") view=ApplyPage/>
+            <Route path=path!("/receipt/:number") view=|| view! { <ReceiptPage/> }/>
+            <Route path=path!("/track/:number") view=|| view! { <ReceiptPage tracking=true/> }/>
         </Routes>
     }
 }
@@ -74,6 +80,10 @@ fn KioskRoutes() -> impl IntoView {
             <Route path=path!("/kiosk") view=KioskHome/>
             <Route path=path!("/kiosk/guides") view=KioskBrowse/>
             <Route path=path!("/kiosk/services/:code") view=GuidePage/>
+            <Route path=path!("/kiosk/services/:code/apply") view=ApplyPage/>
+            <Route path=path!("/kiosk/services/:code/apply/:step") view=ApplyPage/>
+            <Route path=path!("/kiosk/receipt/:number") view=|| view! { <ReceiptPage/> }/>
+            <Route path=path!("/kiosk/track/:number") view=|| view! { <ReceiptPage tracking=true/> }/>
         </Routes>
     }
 }

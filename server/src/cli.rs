@@ -102,6 +102,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let config = Config::new(&args.service, &args.storage, addr)?;
     let state = AppState::new(pool, config);
+    crate::uploads::spawn_expiry(state.clone());
     let app = routes::router(state, &args.dist_dir);
     // Test harnesses read this line to learn the port.
     println!("listening on http://{addr}");

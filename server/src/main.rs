@@ -2,6 +2,7 @@
 
 use clap::Parser;
 
+mod applications;
 mod catalogue;
 mod cli;
 mod db;
@@ -9,6 +10,7 @@ mod error;
 mod routes;
 mod search;
 mod state;
+mod uploads;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

@@ -70,6 +70,7 @@ pub fn GuideView(guide: ServiceGuide) -> impl IntoView {
     let mode = use_mode();
     let g = guide;
     let notice_href = mode.href(&format!("/services/{}/notice", g.code));
+    let apply_href = g.accepts_online_applications().then(|| mode.href(&format!("/services/{}/apply", g.code)));
     let supports = supports_list(g.supports);
     let topics = g.topics.iter().map(|t| t.name.clone()).collect::<Vec<_>>().join(t(k::LIST_SEPARATOR));
     view! {
@@ -89,11 +90,12 @@ pub fn GuideView(guide: ServiceGuide) -> impl IntoView {
                 <Fact label=t(k::FACT_VISITS) value=format::visits(g.visits)/>
                 <Fact label=t(k::FACT_FEES) value=if g.fees.free { t(k::FEES_FREE) } else { t(k::FEES_CHARGED) }/>
             </dl>
-            {(!mode.is_kiosk()).then(|| view! {
-                <p class="guide__actions">
+            <p class="guide__actions">
+                {apply_href.map(|href| view! { <a class="button button--start" href=href data-testid="apply-link">{t(k::GUIDE_APPLY)}</a> })}
+                {(!mode.is_kiosk()).then(|| view! {
                     <a class="button button--secondary" href=notice_href data-testid="notice-link">{t(k::GUIDE_PRINT_NOTICE)}</a>
-                </p>
-            })}
+                })}
+            </p>
 
             <section class="guide__section" aria-labelledby="g-basic">
                 <h2 id="g-basic">{t(k::GUIDE_BASIC)}</h2>

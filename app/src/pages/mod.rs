@@ -7,3 +7,4 @@ pub mod kiosk_browse;
 pub mod kiosk_home;
 pub mod not_found;
 pub mod notice;
+pub mod receipt;

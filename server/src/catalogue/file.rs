@@ -17,6 +17,61 @@ pub struct CatalogueFile {
     pub synonyms: Option<Vec<Vec<String>>>,
     #[serde(default)]
     pub services: Vec<ServiceGuide>,
+    /// Public holidays and make-up working days (调休), which time limits are counted in.
+    #[serde(default)]
+    pub calendar: Option<CalendarEntry>,
+}
+
+/// `"calendar": {"holidays": ["2026-01-01", ...], "workdays": ["2026-01-04", ...]}`:
+/// days off that would be working days, and weekend days that are working days.
+#[derive(Debug, Default, Deserialize)]
+pub struct CalendarEntry {
+    #[serde(default)]
+    pub holidays: Vec<String>,
+    #[serde(default)]
+    pub workdays: Vec<String>,
+}
+
+impl CalendarEntry {
+    /// Every listed day with its kind (`holiday` or `workday`), for files that passed `parse`.
+    pub fn days(&self) -> impl Iterator<Item = (&str, &'static str)> {
+        self.holidays
+            .iter()
+            .map(|d| (d.as_str(), "holiday"))
+            .chain(self.workdays.iter().map(|d| (d.as_str(), "workday")))
+    }
+}
+
+/// A `YYYY-MM-DD` date of the calendar.
+pub fn calendar_date(s: &str) -> Option<time::Date> {
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// Problems with a file's calendar: dates that are not real dates, a day listed as both a
+/// holiday and a working day, and make-up working days that are not on a weekend.
+fn calendar_problems(file: &str, calendar: &CalendarEntry) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut report = |field: String, message: String| {
+        problems.push(Problem { file: file.into(), item: None, field, message })
+    };
+    for (list, days) in [("holidays", &calendar.holidays), ("workdays", &calendar.workdays)] {
+        for (i, day) in days.iter().enumerate() {
+            let field = format!("calendar.{list}[{i}]");
+            match calendar_date(day) {
+                None => report(field, format!("`{day}` is not a date written YYYY-MM-DD")),
+                Some(d) if list == "workdays" && !matches!(d.weekday(), time::Weekday::Saturday | time::Weekday::Sunday) => {
+                    report(field, format!("`{day}` is a {}: a make-up working day (调休) is a Saturday or Sunday", d.weekday()))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    for (i, day) in calendar.workdays.iter().enumerate() {
+        if calendar.holidays.contains(day) {
+            report(format!("calendar.workdays[{i}]"), format!("`{day}` is listed both as a holiday and as a working day"));
+        }
+    }
+    problems
 }
 
 #[derive(Debug, Deserialize)]
@@ -142,7 +197,10 @@ pub fn parse(file: &str, text: &str) -> Result<CatalogueFile, Vec<Problem>> {
             .iter()
             .map(|path| problem_at(file, &raw, path, "unknown field (misspelt?)".into()))
             .collect()),
-        Ok(parsed) => Ok(parsed),
+        Ok(parsed) => match parsed.calendar.as_ref().map(|c| calendar_problems(file, c)) {
+            Some(problems) if !problems.is_empty() => Err(problems),
+            _ => Ok(parsed),
+        },
     }
 }
 
@@ -207,6 +265,25 @@ mod tests {
         assert_eq!(p[0].item.as_deref(), Some("d1"));
         assert_eq!(p[0].field, "colour");
         assert!(p[0].to_string().contains("f.json"));
+    }
+
+    #[test]
+    fn a_calendar_is_read_and_checked() {
+        let ok = parse("c.json", r#"{"calendar": {"holidays": ["2026-01-01"], "workdays": ["2026-01-04"]}}"#).unwrap();
+        let days: Vec<_> = ok.calendar.as_ref().unwrap().days().collect();
+        assert_eq!(days, vec![("2026-01-01", "holiday"), ("2026-01-04", "workday")]);
+
+        let text = r#"{"calendar": {"holidays": ["2026-02-30", "2026-01-04", "2026-1-5"], "workdays": ["2026-01-04", "2026-01-05"]}}"#;
+        let p = parse("c.json", text).unwrap_err();
+        let fields: Vec<&str> = p.iter().map(|p| p.field.as_str()).collect();
+        assert!(fields.contains(&"calendar.holidays[0]"), "30 February: {p:?}");
+        assert!(fields.contains(&"calendar.holidays[2]"), "no zero padding: {p:?}");
+        assert!(fields.contains(&"calendar.workdays[0]"), "in both lists: {p:?}");
+        assert!(fields.contains(&"calendar.workdays[1]"), "a Monday make-up day: {p:?}");
+        assert!(p.iter().all(|p| p.file == "c.json"));
+
+        let p = parse("c.json", r#"{"calendar": {"holiday": []}}"#).unwrap_err();
+        assert_eq!(p[0].field, "calendar.holiday");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use api_client::{Audience, Department, ServiceGuide, Topic};
 use sqlx::{Any, AnyPool, Row, Transaction};
 
 use super::validate::Known;
-use super::{Batch, ImportSummary};
+use super::{Batch, ImportSummary, Problem, Problems};
 
 pub async fn is_empty(pool: &AnyPool) -> anyhow::Result<bool> {
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM services").fetch_one(pool).await?.try_get(0)?;
@@ -94,8 +94,41 @@ pub(super) async fn write(tx: &mut Transaction<'_, Any>, batch: &Batch) -> anyho
         }
         summary.services += 1;
     }
+    write_calendar(tx, batch).await?;
     sqlx::query("UPDATE catalogue_meta SET version = version + 1 WHERE id = 1").execute(&mut **tx).await?;
     Ok(summary)
+}
+
+/// Upserts the holidays and make-up working days of every file's `calendar`. Two files of
+/// one import that disagree about a day are refused (each file alone was checked by `parse`).
+async fn write_calendar(tx: &mut Transaction<'_, Any>, batch: &Batch) -> anyhow::Result<()> {
+    let mut seen: HashMap<&str, (&str, &str)> = HashMap::new();
+    let mut problems = Vec::new();
+    for (file, content) in &batch.files {
+        let Some(calendar) = &content.calendar else { continue };
+        for (day, kind) in calendar.days() {
+            match seen.insert(day, (file.as_str(), kind)) {
+                Some((other, k)) if k != kind => problems.push(Problem {
+                    file: file.clone(),
+                    item: None,
+                    field: "calendar".into(),
+                    message: format!("`{day}` is a {kind} here but a {k} in {other}"),
+                }),
+                _ => {}
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
+    }
+    for (day, kind) in seen.iter().map(|(d, (_, k))| (*d, *k)) {
+        sqlx::query("INSERT INTO calendar_days (day, kind) VALUES ($1, $2) ON CONFLICT (day) DO UPDATE SET kind = excluded.kind")
+            .bind(day)
+            .bind(kind)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The whole catalogue as stored, with department and topic names filled into each guide.

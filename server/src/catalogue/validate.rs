@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use api_client::{HandlingType, ServiceGuide};
+use api_client::{FieldType, FormField, FormSpec, HandlingType, ServiceGuide};
 
 use super::{Batch, Problem};
 
@@ -173,6 +173,133 @@ fn service_problems(s: &ServiceGuide, departments: &HashSet<String>, topics: &Ha
     if let Some(field) = overlong_text(s) {
         bad(&field, &format!("must be at most {MAX_TEXT} characters"));
     }
+    if let Some(form) = &s.form {
+        if !s.accepts_online_applications() {
+            bad("form", "only services with online_depth 3 or 4 take online applications, so only they may have a form");
+        }
+        out.extend(form_problems(form));
+    }
+    out
+}
+
+/// An id of a form section or field: 1–32 lowercase letters, digits or `_`.
+fn is_form_id(s: &str) -> bool {
+    (1..=32).contains(&s.len()) && s.chars().all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+}
+
+/// Problems within a service's form, as (field, message), each naming its path from `form`.
+fn form_problems(form: &FormSpec) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut bad = |field: String, message: &str| out.push((field, message.to_string()));
+    if form.sections.is_empty() {
+        bad("form.sections".into(), "must not be empty (leave `form` out instead)");
+    }
+    let mut section_ids = HashSet::new();
+    let mut field_ids = HashSet::new();
+    // The fields seen so far, which later fields may depend on.
+    let mut earlier: Vec<&FormField> = Vec::new();
+    for (i, section) in form.sections.iter().enumerate() {
+        let at = format!("form.sections[{i}]");
+        if !is_form_id(&section.id) {
+            bad(format!("{at}.id"), "must be 1–32 lowercase letters, digits or `_`");
+        }
+        if !section_ids.insert(section.id.as_str()) {
+            bad(format!("{at}.id"), "is used by another section of this form");
+        }
+        let title = section.title.trim().chars().count();
+        if title == 0 || title > 100 {
+            bad(format!("{at}.title"), "must be 1–100 characters");
+        }
+        if section.fields.is_empty() {
+            bad(format!("{at}.fields"), "must not be empty");
+        }
+        for (j, f) in section.fields.iter().enumerate() {
+            let at = format!("{at}.fields[{j}]");
+            if !is_form_id(&f.id) {
+                bad(format!("{at}.id"), "must be 1–32 lowercase letters, digits or `_`");
+            }
+            if !field_ids.insert(f.id.as_str()) {
+                bad(format!("{at}.id"), "is used by another field of this form");
+            }
+            let label = f.label.trim().chars().count();
+            if label == 0 || label > 100 {
+                bad(format!("{at}.label"), "must be 1–100 characters");
+            }
+            if f.help.as_deref().is_some_and(|h| h.chars().count() > MAX_TEXT) {
+                bad(format!("{at}.help"), &format!("must be at most {MAX_TEXT} characters"));
+            }
+            let choice = matches!(f.kind, FieldType::Choice | FieldType::Multichoice);
+            if choice {
+                if f.options.len() < 2 {
+                    bad(format!("{at}.options"), "a choice needs at least two options");
+                }
+                let mut values = HashSet::new();
+                for (k, o) in f.options.iter().enumerate() {
+                    if o.value.trim().is_empty() || o.value.chars().count() > 64 {
+                        bad(format!("{at}.options[{k}].value"), "must be 1–64 characters");
+                    } else if !values.insert(o.value.as_str()) {
+                        bad(format!("{at}.options[{k}].value"), "is used by another option of this field");
+                    }
+                    let label = o.label.trim().chars().count();
+                    if label == 0 || label > 100 {
+                        bad(format!("{at}.options[{k}].label"), "must be 1–100 characters");
+                    }
+                }
+            } else if !f.options.is_empty() {
+                bad(format!("{at}.options"), "only choice and multichoice fields have options");
+            }
+            // min/max: lengths for text, a range for number, a count of choices for multichoice.
+            let counted = f.kind.is_text() || f.kind == FieldType::Multichoice;
+            if counted || f.kind == FieldType::Number {
+                for (name, limit) in [("min", f.min), ("max", f.max)] {
+                    match limit {
+                        Some(v) if !v.is_finite() => bad(format!("{at}.{name}"), "must be a finite number"),
+                        Some(v) if counted && (v < 0.0 || v.fract() != 0.0) => {
+                            bad(format!("{at}.{name}"), "must be a whole number, not negative (it counts characters or choices)")
+                        }
+                        _ => {}
+                    }
+                }
+                if let (Some(min), Some(max)) = (f.min, f.max) {
+                    if min > max {
+                        bad(format!("{at}.min"), "must not exceed max");
+                    }
+                }
+                if f.kind == FieldType::Multichoice && f.max.is_some_and(|m| m > f.options.len() as f64) {
+                    bad(format!("{at}.max"), "must not exceed the number of options");
+                }
+            } else {
+                if f.min.is_some() {
+                    bad(format!("{at}.min"), "only text, textarea, address, number and multichoice fields have limits");
+                }
+                if f.max.is_some() {
+                    bad(format!("{at}.max"), "only text, textarea, address, number and multichoice fields have limits");
+                }
+            }
+            if f.pattern.is_some() && !f.kind.is_text() {
+                bad(format!("{at}.pattern"), "only text, textarea and address fields have a pattern");
+            }
+            if let Some(cond) = &f.visible_if {
+                match earlier.iter().find(|e| e.id == cond.field) {
+                    None => bad(format!("{at}.visible_if.field"), "must name a field that comes earlier in the form"),
+                    Some(on) => match on.kind {
+                        FieldType::Boolean => {
+                            if !cond.equals.is_boolean() {
+                                bad(format!("{at}.visible_if.equals"), "must be true or false for a boolean field");
+                            }
+                        }
+                        FieldType::Choice => {
+                            if !cond.equals.as_str().is_some_and(|v| on.options.iter().any(|o| o.value == v)) {
+                                bad(format!("{at}.visible_if.equals"), "must be one of the option values of that field");
+                            }
+                        }
+                        _ => bad(format!("{at}.visible_if.field"), "only boolean and choice fields may be conditions"),
+                    },
+                }
+            }
+            earlier.push(f);
+        }
+    }
     out
 }
 
@@ -216,6 +343,48 @@ mod tests {
         assert!(departments.len() >= 12, "only {} departments with services", departments.len());
     }
 
+    #[test]
+    fn the_demo_catalogue_has_forms_that_use_every_field_type() {
+        use api_client::forms::Pattern;
+        let batch = demo::batch().unwrap();
+        let with_forms: Vec<&ServiceGuide> = batch.services().map(|(_, s)| s).filter(|s| s.form.is_some()).collect();
+        assert!(with_forms.len() >= 12, "only {} services have forms", with_forms.len());
+        assert!(with_forms.iter().all(|s| s.online_depth >= 3));
+        let fields: Vec<&FormField> =
+            with_forms.iter().flat_map(|s| &s.form.as_ref().unwrap().sections).flat_map(|sec| &sec.fields).collect();
+        let all = [
+            FieldType::Text, FieldType::Textarea, FieldType::Number, FieldType::Date, FieldType::Choice, FieldType::Multichoice,
+            FieldType::Boolean, FieldType::ResidentId, FieldType::Uscc, FieldType::Mobile, FieldType::Email, FieldType::Address,
+        ];
+        for kind in all {
+            let n = fields.iter().filter(|f| f.kind == kind).count();
+            assert!(n >= 2, "{kind:?} appears {n} times");
+        }
+        for pattern in [Pattern::Digits, Pattern::Alphanumeric, Pattern::Chinese] {
+            assert!(fields.iter().any(|f| f.pattern == Some(pattern)), "{pattern:?} unused");
+        }
+        let conditional = fields.iter().filter(|f| f.visible_if.is_some()).count();
+        assert!(conditional >= 3, "only {conditional} conditional fields");
+
+        // The end-to-end tests rely on these.
+        for code in ["440113-SCJG-XK-001", "440113-GA-GG-001"] {
+            assert!(with_forms.iter().any(|s| s.code == code), "{code} has no form");
+        }
+        let permit = with_forms.iter().find(|s| s.code == "440113-GA-GG-001").unwrap();
+        assert!(permit.online_depth >= 3 && permit.visits >= 1);
+        assert!(permit.materials.iter().filter(|m| m.requirement == api_client::Requirement::Required).count() >= 2);
+        let form = permit.form.as_ref().unwrap();
+        let first = &form.sections[0].fields;
+        assert!(first.iter().any(|f| f.kind == FieldType::Text && f.required && f.visible_if.is_none()));
+        assert!(first.iter().any(|f| f.kind == FieldType::Choice && f.required && f.visible_if.is_none()));
+        let field = |id: &str| form.sections.iter().flat_map(|s| &s.fields).find(|f| f.id == id).unwrap();
+        assert!(field("entrusted").kind == FieldType::Boolean && field("entrusted").required);
+        let agent = field("agent_name");
+        assert!(agent.kind == FieldType::Text && agent.required);
+        let cond = agent.visible_if.as_ref().unwrap();
+        assert_eq!((cond.field.as_str(), &cond.equals), ("entrusted", &serde_json::json!(true)));
+    }
+
     fn demo_service() -> (Batch, ServiceGuide) {
         let batch = demo::batch().unwrap();
         let s = batch.services().next().unwrap().1.clone();
@@ -257,11 +426,131 @@ mod tests {
         }
     }
 
+    fn demo_service_with_form() -> ServiceGuide {
+        let batch = demo::batch().unwrap();
+        let s = batch.services().map(|(_, s)| s).find(|s| s.code == "440113-GA-GG-001").unwrap().clone();
+        s
+    }
+
+    fn opts(values: &[&str]) -> Vec<api_client::forms::ChoiceOption> {
+        values.iter().map(|v| api_client::forms::ChoiceOption { value: v.to_string(), label: v.to_uppercase() }).collect()
+    }
+
+    /// A small form of known shape: [0][0] text, [0][1] choice (a, b), [0][2] boolean,
+    /// [1][0] multichoice (x, y, z), [1][1] number, [1][2] date.
+    fn small_form() -> FormSpec {
+        use api_client::forms::FormSection;
+        let field = |id: &str, kind: FieldType| FormField {
+            id: id.into(), kind, label: id.into(), required: false, help: None, min: None, max: None, pattern: None, options: vec![], visible_if: None,
+        };
+        FormSpec {
+            sections: vec![
+                FormSection {
+                    id: "one".into(),
+                    title: "一".into(),
+                    fields: vec![
+                        field("name", FieldType::Text),
+                        FormField { options: opts(&["a", "b"]), ..field("pick", FieldType::Choice) },
+                        field("agree", FieldType::Boolean),
+                    ],
+                },
+                FormSection {
+                    id: "two".into(),
+                    title: "二".into(),
+                    fields: vec![
+                        FormField { options: opts(&["x", "y", "z"]), ..field("picks", FieldType::Multichoice) },
+                        field("count", FieldType::Number),
+                        field("day", FieldType::Date),
+                    ],
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn each_form_rule_names_its_field() {
+        use api_client::forms::{Pattern, VisibleIf};
+        use serde_json::json;
+        let mut base = demo_service_with_form();
+        assert!(problems_of(base.clone()).is_empty(), "{:?}", problems_of(base.clone()));
+        base.form = Some(small_form());
+        assert!(problems_of(base.clone()).is_empty(), "{:?}", problems_of(base.clone()));
+        let when = |field: &str, equals: serde_json::Value| Some(VisibleIf { field: field.into(), equals });
+        type Break = Box<dyn Fn(&mut FormSpec)>;
+        let cases: Vec<(&str, Break)> = vec![
+            ("form.sections", Box::new(|f| f.sections.clear())),
+            ("form.sections[1].id", Box::new(|f| f.sections[1].id = "one".into())),
+            ("form.sections[0].id", Box::new(|f| f.sections[0].id = "第一".into())),
+            ("form.sections[0].id", Box::new(|f| f.sections[0].id = "a".repeat(33))),
+            ("form.sections[1].title", Box::new(|f| f.sections[1].title = " ".into())),
+            ("form.sections[1].fields", Box::new(|f| f.sections[1].fields.clear())),
+            ("form.sections[1].fields[2].id", Box::new(|f| f.sections[1].fields[2].id = "name".into())),
+            ("form.sections[0].fields[1].id", Box::new(|f| f.sections[0].fields[1].id = "Pick".into())),
+            ("form.sections[0].fields[1].id", Box::new(|f| f.sections[0].fields[1].id = String::new())),
+            ("form.sections[0].fields[0].label", Box::new(|f| f.sections[0].fields[0].label = "".into())),
+            ("form.sections[0].fields[0].label", Box::new(|f| f.sections[0].fields[0].label = "长".repeat(101))),
+            ("form.sections[0].fields[0].help", Box::new(|f| f.sections[0].fields[0].help = Some("长".repeat(MAX_TEXT + 1)))),
+            ("form.sections[0].fields[1].options", Box::new(|f| f.sections[0].fields[1].options = opts(&["a"]))),
+            ("form.sections[1].fields[0].options", Box::new(|f| f.sections[1].fields[0].options.clear())),
+            ("form.sections[0].fields[1].options[1].value", Box::new(|f| f.sections[0].fields[1].options = opts(&["a", "a"]))),
+            ("form.sections[1].fields[0].options[2].value", Box::new(|f| f.sections[1].fields[0].options[2].value = " ".into())),
+            ("form.sections[0].fields[1].options[0].label", Box::new(|f| f.sections[0].fields[1].options[0].label = "".into())),
+            ("form.sections[0].fields[0].options", Box::new(|f| f.sections[0].fields[0].options = opts(&["a", "b"]))),
+            ("form.sections[1].fields[1].options", Box::new(|f| f.sections[1].fields[1].options = opts(&["a", "b"]))),
+            ("form.sections[0].fields[0].min", Box::new(|f| { f.sections[0].fields[0].min = Some(10.0); f.sections[0].fields[0].max = Some(2.0); })),
+            ("form.sections[1].fields[1].min", Box::new(|f| { f.sections[1].fields[1].min = Some(5.0); f.sections[1].fields[1].max = Some(-5.0); })),
+            ("form.sections[0].fields[0].min", Box::new(|f| f.sections[0].fields[0].min = Some(-1.0))),
+            ("form.sections[0].fields[0].max", Box::new(|f| f.sections[0].fields[0].max = Some(-1.0))),
+            ("form.sections[0].fields[0].max", Box::new(|f| f.sections[0].fields[0].max = Some(2.5))),
+            ("form.sections[1].fields[0].min", Box::new(|f| f.sections[1].fields[0].min = Some(-1.0))),
+            ("form.sections[1].fields[0].max", Box::new(|f| f.sections[1].fields[0].max = Some(4.0))),
+            ("form.sections[1].fields[2].min", Box::new(|f| f.sections[1].fields[2].min = Some(1.0))),
+            ("form.sections[0].fields[2].max", Box::new(|f| f.sections[0].fields[2].max = Some(1.0))),
+            ("form.sections[1].fields[1].pattern", Box::new(|f| f.sections[1].fields[1].pattern = Some(Pattern::Digits))),
+            ("form.sections[0].fields[1].pattern", Box::new(|f| f.sections[0].fields[1].pattern = Some(Pattern::Chinese))),
+            ("form.sections[0].fields[1].visible_if.field", Box::new(move |f| f.sections[0].fields[1].visible_if = when("agree", json!(true)))),
+            ("form.sections[0].fields[2].visible_if.field", Box::new(move |f| f.sections[0].fields[2].visible_if = when("agree", json!(true)))),
+            ("form.sections[1].fields[0].visible_if.field", Box::new(move |f| f.sections[1].fields[0].visible_if = when("nope", json!(true)))),
+            ("form.sections[1].fields[1].visible_if.field", Box::new(move |f| f.sections[1].fields[1].visible_if = when("name", json!("x")))),
+            ("form.sections[1].fields[1].visible_if.field", Box::new(move |f| f.sections[1].fields[1].visible_if = when("picks", json!("x")))),
+            ("form.sections[1].fields[0].visible_if.equals", Box::new(move |f| f.sections[1].fields[0].visible_if = when("agree", json!("true")))),
+            ("form.sections[1].fields[0].visible_if.equals", Box::new(move |f| f.sections[1].fields[0].visible_if = when("pick", json!("c")))),
+            ("form.sections[1].fields[0].visible_if.equals", Box::new(move |f| f.sections[1].fields[0].visible_if = when("pick", json!(true)))),
+        ];
+        for (field, breaks) in cases {
+            let mut s = base.clone();
+            breaks(s.form.as_mut().unwrap());
+            let problems = problems_of(s);
+            assert!(problems.iter().any(|(f, _)| f == field), "{field}: {problems:?}");
+        }
+        // Conditions that fit are accepted, across sections too.
+        let mut s = base.clone();
+        let form = s.form.as_mut().unwrap();
+        form.sections[1].fields[0].visible_if = when("agree", json!(false));
+        form.sections[1].fields[1].visible_if = when("pick", json!("b"));
+        form.sections[0].fields[0].pattern = Some(Pattern::Alphanumeric);
+        form.sections[1].fields[0].min = Some(1.0);
+        form.sections[1].fields[0].max = Some(3.0);
+        form.sections[1].fields[1].min = Some(-10.5);
+        assert!(problems_of(s).is_empty());
+    }
+
+    #[test]
+    fn a_form_needs_online_applications() {
+        let mut s = demo_service_with_form();
+        s.online_depth = 2;
+        assert!(problems_of(s.clone()).iter().any(|(f, _)| f == "form"));
+        s.form = None;
+        assert!(problems_of(s).is_empty());
+    }
+
     #[test]
     fn a_duplicate_code_across_files_is_refused() {
         let (mut batch, _) = demo_service();
-        let copy = batch.files[1].1.services[0].clone();
-        batch.files[2].1.services.push(copy);
+        // Two different files with services (the demo also has files without any).
+        let with_services: Vec<usize> = (0..batch.files.len()).filter(|&i| !batch.files[i].1.services.is_empty()).collect();
+        let copy = batch.files[with_services[0]].1.services[0].clone();
+        batch.files[with_services[1]].1.services.push(copy);
         let problems = validate(&batch, &Known::default());
         assert!(problems.iter().any(|p| p.message.contains("more than once")), "{problems:?}");
     }

@@ -26,10 +26,10 @@ use crate::state::AppState;
     servers((url = "/api/v1")),
     paths(
         services::list, services::get_one, taxonomy::departments, taxonomy::topics, config,
-        // uploads
-        // applications
+        uploads::create,
+        applications::form, applications::create, applications::receipt,
     ),
-    components(schemas(api_client::ErrorBody, api_client::ServicePage, api_client::ServiceGuide, api_client::Department, api_client::Topic, api_client::PublicConfig))
+    components(schemas(api_client::ErrorBody, api_client::ServicePage, api_client::ServiceGuide, api_client::Department, api_client::Topic, api_client::PublicConfig, api_client::UploadCreated, api_client::FormDefinition, api_client::ApplicationRequest, api_client::ApplicationCreated, api_client::Receipt))
 )]
 pub struct ApiDoc;
 

@@ -1,9 +1,175 @@
-//! The uploads routes (being built for issue 3).
+//! `POST /uploads`: one file, streamed to disk, typed by its content.
 
-use axum::Router;
+use api_client::UploadCreated;
+use axum::extract::multipart::{Field, MultipartRejection};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
 
-use crate::state::AppState;
+use crate::error::ApiError;
+use crate::state::{AppState, ACCEPTED_MEDIA_TYPES};
+use crate::uploads::{self, Incoming, MAGIC_LEN};
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    // The size limit is enforced while streaming (the default 2 MB body limit is too small,
+    // and a limit from the configuration cannot be set here).
+    Router::new().route("/uploads", post(create).layer(DefaultBodyLimit::disable()))
+}
+
+/// The request body of `POST /uploads` (documentation only).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// The file: PDF, PNG or JPEG by content (the name and the declared type are ignored),
+    /// at most `limits.max_file_bytes` of `GET /config`.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// After a rejection, how much more of the body is read (and discarded) so that the client
+/// gets the answer rather than a reset connection; beyond it the connection is closed.
+const DRAIN_SLACK: u64 = 1024 * 1024;
+/// Parts other than `file` skipped at most.
+const MAX_OTHER_PARTS: usize = 16;
+
+/// Uploads one file (a material of an application). It is kept for a day unless an
+/// application submitted in that time uses it.
+#[utoipa::path(post, path = "/uploads", tag = "applications",
+    request_body(content = UploadForm, content_type = "multipart/form-data",
+        description = "One part named `file`."),
+    responses(
+        (status = 201, description = "Stored; refer to it by `id` in an application", body = UploadCreated),
+        (status = 400, description = "`file` is missing (`required`), not multipart (`invalid`), empty (`empty`), over the size limit (`too_large`) or not a PDF, PNG or JPEG (`wrong_type`)", body = api_client::ErrorBody),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<UploadCreated>), ApiError> {
+    let mut multipart =
+        multipart.map_err(|_| ApiError::field("file", "invalid", "the body must be multipart/form-data with a boundary"))?;
+    let max = state.config.max_file_bytes;
+    let mut budget = Budget { read: 0, limit: max.saturating_add(DRAIN_SLACK), complete: true };
+
+    let mut others = 0;
+    let outcome = loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => return Err(ApiError::field("file", "required", "no part named `file`")),
+            Err(_) => return Err(malformed()),
+        };
+        if field.name() == Some("file") {
+            break receive(&state, &mut field, &mut budget).await;
+        }
+        others += 1;
+        if others > MAX_OTHER_PARTS || !budget.drain(&mut field).await {
+            return Err(ApiError::field("file", "required", "no part named `file`"));
+        }
+    };
+    // Read what follows the file (within the budget), so the answer is not cut off.
+    budget.drain_rest(&mut multipart).await;
+    let (incoming, media_type) = outcome?;
+    let created = incoming.store(&state, media_type).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+fn malformed() -> ApiError {
+    ApiError::field("file", "invalid", "the multipart body is malformed or incomplete")
+}
+
+/// Streams the `file` part into a temporary file, checking its size and type on the way.
+async fn receive(
+    state: &AppState,
+    field: &mut Field<'_>,
+    budget: &mut Budget,
+) -> Result<(Incoming, &'static str), ApiError> {
+    let max = state.config.max_file_bytes;
+    let mut incoming = Incoming::create(&state.config.data_dir).await?;
+    budget.complete = false;
+    loop {
+        let chunk = match field.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => {
+                budget.complete = true;
+                break;
+            }
+            Err(_) => return Err(malformed()),
+        };
+        budget.read += chunk.len() as u64;
+        if incoming.size() + chunk.len() as u64 > max {
+            budget.drain(field).await;
+            return Err(too_large(max));
+        }
+        incoming.write(&chunk).await?;
+        if incoming.head().len() >= MAGIC_LEN && uploads::detect(incoming.head()).is_none() {
+            budget.drain(field).await;
+            return Err(wrong_type());
+        }
+    }
+    if incoming.size() == 0 {
+        return Err(ApiError::field("file", "empty", "the file is empty"));
+    }
+    match uploads::detect(incoming.head()) {
+        Some(media_type) => Ok((incoming, media_type)),
+        None => Err(wrong_type()),
+    }
+}
+
+fn too_large(max: u64) -> ApiError {
+    const MB: u64 = 1024 * 1024;
+    let limit = if max % MB == 0 { format!("{} MB", max / MB) } else { format!("{max} bytes") };
+    ApiError::field("file", "too_large", format!("the file is larger than the limit of {limit} ({max} bytes)"))
+}
+
+fn wrong_type() -> ApiError {
+    ApiError::field(
+        "file",
+        "wrong_type",
+        format!("the file is not one of the accepted types ({}), judged by its content", ACCEPTED_MEDIA_TYPES.join(", ")),
+    )
+}
+
+/// How much of the request body has been read, and how much may be.
+struct Budget {
+    read: u64,
+    limit: u64,
+    /// The part being read has been read to its end (skipping to the next part would
+    /// otherwise read the rest of it, however long).
+    complete: bool,
+}
+
+impl Budget {
+    /// Reads and discards the rest of a part; false when the budget ran out or the body
+    /// is broken.
+    async fn drain(&mut self, field: &mut Field<'_>) -> bool {
+        self.complete = false;
+        while self.read <= self.limit {
+            match field.chunk().await {
+                Ok(Some(chunk)) => self.read += chunk.len() as u64,
+                Ok(None) => {
+                    self.complete = true;
+                    return true;
+                }
+                Err(_) => return false,
+            }
+        }
+        false
+    }
+
+    /// Reads and discards every remaining part.
+    async fn drain_rest(&mut self, multipart: &mut Multipart) {
+        for _ in 0..MAX_OTHER_PARTS {
+            if !self.complete || self.read > self.limit {
+                return;
+            }
+            match multipart.next_field().await {
+                Ok(Some(mut field)) => {
+                    if !self.drain(&mut field).await {
+                        return;
+                    }
+                }
+                _ => return,
+            }
+        }
+    }
 }

@@ -1,0 +1,94 @@
+//! The receipt (受理回执) `/receipt/{number}?c={code}`, and for now the page the receipt's QR
+//! code opens, `/track/{number}?c={code}`. Both reload from the API with the number and the
+//! code, so they are right whenever they are revisited. They show the masked name only.
+
+use api_client::checks::AcceptanceNumber;
+use api_client::{CaseStatus, Receipt};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::client;
+use crate::components::fetch::loaded;
+use crate::components::heading::PageHeading;
+use crate::i18n::{k, t};
+use crate::mode::use_mode;
+use crate::pages::guide::SummaryRow;
+
+pub fn status_label(s: CaseStatus) -> &'static str {
+    match s {
+        CaseStatus::Submitted => t(k::STATUS_SUBMITTED),
+        CaseStatus::Accepted => t(k::STATUS_ACCEPTED),
+        CaseStatus::NotAccepted => t(k::STATUS_NOT_ACCEPTED),
+        CaseStatus::SupplementRequested => t(k::STATUS_SUPPLEMENT_REQUESTED),
+        CaseStatus::UnderReview => t(k::STATUS_UNDER_REVIEW),
+        CaseStatus::Approved => t(k::STATUS_APPROVED),
+        CaseStatus::Denied => t(k::STATUS_DENIED),
+        CaseStatus::Completed => t(k::STATUS_COMPLETED),
+        CaseStatus::Withdrawn => t(k::STATUS_WITHDRAWN),
+    }
+}
+
+/// `2026-11-22T10:05:00+08:00` as `2026-11-22 10:05`.
+fn minutes(rfc3339: &str) -> String {
+    rfc3339.get(..16).map(|s| s.replace('T', " ")).unwrap_or_else(|| rfc3339.to_string())
+}
+
+#[component]
+pub fn ReceiptPage(#[prop(optional)] tracking: bool) -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let receipt = LocalResource::new(move || {
+        let number = params.with(|p| p.get("number").unwrap_or_default());
+        let code = query.with(|q| q.get("c").unwrap_or_default());
+        async move { client().receipt(&number, &code).await }
+    });
+    loaded(receipt, move |r| view! { <ReceiptView receipt=r tracking/> })
+}
+
+#[component]
+fn ReceiptView(receipt: Receipt, tracking: bool) -> impl IntoView {
+    let mode = use_mode();
+    let r = receipt;
+    let grouped = AcceptanceNumber::parse(&r.acceptance_number).map(|n| n.grouped()).unwrap_or_else(|_| r.acceptance_number.clone());
+    view! {
+        <div class="receipt" data-testid="receipt">
+            <div class="panel panel--confirmation no-print-colour">
+                <PageHeading text=if tracking { t(k::RECEIPT_TRACK_TITLE) } else { t(k::RECEIPT_TITLE) }/>
+                <p class="panel__label">{t(k::RECEIPT_NUMBER)}</p>
+                <p class="panel__number" data-testid="acceptance-number">{grouped}</p>
+            </div>
+            <div class="receipt__body">
+                <div class="receipt__qr">
+                    <div class="receipt__qr-image" role="img" aria-label=t(k::RECEIPT_QR_LABEL) data-testid="receipt-qr" inner_html=r.qr_svg></div>
+                    <p class="hint">{t(k::RECEIPT_QR_HINT)}</p>
+                </div>
+                <dl class="summary-list receipt__facts">
+                    <SummaryRow label=t(k::RECEIPT_QUERY_CODE) value=r.query_code.clone()/>
+                    <SummaryRow label=t(k::RECEIPT_SERVICE) value=r.service_name/>
+                    <SummaryRow label=t(k::GUIDE_DEPARTMENT) value=r.department/>
+                    <SummaryRow label=t(k::RECEIPT_APPLICANT) value=r.masked_name/>
+                    <SummaryRow label=t(k::RECEIPT_SUBMITTED_AT) value=minutes(&r.submitted_at)/>
+                    <SummaryRow label=t(k::RECEIPT_PROMISED_DATE) value=r.promised_date/>
+                    <SummaryRow label=t(k::RECEIPT_STATUS) value=status_label(r.status)/>
+                </dl>
+            </div>
+            <p class="receipt__keep">{t(k::RECEIPT_KEEP)}</p>
+            <h2>{t(k::RECEIPT_NEXT_TITLE)}</h2>
+            <ol class="list list--number">
+                <li>{t(k::RECEIPT_NEXT_1)}</li>
+                <li>{t(k::RECEIPT_NEXT_2)}</li>
+                <li>{t(k::RECEIPT_NEXT_3)}</li>
+            </ol>
+            <h2>{t(k::RECEIPT_CONTACT_TITLE)}</h2>
+            <dl class="summary-list">
+                <SummaryRow label=t(k::GUIDE_LOCATION) value=r.location/>
+                <SummaryRow label=t(k::GUIDE_HOURS) value=r.hours/>
+                <SummaryRow label=t(k::GUIDE_PHONE) value=r.consult_phone/>
+            </dl>
+            <div class="button-group no-print">
+                <button type="button" class="button" on:click=|_| { let _ = window().print(); }>{t(k::RECEIPT_PRINT)}</button>
+                <a class="button button--secondary" href=mode.href("/")>{if mode.is_kiosk() { t(k::RECEIPT_DONE) } else { t(k::NAV_HOME) }}</a>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,217 @@
+//! Working-day arithmetic over the holiday calendar (`calendar_days`, imported with the
+//! catalogue). A day is a working day when it is listed as a make-up working day (调休), not
+//! when it is listed as a holiday, and otherwise from Monday to Friday. Dates are China
+//! Standard Time (UTC+8): "today" is today in Beijing, wherever the server runs.
+
+use std::collections::HashMap;
+
+use api_client::{DayUnit, TimeLimit};
+use sqlx::{AnyPool, Row};
+use time::macros::{format_description, offset};
+use time::{Date, OffsetDateTime, UtcOffset, Weekday};
+
+/// China Standard Time.
+pub const CST: UtcOffset = offset!(+8);
+
+/// No time limit reaches this far; a calendar that never has a working day stops here.
+const MAX_SCAN_DAYS: u32 = 3 * 366;
+
+/// The current time in China Standard Time.
+pub fn now_cst() -> OffsetDateTime {
+    OffsetDateTime::now_utc().to_offset(CST)
+}
+
+/// `YYYY-MM-DD`.
+pub fn format_date(d: Date) -> String {
+    d.format(format_description!("[year]-[month]-[day]")).expect("a date formats")
+}
+
+/// A `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Option<Date> {
+    Date::parse(s, format_description!("[year]-[month]-[day]")).ok()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DayKind {
+    Holiday,
+    Workday,
+}
+
+/// The listed days of the holiday calendar.
+#[derive(Clone, Debug, Default)]
+pub struct Calendar {
+    days: HashMap<Date, DayKind>,
+}
+
+impl Calendar {
+    #[cfg(test)]
+    pub fn new(days: impl IntoIterator<Item = (Date, DayKind)>) -> Self {
+        Calendar { days: days.into_iter().collect() }
+    }
+
+    /// The stored days from `from` on (earlier days never matter to a new deadline).
+    pub async fn load(pool: &AnyPool, from: Date) -> Result<Calendar, sqlx::Error> {
+        let rows = sqlx::query("SELECT day, kind FROM calendar_days WHERE day >= $1")
+            .bind(format_date(from))
+            .fetch_all(pool)
+            .await?;
+        let mut days = HashMap::new();
+        for row in rows {
+            let day: String = row.try_get(0)?;
+            let kind: String = row.try_get(1)?;
+            let kind = if kind == "workday" { DayKind::Workday } else { DayKind::Holiday };
+            if let Some(d) = parse_date(&day) {
+                days.insert(d, kind);
+            }
+        }
+        Ok(Calendar { days })
+    }
+
+    pub fn is_working_day(&self, d: Date) -> bool {
+        match self.days.get(&d) {
+            Some(DayKind::Workday) => true,
+            Some(DayKind::Holiday) => false,
+            None => !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday),
+        }
+    }
+
+    /// The `n`-th working day after `start`; for `n = 0` (即办件) `start` itself when it is a
+    /// working day, else the next working day.
+    pub fn add_working_days(&self, start: Date, n: u32) -> Date {
+        let mut d = start;
+        if n == 0 {
+            for _ in 0..MAX_SCAN_DAYS {
+                if self.is_working_day(d) {
+                    return d;
+                }
+                d = next(d);
+            }
+            return d;
+        }
+        let mut counted = 0;
+        for _ in 0..MAX_SCAN_DAYS + n {
+            d = next(d);
+            if self.is_working_day(d) {
+                counted += 1;
+                if counted == n {
+                    return d;
+                }
+            }
+        }
+        d
+    }
+
+    /// The date a time limit counted from `start` ends on.
+    pub fn due_date(&self, start: Date, limit: TimeLimit) -> Date {
+        match limit.unit {
+            DayUnit::WorkingDays => self.add_working_days(start, limit.value),
+            DayUnit::NaturalDays => start.checked_add(time::Duration::days(limit.value.into())).unwrap_or(Date::MAX),
+        }
+    }
+}
+
+fn next(d: Date) -> Date {
+    d.next_day().unwrap_or(Date::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    /// The demo calendar file: the 2026 arrangement (国办发明电〔2025〕7号).
+    fn calendar_2026() -> Calendar {
+        let text = include_str!("../../../catalogue/demo/01-calendar-2026.json");
+        let v: serde_json::Value = serde_json::from_str(text).unwrap();
+        let list = |name: &str, kind: DayKind| -> Vec<(Date, DayKind)> {
+            v["calendar"][name].as_array().unwrap().iter().map(|d| (parse_date(d.as_str().unwrap()).unwrap(), kind)).collect()
+        };
+        Calendar::new(list("holidays", DayKind::Holiday).into_iter().chain(list("workdays", DayKind::Workday)))
+    }
+
+    fn wd(start: Date, n: u32) -> Date {
+        calendar_2026().add_working_days(start, n)
+    }
+
+    #[test]
+    fn the_demo_calendar_has_the_2026_arrangement() {
+        let c = calendar_2026();
+        // 33 holidays and 6 make-up working days.
+        assert_eq!(c.days.values().filter(|k| **k == DayKind::Holiday).count(), 33);
+        assert_eq!(c.days.values().filter(|k| **k == DayKind::Workday).count(), 6);
+        for d in [date!(2026 - 01 - 04), date!(2026 - 02 - 14), date!(2026 - 02 - 28), date!(2026 - 05 - 09), date!(2026 - 09 - 20), date!(2026 - 10 - 10)] {
+            assert!(matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday), "{d} is a weekend day");
+            assert!(c.is_working_day(d), "{d} is a make-up working day");
+        }
+        assert!(!c.is_working_day(date!(2026 - 02 - 16)), "Spring Festival Monday");
+        assert!(c.is_working_day(date!(2026 - 03 - 02)), "an ordinary Monday");
+    }
+
+    #[test]
+    fn across_the_spring_festival() {
+        // Friday 13 February + 1 = Saturday 14 February, a make-up working day.
+        assert_eq!(wd(date!(2026 - 02 - 13), 1), date!(2026 - 02 - 14));
+        // + 2: 15–23 February are off; Tuesday 24 February.
+        assert_eq!(wd(date!(2026 - 02 - 13), 2), date!(2026 - 02 - 24));
+        // From inside the holiday: the first working day after it counts as 1.
+        assert_eq!(wd(date!(2026 - 02 - 18), 1), date!(2026 - 02 - 24));
+        // Friday 27 February + 1 = Saturday 28 February (make-up), + 2 = Monday 2 March.
+        assert_eq!(wd(date!(2026 - 02 - 27), 1), date!(2026 - 02 - 28));
+        assert_eq!(wd(date!(2026 - 02 - 27), 2), date!(2026 - 03 - 02));
+    }
+
+    #[test]
+    fn across_national_day() {
+        assert_eq!(wd(date!(2026 - 09 - 30), 1), date!(2026 - 10 - 08));
+        assert_eq!(wd(date!(2026 - 10 - 09), 1), date!(2026 - 10 - 10), "Saturday make-up day");
+        assert_eq!(wd(date!(2026 - 10 - 09), 2), date!(2026 - 10 - 12));
+        // Mid-Autumn and the Sunday 20 September make-up day.
+        assert_eq!(wd(date!(2026 - 09 - 18), 1), date!(2026 - 09 - 20));
+        assert_eq!(wd(date!(2026 - 09 - 24), 1), date!(2026 - 09 - 28));
+        // 20 working days from 21 September: 21–24, 28–30 (7), 8–10 Oct (3), 12–16 (5), 19–23 (5).
+        assert_eq!(wd(date!(2026 - 09 - 20), 20), date!(2026 - 10 - 23));
+    }
+
+    #[test]
+    fn across_new_year() {
+        // Wednesday 31 December 2025 + 1: 1–3 January are off, Sunday 4 January is worked.
+        assert_eq!(wd(date!(2025 - 12 - 31), 1), date!(2026 - 01 - 04));
+        assert_eq!(wd(date!(2025 - 12 - 31), 2), date!(2026 - 01 - 05));
+        assert_eq!(wd(date!(2026 - 01 - 01), 0), date!(2026 - 01 - 04), "same-day item submitted on a holiday");
+    }
+
+    #[test]
+    fn plain_weekends() {
+        assert_eq!(wd(date!(2026 - 03 - 13), 1), date!(2026 - 03 - 16), "Friday + 1 = Monday");
+        assert_eq!(wd(date!(2026 - 03 - 14), 1), date!(2026 - 03 - 16), "Saturday + 1 = Monday");
+        assert_eq!(wd(date!(2026 - 03 - 10), 5), date!(2026 - 03 - 17));
+        assert_eq!(wd(date!(2026 - 03 - 11), 0), date!(2026 - 03 - 11), "same-day item on a working day");
+        assert_eq!(wd(date!(2026 - 03 - 14), 0), date!(2026 - 03 - 16), "same-day item on a Saturday");
+        // Without any calendar: only weekends are skipped (2027 is not in the demo file).
+        assert_eq!(Calendar::default().add_working_days(date!(2027 - 01 - 01), 1), date!(2027 - 01 - 04));
+    }
+
+    #[test]
+    fn natural_days_count_every_day() {
+        let c = calendar_2026();
+        let limit = TimeLimit { value: 10, unit: DayUnit::NaturalDays };
+        assert_eq!(c.due_date(date!(2026 - 02 - 13), limit), date!(2026 - 02 - 23));
+        let limit = TimeLimit { value: 2, unit: DayUnit::WorkingDays };
+        assert_eq!(c.due_date(date!(2026 - 02 - 13), limit), date!(2026 - 02 - 24));
+    }
+
+    #[test]
+    fn a_calendar_without_working_days_still_ends() {
+        let always_off = Calendar::new((0..4000).map(|i| (date!(2026 - 01 - 01) + time::Duration::days(i), DayKind::Holiday)));
+        let d = always_off.add_working_days(date!(2026 - 01 - 01), 3);
+        assert!(d > date!(2026 - 01 - 01));
+    }
+
+    #[test]
+    fn dates_format_and_parse() {
+        assert_eq!(format_date(date!(2026 - 02 - 03)), "2026-02-03");
+        assert_eq!(parse_date("2026-02-03"), Some(date!(2026 - 02 - 03)));
+        assert_eq!(parse_date("2026-02-30"), None);
+        assert_eq!(now_cst().offset(), CST);
+    }
+}

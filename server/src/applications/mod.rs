@@ -1,0 +1,41 @@
+//! Online applications (网上申报): the form a service asks, the submission that turns into a
+//! case with an acceptance number and query code, and the receipt (受理回执).
+//!
+//! - `calendar`: working-day arithmetic over the holiday calendar (data, imported with the
+//!   catalogue), for promised dates.
+//! - `numbering`: idempotency keys, query codes and the installation secret.
+//! - `store`: cases in SQL that SQLite and PostgreSQL both accept.
+//! - `receipt`: the tracking address, its QR code and times in China Standard Time.
+
+pub mod calendar;
+pub mod numbering;
+pub mod receipt;
+pub mod store;
+
+use api_client::{FormDefinition, FormMaterial, Requirement, ServiceGuide};
+
+use crate::state::Config;
+
+/// Everything the application flow of `guide` needs: its questions (none when the guide has
+/// no `form`), its material checklist, and this installation's upload limits.
+pub fn form_definition(guide: &ServiceGuide, config: &Config) -> FormDefinition {
+    FormDefinition {
+        service_code: guide.code.clone(),
+        service_name: guide.name.clone(),
+        audience: guide.audience.clone(),
+        sections: guide.form.as_ref().map(|f| f.sections.clone()).unwrap_or_default(),
+        materials: guide
+            .materials
+            .iter()
+            .map(|m| FormMaterial {
+                id: m.id.clone(),
+                name: m.name.clone(),
+                required: m.requirement == Requirement::Required,
+                requirement: m.requirement,
+                form: m.form,
+                notes: m.notes.clone(),
+            })
+            .collect(),
+        limits: config.limits(),
+    }
+}

@@ -1,0 +1,123 @@
+//! Acceptance numbers' daily sequence inputs, query codes and the installation secret.
+//!
+//! The query code is never stored. It is derived from the installation secret and the
+//! request's idempotency key (HMAC-SHA256), so a retried submit answers with the same code;
+//! the case keeps only `SHA-256(secret ":" number ":" code)` to check a code against.
+
+use std::sync::OnceLock;
+
+use api_client::checks::{QUERY_CODE_ALPHABET, QUERY_CODE_LEN};
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use sqlx::{AnyPool, Row};
+use time::Date;
+
+/// Idempotency keys: 8–100 characters of letters, digits, `_` and `-` (a UUID fits).
+pub fn idempotency_key_valid(key: &str) -> bool {
+    (8..=100).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// The date part of an acceptance number.
+pub fn yymmdd(d: Date) -> String {
+    format!("{:02}{:02}{:02}", d.year().rem_euclid(100), u8::from(d.month()), d.day())
+}
+
+/// The query code of the case submitted with `key`: 6 characters of the unambiguous alphabet.
+pub fn query_code(secret: &str, key: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(b"query-code:");
+    mac.update(key.as_bytes());
+    let digest = mac.finalize().into_bytes();
+    // 64 bits spread over 31^6 (about 2^29.7) values: the bias is below 2^-34.
+    let mut n = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
+    let alphabet = QUERY_CODE_ALPHABET.as_bytes();
+    let base = alphabet.len() as u64;
+    (0..QUERY_CODE_LEN)
+        .map(|_| {
+            let c = alphabet[(n % base) as usize] as char;
+            n /= base;
+            c
+        })
+        .collect()
+}
+
+/// What a case stores to check a query code against.
+pub fn code_hash(secret: &str, number: &str, code: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(secret.as_bytes());
+    h.update(b":");
+    h.update(number.as_bytes());
+    h.update(b":");
+    h.update(code.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Equality of two hex digests in time independent of where they differ.
+pub fn same_digest(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+static SECRET: OnceLock<String> = OnceLock::new();
+
+/// The installation secret (32 random bytes, hex) from `settings`, created by whichever
+/// instance comes first: every instance inserts its own candidate if none is stored, then
+/// reads back the one that won. Read once per process.
+pub async fn secret(pool: &AnyPool) -> Result<&'static str, sqlx::Error> {
+    if let Some(s) = SECRET.get() {
+        return Ok(s);
+    }
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes).map_err(|e| sqlx::Error::Protocol(format!("no system randomness: {e}")))?;
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('secret', $1) ON CONFLICT (key) DO NOTHING")
+        .bind(hex::encode(bytes))
+        .execute(pool)
+        .await?;
+    let stored: String =
+        sqlx::query("SELECT value FROM settings WHERE key = 'secret'").fetch_one(pool).await?.try_get(0)?;
+    Ok(SECRET.get_or_init(|| stored))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use api_client::checks::normalise_query_code;
+    use time::macros::date;
+
+    #[test]
+    fn keys() {
+        assert!(idempotency_key_valid("0b6a3c2e-5f1d-4a8e-9c7b-2d4f6a8b0c1e"));
+        assert!(idempotency_key_valid("abc_DEF-"));
+        assert!(!idempotency_key_valid("short"));
+        assert!(!idempotency_key_valid("has space in it"));
+        assert!(!idempotency_key_valid("非ASCII字符的键值很长"));
+        assert!(!idempotency_key_valid(&"a".repeat(101)));
+    }
+
+    #[test]
+    fn query_codes_are_stable_and_well_formed() {
+        let a = query_code("secret-one", "key-0001");
+        assert_eq!(a, query_code("secret-one", "key-0001"), "a retry gets the same code");
+        assert_ne!(a, query_code("secret-one", "key-0002"));
+        assert_ne!(a, query_code("secret-two", "key-0001"));
+        for i in 0..500 {
+            let c = query_code("s", &format!("key-{i:05}"));
+            assert_eq!(normalise_query_code(&c).as_deref(), Some(c.as_str()), "{c}");
+        }
+    }
+
+    #[test]
+    fn hashes_bind_the_number_and_code() {
+        let h = code_hash("s", "440113260213000011", "ABCDEF");
+        assert_eq!(h.len(), 64);
+        assert!(same_digest(&h, &code_hash("s", "440113260213000011", "ABCDEF")));
+        assert!(!same_digest(&h, &code_hash("s", "440113260213000011", "ABCDEG")));
+        assert!(!same_digest(&h, &code_hash("s", "440113260213000029", "ABCDEF")));
+        assert!(!same_digest(&h, "short"));
+    }
+
+    #[test]
+    fn date_part() {
+        assert_eq!(yymmdd(date!(2026 - 02 - 03)), "260203");
+        assert_eq!(yymmdd(date!(2030 - 11 - 22)), "301122");
+    }
+}

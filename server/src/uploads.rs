@@ -1,0 +1,324 @@
+//! Uploaded files: streamed to a temporary file while hashed, typed by their first bytes,
+//! stored once per content under `<data_dir>/uploads/<2 hex>/<sha256>`, and expired when no
+//! application has used them within the time to live.
+//!
+//! Nothing here logs a client's file name, an upload id or a hash: only counts and sizes.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncWriteExt, BufWriter};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Seconds an upload no application has used is kept (default one day).
+pub const TTL_ENV: &str = "ONEWINDOW_UPLOAD_TTL_SECS";
+/// Seconds between two expiry sweeps (default ten minutes).
+pub const SWEEP_ENV: &str = "ONEWINDOW_UPLOAD_SWEEP_SECS";
+const DEFAULT_TTL_SECS: u64 = 24 * 60 * 60;
+const DEFAULT_SWEEP_SECS: u64 = 10 * 60;
+/// A temporary file untouched for this long belongs to no upload in progress.
+const STALE_TMP: Duration = Duration::from_secs(60 * 60);
+/// Write buffer of one upload in progress.
+const WRITE_BUFFER: usize = 256 * 1024;
+/// Enough leading bytes to recognise every accepted type.
+pub const MAGIC_LEN: usize = 8;
+
+/// Placing a file and recording it, and checking a file is unused and deleting it, exclude
+/// each other: otherwise an expiry could delete the file a new identical upload relies on.
+static FILES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+pub fn root(data_dir: &Path) -> PathBuf {
+    data_dir.join("uploads")
+}
+
+pub fn tmp_dir(data_dir: &Path) -> PathBuf {
+    root(data_dir).join("tmp")
+}
+
+/// Where the file with this (lowercase hex) SHA-256 lives.
+pub fn stored_path(data_dir: &Path, sha256: &str) -> PathBuf {
+    root(data_dir).join(&sha256[..2]).join(sha256)
+}
+
+/// The media type of a file, from its first bytes; `None` for anything not accepted.
+pub fn detect(head: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: [(&[u8], &str); 3] = [
+        (b"%PDF-", "application/pdf"),
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"\xFF\xD8\xFF", "image/jpeg"),
+    ];
+    SIGNATURES.iter().find(|(magic, _)| head.starts_with(magic)).map(|(_, t)| *t)
+}
+
+/// 128 bits from the operating system's CSPRNG, as 32 lowercase hex digits.
+pub fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).expect("the operating system's random source failed");
+    hex::encode(bytes)
+}
+
+fn now_secs() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// A positive number of seconds from the environment, or the default.
+fn secs_from_env(var: &str, default: u64) -> u64 {
+    match std::env::var(var) {
+        Err(_) => default,
+        Ok(v) => match v.trim().parse::<u64>() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                tracing::warn!("{var}={v:?} is not a positive number of seconds; using {default}");
+                default
+            }
+        },
+    }
+}
+
+/// Deletes a temporary file when dropped, unless it has been moved into the store: an
+/// upload that fails, is rejected or is abandoned by its client leaves nothing behind.
+struct TempGuard {
+    path: Option<PathBuf>,
+}
+
+impl Drop for TempGuard {
+    fn drop(&mut self) {
+        if let Some(path) = self.path.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// A file being received: written to `uploads/tmp`, hashed and counted chunk by chunk.
+pub struct Incoming {
+    guard: TempGuard,
+    file: BufWriter<tokio::fs::File>,
+    hasher: Sha256,
+    size: u64,
+    head: Vec<u8>,
+}
+
+impl Incoming {
+    pub async fn create(data_dir: &Path) -> anyhow::Result<Incoming> {
+        let dir = tmp_dir(data_dir);
+        tokio::fs::create_dir_all(&dir).await.with_context(|| format!("cannot create {}", dir.display()))?;
+        let path = dir.join(format!("{}.part", new_id()));
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .await
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(Incoming {
+            guard: TempGuard { path: Some(path) },
+            file: BufWriter::with_capacity(WRITE_BUFFER, file),
+            hasher: Sha256::new(),
+            size: 0,
+            head: Vec::with_capacity(MAGIC_LEN),
+        })
+    }
+
+    pub async fn write(&mut self, chunk: &[u8]) -> anyhow::Result<()> {
+        if self.head.len() < MAGIC_LEN {
+            let take = (MAGIC_LEN - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+        }
+        self.hasher.update(chunk);
+        self.size += chunk.len() as u64;
+        self.file.write_all(chunk).await.context("cannot write an upload's temporary file")
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The first bytes received (up to `MAGIC_LEN`).
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    /// Stores the received file (once per content) and records it as a new upload.
+    pub async fn store(mut self, state: &AppState, media_type: &'static str) -> Result<api_client::UploadCreated, ApiError> {
+        self.file.flush().await.context("cannot write an upload's temporary file")?;
+        self.file.get_mut().sync_data().await.context("cannot write an upload's temporary file")?;
+        let sha256 = hex::encode(self.hasher.finalize_reset());
+        let size = self.size;
+        let data_dir = &state.config.data_dir;
+        let target = stored_path(data_dir, &sha256);
+        let id = new_id();
+
+        let _files = FILES.lock().await;
+        let present = match tokio::fs::metadata(&target).await {
+            Ok(m) => m.is_file() && m.len() == size,
+            Err(_) => false,
+        };
+        if !present {
+            let dir = target.parent().expect("stored paths have a parent");
+            tokio::fs::create_dir_all(dir).await.with_context(|| format!("cannot create {}", dir.display()))?;
+            let tmp = self.guard.path.take().expect("the temporary file is still there");
+            if let Err(e) = tokio::fs::rename(&tmp, &target).await {
+                self.guard.path = Some(tmp);
+                return Err(anyhow::Error::new(e).context(format!("cannot move an upload to {}", target.display())).into());
+            }
+        }
+        // (When already present, dropping `self` deletes the temporary file.)
+        let inserted = sqlx::query(
+            "INSERT INTO uploads (id, sha256, size, media_type, created_at, case_number) VALUES ($1, $2, $3, $4, $5, NULL)",
+        )
+        .bind(&id)
+        .bind(&sha256)
+        .bind(size as i64)
+        .bind(media_type)
+        .bind(now_secs())
+        .execute(&state.pool)
+        .await;
+        if let Err(e) = inserted {
+            if !present {
+                let _ = remove_if_unused(state, &sha256).await;
+            }
+            return Err(e.into());
+        }
+        drop(_files);
+        tracing::debug!(size, media_type, "stored an upload");
+        Ok(api_client::UploadCreated { id, size, media_type: media_type.to_string() })
+    }
+}
+
+/// Deletes the stored file of `sha256` when no upload row refers to it any more. The caller
+/// holds `FILES`. True when a file was deleted.
+async fn remove_if_unused(state: &AppState, sha256: &str) -> anyhow::Result<bool> {
+    let (refs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM uploads WHERE sha256 = $1")
+        .bind(sha256)
+        .fetch_one(&state.pool)
+        .await?;
+    if refs > 0 {
+        return Ok(false);
+    }
+    let path = stored_path(&state.config.data_dir, sha256);
+    match tokio::fs::remove_file(&path).await {
+        Ok(()) => {
+            // The two-digit directory goes too once empty (this fails harmlessly otherwise).
+            if let Some(dir) = path.parent() {
+                let _ = tokio::fs::remove_dir(dir).await;
+            }
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("cannot delete {}", path.display()))),
+    }
+}
+
+/// What one sweep removed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub rows: usize,
+    pub files: usize,
+    pub temporary: usize,
+}
+
+/// Deletes the uploads no application used within `ttl_secs`, their files when no other
+/// upload has the same content, and temporary files abandoned for an hour.
+pub async fn sweep(state: &AppState, ttl_secs: u64) -> anyhow::Result<Swept> {
+    let mut swept = Swept { temporary: clean_tmp(&state.config.data_dir, STALE_TMP).await?, ..Swept::default() };
+    let cutoff = now_secs() - ttl_secs as i64;
+    let expired: Vec<(String,)> =
+        sqlx::query_as("DELETE FROM uploads WHERE case_number IS NULL AND created_at < $1 RETURNING sha256")
+            .bind(cutoff)
+            .fetch_all(&state.pool)
+            .await
+            .context("cannot delete expired uploads")?;
+    swept.rows = expired.len();
+    let mut hashes: Vec<String> = expired.into_iter().map(|(h,)| h).collect();
+    hashes.sort();
+    hashes.dedup();
+    for sha256 in hashes {
+        // Hashes come from our own rows, but a path is built from them: check the shape.
+        if sha256.len() != 64 || !sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            continue;
+        }
+        let _files = FILES.lock().await;
+        if remove_if_unused(state, &sha256).await? {
+            swept.files += 1;
+        }
+    }
+    Ok(swept)
+}
+
+/// Deletes temporary files not written to for `older_than`; how many were deleted.
+pub async fn clean_tmp(data_dir: &Path, older_than: Duration) -> anyhow::Result<usize> {
+    let dir = tmp_dir(data_dir);
+    let mut entries = match tokio::fs::read_dir(&dir).await {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot list {}", dir.display()))),
+    };
+    let now = SystemTime::now();
+    let mut removed = 0;
+    while let Some(entry) = entries.next_entry().await? {
+        let Ok(meta) = entry.metadata().await else { continue };
+        let age = meta.modified().ok().and_then(|m| now.duration_since(m).ok()).unwrap_or_default();
+        if meta.is_file() && age >= older_than && tokio::fs::remove_file(entry.path()).await.is_ok() {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// Starts the expiry task: a sweep at start-up (which also clears abandoned temporary
+/// files), then one every `ONEWINDOW_UPLOAD_SWEEP_SECS` seconds.
+pub fn spawn_expiry(state: AppState) {
+    let ttl = secs_from_env(TTL_ENV, DEFAULT_TTL_SECS);
+    let every = Duration::from_secs(secs_from_env(SWEEP_ENV, DEFAULT_SWEEP_SECS));
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match sweep(&state, ttl).await {
+                Ok(s) if s == Swept::default() => {}
+                Ok(s) => tracing::info!(
+                    expired = s.rows,
+                    files_deleted = s.files,
+                    temporary_deleted = s.temporary,
+                    "expired unused uploads"
+                ),
+                Err(e) => tracing::warn!("upload expiry failed: {e:#}"),
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_by_magic_number() {
+        assert_eq!(detect(b"%PDF-1.7\n"), Some("application/pdf"));
+        assert_eq!(detect(b"\x89PNG\r\n\x1a\n\0\0"), Some("image/png"));
+        assert_eq!(detect(b"\xFF\xD8\xFF\xE0"), Some("image/jpeg"));
+        assert_eq!(detect(b"MZ\x90\0"), None);
+        assert_eq!(detect(b"\x7fELF"), None);
+        assert_eq!(detect(b"%PDF"), None);
+        assert_eq!(detect(b"\x89PNG"), None);
+        assert_eq!(detect(b""), None);
+        assert_eq!(detect(b" %PDF-1.7"), None);
+    }
+
+    #[test]
+    fn ids_are_32_lowercase_hex_and_differ() {
+        let a = new_id();
+        assert!(api_client::application::upload_id_valid(&a), "{a}");
+        assert_ne!(a, new_id());
+    }
+
+    #[test]
+    fn stored_by_hash_under_two_digits() {
+        let sha = "ab".repeat(32);
+        assert_eq!(stored_path(Path::new("/d"), &sha), Path::new("/d/uploads/ab").join(&sha));
+    }
+}
