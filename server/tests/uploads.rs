@@ -44,6 +44,7 @@ backend_tests!(
     unused_uploads_expire,
     garbage_is_400_never_500,
     logs_hold_no_file_names,
+    an_abandoned_upload_leaves_nothing,
 );
 
 /// Starts a server, or returns from the test when the backend is PostgreSQL and it is not
@@ -391,4 +392,42 @@ async fn logs_hold_no_file_names(backend: Backend) {
     for secret in [name, "110101199003077777", id.as_str(), &sha256_hex(&pdf())] {
         assert!(!log.contains(secret), "the log holds {secret:?}:\n{log}");
     }
+}
+
+async fn an_abandoned_upload_leaves_nothing(backend: Backend) {
+    use tokio::io::AsyncWriteExt;
+    let server = start!(backend);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let (ct, body) = multipart("file", "a.pdf", "application/pdf", &pdf_of(4 * MB));
+    let head = format!(
+        "POST /api/v1/uploads HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body[..MB]).await.unwrap();
+    stream.flush().await.unwrap();
+    // The server is receiving: a temporary file exists.
+    let tmp_seen = wait_for(|| !files_on_disk(server.data_dir()).1.is_empty()).await;
+    assert!(tmp_seen, "no temporary file while receiving");
+    drop(stream); // the client goes away mid-upload
+
+    let cleaned = wait_for(|| files_on_disk(server.data_dir()).1.is_empty()).await;
+    assert!(cleaned, "temporary files left after the client went away: {:?}", files_on_disk(server.data_dir()).1);
+    assert!(server.upload_rows().await.is_empty());
+    assert!(files_on_disk(server.data_dir()).0.is_empty());
+    // And the server still answers.
+    upload_ok(&server, "a.pdf", "application/pdf", &pdf(), "application/pdf").await;
+}
+
+/// Polls `check` for up to 10 s.
+async fn wait_for(check: impl Fn() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if check() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    check()
 }

@@ -48,6 +48,7 @@ impl Options {
             match arg.as_str() {
                 "--sizes-only" => o.search = false,
                 "--search-only" => o.sizes = false,
+                "--uploads-only" => (o.sizes, o.search) = (false, false),
                 "--no-build" => o.build = false,
                 "--strict" => o.strict = true,
                 "--dist-dir" => {
@@ -64,7 +65,7 @@ impl Options {
                 other => bail!("unknown bench option {other:?}\nusage: {}", Self::USAGE),
             }
         }
-        if !o.sizes && !o.search {
+        if !o.sizes && !o.search && !args.iter().any(|a| a == "--uploads-only") {
             bail!("--sizes-only and --search-only exclude each other");
         }
         Ok(o)
@@ -85,6 +86,7 @@ pub fn bench(ctx: &Ctx, opts: &Options) -> Result<()> {
     if opts.search && !search(ctx, opts)? {
         over.push("search p99 latency");
     }
+    crate::bench_uploads::hook(ctx, opts.sizes == opts.search, opts.build, &mut over)?;
     if !over.is_empty() && opts.strict {
         bail!("over target: {}", over.join(", "));
     }

@@ -136,6 +136,7 @@ pub async fn insert(pool: &AnyPool, new: &NewCase<'_>) -> anyhow::Result<Outcome
             Err(e) if is_transient(&e) && attempt < ATTEMPTS => {}
             Err(e) => return Err(e.into()),
         }
+        tracing::debug!(attempt, "submission transaction retried");
         // Back off a little more each time, with jitter so that retries do not collide again.
         let jitter = u64::from(std::process::id() ^ attempt ^ (new.submitted_at as u32)) % 20;
         tokio::time::sleep(Duration::from_millis(10 * (1 << attempt.min(6)) + jitter)).await;

@@ -19,7 +19,7 @@ pub struct CatalogueFile {
     pub services: Vec<ServiceGuide>,
     /// Public holidays and make-up working days (调休), which time limits are counted in.
     #[serde(default)]
-    pub calendar: Option<CalendarEntry>,
+    pub calendar: CalendarEntry,
 }
 
 /// `"calendar": {"holidays": ["2026-01-01", ...], "workdays": ["2026-01-04", ...]}`:
@@ -197,8 +197,8 @@ pub fn parse(file: &str, text: &str) -> Result<CatalogueFile, Vec<Problem>> {
             .iter()
             .map(|path| problem_at(file, &raw, path, "unknown field (misspelt?)".into()))
             .collect()),
-        Ok(parsed) => match parsed.calendar.as_ref().map(|c| calendar_problems(file, c)) {
-            Some(problems) if !problems.is_empty() => Err(problems),
+        Ok(parsed) => match calendar_problems(file, &parsed.calendar) {
+            problems if !problems.is_empty() => Err(problems),
             _ => Ok(parsed),
         },
     }
@@ -270,7 +270,7 @@ mod tests {
     #[test]
     fn a_calendar_is_read_and_checked() {
         let ok = parse("c.json", r#"{"calendar": {"holidays": ["2026-01-01"], "workdays": ["2026-01-04"]}}"#).unwrap();
-        let days: Vec<_> = ok.calendar.as_ref().unwrap().days().collect();
+        let days: Vec<_> = ok.calendar.days().collect();
         assert_eq!(days, vec![("2026-01-01", "holiday"), ("2026-01-04", "workday")]);
 
         let text = r#"{"calendar": {"holidays": ["2026-02-30", "2026-01-04", "2026-1-5"], "workdays": ["2026-01-04", "2026-01-05"]}}"#;

@@ -105,8 +105,7 @@ async fn write_calendar(tx: &mut Transaction<'_, Any>, batch: &Batch) -> anyhow:
     let mut seen: HashMap<&str, (&str, &str)> = HashMap::new();
     let mut problems = Vec::new();
     for (file, content) in &batch.files {
-        let Some(calendar) = &content.calendar else { continue };
-        for (day, kind) in calendar.days() {
+        for (day, kind) in content.calendar.days() {
             match seen.insert(day, (file.as_str(), kind)) {
                 Some((other, k)) if k != kind => problems.push(Problem {
                     file: file.clone(),

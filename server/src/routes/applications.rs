@@ -426,3 +426,45 @@ pub async fn receipt(
         consult_phone: text(|g| &g.consult_phone),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(list: &[(&str, i64, Option<&str>)]) -> HashMap<String, UploadRow> {
+        list.iter().map(|(id, size, case)| (id.to_string(), UploadRow { size: *size, case_number: case.map(str::to_string) })).collect()
+    }
+
+    fn fields(errors: &[FieldError]) -> Vec<(&str, &str)> {
+        errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect()
+    }
+
+    #[test]
+    fn uploads_must_exist_be_free_and_fit_together() {
+        let stored = rows(&[("a", 600, None), ("b", 600, None), ("c", 10, Some("440113261122000011"))]);
+        let ok: Vec<(&str, Vec<&str>)> = vec![("id_card", vec!["a"]), ("photo", vec!["b"])];
+        assert!(upload_problems(&ok, &stored, 1200).is_empty());
+        // Over the total at the second material.
+        assert_eq!(fields(&upload_problems(&ok, &stored, 1000)), vec![("materials.photo", "too_large_total")]);
+        // The same file twice counts once.
+        let twice: Vec<(&str, Vec<&str>)> = vec![("id_card", vec!["a"]), ("photo", vec!["a"])];
+        assert!(upload_problems(&twice, &stored, 700).is_empty());
+        // Unknown, or used by another case.
+        let bad: Vec<(&str, Vec<&str>)> = vec![("id_card", vec!["a", "zzz"]), ("photo", vec!["c"])];
+        assert_eq!(
+            fields(&upload_problems(&bad, &stored, 10_000)),
+            vec![("materials.id_card", "unknown_upload"), ("materials.photo", "unknown_upload")]
+        );
+    }
+
+    #[test]
+    fn serde_problems_name_the_field() {
+        let f = shape_problem("", ".", "missing field `service_code`");
+        assert_eq!((f.field.as_str(), f.code.as_str()), ("service_code", "required"));
+        let f = shape_problem("applicant.", ".", "missing field `mobile`");
+        assert_eq!(f.field, "applicant.mobile");
+        let f = shape_problem("", "materials.photo[0]", "invalid type: integer `5`, expected a string");
+        assert_eq!((f.field.as_str(), f.code.as_str()), ("materials.photo", "invalid"));
+        assert!(!f.message.contains('5'), "messages name fields, not values: {}", f.message);
+    }
+}

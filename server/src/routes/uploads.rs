@@ -3,7 +3,8 @@
 use api_client::UploadCreated;
 use axum::extract::multipart::{Field, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Multipart, State};
-use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
 
@@ -35,7 +36,7 @@ const MAX_OTHER_PARTS: usize = 16;
 
 /// Uploads one file (a material of an application). It is kept for a day unless an
 /// application submitted in that time uses it.
-#[utoipa::path(post, path = "/uploads", tag = "applications",
+#[utoipa::path(post, path = "/uploads", tag = "applications", operation_id = "upload",
     request_body(content = UploadForm, content_type = "multipart/form-data",
         description = "One part named `file`."),
     responses(
@@ -44,10 +45,14 @@ const MAX_OTHER_PARTS: usize = 16;
     ))]
 pub async fn create(
     State(state): State<AppState>,
+    headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<UploadCreated>), ApiError> {
-    let mut multipart =
-        multipart.map_err(|_| ApiError::field("file", "invalid", "the body must be multipart/form-data with a boundary"))?;
+    let not_multipart = || ApiError::field("file", "invalid", "the body must be multipart/form-data with a boundary");
+    if !boundary_plausible(&headers) {
+        return Err(not_multipart());
+    }
+    let mut multipart = multipart.map_err(|_| not_multipart())?;
     let max = state.config.max_file_bytes;
     let mut budget = Budget { read: 0, limit: max.saturating_add(DRAIN_SLACK), complete: true };
 
@@ -71,6 +76,20 @@ pub async fn create(
     let (incoming, media_type) = outcome?;
     let created = incoming.store(&state, media_type).await?;
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// False when the content type names a boundary that cannot be one (empty, or longer than
+/// the 70 characters RFC 2046 allows); the multipart parser would read such a body as
+/// having no parts at all.
+fn boundary_plausible(headers: &HeaderMap) -> bool {
+    let Some(content_type) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return true };
+    content_type.split(';').skip(1).all(|param| match param.split_once('=') {
+        Some((name, value)) if name.trim().eq_ignore_ascii_case("boundary") => {
+            let value = value.trim().trim_matches('"');
+            !value.is_empty() && value.len() <= 70
+        }
+        _ => true,
+    })
 }
 
 fn malformed() -> ApiError {

@@ -1,0 +1,330 @@
+//! Online application end to end, in the portal (phone) and the kiosk: validation errors
+//! first, a conditional question, two uploaded files, check answers and change one, submit,
+//! the receipt and its QR code; and a draft that survives a reload (portal only).
+
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use api_client::{FieldType, FormDefinition, FormField, Requirement};
+use e2e::{By, Session};
+
+/// 居住证申领: a form with a yes/no question ("entrusted") that reveals a required one
+/// ("agent_name"), and required materials.
+const SERVICE: &str = "440113-GA-GG-001";
+const NAME: &str = "张三丰";
+
+async fn form(s: &Session) -> Result<FormDefinition> {
+    let v = s
+        .browser
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.json()).then(done).catch(e => done({error: String(e)}));",
+            vec![serde_json::json!(format!("/api/v1/services/{SERVICE}/form"))],
+        )
+        .await?;
+    serde_json::from_value(v).context("the form definition")
+}
+
+async fn click(s: &Session, css: &str) -> Result<()> {
+    s.wait_for(css).await?.click().await?;
+    Ok(())
+}
+
+async fn exists(s: &Session, css: &str) -> Result<bool> {
+    Ok(!s.all(css).await?.is_empty())
+}
+
+/// Types into an input, replacing what it held.
+async fn type_into(s: &Session, css: &str, text: &str) -> Result<()> {
+    let el = s.wait_for(css).await?;
+    el.clear().await?;
+    el.send_keys(text).await?;
+    Ok(())
+}
+
+/// Sets a value the way a picker would (date inputs take no typed text reliably).
+async fn set_value(s: &Session, id: &str, value: &str) -> Result<()> {
+    s.browser
+        .execute(
+            "const el = document.getElementById(arguments[0]); el.value = arguments[1];
+             el.dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![serde_json::json!(id), serde_json::json!(value)],
+        )
+        .await?;
+    Ok(())
+}
+
+fn sample_text(f: &FormField) -> String {
+    let base = match f.pattern {
+        Some(api_client::forms::Pattern::Digits) => "1234567890",
+        Some(api_client::forms::Pattern::Alphanumeric) => "AB12345678",
+        _ => "测试填写内容示例文字",
+    };
+    let min = f.min.unwrap_or(1.0) as usize;
+    let max = f.max.map(|m| m as usize).unwrap_or(10).max(min);
+    base.chars().cycle().take(min.max(4).min(max)).collect()
+}
+
+/// Answers every question visible on the current page, as its type asks. Questions that
+/// appear because of an answer are answered too.
+async fn answer_page(s: &Session, def: &FormDefinition, skip: &[&str]) -> Result<()> {
+    let step = s.wait_for(".apply").await?.attr("data-step").await?.unwrap_or_default();
+    let Some(section) = def.sections.iter().find(|x| x.id == step) else { bail!("no section {step}") };
+    let mut done: Vec<String> = Vec::new();
+    for _round in 0..3 {
+        for f in &section.fields {
+            let id = format!("f-{}", f.id);
+            if done.contains(&f.id) || skip.contains(&f.id.as_str()) || !exists(s, &format!("#{id}")).await? {
+                continue;
+            }
+            match f.kind {
+                FieldType::Text | FieldType::Textarea | FieldType::Address => type_into(s, &format!("#{id}"), &sample_text(f)).await?,
+                FieldType::Number => type_into(s, &format!("#{id}"), &format!("{}", f.min.unwrap_or(1.0).max(1.0) as i64)).await?,
+                FieldType::Date => set_value(s, &id, "2024-01-15").await?,
+                FieldType::Choice | FieldType::Multichoice | FieldType::Boolean => click(s, &format!("label[for='{id}']")).await?,
+                FieldType::ResidentId => type_into(s, &format!("#{id}"), "440524188001010014").await?,
+                FieldType::Uscc => type_into(s, &format!("#{id}"), "91350100M000100Y43").await?,
+                FieldType::Mobile => type_into(s, &format!("#{id}"), "13912345678").await?,
+                FieldType::Email => type_into(s, &format!("#{id}"), "applicant@example.cn").await?,
+            }
+            done.push(f.id.clone());
+        }
+    }
+    Ok(())
+}
+
+fn pdf() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
+}
+
+fn png() -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let img = image::RgbImage::from_pixel(8, 8, image::Rgb([200, 30, 30]));
+    image::DynamicImage::ImageRgb8(img).write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
+    bytes
+}
+
+/// Reads the QR code in the receipt from a screenshot of it.
+async fn decode_qr(s: &Session) -> Result<String> {
+    let qr = s.wait_for("[data-testid=receipt-qr] svg").await?;
+    let shot = qr.screenshot().await?;
+    let img = image::load_from_memory(&shot)?.to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    let grids = prepared.detect_grids();
+    let Some(grid) = grids.first() else { bail!("no QR code found in the receipt") };
+    let (_, content) = grid.decode()?;
+    Ok(content)
+}
+
+async fn continue_(s: &Session) -> Result<()> {
+    click(s, "[data-testid=continue]").await
+}
+
+async fn summary_text(s: &Session) -> Result<String> {
+    Ok(s.wait_for("[data-testid=error-summary]").await?.text().await?)
+}
+
+/// The whole flow from the guide page to the receipt; `base` is `""` or `"/kiosk"`.
+async fn apply(s: &Session, base: &str) -> Result<()> {
+    s.open(&format!("{base}/services/{SERVICE}")).await?;
+    let def = form(s).await?;
+    click(s, "[data-testid=apply-link]").await?;
+    click(s, "[data-testid=start]").await?;
+    s.wait_for_path(&format!("{base}/services/{SERVICE}/apply/applicant")).await?;
+
+    // Nothing entered: every problem is summarised, focused, and linked to its field.
+    continue_(s).await?;
+    let text = summary_text(s).await?;
+    assert!(text.contains("请填写“姓名”") && text.contains("请填写“手机号码”"), "{text}");
+    let focused = s.js("return document.activeElement.dataset.testid").await?;
+    assert_eq!(focused, "error-summary");
+    // A resident ID with a wrong check digit is caught before any request.
+    type_into(s, "#a-name", NAME).await?;
+    type_into(s, "#a-id_number", "440524188001010015").await?;
+    type_into(s, "#a-mobile", "13800138000").await?;
+    continue_(s).await?;
+    assert!(summary_text(s).await?.contains("校验码"));
+    assert_eq!(s.wait_for("#a-name").await?.prop("value").await?.as_deref(), Some(NAME), "answers are kept");
+    type_into(s, "#a-id_number", "440524188001010014").await?;
+    continue_(s).await?;
+
+    // The form's own pages; on the one with the yes/no question, its follow-up appears.
+    let mut changed_label = None;
+    for _ in 0..def.sections.len() {
+        let step = s.wait_for(".apply").await?.attr("data-step").await?.unwrap_or_default();
+        if step == "materials" {
+            break;
+        }
+        if step == "agent" {
+            assert!(!exists(s, "#f-agent_name").await?, "the follow-up is hidden at first");
+            click(s, "label[for='f-entrusted']").await?;
+            s.wait_for("#f-agent_name").await?;
+            answer_page(s, &def, &["agent_name"]).await?;
+            continue_(s).await?;
+            assert!(summary_text(s).await?.contains("请填写“"), "the revealed question is required");
+            type_into(s, "#f-agent_name", "李四").await?;
+        } else {
+            answer_page(s, &def, &[]).await?;
+            if changed_label.is_none() {
+                let f = def.sections.iter().find(|x| x.id == step).unwrap().fields.iter().find(|f| f.kind == FieldType::Text && f.pattern.is_none() && exists_sync(f));
+                changed_label = f.map(|f| (f.id.clone(), f.label.clone()));
+            }
+        }
+        continue_(s).await?;
+        s.wait_for_path_change(&step).await?;
+    }
+
+    // Materials: continuing without files names each required one.
+    s.wait_for_path(&format!("{base}/services/{SERVICE}/apply/materials")).await?;
+    continue_(s).await?;
+    let text = summary_text(s).await?;
+    let required: Vec<_> = def.materials.iter().filter(|m| m.requirement == Requirement::Required).collect();
+    assert!(required.len() >= 2, "the service needs two required materials");
+    for m in &required {
+        assert!(text.contains(&m.name), "{text} should name {}", m.name);
+    }
+    let dir = tempfile::tempdir()?;
+    let files = [("scan.pdf", pdf()), ("photo.png", png())];
+    for (i, m) in required.iter().enumerate() {
+        let (name, bytes) = &files[i % 2];
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes)?;
+        s.wait_for(&format!("#m-{}", m.id)).await?.send_keys(&path.display().to_string()).await?;
+    }
+    for _ in 0..100 {
+        if s.all(".file-list__item--done").await?.len() >= required.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(s.all(".file-list__item--done").await?.len(), required.len(), "every file uploaded");
+    continue_(s).await?;
+
+    // Check your answers, and change one.
+    s.wait_for_path(&format!("{base}/services/{SERVICE}/apply/check")).await?;
+    let page = s.wait_for("main").await?.text().await?;
+    assert!(page.contains(NAME) && page.contains("scan.pdf") && page.contains("photo.png"), "{page}");
+    let (field_id, label) = changed_label.context("a text question to change")?;
+    let change = s
+        .browser
+        .find(By::XPath(&format!("//div[@class='summary-list__row'][dt[normalize-space()='{label}']]//a")))
+        .await?;
+    change.click().await?;
+    type_into(s, &format!("#f-{field_id}"), "改过的回答").await?;
+    continue_(s).await?;
+    s.wait_for_path(&format!("{base}/services/{SERVICE}/apply/check")).await?;
+    assert!(s.wait_for("main").await?.text().await?.contains("改过的回答"));
+
+    // The declaration is required; then submit.
+    click(s, "[data-testid=submit]").await?;
+    assert!(summary_text(s).await?.contains("承诺"));
+    click(s, "label[for='declaration']").await?;
+    click(s, "[data-testid=submit]").await?;
+
+    let receipt = s.wait_for("[data-testid=receipt]").await?;
+    let number = s.wait_for("[data-testid=acceptance-number]").await?.text().await?;
+    let parsed = api_client::checks::AcceptanceNumber::parse(&number).map_err(|e| anyhow::anyhow!("{number}: {e:?}"))?;
+    assert_eq!(number, parsed.grouped(), "shown grouped for reading");
+    let text = receipt.text().await?;
+    assert!(text.contains("张*丰"), "the masked name: {text}");
+    assert!(!text.contains(NAME) && !text.contains("440524188001010014") && !text.contains("13800138000"), "no personal data: {text}");
+    let url = s.browser.current_url().await?;
+    let code = url.query_pairs().find(|(k, _)| k == "c").map(|(_, v)| v.to_string()).context("the code in the URL")?;
+    assert!(text.contains(&code));
+
+    let decoded = decode_qr(s).await?;
+    assert_eq!(decoded, format!("{}/track/{}?c={}", s.base, parsed.compact(), code));
+
+    // The receipt is still right when revisited, and the QR code's link opens.
+    s.browser.refresh().await?;
+    s.wait_for("[data-testid=receipt]").await?;
+    assert_eq!(s.wait_for("[data-testid=acceptance-number]").await?.text().await?, number);
+    s.browser.goto(&decoded).await?;
+    s.wait_for("[data-testid=receipt]").await?;
+    assert_eq!(s.wait_for("[data-testid=acceptance-number]").await?.text().await?, number);
+    Ok(())
+}
+
+/// Whether a question is asked unconditionally (so it is on its page from the start).
+fn exists_sync(f: &FormField) -> bool {
+    f.visible_if.is_none()
+}
+
+trait PathWait {
+    async fn wait_for_path_change(&self, from_step: &str) -> Result<()>;
+}
+
+impl PathWait for Session {
+    /// Waits until the page shows a step other than `from_step`.
+    async fn wait_for_path_change(&self, from_step: &str) -> Result<()> {
+        for _ in 0..100 {
+            let step = self.wait_for(".apply").await?.attr("data-step").await?.unwrap_or_default();
+            if step != from_step {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let errors = self.all("[data-testid=error-summary]").await?;
+        let text = match errors.first() {
+            Some(e) => e.text().await?,
+            None => String::new(),
+        };
+        bail!("stuck on step {from_step}: {text}")
+    }
+}
+
+#[tokio::test]
+async fn portal_application_from_guide_to_receipt_with_qr() -> Result<()> {
+    let s = Session::phone().await?;
+    apply(&s, "").await?;
+    s.close().await
+}
+
+#[tokio::test]
+async fn kiosk_application_from_guide_to_receipt_with_qr() -> Result<()> {
+    let s = Session::kiosk().await?;
+    apply(&s, "/kiosk").await?;
+    s.close().await
+}
+
+#[tokio::test]
+async fn a_portal_draft_survives_a_reload_and_can_be_deleted() -> Result<()> {
+    let s = Session::phone().await?;
+    s.open(&format!("/services/{SERVICE}/apply")).await?;
+    click(&s, "[data-testid=start]").await?;
+    type_into(&s, "#a-name", NAME).await?;
+    type_into(&s, "#a-id_number", "440524188001010014").await?;
+    type_into(&s, "#a-mobile", "13800138000").await?;
+    continue_(&s).await?;
+    s.wait_for_path_change("applicant").await?;
+
+    s.browser.refresh().await?;
+    s.open(&format!("/services/{SERVICE}/apply")).await?;
+    s.wait_for("[data-testid=draft-found]").await?;
+    click(&s, "[data-testid=draft-continue]").await?;
+    let page = s.wait_for("main").await?.text().await?;
+    assert!(page.contains(NAME), "the answers came back: {page}");
+
+    s.open(&format!("/services/{SERVICE}/apply")).await?;
+    click(&s, "[data-testid=draft-delete]").await?;
+    s.wait_for_path(&format!("/services/{SERVICE}/apply/applicant")).await?;
+    assert_eq!(s.wait_for("#a-name").await?.prop("value").await?.as_deref(), Some(""));
+    let stored = s.js(&format!("return localStorage.getItem('onewindow.draft.{SERVICE}')")).await?;
+    assert!(!stored.to_string().contains(NAME), "the deleted draft is gone: {stored}");
+    s.close().await
+}
+
+#[tokio::test]
+async fn the_kiosk_keeps_no_draft_across_a_reload() -> Result<()> {
+    let s = Session::kiosk().await?;
+    s.open(&format!("/kiosk/services/{SERVICE}/apply")).await?;
+    click(&s, "[data-testid=start]").await?;
+    type_into(&s, "#a-name", NAME).await?;
+    s.browser.refresh().await?;
+    s.open(&format!("/kiosk/services/{SERVICE}/apply")).await?;
+    s.wait_for("[data-testid=start]").await?;
+    assert!(!exists(&s, "[data-testid=draft-found]").await?);
+    let stored = s.js("return JSON.stringify(Object.assign({}, localStorage))").await?;
+    assert!(!stored.to_string().contains(NAME), "kiosk storage: {stored}");
+    s.close().await
+}

@@ -1,0 +1,339 @@
+//! `cargo xtask bench` (after search, or alone with `--uploads-only`): 20 clients upload a
+//! 10 MB file each at once to the release server, whose memory is sampled from /proc while
+//! they do. Uploads are streamed to disk, so the peak must stay far below 20 × 10 MB.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+
+use crate::util::{run, step, Ctx};
+
+const CLIENTS: usize = 20;
+/// Within the default 10 MB limit, with room to spare for nothing: 10 MiB − 1 KiB.
+const FILE_BYTES: usize = 10 * 1024 * 1024 - 1024;
+/// Peak resident memory budget of the server during the run.
+const PEAK_RSS_BUDGET_MB: f64 = 150.0;
+const SAMPLE_EVERY: Duration = Duration::from_millis(20);
+const BOUNDARY: &str = "----onewindow-bench-boundary";
+
+/// Stops the server and removes the temporary directory, however the benchmark ends.
+struct Scratch {
+    dir: PathBuf,
+    server: Option<Child>,
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.server.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+            step!("stopped the upload benchmark server");
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Called by `bench::bench` after the search benchmark: runs this one when `wanted` (a full
+/// run, or `--uploads-only`), noting a missed target in `over`.
+pub fn hook(ctx: &Ctx, wanted: bool, build: bool, over: &mut Vec<&'static str>) -> Result<()> {
+    if wanted && !bench(ctx, build)? {
+        over.push("upload peak RSS");
+    }
+    Ok(())
+}
+
+/// Runs the upload benchmark; true when the server's peak RSS is within budget.
+pub fn bench(ctx: &Ctx, build: bool) -> Result<bool> {
+    println!();
+    step!("upload memory benchmark");
+    if build {
+        run(ctx.cargo().args(["build", "--release", "-p", "server"]))?;
+    }
+    let server_bin = ctx.root.join("target/release/server");
+    if !server_bin.is_file() {
+        bail!(
+            "{} not found: build it with `cargo build --release -p server`",
+            server_bin.display()
+        );
+    }
+    let dir = std::env::temp_dir().join(format!("onewindow-bench-uploads-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut scratch = Scratch {
+        dir: dir.clone(),
+        server: None,
+    };
+
+    let (base, pid) = start_server(ctx, &server_bin, &dir, &mut scratch)?;
+    step!("benchmark server (pid {pid}) listening on {base}");
+    let idle = read_status(pid).map(|s| s.rss_kb).unwrap_or(0);
+
+    // One distinct file per client, made before the clock starts.
+    let bodies: Vec<Vec<u8>> = (0..CLIENTS).map(body_for).collect();
+    let url = format!("{base}/api/v1/uploads");
+
+    let running = Arc::new(AtomicBool::new(true));
+    let sampler = {
+        let running = running.clone();
+        std::thread::spawn(move || {
+            let mut peak_rss = 0u64;
+            let mut samples = 0usize;
+            while running.load(Ordering::Relaxed) {
+                if let Some(s) = read_status(pid) {
+                    peak_rss = peak_rss.max(s.rss_kb);
+                    samples += 1;
+                }
+                std::thread::sleep(SAMPLE_EVERY);
+            }
+            (peak_rss, samples)
+        })
+    };
+
+    step!("{CLIENTS} clients upload {} bytes each at once", FILE_BYTES);
+    let start = Instant::now();
+    let barrier = Arc::new(std::sync::Barrier::new(CLIENTS));
+    let handles: Vec<_> = bodies
+        .into_iter()
+        .map(|body| {
+            let url = url.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || -> Result<(Value, f64)> {
+                let client = reqwest::blocking::Client::builder()
+                    .timeout(Duration::from_secs(300))
+                    .build()?;
+                barrier.wait();
+                let t = Instant::now();
+                let res = client
+                    .post(&url)
+                    .header(
+                        "content-type",
+                        format!("multipart/form-data; boundary={BOUNDARY}"),
+                    )
+                    .body(body)
+                    .send()
+                    .context("POST /api/v1/uploads")?;
+                let status = res.status();
+                let text = res.text()?;
+                if status.as_u16() != 201 {
+                    bail!("POST /api/v1/uploads: {status}: {text}");
+                }
+                Ok((serde_json::from_str(&text)?, t.elapsed().as_secs_f64()))
+            })
+        })
+        .collect();
+    let results: Vec<Result<(Value, f64)>> = handles
+        .into_iter()
+        .map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("a client panicked")))
+        })
+        .collect();
+    let wall = start.elapsed().as_secs_f64();
+    // A few more samples after the last answer, then the kernel's own high-water mark.
+    std::thread::sleep(SAMPLE_EVERY * 3);
+    running.store(false, Ordering::Relaxed);
+    let (sampled_peak, samples) = sampler.join().expect("sampler thread");
+    let status = read_status(pid);
+
+    let mut ids = std::collections::HashSet::new();
+    let mut slowest: f64 = 0.0;
+    for r in results {
+        let (answer, secs) = r?;
+        if answer["size"].as_u64() != Some(FILE_BYTES as u64)
+            || answer["media_type"] != "application/pdf"
+        {
+            bail!("unexpected answer: {answer}");
+        }
+        ids.insert(answer["id"].as_str().unwrap_or_default().to_string());
+        slowest = slowest.max(secs);
+    }
+    if ids.len() != CLIENTS {
+        bail!("{} distinct upload ids for {CLIENTS} uploads", ids.len());
+    }
+    let stored = count_files(&dir.join("uploads"));
+    if stored != CLIENTS {
+        bail!("{stored} files stored for {CLIENTS} distinct uploads");
+    }
+
+    let Some(status) = status else {
+        step!("uploads: {CLIENTS} × 10 MB in {wall:.2} s; server memory not measured (no /proc/{pid}/status)");
+        return Ok(true);
+    };
+    let peak_kb = status.hwm_kb.max(sampled_peak);
+    let mb = |kb: u64| kb as f64 / 1024.0;
+    step!(
+        "{samples} samples every {} ms: idle RSS {:.1} MB, highest sampled RSS {:.1} MB, VmHWM {:.1} MB; slowest upload {slowest:.2} s; {:.0} MB/s in all",
+        SAMPLE_EVERY.as_millis(),
+        mb(idle),
+        mb(sampled_peak),
+        mb(status.hwm_kb),
+        (CLIENTS * FILE_BYTES) as f64 / (1024.0 * 1024.0) / wall
+    );
+    let pass = mb(peak_kb) <= PEAK_RSS_BUDGET_MB;
+    step!(
+        "uploads: {CLIENTS} × 10 MB in {wall:.2} s; server peak RSS {:.1} MB (target ≤ {PEAK_RSS_BUDGET_MB:.0} MB): {}",
+        mb(peak_kb),
+        if pass { "PASS" } else { "OVER" }
+    );
+    drop(scratch);
+    Ok(pass)
+}
+
+/// A multipart body holding one PDF-looking file of `FILE_BYTES`, distinct per client.
+fn body_for(client: usize) -> Vec<u8> {
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bench-{client}.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+    )
+    .into_bytes();
+    let head = format!("%PDF-1.7\n% client {client}\n");
+    let start = body.len();
+    body.extend_from_slice(head.as_bytes());
+    // Cheap varied filler (xorshift), so files differ and nothing compresses away.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15 ^ (client as u64 + 1);
+    while body.len() - start < FILE_BYTES {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let take = (FILE_BYTES - (body.len() - start)).min(8);
+        body.extend_from_slice(&x.to_le_bytes()[..take]);
+    }
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+struct Status {
+    rss_kb: u64,
+    hwm_kb: u64,
+}
+
+/// VmRSS and VmHWM of a process, from /proc (Linux).
+fn read_status(pid: u32) -> Option<Status> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    };
+    Some(Status {
+        rss_kb: field("VmRSS:")?,
+        hwm_kb: field("VmHWM:")?,
+    })
+}
+
+/// Files stored under `uploads/`, the temporary directory apart.
+fn count_files(root: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| e.file_name() != "tmp" && e.path().is_dir())
+        .map(|e| std::fs::read_dir(e.path()).map(|d| d.count()).unwrap_or(0))
+        .sum()
+}
+
+/// `server serve` on a free port over `dir`; its base URL and process id.
+fn start_server(ctx: &Ctx, bin: &Path, dir: &Path, scratch: &mut Scratch) -> Result<(String, u32)> {
+    let log_path = dir.join("server.log");
+    let log = std::fs::File::create(&log_path)?;
+    let mut cmd: Command = ctx.cmd(bin);
+    for var in [
+        "DATABASE_URL",
+        "ONEWINDOW_DATA_DIR",
+        "ONEWINDOW_BIND",
+        "ONEWINDOW_DIST_DIR",
+        "ONEWINDOW_NO_DEMO",
+        "ONEWINDOW_MAX_FILE_MB",
+        "ONEWINDOW_UPLOAD_TTL_SECS",
+        "ONEWINDOW_UPLOAD_SWEEP_SECS",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .arg("--dist-dir")
+        .arg(dir)
+        .arg("--no-demo")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log);
+    step!("$ {}", crate::util::describe(&cmd));
+    let mut child = cmd.spawn().context("cannot start the server")?;
+    let pid = child.id();
+    let stdout = child.stdout.take().expect("stdout is piped");
+    scratch.server = Some(child);
+
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(addr) = line.trim().strip_prefix("listening on ") {
+                let _ = tx.send(addr.to_string());
+            }
+        }
+    });
+    let server_log = || std::fs::read_to_string(&log_path).unwrap_or_default();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(addr) => return Ok((addr, pid)),
+            Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < deadline => {
+                let child = scratch.server.as_mut().expect("started above");
+                if let Some(status) = child.try_wait()? {
+                    bail!(
+                        "the server exited ({status}) before listening; its log:\n{}",
+                        server_log()
+                    );
+                }
+            }
+            Err(_) => bail!(
+                "the server did not print `listening on …` within 30 s; its log:\n{}",
+                server_log()
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_hold_a_pdf_of_the_right_size() {
+        let b = body_for(3);
+        let start = b.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        let end = b.len() - format!("\r\n--{BOUNDARY}--\r\n").len();
+        assert_eq!(end - start, FILE_BYTES);
+        assert!(b[start..].starts_with(b"%PDF-"));
+        assert_ne!(
+            body_for(4)[start + 40..start + 80],
+            b[start + 40..start + 80]
+        );
+    }
+
+    #[test]
+    fn uploads_only_runs_this_benchmark_alone() {
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let o = crate::bench::Options::parse(&args(&["--uploads-only", "--no-build"])).unwrap();
+        assert!(!o.sizes && !o.search && !o.build);
+        assert!(crate::bench::Options::parse(&args(&["--sizes-only", "--search-only"])).is_err());
+        let all = crate::bench::Options::parse(&[]).unwrap();
+        assert!(
+            all.sizes && all.search,
+            "a full run includes the upload benchmark"
+        );
+    }
+
+    #[test]
+    fn reads_own_status() {
+        if Path::new("/proc/self/status").exists() {
+            let s = read_status(std::process::id()).unwrap();
+            assert!(s.rss_kb > 0 && s.hwm_kb >= s.rss_kb);
+        }
+    }
+}
