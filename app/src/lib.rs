@@ -1,5 +1,6 @@
-//! OneWindow's shared Leptos code. The portal (`src/main.rs`) and the kiosk (`kiosk/`)
-//! are two builds of it, differing only in the `Mode` they mount with.
+//! OneWindow's shared Leptos code. The portal (`src/main.rs`, with its application flow
+//! in `src/apply_main.rs`) and the kiosk (`kiosk/`) are builds of it, differing only in
+//! the body they mount.
 
 pub mod api;
 pub mod apply;
@@ -12,8 +13,22 @@ pub mod shell;
 
 pub use mode::Mode;
 
-/// Mounts the app for `mode` on the page's body.
-pub fn mount(mode: Mode) {
+fn mount(mode: Mode, body: fn() -> leptos::prelude::AnyView) {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(move || leptos::view! { <shell::App mode/> });
+    leptos::mount::mount_to_body(move || leptos::view! { <shell::App mode body/> });
+}
+
+/// The portal, without the application flow.
+pub fn mount_portal() {
+    mount(Mode::Portal, shell::portal);
+}
+
+/// The portal's application flow.
+pub fn mount_apply() {
+    mount(Mode::Portal, shell::apply);
+}
+
+/// The kiosk: everything, in its own body.
+pub fn mount_kiosk() {
+    mount(Mode::Kiosk, shell::kiosk);
 }

@@ -1,5 +1,5 @@
 //! The portal build.
 
 fn main() {
-    app::mount(app::Mode::Portal);
+    app::mount_portal();
 }

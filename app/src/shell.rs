@@ -24,8 +24,10 @@ fn initial_locale(mode: Mode) -> Locale {
     stored.and_then(|tag| Locale::from_tag(&tag)).unwrap_or(Locale::ALL[0])
 }
 
+/// The root: context, the router, and `body` (the layout and routes of one build). Each
+/// build's entry point passes its own body, so a build carries only the pages it routes.
 #[component]
-pub fn App(mode: Mode) -> impl IntoView {
+pub fn App(mode: Mode, body: fn() -> AnyView) -> impl IntoView {
     provide_context(mode);
     let i18n = I18n::new(initial_locale(mode));
     provide_context(i18n);
@@ -48,13 +50,37 @@ pub fn App(mode: Mode) -> impl IntoView {
             // Texts are read once per render; a language change renders the body anew.
             {move || {
                 i18n.locale.track();
-                match mode {
-                    Mode::Portal => view! { <PortalLayout><PortalRoutes/></PortalLayout> }.into_any(),
-                    Mode::Kiosk => view! { <KioskLayout><KioskRoutes/></KioskLayout> }.into_any(),
-                }
+                body()
             }}
         </Router>
     }
+}
+
+/// The portal without the application flow (its first visit stays small).
+pub fn portal() -> AnyView {
+    view! { <PortalLayout><PortalRoutes/></PortalLayout> }.into_any()
+}
+
+/// The portal's application flow, a bundle loaded when someone applies.
+pub fn apply() -> AnyView {
+    view! { <PortalLayout><ApplyRoutes/></PortalLayout> }.into_any()
+}
+
+/// Everything, in the kiosk's body.
+pub fn kiosk() -> AnyView {
+    view! { <KioskLayout><KioskRoutes/></KioskLayout> }.into_any()
+}
+
+/// A page this bundle does not carry: load it from the server, which answers with the
+/// bundle that does.
+#[component]
+fn FullLoad() -> impl IntoView {
+    // The router's URL, not the address bar's: the history entry may not be written yet.
+    let location = leptos_router::hooks::use_location();
+    let search = location.search.get_untracked();
+    let query = if search.is_empty() { String::new() } else { format!("?{}", search.trim_start_matches('?')) };
+    let _ = window().location().assign(&format!("{}{query}", location.pathname.get_untracked()));
+    view! { <crate::components::fetch::Loading/> }
 }
 
 #[component]
@@ -65,10 +91,20 @@ fn PortalRoutes() -> impl IntoView {
             <Route path=path!("/services") view=CataloguePage/>
             <Route path=path!("/services/:code") view=GuidePage/>
             <Route path=path!("/services/:code/notice") view=NoticePage/>
-            <Route path=path!("/services/:code/apply") view=ApplyPage/>
-            <Route path=path!("/services/:code/apply/:step") view=ApplyPage/>
+            <Route path=path!("/services/:code/apply") view=FullLoad/>
+            <Route path=path!("/services/:code/apply/:step") view=FullLoad/>
             <Route path=path!("/receipt/:number") view=|| view! { <ReceiptPage/> }/>
             <Route path=path!("/track/:number") view=|| view! { <ReceiptPage tracking=true/> }/>
+        </Routes>
+    }
+}
+
+#[component]
+fn ApplyRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=|| view! { <FullLoad/> }>
+            <Route path=path!("/services/:code/apply") view=ApplyPage/>
+            <Route path=path!("/services/:code/apply/:step") view=ApplyPage/>
         </Routes>
     }
 }

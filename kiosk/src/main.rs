@@ -1,5 +1,5 @@
 //! The kiosk build: the same app, in its kiosk body, served at `/kiosk/`.
 
 fn main() {
-    app::mount(app::Mode::Kiosk);
+    app::mount_kiosk();
 }

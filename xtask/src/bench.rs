@@ -86,6 +86,7 @@ pub fn bench(ctx: &Ctx, opts: &Options) -> Result<()> {
     if opts.search && !search(ctx, opts)? {
         over.push("search p99 latency");
     }
+    if opts.search { crate::bench_submit::run(ctx)?; } // submissions/s, SQLite and PostgreSQL
     crate::bench_uploads::hook(ctx, opts.sizes == opts.search, opts.build, &mut over)?;
     if !over.is_empty() && opts.strict {
         bail!("over target: {}", over.join(", "));

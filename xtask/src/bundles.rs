@@ -19,12 +19,19 @@ pub struct Bundle {
     pub public_url: &'static str,
 }
 
-pub const BUNDLES: [Bundle; 2] = [
+pub const BUNDLES: [Bundle; 3] = [
     Bundle {
         name: "portal",
         config: "Trunk.toml",
         dist: "dist/portal",
         public_url: "/",
+    },
+    // The portal's application flow, loaded only when someone applies.
+    Bundle {
+        name: "apply",
+        config: "app/apply/Trunk.toml",
+        dist: "dist/apply",
+        public_url: "/_apply/",
     },
     Bundle {
         name: "kiosk",

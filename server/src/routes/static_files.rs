@@ -1,4 +1,5 @@
-//! Serving the portal at `/` and the kiosk at `/kiosk/`: files from the bundle, any other
+//! Serving the portal at `/` (its application flow from `dist/apply`) and the kiosk at
+//! `/kiosk/`: files from the bundle, any other
 //! path falls back to the bundle's `index.html` (client-side routes), with cache headers
 //! that let hashed assets live for a year while `index.html` is always revalidated.
 
@@ -21,12 +22,18 @@ fn bundle(dir: &Path) -> ServeDir<ServeFile> {
 }
 
 pub fn bundles(dist: &Path) -> Router<AppState> {
-    for b in ["portal", "kiosk"] {
+    for b in ["portal", "apply", "kiosk"] {
         if !dist.join(b).join("index.html").exists() {
             tracing::warn!("{} has no built bundle: run `cargo xtask build`", dist.join(b).display());
         }
     }
+    // The portal's application flow is a bundle of its own (it would double the portal's
+    // first download): its pages get its index.html, its assets live under /_apply/.
+    let apply_index = ServeFile::new(dist.join("apply").join("index.html")).precompressed_br().precompressed_gzip();
     Router::new()
+        .route_service("/services/{code}/apply", apply_index.clone())
+        .route_service("/services/{code}/apply/{*step}", apply_index)
+        .nest_service("/_apply", ServeDir::new(dist.join("apply")).precompressed_br().precompressed_gzip())
         .nest_service("/kiosk", bundle(&dist.join("kiosk")))
         .fallback_service(bundle(&dist.join("portal")))
         .layer(middleware::from_fn(cache_headers))
