@@ -116,6 +116,13 @@ async fn decode_qr(s: &Session) -> Result<String> {
     Ok(content)
 }
 
+/// WCAG 2.2 AA (axe-core) on the page as it stands.
+async fn audit(s: &Session, what: &str) -> Result<()> {
+    let problems = s.accessibility_violations().await?;
+    assert!(problems.is_empty(), "{what}: {problems:#?}");
+    Ok(())
+}
+
 async fn continue_(s: &Session) -> Result<()> {
     click(s, "[data-testid=continue]").await
 }
@@ -138,6 +145,7 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
     assert!(text.contains("请填写“姓名”") && text.contains("请填写“手机号码”"), "{text}");
     let focused = s.js("return document.activeElement.dataset.testid").await?;
     assert_eq!(focused, "error-summary");
+    audit(s, "the applicant page with errors").await?;
     // A resident ID with a wrong check digit is caught before any request.
     type_into(s, "#a-name", NAME).await?;
     type_into(s, "#a-id_number", "440524188001010015").await?;
@@ -198,12 +206,14 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(s.all(".file-list__item--done").await?.len(), required.len(), "every file uploaded");
+    audit(s, "the materials page").await?;
     continue_(s).await?;
 
     // Check your answers, and change one.
     s.wait_for_path(&format!("{base}/services/{SERVICE}/apply/check")).await?;
     let page = s.wait_for("main").await?.text().await?;
     assert!(page.contains(NAME) && page.contains("scan.pdf") && page.contains("photo.png"), "{page}");
+    audit(s, "check your answers").await?;
     let (field_id, label) = changed_label.context("a text question to change")?;
     let change = s
         .browser
@@ -222,6 +232,7 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
     click(s, "[data-testid=submit]").await?;
 
     let receipt = s.wait_for("[data-testid=receipt]").await?;
+    audit(s, "the receipt").await?;
     let number = s.wait_for("[data-testid=acceptance-number]").await?.text().await?;
     let parsed = api_client::checks::AcceptanceNumber::parse(&number).map_err(|e| anyhow::anyhow!("{number}: {e:?}"))?;
     assert_eq!(number, parsed.grouped(), "shown grouped for reading");
