@@ -5,6 +5,7 @@
 //! wasm (gloo-net / fetch) and, with the `native` feature, to native Rust (reqwest).
 
 pub mod application;
+pub mod cases;
 pub mod checks;
 pub mod client;
 pub mod error;
@@ -16,6 +17,7 @@ pub use client::{ApiClient, ClientError};
 pub use error::{ErrorBody, ErrorDetail, FieldError};
 pub use query::{ServiceQuery, MAX_QUERY_CHARS, MAX_PER_PAGE, DEFAULT_PER_PAGE};
 pub use types::*;
+pub use cases::{ActionRequest, CaseResult, CaseView, Deadline, Light, Supplement, SupplementItem, SupplementReply, TimelineEvent};
 pub use application::{Applicant, ApplicationCreated, ApplicationRequest, CaseStatus, IdType, Receipt};
 pub use forms::{FieldType, FormDefinition, FormField, FormMaterial, FormSection, FormSpec, UploadLimits};
 

@@ -1,0 +1,144 @@
+//! Case progress (办件查询) and staff actions: what the applicant sees of a case, and what
+//! staff do to it.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+use crate::CaseStatus;
+
+/// The traffic light of a deadline: green on track, yellow inside the last working day,
+/// red overdue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Light {
+    Green,
+    Yellow,
+    Red,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Deadline {
+    /// `YYYY-MM-DD`: the promised completion date, moved on by any pause.
+    pub date: String,
+    pub light: Light,
+    /// True while a supplement is outstanding (the clock is stopped).
+    pub paused: bool,
+}
+
+/// One event of the timeline: every transition, with who and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TimelineEvent {
+    /// RFC 3339 in China Standard Time.
+    pub at: String,
+    pub status: CaseStatus,
+    /// The step's name, e.g. 受理, 补正告知, 审查.
+    pub step: String,
+    pub department: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opinion: Option<String>,
+}
+
+/// One missing or wrong item of a supplement request (补正).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SupplementItem {
+    /// The material it concerns, when it is one of the service's materials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub material_id: Option<String>,
+    pub name: String,
+    pub note: String,
+}
+
+/// The one notice listing every item at once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Supplement {
+    pub requested_at: String,
+    pub items: Vec<SupplementItem>,
+    /// True once the applicant has sent the items (staff then resume the case).
+    pub answered: bool,
+}
+
+/// The decision and how the result reaches the applicant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CaseResult {
+    pub approved: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// For a denial: the right to 行政复议 and litigation, with the time limits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<String>,
+    /// How the result is delivered (window, post, electronic), once completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ServiceName {
+    pub code: String,
+    pub name: String,
+}
+
+/// `GET /cases/{number}?c={code}` (or `?mobile=`): a case as its applicant may see it. No
+/// document number, no phone; the name is masked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CaseView {
+    pub acceptance_number: String,
+    pub service: ServiceName,
+    pub department: String,
+    pub status: CaseStatus,
+    pub masked_name: String,
+    pub submitted_at: String,
+    pub timeline: Vec<TimelineEvent>,
+    pub current_step: String,
+    /// Present once the case is accepted and until it is decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Deadline>,
+    pub promised_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplement: Option<Supplement>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<CaseResult>,
+    /// Whether the applicant may still withdraw (before a decision).
+    pub can_withdraw: bool,
+    pub tracking_url: String,
+    pub qr_svg: String,
+}
+
+/// `POST /staff/cases/{number}/actions`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ActionRequest {
+    /// `accept`, `not_accept`, `request_supplement`, `supplement_received`, `review`,
+    /// `approve`, `deny` or `complete`.
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<SupplementItem>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opinion: Option<String>,
+    /// `window`, `post` or `electronic`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
+}
+
+/// `POST /cases/{number}/supplement?c=`: the applicant's files for the requested items.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SupplementReply {
+    /// Material id (or item index as text for items without one) → upload ids.
+    pub materials: std::collections::BTreeMap<String, Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
