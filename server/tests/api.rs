@@ -2,6 +2,7 @@
 //! (`sqlite::*`) and once over PostgreSQL (`postgres::*`, skipped with a message when
 //! PostgreSQL is not reachable; see `support::pg_admin_url`).
 
+#[macro_use]
 mod support;
 
 use std::collections::HashSet;
@@ -11,28 +12,6 @@ use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::{assert_error_shape, Backend, Options, TestServer};
-
-/// Every check runs once per backend, as `sqlite::<name>` and `postgres::<name>`.
-macro_rules! backend_tests {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::Postgres).await;
-                }
-            )*
-        }
-    };
-}
 
 backend_tests!(
     demo_catalogue_is_loaded_on_first_start,

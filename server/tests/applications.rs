@@ -6,6 +6,7 @@
 //! Each test imports its own small catalogue (`test_catalogue`): a service whose form uses
 //! all twelve field types and a condition, plus services for the other cases.
 
+#[macro_use]
 mod support;
 
 use std::collections::{BTreeMap, HashSet};
@@ -19,28 +20,8 @@ use serde_json::{json, Value};
 use support::{assert_error_shape, Backend, Options, TestServer};
 use time::{Date, OffsetDateTime, UtcOffset, Weekday};
 
-macro_rules! backend_tests {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    super::$name(super::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    super::$name(super::Backend::Postgres).await;
-                }
-            )*
-        }
-    };
-}
-
 backend_tests!(
+    worker_threads = 4;
     the_form_has_questions_materials_and_limits,
     only_online_services_have_a_form,
     every_field_type_rejects_a_wrong_answer,

@@ -1,6 +1,7 @@
 //! `POST /api/v1/uploads` against the real `server` binary, once over SQLite (`sqlite::*`)
 //! and once over PostgreSQL (`postgres::*`, skipped with a message when it is not reachable).
 
+#[macro_use]
 mod support;
 
 use std::path::{Path, PathBuf};
@@ -11,28 +12,6 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use support::{assert_error_shape, Backend, TestServer};
-
-/// Every check runs once per backend, as `sqlite::<name>` and `postgres::<name>`.
-macro_rules! backend_tests {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::Postgres).await;
-                }
-            )*
-        }
-    };
-}
 
 backend_tests!(
     pdf_png_and_jpeg_are_accepted_by_content,

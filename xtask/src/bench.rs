@@ -162,14 +162,13 @@ const QUERIES: [(&str, &[(&str, &str)]); 10] = [
 /// Removes the temporary directory and stops the server, however the benchmark ends.
 struct Scratch {
     dir: PathBuf,
-    server: Option<Child>,
+    server: Option<BenchServer>,
 }
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        if let Some(mut child) = self.server.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+        if let Some(server) = self.server.take() {
+            drop(server);
             step!("stopped the benchmark server");
         }
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -183,13 +182,7 @@ fn search(ctx: &Ctx, opts: &Options) -> Result<bool> {
     if opts.build {
         run(ctx.cargo().args(["build", "--release", "-p", "server"]))?;
     }
-    let server_bin = ctx.root.join("target/release/server");
-    if !server_bin.is_file() {
-        bail!(
-            "{} not found: build it with `cargo build --release -p server`",
-            server_bin.display()
-        );
-    }
+    let server_bin = release_server(ctx)?;
 
     let dir = std::env::temp_dir().join(format!("onewindow-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -207,11 +200,12 @@ fn search(ctx: &Ctx, opts: &Options) -> Result<bool> {
         file.display()
     );
 
-    let base = start_server(ctx, &server_bin, &dir, &mut scratch)?;
+    let (server, base) = start_server(ctx, &server_bin, &dir, &[])?;
+    scratch.server = Some(server);
     step!("benchmark server listening on {base}");
 
     let start = Instant::now();
-    let out = server_command(ctx, &server_bin)
+    let out = server_command(ctx, &server_bin, &[])
         .args(["import-catalogue", "--data-dir"])
         .arg(&dir)
         .arg(&file)
@@ -365,26 +359,86 @@ fn pad(s: &str, width: usize) -> String {
     format!("{s}{}", " ".repeat(width.saturating_sub(display_width(s))))
 }
 
-/// The server binary with an environment that cannot point it at real data.
-fn server_command(ctx: &Ctx, bin: &Path) -> Command {
+// ---------------------------------------------------------------------------------------
+// The release server under test (shared by the search, submission and upload benchmarks)
+
+/// Settings of the server that must not leak into a benchmark server from the developer's
+/// shell: they would point it at real data or change its limits.
+const SERVER_ENV: [&str; 11] = [
+    "DATABASE_URL",
+    "ONEWINDOW_DATA_DIR",
+    "ONEWINDOW_BIND",
+    "ONEWINDOW_DIST_DIR",
+    "ONEWINDOW_NO_DEMO",
+    "ONEWINDOW_MAX_FILE_MB",
+    "ONEWINDOW_MAX_APPLICATION_MB",
+    "ONEWINDOW_UPLOAD_TTL_SECS",
+    "ONEWINDOW_UPLOAD_SWEEP_SECS",
+    "ONEWINDOW_PUBLIC_URL",
+    "ONEWINDOW_REGION_CODE",
+];
+
+/// `<root>/target/release/server`, or an error saying how to build it.
+pub fn release_server(ctx: &Ctx) -> Result<PathBuf> {
+    let server_bin = ctx.root.join("target/release/server");
+    if !server_bin.is_file() {
+        bail!(
+            "{} not found: build it with `cargo build --release -p server`",
+            server_bin.display()
+        );
+    }
+    Ok(server_bin)
+}
+
+/// The server binary with an environment that cannot point it at real data, then `envs`.
+pub fn server_command(ctx: &Ctx, bin: &Path, envs: &[(&str, &str)]) -> Command {
     let mut cmd = ctx.cmd(bin);
-    for var in [
-        "DATABASE_URL",
-        "ONEWINDOW_DATA_DIR",
-        "ONEWINDOW_BIND",
-        "ONEWINDOW_DIST_DIR",
-        "ONEWINDOW_NO_DEMO",
-    ] {
+    for var in SERVER_ENV {
         cmd.env_remove(var);
+    }
+    for (k, v) in envs {
+        cmd.env(k, v);
     }
     cmd
 }
 
-/// Start `server serve` on a free port and return its base URL.
-fn start_server(ctx: &Ctx, bin: &Path, dir: &Path, scratch: &mut Scratch) -> Result<String> {
+/// A running benchmark server: killed (and waited for) when dropped.
+pub struct BenchServer {
+    child: Child,
+    log_path: PathBuf,
+}
+
+impl BenchServer {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// What the server has written to stderr (`<dir>/server.log`) so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+}
+
+impl Drop for BenchServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `server serve --bind 127.0.0.1:0 --data-dir DIR --dist-dir DIR --no-demo` (with
+/// `envs` on top of `server_command`'s clean environment, stderr to `DIR/server.log`) and
+/// waits for its `listening on …` line: the running server and its base URL. The server is
+/// killed again when it fails to start.
+pub fn start_server(
+    ctx: &Ctx,
+    bin: &Path,
+    dir: &Path,
+    envs: &[(&str, &str)],
+) -> Result<(BenchServer, String)> {
     let log_path = dir.join("server.log");
     let log = std::fs::File::create(&log_path)?;
-    let mut cmd = server_command(ctx, bin);
+    let mut cmd = server_command(ctx, bin, envs);
     cmd.args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
         .arg(dir)
         .arg("--dist-dir")
@@ -396,7 +450,8 @@ fn start_server(ctx: &Ctx, bin: &Path, dir: &Path, scratch: &mut Scratch) -> Res
     step!("$ {}", crate::util::describe(&cmd));
     let mut child = cmd.spawn().context("cannot start the server")?;
     let stdout = child.stdout.take().expect("stdout is piped");
-    scratch.server = Some(child);
+    // The guard first, so the child is killed however startup ends.
+    let mut server = BenchServer { child, log_path };
 
     // Read stdout on a thread (and keep draining it so the server never blocks on it).
     let (tx, rx) = mpsc::channel();
@@ -407,23 +462,21 @@ fn start_server(ctx: &Ctx, bin: &Path, dir: &Path, scratch: &mut Scratch) -> Res
             }
         }
     });
-    let server_log = || std::fs::read_to_string(&log_path).unwrap_or_default();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(addr) => return Ok(addr),
+            Ok(addr) => return Ok((server, addr)),
             Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < deadline => {
-                let child = scratch.server.as_mut().expect("started above");
-                if let Some(status) = child.try_wait()? {
+                if let Some(status) = server.child.try_wait()? {
                     bail!(
                         "the server exited ({status}) before listening; its log:\n{}",
-                        server_log()
+                        server.log()
                     );
                 }
             }
             Err(_) => bail!(
                 "the server did not print `listening on …` within 30 s; its log:\n{}",
-                server_log()
+                server.log()
             ),
         }
     }

@@ -9,17 +9,18 @@
 //! one got a distinct, valid acceptance number.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
+use crate::bench::{release_server, server_command, start_server, BenchServer};
 use crate::util::{step, Ctx};
 
 const SUBMISSIONS: usize = 1_000;
@@ -32,10 +33,7 @@ const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 pub fn run(ctx: &Ctx) -> Result<()> {
     println!();
     step!("submission benchmark: {SUBMISSIONS} applications from {CLIENTS} concurrent clients");
-    let server_bin = ctx.root.join("target/release/server");
-    if !server_bin.is_file() {
-        bail!("{} not found: build it with `cargo build --release -p server`", server_bin.display());
-    }
+    let server_bin = release_server(ctx)?;
 
     let sqlite = bench_backend(ctx, &server_bin, None)?;
     let postgres = {
@@ -65,14 +63,14 @@ fn bench_backend(ctx: &Ctx, server_bin: &Path, database_url: Option<&str>) -> Re
     let dir = std::env::temp_dir().join(format!("onewindow-bench-submit-{}-{}", std::process::id(), label.to_lowercase()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut server = Server { dir: dir.clone(), child: None };
+    let mut server = Server { dir: dir.clone(), server: None };
 
     let catalogue = dir.join("bench-submit.json");
     std::fs::write(&catalogue, serde_json::to_vec(&bench_catalogue())?)?;
     let base = server.start(ctx, server_bin, database_url)?;
     step!("{label}: server listening on {base}");
 
-    let mut import = server_command(ctx, server_bin, database_url);
+    let mut import = server_command(ctx, server_bin, &database_env(database_url));
     import
         .args(["import-catalogue", "--data-dir"])
         .arg(&dir)
@@ -240,7 +238,7 @@ fn bench_catalogue() -> Value {
 /// The benchmark server and its directory, stopped and removed however the run ends.
 struct Server {
     dir: PathBuf,
-    child: Option<Child>,
+    server: Option<BenchServer>,
 }
 
 impl Server {
@@ -251,62 +249,24 @@ impl Server {
     }
 
     fn start(&mut self, ctx: &Ctx, bin: &Path, database_url: Option<&str>) -> Result<String> {
-        let log = std::fs::File::create(self.dir.join("server.log"))?;
-        let mut cmd = server_command(ctx, bin, database_url);
-        cmd.args(["serve", "--bind", "127.0.0.1:0", "--no-demo", "--data-dir"])
-            .arg(&self.dir)
-            .arg("--dist-dir")
-            .arg(&self.dir)
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log);
-        let mut child = cmd.spawn().context("cannot start the server")?;
-        let stdout = child.stdout.take().expect("stdout is piped");
-        self.child = Some(child);
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(addr) = line.trim().strip_prefix("listening on ") {
-                    let _ = tx.send(addr.to_string());
-                }
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            match rx.recv_timeout(Duration::from_millis(100)) {
-                Ok(addr) => return Ok(addr),
-                Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < deadline => {
-                    if let Some(status) = self.child.as_mut().expect("started").try_wait()? {
-                        bail!("the server exited ({status}) before listening; its log:\n{}", self.log());
-                    }
-                }
-                Err(_) => bail!("the server did not print `listening on …` within 30 s; its log:\n{}", self.log()),
-            }
-        }
+        let mut envs = database_env(database_url);
+        envs.push(("RUST_LOG", "warn"));
+        let (server, base) = start_server(ctx, bin, &self.dir, &envs)?;
+        self.server = Some(server);
+        Ok(base)
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        drop(self.server.take());
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
-/// The server binary with an environment that cannot point it at real data.
-fn server_command(ctx: &Ctx, bin: &Path, database_url: Option<&str>) -> Command {
-    let mut cmd = ctx.cmd(bin);
-    for var in ["DATABASE_URL", "ONEWINDOW_DATA_DIR", "ONEWINDOW_BIND", "ONEWINDOW_DIST_DIR", "ONEWINDOW_NO_DEMO"] {
-        cmd.env_remove(var);
-    }
-    if let Some(url) = database_url {
-        cmd.env("DATABASE_URL", url);
-    }
-    cmd
+/// `DATABASE_URL` for the server when given (SQLite in its data directory otherwise).
+fn database_env(database_url: Option<&str>) -> Vec<(&'static str, &str)> {
+    database_url.map(|url| ("DATABASE_URL", url)).into_iter().collect()
 }
 
 // ---------------------------------------------------------------------------------------

@@ -2,16 +2,15 @@
 //! 10 MB file each at once to the release server, whose memory is sampled from /proc while
 //! they do. Uploads are streamed to disk, so the peak must stay far below 20 × 10 MB.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
+use crate::bench::{release_server, start_server, BenchServer};
 use crate::util::{run, step, Ctx};
 
 const CLIENTS: usize = 20;
@@ -25,14 +24,13 @@ const BOUNDARY: &str = "----onewindow-bench-boundary";
 /// Stops the server and removes the temporary directory, however the benchmark ends.
 struct Scratch {
     dir: PathBuf,
-    server: Option<Child>,
+    server: Option<BenchServer>,
 }
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        if let Some(mut child) = self.server.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+        if let Some(server) = self.server.take() {
+            drop(server);
             step!("stopped the upload benchmark server");
         }
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -55,13 +53,7 @@ pub fn bench(ctx: &Ctx, build: bool) -> Result<bool> {
     if build {
         run(ctx.cargo().args(["build", "--release", "-p", "server"]))?;
     }
-    let server_bin = ctx.root.join("target/release/server");
-    if !server_bin.is_file() {
-        bail!(
-            "{} not found: build it with `cargo build --release -p server`",
-            server_bin.display()
-        );
-    }
+    let server_bin = release_server(ctx)?;
     let dir = std::env::temp_dir().join(format!("onewindow-bench-uploads-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -70,7 +62,9 @@ pub fn bench(ctx: &Ctx, build: bool) -> Result<bool> {
         server: None,
     };
 
-    let (base, pid) = start_server(ctx, &server_bin, &dir, &mut scratch)?;
+    let (server, base) = start_server(ctx, &server_bin, &dir, &[])?;
+    let pid = server.pid();
+    scratch.server = Some(server);
     step!("benchmark server (pid {pid}) listening on {base}");
     let idle = read_status(pid).map(|s| s.rss_kb).unwrap_or(0);
 
@@ -236,67 +230,6 @@ fn count_files(root: &Path) -> usize {
         .filter(|e| e.file_name() != "tmp" && e.path().is_dir())
         .map(|e| std::fs::read_dir(e.path()).map(|d| d.count()).unwrap_or(0))
         .sum()
-}
-
-/// `server serve` on a free port over `dir`; its base URL and process id.
-fn start_server(ctx: &Ctx, bin: &Path, dir: &Path, scratch: &mut Scratch) -> Result<(String, u32)> {
-    let log_path = dir.join("server.log");
-    let log = std::fs::File::create(&log_path)?;
-    let mut cmd: Command = ctx.cmd(bin);
-    for var in [
-        "DATABASE_URL",
-        "ONEWINDOW_DATA_DIR",
-        "ONEWINDOW_BIND",
-        "ONEWINDOW_DIST_DIR",
-        "ONEWINDOW_NO_DEMO",
-        "ONEWINDOW_MAX_FILE_MB",
-        "ONEWINDOW_UPLOAD_TTL_SECS",
-        "ONEWINDOW_UPLOAD_SWEEP_SECS",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
-        .arg(dir)
-        .arg("--dist-dir")
-        .arg(dir)
-        .arg("--no-demo")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(log);
-    step!("$ {}", crate::util::describe(&cmd));
-    let mut child = cmd.spawn().context("cannot start the server")?;
-    let pid = child.id();
-    let stdout = child.stdout.take().expect("stdout is piped");
-    scratch.server = Some(child);
-
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(addr) = line.trim().strip_prefix("listening on ") {
-                let _ = tx.send(addr.to_string());
-            }
-        }
-    });
-    let server_log = || std::fs::read_to_string(&log_path).unwrap_or_default();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(addr) => return Ok((addr, pid)),
-            Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < deadline => {
-                let child = scratch.server.as_mut().expect("started above");
-                if let Some(status) = child.try_wait()? {
-                    bail!(
-                        "the server exited ({status}) before listening; its log:\n{}",
-                        server_log()
-                    );
-                }
-            }
-            Err(_) => bail!(
-                "the server did not print `listening on …` within 30 s; its log:\n{}",
-                server_log()
-            ),
-        }
-    }
 }
 
 #[cfg(test)]

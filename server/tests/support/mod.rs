@@ -21,9 +21,51 @@ use tempfile::TempDir;
 pub const DEFAULT_PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// Environment variables of the server that must not leak into the child from the
-/// developer's shell: they would change which database or directories it uses.
-const SERVER_ENV: &[&str] =
-    &["DATABASE_URL", "ONEWINDOW_DATA_DIR", "ONEWINDOW_BIND", "ONEWINDOW_DIST_DIR", "ONEWINDOW_NO_DEMO"];
+/// developer's shell: they would change which database or directories it uses, or its
+/// limits and settings. A test that wants one passes it explicitly (`envs` of
+/// `TestServer::start_with_args`).
+const SERVER_ENV: &[&str] = &[
+    "DATABASE_URL",
+    "ONEWINDOW_DATA_DIR",
+    "ONEWINDOW_BIND",
+    "ONEWINDOW_DIST_DIR",
+    "ONEWINDOW_NO_DEMO",
+    "ONEWINDOW_MAX_FILE_MB",
+    "ONEWINDOW_MAX_APPLICATION_MB",
+    "ONEWINDOW_UPLOAD_TTL_SECS",
+    "ONEWINDOW_UPLOAD_SWEEP_SECS",
+    "ONEWINDOW_PUBLIC_URL",
+    "ONEWINDOW_REGION_CODE",
+];
+
+/// Every check runs once per backend, as `sqlite::<name>` and `postgres::<name>`, on a
+/// multi-threaded runtime with 2 worker threads, or N with a leading `worker_threads = N;`.
+/// The checks are `async fn <name>(backend: Backend)` at the root of the test crate, which
+/// declares `#[macro_use] mod support;` and imports `Backend`.
+#[allow(unused_macros)]
+macro_rules! backend_tests {
+    (worker_threads = $workers:tt; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = $workers)]
+                async fn $name() {
+                    super::$name(super::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = $workers)]
+                async fn $name() {
+                    super::$name(super::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+    ($($name:ident),* $(,)?) => {
+        backend_tests!(worker_threads = 2; $($name),*);
+    };
+}
 
 pub const PORTAL_INDEX: &str = "<!doctype html><html><head><title>portal</title></head><body>PORTAL-INDEX-MARKER</body></html>\n";
 pub const KIOSK_INDEX: &str = "<!doctype html><html><head><title>kiosk</title></head><body>KIOSK-INDEX-MARKER</body></html>\n";
@@ -186,7 +228,15 @@ impl TestServer {
         Self::start_with(backend, Options::default()).await
     }
 
+    /// Starts a server with `options`; `None` as for `start`.
     pub async fn start_with(backend: Backend, options: Options) -> Option<TestServer> {
+        let args: &[&str] = if options.no_demo { &["--no-demo"] } else { &[] };
+        Self::start_with_args(backend, args, &[]).await
+    }
+
+    /// Like `start`, with extra `serve` arguments (e.g. `--max-file-mb 1`) and environment
+    /// variables for the child.
+    pub async fn start_with_args(backend: Backend, args: &[&str], envs: &[(&str, &str)]) -> Option<TestServer> {
         let pg = match backend {
             Backend::Sqlite => None,
             Backend::Postgres => match PgDatabase::create().await {
@@ -203,16 +253,17 @@ impl TestServer {
         write_dist(dist_dir.path());
 
         let mut cmd = base_command(pg.as_ref());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
         cmd.arg("serve")
             .arg("--bind")
             .arg("127.0.0.1:0")
             .arg("--data-dir")
             .arg(data_dir.path())
             .arg("--dist-dir")
-            .arg(dist_dir.path());
-        if options.no_demo {
-            cmd.arg("--no-demo");
-        }
+            .arg(dist_dir.path())
+            .args(args);
         cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn the server binary");
 
@@ -341,6 +392,49 @@ impl TestServer {
         std::fs::write(&path, contents).unwrap();
         path
     }
+
+    /// This server's data directory.
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    /// Every row of `uploads` as (id, sha256, size, media_type, case_number), read straight
+    /// from this server's database.
+    pub async fn upload_rows(&self) -> Vec<(String, String, i64, String, Option<String>)> {
+        const SQL: &str = "SELECT id, sha256, size, media_type, case_number FROM uploads ORDER BY id";
+        match &self.pg {
+            Some(pg) => {
+                let mut conn = sqlx::PgConnection::connect(&pg.url).await.expect("connect to the test database");
+                let rows = sqlx::query_as(SQL).fetch_all(&mut conn).await.expect("read uploads");
+                let _ = conn.close().await;
+                rows
+            }
+            None => {
+                let url = format!("sqlite://{}", self.data_dir.path().join("onewindow.db").display());
+                let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("open the test database");
+                let rows = sqlx::query_as(SQL).fetch_all(&mut conn).await.expect("read uploads");
+                let _ = conn.close().await;
+                rows
+            }
+        }
+    }
+
+    /// Runs one statement against this server's database (to set up what the API cannot).
+    pub async fn execute_sql(&self, sql: &str) {
+        match &self.pg {
+            Some(pg) => {
+                let mut conn = sqlx::PgConnection::connect(&pg.url).await.expect("connect to the test database");
+                conn.execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let _ = conn.close().await;
+            }
+            None => {
+                let url = format!("sqlite://{}", self.data_dir.path().join("onewindow.db").display());
+                let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("open the test database");
+                conn.execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let _ = conn.close().await;
+            }
+        }
+    }
 }
 
 impl Drop for TestServer {
@@ -398,166 +492,5 @@ mod tests {
         assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/test", "x"), "postgres://postgres@127.0.0.1:5432/x");
         assert_eq!(with_database("postgres://u:p@h/db?sslmode=disable", "x"), "postgres://u:p@h/x?sslmode=disable");
         assert_eq!(with_database("postgresql://h:5432", "x"), "postgresql://h:5432/x");
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Servers with extra options, and a look at their data (used by tests/uploads.rs)
-
-/// Upload settings of the server that must not leak into the child from the developer's
-/// shell unless a test sets them.
-const UPLOAD_ENV: &[&str] = &["ONEWINDOW_UPLOAD_TTL_SECS", "ONEWINDOW_UPLOAD_SWEEP_SECS", "ONEWINDOW_MAX_FILE_MB"];
-
-impl TestServer {
-    /// Like `start`, with extra `serve` arguments (e.g. `--max-file-mb 1`) and environment
-    /// variables for the child.
-    pub async fn start_with_args(backend: Backend, args: &[&str], envs: &[(&str, &str)]) -> Option<TestServer> {
-        let pg = match backend {
-            Backend::Sqlite => None,
-            Backend::Postgres => match PgDatabase::create().await {
-                Ok(db) => Some(db),
-                Err(reason) => {
-                    eprintln!("skipped: PostgreSQL not reachable ({reason})");
-                    return None;
-                }
-            },
-        };
-        let data_dir = tempfile::Builder::new().prefix("onewindow-data-").tempdir().unwrap();
-        let dist_dir = tempfile::Builder::new().prefix("onewindow-dist-").tempdir().unwrap();
-        let scratch = tempfile::Builder::new().prefix("onewindow-scratch-").tempdir().unwrap();
-        write_dist(dist_dir.path());
-
-        let mut cmd = base_command(pg.as_ref());
-        for var in UPLOAD_ENV {
-            cmd.env_remove(var);
-        }
-        for (k, v) in envs {
-            cmd.env(k, v);
-        }
-        cmd.arg("serve")
-            .arg("--bind")
-            .arg("127.0.0.1:0")
-            .arg("--data-dir")
-            .arg(data_dir.path())
-            .arg("--dist-dir")
-            .arg(dist_dir.path())
-            .args(args);
-        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn the server binary");
-
-        let stderr_log = Arc::new(Mutex::new(String::new()));
-        {
-            let log = stderr_log.clone();
-            let mut stderr = child.stderr.take().unwrap();
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 4096];
-                loop {
-                    match stderr.read(&mut buf) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => log.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n])),
-                    }
-                }
-            });
-        }
-        let (tx, rx) = mpsc::channel::<String>();
-        {
-            let stdout = child.stdout.take().unwrap();
-            let log = stderr_log.clone();
-            std::thread::spawn(move || {
-                let mut tx = Some(tx);
-                for line in BufReader::new(stdout).lines() {
-                    let Ok(line) = line else { break };
-                    if let Some(i) = line.find("listening on http://") {
-                        if let Some(tx) = tx.take() {
-                            let _ = tx.send(line[i + "listening on ".len()..].trim().to_string());
-                        }
-                    } else {
-                        let mut log = log.lock().unwrap();
-                        log.push_str("[stdout] ");
-                        log.push_str(&line);
-                        log.push('\n');
-                    }
-                }
-            });
-        }
-
-        let mut server = TestServer {
-            backend,
-            base: String::new(),
-            api: ApiClient::new(""),
-            http: reqwest::Client::new(),
-            child: Some(child),
-            stderr_log,
-            data_dir,
-            dist_dir,
-            scratch,
-            pg,
-        };
-        let url = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60))).await.unwrap();
-        match url {
-            Ok(url) => {
-                server.api = ApiClient::new(url.clone());
-                server.base = url;
-                let sqlite_file = server.data_dir.path().join("onewindow.db");
-                match backend {
-                    Backend::Sqlite => assert!(sqlite_file.exists(), "the SQLite server did not create {}", sqlite_file.display()),
-                    Backend::Postgres => assert!(!sqlite_file.exists(), "the PostgreSQL server created a SQLite file"),
-                }
-                Some(server)
-            }
-            Err(e) => {
-                std::thread::sleep(Duration::from_millis(200));
-                let status = server.child.as_mut().unwrap().try_wait().ok().flatten();
-                panic!(
-                    "the {backend:?} server did not print its address ({e}); exit status {status:?}; output:\n{}",
-                    server.log()
-                );
-            }
-        }
-    }
-
-    /// This server's data directory.
-    pub fn data_dir(&self) -> &Path {
-        self.data_dir.path()
-    }
-
-    /// Every row of `uploads` as (id, sha256, size, media_type, case_number), read straight
-    /// from this server's database.
-    pub async fn upload_rows(&self) -> Vec<(String, String, i64, String, Option<String>)> {
-        const SQL: &str = "SELECT id, sha256, size, media_type, case_number FROM uploads ORDER BY id";
-        match &self.pg {
-            Some(pg) => {
-                let mut conn = sqlx::PgConnection::connect(&pg.url).await.expect("connect to the test database");
-                let rows = sqlx::query_as(SQL).fetch_all(&mut conn).await.expect("read uploads");
-                let _ = conn.close().await;
-                rows
-            }
-            None => {
-                let url = format!("sqlite://{}", self.data_dir.path().join("onewindow.db").display());
-                let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("open the test database");
-                let rows = sqlx::query_as(SQL).fetch_all(&mut conn).await.expect("read uploads");
-                let _ = conn.close().await;
-                rows
-            }
-        }
-    }
-}
-
-impl TestServer {
-    /// Runs one statement against this server's database (to set up what the API cannot).
-    pub async fn execute_sql(&self, sql: &str) {
-        match &self.pg {
-            Some(pg) => {
-                let mut conn = sqlx::PgConnection::connect(&pg.url).await.expect("connect to the test database");
-                conn.execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
-                let _ = conn.close().await;
-            }
-            None => {
-                let url = format!("sqlite://{}", self.data_dir.path().join("onewindow.db").display());
-                let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("open the test database");
-                conn.execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
-                let _ = conn.close().await;
-            }
-        }
     }
 }
