@@ -5,8 +5,8 @@
 use serde::de::DeserializeOwned;
 
 use crate::{
-    ApplicationCreated, ApplicationRequest, Department, ErrorBody, FormDefinition, PublicConfig, Receipt, ServiceGuide,
-    ServicePage, ServiceQuery, Topic, API_PREFIX,
+    ApplicationCreated, ApplicationRequest, CaseView, Department, ErrorBody, FormDefinition, PublicConfig, Receipt,
+    ServiceGuide, ServicePage, ServiceQuery, SupplementReply, Topic, API_PREFIX,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -97,6 +97,34 @@ impl ApiClient {
     pub async fn receipt(&self, number: &str, code: &str) -> Result<Receipt, ClientError> {
         let path = format!("/applications/{}?c={}", crate::query::encode(number), crate::query::encode(code));
         self.get(&path).await
+    }
+
+    /// A case's progress, by its number and query code. An unknown number and a wrong code
+    /// are the same 404; repeated failures get 429.
+    pub async fn case(&self, number: &str, code: &str) -> Result<CaseView, ClientError> {
+        self.get(&format!("/cases/{}?c={}", crate::query::encode(number), crate::query::encode(code))).await
+    }
+
+    /// A case's progress, by its number and the applicant's mobile (read only: the view's
+    /// tracking address then carries no code).
+    pub async fn case_by_mobile(&self, number: &str, mobile: &str) -> Result<CaseView, ClientError> {
+        self.get(&format!("/cases/{}?mobile={}", crate::query::encode(number), crate::query::encode(mobile))).await
+    }
+
+    /// Withdraws a case before its decision; the case as it is afterwards.
+    pub async fn withdraw(&self, number: &str, code: &str) -> Result<CaseView, ClientError> {
+        let url = self.url(&format!("/cases/{}/withdraw?c={}", crate::query::encode(number), crate::query::encode(code)));
+        let (status, text) = transport::post_json(&url, "{}", &[]).await?;
+        decode(status, &text)
+    }
+
+    /// Sends the files a supplement request asks for (upload ids per item); the case as it
+    /// is afterwards.
+    pub async fn reply_supplement(&self, number: &str, code: &str, reply: &SupplementReply) -> Result<CaseView, ClientError> {
+        let body = serde_json::to_string(reply).map_err(|e| ClientError::Decode(e.to_string()))?;
+        let url = self.url(&format!("/cases/{}/supplement?c={}", crate::query::encode(number), crate::query::encode(code)));
+        let (status, text) = transport::post_json(&url, &body, &[]).await?;
+        decode(status, &text)
     }
 
     /// GET an API path (relative to `/api/v1`) and decode the JSON answer.

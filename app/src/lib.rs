@@ -9,6 +9,7 @@ pub mod format;
 pub mod i18n;
 pub mod mode;
 pub mod pages;
+pub mod scanner;
 pub mod shell;
 
 pub use mode::Mode;
@@ -26,6 +27,11 @@ pub fn mount_portal() {
 /// The portal's application flow.
 pub fn mount_apply() {
     mount(Mode::Portal, shell::apply);
+}
+
+/// Progress lookup, where receipts' QR codes land.
+pub fn mount_track() {
+    mount(Mode::Portal, shell::track);
 }
 
 /// The kiosk: everything, in its own body.

@@ -9,9 +9,9 @@ use crate::i18n::{I18n, Locale};
 use crate::mode::Mode;
 use crate::pages::{
     catalogue::CataloguePage, guide::GuidePage, home::HomePage, kiosk_browse::KioskBrowse, kiosk_home::KioskHome,
-    not_found::NotFound, notice::NoticePage, receipt::ReceiptPage,
+    not_found::NotFound, notice::NoticePage, receipt::ReceiptPage, track::{CasePage, TrackLookup},
 };
-use crate::apply::{draft::Drafts, ApplyPage};
+use crate::apply::{draft::Drafts, supplement::SupplementPage, ApplyPage};
 
 /// Where the portal remembers the visitor's language. The kiosk remembers nothing.
 const LOCALE_KEY: &str = "onewindow.locale";
@@ -44,6 +44,7 @@ pub fn App(mode: Mode, body: fn() -> AnyView) -> impl IntoView {
         if let Some(body) = document().body() {
             let _ = body.class_list().add_1("kiosk");
         }
+        crate::scanner::listen();
     }
     view! {
         <Router>
@@ -64,6 +65,11 @@ pub fn portal() -> AnyView {
 /// The portal's application flow, a bundle loaded when someone applies.
 pub fn apply() -> AnyView {
     view! { <PortalLayout><ApplyRoutes/></PortalLayout> }.into_any()
+}
+
+/// Progress lookup, the page the receipt's QR code opens.
+pub fn track() -> AnyView {
+    view! { <PortalLayout><TrackRoutes/></PortalLayout> }.into_any()
 }
 
 /// Everything, in the kiosk's body.
@@ -93,18 +99,35 @@ fn PortalRoutes() -> impl IntoView {
             <Route path=path!("/services/:code/notice") view=NoticePage/>
             <Route path=path!("/services/:code/apply") view=FullLoad/>
             <Route path=path!("/services/:code/apply/:step") view=FullLoad/>
-            <Route path=path!("/receipt/:number") view=|| view! { <ReceiptPage/> }/>
-            <Route path=path!("/track/:number") view=|| view! { <ReceiptPage tracking=true/> }/>
+            <Route path=path!("/receipt/:number") view=FullLoad/>
+            <Route path=path!("/track") view=FullLoad/>
+            <Route path=path!("/track/:number") view=FullLoad/>
+            <Route path=path!("/track/:number/supplement") view=FullLoad/>
         </Routes>
     }
 }
 
+/// Progress lookup: where the receipt's QR code lands, on phones, so it is a bundle of its own.
+#[component]
+fn TrackRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=|| view! { <FullLoad/> }>
+            <Route path=path!("/track") view=TrackLookup/>
+            <Route path=path!("/track/:number") view=CasePage/>
+        </Routes>
+    }
+}
+
+/// The pages that upload or follow an upload: the application flow, its receipt, and the
+/// answer to a supplement request.
 #[component]
 fn ApplyRoutes() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <FullLoad/> }>
             <Route path=path!("/services/:code/apply") view=ApplyPage/>
             <Route path=path!("/services/:code/apply/:step") view=ApplyPage/>
+            <Route path=path!("/receipt/:number") view=|| view! { <ReceiptPage/> }/>
+            <Route path=path!("/track/:number/supplement") view=SupplementPage/>
         </Routes>
     }
 }
@@ -119,7 +142,9 @@ fn KioskRoutes() -> impl IntoView {
             <Route path=path!("/kiosk/services/:code/apply") view=ApplyPage/>
             <Route path=path!("/kiosk/services/:code/apply/:step") view=ApplyPage/>
             <Route path=path!("/kiosk/receipt/:number") view=|| view! { <ReceiptPage/> }/>
-            <Route path=path!("/kiosk/track/:number") view=|| view! { <ReceiptPage tracking=true/> }/>
+            <Route path=path!("/kiosk/track") view=TrackLookup/>
+            <Route path=path!("/kiosk/track/:number") view=CasePage/>
+            <Route path=path!("/kiosk/track/:number/supplement") view=SupplementPage/>
         </Routes>
     }
 }

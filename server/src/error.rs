@@ -14,6 +14,15 @@ pub enum ApiError {
     NotFound(String),
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// No credentials, or credentials that are not (or no longer) valid.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Valid credentials that do not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The resource's state does not allow this (e.g. an action a case's status forbids).
+    #[error("{0}")]
+    Conflict(String),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -42,6 +51,9 @@ impl IntoResponse for ApiError {
             ApiError::MethodNotAllowed => {
                 (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed".into(), vec![])
             }
+            ApiError::Unauthorized(what) => (StatusCode::UNAUTHORIZED, "unauthorized", what, vec![]),
+            ApiError::Forbidden(what) => (StatusCode::FORBIDDEN, "forbidden", what, vec![]),
+            ApiError::Conflict(what) => (StatusCode::CONFLICT, "conflict", what, vec![]),
             ApiError::Internal(e) => {
                 // The cause goes to the log (it holds no request data), never to the client.
                 tracing::error!("internal error: {e:#}");
@@ -49,6 +61,10 @@ impl IntoResponse for ApiError {
             }
         };
         let body = ErrorBody { error: ErrorDetail { code: code.into(), message, fields } };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+        }
+        response
     }
 }

@@ -3,6 +3,7 @@
 use clap::Parser;
 
 mod applications;
+mod cases;
 mod catalogue;
 mod cli;
 mod db;

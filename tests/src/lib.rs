@@ -166,6 +166,27 @@ impl Session {
         Ok(self.browser.execute(script, vec![]).await?)
     }
 
+    /// The server's data directory (for the `server` command line's `--data-dir`).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data.path()
+    }
+
+    /// Runs the server's command line against this session's database.
+    pub fn server_cli(&self, args: &[&str]) -> Result<String> {
+        let bin = env_or("ONEWINDOW_SERVER_BIN", root().join("target/debug/server"));
+        let out = std::process::Command::new(&bin)
+            .args(args)
+            .arg("--data-dir")
+            .arg(self.data_dir())
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "warn")
+            .output()?;
+        if !out.status.success() {
+            bail!("server {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
     /// Stops the server, as if the network or the API went away mid-visit.
     pub async fn stop_server(&mut self) -> Result<()> {
         self._server.kill().await?;

@@ -250,9 +250,10 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
     s.browser.refresh().await?;
     s.wait_for("[data-testid=receipt]").await?;
     assert_eq!(s.wait_for("[data-testid=acceptance-number]").await?.text().await?, number);
+    // The QR code lands on the progress page of this very case.
     s.browser.goto(&decoded).await?;
-    s.wait_for("[data-testid=receipt]").await?;
-    assert_eq!(s.wait_for("[data-testid=acceptance-number]").await?.text().await?, number);
+    s.wait_for("[data-testid=case]").await?;
+    assert_eq!(s.wait_for("[data-testid=case-number]").await?.text().await?, number);
     Ok(())
 }
 

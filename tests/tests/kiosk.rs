@@ -9,8 +9,8 @@ async fn tap_a_topic_then_a_service_and_see_its_guide() -> anyhow::Result<()> {
     s.wait_for(".task-grid").await?;
     // Tasks not built yet are visibly unavailable, not links.
     let unavailable = s.all(".tile--unavailable").await?;
-    assert_eq!(unavailable.len(), 2, "progress lookup and complaints are not built yet");
-    assert_eq!(s.all(".task-grid a.tile").await?.len(), 2, "guides and online application");
+    assert_eq!(unavailable.len(), 1, "complaints are not built yet");
+    assert_eq!(s.all(".task-grid a.tile").await?.len(), 3, "guides, online application and lookup");
 
     s.wait_for(".task-grid a.tile").await?.click().await?;
     s.wait_for_path("/kiosk/guides").await?;

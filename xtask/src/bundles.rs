@@ -19,7 +19,7 @@ pub struct Bundle {
     pub public_url: &'static str,
 }
 
-pub const BUNDLES: [Bundle; 3] = [
+pub const BUNDLES: [Bundle; 4] = [
     Bundle {
         name: "portal",
         config: "Trunk.toml",
@@ -32,6 +32,13 @@ pub const BUNDLES: [Bundle; 3] = [
         config: "app/apply/Trunk.toml",
         dist: "dist/apply",
         public_url: "/_apply/",
+    },
+    // Progress lookup, where receipts' QR codes land.
+    Bundle {
+        name: "track",
+        config: "app/track/Trunk.toml",
+        dist: "dist/track",
+        public_url: "/_track/",
     },
     Bundle {
         name: "kiosk",

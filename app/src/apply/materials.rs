@@ -159,7 +159,7 @@ fn open_picker(material: &str) {
 }
 
 #[component]
-fn MaterialUpload(
+pub fn MaterialUpload(
     material: FormMaterial,
     draft: RwSignal<Draft>,
     pending: Pending,

@@ -11,6 +11,7 @@ mod fields;
 mod materials;
 mod messages;
 pub mod steps;
+pub mod supplement;
 
 use std::sync::Arc;
 

@@ -54,6 +54,7 @@ pub fn PortalLayout(children: Children) -> impl IntoView {
                 <ul class="container">
                     <li><a href="/">{t(k::NAV_HOME)}</a></li>
                     <li><a href="/services">{t(k::NAV_GUIDES)}</a></li>
+                    <li><a href="/track">{t(k::NAV_TRACK)}</a></li>
                 </ul>
             </nav>
         </header>

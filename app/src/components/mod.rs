@@ -2,6 +2,7 @@
 
 pub mod fetch;
 pub mod heading;
+pub mod keypad;
 pub mod layout;
 pub mod materials_table;
 pub mod pagination;

@@ -8,3 +8,4 @@ pub mod kiosk_home;
 pub mod not_found;
 pub mod notice;
 pub mod receipt;
+pub mod track;

@@ -1,6 +1,5 @@
-//! The receipt (受理回执) `/receipt/{number}?c={code}`, and for now the page the receipt's QR
-//! code opens, `/track/{number}?c={code}`. Both reload from the API with the number and the
-//! code, so they are right whenever they are revisited. They show the masked name only.
+//! The receipt (受理回执) `/receipt/{number}?c={code}`. It reloads from the API with the
+//! number and the code, so it is right whenever it is revisited. It shows the masked name only.
 
 use api_client::checks::AcceptanceNumber;
 use api_client::{CaseStatus, Receipt};
@@ -34,7 +33,7 @@ fn minutes(rfc3339: &str) -> String {
 }
 
 #[component]
-pub fn ReceiptPage(#[prop(optional)] tracking: bool) -> impl IntoView {
+pub fn ReceiptPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let receipt = LocalResource::new(move || {
@@ -42,18 +41,18 @@ pub fn ReceiptPage(#[prop(optional)] tracking: bool) -> impl IntoView {
         let code = query.with(|q| q.get("c").unwrap_or_default());
         async move { client().receipt(&number, &code).await }
     });
-    loaded(receipt, move |r| view! { <ReceiptView receipt=r tracking/> })
+    loaded(receipt, move |r| view! { <ReceiptView receipt=r/> })
 }
 
 #[component]
-fn ReceiptView(receipt: Receipt, tracking: bool) -> impl IntoView {
+fn ReceiptView(receipt: Receipt) -> impl IntoView {
     let mode = use_mode();
     let r = receipt;
     let grouped = AcceptanceNumber::parse(&r.acceptance_number).map(|n| n.grouped()).unwrap_or_else(|_| r.acceptance_number.clone());
     view! {
         <div class="receipt" data-testid="receipt">
             <div class="panel panel--confirmation no-print-colour">
-                <PageHeading text=if tracking { t(k::RECEIPT_TRACK_TITLE) } else { t(k::RECEIPT_TITLE) }/>
+                <PageHeading text=t(k::RECEIPT_TITLE)/>
                 <p class="panel__label">{t(k::RECEIPT_NUMBER)}</p>
                 <p class="panel__number" data-testid="acceptance-number">{grouped}</p>
             </div>

@@ -1,8 +1,10 @@
 //! The HTTP surface: `/api/v1` (JSON), `/healthz`, and the two bundles.
 
 mod applications;
+mod cases;
 mod params;
 mod services;
+mod staff;
 mod static_files;
 mod taxonomy;
 mod uploads;
@@ -18,16 +20,20 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
 use crate::error::ApiError;
+use staff::StaffSecurity;
 use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "OneWindow central API", version = "1", description = "Service guides, submissions, case progress, complaints and ratings of an administrative service centre (行政服务中心). Every error has the shape of `ErrorBody`."),
     servers((url = "/api/v1")),
+    modifiers(&StaffSecurity),
     paths(
         services::list, services::get_one, taxonomy::departments, taxonomy::topics, config,
         uploads::create,
         applications::form, applications::create, applications::receipt,
+        staff::act, staff::case, staff::overdue,
+        cases::case, cases::withdraw, cases::supplement,
     ),
     components(schemas(api_client::ErrorBody, api_client::ServicePage, api_client::ServiceGuide, api_client::Department, api_client::Topic, api_client::PublicConfig, api_client::UploadCreated, api_client::FormDefinition, api_client::ApplicationRequest, api_client::ApplicationCreated, api_client::Receipt))
 )]
@@ -42,6 +48,8 @@ pub fn api() -> Router<AppState> {
         .route("/config", get(config))
         .merge(uploads::routes())
         .merge(applications::routes())
+        .merge(staff::routes())
+        .merge(cases::routes())
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .fallback(api_not_found)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

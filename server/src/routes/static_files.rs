@@ -22,7 +22,7 @@ fn bundle(dir: &Path) -> ServeDir<ServeFile> {
 }
 
 pub fn bundles(dist: &Path) -> Router<AppState> {
-    for b in ["portal", "apply", "kiosk"] {
+    for b in ["portal", "apply", "track", "kiosk"] {
         if !dist.join(b).join("index.html").exists() {
             tracing::warn!("{} has no built bundle: run `cargo xtask build`", dist.join(b).display());
         }
@@ -30,10 +30,17 @@ pub fn bundles(dist: &Path) -> Router<AppState> {
     // The portal's application flow is a bundle of its own (it would double the portal's
     // first download): its pages get its index.html, its assets live under /_apply/.
     let apply_index = ServeFile::new(dist.join("apply").join("index.html")).precompressed_br().precompressed_gzip();
+    // Progress lookup likewise: receipts' QR codes land there, on phones.
+    let track_index = ServeFile::new(dist.join("track").join("index.html")).precompressed_br().precompressed_gzip();
     Router::new()
         .route_service("/services/{code}/apply", apply_index.clone())
-        .route_service("/services/{code}/apply/{*step}", apply_index)
+        .route_service("/services/{code}/apply/{*step}", apply_index.clone())
+        .route_service("/receipt/{number}", apply_index.clone())
+        .route_service("/track/{number}/supplement", apply_index)
         .nest_service("/_apply", ServeDir::new(dist.join("apply")).precompressed_br().precompressed_gzip())
+        .route_service("/track", track_index.clone())
+        .route_service("/track/{number}", track_index)
+        .nest_service("/_track", ServeDir::new(dist.join("track")).precompressed_br().precompressed_gzip())
         .nest_service("/kiosk", bundle(&dist.join("kiosk")))
         .fallback_service(bundle(&dist.join("portal")))
         .layer(middleware::from_fn(cache_headers))

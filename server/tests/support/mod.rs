@@ -494,3 +494,23 @@ mod tests {
         assert_eq!(with_database("postgresql://h:5432", "x"), "postgresql://h:5432/x");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// The command line against a running test server (server/tests/lifecycle.rs)
+
+impl TestServer {
+    /// Runs `server ARGS… --data-dir <this server's data dir>` against this server's
+    /// database (PostgreSQL through `DATABASE_URL`), e.g. `["staff-token", "list"]`.
+    pub async fn cli(&self, args: &[&str]) -> ImportOutcome {
+        let mut cmd = base_command(self.pg.as_ref());
+        cmd.args(args).arg("--data-dir").arg(self.data_dir.path());
+        cmd.stdin(Stdio::null());
+        let output: Output = tokio::task::spawn_blocking(move || cmd.output()).await.unwrap().expect("run the server binary");
+        ImportOutcome {
+            success: output.status.success(),
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}

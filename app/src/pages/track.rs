@@ -1,0 +1,268 @@
+//! Progress lookup (办件查询): `/track` asks for the acceptance number and the query code
+//! (or the mobile number used when applying); `/track/{number}?c={code}` shows the case.
+//! The receipt's QR code lands on the latter, mostly on phones, so it is light and plain.
+
+use api_client::checks::{normalise_mobile, normalise_query_code, AcceptanceNumber, AcceptanceNumberError};
+use api_client::{CaseView, ClientError, Light};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+use crate::api::client;
+use crate::components::fetch::{FetchError, Loading};
+use crate::components::heading::PageHeading;
+use crate::i18n::{k, t, tf};
+use crate::mode::use_mode;
+use crate::pages::guide::SummaryRow;
+use crate::pages::receipt::status_label;
+
+/// What the lookup form found wrong, by field.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Problems {
+    number: Option<&'static str>,
+    secret: Option<&'static str>,
+}
+
+/// Checks the typed number before any request: a typo is caught by its check character.
+fn check_number(typed: &str) -> Result<AcceptanceNumber, &'static str> {
+    if typed.trim().is_empty() {
+        return Err(t(k::TRACK_ERROR_NUMBER_EMPTY));
+    }
+    AcceptanceNumber::parse(typed).map_err(|e| match e {
+        AcceptanceNumberError::Format => t(k::TRACK_ERROR_NUMBER_FORMAT),
+        AcceptanceNumberError::Check => t(k::TRACK_ERROR_NUMBER_CHECK),
+    })
+}
+
+#[component]
+pub fn TrackLookup() -> impl IntoView {
+    let mode = use_mode();
+    let navigate = use_navigate();
+    // A scanned number arrives as `?n=` (see scanner.rs).
+    let number = RwSignal::new(use_query_map().with_untracked(|q| q.get("n")).unwrap_or_default());
+    let secret = RwSignal::new(String::new());
+    let by_mobile = RwSignal::new(false);
+    let problems = RwSignal::new(Problems::default());
+    // A lookup by mobile number is shown here: the number must not go into the address.
+    let found = RwSignal::new(None::<Result<CaseView, ClientError>>);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut p = Problems::default();
+        let n = check_number(&number.get_untracked()).map_err(|m| p.number = Some(m)).ok();
+        let typed = secret.get_untracked();
+        let (code, mobile) = if by_mobile.get_untracked() {
+            let m = normalise_mobile(&typed);
+            if m.is_none() {
+                p.secret = Some(if typed.trim().is_empty() { t(k::TRACK_ERROR_MOBILE_EMPTY) } else { t(k::TRACK_ERROR_MOBILE) });
+            }
+            (None, m)
+        } else {
+            let c = normalise_query_code(&typed);
+            if c.is_none() {
+                p.secret = Some(if typed.trim().is_empty() { t(k::TRACK_ERROR_CODE_EMPTY) } else { t(k::TRACK_ERROR_CODE) });
+            }
+            (c, None)
+        };
+        problems.set(p.clone());
+        let Some(n) = n else { return };
+        if let Some(code) = code {
+            navigate(&mode.href(&format!("/track/{}?c={code}", n.compact())), Default::default());
+        } else if let Some(mobile) = mobile {
+            found.set(None);
+            leptos::task::spawn_local(async move {
+                found.set(Some(client().case_by_mobile(n.compact(), &mobile).await));
+            });
+        }
+    };
+    let field = move |id: &'static str, label: &'static str, hint: &'static str, value: RwSignal<String>, error: Signal<Option<&'static str>>, inputmode: &'static str| {
+        view! {
+            <div class="field" class:field--error=move || error.get().is_some()>
+                <label class="field__label" for=id>{label}</label>
+                <p class="field__hint" id=format!("{id}-hint")>{hint}</p>
+                {move || error.get().map(|e| view! { <p class="field__error" id=format!("{id}-error")><span class="visually-hidden">{t(k::ERROR_PREFIX)}</span>{e}</p> })}
+                <input id=id class="input input--20 track__input" type="text" inputmode=inputmode autocomplete="off" spellcheck="false"
+                    autocapitalize="characters" aria-describedby=format!("{id}-hint")
+                    aria-invalid=move || error.get().is_some().then_some("true")
+                    prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+                {mode.is_kiosk().then(|| view! { <crate::components::keypad::Keypad target=value letters=id == "track-secret" && !by_mobile.get_untracked()/> })}
+            </div>
+        }
+    };
+    view! {
+        <PageHeading text=t(k::TRACK_TITLE)/>
+        <p>{t(k::TRACK_INTRO)}</p>
+        <form class="track-form" on:submit=on_submit novalidate>
+            {field("track-number", t(k::TRACK_NUMBER), t(k::TRACK_NUMBER_HINT), number, Signal::derive(move || problems.get().number), "text")}
+            <div class="choices choices--inline">
+                <div class="choice">
+                    <input class="choice__input" type="radio" name="by" id="by-code" prop:checked=move || !by_mobile.get() on:change=move |_| by_mobile.set(false)/>
+                    <label class="choice__label" for="by-code">{t(k::TRACK_BY_CODE)}</label>
+                </div>
+                <div class="choice">
+                    <input class="choice__input" type="radio" name="by" id="by-mobile" prop:checked=move || by_mobile.get() on:change=move |_| by_mobile.set(true)/>
+                    <label class="choice__label" for="by-mobile">{t(k::TRACK_BY_MOBILE)}</label>
+                </div>
+            </div>
+            {move || {
+                let mobile = by_mobile.get();
+                let (label, hint, mode_) = if mobile { (t(k::TRACK_MOBILE), t(k::TRACK_MOBILE_HINT), "numeric") } else { (t(k::TRACK_CODE), t(k::TRACK_CODE_HINT), "text") };
+                field("track-secret", label, hint, secret, Signal::derive(move || problems.get().secret), mode_)
+            }}
+            <button type="submit" class="button" data-testid="track-submit">{t(k::TRACK_SUBMIT)}</button>
+        </form>
+        {move || found.get().map(|r| match r {
+            Ok(case) => view! { <CaseDetails case/> }.into_any(),
+            Err(e) if e.is_not_found() => view! { <NoMatch/> }.into_any(),
+            Err(error) => view! { <FetchError error on_retry=move |_| ()/> }.into_any(),
+        })}
+    }
+}
+
+/// The same words for an unknown number and a wrong code: nothing is given away.
+#[component]
+fn NoMatch() -> impl IntoView {
+    view! {
+        <div class="notice notice--error" role="alert" data-testid="no-match">
+            <h2 class="notice__title">{t(k::TRACK_NO_MATCH_TITLE)}</h2>
+            <p>{t(k::TRACK_NO_MATCH)}</p>
+        </div>
+    }
+}
+
+#[component]
+pub fn CasePage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let case = LocalResource::new(move || {
+        let number = params.with(|p| p.get("number").unwrap_or_default());
+        let code = query.with(|q| q.get("c").unwrap_or_default());
+        async move { client().case(&number, &code).await }
+    });
+    move || match case.get() {
+        None => view! { <Loading/> }.into_any(),
+        Some(Ok(c)) => view! { <PageHeading text=t(k::TRACK_CASE_TITLE)/><CaseDetails case=c on_change=Callback::new(move |_| case.refetch())/> }.into_any(),
+        Some(Err(e)) if e.is_not_found() => view! { <PageHeading text=t(k::TRACK_TITLE)/><NoMatch/><p><a href=use_mode().href("/track")>{t(k::TRACK_AGAIN)}</a></p> }.into_any(),
+        Some(Err(ClientError::Api { status: 429, .. })) => view! {
+            <PageHeading text=t(k::TRACK_TITLE)/>
+            <div class="notice notice--error" role="alert" data-testid="throttled"><p>{t(k::TRACK_THROTTLED)}</p></div>
+        }.into_any(),
+        Some(Err(error)) => view! { <FetchError error on_retry=move |_| case.refetch()/> }.into_any(),
+    }
+}
+
+fn light_words(l: Light) -> (&'static str, &'static str) {
+    match l {
+        Light::Green => ("light--green", t(k::LIGHT_GREEN)),
+        Light::Yellow => ("light--yellow", t(k::LIGHT_YELLOW)),
+        Light::Red => ("light--red", t(k::LIGHT_RED)),
+    }
+}
+
+fn minutes(rfc3339: &str) -> String {
+    rfc3339.get(..16).map(|s| s.replace('T', " ")).unwrap_or_else(|| rfc3339.to_string())
+}
+
+#[component]
+fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>) -> impl IntoView {
+    let mode = use_mode();
+    let c = case;
+    let grouped = AcceptanceNumber::parse(&c.acceptance_number).map(|n| n.grouped()).unwrap_or_else(|_| c.acceptance_number.clone());
+    let code = use_query_map().with_untracked(|q| q.get("c"));
+    let number = c.acceptance_number.clone();
+    let supplement_href = code.as_ref().map(|code| mode.href(&format!("/track/{number}/supplement?c={code}")));
+    let confirming = RwSignal::new(false);
+    let withdraw_error = RwSignal::new(None::<String>);
+    let withdraw = {
+        let (number, code) = (number.clone(), code.clone());
+        move |_| {
+            let (number, code) = (number.clone(), code.clone().unwrap_or_default());
+            leptos::task::spawn_local(async move {
+                match client().withdraw(&number, &code).await {
+                    Ok(_) => {
+                        confirming.set(false);
+                        if let Some(cb) = on_change {
+                            cb.run(());
+                        }
+                    }
+                    Err(e) => withdraw_error.set(Some(crate::api::error_message(&e))),
+                }
+            });
+        }
+    };
+    view! {
+        <div class="case" data-testid="case">
+            <div class="case__header">
+                <p class="case__service">{c.service.name.clone()}" · "{c.department.clone()}</p>
+                <p class="case__number" data-testid="case-number">{grouped}</p>
+                <p class="case__status">
+                    <span class="tag tag--status" data-testid="case-status" data-status=c.status.as_str()>{status_label(c.status)}</span>
+                </p>
+            </div>
+            {c.deadline.clone().map(|d| {
+                let (class, words) = light_words(d.light);
+                view! {
+                    <p class=format!("light {class}") data-testid="light" data-light=format!("{:?}", d.light).to_lowercase()>
+                        <span class="light__dot" aria-hidden="true"></span>
+                        <strong>{words}</strong>" "
+                        {if d.paused { t(k::LIGHT_PAUSED).to_string() } else { tf(k::LIGHT_DUE, &[("date", &d.date)]) }}
+                    </p>
+                }
+            })}
+            <dl class="summary-list">
+                <SummaryRow label=t(k::RECEIPT_APPLICANT) value=c.masked_name.clone()/>
+                <SummaryRow label=t(k::RECEIPT_SUBMITTED_AT) value=minutes(&c.submitted_at)/>
+                <SummaryRow label=t(k::TRACK_CURRENT_STEP) value=c.current_step.clone()/>
+                <SummaryRow label=t(k::RECEIPT_PROMISED_DATE) value=c.deadline.as_ref().map(|d| d.date.clone()).unwrap_or(c.promised_date.clone())/>
+            </dl>
+            {c.supplement.clone().filter(|s| !s.answered).map(|s| view! {
+                <div class="notice notice--warning" data-testid="supplement">
+                    <h2 class="notice__title">{t(k::SUPPLEMENT_TITLE)}</h2>
+                    <p>{t(k::SUPPLEMENT_INTRO)}</p>
+                    <ol class="list list--number">
+                        {s.items.into_iter().map(|i| view! { <li><strong>{i.name}</strong>{(!i.note.is_empty()).then(|| format!("：{}", i.note))}</li> }).collect_view()}
+                    </ol>
+                    {supplement_href.clone().map(|href| view! { <a class="button" href=href data-testid="supplement-link">{t(k::SUPPLEMENT_UPLOAD)}</a> })}
+                </div>
+            })}
+            {c.supplement.clone().filter(|s| s.answered).map(|_| view! { <p class="notice">{t(k::SUPPLEMENT_SENT)}</p> })}
+            {c.result.clone().map(|r| view! {
+                <div class="notice" class:notice--error=!r.approved data-testid="result">
+                    <h2 class="notice__title">{if r.approved { t(k::RESULT_APPROVED) } else { t(k::RESULT_DENIED) }}</h2>
+                    {r.reason.map(|x| view! { <p>{x}</p> })}
+                    {r.remedy.map(|x| view! { <p>{x}</p> })}
+                    {r.delivery.map(|x| view! { <p>{t(k::RESULT_DELIVERY)}" "{x}</p> })}
+                </div>
+            })}
+            <h2>{t(k::TRACK_TIMELINE)}</h2>
+            <ol class="timeline" data-testid="timeline">
+                {c.timeline.iter().rev().map(|e| view! {
+                    <li class="timeline__item">
+                        <p class="timeline__step">{e.step.clone()}</p>
+                        <p class="timeline__meta">{minutes(&e.at)}" · "{e.department.clone()}</p>
+                        {e.opinion.clone().map(|o| view! { <p class="timeline__opinion">{o}</p> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+            <div class="receipt__qr">
+                <div class="receipt__qr-image" role="img" aria-label=t(k::RECEIPT_QR_LABEL) inner_html=c.qr_svg.clone()></div>
+                <p class="hint">{t(k::RECEIPT_QR_HINT)}</p>
+            </div>
+            <div class="button-group no-print">
+                <button type="button" class="button button--secondary" on:click=|_| { let _ = window().print(); }>{t(k::ACTION_PRINT)}</button>
+                {(c.can_withdraw && code.is_some()).then(|| view! {
+                    <button type="button" class="button button--warning" data-testid="withdraw" on:click=move |_| confirming.set(true)>{t(k::WITHDRAW_BUTTON)}</button>
+                })}
+            </div>
+            {move || confirming.get().then(|| view! {
+                <div class="notice notice--error" role="alertdialog" aria-labelledby="withdraw-title" data-testid="withdraw-confirm">
+                    <h2 class="notice__title" id="withdraw-title">{t(k::WITHDRAW_CONFIRM_TITLE)}</h2>
+                    <p>{t(k::WITHDRAW_CONFIRM_BODY)}</p>
+                    {move || withdraw_error.get().map(|m| view! { <p class="field__error">{m}</p> })}
+                    <div class="button-group">
+                        <button type="button" class="button button--warning" data-testid="withdraw-yes" on:click=withdraw.clone()>{t(k::WITHDRAW_YES)}</button>
+                        <button type="button" class="button button--secondary" on:click=move |_| confirming.set(false)>{t(k::WITHDRAW_NO)}</button>
+                    </div>
+                </div>
+            })}
+        </div>
+    }
+}

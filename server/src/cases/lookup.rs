@@ -1,0 +1,484 @@
+//! What the applicant sees of a case (办件查询), and what they may do to it: answer a
+//! supplement request (补正) with files. (Withdrawal is a lifecycle action: `lifecycle`.)
+//!
+//! A case is found by its acceptance number and proven by the query code (checked against
+//! the stored hash) or the applicant's mobile (normalised on both sides, compared in
+//! constant time). The view carries the masked name and nothing else personal: no document
+//! number, no phone.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use api_client::application::{upload_id_valid, MAX_FILES_PER_MATERIAL};
+use api_client::checks::normalise_mobile;
+use api_client::cases::ServiceName;
+use api_client::{CaseResult, CaseStatus, CaseView, FieldError, Supplement, SupplementReply, TimelineEvent};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, Executor, Row};
+
+use super::deadline::{self, CaseClock};
+use super::lifecycle;
+use crate::applications::store::{self, UploadRow};
+use crate::applications::{numbering, receipt as print};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The step of the submission itself, the first event of every timeline.
+pub const SUBMITTED_STEP: &str = "提交申请";
+/// The current step of a case that has no step recorded yet.
+pub const WAITING_STEP: &str = "待受理";
+/// The longest note an applicant may send with a supplement.
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+/// A case as the applicant's view needs it (the applicant JSON only to check a mobile).
+#[derive(Clone, Debug)]
+pub struct CaseRow {
+    pub number: String,
+    pub service_code: String,
+    pub department_code: String,
+    pub status: CaseStatus,
+    applicant: String,
+    pub masked_name: String,
+    query_code_hash: String,
+    pub submitted_at: i64,
+    pub promised_date: String,
+    pub due_date: Option<String>,
+    pub paused_at: Option<i64>,
+    pub current_step: Option<String>,
+    pub supplement: Option<String>,
+    pub result: Option<String>,
+    pub materials: String,
+}
+
+const COLUMNS: &str = "acceptance_number, service_code, department_code, status, applicant, masked_name, query_code_hash, \
+     submitted_at, promised_date, due_date, paused_at, current_step, supplement, result, materials";
+
+fn case_row(row: &AnyRow) -> Result<CaseRow, sqlx::Error> {
+    let status: String = row.try_get(3)?;
+    let status = deadline::parse_status(&status)
+        .ok_or_else(|| sqlx::Error::Decode(format!("unknown case status `{status}`").into()))?;
+    Ok(CaseRow {
+        number: row.try_get(0)?,
+        service_code: row.try_get(1)?,
+        department_code: row.try_get(2)?,
+        status,
+        applicant: row.try_get(4)?,
+        masked_name: row.try_get(5)?,
+        query_code_hash: row.try_get(6)?,
+        submitted_at: row.try_get(7)?,
+        promised_date: row.try_get(8)?,
+        due_date: row.try_get(9)?,
+        paused_at: row.try_get(10)?,
+        current_step: row.try_get(11)?,
+        supplement: row.try_get(12)?,
+        result: row.try_get(13)?,
+        materials: row.try_get(14)?,
+    })
+}
+
+/// The case with this acceptance number (18 characters, no separators).
+pub async fn find<'e, E: Executor<'e, Database = Any>>(e: E, number: &str) -> Result<Option<CaseRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM cases WHERE acceptance_number = $1");
+    sqlx::query(&sql).bind(number).fetch_optional(e).await?.as_ref().map(case_row).transpose()
+}
+
+/// What proves the applicant's right to see a case.
+#[derive(Clone, Copy, Debug)]
+pub enum Credential<'a> {
+    /// A normalised query code.
+    Code(&'a str),
+    /// A normalised mobile number (11 digits).
+    Mobile(&'a str),
+}
+
+impl CaseRow {
+    /// Whether `credential` opens this case.
+    pub fn opens(&self, secret: &str, credential: Credential<'_>) -> bool {
+        match credential {
+            Credential::Code(code) => {
+                numbering::same_digest(&self.query_code_hash, &numbering::code_hash(secret, &self.number, code))
+            }
+            Credential::Mobile(mobile) => match self.mobile() {
+                Some(stored) => numbering::same_digest(&stored, mobile),
+                None => false,
+            },
+        }
+    }
+
+    /// The applicant's mobile, normalised.
+    fn mobile(&self) -> Option<String> {
+        let applicant: serde_json::Value = serde_json::from_str(&self.applicant).ok()?;
+        normalise_mobile(applicant.get("mobile")?.as_str()?)
+    }
+
+    pub fn clock(&self) -> CaseClock {
+        CaseClock::from_columns(self.status.as_str(), self.due_date.as_deref(), self.paused_at)
+    }
+
+    pub fn supplement(&self) -> Result<Option<Supplement>, ApiError> {
+        parse_json(self.supplement.as_deref(), "supplement")
+    }
+
+    pub fn result(&self) -> Result<Option<CaseResult>, ApiError> {
+        parse_json(self.result.as_deref(), "result")
+    }
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(text: Option<&str>, what: &str) -> Result<Option<T>, ApiError> {
+    match text.map(str::trim).filter(|t| !t.is_empty() && *t != "null") {
+        None => Ok(None),
+        Some(t) => serde_json::from_str(t)
+            .map(Some)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("the stored {what} of a case is not valid: {e}"))),
+    }
+}
+
+/// Whether the applicant may still withdraw a case in `status` (before a decision).
+pub fn can_withdraw(status: CaseStatus) -> bool {
+    matches!(
+        status,
+        CaseStatus::Submitted | CaseStatus::Accepted | CaseStatus::SupplementRequested | CaseStatus::UnderReview
+    )
+}
+
+/// The applicant's view of `case`. `code` is the query code it was opened with (none when
+/// opened by mobile: the tracking address then carries no code).
+pub async fn view(state: &AppState, case: &CaseRow, code: Option<&str>) -> Result<CaseView, ApiError> {
+    let catalogue = state.catalogue().await?;
+    let guide = catalogue.by_code.get(&case.service_code).map(|&i| &catalogue.guides[i]);
+    let department = guide.map(|g| g.department.name.clone()).unwrap_or_else(|| {
+        catalogue
+            .departments
+            .iter()
+            .find(|d| d.code == case.department_code)
+            .map(|d| d.name.clone())
+            .unwrap_or_else(|| case.department_code.clone())
+    });
+    let service = ServiceName {
+        code: case.service_code.clone(),
+        name: guide.map(|g| g.name.clone()).unwrap_or_else(|| case.service_code.clone()),
+    };
+
+    let mut timeline = vec![TimelineEvent {
+        at: print::rfc3339_cst(case.submitted_at),
+        status: CaseStatus::Submitted,
+        step: SUBMITTED_STEP.into(),
+        department: department.clone(),
+        opinion: None,
+    }];
+    timeline.extend(lifecycle::timeline(&state.pool, &case.number).await?);
+
+    let clock = case.clock();
+    let deadline = if clock.due_date.is_some() && deadline::clock_applies(clock.status) {
+        let (calendar, today) = deadline::load_for(&state.pool, &clock).await?;
+        deadline::deadline(&calendar, &clock, today)
+    } else {
+        None
+    };
+
+    let tracking_url = match code {
+        Some(code) => print::tracking_url(&state.config.public_url, &case.number, code),
+        None => format!("{}/track/{}", state.config.public_url, case.number),
+    };
+    let qr_svg = print::qr_svg(&tracking_url)?;
+
+    Ok(CaseView {
+        acceptance_number: case.number.clone(),
+        service,
+        department,
+        status: case.status,
+        masked_name: case.masked_name.clone(),
+        submitted_at: print::rfc3339_cst(case.submitted_at),
+        timeline,
+        current_step: case.current_step.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| WAITING_STEP.into()),
+        deadline,
+        promised_date: case.due_date.clone().filter(|d| !d.is_empty()).unwrap_or_else(|| case.promised_date.clone()),
+        supplement: case.supplement()?,
+        result: case.result()?,
+        can_withdraw: can_withdraw(case.status),
+        tracking_url,
+        qr_svg,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// The supplement reply
+
+/// The key of the `i`-th requested item in a reply: its material id, else its index.
+pub fn item_key(i: usize, material_id: Option<&str>) -> String {
+    material_id.map(str::to_string).unwrap_or_else(|| i.to_string())
+}
+
+/// The problems of `reply` against the requested `supplement` that need no database: every
+/// item answered with at least one upload id, no unknown keys, well-formed ids, the note's
+/// length. Returns the distinct upload ids per key (in the items' order).
+pub fn check_reply(supplement: &Supplement, reply: &SupplementReply) -> (Vec<(String, Vec<String>)>, Vec<FieldError>) {
+    let mut errors = Vec::new();
+    let keys: Vec<String> =
+        supplement.items.iter().enumerate().map(|(i, item)| item_key(i, item.material_id.as_deref())).collect();
+    let mut wanted = Vec::new();
+    let mut seen_keys = BTreeSet::new();
+    for key in &keys {
+        if !seen_keys.insert(key.clone()) {
+            continue; // two items about the same material: one list of files answers both
+        }
+        let field = format!("materials.{key}");
+        let ids: Vec<&String> = reply.materials.get(key).map(|ids| ids.iter().collect()).unwrap_or_default();
+        let mut distinct: Vec<String> = Vec::new();
+        for id in ids.iter().map(|s| s.trim()) {
+            if !distinct.iter().any(|d| d == id) && !id.is_empty() {
+                distinct.push(id.to_string());
+            }
+        }
+        if distinct.is_empty() {
+            errors.push(FieldError::new(field, "required", "upload at least one file for this item"));
+            continue;
+        }
+        if distinct.len() > MAX_FILES_PER_MATERIAL {
+            errors.push(FieldError::new(
+                field,
+                "too_many",
+                format!("at most {MAX_FILES_PER_MATERIAL} files per item"),
+            ));
+            continue;
+        }
+        if distinct.iter().any(|id| !upload_id_valid(id)) {
+            errors.push(FieldError::new(field, "unknown_upload", "an upload of this item is not an upload id: upload it again"));
+            continue;
+        }
+        wanted.push((key.clone(), distinct));
+    }
+    for key in reply.materials.keys() {
+        if !seen_keys.contains(key) {
+            errors.push(FieldError::new(format!("materials.{key}"), "unknown", "the supplement request does not ask for this item"));
+        }
+    }
+    if let Some(note) = &reply.note {
+        if note.chars().count() > MAX_NOTE_CHARS {
+            errors.push(FieldError::new("note", "too_long", format!("the note may have at most {MAX_NOTE_CHARS} characters")));
+        }
+    }
+    (wanted, errors)
+}
+
+/// Upload problems: each must exist and be unused, and together within `max_total` bytes.
+pub fn upload_problems(wanted: &[(String, Vec<String>)], rows: &HashMap<String, UploadRow>, max_total: u64) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    let mut total: u64 = 0;
+    let mut counted = BTreeSet::new();
+    for (key, ids) in wanted {
+        if ids.iter().any(|u| rows.get(u).is_none_or(|r| r.case_number.is_some())) {
+            out.push(FieldError::new(
+                format!("materials.{key}"),
+                "unknown_upload",
+                "an upload of this item is not there (expired or used already): upload it again",
+            ));
+        }
+        for u in ids {
+            if let Some(r) = rows.get(u) {
+                if counted.insert(u.as_str()) {
+                    total = total.saturating_add(r.size.max(0) as u64);
+                }
+            }
+        }
+    }
+    if total > max_total {
+        if let Some((key, _)) = wanted.last() {
+            out.push(FieldError::new(
+                format!("materials.{key}"),
+                "too_large_total",
+                format!("the files of one supplement may total at most {} MB", max_total / (1024 * 1024)),
+            ));
+        }
+    }
+    out
+}
+
+/// `materials` (material id → upload ids, JSON) with `wanted` added.
+pub fn merge_materials(stored: &str, wanted: &[(String, Vec<String>)]) -> Result<String, ApiError> {
+    let mut map: BTreeMap<String, Vec<String>> = if stored.trim().is_empty() {
+        BTreeMap::new()
+    } else {
+        serde_json::from_str(stored)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("the stored materials of a case are not valid: {e}")))?
+    };
+    for (key, ids) in wanted {
+        let list = map.entry(key.clone()).or_default();
+        for id in ids {
+            if !list.contains(id) {
+                list.push(id.clone());
+            }
+        }
+    }
+    serde_json::to_string(&map).map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// `$from, $from+1, …` (n of them).
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The stored uploads among the ids of `wanted`.
+pub async fn wanted_uploads(pool: &AnyPool, wanted: &[(String, Vec<String>)]) -> Result<HashMap<String, UploadRow>, sqlx::Error> {
+    let ids: BTreeSet<&str> = wanted.iter().flat_map(|(_, ids)| ids.iter().map(String::as_str)).collect();
+    store::uploads(pool, &ids.into_iter().collect::<Vec<_>>()).await
+}
+
+/// Marks the distinct uploads of `wanted` with the case's number, if every one is still
+/// free; false (and nothing marked) otherwise.
+pub async fn take_uploads<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    number: &str,
+    wanted: &[(String, Vec<String>)],
+) -> Result<bool, sqlx::Error> {
+    let ids: BTreeSet<&str> = wanted.iter().flat_map(|(_, ids)| ids.iter().map(String::as_str)).collect();
+    if ids.is_empty() {
+        return Ok(true);
+    }
+    let sql = format!("UPDATE uploads SET case_number = $1 WHERE case_number IS NULL AND id IN ({})", placeholders(2, ids.len()));
+    let mut q = sqlx::query(&sql).bind(number.to_string());
+    for id in &ids {
+        q = q.bind(id.to_string());
+    }
+    Ok(q.execute(e).await?.rows_affected() == ids.len() as u64)
+}
+
+/// The supplement request the applicant may still answer, or 409.
+pub fn outstanding(case: &CaseRow) -> Result<Supplement, ApiError> {
+    if case.status != CaseStatus::SupplementRequested {
+        return Err(ApiError::Conflict(format!("no supplement is outstanding: the case is {}", case.status.as_str())));
+    }
+    match case.supplement()? {
+        Some(s) if !s.answered => Ok(s),
+        Some(_) => Err(ApiError::Conflict("the requested items have been sent already".into())),
+        None => Err(ApiError::Conflict("no supplement is outstanding".into())),
+    }
+}
+
+/// The applicant's answer to the outstanding supplement request of case `number`: every
+/// requested item with at least one fresh upload. In one transaction the uploads are marked
+/// with the case's number, added to its materials, and the request is marked answered (an
+/// event on the timeline). 409 when nothing is outstanding, 400 naming `materials.<key>` for
+/// an item without (usable) files.
+pub async fn reply_supplement(state: &AppState, number: &str, reply: &SupplementReply) -> Result<(), ApiError> {
+    let pool = &state.pool;
+    let no_case = || ApiError::NotFound("no case has this acceptance number".into());
+    // Checked first without a lock, so that mistakes are answered without writing.
+    let case = find(pool, number).await?.ok_or_else(no_case)?;
+    let supplement = outstanding(&case)?;
+    let (wanted, mut errors) = check_reply(&supplement, reply);
+    errors.extend(upload_problems(&wanted, &wanted_uploads(pool, &wanted).await?, state.config.max_total_bytes));
+    if !errors.is_empty() {
+        return Err(ApiError::BadRequest(errors));
+    }
+
+    let mut tx = pool.begin().await?;
+    // A write first: on SQLite the write lock, on PostgreSQL the row's lock, until commit.
+    sqlx::query("UPDATE cases SET status = status WHERE acceptance_number = $1").bind(number).execute(&mut *tx).await?;
+    let case = find(&mut *tx, number).await?.ok_or_else(no_case)?;
+    if outstanding(&case)? != supplement {
+        return Err(ApiError::Conflict("the supplement request changed meanwhile: reload the case".into()));
+    }
+    if !take_uploads(&mut *tx, number, &wanted).await? {
+        tx.rollback().await?;
+        let mut errors = upload_problems(&wanted, &wanted_uploads(pool, &wanted).await?, state.config.max_total_bytes);
+        if errors.is_empty() {
+            errors = wanted
+                .iter()
+                .map(|(key, _)| FieldError::new(format!("materials.{key}"), "unknown_upload", "upload this item again"))
+                .collect();
+        }
+        return Err(ApiError::BadRequest(errors));
+    }
+    sqlx::query("UPDATE cases SET materials = $1 WHERE acceptance_number = $2")
+        .bind(merge_materials(&case.materials, &wanted)?)
+        .bind(number)
+        .execute(&mut *tx)
+        .await?;
+    lifecycle::mark_supplement_answered(&mut tx, number, reply.note.as_deref()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use api_client::SupplementItem;
+
+    fn supplement(items: &[(Option<&str>, &str)]) -> Supplement {
+        Supplement {
+            requested_at: "2026-03-10T09:00:00+08:00".into(),
+            items: items
+                .iter()
+                .map(|(m, n)| SupplementItem { material_id: m.map(str::to_string), name: n.to_string(), note: "请补交".into() })
+                .collect(),
+            answered: false,
+        }
+    }
+
+    fn reply(pairs: &[(&str, &[&str])]) -> SupplementReply {
+        SupplementReply {
+            materials: pairs.iter().map(|(k, ids)| (k.to_string(), ids.iter().map(|s| s.to_string()).collect())).collect(),
+            note: None,
+        }
+    }
+
+    const U1: &str = "0123456789abcdef0123456789abcdef";
+    const U2: &str = "fedcba9876543210fedcba9876543210";
+
+    fn fields(errors: &[FieldError]) -> Vec<(&str, &str)> {
+        errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect()
+    }
+
+    #[test]
+    fn every_item_needs_an_upload() {
+        let s = supplement(&[(Some("id_copy"), "身份证明"), (None, "情况说明")]);
+        let (wanted, errors) = check_reply(&s, &reply(&[("id_copy", &[U1, U1]), ("1", &[U2])]));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(wanted, vec![("id_copy".to_string(), vec![U1.to_string()]), ("1".to_string(), vec![U2.to_string()])]);
+
+        let (_, errors) = check_reply(&s, &reply(&[("id_copy", &[U1])]));
+        assert_eq!(fields(&errors), vec![("materials.1", "required")]);
+        let (_, errors) = check_reply(&s, &reply(&[("id_copy", &[]), ("1", &["nope"]), ("extra", &[U2])]));
+        assert_eq!(
+            fields(&errors),
+            vec![("materials.id_copy", "required"), ("materials.1", "unknown_upload"), ("materials.extra", "unknown")]
+        );
+        let mut long = reply(&[("id_copy", &[U1]), ("1", &[U2])]);
+        long.note = Some("字".repeat(MAX_NOTE_CHARS + 1));
+        assert_eq!(fields(&check_reply(&s, &long).1), vec![("note", "too_long")]);
+    }
+
+    #[test]
+    fn uploads_must_be_there_and_free() {
+        let wanted = vec![("a".to_string(), vec![U1.to_string()]), ("b".to_string(), vec![U2.to_string()])];
+        let mut rows = HashMap::new();
+        rows.insert(U1.to_string(), UploadRow { size: 10, case_number: None });
+        assert_eq!(fields(&upload_problems(&wanted, &rows, 100)), vec![("materials.b", "unknown_upload")]);
+        rows.insert(U2.to_string(), UploadRow { size: 10, case_number: Some("x".into()) });
+        assert_eq!(fields(&upload_problems(&wanted, &rows, 100)), vec![("materials.b", "unknown_upload")]);
+        rows.insert(U2.to_string(), UploadRow { size: 95, case_number: None });
+        assert_eq!(fields(&upload_problems(&wanted, &rows, 100)), vec![("materials.b", "too_large_total")]);
+        assert!(upload_problems(&wanted, &rows, 105).is_empty());
+    }
+
+    #[test]
+    fn materials_merge_without_duplicates() {
+        let wanted = vec![("a".to_string(), vec![U1.to_string(), U2.to_string()]), ("1".to_string(), vec![U2.to_string()])];
+        let merged = merge_materials(&format!(r#"{{"a":["{U1}"],"z":["x"]}}"#), &wanted).unwrap();
+        let v: BTreeMap<String, Vec<String>> = serde_json::from_str(&merged).unwrap();
+        assert_eq!(v["a"], vec![U1.to_string(), U2.to_string()]);
+        assert_eq!(v["1"], vec![U2.to_string()]);
+        assert_eq!(v["z"], vec!["x".to_string()]);
+        assert_eq!(merge_materials("", &[]).unwrap(), "{}");
+    }
+
+    #[test]
+    fn withdrawal_before_a_decision_only() {
+        for s in [CaseStatus::Submitted, CaseStatus::Accepted, CaseStatus::SupplementRequested, CaseStatus::UnderReview] {
+            assert!(can_withdraw(s), "{s:?}");
+        }
+        for s in [CaseStatus::NotAccepted, CaseStatus::Approved, CaseStatus::Denied, CaseStatus::Completed, CaseStatus::Withdrawn] {
+            assert!(!can_withdraw(s), "{s:?}");
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! Progress lookup end to end: a case moves through its lifecycle by staff action (the
+//! `server case` command line) and the applicant follows it on the track page; supplement
+//! upload; the QR link; the kiosk's scanner and keypad; no-match answers and throttling.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use api_client::{FieldType, FormDefinition, Requirement};
+use e2e::Session;
+use serde_json::{json, Map, Value};
+
+/// 居住证申领 (natural-day limit) has a form and required materials.
+const SERVICE: &str = "440113-GA-GG-001";
+
+/// Answers every required question that is asked, including those an earlier answer reveals.
+fn answers_for(def: &FormDefinition) -> Map<String, Value> {
+    let mut answers = Map::new();
+    for _round in 0..3 {
+        for f in def.sections.iter().flat_map(|s| &s.fields) {
+            if !f.required || answers.contains_key(&f.id) || !api_client::forms::is_visible(f, &answers) {
+                continue;
+            }
+        let min = f.min.unwrap_or(2.0).max(2.0) as usize;
+        let v = match f.kind {
+            FieldType::Text | FieldType::Textarea | FieldType::Address => match f.pattern {
+                Some(api_client::forms::Pattern::Digits) => json!("1".repeat(min)),
+                Some(api_client::forms::Pattern::Alphanumeric) => json!("A1".repeat(min)),
+                _ => json!("测试".repeat(min)),
+            },
+            FieldType::Number => json!(f.min.unwrap_or(1.0).max(1.0)),
+            FieldType::Date => json!("2024-01-15"),
+            FieldType::Choice => json!(f.options[0].value),
+            FieldType::Multichoice => json!([f.options[0].value]),
+            FieldType::Boolean => json!(false),
+            FieldType::ResidentId => json!("440524188001010014"),
+            FieldType::Uscc => json!("91350100M000100Y43"),
+            FieldType::Mobile => json!("13912345678"),
+            FieldType::Email => json!("a@example.cn"),
+            };
+            answers.insert(f.id.clone(), v);
+        }
+    }
+    answers
+}
+
+/// Applies through the API from the page (uploads included); returns (number, code).
+async fn submit(s: &Session) -> Result<(String, String)> {
+    s.open(&format!("/services/{SERVICE}")).await?;
+    s.wait_for("[data-testid=guide]").await?;
+    let def: FormDefinition = serde_json::from_value(
+        s.browser
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch(arguments[0]).then(r => r.json()).then(done);",
+                vec![json!(format!("/api/v1/services/{SERVICE}/form"))],
+            )
+            .await?,
+    )?;
+    let required: Vec<String> = def.materials.iter().filter(|m| m.requirement == Requirement::Required).map(|m| m.id.clone()).collect();
+    let body = json!({
+        "service_code": SERVICE,
+        "applicant": {"type": "individual", "name": "王小明", "id_type": "resident_id", "id_number": "440524188001010014", "mobile": "13800138000"},
+        "answers": answers_for(&def),
+        "materials": {},
+    });
+    let created = s
+        .browser
+        .execute_async(
+            "const [body, required, done] = arguments;
+             (async () => {
+               for (const id of required) {
+                 const fd = new FormData();
+                 fd.append('file', new Blob(['%PDF-1.4\\n%%EOF\\n'], {type: 'application/pdf'}), 'a.pdf');
+                 const up = await (await fetch('/api/v1/uploads', {method: 'POST', body: fd})).json();
+                 body.materials[id] = [up.id];
+               }
+               const r = await fetch('/api/v1/applications', {method: 'POST', body: JSON.stringify(body),
+                 headers: {'Content-Type': 'application/json', 'Idempotency-Key': 'e2e-' + Math.random().toString(36).slice(2)}});
+               done(await r.json());
+             })().catch(e => done({error: String(e)}));",
+            vec![body, json!(required)],
+        )
+        .await?;
+    let number = created["acceptance_number"].as_str().with_context(|| format!("submit: {created}"))?.to_string();
+    let code = created["query_code"].as_str().context("query code")?.to_string();
+    Ok((number, code))
+}
+
+async fn status(s: &Session) -> Result<String> {
+    Ok(s.wait_for("[data-testid=case-status]").await?.attr("data-status").await?.unwrap_or_default())
+}
+
+async fn reload_case(s: &Session, number: &str, code: &str) -> Result<()> {
+    s.open(&format!("/track/{number}?c={code}")).await?;
+    s.wait_for("[data-testid=case]").await?;
+    Ok(())
+}
+
+async fn timeline_len(s: &Session) -> Result<usize> {
+    Ok(s.all("[data-testid=timeline] li").await?.len())
+}
+
+#[tokio::test]
+async fn a_case_moves_through_its_lifecycle_on_the_track_page() -> Result<()> {
+    let s = Session::phone().await?;
+    let (number, code) = submit(&s).await?;
+    reload_case(&s, &number, &code).await?;
+    assert_eq!(status(&s).await?, "submitted");
+    assert!(s.all("[data-testid=light]").await?.is_empty(), "no clock before acceptance");
+    let page = s.wait_for("main").await?.text().await?;
+    assert!(page.contains("王*明") && !page.contains("13800138000") && !page.contains("440524188001010014"), "{page}");
+
+    s.server_cli(&["case", &number, "accept"])?;
+    reload_case(&s, &number, &code).await?;
+    assert_eq!(status(&s).await?, "accepted");
+    assert_eq!(s.wait_for("[data-testid=light]").await?.attr("data-light").await?.as_deref(), Some("green"));
+    assert!(s.wait_for("[data-testid=light]").await?.text().await?.contains("绿灯"), "the light is in words");
+    let steps = timeline_len(&s).await?;
+
+    s.server_cli(&["case", &number, "request_supplement", "--item", "本人近期相片:背景须为白色", "--item", "居住证明:须加盖公章"])?;
+    reload_case(&s, &number, &code).await?;
+    assert_eq!(status(&s).await?, "supplement_requested");
+    let notice = s.wait_for("[data-testid=supplement]").await?.text().await?;
+    assert!(notice.contains("本人近期相片") && notice.contains("居住证明"), "every item at once: {notice}");
+    assert!(s.wait_for("[data-testid=light]").await?.text().await?.contains("暂停"));
+    assert!(timeline_len(&s).await? > steps);
+
+    // The applicant uploads the items from the track page.
+    s.wait_for("[data-testid=supplement-link]").await?.click().await?;
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("fix.pdf");
+    std::fs::write(&path, b"%PDF-1.4\n%%EOF\n")?;
+    s.wait_for("input[type=file]").await?;
+    let inputs = s.all("input[type=file]").await?;
+    assert_eq!(inputs.len(), 2);
+    for input in inputs {
+        input.send_keys(&path.display().to_string()).await?;
+    }
+    for _ in 0..100 {
+        if s.all(".file-list__item--done").await?.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    s.wait_for("[data-testid=supplement-send]").await?.click().await?;
+    s.wait_for("[data-testid=case]").await?;
+    assert!(s.wait_for("main").await?.text().await?.contains("补正材料已提交"));
+
+    for (args, expected) in [
+        (vec!["supplement_received"], "under_review"),
+        (vec!["review", "--step", "实地核查", "--opinion", "住所情况属实"], "under_review"),
+        (vec!["approve", "--opinion", "符合条件"], "approved"),
+        (vec!["complete", "--delivery", "window"], "completed"),
+    ] {
+        let before = timeline_len(&s).await?;
+        let mut cli = vec!["case", number.as_str()];
+        cli.extend(args.iter().copied());
+        s.server_cli(&cli)?;
+        reload_case(&s, &number, &code).await?;
+        assert_eq!(status(&s).await?, expected, "after {args:?}");
+        assert!(timeline_len(&s).await? > before, "{args:?} is on the timeline");
+    }
+    assert!(s.wait_for("[data-testid=timeline]").await?.text().await?.contains("实地核查"));
+    assert!(s.wait_for("[data-testid=result]").await?.text().await?.contains("准予"));
+    assert!(s.all("[data-testid=withdraw]").await?.is_empty(), "no withdrawal after a decision");
+    s.close().await
+}
+
+#[tokio::test]
+async fn lookup_form_catches_typos_and_answers_no_match_alike() -> Result<()> {
+    let s = Session::phone().await?;
+    let (number, code) = submit(&s).await?;
+    s.open("/track").await?;
+    // A typo in the check character is caught before any request.
+    let mut typo: Vec<char> = number.chars().collect();
+    typo[5] = if typo[5] == '9' { '0' } else { char::from_digit(typo[5].to_digit(10).unwrap() + 1, 10).unwrap() };
+    s.wait_for("#track-number").await?.send_keys(&typo.iter().collect::<String>()).await?;
+    s.wait_for("#track-secret").await?.send_keys(&code).await?;
+    s.wait_for("[data-testid=track-submit]").await?.click().await?;
+    assert!(s.wait_for("#track-number-error").await?.text().await?.contains("校验码"));
+
+    // A wrong code and an unknown number read the same.
+    let wrong = if code.starts_with('A') { "B".to_string() + &code[1..] } else { "A".to_string() + &code[1..] };
+    s.open(&format!("/track/{number}?c={wrong}")).await?;
+    let a = s.wait_for("[data-testid=no-match]").await?.text().await?;
+    let unknown = api_client::checks::AcceptanceNumber::new("440113", "200101", 99999).unwrap();
+    s.open(&format!("/track/{}?c={code}", unknown.compact())).await?;
+    let b = s.wait_for("[data-testid=no-match]").await?.text().await?;
+    assert_eq!(a, b);
+
+    // Lookup by mobile shows the case without putting the number in the address.
+    s.open("/track").await?;
+    s.wait_for("#track-number").await?.send_keys(&number).await?;
+    s.wait_for("label[for=by-mobile]").await?.click().await?;
+    s.wait_for("#track-secret").await?.send_keys("138 0013 8000").await?;
+    s.wait_for("[data-testid=track-submit]").await?.click().await?;
+    s.wait_for("[data-testid=case]").await?;
+    assert!(!s.browser.current_url().await?.as_str().contains("13800138000"));
+
+    // Repeated failures are throttled.
+    let mut throttled = false;
+    for _ in 0..12 {
+        s.open(&format!("/track/{number}?c={wrong}")).await?;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if !s.all("[data-testid=throttled]").await?.is_empty() {
+            throttled = true;
+            break;
+        }
+    }
+    assert!(throttled, "repeated wrong codes are throttled");
+    s.close().await
+}
+
+#[tokio::test]
+async fn the_kiosk_opens_a_case_from_a_scan_or_the_keypad() -> Result<()> {
+    let s = Session::kiosk().await?;
+    let (number, code) = submit(&s).await?;
+    s.open("/kiosk/").await?;
+    s.wait_for(".task-grid").await?;
+    // A scanner types the QR's URL fast and ends with Enter.
+    let url = format!("{}/track/{number}?c={code}", s.base);
+    s.browser.execute("document.activeElement && document.activeElement.blur()", vec![]).await?;
+    s.browser.active_element().await?.send_keys(&format!("{url}\u{E007}")).await?;
+    s.wait_for_path(&format!("/kiosk/track/{number}?c={code}")).await?;
+    assert_eq!(status(&s).await?, "submitted");
+
+    // Keypad entry: the number and the mobile number, by touch.
+    s.open("/kiosk/track").await?;
+    s.wait_for("label[for=by-mobile]").await?.click().await?;
+    let keypads = s.all(".keypad").await?;
+    if keypads.len() != 2 {
+        bail!("expected two keypads, found {}", keypads.len());
+    }
+    for (pad, text) in [(0usize, number.as_str()), (1, "13800138000")] {
+        for ch in text.chars() {
+            let keys = s.all(".keypad").await?[pad].find_all(e2e::By::Css(".keypad__key")).await?;
+            let mut hit = false;
+            for key in keys {
+                if key.text().await? == ch.to_string() {
+                    key.click().await?;
+                    hit = true;
+                    break;
+                }
+            }
+            assert!(hit, "no key {ch}");
+        }
+    }
+    s.wait_for("[data-testid=track-submit]").await?.click().await?;
+    s.wait_for("[data-testid=case]").await?;
+    s.close().await
+}
