@@ -21,9 +21,9 @@ pub fn Keypad(target: RwSignal<String>, #[prop(optional)] letters: bool) -> impl
                     <button type="button" class="keypad__key" on:click=move |_| target.update(|s| s.push_str(&ch))>{key}</button>
                 }
             }).collect_view()}
-            <button type="button" class="keypad__key keypad__key--wide" aria-label=t(k::KEYPAD_BACKSPACE)
+            <button type="button" class="keypad__key keypad__key--back" aria-label=t(k::KEYPAD_BACKSPACE)
                 on:click=move |_| target.update(|s| { s.pop(); })>"⌫"</button>
-            <button type="button" class="keypad__key keypad__key--wide" on:click=move |_| target.set(String::new())>{t(k::KEYPAD_CLEAR)}</button>
+            <button type="button" class="keypad__key keypad__key--clear" on:click=move |_| target.set(String::new())>{t(k::KEYPAD_CLEAR)}</button>
         </div>
     }
 }
