@@ -26,6 +26,7 @@ async fn portal_pages_have_no_accessibility_violations() -> anyhow::Result<()> {
             ("/services/440113-SCJG-XK-001", "[data-testid=materials-table]"),
             ("/services/440113-SCJG-XK-001/notice", "[data-testid=one-time-notice]"),
             ("/services/440113-NO-SUCH-999", "[data-testid=not-found]"),
+            ("/track", "[data-testid=track-submit]"),
         ],
     )
     .await?;
@@ -44,6 +45,7 @@ async fn kiosk_pages_have_no_accessibility_violations() -> anyhow::Result<()> {
             ("/kiosk/guides?by=department", ".tile-grid"),
             ("/kiosk/guides?topic=company_setup", "[data-testid=service-list]"),
             ("/kiosk/services/440113-GA-QT-001", "[data-testid=materials-table]"),
+            ("/kiosk/track", "[data-testid=track-submit]"),
         ],
     )
     .await?;

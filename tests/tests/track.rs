@@ -110,11 +110,27 @@ async fn a_case_moves_through_its_lifecycle_on_the_track_page() -> Result<()> {
     let page = s.wait_for("main").await?.text().await?;
     assert!(page.contains("王*明") && !page.contains("13800138000") && !page.contains("440524188001010014"), "{page}");
 
-    s.server_cli(&["case", &number, "accept"])?;
+    // Staff of the department accept it through the staff API.
+    let out = s.server_cli(&["staff-token", "create", "窗口一号", "--department", "gaj"])?;
+    let token = out.split_whitespace().find(|w| w.starts_with("owst_")).context("the printed token")?.to_string();
+    let answer = s
+        .browser
+        .execute_async(
+            "const [url, token, done] = arguments;
+             fetch(url, {method: 'POST', body: JSON.stringify({action: 'accept'}),
+                         headers: {'Content-Type': 'application/json', 'Authorization': 'Bearer ' + token}})
+               .then(async r => done({status: r.status, body: await r.json()}));",
+            vec![json!(format!("/api/v1/staff/cases/{number}/actions")), json!(token)],
+        )
+        .await?;
+    assert_eq!(answer["status"], 200, "{answer}");
+    let due = answer["body"]["deadline"]["date"].as_str().context("the deadline")?.to_string();
     reload_case(&s, &number, &code).await?;
     assert_eq!(status(&s).await?, "accepted");
-    assert_eq!(s.wait_for("[data-testid=light]").await?.attr("data-light").await?.as_deref(), Some("green"));
-    assert!(s.wait_for("[data-testid=light]").await?.text().await?.contains("绿灯"), "the light is in words");
+    let light = s.wait_for("[data-testid=light]").await?;
+    assert_eq!(light.attr("data-light").await?.as_deref(), Some("green"));
+    let words = light.text().await?;
+    assert!(words.contains("绿灯") && words.contains(&due), "the light is in words, with the promised date: {words}");
     let steps = timeline_len(&s).await?;
 
     s.server_cli(&["case", &number, "request_supplement", "--item", "本人近期相片:背景须为白色", "--item", "居住证明:须加盖公章"])?;
@@ -122,6 +138,8 @@ async fn a_case_moves_through_its_lifecycle_on_the_track_page() -> Result<()> {
     assert_eq!(status(&s).await?, "supplement_requested");
     let notice = s.wait_for("[data-testid=supplement]").await?.text().await?;
     assert!(notice.contains("本人近期相片") && notice.contains("居住证明"), "every item at once: {notice}");
+    let problems = s.accessibility_violations().await?;
+    assert!(problems.is_empty(), "the case page: {problems:#?}");
     assert!(s.wait_for("[data-testid=light]").await?.text().await?.contains("暂停"));
     assert!(timeline_len(&s).await? > steps);
 
@@ -163,6 +181,8 @@ async fn a_case_moves_through_its_lifecycle_on_the_track_page() -> Result<()> {
     assert!(s.wait_for("[data-testid=timeline]").await?.text().await?.contains("实地核查"));
     assert!(s.wait_for("[data-testid=result]").await?.text().await?.contains("准予"));
     assert!(s.all("[data-testid=withdraw]").await?.is_empty(), "no withdrawal after a decision");
+    let problems = s.accessibility_violations().await?;
+    assert!(problems.is_empty(), "the completed case: {problems:#?}");
     s.close().await
 }
 
@@ -196,6 +216,19 @@ async fn lookup_form_catches_typos_and_answers_no_match_alike() -> Result<()> {
     s.wait_for("[data-testid=track-submit]").await?.click().await?;
     s.wait_for("[data-testid=case]").await?;
     assert!(!s.browser.current_url().await?.as_str().contains("13800138000"));
+
+    // The applicant withdraws, after confirming.
+    s.open(&format!("/track/{number}?c={code}")).await?;
+    s.wait_for("[data-testid=withdraw]").await?.click().await?;
+    s.wait_for("[data-testid=withdraw-yes]").await?.click().await?;
+    for _ in 0..50 {
+        if status(&s).await? == "withdrawn" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status(&s).await?, "withdrawn");
+    assert!(s.all("[data-testid=withdraw]").await?.is_empty());
 
     // Repeated failures are throttled.
     let mut throttled = false;
