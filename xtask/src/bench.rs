@@ -49,6 +49,7 @@ impl Options {
                 "--sizes-only" => o.search = false,
                 "--search-only" => o.sizes = false,
                 "--uploads-only" => (o.sizes, o.search) = (false, false),
+                "--lookup-only" => {} // read by bench_lookup::only()
                 "--no-build" => o.build = false,
                 "--strict" => o.strict = true,
                 "--dist-dir" => {
@@ -73,6 +74,7 @@ impl Options {
 }
 
 pub fn bench(ctx: &Ctx, opts: &Options) -> Result<()> {
+    if crate::bench_lookup::only() { return crate::bench_lookup::standalone(ctx, opts); }
     let mut over = Vec::new();
     if opts.sizes {
         if opts.build {
@@ -88,6 +90,7 @@ pub fn bench(ctx: &Ctx, opts: &Options) -> Result<()> {
     }
     if opts.search { crate::bench_submit::run(ctx)?; } // submissions/s, SQLite and PostgreSQL
     crate::bench_uploads::hook(ctx, opts.sizes == opts.search, opts.build, &mut over)?;
+    crate::bench_lookup::hook(ctx, opts.sizes && opts.search, opts.build, &mut over)?; // case lookups vs a static file
     if !over.is_empty() && opts.strict {
         bail!("over target: {}", over.join(", "));
     }
@@ -364,7 +367,7 @@ fn pad(s: &str, width: usize) -> String {
 
 /// Settings of the server that must not leak into a benchmark server from the developer's
 /// shell: they would point it at real data or change its limits.
-const SERVER_ENV: [&str; 11] = [
+const SERVER_ENV: [&str; 14] = [
     "DATABASE_URL",
     "ONEWINDOW_DATA_DIR",
     "ONEWINDOW_BIND",
@@ -376,6 +379,9 @@ const SERVER_ENV: [&str; 11] = [
     "ONEWINDOW_UPLOAD_SWEEP_SECS",
     "ONEWINDOW_PUBLIC_URL",
     "ONEWINDOW_REGION_CODE",
+    "ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR",
+    "ONEWINDOW_LOOKUP_MAX_FAILS_PER_NUMBER",
+    "ONEWINDOW_LOOKUP_WINDOW_SECS",
 ];
 
 /// `<root>/target/release/server`, or an error saying how to build it.

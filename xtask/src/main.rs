@@ -4,6 +4,7 @@
 //! when missing or at the wrong version.
 
 mod bench;
+mod bench_lookup;
 mod bench_submit;
 mod bench_uploads;
 mod bundles;

@@ -7,6 +7,7 @@
 //! number, no phone.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use api_client::application::{upload_id_valid, MAX_FILES_PER_MATERIAL};
 use api_client::checks::normalise_mobile;
@@ -14,9 +15,11 @@ use api_client::cases::ServiceName;
 use api_client::{CaseResult, CaseStatus, CaseView, FieldError, Supplement, SupplementReply, TimelineEvent};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor, Row};
+use time::Date;
 
 use super::deadline::{self, CaseClock};
 use super::lifecycle;
+use crate::applications::calendar::{now_cst, Calendar};
 use crate::applications::store::{self, UploadRow};
 use crate::applications::{numbering, receipt as print};
 use crate::error::ApiError;
@@ -169,7 +172,8 @@ pub async fn view(state: &AppState, case: &CaseRow, code: Option<&str>) -> Resul
 
     let clock = case.clock();
     let deadline = if clock.due_date.is_some() && deadline::clock_applies(clock.status) {
-        let (calendar, today) = deadline::load_for(&state.pool, &clock).await?;
+        let today = now_cst().date();
+        let calendar = calendar(&state.pool, catalogue.version, clock.calendar_from(today)).await?;
         deadline::deadline(&calendar, &clock, today)
     } else {
         None
@@ -179,7 +183,7 @@ pub async fn view(state: &AppState, case: &CaseRow, code: Option<&str>) -> Resul
         Some(code) => print::tracking_url(&state.config.public_url, &case.number, code),
         None => format!("{}/track/{}", state.config.public_url, case.number),
     };
-    let qr_svg = print::qr_svg(&tracking_url)?;
+    let qr_svg = qr_svg(&tracking_url)?;
 
     Ok(CaseView {
         acceptance_number: case.number.clone(),
@@ -198,6 +202,42 @@ pub async fn view(state: &AppState, case: &CaseRow, code: Option<&str>) -> Resul
         tracking_url,
         qr_svg,
     })
+}
+
+/// The holiday calendar from `from` on. The calendar is imported with the catalogue, so a
+/// copy is kept for the catalogue `version` it was read at (and reused for any later `from`:
+/// extra earlier days change nothing).
+async fn calendar(pool: &AnyPool, version: i64, from: Date) -> Result<Arc<Calendar>, sqlx::Error> {
+    static CACHE: Mutex<Option<(i64, Date, Arc<Calendar>)>> = Mutex::new(None);
+    if let Some((v, f, c)) = CACHE.lock().expect("calendar cache").as_ref() {
+        if *v == version && *f <= from {
+            return Ok(c.clone());
+        }
+    }
+    let loaded = Arc::new(Calendar::load(pool, from).await?);
+    *CACHE.lock().expect("calendar cache") = Some((version, from, loaded.clone()));
+    Ok(loaded)
+}
+
+/// Tracking addresses whose QR codes are kept (about 10 KB each): a progress page is looked
+/// at again and again, and drawing the code is most of a lookup's work.
+const QR_CACHE_MAX: usize = 1024;
+
+/// The QR code of `url` as SVG, drawn once per address while it stays in the cache (emptied
+/// when full). Only addresses of successful lookups get here.
+fn qr_svg(url: &str) -> anyhow::Result<String> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<str>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(svg) = cache.lock().expect("QR cache").get(url) {
+        return Ok(svg.to_string());
+    }
+    let svg = print::qr_svg(url)?;
+    let mut map = cache.lock().expect("QR cache");
+    if map.len() >= QR_CACHE_MAX {
+        map.clear();
+    }
+    map.insert(url.to_string(), Arc::from(svg.as_str()));
+    Ok(svg)
 }
 
 // ---------------------------------------------------------------------------------------

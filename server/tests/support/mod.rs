@@ -36,6 +36,9 @@ const SERVER_ENV: &[&str] = &[
     "ONEWINDOW_UPLOAD_SWEEP_SECS",
     "ONEWINDOW_PUBLIC_URL",
     "ONEWINDOW_REGION_CODE",
+    "ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR",
+    "ONEWINDOW_LOOKUP_MAX_FAILS_PER_NUMBER",
+    "ONEWINDOW_LOOKUP_WINDOW_SECS",
 ];
 
 /// Every check runs once per backend, as `sqlite::<name>` and `postgres::<name>`, on a
