@@ -11,7 +11,7 @@ use api_client::{ApplicationCreated, ApplicationRequest, FieldError, FormDefinit
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
-use axum::http::{header::CONTENT_TYPE, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -209,25 +209,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
 
 /// The request body as an `ApplicationRequest`, or a 400 naming the field that is wrong.
 fn parse_request(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<ApplicationRequest, ApiError> {
-    if let Some(ct) = headers.get(CONTENT_TYPE) {
-        let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
-        let essence = ct.split(';').next().unwrap_or("").trim();
-        if essence != "application/json" && !essence.ends_with("+json") {
-            return Err(ApiError::field("Content-Type", "unsupported", "send the application as JSON (Content-Type: application/json)"));
-        }
-    }
-    let bytes = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::field("body", "too_large", "the application is too large (files go to POST /uploads)")
-        } else {
-            ApiError::field("body", "invalid", "the request body could not be read")
-        }
-    })?;
-    let value: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::field("body", "invalid_json", format!("the body is not valid JSON: {e}")))?;
-    if !value.is_object() {
-        return Err(ApiError::field("body", "invalid", "the body must be a JSON object"));
-    }
+    let value = super::params::json_object(headers, body, "the application")?;
     match serde_path_to_error::deserialize::<_, ApplicationRequest>(&value) {
         Ok(req) => Ok(req),
         Err(e) => {

@@ -15,7 +15,7 @@ use api_client::{CaseView, ErrorBody, ErrorDetail, FieldError, SupplementReply};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
-use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
+use axum::http::header::RETRY_AFTER;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -281,25 +281,7 @@ pub async fn supplement(
 
 /// The body as a `SupplementReply`, or a 400 naming what is wrong.
 fn parse_reply(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<SupplementReply, ApiError> {
-    if let Some(ct) = headers.get(CONTENT_TYPE) {
-        let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
-        let essence = ct.split(';').next().unwrap_or("").trim();
-        if essence != "application/json" && !essence.ends_with("+json") {
-            return Err(ApiError::field("Content-Type", "unsupported", "send the reply as JSON (Content-Type: application/json)"));
-        }
-    }
-    let bytes = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::field("body", "too_large", "the reply is too large (files go to POST /uploads)")
-        } else {
-            ApiError::field("body", "invalid", "the request body could not be read")
-        }
-    })?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::field("body", "invalid_json", format!("the body is not valid JSON: {e}")))?;
-    if !value.is_object() {
-        return Err(ApiError::field("body", "invalid", "the body must be a JSON object"));
-    }
+    let value = super::params::json_object(headers, body, "the reply")?;
     serde_path_to_error::deserialize::<_, SupplementReply>(&value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.inner().to_string();

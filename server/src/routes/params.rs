@@ -45,3 +45,32 @@ impl Params {
         }
     }
 }
+
+/// The request body as a JSON object, or a 400 naming what is wrong with it. `what` names
+/// the body in messages ("the application", "the reply").
+pub fn json_object(
+    headers: &axum::http::HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    what: &str,
+) -> Result<serde_json::Value, ApiError> {
+    if let Some(ct) = headers.get(axum::http::header::CONTENT_TYPE) {
+        let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
+        let essence = ct.split(';').next().unwrap_or("").trim();
+        if essence != "application/json" && !essence.ends_with("+json") {
+            return Err(ApiError::field("Content-Type", "unsupported", format!("send {what} as JSON (Content-Type: application/json)")));
+        }
+    }
+    let bytes = body.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::field("body", "too_large", format!("{what} is too large (files go to POST /uploads)"))
+        } else {
+            ApiError::field("body", "invalid", "the request body could not be read")
+        }
+    })?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::field("body", "invalid_json", format!("the body is not valid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(ApiError::field("body", "invalid", "the body must be a JSON object"));
+    }
+    Ok(value)
+}
