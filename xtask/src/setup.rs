@@ -310,6 +310,52 @@ fn fonts_installed(ctx: &Ctx) -> bool {
     probe(ctx.cmd("fc-list").args([":lang=zh", "family"])).is_some_and(|o| !o.trim().is_empty())
 }
 
+/// What the benchmarks run beside the server, as (program, Debian package): `wrk` makes the
+/// load of the case lookup benchmark, `sqlite3` writes its 100,000 cases.
+const BENCH_TOOLS: [(&str, &str); 2] = [("wrk", "wrk"), ("sqlite3", "sqlite3")];
+
+/// `wrk` and `sqlite3` for the case lookup benchmark: installed with apt-get when missing and
+/// running as root, else an error naming the packages to install.
+pub fn ensure_bench_tools(ctx: &Ctx) -> Result<()> {
+    step!("checking benchmark tools");
+    let missing = || -> Vec<&'static str> {
+        BENCH_TOOLS.iter().filter(|(bin, _)| ctx.which(bin).is_none()).map(|&(_, pkg)| pkg).collect()
+    };
+    let mut absent = missing();
+    if !absent.is_empty() {
+        let list = absent.join(" ");
+        if !is_root(ctx) {
+            bail!(
+                "missing packages: {list}. Install them with:\n    sudo apt-get install -y {list}\n\
+                 (Debian/Ubuntu package names; the lookup benchmark loads the server with wrk and writes its cases with sqlite3)"
+            );
+        }
+        if ctx.which("apt-get").is_none() {
+            bail!("missing packages: {list}, and apt-get is not available to install them; install wrk and the sqlite3 command line");
+        }
+        step!("missing {list}: installing with apt-get");
+        run(ctx.cmd("apt-get").arg("update"))?;
+        run(ctx
+            .cmd("apt-get")
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .args(["install", "-y"])
+            .args(&absent))?;
+        absent = missing();
+        if !absent.is_empty() {
+            bail!("still missing after apt-get install: {}", absent.join(" "));
+        }
+    }
+    // `wrk -v` prints its version and usage, and exits 1.
+    let wrk = ctx.cmd("wrk").arg("-v").output().ok().and_then(|o| {
+        let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        text.lines().next().map(|l| l.trim().to_string())
+    });
+    step!("{}: ok", wrk.unwrap_or_else(|| "wrk".into()));
+    let sqlite = probe(ctx.cmd("sqlite3").arg("-version")).and_then(|o| o.split_whitespace().next().map(str::to_string));
+    step!("sqlite3 {}: ok", sqlite.unwrap_or_else(|| "(unknown version)".into()));
+    Ok(())
+}
+
 fn is_root(ctx: &Ctx) -> bool {
     probe(ctx.cmd("id").arg("-u")).is_some_and(|o| o.trim() == "0")
 }
