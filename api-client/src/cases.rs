@@ -142,3 +142,76 @@ pub struct SupplementReply {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
+
+// ---- What staff see (the `/staff` routes) ----
+
+/// The answer to a staff action: the case's new status and its deadline now (absent before
+/// acceptance and once decided).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ActionDone {
+    pub status: CaseStatus,
+    pub deadline: Option<Deadline>,
+}
+
+/// One case on the supervision list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OverdueCase {
+    pub acceptance_number: String,
+    pub service: ServiceName,
+    pub status: CaseStatus,
+    /// `YYYY-MM-DD`
+    pub due_date: String,
+    pub light: Light,
+    /// The clock is stopped for a supplement (the light is as on the day it stopped).
+    pub paused: bool,
+}
+
+/// Yellow and red cases of one department.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DepartmentCount {
+    /// The department's code.
+    pub department: String,
+    pub name: String,
+    pub yellow: u32,
+    pub red: u32,
+}
+
+/// `GET /staff/overdue`: the staff member's department's yellow and red cases (red first,
+/// then by due date), and the counts of every department.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OverdueList {
+    pub cases: Vec<OverdueCase>,
+    pub counts: Vec<DepartmentCount>,
+}
+
+/// A case as staff see it: everything the applicant submitted, and its history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffCase {
+    pub acceptance_number: String,
+    pub service: ServiceName,
+    /// The department's code.
+    pub department: String,
+    pub status: CaseStatus,
+    pub current_step: Option<String>,
+    pub applicant: crate::Applicant,
+    /// The answers to the form's questions, by question id.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub answers: serde_json::Value,
+    /// Material id → upload ids.
+    pub materials: std::collections::BTreeMap<String, Vec<String>>,
+    /// RFC 3339, China Standard Time.
+    pub submitted_at: String,
+    pub accepted_at: Option<String>,
+    /// `YYYY-MM-DD`, as promised at submission.
+    pub promised_date: String,
+    pub deadline: Option<Deadline>,
+    pub supplement: Option<Supplement>,
+    pub result: Option<CaseResult>,
+    pub timeline: Vec<TimelineEvent>,
+}
+

@@ -4,11 +4,11 @@
 //!
 //! Nothing here logs the request: cases hold personal data.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use api_client::cases::ServiceName;
+use api_client::cases::{ActionDone, DepartmentCount, OverdueCase, OverdueList, ServiceName, StaffCase};
 use api_client::checks::{AcceptanceNumber, AcceptanceNumberError};
-use api_client::{ActionRequest, Applicant, CaseResult, CaseStatus, Deadline, Light, Supplement, TimelineEvent};
+use api_client::{ActionRequest, Light};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
@@ -16,10 +16,8 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::ToSchema;
 
 use crate::applications::calendar::{self, Calendar};
 use crate::applications::receipt::rfc3339_cst;
@@ -52,71 +50,6 @@ impl utoipa::Modify for StaffSecurity {
             ),
         );
     }
-}
-
-/// The answer to a staff action: the case's new status and its deadline now (absent before
-/// acceptance and once decided).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct ActionDone {
-    pub status: CaseStatus,
-    pub deadline: Option<Deadline>,
-}
-
-/// One case on the supervision list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct OverdueCase {
-    pub acceptance_number: String,
-    pub service: ServiceName,
-    pub status: CaseStatus,
-    /// `YYYY-MM-DD`
-    pub due_date: String,
-    pub light: Light,
-    /// The clock is stopped for a supplement (the light is as on the day it stopped).
-    pub paused: bool,
-}
-
-/// Yellow and red cases of one department.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct DepartmentCount {
-    /// The department's code.
-    pub department: String,
-    pub name: String,
-    pub yellow: u32,
-    pub red: u32,
-}
-
-/// `GET /staff/overdue`: the staff member's department's yellow and red cases (red first,
-/// then by due date), and the counts of every department.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct OverdueList {
-    pub cases: Vec<OverdueCase>,
-    pub counts: Vec<DepartmentCount>,
-}
-
-/// A case as staff see it: everything the applicant submitted, and its history.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct StaffCase {
-    pub acceptance_number: String,
-    pub service: ServiceName,
-    /// The department's code.
-    pub department: String,
-    pub status: CaseStatus,
-    pub current_step: Option<String>,
-    pub applicant: Applicant,
-    /// The answers to the form's questions, by question id.
-    #[schema(value_type = Object)]
-    pub answers: serde_json::Value,
-    /// Material id → upload ids.
-    pub materials: BTreeMap<String, Vec<String>>,
-    /// RFC 3339, China Standard Time.
-    pub submitted_at: String,
-    pub accepted_at: Option<String>,
-    /// `YYYY-MM-DD`, as promised at submission.
-    pub promised_date: String,
-    pub deadline: Option<Deadline>,
-    pub supplement: Option<Supplement>,
-    pub result: Option<CaseResult>,
-    pub timeline: Vec<TimelineEvent>,
 }
 
 /// The acceptance number of the path, compact.
