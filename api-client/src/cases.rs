@@ -109,6 +109,12 @@ pub struct CaseView {
     pub result: Option<CaseResult>,
     /// Whether the applicant may still withdraw (before a decision).
     pub can_withdraw: bool,
+    /// The applicant's rating (好差评), once given, with any rectification and its answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<crate::ratings::RatingView>,
+    /// Whether the case may be rated now: completed, not yet rated, opened with the code.
+    #[serde(default)]
+    pub can_rate: bool,
     pub tracking_url: String,
     pub qr_svg: String,
 }

@@ -5,8 +5,9 @@
 use serde::de::DeserializeOwned;
 
 use crate::{
-    ApplicationCreated, ApplicationRequest, CaseView, Department, ErrorBody, FormDefinition, PublicConfig, Receipt,
-    ServiceGuide, ServicePage, ServiceQuery, SupplementReply, Topic, API_PREFIX,
+    ApplicationCreated, ApplicationRequest, CaseView, ComplaintCreated, ComplaintRequest, ComplaintView, Department, ErrorBody,
+    FormDefinition, HandlingRatingRequest, PublicConfig, RatingRequest, RatingView, Receipt, SatisfactionStats, ServiceGuide,
+    ServicePage, ServiceQuery, SupplementReply, Topic, VisitRated, VisitRatingRequest, API_PREFIX,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -124,6 +125,46 @@ impl ApiClient {
         let body = serde_json::to_string(reply).map_err(|e| ClientError::Decode(e.to_string()))?;
         let url = self.url(&format!("/cases/{}/supplement?c={}", crate::query::encode(number), crate::query::encode(code)));
         let (status, text) = transport::post_json(&url, &body, &[]).await?;
+        decode(status, &text)
+    }
+
+    /// Files a complaint. The same `idempotency_key` always yields the same complaint.
+    pub async fn submit_complaint(&self, req: &ComplaintRequest, idempotency_key: &str) -> Result<ComplaintCreated, ClientError> {
+        self.post("/complaints", req, &[("Idempotency-Key", idempotency_key)]).await
+    }
+
+    /// A complaint as its complainant follows it, by its number and code (an unknown number
+    /// and a wrong code are the same 404).
+    pub async fn complaint(&self, number: &str, code: &str) -> Result<ComplaintView, ClientError> {
+        self.get(&format!("/complaints/{}?c={}", crate::query::encode(number), crate::query::encode(code))).await
+    }
+
+    /// Rates how a complaint was handled (once, after a reply); the complaint afterwards.
+    pub async fn rate_complaint(&self, number: &str, code: &str, req: &HandlingRatingRequest) -> Result<ComplaintView, ClientError> {
+        let path = format!("/complaints/{}/rating?c={}", crate::query::encode(number), crate::query::encode(code));
+        self.post(&path, req, &[]).await
+    }
+
+    /// Rates a completed case (once); 409 before completion and for a second rating.
+    pub async fn rate_case(&self, number: &str, req: &RatingRequest) -> Result<RatingView, ClientError> {
+        self.post(&format!("/cases/{}/rating", crate::query::encode(number)), req, &[]).await
+    }
+
+    /// The kiosk's rating of a visit (一次一评).
+    pub async fn rate_visit(&self, req: &VisitRatingRequest) -> Result<VisitRated, ClientError> {
+        self.post("/visit-ratings", req, &[]).await
+    }
+
+    /// Satisfaction per department over `from`..=`to` (`YYYY-MM-DD`, either may be empty).
+    pub async fn satisfaction(&self, department: &str, from: &str, to: &str) -> Result<SatisfactionStats, ClientError> {
+        let e = crate::query::encode;
+        self.get(&format!("/stats/satisfaction?department={}&from={}&to={}", e(department), e(from), e(to))).await
+    }
+
+    /// POST a JSON body to an API path (relative to `/api/v1`) and decode the JSON answer.
+    pub async fn post<B: serde::Serialize, T: DeserializeOwned>(&self, path: &str, body: &B, headers: &[(&str, &str)]) -> Result<T, ClientError> {
+        let body = serde_json::to_string(body).map_err(|e| ClientError::Decode(e.to_string()))?;
+        let (status, text) = transport::post_json(&self.url(path), &body, headers).await?;
         decode(status, &text)
     }
 

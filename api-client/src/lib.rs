@@ -8,9 +8,11 @@ pub mod application;
 pub mod cases;
 pub mod checks;
 pub mod client;
+pub mod complaints;
 pub mod error;
 pub mod forms;
 pub mod query;
+pub mod ratings;
 pub mod types;
 
 pub use client::{ApiClient, ClientError};
@@ -19,6 +21,15 @@ pub use query::{ServiceQuery, MAX_QUERY_CHARS, MAX_PER_PAGE, DEFAULT_PER_PAGE};
 pub use types::*;
 pub use cases::{ActionRequest, CaseResult, CaseView, Deadline, Light, Supplement, SupplementItem, SupplementReply, TimelineEvent};
 pub use application::{Applicant, ApplicationCreated, ApplicationRequest, CaseStatus, IdType, Receipt};
+pub use complaints::{
+    ComplaintAction, ComplaintCategory, ComplaintContact, ComplaintCreated, ComplaintReply, ComplaintRequest, ComplaintStatus,
+    ComplaintSubject, ComplaintView, HandlingRating, HandlingRatingRequest, StaffComplaint, StaffComplaintSummary, SubjectType,
+    SubjectView,
+};
+pub use ratings::{
+    DepartmentSatisfaction, LevelCounts, RatingRequest, RatingView, Rectification, RectificationAnswer, SatisfactionStats,
+    StaffRectification, VisitRated, VisitRatingRequest,
+};
 pub use forms::{FieldType, FormDefinition, FormField, FormMaterial, FormSection, FormSpec, UploadLimits};
 
 /// Path prefix of every API route.

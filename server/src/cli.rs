@@ -1,5 +1,5 @@
-//! The command line: `serve`, `import-catalogue`, `staff-token` and `case`, sharing the
-//! storage options.
+//! The command line: `serve`, `import-catalogue`, `staff-token`, `case`, `complaint` and
+//! `rectification`, sharing the storage options.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -36,6 +36,82 @@ enum Command {
     /// Perform an action on a case (as an operator: any department), e.g.
     /// `server case 440113-260213-00001-7 accept`. Safe while the server runs.
     Case(CaseArgs),
+    /// List, show and handle complaints (投诉) as an operator: any department. Safe while
+    /// the server runs.
+    Complaint {
+        #[command(subcommand)]
+        command: ComplaintCommand,
+    },
+    /// List and answer the rectifications (整改) poor ratings opened, as an operator.
+    Rectification {
+        #[command(subcommand)]
+        command: RectificationCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ComplaintCommand {
+    /// Every complaint: awaiting a reply first (red, yellow, green), then newest first.
+    List {
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// Only complaints in this status: received, assigned, replied or closed.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// One complaint in full (JSON), the complainant's contact included.
+    Show {
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// The complaint number, with or without separators.
+        number: String,
+    },
+    /// Assign a complaint to a department.
+    Assign {
+        #[command(flatten)]
+        storage: StorageArgs,
+        number: String,
+        /// The department's code.
+        #[arg(long)]
+        department: String,
+    },
+    /// Reply to an assigned complaint (in the name of its department).
+    Reply {
+        #[command(flatten)]
+        storage: StorageArgs,
+        number: String,
+        /// The reply, up to 2,000 characters.
+        #[arg(long)]
+        text: String,
+    },
+    /// Close a replied complaint.
+    Close {
+        #[command(flatten)]
+        storage: StorageArgs,
+        number: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RectificationCommand {
+    /// Every rectification: unanswered first, by due date.
+    List {
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+    /// Answer the rectification of a case.
+    Answer {
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// The case's acceptance number (受理号).
+        number: String,
+        /// What happened (情况说明).
+        #[arg(long)]
+        explanation: String,
+        /// What was done about it (整改措施).
+        #[arg(long = "action-taken")]
+        action_taken: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -136,6 +212,12 @@ pub struct ServiceArgs {
     /// The 6-digit administrative region code that starts every acceptance number.
     #[arg(long, env = "ONEWINDOW_REGION_CODE", default_value = "440113")]
     pub region_code: String,
+    /// Working days staff have to reply to a complaint, counted from the day after it is filed.
+    #[arg(long, env = "ONEWINDOW_COMPLAINT_REPLY_DAYS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=250))]
+    pub complaint_reply_days: u32,
+    /// Working days staff have to answer a poor rating (整改), counted from the day after it.
+    #[arg(long, env = "ONEWINDOW_RECTIFICATION_DAYS", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=250))]
+    pub rectification_days: u32,
 }
 
 impl Cli {
@@ -151,6 +233,8 @@ impl Cli {
             }
             Command::StaffToken { command } => staff_token(command).await,
             Command::Case(args) => case(args).await,
+            Command::Complaint { command } => complaint(command).await,
+            Command::Rectification { command } => rectification(command).await,
         }
     }
 }
@@ -195,7 +279,6 @@ async fn staff_token(command: StaffTokenCommand) -> anyhow::Result<()> {
 
 async fn case(args: CaseArgs) -> anyhow::Result<()> {
     use crate::cases::lifecycle::{self, Action, Actor};
-    use crate::error::ApiError;
     let number = api_client::checks::AcceptanceNumber::parse(&args.number)
         .map_err(|e| anyhow::anyhow!("`{}` is not an acceptance number ({e:?})", args.number))?;
     let items = args
@@ -217,27 +300,6 @@ async fn case(args: CaseArgs) -> anyhow::Result<()> {
         opinion: args.opinion,
         delivery: args.delivery,
     };
-    let explain = |e: ApiError| -> anyhow::Error {
-        match e {
-            ApiError::BadRequest(fields) => anyhow::anyhow!(
-                "{}",
-                fields
-                    .iter()
-                    .map(|f| {
-                        let flag = match f.field.split(['.', '[']).next().unwrap_or("") {
-                            "items" => "--item".to_string(),
-                            "action" => "ACTION".to_string(),
-                            other => format!("--{other}"),
-                        };
-                        format!("{flag}: {}", f.message)
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-            ApiError::Internal(e) => e,
-            other => anyhow::anyhow!("{other}"),
-        }
-    };
     let action = Action::from_request(&req).map_err(explain)?;
     let pool = db::connect(&args.storage).await?;
     let actor = Actor::Cli { department: args.department.map(|d| d.trim().to_string()) };
@@ -247,6 +309,144 @@ async fn case(args: CaseArgs) -> anyhow::Result<()> {
         eprintln!("due {} ({:?}{})", d.date, d.light, if d.paused { ", paused" } else { "" });
     }
     Ok(())
+}
+
+/// An API error as a command-line message, naming the flag or argument of each field.
+fn explain(e: crate::error::ApiError) -> anyhow::Error {
+    use crate::error::ApiError;
+    match e {
+        ApiError::BadRequest(fields) => anyhow::anyhow!(
+            "{}",
+            fields
+                .iter()
+                .map(|f| {
+                    let flag = match f.field.split(['.', '[']).next().unwrap_or("") {
+                        "items" => "--item".to_string(),
+                        "action" => "ACTION".to_string(),
+                        other => format!("--{}", other.replace('_', "-")),
+                    };
+                    format!("{flag}: {}", f.message)
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        ApiError::Internal(e) => e,
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+/// A complaint or acceptance number as typed, compact.
+fn number_arg(number: &str) -> anyhow::Result<String> {
+    api_client::checks::AcceptanceNumber::parse(number)
+        .map(|n| n.compact().to_string())
+        .map_err(|e| anyhow::anyhow!("`{number}` is not a valid number ({e:?})"))
+}
+
+async fn complaint(command: ComplaintCommand) -> anyhow::Result<()> {
+    use crate::cases::lifecycle::Actor;
+    use crate::complaints::handling::Handling;
+    use crate::complaints::{store, view};
+    use crate::state::Snapshot;
+    let act = |storage: StorageArgs, number: String, action: Handling| async move {
+        let number = number_arg(&number)?;
+        let pool = db::connect(&storage).await?;
+        let catalogue = Snapshot::load(&pool).await.map_err(explain)?;
+        let status = store::act(&pool, &catalogue, &number, &Actor::Cli { department: None }, &action).await.map_err(explain)?;
+        println!("{}", status.as_str());
+        anyhow::Ok(())
+    };
+    match command {
+        ComplaintCommand::List { storage, status } => {
+            let status = match status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => None,
+                Some(s) => Some(
+                    api_client::ComplaintStatus::parse(s)
+                        .ok_or_else(|| anyhow::anyhow!("--status must be received, assigned, replied or closed"))?,
+                ),
+            };
+            let pool = db::connect(&storage).await?;
+            let catalogue = Snapshot::load(&pool).await.map_err(explain)?;
+            let list = view::list(&pool, &catalogue, None, status).await.map_err(explain)?;
+            println!("{:<18} {:<9} {:<12} {:<10} {:<6} {:<22} SUBJECT", "NUMBER", "STATUS", "DEPARTMENT", "DUE", "LIGHT", "CATEGORY");
+            for c in list {
+                let light = c.deadline.as_ref().map(|d| format!("{:?}", d.light).to_lowercase()).unwrap_or_else(|| "-".into());
+                let subject = match (&c.subject.name, &c.subject.reference) {
+                    (Some(name), _) => format!("{} {name}", c.subject.kind.as_str()),
+                    (None, Some(r)) => format!("{} {r}", c.subject.kind.as_str()),
+                    (None, None) => c.subject.kind.as_str().to_string(),
+                };
+                println!(
+                    "{:<18} {:<9} {:<12} {:<10} {:<6} {:<22} {subject}",
+                    c.complaint_number,
+                    c.status.as_str(),
+                    c.department.as_deref().unwrap_or("-"),
+                    c.reply_due,
+                    light,
+                    c.category.as_str()
+                );
+            }
+            Ok(())
+        }
+        ComplaintCommand::Show { storage, number } => {
+            let number = number_arg(&number)?;
+            let pool = db::connect(&storage).await?;
+            let catalogue = Snapshot::load(&pool).await.map_err(explain)?;
+            let c = store::find(&pool, &number).await?.ok_or_else(|| anyhow::anyhow!("no complaint has the number {number}"))?;
+            println!("{}", serde_json::to_string_pretty(&view::staff(&pool, &catalogue, &c).await.map_err(explain)?)?);
+            Ok(())
+        }
+        ComplaintCommand::Assign { storage, number, department } => {
+            act(storage, number, Handling::from_request(&action_request("assign", Some(department), None)).map_err(explain)?).await
+        }
+        ComplaintCommand::Reply { storage, number, text } => {
+            act(storage, number, Handling::from_request(&action_request("reply", None, Some(text))).map_err(explain)?).await
+        }
+        ComplaintCommand::Close { storage, number } => act(storage, number, Handling::Close).await,
+    }
+}
+
+fn action_request(action: &str, department: Option<String>, text: Option<String>) -> api_client::ComplaintAction {
+    api_client::ComplaintAction { action: action.to_string(), department, text }
+}
+
+async fn rectification(command: RectificationCommand) -> anyhow::Result<()> {
+    use crate::cases::lifecycle::Actor;
+    use crate::ratings::rectification;
+    use crate::state::Snapshot;
+    match command {
+        RectificationCommand::List { storage } => {
+            let pool = db::connect(&storage).await?;
+            let catalogue = Snapshot::load(&pool).await.map_err(explain)?;
+            let today = crate::cases::deadline::Today::load(&pool, catalogue.version).await?;
+            println!("{:<18} {:<12} {:<5} {:<10} {:<6} {:<8} SERVICE", "NUMBER", "DEPARTMENT", "LEVEL", "DUE", "LIGHT", "ANSWERED");
+            for item in rectification::items(&pool, None).await? {
+                let Some(r) = rectification::staff_view(&catalogue, &today, &item) else { continue };
+                let light = r.rectification.deadline.as_ref().map(|d| format!("{:?}", d.light).to_lowercase()).unwrap_or_else(|| "-".into());
+                println!(
+                    "{:<18} {:<12} {:<5} {:<10} {:<6} {:<8} {}",
+                    r.acceptance_number,
+                    item.department_code,
+                    r.level,
+                    r.rectification.due_date,
+                    light,
+                    if r.rectification.answered { "yes" } else { "no" },
+                    r.service.name
+                );
+            }
+            Ok(())
+        }
+        RectificationCommand::Answer { storage, number, explanation, action_taken } => {
+            let number = number_arg(&number)?;
+            let answer = api_client::RectificationAnswer { explanation, action_taken };
+            let (explanation, action_taken) = rectification::check_answer(&answer).map_err(explain)?;
+            let pool = db::connect(&storage).await?;
+            rectification::answer(&pool, &number, &Actor::Cli { department: None }, &explanation, &action_taken)
+                .await
+                .map_err(explain)?;
+            println!("answered");
+            Ok(())
+        }
+    }
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {

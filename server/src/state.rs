@@ -26,6 +26,21 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The stored catalogue, for tools that run without an `AppState` (the command line).
+    pub async fn load(pool: &AnyPool) -> Result<Snapshot, ApiError> {
+        Ok(Snapshot::build(catalogue::load(pool).await?))
+    }
+
+    /// The department with this code.
+    pub fn department(&self, code: &str) -> Option<&Department> {
+        self.departments.iter().find(|d| d.code == code)
+    }
+
+    /// The service with this code.
+    pub fn guide(&self, code: &str) -> Option<&ServiceGuide> {
+        self.by_code.get(code).map(|&i| &self.guides[i])
+    }
+
     fn build(c: catalogue::Catalogue) -> Self {
         let index = SearchIndex::new(&c.guides, &c.synonyms);
         let by_code = c.guides.iter().enumerate().map(|(i, g)| (g.code.clone(), i)).collect();
@@ -42,6 +57,10 @@ pub struct Config {
     pub max_file_bytes: u64,
     pub max_total_bytes: u64,
     pub region_code: String,
+    /// Working days after the submission day by which a complaint is to be answered.
+    pub complaint_reply_days: u32,
+    /// Working days after a poor rating by which staff must answer it (整改).
+    pub rectification_days: u32,
 }
 
 /// What uploads may be, by content.
@@ -60,6 +79,8 @@ impl Config {
             max_file_bytes: service.max_file_mb * 1024 * 1024,
             max_total_bytes: service.max_application_mb * 1024 * 1024,
             region_code: region.to_string(),
+            complaint_reply_days: service.complaint_reply_days,
+            rectification_days: service.rectification_days,
         })
     }
 

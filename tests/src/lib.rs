@@ -16,6 +16,9 @@ use tokio::process::{Child, Command};
 
 pub use fantoccini::Locator as By;
 
+use api_client::{FieldType, FormDefinition, Requirement};
+use serde_json::{json, Map, Value};
+
 const WAIT: Duration = Duration::from_secs(20);
 
 fn root() -> PathBuf {
@@ -195,6 +198,122 @@ impl Session {
 
     pub async fn close(self) -> Result<()> {
         self.browser.clone().close().await?;
+        Ok(())
+    }
+}
+
+// ---- Shared steps: a case submitted through the API, staff acting through the staff API ----
+
+/// 居住证申领 (natural-day limit) has a form and required materials.
+pub const SERVICE: &str = "440113-GA-GG-001";
+
+/// Answers every required question that is asked, including those an earlier answer reveals.
+pub fn answers_for(def: &FormDefinition) -> Map<String, Value> {
+    let mut answers = Map::new();
+    for _round in 0..3 {
+        for f in def.sections.iter().flat_map(|s| &s.fields) {
+            if !f.required || answers.contains_key(&f.id) || !api_client::forms::is_visible(f, &answers) {
+                continue;
+            }
+        let min = f.min.unwrap_or(2.0).max(2.0) as usize;
+        let v = match f.kind {
+            FieldType::Text | FieldType::Textarea | FieldType::Address => match f.pattern {
+                Some(api_client::forms::Pattern::Digits) => json!("1".repeat(min)),
+                Some(api_client::forms::Pattern::Alphanumeric) => json!("A1".repeat(min)),
+                _ => json!("测试".repeat(min)),
+            },
+            FieldType::Number => json!(f.min.unwrap_or(1.0).max(1.0)),
+            FieldType::Date => json!("2024-01-15"),
+            FieldType::Choice => json!(f.options[0].value),
+            FieldType::Multichoice => json!([f.options[0].value]),
+            FieldType::Boolean => json!(false),
+            FieldType::ResidentId => json!("440524188001010014"),
+            FieldType::Uscc => json!("91350100M000100Y43"),
+            FieldType::Mobile => json!("13912345678"),
+            FieldType::Email => json!("a@example.cn"),
+            };
+            answers.insert(f.id.clone(), v);
+        }
+    }
+    answers
+}
+
+/// Applies for `SERVICE` through the API from the page (uploads included); returns the
+/// acceptance number and the query code.
+pub async fn submit_case(s: &Session) -> Result<(String, String)> {
+    s.open(&format!("/services/{SERVICE}")).await?;
+    s.wait_for("[data-testid=guide]").await?;
+    let def: FormDefinition = serde_json::from_value(
+        s.browser
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch(arguments[0]).then(r => r.json()).then(done);",
+                vec![json!(format!("/api/v1/services/{SERVICE}/form"))],
+            )
+            .await?,
+    )?;
+    let required: Vec<String> = def.materials.iter().filter(|m| m.requirement == Requirement::Required).map(|m| m.id.clone()).collect();
+    let body = json!({
+        "service_code": SERVICE,
+        "applicant": {"type": "individual", "name": "王小明", "id_type": "resident_id", "id_number": "440524188001010014", "mobile": "13800138000"},
+        "answers": answers_for(&def),
+        "materials": {},
+    });
+    let created = s
+        .browser
+        .execute_async(
+            "const [body, required, done] = arguments;
+             (async () => {
+               for (const id of required) {
+                 const fd = new FormData();
+                 fd.append('file', new Blob(['%PDF-1.4\\n%%EOF\\n'], {type: 'application/pdf'}), 'a.pdf');
+                 const up = await (await fetch('/api/v1/uploads', {method: 'POST', body: fd})).json();
+                 body.materials[id] = [up.id];
+               }
+               const r = await fetch('/api/v1/applications', {method: 'POST', body: JSON.stringify(body),
+                 headers: {'Content-Type': 'application/json', 'Idempotency-Key': 'e2e-' + Math.random().toString(36).slice(2)}});
+               done(await r.json());
+             })().catch(e => done({error: String(e)}));",
+            vec![body, json!(required)],
+        )
+        .await?;
+    let number = created["acceptance_number"].as_str().with_context(|| format!("submit: {created}"))?.to_string();
+    let code = created["query_code"].as_str().context("query code")?.to_string();
+    Ok((number, code))
+}
+
+
+impl Session {
+    /// A staff token for a department, made with `server staff-token create`.
+    pub fn staff_token(&self, name: &str, department: &str) -> Result<String> {
+        let out = self.server_cli(&["staff-token", "create", name, "--department", department])?;
+        Ok(out.split_whitespace().find(|w| w.starts_with("owst_")).context("the printed token")?.to_string())
+    }
+
+    /// POSTs JSON to an API path from the page (as a staff client with `token`, when given);
+    /// answers `{"status", "body"}`.
+    pub async fn post_json(&self, path: &str, body: Value, token: Option<&str>) -> Result<Value> {
+        Ok(self
+            .browser
+            .execute_async(
+                "const [url, body, token, done] = arguments;
+                 const headers = {'Content-Type': 'application/json'};
+                 if (token) headers['Authorization'] = 'Bearer ' + token;
+                 fetch(url, {method: 'POST', body: JSON.stringify(body), headers})
+                   .then(async r => done({status: r.status, body: await r.json()}))
+                   .catch(e => done({status: 0, body: String(e)}));",
+                vec![json!(format!("/api/v1{path}")), body, json!(token)],
+            )
+            .await?)
+    }
+
+    /// Moves a submitted case to `completed` with the `server case` command line.
+    pub fn complete_case(&self, number: &str) -> Result<()> {
+        for args in [vec!["accept"], vec!["approve"], vec!["complete", "--delivery", "window"]] {
+            let mut cli = vec!["case", number];
+            cli.extend(args);
+            self.server_cli(&cli)?;
+        }
         Ok(())
     }
 }

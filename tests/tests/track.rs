@@ -5,86 +5,8 @@
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use api_client::{FieldType, FormDefinition, Requirement};
-use e2e::Session;
-use serde_json::{json, Map, Value};
-
-/// 居住证申领 (natural-day limit) has a form and required materials.
-const SERVICE: &str = "440113-GA-GG-001";
-
-/// Answers every required question that is asked, including those an earlier answer reveals.
-fn answers_for(def: &FormDefinition) -> Map<String, Value> {
-    let mut answers = Map::new();
-    for _round in 0..3 {
-        for f in def.sections.iter().flat_map(|s| &s.fields) {
-            if !f.required || answers.contains_key(&f.id) || !api_client::forms::is_visible(f, &answers) {
-                continue;
-            }
-        let min = f.min.unwrap_or(2.0).max(2.0) as usize;
-        let v = match f.kind {
-            FieldType::Text | FieldType::Textarea | FieldType::Address => match f.pattern {
-                Some(api_client::forms::Pattern::Digits) => json!("1".repeat(min)),
-                Some(api_client::forms::Pattern::Alphanumeric) => json!("A1".repeat(min)),
-                _ => json!("测试".repeat(min)),
-            },
-            FieldType::Number => json!(f.min.unwrap_or(1.0).max(1.0)),
-            FieldType::Date => json!("2024-01-15"),
-            FieldType::Choice => json!(f.options[0].value),
-            FieldType::Multichoice => json!([f.options[0].value]),
-            FieldType::Boolean => json!(false),
-            FieldType::ResidentId => json!("440524188001010014"),
-            FieldType::Uscc => json!("91350100M000100Y43"),
-            FieldType::Mobile => json!("13912345678"),
-            FieldType::Email => json!("a@example.cn"),
-            };
-            answers.insert(f.id.clone(), v);
-        }
-    }
-    answers
-}
-
-/// Applies through the API from the page (uploads included); returns (number, code).
-async fn submit(s: &Session) -> Result<(String, String)> {
-    s.open(&format!("/services/{SERVICE}")).await?;
-    s.wait_for("[data-testid=guide]").await?;
-    let def: FormDefinition = serde_json::from_value(
-        s.browser
-            .execute_async(
-                "const done = arguments[arguments.length - 1];
-                 fetch(arguments[0]).then(r => r.json()).then(done);",
-                vec![json!(format!("/api/v1/services/{SERVICE}/form"))],
-            )
-            .await?,
-    )?;
-    let required: Vec<String> = def.materials.iter().filter(|m| m.requirement == Requirement::Required).map(|m| m.id.clone()).collect();
-    let body = json!({
-        "service_code": SERVICE,
-        "applicant": {"type": "individual", "name": "王小明", "id_type": "resident_id", "id_number": "440524188001010014", "mobile": "13800138000"},
-        "answers": answers_for(&def),
-        "materials": {},
-    });
-    let created = s
-        .browser
-        .execute_async(
-            "const [body, required, done] = arguments;
-             (async () => {
-               for (const id of required) {
-                 const fd = new FormData();
-                 fd.append('file', new Blob(['%PDF-1.4\\n%%EOF\\n'], {type: 'application/pdf'}), 'a.pdf');
-                 const up = await (await fetch('/api/v1/uploads', {method: 'POST', body: fd})).json();
-                 body.materials[id] = [up.id];
-               }
-               const r = await fetch('/api/v1/applications', {method: 'POST', body: JSON.stringify(body),
-                 headers: {'Content-Type': 'application/json', 'Idempotency-Key': 'e2e-' + Math.random().toString(36).slice(2)}});
-               done(await r.json());
-             })().catch(e => done({error: String(e)}));",
-            vec![body, json!(required)],
-        )
-        .await?;
-    let number = created["acceptance_number"].as_str().with_context(|| format!("submit: {created}"))?.to_string();
-    let code = created["query_code"].as_str().context("query code")?.to_string();
-    Ok((number, code))
-}
+use e2e::{submit_case as submit, Session};
+use serde_json::json;
 
 async fn status(s: &Session) -> Result<String> {
     Ok(s.wait_for("[data-testid=case-status]").await?.attr("data-status").await?.unwrap_or_default())
@@ -111,18 +33,8 @@ async fn a_case_moves_through_its_lifecycle_on_the_track_page() -> Result<()> {
     assert!(page.contains("王*明") && !page.contains("13800138000") && !page.contains("440524188001010014"), "{page}");
 
     // Staff of the department accept it through the staff API.
-    let out = s.server_cli(&["staff-token", "create", "窗口一号", "--department", "gaj"])?;
-    let token = out.split_whitespace().find(|w| w.starts_with("owst_")).context("the printed token")?.to_string();
-    let answer = s
-        .browser
-        .execute_async(
-            "const [url, token, done] = arguments;
-             fetch(url, {method: 'POST', body: JSON.stringify({action: 'accept'}),
-                         headers: {'Content-Type': 'application/json', 'Authorization': 'Bearer ' + token}})
-               .then(async r => done({status: r.status, body: await r.json()}));",
-            vec![json!(format!("/api/v1/staff/cases/{number}/actions")), json!(token)],
-        )
-        .await?;
+    let token = s.staff_token("窗口一号", "gaj")?;
+    let answer = s.post_json(&format!("/staff/cases/{number}/actions"), json!({"action": "accept"}), Some(&token)).await?;
     assert_eq!(answer["status"], 200, "{answer}");
     let due = answer["body"]["deadline"]["date"].as_str().context("the deadline")?.to_string();
     reload_case(&s, &number, &code).await?;

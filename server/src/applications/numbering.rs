@@ -24,8 +24,25 @@ pub fn yymmdd(d: Date) -> String {
 
 /// The query code of the case submitted with `key`: 6 characters of the unambiguous alphabet.
 pub fn query_code(secret: &str, key: &str) -> String {
+    derive_code(secret, b"query-code:", key)
+}
+
+/// The query code of the complaint filed with `key`. Its own domain, so that a client
+/// reusing one key for an application and a complaint does not get the same code for both.
+pub fn complaint_code(secret: &str, key: &str) -> String {
+    derive_code(secret, b"complaint:", key)
+}
+
+/// A fresh idempotency key, for a request that came without one.
+pub fn random_key() -> Result<String, sqlx::Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).map_err(|e| sqlx::Error::Protocol(format!("no system randomness: {e}")))?;
+    Ok(format!("random-{}", hex::encode(bytes)))
+}
+
+fn derive_code(secret: &str, domain: &[u8], key: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    mac.update(b"query-code:");
+    mac.update(domain);
     mac.update(key.as_bytes());
     let digest = mac.finalize().into_bytes();
     // 64 bits spread over 31^6 (about 2^29.7) values: the bias is below 2^-34.
@@ -103,6 +120,17 @@ mod tests {
             let c = query_code("s", &format!("key-{i:05}"));
             assert_eq!(normalise_query_code(&c).as_deref(), Some(c.as_str()), "{c}");
         }
+    }
+
+    #[test]
+    fn complaint_codes_have_their_own_domain() {
+        let c = complaint_code("s", "key-0001");
+        assert_eq!(c, complaint_code("s", "key-0001"));
+        assert_ne!(c, query_code("s", "key-0001"), "one key used for a case and a complaint gives two codes");
+        assert_eq!(normalise_query_code(&c).as_deref(), Some(c.as_str()));
+        let k = random_key().unwrap();
+        assert!(idempotency_key_valid(&k), "{k}");
+        assert_ne!(k, random_key().unwrap());
     }
 
     #[test]

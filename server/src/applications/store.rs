@@ -82,7 +82,7 @@ pub async fn uploads(pool: &AnyPool, ids: &[&str]) -> Result<HashMap<String, Upl
 }
 
 /// `$from, $from+1, …` (n of them).
-fn placeholders(from: usize, n: usize) -> String {
+pub fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
@@ -209,13 +209,36 @@ async fn try_insert(pool: &AnyPool, new: &NewCase<'_>) -> Result<Outcome, sqlx::
     }))
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+/// Runs `attempt` until it succeeds or fails with an error that is not transient (see
+/// `is_transient`), at most `ATTEMPTS` times, backing off a little more each time. Each
+/// attempt must be a whole transaction: a failed one has been rolled back (dropped).
+pub async fn retry_transient<T, F, Fut>(mut attempt: F) -> Result<T, sqlx::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, sqlx::Error>>,
+{
+    let mut n = 0;
+    loop {
+        n += 1;
+        match attempt().await {
+            Err(e) if is_transient(&e) && n < ATTEMPTS => {
+                tracing::debug!(attempt = n, "transaction retried");
+                // Jitter, so that two retries that collided do not collide again.
+                let jitter = u64::from(std::process::id() ^ n) % 20;
+                tokio::time::sleep(Duration::from_millis(10 * (1 << n.min(6)) + jitter)).await;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// SQLite busy or locked (codes 5 and 6 with their extended codes), PostgreSQL
 /// serialisation failure or deadlock: worth trying again.
-fn is_transient(e: &sqlx::Error) -> bool {
+pub fn is_transient(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Database(d) => {
             let code = d.code().map(|c| c.into_owned()).unwrap_or_default();

@@ -162,6 +162,27 @@ pub async fn of_case(pool: &AnyPool, number: &str) -> Result<Option<Deadline>, s
     Ok(deadline(&calendar, &clock, today))
 }
 
+/// Today (China Standard Time) with the calendar, to see the lights of due dates that do
+/// not pause (a complaint's reply, a rectification).
+pub struct Today {
+    pub date: Date,
+    pub calendar: std::sync::Arc<Calendar>,
+}
+
+impl Today {
+    /// With the calendar of catalogue `version` (cached, see `lookup::calendar`).
+    pub async fn load(pool: &AnyPool, version: i64) -> Result<Today, sqlx::Error> {
+        let date = crate::applications::calendar::now_cst().date();
+        Ok(Today { date, calendar: super::lookup::calendar(pool, version, date).await? })
+    }
+
+    /// The deadline of something due on `due` (`YYYY-MM-DD`), never paused.
+    pub fn deadline(&self, due: &str) -> Option<Deadline> {
+        let date = parse_date(due)?;
+        Some(Deadline { date: format_date(date), light: light(&self.calendar, date, self.date), paused: false })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

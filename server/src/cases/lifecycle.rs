@@ -23,6 +23,7 @@ use sqlx::{Any, AnyPool, Row, Transaction};
 use super::deadline::{self, day_of, parse_status};
 use crate::applications::calendar::{format_date, now_cst, parse_date, Calendar};
 use crate::applications::receipt::rfc3339_cst;
+use crate::applications::store::is_transient;
 use crate::error::ApiError;
 
 /// The right to reconsideration and litigation, stated with every denial.
@@ -233,7 +234,7 @@ pub enum Actor {
 
 impl Actor {
     /// The event's `actor` column.
-    fn label(&self) -> String {
+    pub fn label(&self) -> String {
         match self {
             Actor::Staff { name, .. } => name.clone(),
             Actor::Applicant => "applicant".into(),
@@ -543,21 +544,6 @@ pub async fn timeline<'e, E: sqlx::Executor<'e, Database = Any>>(e: E, number: &
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_string(value).map_err(|e| ApiError::Internal(e.into()))
-}
-
-/// SQLite busy or locked, PostgreSQL serialisation failure or deadlock: worth trying again.
-fn is_transient(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Database(d) => {
-            let code = d.code().map(|c| c.into_owned()).unwrap_or_default();
-            let sqlite_busy = code.len() <= 4 && code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
-            sqlite_busy
-                || matches!(code.as_str(), "40001" | "40P01")
-                || d.message().contains("database is locked")
-                || d.message().contains("database table is locked")
-        }
-        _ => false,
-    }
 }
 
 #[cfg(test)]

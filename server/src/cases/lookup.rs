@@ -20,9 +20,10 @@ use time::Date;
 use super::deadline::{self, CaseClock};
 use super::lifecycle;
 use crate::applications::calendar::{now_cst, Calendar};
-use crate::applications::store::{self, UploadRow};
+use crate::applications::store::{self, placeholders, UploadRow};
 use crate::applications::{numbering, receipt as print};
 use crate::error::ApiError;
+use crate::ratings::case_ratings;
 use crate::state::AppState;
 
 /// The step of the submission itself, the first event of every timeline.
@@ -185,6 +186,12 @@ pub async fn view(state: &AppState, case: &CaseRow, code: Option<&str>) -> Resul
     };
     let qr_svg = qr_svg(&tracking_url)?;
 
+    let stored_rating = case_ratings::find(&state.pool, &case.number).await?;
+    let rating = match &stored_rating {
+        Some(r) => Some(case_ratings::view(r, &deadline::Today::load(&state.pool, catalogue.version).await?)),
+        None => None,
+    };
+
     Ok(CaseView {
         acceptance_number: case.number.clone(),
         service,
@@ -199,6 +206,8 @@ pub async fn view(state: &AppState, case: &CaseRow, code: Option<&str>) -> Resul
         supplement: case.supplement()?,
         result: case.result()?,
         can_withdraw: can_withdraw(case.status),
+        can_rate: case_ratings::can_rate(case.status, rating.is_some(), code.is_some()),
+        rating,
         tracking_url,
         qr_svg,
     })
@@ -207,7 +216,7 @@ pub async fn view(state: &AppState, case: &CaseRow, code: Option<&str>) -> Resul
 /// The holiday calendar from `from` on. The calendar is imported with the catalogue, so a
 /// copy is kept for the catalogue `version` it was read at (and reused for any later `from`:
 /// extra earlier days change nothing).
-async fn calendar(pool: &AnyPool, version: i64, from: Date) -> Result<Arc<Calendar>, sqlx::Error> {
+pub async fn calendar(pool: &AnyPool, version: i64, from: Date) -> Result<Arc<Calendar>, sqlx::Error> {
     static CACHE: Mutex<Option<(i64, Date, Arc<Calendar>)>> = Mutex::new(None);
     if let Some((v, f, c)) = CACHE.lock().expect("calendar cache").as_ref() {
         if *v == version && *f <= from {
@@ -350,11 +359,6 @@ pub fn merge_materials(stored: &str, wanted: &[(String, Vec<String>)]) -> Result
         }
     }
     serde_json::to_string(&map).map_err(|e| ApiError::Internal(e.into()))
-}
-
-/// `$from, $from+1, …` (n of them).
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 /// The stored uploads among the ids of `wanted`.

@@ -24,8 +24,7 @@ use crate::applications::{form_definition, numbering, receipt as print};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The header that makes a submit safe to retry.
-pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+use super::params::IDEMPOTENCY_KEY;
 
 const NO_MATCH: &str = "no application matches this number and code";
 
@@ -192,19 +191,13 @@ fn created(state: &AppState, secret: &str, key: &str, case: &StoredCase) -> (Sta
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
-    let bad = |code: &str, message: &str| ApiError::field(IDEMPOTENCY_KEY, code, message);
-    let mut values = headers.get_all(IDEMPOTENCY_KEY).iter();
-    let (Some(value), None) = (values.next(), values.next()) else {
-        return Err(if headers.contains_key(IDEMPOTENCY_KEY) {
-            bad("invalid", "send the Idempotency-Key header once")
-        } else {
-            bad("required", "send an Idempotency-Key header: a new random key (e.g. a UUID) per application, the same one when retrying")
-        });
-    };
-    match value.to_str() {
-        Ok(key) if numbering::idempotency_key_valid(key.trim()) => Ok(key.trim().to_string()),
-        _ => Err(bad("invalid", "the Idempotency-Key must be 8–100 letters, digits, `_` or `-`")),
-    }
+    super::params::idempotency_key(headers)?.ok_or_else(|| {
+        ApiError::field(
+            IDEMPOTENCY_KEY,
+            "required",
+            "send an Idempotency-Key header: a new random key (e.g. a UUID) per application, the same one when retrying",
+        )
+    })
 }
 
 /// The request body as an `ApplicationRequest`, or a 400 naming the field that is wrong.

@@ -89,20 +89,20 @@ impl IntoResponse for Refusal {
 }
 
 /// What the request offers as proof, normalised.
-enum Proof {
+pub enum Proof {
     Code(String),
     Mobile(String),
 }
 
 impl Proof {
-    fn credential(&self) -> Credential<'_> {
+    pub fn credential(&self) -> Credential<'_> {
         match self {
             Proof::Code(c) => Credential::Code(c),
             Proof::Mobile(m) => Credential::Mobile(m),
         }
     }
 
-    fn code(&self) -> Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         match self {
             Proof::Code(c) => Some(c),
             Proof::Mobile(_) => None,
@@ -116,7 +116,8 @@ fn read_request(number: Result<Path<String>, PathRejection>, params: &Params, mo
     read_parts(number, params.get("c"), params.get("mobile"), mobile_allowed)
 }
 
-fn read_parts(
+/// `read_request` with the code and mobile given, from a query string or a body.
+pub fn read_parts(
     number: Result<Path<String>, PathRejection>,
     c: Option<&str>,
     mobile: Option<&str>,
@@ -163,7 +164,7 @@ fn read_parts(
 }
 
 /// The case `number` if `proof` opens it; the throttle refuses first, and counts a failure.
-async fn open(state: &AppState, addr: Option<IpAddr>, number: &str, proof: &Proof) -> Result<CaseRow, Refusal> {
+pub async fn open(state: &AppState, addr: Option<IpAddr>, number: &str, proof: &Proof) -> Result<CaseRow, Refusal> {
     let throttle = Throttle::global();
     if let Some(wait) = throttle.check(addr, number) {
         return Err(Refusal::Throttled(wait));

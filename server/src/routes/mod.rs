@@ -2,9 +2,12 @@
 
 mod applications;
 mod cases;
+mod complaints;
 mod params;
+mod ratings;
 mod services;
 mod staff;
+mod staff_complaints;
 mod static_files;
 mod taxonomy;
 mod uploads;
@@ -34,6 +37,10 @@ use crate::state::AppState;
         applications::form, applications::create, applications::receipt,
         staff::act, staff::case, staff::overdue,
         cases::case, cases::withdraw, cases::supplement,
+        complaints::create, complaints::complaint, complaints::rate,
+        ratings::rate_case, ratings::rate_visit, ratings::satisfaction,
+        staff_complaints::list, staff_complaints::complaint, staff_complaints::act,
+        staff_complaints::rectifications, staff_complaints::answer,
     ),
     components(schemas(api_client::ErrorBody, api_client::ServicePage, api_client::ServiceGuide, api_client::Department, api_client::Topic, api_client::PublicConfig, api_client::UploadCreated, api_client::FormDefinition, api_client::ApplicationRequest, api_client::ApplicationCreated, api_client::Receipt))
 )]
@@ -50,6 +57,9 @@ pub fn api() -> Router<AppState> {
         .merge(applications::routes())
         .merge(staff::routes())
         .merge(cases::routes())
+        .merge(complaints::routes())
+        .merge(ratings::routes())
+        .merge(staff_complaints::routes())
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .fallback(api_not_found)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

@@ -74,3 +74,127 @@ pub fn json_object(
     }
     Ok(value)
 }
+
+/// The request body as a `T`, or a 400 naming the field that is missing (`required`) or
+/// has the wrong type (`invalid`): `items[0].name`, `subject.type`. Messages name fields,
+/// never values (serde's own messages may quote them).
+pub fn json_body<T: serde::de::DeserializeOwned>(
+    headers: &axum::http::HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    what: &str,
+) -> Result<T, ApiError> {
+    let value = json_object(headers, body, what)?;
+    serde_path_to_error::deserialize::<_, T>(&value).map_err(|e| {
+        let (field, code) = shape_problem(&e.path().to_string(), &e.inner().to_string());
+        let message = if code == "required" {
+            format!("{field} is required")
+        } else if field == "body" {
+            "the body has the wrong shape".to_string()
+        } else {
+            format!("{field} has the wrong type or value")
+        };
+        ApiError::field(&field, code, message)
+    })
+}
+
+/// The field and code of a serde problem at `path` (`.` for the root).
+fn shape_problem(path: &str, message: &str) -> (String, &'static str) {
+    match message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+        Some(name) if path == "." => (name.to_string(), "required"),
+        Some(name) => (format!("{path}.{name}"), "required"),
+        None if path == "." => ("body".to_string(), "invalid"),
+        None => (path.to_string(), "invalid"),
+    }
+}
+
+/// The acceptance number (or complaint number: the same form) of the path, compact, or a
+/// 400 on `number`. `what` names it in messages ("the acceptance number").
+pub fn number_in_path(
+    path: Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>,
+    what: &str,
+) -> Result<String, ApiError> {
+    use api_client::checks::{AcceptanceNumber, AcceptanceNumberError};
+    match path.as_ref().map(|axum::extract::Path(n)| AcceptanceNumber::parse(n)) {
+        Ok(Ok(n)) => Ok(n.compact().to_string()),
+        Ok(Err(AcceptanceNumberError::Check)) => {
+            Err(ApiError::field("number", "checksum", format!("{what} has a typo (its check character does not match)")))
+        }
+        _ => Err(ApiError::field("number", "invalid", format!("{what} is 18 characters: 17 digits and a digit or X"))),
+    }
+}
+
+/// The header that makes a submit safe to retry.
+pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+/// The `Idempotency-Key` header, trimmed, if sent; a 400 when it is sent twice or is not
+/// 8–100 letters, digits, `_` or `-`.
+pub fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
+    let bad = |message: &str| ApiError::field(IDEMPOTENCY_KEY, "invalid", message);
+    let mut values = headers.get_all(IDEMPOTENCY_KEY).iter();
+    match (values.next(), values.next()) {
+        (None, _) => Ok(None),
+        (Some(_), Some(_)) => Err(bad("send the Idempotency-Key header once")),
+        (Some(value), None) => match value.to_str() {
+            Ok(key) if crate::applications::numbering::idempotency_key_valid(key.trim()) => Ok(Some(key.trim().to_string())),
+            _ => Err(bad("the Idempotency-Key must be 8–100 letters, digits, `_` or `-`")),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        name: String,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        action: String,
+        #[serde(default)]
+        items: Vec<Item>,
+        #[serde(default)]
+        level: u8,
+    }
+
+    fn read(text: &str) -> Result<Body, (String, String, String)> {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(axum::http::header::CONTENT_TYPE, "application/json".parse().unwrap());
+        json_body::<Body>(&headers, Ok(axum::body::Bytes::from(text.to_string())), "the body").map_err(|e| match e {
+            ApiError::BadRequest(f) => (f[0].field.clone(), f[0].code.clone(), f[0].message.clone()),
+            other => panic!("{other:?}"),
+        })
+    }
+
+    #[test]
+    fn body_problems_name_the_field_not_the_value() {
+        assert!(read(r#"{"action": "accept"}"#).is_ok());
+        assert_eq!(read(r#"{"items": []}"#).unwrap_err().0, "action");
+        let (field, code, _) = read(r#"{"action": "x", "items": [{"note": 1}]}"#).unwrap_err();
+        assert_eq!((field.as_str(), code.as_str()), ("items[0].name", "required"));
+        let (field, code, message) = read(r#"{"action": "x", "level": 300}"#).unwrap_err();
+        assert_eq!((field.as_str(), code.as_str()), ("level", "invalid"));
+        assert!(!message.contains("300"), "{message}");
+        let (field, code, _) = read(r#"{"action": "13800138000x", "items": "13800138000"}"#).unwrap_err();
+        assert_eq!((field.as_str(), code.as_str()), ("items", "invalid"));
+        assert_eq!(read("[1]").unwrap_err().0, "body");
+        assert_eq!(read("{oops").unwrap_err().1, "invalid_json");
+    }
+
+    #[test]
+    fn idempotency_keys_are_optional_but_well_formed() {
+        let mut h = axum::http::HeaderMap::new();
+        assert_eq!(idempotency_key(&h).unwrap(), None);
+        h.insert(IDEMPOTENCY_KEY, " key-0001 ".parse().unwrap());
+        assert_eq!(idempotency_key(&h).unwrap().as_deref(), Some("key-0001"));
+        h.append(IDEMPOTENCY_KEY, "key-0002".parse().unwrap());
+        assert!(idempotency_key(&h).is_err());
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(IDEMPOTENCY_KEY, "short".parse().unwrap());
+        assert!(idempotency_key(&h).is_err());
+    }
+}

@@ -7,12 +7,10 @@
 use std::collections::HashMap;
 
 use api_client::cases::{ActionDone, DepartmentCount, OverdueCase, OverdueList, ServiceName, StaffCase};
-use api_client::checks::{AcceptanceNumber, AcceptanceNumberError};
 use api_client::{ActionRequest, Light};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
-use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -52,42 +50,13 @@ impl utoipa::Modify for StaffSecurity {
     }
 }
 
-/// The acceptance number of the path, compact.
 fn number(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
-    match path.as_ref().map(|Path(n)| AcceptanceNumber::parse(n)) {
-        Ok(Ok(n)) => Ok(n.compact().to_string()),
-        Ok(Err(AcceptanceNumberError::Check)) => {
-            Err(ApiError::field("number", "checksum", "the acceptance number has a typo (its check character does not match)"))
-        }
-        _ => Err(ApiError::field("number", "invalid", "an acceptance number is 18 characters: 17 digits and a digit or X")),
-    }
+    super::params::number_in_path(path, "the acceptance number")
 }
 
 /// The body as an `ActionRequest`, or a 400 naming the field.
 fn action_request(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<ActionRequest, ApiError> {
-    if let Some(ct) = headers.get(CONTENT_TYPE) {
-        let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
-        let essence = ct.split(';').next().unwrap_or("").trim();
-        if essence != "application/json" && !essence.ends_with("+json") {
-            return Err(ApiError::field("Content-Type", "unsupported", "send the action as JSON (Content-Type: application/json)"));
-        }
-    }
-    let bytes = body.map_err(|_| ApiError::field("body", "invalid", "the request body could not be read"))?;
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|_| ApiError::field("body", "invalid_json", "the body is not valid JSON"))?;
-    if !value.is_object() {
-        return Err(ApiError::field("body", "invalid", "the body must be a JSON object"));
-    }
-    serde_path_to_error::deserialize::<_, ActionRequest>(&value).map_err(|e| {
-        let path = e.path().to_string();
-        let message = e.inner().to_string();
-        match message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
-            Some(name) if path == "." => ApiError::field(name, "required", format!("{name} is required")),
-            Some(name) => ApiError::field(&format!("{path}.{name}"), "required", format!("{path}.{name} is required")),
-            None if path == "." => ApiError::field("body", "invalid", "the body has the wrong shape"),
-            None => ApiError::field(&path, "invalid", format!("{path} has the wrong type or value")),
-        }
-    })
+    super::params::json_body(headers, body, "the action")
 }
 
 /// Perform an action on a case of the staff member's department: `accept`, `not_accept`

@@ -39,6 +39,8 @@ const SERVER_ENV: &[&str] = &[
     "ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR",
     "ONEWINDOW_LOOKUP_MAX_FAILS_PER_NUMBER",
     "ONEWINDOW_LOOKUP_WINDOW_SECS",
+    "ONEWINDOW_COMPLAINT_REPLY_DAYS",
+    "ONEWINDOW_RECTIFICATION_DAYS",
 ];
 
 /// Every check runs once per backend, as `sqlite::<name>` and `postgres::<name>`, on a
@@ -516,4 +518,165 @@ impl TestServer {
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Shared by the complaint and rating suites (server/tests/complaints.rs, ratings.rs)
+
+static KEYS: AtomicUsize = AtomicUsize::new(0);
+
+/// A new idempotency key.
+pub fn new_key(prefix: &str) -> String {
+    let n = KEYS.fetch_add(1, Ordering::SeqCst);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{prefix}-{}-{n}-{nanos}", std::process::id())
+}
+
+/// Today in China Standard Time.
+pub fn today_cst() -> time::Date {
+    time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap()).date()
+}
+
+pub fn ymd(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// `n` working days after `d`, Monday to Friday (the suites import no holiday calendar).
+pub fn add_working_days(mut d: time::Date, n: u32) -> time::Date {
+    let working = |d: time::Date| !matches!(d.weekday(), time::Weekday::Saturday | time::Weekday::Sunday);
+    let mut left = n;
+    while left > 0 {
+        d = d.next_day().unwrap();
+        if working(d) {
+            left -= 1;
+        }
+    }
+    d
+}
+
+impl TestServer {
+    /// Sends `req` and parses the answer as JSON (panics when it is not JSON): status, value, text.
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> (StatusCode, Value, String) {
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: not JSON ({e}): {text:.300}"));
+        (status, value, text)
+    }
+
+    /// POST a JSON text to an API path, with a staff token when given.
+    pub async fn post_text(&self, path: &str, token: Option<&str>, body: &str) -> (StatusCode, Value) {
+        let mut req = self.http.post(self.url(&format!("/api/v1{path}"))).header("Content-Type", "application/json").body(body.to_string());
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let (status, value, _) = self.send(req).await;
+        (status, value)
+    }
+
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
+        self.post_text(path, token, &body.to_string()).await
+    }
+
+    /// GET an API path with a staff token when given.
+    pub async fn get_with(&self, path: &str, token: Option<&str>) -> (StatusCode, Value, String) {
+        let mut req = self.http.get(self.url(&format!("/api/v1{path}")));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        self.send(req).await
+    }
+
+    /// Submits an application for `service` (a named individual with mobile 13800138000).
+    pub async fn submit_application(&self, service: &str) -> api_client::ApplicationCreated {
+        let body = serde_json::json!({
+            "service_code": service,
+            "applicant": {"type": "individual", "name": "张三丰", "id_type": "resident_id", "id_number": "11010519491231002X", "mobile": "13800138000"},
+            "answers": {},
+            "materials": {}
+        });
+        let req = self
+            .http
+            .post(self.url("/api/v1/applications"))
+            .header("Idempotency-Key", new_key("app"))
+            .header("Content-Type", "application/json")
+            .body(body.to_string());
+        let (status, value, _) = self.send(req).await;
+        assert_eq!(status, StatusCode::CREATED, "{value}");
+        serde_json::from_value(value).unwrap()
+    }
+
+    /// Takes case `number` through accept, approve and complete with `server case`.
+    pub async fn complete_case(&self, number: &str) {
+        for args in [&["accept"][..], &["approve"], &["complete", "--delivery", "window"]] {
+            let mut all = vec!["case", number];
+            all.extend_from_slice(args);
+            let out = self.cli(&all).await;
+            assert!(out.success, "server case {number} {args:?}: {out:?}");
+        }
+    }
+
+    /// A staff token for `department`, created with the command line.
+    pub async fn staff_token(&self, name: &str, department: &str) -> String {
+        let out = self.cli(&["staff-token", "create", name, "--department", department]).await;
+        assert!(out.success, "staff-token create: {out:?}");
+        out.stdout.trim().to_string()
+    }
+
+    /// A small PDF through POST /uploads; its id.
+    pub async fn upload_pdf(&self, marker: &str) -> String {
+        let boundary = "----onewindow-test-boundary";
+        let pdf = format!("%PDF-1.4\n% {marker}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"proof.pdf\"\r\nContent-Type: application/pdf\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(pdf.as_bytes());
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = self
+            .http
+            .post(self.url("/api/v1/uploads"))
+            .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body);
+        let (status, value, _) = self.send(req).await;
+        assert_eq!(status, StatusCode::CREATED, "POST /uploads: {value}");
+        value["id"].as_str().expect("an upload id").to_string()
+    }
+}
+
+/// The (field, code) pairs of a 400.
+pub fn bad_fields(value: &Value) -> Vec<(String, String)> {
+    assert_error_shape(value, "bad_request");
+    value["error"]["fields"].as_array().unwrap().iter().map(|f| (f["field"].as_str().unwrap().to_string(), f["code"].as_str().unwrap().to_string())).collect()
+}
+
+/// A catalogue service of `department`, promised in 5 working days.
+pub fn test_service(code: &str, name: &str, department: &str, topic: &str) -> Value {
+    serde_json::json!({
+        "code": code,
+        "name": name,
+        "kind": "public_service",
+        "department": department,
+        "audience": ["individual"],
+        "topics": [topic],
+        "legal_basis": [{"law": "《测试条例》", "article": "第一条"}],
+        "conditions": ["申请人为本区居民。"],
+        "materials": [
+            {"id": "photo", "name": "近期证件照", "form": "electronic", "copies": 1, "requirement": "optional", "source": "申请人自备"}
+        ],
+        "steps": [{"name": "受理", "description": "窗口受理申请。"}, {"name": "办结", "description": "办结。"}],
+        "statutory_limit": {"value": 10, "unit": "working_days"},
+        "promised_limit": {"value": 5, "unit": "working_days"},
+        "handling_type": "promised",
+        "fees": {"free": true, "items": []},
+        "location": "测试区行政服务中心二楼 5 号窗口",
+        "hours": "周一至周五 9:00-12:00, 13:30-17:00",
+        "consult_phone": "020-12345678",
+        "complaint_channel": "12345政务服务便民热线",
+        "online_depth": 4,
+        "visits": 0,
+        "supports": {"appointment": false, "payment": false, "delivery": true, "kiosk": true},
+        "result": {"name": "测试结果文书"}
+    })
 }

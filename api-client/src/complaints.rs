@@ -1,0 +1,475 @@
+//! Complaints (投诉): what a complainant sends, what they see when following it with the
+//! complaint number and code, and what staff see and do. `validate_complaint` is the one
+//! check, run by the bundles before sending and by the server on every request.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+use crate::cases::{Deadline, ServiceName};
+use crate::checks::{mobile_valid, normalise_query_code, AcceptanceNumber, AcceptanceNumberError};
+use crate::FieldError;
+
+/// The longest description (characters).
+pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+/// The longest `ref` of a staff or window subject, a contact name (characters).
+pub const MAX_REF_CHARS: usize = 100;
+/// The longest staff reply (characters).
+pub const MAX_REPLY_CHARS: usize = 2000;
+/// Attachments per complaint.
+pub const MAX_ATTACHMENTS: usize = 10;
+
+/// What a complaint is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectType {
+    /// A case (办件): `ref` is its acceptance number, `code` its query code.
+    Case,
+    /// A service item (事项): `ref` is its 实施编码.
+    Service,
+    /// A department or its window: `ref` is the department's code.
+    Department,
+    /// Staff conduct: `ref` says who or which window (e.g. "3号窗口 工号 1024").
+    Staff,
+    /// The portal or the kiosk itself: `ref` is `portal` or `kiosk`.
+    Channel,
+}
+
+impl SubjectType {
+    pub const ALL: [SubjectType; 5] =
+        [SubjectType::Case, SubjectType::Service, SubjectType::Department, SubjectType::Staff, SubjectType::Channel];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectType::Case => "case",
+            SubjectType::Service => "service",
+            SubjectType::Department => "department",
+            SubjectType::Staff => "staff",
+            SubjectType::Channel => "channel",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// The channels a complaint about the service itself can name.
+pub const CHANNELS: [&str; 2] = ["portal", "kiosk"];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ComplaintSubject {
+    #[serde(rename = "type")]
+    pub kind: SubjectType,
+    #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The case's query code (subject `case` only): without it the case is not linked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// The kinds of complaint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ComplaintCategory {
+    /// 服务态度
+    ServiceAttitude,
+    /// 办理拖延、超期
+    Delay,
+    /// 违规收费
+    UnlawfulFees,
+    /// 材料要求不合理、循环证明
+    UnreasonableMaterials,
+    /// 推诿扯皮
+    PassingTheBuck,
+    /// 其他
+    Other,
+}
+
+impl ComplaintCategory {
+    pub const ALL: [ComplaintCategory; 6] = [
+        ComplaintCategory::ServiceAttitude,
+        ComplaintCategory::Delay,
+        ComplaintCategory::UnlawfulFees,
+        ComplaintCategory::UnreasonableMaterials,
+        ComplaintCategory::PassingTheBuck,
+        ComplaintCategory::Other,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComplaintCategory::ServiceAttitude => "service_attitude",
+            ComplaintCategory::Delay => "delay",
+            ComplaintCategory::UnlawfulFees => "unlawful_fees",
+            ComplaintCategory::UnreasonableMaterials => "unreasonable_materials",
+            ComplaintCategory::PassingTheBuck => "passing_the_buck",
+            ComplaintCategory::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Who complains, when not anonymous. Staff may call back; no page ever shows the mobile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ComplaintContact {
+    pub name: String,
+    pub mobile: String,
+}
+
+/// `POST /complaints` (an optional `Idempotency-Key` header makes a retry safe).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ComplaintRequest {
+    pub subject: ComplaintSubject,
+    pub category: ComplaintCategory,
+    /// 1–2,000 characters, shown as plain text everywhere.
+    pub description: String,
+    pub anonymous: bool,
+    /// Required unless `anonymous`; must be absent when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ComplaintContact>,
+    /// Upload ids from `POST /uploads`.
+    #[serde(default)]
+    pub attachments: Vec<String>,
+}
+
+/// 201 answer to `POST /complaints`: what the complainant keeps to follow the reply.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ComplaintCreated {
+    /// 18 characters, no separators, the same form as an acceptance number (show it grouped).
+    pub complaint_number: String,
+    pub query_code: String,
+    /// `YYYY-MM-DD`: the reply is due by this working day.
+    pub reply_due: String,
+}
+
+/// 投诉状态: received → assigned → replied → closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ComplaintStatus {
+    Received,
+    Assigned,
+    Replied,
+    Closed,
+}
+
+impl ComplaintStatus {
+    pub const ALL: [ComplaintStatus; 4] =
+        [ComplaintStatus::Received, ComplaintStatus::Assigned, ComplaintStatus::Replied, ComplaintStatus::Closed];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComplaintStatus::Received => "received",
+            ComplaintStatus::Assigned => "assigned",
+            ComplaintStatus::Replied => "replied",
+            ComplaintStatus::Closed => "closed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// One reply of the handling department.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ComplaintReply {
+    /// RFC 3339 in China Standard Time.
+    pub at: String,
+    /// The department's name.
+    pub department: String,
+    pub text: String,
+}
+
+/// What the complaint is about, as its complainant sees it again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SubjectView {
+    #[serde(rename = "type")]
+    pub kind: SubjectType,
+    /// The acceptance number, service code, department code, staff text or channel.
+    #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// A readable name: the service's name (for a case, the case's service), the department's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// The complainant's rating of how the complaint was handled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct HandlingRating {
+    /// 1–5 (5 = 非常满意).
+    pub level: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    pub rated_at: String,
+}
+
+/// `POST /complaints/{number}/rating?c=`: how the complainant rates the handling (once,
+/// after a reply).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct HandlingRatingRequest {
+    pub level: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// `GET /complaints/{number}?c={code}`: a complaint as its complainant follows it. No
+/// mobile; a named complainant's name masked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ComplaintView {
+    pub complaint_number: String,
+    pub status: ComplaintStatus,
+    pub subject: SubjectView,
+    pub category: ComplaintCategory,
+    pub description: String,
+    pub anonymous: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masked_name: Option<String>,
+    pub attachment_count: u32,
+    pub submitted_at: String,
+    /// The department handling it, once assigned (its name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// `YYYY-MM-DD`: the reply is due by this working day.
+    pub reply_due: String,
+    /// The reply deadline's light, while a reply is awaited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Deadline>,
+    pub replies: Vec<ComplaintReply>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<HandlingRating>,
+    /// Whether the complainant may rate the handling now (replied or closed, not yet rated).
+    pub can_rate: bool,
+}
+
+// ---- What staff see and do (`/staff/complaints`) ----
+
+/// `POST /staff/complaints/{number}/actions`: `assign` (`department`), `reply` (`text`),
+/// `close`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ComplaintAction {
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// One complaint on a staff list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffComplaintSummary {
+    pub complaint_number: String,
+    pub status: ComplaintStatus,
+    pub subject: SubjectView,
+    pub category: ComplaintCategory,
+    /// The department's code, once known (from the subject, or assigned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    pub submitted_at: String,
+    pub reply_due: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Deadline>,
+}
+
+/// A complaint in full, for staff: the contact of a named complaint included.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffComplaint {
+    pub complaint_number: String,
+    pub status: ComplaintStatus,
+    pub subject: SubjectView,
+    /// The linked case, when the complainant proved its code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<ServiceName>,
+    pub category: ComplaintCategory,
+    pub description: String,
+    pub anonymous: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ComplaintContact>,
+    /// Upload ids.
+    pub attachments: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    pub submitted_at: String,
+    pub reply_due: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Deadline>,
+    pub replies: Vec<ComplaintReply>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<HandlingRating>,
+}
+
+// ---- The one check ----
+
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Every problem of a complaint that needs no database, each naming its field:
+/// `subject.ref`, `subject.code`, `description`, `contact`, `contact.name`,
+/// `contact.mobile`, `attachments`. (Whether the case, service or department exists, and
+/// whether the uploads are there, the server checks.)
+pub fn validate_complaint(req: &ComplaintRequest) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let reference = given(&req.subject.reference);
+    match req.subject.kind {
+        SubjectType::Case => {
+            match reference.map(AcceptanceNumber::parse) {
+                None => errors.push(FieldError::new("subject.ref", "required", "give the acceptance number of the case")),
+                Some(Err(AcceptanceNumberError::Check)) => errors.push(FieldError::new(
+                    "subject.ref",
+                    "checksum",
+                    "the acceptance number has a typo (its check character does not match)",
+                )),
+                Some(Err(AcceptanceNumberError::Format)) => errors.push(FieldError::new(
+                    "subject.ref",
+                    "invalid",
+                    "an acceptance number is 18 characters: 17 digits and a digit or X",
+                )),
+                Some(Ok(_)) => {}
+            }
+            match given(&req.subject.code) {
+                None => errors.push(FieldError::new("subject.code", "required", "give the case's query code")),
+                Some(c) if normalise_query_code(c).is_none() => {
+                    errors.push(FieldError::new("subject.code", "invalid", "a query code is 6 letters and digits"))
+                }
+                Some(_) => {}
+            }
+        }
+        SubjectType::Service | SubjectType::Department => {
+            if reference.is_none() {
+                let what = if req.subject.kind == SubjectType::Service { "service" } else { "department" };
+                errors.push(FieldError::new("subject.ref", "required", format!("choose the {what}")));
+            } else if reference.is_some_and(|r| r.chars().count() > MAX_REF_CHARS) {
+                errors.push(FieldError::new("subject.ref", "unknown", "no such code"));
+            }
+        }
+        SubjectType::Staff => match reference {
+            None => errors.push(FieldError::new("subject.ref", "required", "say who, or which window")),
+            Some(r) if r.chars().count() > MAX_REF_CHARS => errors.push(FieldError::new(
+                "subject.ref",
+                "too_long",
+                format!("at most {MAX_REF_CHARS} characters"),
+            )),
+            Some(_) => {}
+        },
+        SubjectType::Channel => {
+            if !reference.is_some_and(|r| CHANNELS.contains(&r)) {
+                let code = if reference.is_none() { "required" } else { "invalid" };
+                errors.push(FieldError::new("subject.ref", code, "choose the portal or the kiosk"));
+            }
+        }
+    }
+    if req.subject.kind != SubjectType::Case && given(&req.subject.code).is_some() {
+        errors.push(FieldError::new("subject.code", "unexpected", "a query code belongs to a complaint about a case"));
+    }
+    let description = req.description.trim();
+    if description.is_empty() {
+        errors.push(FieldError::new("description", "required", "describe what happened"));
+    } else if description.chars().count() > MAX_DESCRIPTION_CHARS {
+        errors.push(FieldError::new(
+            "description",
+            "too_long",
+            format!("the description may have at most {MAX_DESCRIPTION_CHARS} characters"),
+        ));
+    }
+    match (&req.contact, req.anonymous) {
+        (Some(_), true) => {
+            errors.push(FieldError::new("contact", "unexpected", "an anonymous complaint carries no name or mobile"))
+        }
+        (None, false) => errors.push(FieldError::new("contact", "required", "give your name and mobile, or complain anonymously")),
+        (Some(c), false) => {
+            let name = c.name.trim();
+            if name.is_empty() {
+                errors.push(FieldError::new("contact.name", "required", "give your name"));
+            } else if name.chars().count() > MAX_REF_CHARS {
+                errors.push(FieldError::new("contact.name", "too_long", format!("at most {MAX_REF_CHARS} characters")));
+            }
+            if c.mobile.trim().is_empty() {
+                errors.push(FieldError::new("contact.mobile", "required", "give your mobile number"));
+            } else if !mobile_valid(&c.mobile) {
+                errors.push(FieldError::new("contact.mobile", "invalid", "a mobile number is 11 digits starting with 13–19"));
+            }
+        }
+        (None, true) => {}
+    }
+    if req.attachments.len() > MAX_ATTACHMENTS {
+        errors.push(FieldError::new("attachments", "too_many", format!("at most {MAX_ATTACHMENTS} files")));
+    } else if req.attachments.iter().any(|id| !crate::application::upload_id_valid(id.trim())) {
+        errors.push(FieldError::new("attachments", "unknown_upload", "an attachment is not an upload id: upload it again"));
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(kind: SubjectType, reference: Option<&str>, code: Option<&str>) -> ComplaintRequest {
+        ComplaintRequest {
+            subject: ComplaintSubject { kind, reference: reference.map(str::to_string), code: code.map(str::to_string) },
+            category: ComplaintCategory::Delay,
+            description: "窗口人员让我来回跑了三次。".into(),
+            anonymous: true,
+            contact: None,
+            attachments: vec![],
+        }
+    }
+
+    fn fields(errors: &[FieldError]) -> Vec<(&str, &str)> {
+        errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect()
+    }
+
+    #[test]
+    fn subjects_need_their_reference() {
+        let number = AcceptanceNumber::new("440113", "261122", 17).unwrap();
+        assert!(validate_complaint(&req(SubjectType::Case, Some(&number.grouped()), Some("abcdef"))).is_empty());
+        assert_eq!(
+            fields(&validate_complaint(&req(SubjectType::Case, None, None))),
+            vec![("subject.ref", "required"), ("subject.code", "required")]
+        );
+        let mut typo = number.compact().to_string();
+        typo.replace_range(16..17, if &typo[16..17] == "5" { "6" } else { "5" });
+        assert_eq!(fields(&validate_complaint(&req(SubjectType::Case, Some(&typo), Some("ABCDEF")))), vec![("subject.ref", "checksum")]);
+        assert!(validate_complaint(&req(SubjectType::Service, Some("440113-GA-GG-001"), None)).is_empty());
+        assert_eq!(fields(&validate_complaint(&req(SubjectType::Department, Some(" "), None))), vec![("subject.ref", "required")]);
+        assert_eq!(fields(&validate_complaint(&req(SubjectType::Staff, Some(&"窗".repeat(101)), None))), vec![("subject.ref", "too_long")]);
+        assert!(validate_complaint(&req(SubjectType::Channel, Some("kiosk"), None)).is_empty());
+        assert_eq!(fields(&validate_complaint(&req(SubjectType::Channel, Some("app"), None))), vec![("subject.ref", "invalid")]);
+        assert_eq!(fields(&validate_complaint(&req(SubjectType::Service, Some("x"), Some("ABCDEF")))), vec![("subject.code", "unexpected")]);
+    }
+
+    #[test]
+    fn descriptions_and_contacts() {
+        let mut r = req(SubjectType::Channel, Some("portal"), None);
+        r.description = "  ".into();
+        assert_eq!(fields(&validate_complaint(&r)), vec![("description", "required")]);
+        r.description = "字".repeat(MAX_DESCRIPTION_CHARS);
+        assert!(validate_complaint(&r).is_empty());
+        r.description = "字".repeat(MAX_DESCRIPTION_CHARS + 1);
+        assert_eq!(fields(&validate_complaint(&r)), vec![("description", "too_long")]);
+        r.description = "<script>alert(1)</script>".into();
+        r.anonymous = false;
+        assert_eq!(fields(&validate_complaint(&r)), vec![("contact", "required")]);
+        r.contact = Some(ComplaintContact { name: "".into(), mobile: "123".into() });
+        assert_eq!(fields(&validate_complaint(&r)), vec![("contact.name", "required"), ("contact.mobile", "invalid")]);
+        r.contact = Some(ComplaintContact { name: "张三".into(), mobile: "13800138000".into() });
+        assert!(validate_complaint(&r).is_empty());
+        r.anonymous = true;
+        assert_eq!(fields(&validate_complaint(&r)), vec![("contact", "unexpected")]);
+        r.contact = None;
+        r.attachments = vec!["nope".into()];
+        assert_eq!(fields(&validate_complaint(&r)), vec![("attachments", "unknown_upload")]);
+    }
+}

@@ -1,0 +1,12 @@
+//! Complaints (投诉): filed by anyone from the portal or the kiosk, followed with the
+//! complaint number and query code, handled by staff (assign → reply → close) within a
+//! reply deadline in working days.
+//!
+//! - `handling`: the state machine of staff actions and who may take them (pure rules).
+//! - `store`: complaints and their events in SQL both engines accept; numbers from the
+//!   cases' day counter.
+//! - `view`: what the complainant sees (no mobile) and what staff see (the contact).
+
+pub mod handling;
+pub mod store;
+pub mod view;

@@ -1,0 +1,343 @@
+//! Complaints and their events in SQL that SQLite and PostgreSQL both accept.
+//!
+//! Filing is one transaction whose first statement takes the day's next number from the
+//! cases' counter (`case_sequences`), as a submission does: on SQLite it holds the write lock
+//! from the start, and a complaint number never equals a case number. Handling is one
+//! transaction per action that first touches the complaint's row (the write lock on SQLite,
+//! the row lock on PostgreSQL), so two staff acting at once act one after the other.
+
+use api_client::checks::AcceptanceNumber;
+use api_client::{ComplaintCategory, ComplaintContact, ComplaintReply, ComplaintStatus, SubjectType};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, Executor, Row};
+
+use super::handling::{self, Handling};
+use crate::applications::calendar::now_cst;
+use crate::applications::receipt::rfc3339_cst;
+use crate::applications::store::{is_unique_violation, placeholders, retry_transient};
+use crate::cases::lifecycle::Actor;
+use crate::error::ApiError;
+use crate::state::Snapshot;
+
+/// A stored complaint.
+#[derive(Clone, Debug)]
+pub struct ComplaintRow {
+    pub number: String,
+    pub query_code_hash: String,
+    pub subject_type: SubjectType,
+    pub subject_ref: Option<String>,
+    pub case_number: Option<String>,
+    pub service_code: Option<String>,
+    pub category: ComplaintCategory,
+    pub description: String,
+    pub anonymous: bool,
+    pub contact: Option<ComplaintContact>,
+    pub masked_name: Option<String>,
+    pub attachments: Vec<String>,
+    pub department_code: Option<String>,
+    pub status: ComplaintStatus,
+    pub submitted_at: i64,
+    pub reply_due: String,
+    pub handling_level: Option<i64>,
+    pub handling_comment: Option<String>,
+    pub handling_rated_at: Option<i64>,
+}
+
+const COLUMNS: &str = "complaint_number, query_code_hash, subject_type, subject_ref, case_number, service_code, category, \
+     description, anonymous, contact, masked_name, attachments, department_code, status, submitted_at, reply_due, \
+     handling_level, handling_comment, handling_rated_at";
+
+fn decode<T>(value: Option<T>, what: &str, text: &str) -> Result<T, sqlx::Error> {
+    value.ok_or_else(|| sqlx::Error::Decode(format!("unknown complaint {what} `{text}`").into()))
+}
+
+fn complaint_row(row: &AnyRow) -> Result<ComplaintRow, sqlx::Error> {
+    let subject: String = row.try_get(2)?;
+    let category: String = row.try_get(6)?;
+    let status: String = row.try_get(13)?;
+    let contact: Option<String> = row.try_get(9)?;
+    let attachments: String = row.try_get(11)?;
+    let anonymous: i64 = row.try_get(8)?;
+    Ok(ComplaintRow {
+        number: row.try_get(0)?,
+        query_code_hash: row.try_get(1)?,
+        subject_type: decode(SubjectType::parse(&subject), "subject", &subject)?,
+        subject_ref: row.try_get(3)?,
+        case_number: row.try_get(4)?,
+        service_code: row.try_get(5)?,
+        category: decode(ComplaintCategory::parse(&category), "category", &category)?,
+        description: row.try_get(7)?,
+        anonymous: anonymous != 0,
+        contact: contact
+            .map(|c| serde_json::from_str(&c))
+            .transpose()
+            .map_err(|e| sqlx::Error::Decode(format!("the stored contact of a complaint: {e}").into()))?,
+        masked_name: row.try_get(10)?,
+        attachments: serde_json::from_str(&attachments)
+            .map_err(|e| sqlx::Error::Decode(format!("the stored attachments of a complaint: {e}").into()))?,
+        department_code: row.try_get(12)?,
+        status: decode(ComplaintStatus::parse(&status), "status", &status)?,
+        submitted_at: row.try_get(14)?,
+        reply_due: row.try_get(15)?,
+        handling_level: row.try_get(16)?,
+        handling_comment: row.try_get(17)?,
+        handling_rated_at: row.try_get(18)?,
+    })
+}
+
+/// The complaint with this number (18 characters, no separators).
+pub async fn find<'e, E: Executor<'e, Database = Any>>(e: E, number: &str) -> Result<Option<ComplaintRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM complaints WHERE complaint_number = $1");
+    sqlx::query(&sql).bind(number).fetch_optional(e).await?.as_ref().map(complaint_row).transpose()
+}
+
+/// The complaint filed with this idempotency key.
+pub async fn find_by_key<'e, E: Executor<'e, Database = Any>>(e: E, key: &str) -> Result<Option<ComplaintRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM complaints WHERE idempotency_key = $1");
+    sqlx::query(&sql).bind(key).fetch_optional(e).await?.as_ref().map(complaint_row).transpose()
+}
+
+/// The complaints a staff list shows, newest first: of `department` and of no department
+/// yet (every complaint when `department` is `None`: the operator's list), with `status`
+/// when given.
+pub async fn list(pool: &AnyPool, department: Option<&str>, status: Option<ComplaintStatus>) -> Result<Vec<ComplaintRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM complaints
+         WHERE ($1 = '' OR department_code = $1 OR department_code IS NULL) AND ($2 = '' OR status = $2)
+         ORDER BY submitted_at DESC, complaint_number DESC"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(department.unwrap_or(""))
+        .bind(status.map(|s| s.as_str()).unwrap_or(""))
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(complaint_row).collect()
+}
+
+/// The replies to a complaint, oldest first.
+pub async fn replies<'e, E: Executor<'e, Database = Any>>(e: E, number: &str) -> Result<Vec<ComplaintReply>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT at, department, text FROM complaint_events WHERE complaint_number = $1 AND action = 'reply' ORDER BY id",
+    )
+    .bind(number)
+    .fetch_all(e)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let text: Option<String> = r.try_get(2)?;
+            Ok(ComplaintReply { at: rfc3339_cst(r.try_get(0)?), department: r.try_get(1)?, text: text.unwrap_or_default() })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Filing
+
+/// A complaint to insert; its number is given out inside the transaction.
+pub struct NewComplaint<'a> {
+    pub key: &'a str,
+    /// `YYYY-MM-DD` (China Standard Time): the sequence's day.
+    pub day: &'a str,
+    pub yymmdd: &'a str,
+    pub region_code: &'a str,
+    pub subject_type: SubjectType,
+    pub subject_ref: Option<&'a str>,
+    pub case_number: Option<&'a str>,
+    pub service_code: Option<&'a str>,
+    pub category: ComplaintCategory,
+    pub description: &'a str,
+    pub contact: Option<&'a ComplaintContact>,
+    pub masked_name: Option<&'a str>,
+    /// Distinct upload ids, to be marked with the complaint's number.
+    pub attachments: &'a [String],
+    pub department_code: Option<&'a str>,
+    pub submitted_at: i64,
+    pub reply_due: &'a str,
+    /// Turns the new number into the stored hash of the query code.
+    pub code_hash: &'a (dyn Fn(&str) -> String + Sync),
+}
+
+pub enum Outcome {
+    Created(ComplaintRow),
+    /// A complaint with this idempotency key was there already.
+    Existing(ComplaintRow),
+    /// An attachment was taken in the meantime; nothing was written.
+    UploadTaken,
+}
+
+/// Files the complaint in one transaction, retried while the database is busy. A race of
+/// two requests with the same key ends in the loser's unique violation: it answers with the
+/// winner's complaint.
+pub async fn insert(pool: &AnyPool, new: &NewComplaint<'_>) -> Result<Outcome, sqlx::Error> {
+    match retry_transient(|| try_insert(pool, new)).await {
+        Err(e) if is_unique_violation(&e) => match find_by_key(pool, new.key).await? {
+            Some(existing) => Ok(Outcome::Existing(existing)),
+            None => Err(e),
+        },
+        other => other,
+    }
+}
+
+async fn try_insert(pool: &AnyPool, new: &NewComplaint<'_>) -> Result<Outcome, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let sequence: i64 = sqlx::query(
+        "INSERT INTO case_sequences (day, last) VALUES ($1, 1)
+         ON CONFLICT (day) DO UPDATE SET last = case_sequences.last + 1 RETURNING last",
+    )
+    .bind(new.day)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    if let Some(existing) = find_by_key(&mut *tx, new.key).await? {
+        tx.rollback().await?;
+        return Ok(Outcome::Existing(existing));
+    }
+    let number = u32::try_from(sequence)
+        .ok()
+        .and_then(|s| AcceptanceNumber::new(new.region_code, new.yymmdd, s))
+        .ok_or_else(|| sqlx::Error::Protocol(format!("the sequence of {} is exhausted", new.day)))?;
+    let number = number.compact().to_string();
+    let contact = new.contact.map(serde_json::to_string).transpose().map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let attachments = serde_json::to_string(new.attachments).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    sqlx::query(
+        "INSERT INTO complaints (complaint_number, idempotency_key, query_code_hash, subject_type, subject_ref, case_number,
+             service_code, category, description, anonymous, contact, masked_name, attachments, department_code, status,
+             submitted_at, reply_due)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+    )
+    .bind(&number)
+    .bind(new.key)
+    .bind((new.code_hash)(&number))
+    .bind(new.subject_type.as_str())
+    .bind(new.subject_ref)
+    .bind(new.case_number)
+    .bind(new.service_code)
+    .bind(new.category.as_str())
+    .bind(new.description)
+    .bind(i64::from(new.contact.is_none()))
+    .bind(contact)
+    .bind(new.masked_name)
+    .bind(attachments)
+    .bind(new.department_code)
+    .bind(ComplaintStatus::Received.as_str())
+    .bind(new.submitted_at)
+    .bind(new.reply_due)
+    .execute(&mut *tx)
+    .await?;
+    if !new.attachments.is_empty() {
+        let sql = format!(
+            "UPDATE uploads SET case_number = $1 WHERE case_number IS NULL AND id IN ({})",
+            placeholders(2, new.attachments.len())
+        );
+        let mut q = sqlx::query(&sql).bind(&number);
+        for id in new.attachments {
+            q = q.bind(id);
+        }
+        if q.execute(&mut *tx).await?.rows_affected() != new.attachments.len() as u64 {
+            tx.rollback().await?;
+            return Ok(Outcome::UploadTaken);
+        }
+    }
+    let row = find(&mut *tx, &number).await?.ok_or_else(|| sqlx::Error::RowNotFound)?;
+    tx.commit().await?;
+    Ok(Outcome::Created(row))
+}
+
+// ---------------------------------------------------------------------------------------
+// Handling
+
+/// Performs `action` on complaint `number` as `actor`, recorded as an event; the new
+/// status. 400 for an unknown department to assign to, 404, 403, 409 (see `handling`).
+pub async fn act(pool: &AnyPool, catalogue: &Snapshot, number: &str, actor: &Actor, action: &Handling) -> Result<ComplaintStatus, ApiError> {
+    if let Handling::Assign { department } = action {
+        if catalogue.department(department).is_none() {
+            return Err(ApiError::field("department", "unknown", "no department has this code"));
+        }
+    }
+    retry_transient(|| try_act(pool, catalogue, number, actor, action)).await?
+}
+
+async fn try_act(
+    pool: &AnyPool,
+    catalogue: &Snapshot,
+    number: &str,
+    actor: &Actor,
+    action: &Handling,
+) -> Result<Result<ComplaintStatus, ApiError>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    // A write first: the lock until commit (dropping the transaction rolls it back).
+    let touched = sqlx::query("UPDATE complaints SET status = status WHERE complaint_number = $1").bind(number).execute(&mut *tx).await?;
+    if touched.rows_affected() == 0 {
+        return Ok(Err(ApiError::NotFound("no complaint has this number".into())));
+    }
+    let complaint = find(&mut *tx, number).await?.ok_or(sqlx::Error::RowNotFound)?;
+    let to = match handling::check(actor, complaint.department_code.as_deref(), complaint.status, action) {
+        Ok(to) => to,
+        Err(e) => return Ok(Err(e)),
+    };
+    let department_code = match (action, actor) {
+        (Handling::Assign { department }, _) => Some(department.clone()),
+        (_, Actor::Staff { department_code, .. }) => Some(department_code.clone()),
+        _ => complaint.department_code.clone(),
+    };
+    let department_name = department_code
+        .as_deref()
+        .map(|code| catalogue.department(code).map(|d| d.name.clone()).unwrap_or_else(|| code.to_string()))
+        .unwrap_or_default();
+    let new_department = match action {
+        Handling::Assign { department } => Some(department.as_str()),
+        _ => complaint.department_code.as_deref(),
+    };
+    sqlx::query("UPDATE complaints SET status = $1, department_code = $2 WHERE complaint_number = $3")
+        .bind(to.as_str())
+        .bind(new_department)
+        .bind(number)
+        .execute(&mut *tx)
+        .await?;
+    let text = match action {
+        Handling::Reply { text } => Some(text.as_str()),
+        _ => None,
+    };
+    sqlx::query(
+        "INSERT INTO complaint_events (complaint_number, at, action, status, department_code, department, text, actor)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(number)
+    .bind(now_cst().unix_timestamp())
+    .bind(action.name())
+    .bind(to.as_str())
+    .bind(department_code)
+    .bind(department_name)
+    .bind(text)
+    .bind(actor.label())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(to))
+}
+
+/// Records the complainant's rating of the handling: once, after a reply. 409 otherwise.
+pub async fn rate_handling(pool: &AnyPool, number: &str, level: u8, comment: Option<&str>) -> Result<(), ApiError> {
+    // One conditional statement: of two ratings at once, one finds the level set.
+    let done = sqlx::query(
+        "UPDATE complaints SET handling_level = $1, handling_comment = $2, handling_rated_at = $3
+         WHERE complaint_number = $4 AND handling_level IS NULL AND status IN ('replied', 'closed')",
+    )
+    .bind(i64::from(level))
+    .bind(comment)
+    .bind(now_cst().unix_timestamp())
+    .bind(number)
+    .execute(pool)
+    .await?;
+    if done.rows_affected() == 1 {
+        return Ok(());
+    }
+    match find(pool, number).await? {
+        None => Err(ApiError::NotFound("no complaint has this number".into())),
+        Some(c) if c.handling_level.is_some() => Err(ApiError::Conflict("the handling of this complaint has been rated already".into())),
+        Some(c) => Err(ApiError::Conflict(format!(
+            "the handling can be rated once the complaint has been replied to; it is {}",
+            c.status.as_str()
+        ))),
+    }
+}

@@ -1,0 +1,191 @@
+//! The staff API for complaints and rectifications (`Authorization: Bearer owst_…`, see
+//! `cases::staff`): the department's complaints and the unassigned ones, their handling
+//! (assign, reply, close), and the rectifications (整改) poor ratings of the department's
+//! cases opened.
+//!
+//! Nothing here logs the request: complaints hold names and mobiles.
+
+use api_client::{ComplaintAction, ComplaintStatus, RectificationAnswer, StaffComplaint, StaffComplaintSummary, StaffRectification};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+use super::params::{self, Params};
+use crate::cases::deadline::Today;
+use crate::cases::staff::Staff;
+use crate::complaints::handling::{self, Handling};
+use crate::complaints::{store, view};
+use crate::error::ApiError;
+use crate::ratings::rectification;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff/complaints", get(list))
+        .route("/staff/complaints/{number}", get(complaint))
+        .route("/staff/complaints/{number}/actions", post(act))
+        .route("/staff/rectifications", get(rectifications))
+        .route("/staff/cases/{number}/rectification", post(answer))
+}
+
+fn number(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    params::number_in_path(path, "the complaint number")
+}
+
+/// The `status` parameter, if given.
+fn status_param(params: &Params) -> Result<Option<ComplaintStatus>, ApiError> {
+    match params.get("status").map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => ComplaintStatus::parse(s)
+            .map(Some)
+            .ok_or_else(|| ApiError::field("status", "invalid", "status must be received, assigned, replied or closed")),
+    }
+}
+
+/// The complaints of the staff member's department and those no department has yet:
+/// awaiting a reply first (red, yellow, green, then by due date), then the others, newest
+/// first.
+#[utoipa::path(
+    get,
+    path = "/staff/complaints",
+    tag = "staff",
+    security(("staff_token" = [])),
+    params(("status" = Option<String>, Query, description = "Only complaints in this status: received, assigned, replied or closed")),
+    responses(
+        (status = 200, description = "The complaints", body = Vec<StaffComplaintSummary>),
+        (status = 400, description = "An unknown `status`", body = api_client::ErrorBody),
+        (status = 401, description = "No staff token, or not a valid one", body = api_client::ErrorBody),
+    )
+)]
+pub async fn list(State(state): State<AppState>, staff: Staff, params: Params) -> Result<Json<Vec<StaffComplaintSummary>>, ApiError> {
+    let status = status_param(&params)?;
+    let catalogue = state.catalogue().await?;
+    Ok(Json(view::list(&state.pool, &catalogue, Some(&staff.department_code), status).await?))
+}
+
+/// A complaint in full: the description, the contact of a named complainant (to call
+/// back), the attachments' upload ids, the replies and the handling's rating.
+#[utoipa::path(
+    get,
+    path = "/staff/complaints/{number}",
+    tag = "staff",
+    security(("staff_token" = [])),
+    params(("number" = String, Path, description = "The complaint number, with or without separators")),
+    responses(
+        (status = 200, description = "The complaint", body = StaffComplaint),
+        (status = 400, description = "A mistyped number", body = api_client::ErrorBody),
+        (status = 401, description = "No staff token, or not a valid one", body = api_client::ErrorBody),
+        (status = 403, description = "The complaint belongs to another department", body = api_client::ErrorBody),
+        (status = 404, description = "No complaint has this number", body = api_client::ErrorBody),
+    )
+)]
+pub async fn complaint(
+    State(state): State<AppState>,
+    staff: Staff,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<StaffComplaint>, ApiError> {
+    let number = number(path)?;
+    let c = store::find(&state.pool, &number).await?.ok_or_else(|| ApiError::NotFound("no complaint has this number".into()))?;
+    if !handling::may_see(&staff.actor(), c.department_code.as_deref()) {
+        return Err(ApiError::Forbidden("this complaint belongs to another department".into()));
+    }
+    let catalogue = state.catalogue().await?;
+    Ok(Json(view::staff(&state.pool, &catalogue, &c).await?))
+}
+
+/// Handle a complaint: `assign` (`department`: to the staff member's own department or
+/// another; a complaint of another department cannot be taken), `reply` (`text`, up to
+/// 2,000 characters; after an assignment, again after a reply), `close` (after a reply).
+/// Every action is recorded; the complainant reads the replies.
+#[utoipa::path(
+    post,
+    path = "/staff/complaints/{number}/actions",
+    tag = "staff",
+    security(("staff_token" = [])),
+    params(("number" = String, Path, description = "The complaint number, with or without separators")),
+    request_body = ComplaintAction,
+    responses(
+        (status = 200, description = "Done: the complaint as it is now", body = StaffComplaint),
+        (status = 400, description = "A mistyped number, or a missing or invalid field (`action`, `department`, `text`)", body = api_client::ErrorBody),
+        (status = 401, description = "No staff token, or not a valid one", body = api_client::ErrorBody),
+        (status = 403, description = "The complaint belongs to another department", body = api_client::ErrorBody),
+        (status = 404, description = "No complaint has this number", body = api_client::ErrorBody),
+        (status = 409, description = "The complaint's status does not allow this action", body = api_client::ErrorBody),
+    )
+)]
+pub async fn act(
+    State(state): State<AppState>,
+    staff: Staff,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<StaffComplaint>, ApiError> {
+    let number = number(path)?;
+    let req: ComplaintAction = params::json_body(&headers, body, "the action")?;
+    let action = Handling::from_request(&req)?;
+    let catalogue = state.catalogue().await?;
+    store::act(&state.pool, &catalogue, &number, &staff.actor(), &action).await?;
+    let c = store::find(&state.pool, &number).await?.ok_or_else(|| ApiError::NotFound("no complaint has this number".into()))?;
+    Ok(Json(view::staff(&state.pool, &catalogue, &c).await?))
+}
+
+/// The rectifications (整改) poor ratings of the department's cases opened: unanswered
+/// first, each part by due date, with the due date's light while unanswered.
+#[utoipa::path(
+    get,
+    path = "/staff/rectifications",
+    tag = "staff",
+    security(("staff_token" = [])),
+    responses(
+        (status = 200, description = "The rectifications", body = Vec<StaffRectification>),
+        (status = 401, description = "No staff token, or not a valid one", body = api_client::ErrorBody),
+    )
+)]
+pub async fn rectifications(State(state): State<AppState>, staff: Staff) -> Result<Json<Vec<StaffRectification>>, ApiError> {
+    let catalogue = state.catalogue().await?;
+    Ok(Json(rectification::list(&state.pool, &catalogue, Some(&staff.department_code)).await?))
+}
+
+/// Answer the rectification a poor rating of a case opened: an explanation (情况说明) and
+/// the action taken (整改措施), each 1–2,000 characters; once. The applicant sees both on
+/// the track page.
+#[utoipa::path(
+    post,
+    path = "/staff/cases/{number}/rectification",
+    tag = "staff",
+    security(("staff_token" = [])),
+    params(("number" = String, Path, description = "受理号, with or without separators, either case")),
+    request_body = RectificationAnswer,
+    responses(
+        (status = 200, description = "Answered", body = StaffRectification),
+        (status = 400, description = "A mistyped number, or a missing or too long `explanation` or `action_taken`", body = api_client::ErrorBody),
+        (status = 401, description = "No staff token, or not a valid one", body = api_client::ErrorBody),
+        (status = 403, description = "The case belongs to another department", body = api_client::ErrorBody),
+        (status = 404, description = "No case has this number, or it has no rectification", body = api_client::ErrorBody),
+        (status = 409, description = "Answered already", body = api_client::ErrorBody),
+    )
+)]
+pub async fn answer(
+    State(state): State<AppState>,
+    staff: Staff,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<StaffRectification>, ApiError> {
+    let number = params::number_in_path(path, "the acceptance number")?;
+    let req: RectificationAnswer = params::json_body(&headers, body, "the answer")?;
+    let (explanation, action_taken) = rectification::check_answer(&req)?;
+    rectification::answer(&state.pool, &number, &staff.actor(), &explanation, &action_taken).await?;
+    staff_rectification(&state, &number).await
+}
+
+async fn staff_rectification(state: &AppState, number: &str) -> Result<Json<StaffRectification>, ApiError> {
+    let catalogue = state.catalogue().await?;
+    let today = Today::load(&state.pool, catalogue.version).await?;
+    let no_rectification = || ApiError::NotFound("this case has no rectification".into());
+    let item = rectification::item(&state.pool, number).await?.ok_or_else(no_rectification)?;
+    Ok(Json(rectification::staff_view(&catalogue, &today, &item).ok_or_else(no_rectification)?))
+}
