@@ -77,3 +77,8 @@ pub fn visits(n: u8) -> String {
         tf(k::VISITS_N, &[("n", &n.to_string())])
     }
 }
+
+/// `2026-11-22T10:05:00+08:00` as `2026-11-22 10:05`.
+pub fn minutes(rfc3339: &str) -> String {
+    rfc3339.get(..16).map(|s| s.replace('T', " ")).unwrap_or_else(|| rfc3339.to_string())
+}

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod apply;
+pub mod complaints;
 pub mod components;
 pub mod format;
 pub mod i18n;

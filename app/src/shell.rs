@@ -12,6 +12,8 @@ use crate::pages::{
     not_found::NotFound, notice::NoticePage, receipt::ReceiptPage, track::{CasePage, TrackLookup},
 };
 use crate::apply::{draft::Drafts, supplement::SupplementPage, ApplyPage};
+use crate::complaints::{form::ComplaintFormPage, lookup::{ComplaintPage, ComplaintsPage}};
+use crate::pages::kiosk_finish::KioskFinish;
 
 /// Where the portal remembers the visitor's language. The kiosk remembers nothing.
 const LOCALE_KEY: &str = "onewindow.locale";
@@ -103,6 +105,9 @@ fn PortalRoutes() -> impl IntoView {
             <Route path=path!("/track") view=FullLoad/>
             <Route path=path!("/track/:number") view=FullLoad/>
             <Route path=path!("/track/:number/supplement") view=FullLoad/>
+            <Route path=path!("/complaints") view=FullLoad/>
+            <Route path=path!("/complaints/new") view=FullLoad/>
+            <Route path=path!("/complaints/:number") view=FullLoad/>
         </Routes>
     }
 }
@@ -114,12 +119,16 @@ fn TrackRoutes() -> impl IntoView {
         <Routes fallback=|| view! { <FullLoad/> }>
             <Route path=path!("/track") view=TrackLookup/>
             <Route path=path!("/track/:number") view=CasePage/>
+            <Route path=path!("/complaints") view=|| view! { <ComplaintsPage/> }/>
+            // The form uploads: it is the apply bundle's.
+            <Route path=path!("/complaints/new") view=FullLoad/>
+            <Route path=path!("/complaints/:number") view=ComplaintPage/>
         </Routes>
     }
 }
 
-/// The pages that upload or follow an upload: the application flow, its receipt, and the
-/// answer to a supplement request.
+/// The pages that upload or follow an upload: the application flow, its receipt, the
+/// answer to a supplement request, and the complaint form.
 #[component]
 fn ApplyRoutes() -> impl IntoView {
     view! {
@@ -128,6 +137,7 @@ fn ApplyRoutes() -> impl IntoView {
             <Route path=path!("/services/:code/apply/:step") view=ApplyPage/>
             <Route path=path!("/receipt/:number") view=|| view! { <ReceiptPage/> }/>
             <Route path=path!("/track/:number/supplement") view=SupplementPage/>
+            <Route path=path!("/complaints/new") view=ComplaintFormPage/>
         </Routes>
     }
 }
@@ -145,6 +155,10 @@ fn KioskRoutes() -> impl IntoView {
             <Route path=path!("/kiosk/track") view=TrackLookup/>
             <Route path=path!("/kiosk/track/:number") view=CasePage/>
             <Route path=path!("/kiosk/track/:number/supplement") view=SupplementPage/>
+            <Route path=path!("/kiosk/complaints") view=|| view! { <ComplaintsPage/> }/>
+            <Route path=path!("/kiosk/complaints/new") view=ComplaintFormPage/>
+            <Route path=path!("/kiosk/complaints/:number") view=ComplaintPage/>
+            <Route path=path!("/kiosk/finish") view=KioskFinish/>
         </Routes>
     }
 }

@@ -16,7 +16,7 @@ use crate::i18n::{k, t};
 use crate::mode::use_mode;
 
 use super::draft::{Draft, Drafts};
-use super::fields::ErrorSummary;
+use crate::components::error_summary::ErrorSummary;
 use super::materials::size_text;
 use super::messages::{anchor, applicant_label, message};
 use super::steps::{step_of, Step};

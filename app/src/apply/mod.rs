@@ -7,9 +7,9 @@
 mod applicant;
 mod check;
 pub mod draft;
-mod fields;
-mod materials;
-mod messages;
+pub(crate) mod fields;
+pub(crate) mod materials;
+pub(crate) mod messages;
 pub mod steps;
 pub mod supplement;
 
@@ -30,7 +30,8 @@ use crate::pages::not_found::NotFound;
 use applicant::ApplicantStep;
 use check::CheckStep;
 use draft::{Draft, Drafts};
-use fields::{ErrorSummary, QuestionField};
+use crate::components::error_summary::ErrorSummary;
+use fields::QuestionField;
 use materials::{MaterialsStep, Pending};
 use messages::{anchor, mb, message};
 use steps::Step;

@@ -55,6 +55,7 @@ pub fn PortalLayout(children: Children) -> impl IntoView {
                     <li><a href="/">{t(k::NAV_HOME)}</a></li>
                     <li><a href="/services">{t(k::NAV_GUIDES)}</a></li>
                     <li><a href="/track">{t(k::NAV_TRACK)}</a></li>
+                    <li><a href="/complaints" data-testid="nav-complaints">{t(k::NAV_COMPLAINTS)}</a></li>
                 </ul>
             </nav>
         </header>
@@ -71,6 +72,32 @@ pub fn PortalLayout(children: Children) -> impl IntoView {
 #[component]
 pub fn KioskLayout(children: Children) -> impl IntoView {
     let home = Mode::Kiosk.href("/");
+    // The pages of this visit, oldest first. A session ends with a reload, which empties
+    // this but not the browser's history: Back walks only through this visit's pages and
+    // never reaches the previous visitor's.
+    let visited = StoredValue::new(Vec::<String>::new());
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        let here = format!("{}?{}", location.pathname.get(), location.search.get().trim_start_matches('?'));
+        visited.update_value(|v| {
+            if v.len() >= 2 && v[v.len() - 2] == here {
+                v.pop();
+            } else if v.last() != Some(&here) {
+                v.push(here);
+            }
+        });
+    });
+    let navigate = leptos_router::hooks::use_navigate();
+    let back = {
+        let home = home.clone();
+        move || {
+            if visited.with_value(|v| v.len()) > 1 {
+                let _ = window().history().and_then(|h| h.back());
+            } else {
+                navigate(&home, leptos_router::NavigateOptions { replace: true, ..Default::default() });
+            }
+        }
+    };
     view! {
         <header class="kiosk-bar">
             <a class="kiosk-bar__brand" href=home.clone()>
@@ -81,12 +108,12 @@ pub fn KioskLayout(children: Children) -> impl IntoView {
         </header>
         <main id="main" class="kiosk-main" tabindex="-1">{children()}</main>
         <nav class="kiosk-nav" aria-label=t(k::NAV_LABEL)>
-            <button type="button" class="kiosk-nav__button" on:click=|_| {
-                let _ = window().history().and_then(|h| h.back());
-            }>
+            <button type="button" class="kiosk-nav__button" data-testid="kiosk-back" on:click=move |_| back()>
                 <span aria-hidden="true">"‹ "</span>{t(k::ACTION_BACK)}
             </button>
             <a class="kiosk-nav__button" href=home>{t(k::NAV_HOME)}</a>
+            // Ends the session with a quick rating of the visit (一次一评).
+            <a class="kiosk-nav__button kiosk-nav__button--finish" href=Mode::Kiosk.href("/finish") data-testid="kiosk-finish">{t(k::KIOSK_FINISH)}</a>
         </nav>
     }
 }

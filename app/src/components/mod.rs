@@ -1,10 +1,15 @@
 //! Components shared by the pages of both builds; one module each.
 
+pub mod code_input;
+pub mod error_summary;
 pub mod fetch;
 pub mod heading;
 pub mod keypad;
 pub mod layout;
+pub mod light;
 pub mod materials_table;
 pub mod pagination;
+pub mod rating;
 pub mod search_form;
 pub mod service_list;
+pub mod text_area;

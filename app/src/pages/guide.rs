@@ -71,6 +71,7 @@ pub fn GuideView(guide: ServiceGuide) -> impl IntoView {
     let g = guide;
     let notice_href = mode.href(&format!("/services/{}/notice", g.code));
     let apply_href = g.accepts_online_applications().then(|| mode.href(&format!("/services/{}/apply", g.code)));
+    let complain_href = mode.href(&format!("/complaints/new?service={}", g.code));
     let supports = supports_list(g.supports);
     let topics = g.topics.iter().map(|t| t.name.clone()).collect::<Vec<_>>().join(t(k::LIST_SEPARATOR));
     view! {
@@ -95,6 +96,7 @@ pub fn GuideView(guide: ServiceGuide) -> impl IntoView {
                 {(!mode.is_kiosk()).then(|| view! {
                     <a class="button button--secondary" href=notice_href data-testid="notice-link">{t(k::GUIDE_PRINT_NOTICE)}</a>
                 })}
+                <a class="button button--secondary" href=complain_href data-testid="complain-link">{t(k::GUIDE_COMPLAIN)}</a>
             </p>
 
             <section class="guide__section" aria-labelledby="g-basic">

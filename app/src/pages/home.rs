@@ -25,6 +25,15 @@ pub fn HomePage() -> impl IntoView {
             <p class="lead">{t(k::HOME_LEAD)}</p>
             <SearchForm initial="" large=true/>
         </div>
+        <section class="section home-complaints" aria-labelledby="complaints-heading" data-testid="home-complaints">
+            <h2 id="complaints-heading">{t(k::HOME_COMPLAINTS_TITLE)}</h2>
+            <p>{t(k::HOME_COMPLAINTS_LEAD)}</p>
+            <ul class="chip-list">
+                <li><a class="chip" href="/complaints/new">{t(k::HOME_COMPLAINTS_NEW)}</a></li>
+                <li><a class="chip" href="/complaints">{t(k::HOME_COMPLAINTS_LOOKUP)}</a></li>
+                <li><a class="chip" href="/track">{t(k::COMPLAINTS_RATE_TITLE)}</a></li>
+            </ul>
+        </section>
         <section class="section" aria-labelledby="popular-heading">
             <h2 id="popular-heading">{t(k::HOME_POPULAR)}</h2>
             {loaded(popular, |page| view! { <ServiceList items=page.items/> })}

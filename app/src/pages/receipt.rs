@@ -9,6 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::client;
 use crate::components::fetch::loaded;
 use crate::components::heading::PageHeading;
+use crate::format::minutes;
 use crate::i18n::{k, t};
 use crate::mode::use_mode;
 use crate::pages::guide::SummaryRow;
@@ -25,11 +26,6 @@ pub fn status_label(s: CaseStatus) -> &'static str {
         CaseStatus::Completed => t(k::STATUS_COMPLETED),
         CaseStatus::Withdrawn => t(k::STATUS_WITHDRAWN),
     }
-}
-
-/// `2026-11-22T10:05:00+08:00` as `2026-11-22 10:05`.
-fn minutes(rfc3339: &str) -> String {
-    rfc3339.get(..16).map(|s| s.replace('T', " ")).unwrap_or_else(|| rfc3339.to_string())
 }
 
 #[component]

@@ -3,15 +3,19 @@
 //! The receipt's QR code lands on the latter, mostly on phones, so it is light and plain.
 
 use api_client::checks::{normalise_mobile, normalise_query_code, AcceptanceNumber, AcceptanceNumberError};
-use api_client::{CaseView, ClientError, Light};
+use api_client::{CaseView, ClientError};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::client;
 use crate::components::fetch::{FetchError, Loading};
+use crate::components::code_input::CodeInput;
 use crate::components::heading::PageHeading;
-use crate::i18n::{k, t, tf};
+use crate::components::light::DeadlineLight;
+use crate::format::minutes;
+use crate::i18n::{k, t, tf, Key};
 use crate::mode::use_mode;
+use crate::pages::case_rating::CaseRating;
 use crate::pages::guide::SummaryRow;
 use crate::pages::receipt::status_label;
 
@@ -22,15 +26,30 @@ struct Problems {
     secret: Option<&'static str>,
 }
 
-/// Checks the typed number before any request: a typo is caught by its check character.
-fn check_number(typed: &str) -> Result<AcceptanceNumber, &'static str> {
+/// The words for an empty, malformed and mistyped number.
+pub struct NumberWords {
+    pub empty: Key,
+    pub format: Key,
+    pub check: Key,
+}
+
+pub const ACCEPTANCE_NUMBER: NumberWords =
+    NumberWords { empty: k::TRACK_ERROR_NUMBER_EMPTY, format: k::TRACK_ERROR_NUMBER_FORMAT, check: k::TRACK_ERROR_NUMBER_CHECK };
+
+/// Checks a typed number (an acceptance or complaint number) before any request: a typo is
+/// caught by its check character.
+pub fn check_number_as(typed: &str, words: &NumberWords) -> Result<AcceptanceNumber, &'static str> {
     if typed.trim().is_empty() {
-        return Err(t(k::TRACK_ERROR_NUMBER_EMPTY));
+        return Err(t(words.empty));
     }
     AcceptanceNumber::parse(typed).map_err(|e| match e {
-        AcceptanceNumberError::Format => t(k::TRACK_ERROR_NUMBER_FORMAT),
-        AcceptanceNumberError::Check => t(k::TRACK_ERROR_NUMBER_CHECK),
+        AcceptanceNumberError::Format => t(words.format),
+        AcceptanceNumberError::Check => t(words.check),
     })
+}
+
+fn check_number(typed: &str) -> Result<AcceptanceNumber, &'static str> {
+    check_number_as(typed, &ACCEPTANCE_NUMBER)
 }
 
 #[component]
@@ -73,25 +92,12 @@ pub fn TrackLookup() -> impl IntoView {
             });
         }
     };
-    let field = move |id: &'static str, label: &'static str, hint: &'static str, value: RwSignal<String>, error: Signal<Option<&'static str>>, inputmode: &'static str| {
-        view! {
-            <div class="field" class:field--error=move || error.get().is_some()>
-                <label class="field__label" for=id>{label}</label>
-                <p class="field__hint" id=format!("{id}-hint")>{hint}</p>
-                {move || error.get().map(|e| view! { <p class="field__error" id=format!("{id}-error")><span class="visually-hidden">{t(k::ERROR_PREFIX)}</span>{e}</p> })}
-                <input id=id class="input input--20 track__input" type="text" inputmode=inputmode autocomplete="off" spellcheck="false"
-                    autocapitalize="characters" aria-describedby=format!("{id}-hint")
-                    aria-invalid=move || error.get().is_some().then_some("true")
-                    prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
-                {mode.is_kiosk().then(|| view! { <crate::components::keypad::Keypad target=value letters=id == "track-secret" && !by_mobile.get_untracked()/> })}
-            </div>
-        }
-    };
+    let error = move |pick: fn(&Problems) -> Option<&'static str>| Signal::derive(move || problems.with(|p| pick(p).map(str::to_string)));
     view! {
         <PageHeading text=t(k::TRACK_TITLE)/>
         <p>{t(k::TRACK_INTRO)}</p>
         <form class="track-form" on:submit=on_submit novalidate>
-            {field("track-number", t(k::TRACK_NUMBER), t(k::TRACK_NUMBER_HINT), number, Signal::derive(move || problems.get().number), "text")}
+            <CodeInput id="track-number" label=t(k::TRACK_NUMBER) hint=t(k::TRACK_NUMBER_HINT) value=number error=error(|p| p.number)/>
             <div class="choices choices--inline">
                 <div class="choice">
                     <input class="choice__input" type="radio" name="by" id="by-code" prop:checked=move || !by_mobile.get() on:change=move |_| by_mobile.set(false)/>
@@ -102,10 +108,10 @@ pub fn TrackLookup() -> impl IntoView {
                     <label class="choice__label" for="by-mobile">{t(k::TRACK_BY_MOBILE)}</label>
                 </div>
             </div>
-            {move || {
-                let mobile = by_mobile.get();
-                let (label, hint, mode_) = if mobile { (t(k::TRACK_MOBILE), t(k::TRACK_MOBILE_HINT), "numeric") } else { (t(k::TRACK_CODE), t(k::TRACK_CODE_HINT), "text") };
-                field("track-secret", label, hint, secret, Signal::derive(move || problems.get().secret), mode_)
+            {move || if by_mobile.get() {
+                view! { <CodeInput id="track-secret" label=t(k::TRACK_MOBILE) hint=t(k::TRACK_MOBILE_HINT) value=secret error=error(|p| p.secret) inputmode="numeric"/> }
+            } else {
+                view! { <CodeInput id="track-secret" label=t(k::TRACK_CODE) hint=t(k::TRACK_CODE_HINT) value=secret error=error(|p| p.secret) letters=true/> }
             }}
             <button type="submit" class="button" data-testid="track-submit">{t(k::TRACK_SUBMIT)}</button>
         </form>
@@ -149,18 +155,6 @@ pub fn CasePage() -> impl IntoView {
     }
 }
 
-fn light_words(l: Light) -> (&'static str, &'static str) {
-    match l {
-        Light::Green => ("light--green", t(k::LIGHT_GREEN)),
-        Light::Yellow => ("light--yellow", t(k::LIGHT_YELLOW)),
-        Light::Red => ("light--red", t(k::LIGHT_RED)),
-    }
-}
-
-fn minutes(rfc3339: &str) -> String {
-    rfc3339.get(..16).map(|s| s.replace('T', " ")).unwrap_or_else(|| rfc3339.to_string())
-}
-
 #[component]
 fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>) -> impl IntoView {
     let mode = use_mode();
@@ -169,6 +163,11 @@ fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>
     let code = use_query_map().with_untracked(|q| q.get("c"));
     let number = c.acceptance_number.clone();
     let supplement_href = code.as_ref().map(|code| mode.href(&format!("/track/{number}/supplement?c={code}")));
+    // The complaint form checks the pair again; without the code it asks for it.
+    let complain_href = mode.href(&match &code {
+        Some(code) => format!("/complaints/new?case={number}&c={code}"),
+        None => format!("/complaints/new?case={number}"),
+    });
     let confirming = RwSignal::new(false);
     let withdraw_error = RwSignal::new(None::<String>);
     let withdraw = {
@@ -198,14 +197,8 @@ fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>
                 </p>
             </div>
             {c.deadline.clone().map(|d| {
-                let (class, words) = light_words(d.light);
-                view! {
-                    <p class=format!("light {class}") data-testid="light" data-light=format!("{:?}", d.light).to_lowercase()>
-                        <span class="light__dot" aria-hidden="true"></span>
-                        <strong>{words}</strong>" "
-                        {if d.paused { t(k::LIGHT_PAUSED).to_string() } else { tf(k::LIGHT_DUE, &[("date", &d.date)]) }}
-                    </p>
-                }
+                let due = if d.paused { t(k::LIGHT_PAUSED).to_string() } else { tf(k::LIGHT_DUE, &[("date", &d.date)]) };
+                view! { <DeadlineLight deadline=d due/> }
             })}
             <dl class="summary-list">
                 <SummaryRow label=t(k::RECEIPT_APPLICANT) value=c.masked_name.clone()/>
@@ -229,9 +222,10 @@ fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>
                     <h2 class="notice__title">{if r.approved { t(k::RESULT_APPROVED) } else { t(k::RESULT_DENIED) }}</h2>
                     {r.reason.map(|x| view! { <p>{x}</p> })}
                     {r.remedy.map(|x| view! { <p>{x}</p> })}
-                    {r.delivery.map(|x| view! { <p>{t(k::RESULT_DELIVERY)}" "{x}</p> })}
+                    {r.delivery.map(|x| view! { <p>{t(k::RESULT_DELIVERY)}" "{delivery_words(&x)}</p> })}
                 </div>
             })}
+            <CaseRating number=number.clone() code=code.clone() rating=c.rating.clone() can_rate=c.can_rate/>
             <h2>{t(k::TRACK_TIMELINE)}</h2>
             <ol class="timeline" data-testid="timeline">
                 {c.timeline.iter().rev().map(|e| view! {
@@ -248,6 +242,7 @@ fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>
             </div>
             <div class="button-group no-print">
                 <button type="button" class="button button--secondary" on:click=|_| { let _ = window().print(); }>{t(k::ACTION_PRINT)}</button>
+                <a class="button button--secondary" href=complain_href data-testid="complain-link">{t(k::RATING_COMPLAIN)}</a>
                 {(c.can_withdraw && code.is_some()).then(|| view! {
                     <button type="button" class="button button--warning" data-testid="withdraw" on:click=move |_| confirming.set(true)>{t(k::WITHDRAW_BUTTON)}</button>
                 })}
@@ -264,5 +259,15 @@ fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>
                 </div>
             })}
         </div>
+    }
+}
+
+/// How the result is delivered, in words (the API sends `window`, `post` or `electronic`).
+fn delivery_words(code: &str) -> String {
+    match code {
+        "window" => t(k::RESULT_DELIVERY_WINDOW).into(),
+        "post" => t(k::RESULT_DELIVERY_POST).into(),
+        "electronic" => t(k::RESULT_DELIVERY_ELECTRONIC).into(),
+        other => other.to_string(),
     }
 }

@@ -1,5 +1,6 @@
-//! Serving the portal at `/` (its application flow from `dist/apply`) and the kiosk at
-//! `/kiosk/`: files from the bundle, any other
+//! Serving the portal at `/` (its application flow and complaint form from `dist/apply`,
+//! its progress and complaint lookup from `dist/track`) and the kiosk at `/kiosk/`: files
+//! from the bundle, any other
 //! path falls back to the bundle's `index.html` (client-side routes), with cache headers
 //! that let hashed assets live for a year while `index.html` is always revalidated.
 
@@ -36,10 +37,15 @@ pub fn bundles(dist: &Path) -> Router<AppState> {
         .route_service("/services/{code}/apply", apply_index.clone())
         .route_service("/services/{code}/apply/{*step}", apply_index.clone())
         .route_service("/receipt/{number}", apply_index.clone())
-        .route_service("/track/{number}/supplement", apply_index)
+        .route_service("/track/{number}/supplement", apply_index.clone())
+        // The complaint form uploads, so it is the apply bundle's; following a complaint is
+        // the track bundle's.
+        .route_service("/complaints/new", apply_index)
         .nest_service("/_apply", ServeDir::new(dist.join("apply")).precompressed_br().precompressed_gzip())
         .route_service("/track", track_index.clone())
-        .route_service("/track/{number}", track_index)
+        .route_service("/track/{number}", track_index.clone())
+        .route_service("/complaints", track_index.clone())
+        .route_service("/complaints/{number}", track_index)
         .nest_service("/_track", ServeDir::new(dist.join("track")).precompressed_br().precompressed_gzip())
         .nest_service("/kiosk", bundle(&dist.join("kiosk")))
         .fallback_service(bundle(&dist.join("portal")))
