@@ -6,15 +6,35 @@
 
 use std::sync::OnceLock;
 
-use api_client::checks::{QUERY_CODE_ALPHABET, QUERY_CODE_LEN};
+use api_client::checks::{AcceptanceNumber, QUERY_CODE_ALPHABET, QUERY_CODE_LEN};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-use sqlx::{AnyPool, Row};
+use sqlx::{Any, AnyPool, Row, Transaction};
 use time::Date;
 
 /// Idempotency keys: 8–100 characters of letters, digits, `_` and `-` (a UUID fits).
 pub fn idempotency_key_valid(key: &str) -> bool {
     (8..=100).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// The next number of `day` (`YYYY-MM-DD`, whose `yymmdd` it carries) in `region`, taken
+/// inside `tx` from the day counter that cases and complaints share, so that a complaint
+/// number never equals an acceptance number. It is the transaction's first write: on SQLite
+/// it takes the write lock (waiting on busy_timeout).
+pub async fn next_number(tx: &mut Transaction<'static, Any>, day: &str, region: &str, yymmdd: &str) -> Result<String, sqlx::Error> {
+    let sequence: i64 = sqlx::query(
+        "INSERT INTO case_sequences (day, last) VALUES ($1, 1)
+         ON CONFLICT (day) DO UPDATE SET last = case_sequences.last + 1 RETURNING last",
+    )
+    .bind(day)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    u32::try_from(sequence)
+        .ok()
+        .and_then(|s| AcceptanceNumber::new(region, yymmdd, s))
+        .map(|n| n.compact().to_string())
+        .ok_or_else(|| sqlx::Error::Protocol(format!("the sequence of {day} is exhausted")))
 }
 
 /// The date part of an acceptance number.

@@ -10,10 +10,11 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use api_client::checks::AcceptanceNumber;
 use api_client::CaseStatus;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor, Row};
+
+use super::numbering;
 
 /// A case as the receipt and the submit answer need it.
 #[derive(Clone, Debug)]
@@ -145,24 +146,11 @@ pub async fn insert(pool: &AnyPool, new: &NewCase<'_>) -> anyhow::Result<Outcome
 
 async fn try_insert(pool: &AnyPool, new: &NewCase<'_>) -> Result<Outcome, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    // A write first: on SQLite this takes the write lock (waiting on busy_timeout).
-    let sequence: i64 = sqlx::query(
-        "INSERT INTO case_sequences (day, last) VALUES ($1, 1)
-         ON CONFLICT (day) DO UPDATE SET last = case_sequences.last + 1 RETURNING last",
-    )
-    .bind(new.day)
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get(0)?;
+    let number = numbering::next_number(&mut tx, new.day, new.region_code, new.yymmdd).await?;
     if let Some(existing) = find_by_key(&mut *tx, new.key).await? {
         tx.rollback().await?;
         return Ok(Outcome::Existing(existing));
     }
-    let number = u32::try_from(sequence)
-        .ok()
-        .and_then(|s| AcceptanceNumber::new(new.region_code, new.yymmdd, s))
-        .ok_or_else(|| sqlx::Error::Protocol(format!("the sequence of {} is exhausted", new.day)))?;
-    let number = number.compact().to_string();
     let hash = (new.code_hash)(&number);
     sqlx::query(
         "INSERT INTO cases (acceptance_number, service_code, department_code, status, applicant, masked_name,

@@ -6,13 +6,13 @@
 //! transaction per action that first touches the complaint's row (the write lock on SQLite,
 //! the row lock on PostgreSQL), so two staff acting at once act one after the other.
 
-use api_client::checks::AcceptanceNumber;
 use api_client::{ComplaintCategory, ComplaintContact, ComplaintReply, ComplaintStatus, SubjectType};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor, Row};
 
 use super::handling::{self, Handling};
 use crate::applications::calendar::now_cst;
+use crate::applications::numbering;
 use crate::applications::receipt::rfc3339_cst;
 use crate::applications::store::{is_unique_violation, placeholders, retry_transient};
 use crate::cases::lifecycle::Actor;
@@ -180,23 +180,11 @@ pub async fn insert(pool: &AnyPool, new: &NewComplaint<'_>) -> Result<Outcome, s
 
 async fn try_insert(pool: &AnyPool, new: &NewComplaint<'_>) -> Result<Outcome, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let sequence: i64 = sqlx::query(
-        "INSERT INTO case_sequences (day, last) VALUES ($1, 1)
-         ON CONFLICT (day) DO UPDATE SET last = case_sequences.last + 1 RETURNING last",
-    )
-    .bind(new.day)
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get(0)?;
+    let number = numbering::next_number(&mut tx, new.day, new.region_code, new.yymmdd).await?;
     if let Some(existing) = find_by_key(&mut *tx, new.key).await? {
         tx.rollback().await?;
         return Ok(Outcome::Existing(existing));
     }
-    let number = u32::try_from(sequence)
-        .ok()
-        .and_then(|s| AcceptanceNumber::new(new.region_code, new.yymmdd, s))
-        .ok_or_else(|| sqlx::Error::Protocol(format!("the sequence of {} is exhausted", new.day)))?;
-    let number = number.compact().to_string();
     let contact = new.contact.map(serde_json::to_string).transpose().map_err(|e| sqlx::Error::Encode(e.into()))?;
     let attachments = serde_json::to_string(new.attachments).map_err(|e| sqlx::Error::Encode(e.into()))?;
     sqlx::query(
