@@ -114,13 +114,13 @@ async fn a_named_complaint_from_a_guide_is_answered_and_its_handling_rated() -> 
     let token = s.staff_token("投诉专员", "gaj")?;
     let seen = staff(&s, &token, &number, json!({"action": "assign", "department": "gaj"})).await?;
     assert_eq!(seen["contact"]["mobile"], "13912345678", "staff may call back: {seen}");
-    staff(&s, &token, &number, json!({"action": "reply", "text": "经核实，窗口已改为一次告知全部材料，并向您致歉。"})).await?;
+    staff(&s, &token, &number, json!({"action": "reply", "text": format!("经核实，窗口已改为一次告知全部材料，并向您致歉。{SCRIPT}")})).await?;
 
     s.open(&format!("/complaints/{number}?c={code}")).await?;
     let status = s.wait_for("[data-testid=complaint-status]").await?;
     assert_eq!(status.attr("data-status").await?.as_deref(), Some("replied"));
     let reply = s.wait_for("[data-testid=complaint-reply]").await?.text().await?;
-    assert!(reply.contains("一次告知全部材料"), "{reply}");
+    assert!(reply.contains("一次告知全部材料") && reply.contains(SCRIPT), "the reply, as text: {reply}");
     let description = s.wait_for("[data-testid=complaint-description]").await?.text().await?;
     assert!(description.contains(SCRIPT), "the script tag is shown as text: {description}");
     assert_eq!(s.js("return window.__pwned === undefined").await?, json!(true), "and never run");
@@ -272,7 +272,7 @@ async fn the_kiosk_takes_a_complaint_and_rates_the_visit_at_the_end() -> Result<
     choose(&s, "c-subject-channel").await?;
     choose(&s, "c-channel-kiosk").await?;
     choose(&s, "c-category-other").await?;
-    type_into(&s, "c-description", "自助机打印回执时卡纸。").await?;
+    type_into(&s, "c-description", &format!("自助机打印回执时卡纸。{SCRIPT}")).await?;
     choose(&s, "c-identity-named").await?;
     type_into(&s, "c-contact-name", "赵六").await?;
     // The mobile by the on-screen keypad.
@@ -293,6 +293,8 @@ async fn the_kiosk_takes_a_complaint_and_rates_the_visit_at_the_end() -> Result<
     no_violations(&s, "the kiosk's complaint confirmation").await?;
     s.open(&format!("/kiosk/complaints/{number}?c={code}")).await?;
     assert!(!s.wait_for("main").await?.text().await?.contains("13700137000"));
+    assert!(s.wait_for("[data-testid=complaint-description]").await?.text().await?.contains(SCRIPT));
+    assert_eq!(s.js("return window.__pwned === undefined").await?, json!(true));
 
     // The visitor is done: a quick rating of the visit, then the session is wiped.
     s.wait_for("[data-testid=kiosk-finish]").await?.click().await?;
