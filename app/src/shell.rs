@@ -119,16 +119,13 @@ fn TrackRoutes() -> impl IntoView {
         <Routes fallback=|| view! { <FullLoad/> }>
             <Route path=path!("/track") view=TrackLookup/>
             <Route path=path!("/track/:number") view=CasePage/>
-            <Route path=path!("/complaints") view=|| view! { <ComplaintsPage/> }/>
-            // The form uploads: it is the apply bundle's.
-            <Route path=path!("/complaints/new") view=FullLoad/>
-            <Route path=path!("/complaints/:number") view=ComplaintPage/>
         </Routes>
     }
 }
 
 /// The pages that upload or follow an upload: the application flow, its receipt, the
-/// answer to a supplement request, and the complaint form.
+/// answer to a supplement request, and complaints (the form uploads; following one comes
+/// from its confirmation). They stay out of the track bundle, which QR codes open on phones.
 #[component]
 fn ApplyRoutes() -> impl IntoView {
     view! {
@@ -137,7 +134,9 @@ fn ApplyRoutes() -> impl IntoView {
             <Route path=path!("/services/:code/apply/:step") view=ApplyPage/>
             <Route path=path!("/receipt/:number") view=|| view! { <ReceiptPage/> }/>
             <Route path=path!("/track/:number/supplement") view=SupplementPage/>
+            <Route path=path!("/complaints") view=|| view! { <ComplaintsPage/> }/>
             <Route path=path!("/complaints/new") view=ComplaintFormPage/>
+            <Route path=path!("/complaints/:number") view=ComplaintPage/>
         </Routes>
     }
 }

@@ -1,6 +1,7 @@
-//! Complaints (投诉): the form (`/complaints/new`, in the apply bundle because it uploads),
-//! the lookup and the complaint page (`/complaints`, `/complaints/{number}?c=`, in the
-//! track bundle), and the same at the kiosk under `/kiosk`.
+//! Complaints (投诉): the form (`/complaints/new`), the lookup and the complaint page
+//! (`/complaints`, `/complaints/{number}?c=`), all in the apply bundle (the form uploads, and
+//! following a complaint starts from its confirmation), and the same at the kiosk under
+//! `/kiosk`.
 
 pub mod created;
 pub mod draft;

@@ -38,14 +38,13 @@ pub fn bundles(dist: &Path) -> Router<AppState> {
         .route_service("/services/{code}/apply/{*step}", apply_index.clone())
         .route_service("/receipt/{number}", apply_index.clone())
         .route_service("/track/{number}/supplement", apply_index.clone())
-        // The complaint form uploads, so it is the apply bundle's; following a complaint is
-        // the track bundle's.
-        .route_service("/complaints/new", apply_index)
+        // Complaints too: the form uploads, and following one starts from its confirmation.
+        .route_service("/complaints", apply_index.clone())
+        .route_service("/complaints/new", apply_index.clone())
+        .route_service("/complaints/{number}", apply_index)
         .nest_service("/_apply", ServeDir::new(dist.join("apply")).precompressed_br().precompressed_gzip())
         .route_service("/track", track_index.clone())
-        .route_service("/track/{number}", track_index.clone())
-        .route_service("/complaints", track_index.clone())
-        .route_service("/complaints/{number}", track_index)
+        .route_service("/track/{number}", track_index)
         .nest_service("/_track", ServeDir::new(dist.join("track")).precompressed_br().precompressed_gzip())
         .nest_service("/kiosk", bundle(&dist.join("kiosk")))
         .fallback_service(bundle(&dist.join("portal")))
