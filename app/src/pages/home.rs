@@ -25,6 +25,11 @@ pub fn HomePage() -> impl IntoView {
             <p class="lead">{t(k::HOME_LEAD)}</p>
             <SearchForm initial="" large=true/>
         </div>
+        <section class="section" aria-labelledby="popular-heading">
+            <h2 id="popular-heading">{t(k::HOME_POPULAR)}</h2>
+            {loaded(popular, |page| view! { <ServiceList items=page.items/> })}
+            <p><a href="/services">{t(k::HOME_ALL_SERVICES)}</a></p>
+        </section>
         <section class="section home-complaints" aria-labelledby="complaints-heading" data-testid="home-complaints">
             <h2 id="complaints-heading">{t(k::HOME_COMPLAINTS_TITLE)}</h2>
             <p>{t(k::HOME_COMPLAINTS_LEAD)}</p>
@@ -33,11 +38,6 @@ pub fn HomePage() -> impl IntoView {
                 <li><a class="chip" href="/complaints">{t(k::HOME_COMPLAINTS_LOOKUP)}</a></li>
                 <li><a class="chip" href="/track">{t(k::COMPLAINTS_RATE_TITLE)}</a></li>
             </ul>
-        </section>
-        <section class="section" aria-labelledby="popular-heading">
-            <h2 id="popular-heading">{t(k::HOME_POPULAR)}</h2>
-            {loaded(popular, |page| view! { <ServiceList items=page.items/> })}
-            <p><a href="/services">{t(k::HOME_ALL_SERVICES)}</a></p>
         </section>
         <section class="section" aria-labelledby="topics-heading">
             <h2 id="topics-heading">{t(k::HOME_TOPICS)}</h2>
