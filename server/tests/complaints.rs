@@ -15,7 +15,7 @@ use api_client::checks::{AcceptanceNumber, QUERY_CODE_ALPHABET};
 use api_client::{ComplaintCreated, ComplaintView, StaffComplaint};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{add_working_days, assert_error_shape, bad_fields, new_key, test_service, today_cst, ymd, Backend, TestServer};
+use support::{add_working_days, assert_error_shape, bad_fields, new_key, today_cst, two_department_catalogue, ymd, Backend, TestServer};
 
 backend_tests!(
     worker_threads = 4;
@@ -48,38 +48,22 @@ const MOBILE: &str = "13912345678";
 const NAME: &str = "李小龙";
 const MASKED: &str = "李*龙";
 
-/// Starts a server (with extra `serve` arguments and environment) without the demo
-/// catalogue and imports the test catalogue, or returns when PostgreSQL is not reachable.
+/// Starts a server (with extra `serve` arguments and environment) on the test catalogue,
+/// or returns when PostgreSQL is not reachable.
 macro_rules! start {
     ($backend:expr) => {
         start!($backend, &[], &[])
     };
-    ($backend:expr, $args:expr, $envs:expr) => {{
-        let mut args: Vec<&str> = vec!["--no-demo"];
-        args.extend_from_slice($args);
-        let server = match TestServer::start_with_args($backend, &args, $envs).await {
+    ($backend:expr, $args:expr, $envs:expr) => {
+        match TestServer::start_with_catalogue($backend, $args, $envs, &test_catalogue()).await {
             Some(s) => s,
             None => return,
-        };
-        let file = server.write_scratch("complaints.json", &test_catalogue().to_string());
-        let out = server.import(&[file]).await;
-        assert!(out.success, "importing the test catalogue failed: {out:?}");
-        server
-    }};
+        }
+    };
 }
 
 fn test_catalogue() -> Value {
-    json!({
-        "departments": [
-            {"code": DEPT, "name": DEPT_NAME, "phone": "020-12345678"},
-            {"code": OTHER_DEPT, "name": OTHER_DEPT_NAME}
-        ],
-        "topics": [{"code": "tcm_topic", "name": "测试主题", "audience": "individual"}],
-        "services": [
-            test_service(SERVICE, SERVICE_NAME, DEPT, "tcm_topic"),
-            test_service(OTHER_SERVICE, "测试他局事项", OTHER_DEPT, "tcm_topic"),
-        ],
-    })
+    two_department_catalogue("tcm_topic", [(DEPT, DEPT_NAME), (OTHER_DEPT, OTHER_DEPT_NAME)], [(SERVICE, SERVICE_NAME), (OTHER_SERVICE, "测试他局事项")])
 }
 
 fn named(subject: Value, description: &str) -> Value {

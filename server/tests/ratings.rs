@@ -14,7 +14,7 @@ mod support;
 use api_client::{ApplicationCreated, CaseView, Light, RatingView, StaffRectification};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{add_working_days, assert_error_shape, bad_fields, test_service, today_cst, ymd, Backend, TestServer};
+use support::{add_working_days, assert_error_shape, bad_fields, today_cst, two_department_catalogue, ymd, Backend, TestServer};
 
 backend_tests!(
     worker_threads = 4;
@@ -37,36 +37,22 @@ const DEPT_NAME: &str = "测试评价局";
 const OTHER_DEPT: &str = "tro";
 const OTHER_DEPT_NAME: &str = "测试另一局";
 
+/// Starts a server (with extra `serve` arguments) on the test catalogue, or returns when
+/// PostgreSQL is not reachable.
 macro_rules! start {
     ($backend:expr) => {
         start!($backend, &[])
     };
-    ($backend:expr, $args:expr) => {{
-        let mut args: Vec<&str> = vec!["--no-demo"];
-        args.extend_from_slice($args);
-        let server = match TestServer::start_with_args($backend, &args, &[]).await {
+    ($backend:expr, $args:expr) => {
+        match TestServer::start_with_catalogue($backend, $args, &[], &test_catalogue()).await {
             Some(s) => s,
             None => return,
-        };
-        let file = server.write_scratch("ratings.json", &test_catalogue().to_string());
-        let out = server.import(&[file]).await;
-        assert!(out.success, "importing the test catalogue failed: {out:?}");
-        server
-    }};
+        }
+    };
 }
 
 fn test_catalogue() -> Value {
-    json!({
-        "departments": [
-            {"code": DEPT, "name": DEPT_NAME, "phone": "020-12345678"},
-            {"code": OTHER_DEPT, "name": OTHER_DEPT_NAME}
-        ],
-        "topics": [{"code": "trt_topic", "name": "测试主题", "audience": "individual"}],
-        "services": [
-            test_service(SERVICE, SERVICE_NAME, DEPT, "trt_topic"),
-            test_service(OTHER_SERVICE, "测试他局事项", OTHER_DEPT, "trt_topic"),
-        ],
-    })
+    two_department_catalogue("trt_topic", [(DEPT, DEPT_NAME), (OTHER_DEPT, OTHER_DEPT_NAME)], [(SERVICE, SERVICE_NAME), (OTHER_SERVICE, "测试他局事项")])
 }
 
 /// A completed case of `service`.

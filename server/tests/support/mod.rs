@@ -651,6 +651,36 @@ pub fn bad_fields(value: &Value) -> Vec<(String, String)> {
     value["error"]["fields"].as_array().unwrap().iter().map(|f| (f["field"].as_str().unwrap().to_string(), f["code"].as_str().unwrap().to_string())).collect()
 }
 
+/// A test catalogue of two departments (the first with a phone), one topic, and one
+/// service of each: `(code, name)` pairs, the first service of the first department.
+pub fn two_department_catalogue(topic: &str, departments: [(&str, &str); 2], services: [(&str, &str); 2]) -> Value {
+    serde_json::json!({
+        "departments": [
+            {"code": departments[0].0, "name": departments[0].1, "phone": "020-12345678"},
+            {"code": departments[1].0, "name": departments[1].1}
+        ],
+        "topics": [{"code": topic, "name": "测试主题", "audience": "individual"}],
+        "services": [
+            test_service(services[0].0, services[0].1, departments[0].0, topic),
+            test_service(services[1].0, services[1].1, departments[1].0, topic),
+        ],
+    })
+}
+
+impl TestServer {
+    /// Starts a server without the demo catalogue (with extra `serve` arguments and
+    /// environment) and imports `catalogue`; `None` as for `start`.
+    pub async fn start_with_catalogue(backend: Backend, args: &[&str], envs: &[(&str, &str)], catalogue: &Value) -> Option<TestServer> {
+        let mut all = vec!["--no-demo"];
+        all.extend_from_slice(args);
+        let server = Self::start_with_args(backend, &all, envs).await?;
+        let file = server.write_scratch("catalogue.json", &catalogue.to_string());
+        let out = server.import(&[file]).await;
+        assert!(out.success, "importing the test catalogue failed: {out:?}");
+        Some(server)
+    }
+}
+
 /// A catalogue service of `department`, promised in 5 working days.
 pub fn test_service(code: &str, name: &str, department: &str, topic: &str) -> Value {
     serde_json::json!({
