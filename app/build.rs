@@ -14,7 +14,11 @@ const REFERENCE: &str = "zh-Hans";
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut BTreeMap<String, String>) {
     for (k, v) in table {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             toml::Value::String(s) => {
                 out.insert(key, s.clone());
@@ -37,45 +41,90 @@ fn main() {
         println!("cargo:rerun-if-changed={}", path.display());
         let tag = path.file_stem().unwrap().to_string_lossy().to_string();
         let text = std::fs::read_to_string(&path).unwrap();
-        let table: toml::Table = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let table: toml::Table =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let mut flat = BTreeMap::new();
         flatten("", &table, &mut flat);
         for meta in ["meta.name", "meta.lang"] {
-            assert!(flat.contains_key(meta), "{}: `{meta}` is required", path.display());
+            assert!(
+                flat.contains_key(meta),
+                "{}: `{meta}` is required",
+                path.display()
+            );
         }
         locales.push((tag, flat));
     }
     locales.sort_by_key(|(tag, _)| (tag != REFERENCE, tag.clone()));
-    assert_eq!(locales[0].0, REFERENCE, "locales/{REFERENCE}.toml is required");
+    assert_eq!(
+        locales[0].0, REFERENCE,
+        "locales/{REFERENCE}.toml is required"
+    );
     let reference = locales[0].1.clone();
     for (tag, flat) in &locales[1..] {
         for key in flat.keys() {
-            assert!(reference.contains_key(key), "locales/{tag}.toml: `{key}` is not in {REFERENCE}.toml");
+            assert!(
+                reference.contains_key(key),
+                "locales/{tag}.toml: `{key}` is not in {REFERENCE}.toml"
+            );
         }
     }
-    let keys: Vec<&String> = reference.keys().filter(|k| !k.starts_with("meta.")).collect();
+    let keys: Vec<&String> = reference
+        .keys()
+        .filter(|k| !k.starts_with("meta."))
+        .collect();
 
     let variant = |tag: &str| -> String {
-        tag.split('-').map(|p| p[..1].to_uppercase() + &p[1..]).collect()
+        tag.split('-')
+            .map(|p| p[..1].to_uppercase() + &p[1..])
+            .collect()
     };
     let mut out = String::new();
-    writeln!(out, "/// The languages of the interface; the first is the reference and the default.").unwrap();
-    writeln!(out, "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\npub enum Locale {{").unwrap();
+    writeln!(
+        out,
+        "/// The languages of the interface; the first is the reference and the default."
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\npub enum Locale {{"
+    )
+    .unwrap();
     for (tag, _) in &locales {
         writeln!(out, "    {},", variant(tag)).unwrap();
     }
     writeln!(out, "}}\n\nimpl Locale {{").unwrap();
-    writeln!(out, "    pub const ALL: [Locale; {}] = [{}];", locales.len(),
-        locales.iter().map(|(t, _)| format!("Locale::{}", variant(t))).collect::<Vec<_>>().join(", ")).unwrap();
-    for (f, meta) in [("tag", None), ("lang", Some("meta.lang")), ("native_name", Some("meta.name"))] {
-        writeln!(out, "    pub fn {f}(self) -> &'static str {{\n        match self {{").unwrap();
+    writeln!(
+        out,
+        "    pub const ALL: [Locale; {}] = [{}];",
+        locales.len(),
+        locales
+            .iter()
+            .map(|(t, _)| format!("Locale::{}", variant(t)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+    .unwrap();
+    for (f, meta) in [
+        ("tag", None),
+        ("lang", Some("meta.lang")),
+        ("native_name", Some("meta.name")),
+    ] {
+        writeln!(
+            out,
+            "    pub fn {f}(self) -> &'static str {{\n        match self {{"
+        )
+        .unwrap();
         for (tag, flat) in &locales {
             let v = meta.map(|m| flat[m].clone()).unwrap_or_else(|| tag.clone());
             writeln!(out, "            Locale::{} => {:?},", variant(tag), v).unwrap();
         }
         writeln!(out, "        }}\n    }}").unwrap();
     }
-    writeln!(out, "    fn table(self) -> &'static [Option<&'static str>] {{\n        match self {{").unwrap();
+    writeln!(
+        out,
+        "    fn table(self) -> &'static [Option<&'static str>] {{\n        match self {{"
+    )
+    .unwrap();
     for (i, (tag, _)) in locales.iter().enumerate() {
         writeln!(out, "            Locale::{} => &TABLE_{i},", variant(tag)).unwrap();
     }
@@ -83,7 +132,12 @@ fn main() {
     writeln!(out, "/// A message key; see the constants in `k`.\n#[derive(Clone, Copy, Debug, PartialEq, Eq)]\npub struct Key(u16);\n").unwrap();
     writeln!(out, "/// Every message key, named after its path in the locale files.\npub mod k {{\n    use super::Key;").unwrap();
     for (i, key) in keys.iter().enumerate() {
-        writeln!(out, "    pub const {}: Key = Key({i});", key.replace(['.', '-'], "_").to_uppercase()).unwrap();
+        writeln!(
+            out,
+            "    pub const {}: Key = Key({i});",
+            key.replace(['.', '-'], "_").to_uppercase()
+        )
+        .unwrap();
     }
     writeln!(out, "}}\n").unwrap();
     for (i, (_, flat)) in locales.iter().enumerate() {
@@ -97,7 +151,11 @@ fn main() {
         writeln!(out, "];").unwrap();
     }
     writeln!(out, "\n/// The text of `key` in `locale`, falling back to the reference language.\npub fn lookup(locale: Locale, key: Key) -> &'static str {{").unwrap();
-    writeln!(out, "    locale.table()[key.0 as usize].or(TABLE_0[key.0 as usize]).unwrap_or_default()\n}}").unwrap();
+    writeln!(
+        out,
+        "    locale.table()[key.0 as usize].or(TABLE_0[key.0 as usize]).unwrap_or_default()\n}}"
+    )
+    .unwrap();
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("i18n.rs");
     std::fs::write(dest, out).unwrap();
 }

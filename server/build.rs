@@ -14,8 +14,14 @@ fn main() {
     let mut out = String::from("pub const DEMO_FILES: &[(&str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
-        let name = format!("catalogue/demo/{}", f.file_name().unwrap().to_string_lossy());
-        out.push_str(&format!("    ({name:?}, include_str!({:?})),\n", f.canonicalize().unwrap()));
+        let name = format!(
+            "catalogue/demo/{}",
+            f.file_name().unwrap().to_string_lossy()
+        );
+        out.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            f.canonicalize().unwrap()
+        ));
     }
     out.push_str("];\n");
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("demo_files.rs");

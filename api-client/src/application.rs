@@ -30,7 +30,12 @@ pub enum IdType {
 }
 
 impl IdType {
-    pub const ALL: [IdType; 4] = [IdType::ResidentId, IdType::Passport, IdType::HkMacaoPermit, IdType::TaiwanPermit];
+    pub const ALL: [IdType; 4] = [
+        IdType::ResidentId,
+        IdType::Passport,
+        IdType::HkMacaoPermit,
+        IdType::TaiwanPermit,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             IdType::ResidentId => "resident_id",
@@ -49,8 +54,19 @@ impl IdType {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Applicant {
-    Individual { name: String, id_type: IdType, id_number: String, mobile: String },
-    Organisation { name: String, uscc: String, legal_representative: String, contact_name: String, mobile: String },
+    Individual {
+        name: String,
+        id_type: IdType,
+        id_number: String,
+        mobile: String,
+    },
+    Organisation {
+        name: String,
+        uscc: String,
+        legal_representative: String,
+        contact_name: String,
+        mobile: String,
+    },
 }
 
 impl Applicant {
@@ -172,11 +188,15 @@ fn is_empty(v: &Value) -> bool {
 /// A `YYYY-MM-DD` date that exists.
 pub fn date_valid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
-    let [y, m, d] = parts.as_slice() else { return false };
+    let [y, m, d] = parts.as_slice() else {
+        return false;
+    };
     if y.len() != 4 || m.len() != 2 || d.len() != 2 {
         return false;
     }
-    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) else { return false };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) else {
+        return false;
+    };
     // Reuse the ID check's calendar through a synthetic number is overkill; a direct check:
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let days = match m {
@@ -195,17 +215,29 @@ fn answer_problem(f: &FormField, v: &Value) -> Option<(&'static str, String)> {
     let invalid = |what: &str| Some(("invalid", format!("{} must be {what}", f.id)));
     match f.kind {
         FieldType::Text | FieldType::Textarea | FieldType::Address => {
-            let Some(t) = text else { return invalid("text") };
+            let Some(t) = text else {
+                return invalid("text");
+            };
             let n = t.chars().count();
-            let default_max = if f.kind == FieldType::Textarea { DEFAULT_TEXTAREA_MAX } else { DEFAULT_TEXT_MAX };
+            let default_max = if f.kind == FieldType::Textarea {
+                DEFAULT_TEXTAREA_MAX
+            } else {
+                DEFAULT_TEXT_MAX
+            };
             let max = f.max.map(|m| m as usize).unwrap_or(default_max);
             if let Some(min) = f.min {
                 if n < min as usize {
-                    return Some(("too_short", format!("{} must be at least {min} characters", f.id)));
+                    return Some((
+                        "too_short",
+                        format!("{} must be at least {min} characters", f.id),
+                    ));
                 }
             }
             if n > max {
-                return Some(("too_long", format!("{} must be at most {max} characters", f.id)));
+                return Some((
+                    "too_long",
+                    format!("{} must be at most {max} characters", f.id),
+                ));
             }
             if f.pattern.is_some_and(|p| !p.matches(t)) {
                 return Some(("pattern", format!("{} is not in the expected form", f.id)));
@@ -213,8 +245,13 @@ fn answer_problem(f: &FormField, v: &Value) -> Option<(&'static str, String)> {
             None
         }
         FieldType::Number => {
-            let n = v.as_f64().or_else(|| text.and_then(|t| t.parse::<f64>().ok()).filter(|x| x.is_finite()));
-            let Some(n) = n else { return invalid("a number") };
+            let n = v.as_f64().or_else(|| {
+                text.and_then(|t| t.parse::<f64>().ok())
+                    .filter(|x| x.is_finite())
+            });
+            let Some(n) = n else {
+                return invalid("a number");
+            };
             if f.min.is_some_and(|m| n < m) || f.max.is_some_and(|m| n > m) {
                 return Some(("out_of_range", format!("{} is out of range", f.id)));
             }
@@ -226,15 +263,27 @@ fn answer_problem(f: &FormField, v: &Value) -> Option<(&'static str, String)> {
         },
         FieldType::Choice => match text {
             Some(t) if f.options.iter().any(|o| o.value == t) => None,
-            _ => Some(("not_an_option", format!("{} must be one of its options", f.id))),
+            _ => Some((
+                "not_an_option",
+                format!("{} must be one of its options", f.id),
+            )),
         },
         FieldType::Multichoice => {
-            let Some(items) = v.as_array() else { return invalid("a list of options") };
+            let Some(items) = v.as_array() else {
+                return invalid("a list of options");
+            };
             let mut seen = Vec::new();
             for item in items {
                 match item.as_str() {
-                    Some(s) if f.options.iter().any(|o| o.value == s) && !seen.contains(&s) => seen.push(s),
-                    _ => return Some(("not_an_option", format!("{} must list its options, each once", f.id))),
+                    Some(s) if f.options.iter().any(|o| o.value == s) && !seen.contains(&s) => {
+                        seen.push(s)
+                    }
+                    _ => {
+                        return Some((
+                            "not_an_option",
+                            format!("{} must list its options, each once", f.id),
+                        ))
+                    }
                 }
             }
             if f.min.is_some_and(|m| (seen.len() as f64) < m) {
@@ -245,15 +294,23 @@ fn answer_problem(f: &FormField, v: &Value) -> Option<(&'static str, String)> {
             }
             None
         }
-        FieldType::Boolean => v.as_bool().map_or_else(|| invalid("true or false"), |_| None),
+        FieldType::Boolean => v
+            .as_bool()
+            .map_or_else(|| invalid("true or false"), |_| None),
         FieldType::ResidentId => match text {
             Some(t) if resident_id_valid(t) => None,
-            Some(_) => Some(("checksum", format!("{} is not a valid resident ID number", f.id))),
+            Some(_) => Some((
+                "checksum",
+                format!("{} is not a valid resident ID number", f.id),
+            )),
             None => invalid("text"),
         },
         FieldType::Uscc => match text {
             Some(t) if uscc_valid(t) => None,
-            Some(_) => Some(("checksum", format!("{} is not a valid unified social credit code", f.id))),
+            Some(_) => Some((
+                "checksum",
+                format!("{} is not a valid unified social credit code", f.id),
+            )),
             None => invalid("text"),
         },
         FieldType::Mobile => match text {
@@ -271,9 +328,17 @@ fn answer_problem(f: &FormField, v: &Value) -> Option<(&'static str, String)> {
 fn need(out: &mut Vec<FieldError>, field: &str, value: &str, max: usize) -> bool {
     let n = value.trim().chars().count();
     if n == 0 {
-        out.push(FieldError::new(format!("applicant.{field}"), "required", format!("applicant.{field} is required")));
+        out.push(FieldError::new(
+            format!("applicant.{field}"),
+            "required",
+            format!("applicant.{field} is required"),
+        ));
     } else if n > max {
-        out.push(FieldError::new(format!("applicant.{field}"), "too_long", format!("applicant.{field} must be at most {max} characters")));
+        out.push(FieldError::new(
+            format!("applicant.{field}"),
+            "too_long",
+            format!("applicant.{field} must be at most {max} characters"),
+        ));
     }
     n > 0 && n <= max
 }
@@ -282,7 +347,12 @@ fn need(out: &mut Vec<FieldError>, field: &str, value: &str, max: usize) -> bool
 pub fn applicant_problems(applicant: &Applicant, allowed: &[Audience]) -> Vec<FieldError> {
     let mut out = Vec::new();
     match applicant {
-        Applicant::Individual { name, id_type, id_number, mobile } => {
+        Applicant::Individual {
+            name,
+            id_type,
+            id_number,
+            mobile,
+        } => {
             need(&mut out, "name", name, 50);
             if need(&mut out, "id_number", id_number, 30) {
                 let ok = match id_type {
@@ -293,34 +363,67 @@ pub fn applicant_problems(applicant: &Applicant, allowed: &[Audience]) -> Vec<Fi
                     }
                 };
                 if !ok {
-                    let code = if *id_type == IdType::ResidentId { "checksum" } else { "invalid" };
-                    out.push(FieldError::new("applicant.id_number", code, "applicant.id_number is not a valid document number"));
+                    let code = if *id_type == IdType::ResidentId {
+                        "checksum"
+                    } else {
+                        "invalid"
+                    };
+                    out.push(FieldError::new(
+                        "applicant.id_number",
+                        code,
+                        "applicant.id_number is not a valid document number",
+                    ));
                 }
             }
             if need(&mut out, "mobile", mobile, 20) && !mobile_valid(mobile) {
-                out.push(FieldError::new("applicant.mobile", "invalid", "applicant.mobile must be a mainland mobile number"));
+                out.push(FieldError::new(
+                    "applicant.mobile",
+                    "invalid",
+                    "applicant.mobile must be a mainland mobile number",
+                ));
             }
         }
-        Applicant::Organisation { name, uscc, legal_representative, contact_name, mobile } => {
+        Applicant::Organisation {
+            name,
+            uscc,
+            legal_representative,
+            contact_name,
+            mobile,
+        } => {
             need(&mut out, "name", name, 100);
             if need(&mut out, "uscc", uscc, 18) && !uscc_valid(uscc) {
-                out.push(FieldError::new("applicant.uscc", "checksum", "applicant.uscc is not a valid unified social credit code"));
+                out.push(FieldError::new(
+                    "applicant.uscc",
+                    "checksum",
+                    "applicant.uscc is not a valid unified social credit code",
+                ));
             }
             need(&mut out, "legal_representative", legal_representative, 50);
             need(&mut out, "contact_name", contact_name, 50);
             if need(&mut out, "mobile", mobile, 20) && !mobile_valid(mobile) {
-                out.push(FieldError::new("applicant.mobile", "invalid", "applicant.mobile must be a mainland mobile number"));
+                out.push(FieldError::new(
+                    "applicant.mobile",
+                    "invalid",
+                    "applicant.mobile must be a mainland mobile number",
+                ));
             }
         }
     }
     if !allowed.contains(&applicant.audience()) {
-        out.push(FieldError::new("applicant.type", "not_allowed", "this service is not for this kind of applicant"));
+        out.push(FieldError::new(
+            "applicant.type",
+            "not_allowed",
+            "this service is not for this kind of applicant",
+        ));
     }
     out
 }
 
 /// Problems with the answers to the given fields, each naming `answers.<id>`.
-pub fn answer_problems<'a>(fields: impl IntoIterator<Item = &'a FormField>, answers: &Map<String, Value>) -> Vec<FieldError> {
+pub fn answer_problems<'a>(
+    fields: impl IntoIterator<Item = &'a FormField>,
+    answers: &Map<String, Value>,
+) -> Vec<FieldError> {
     let mut out = Vec::new();
     for f in fields {
         if !is_visible(f, answers) {
@@ -330,12 +433,20 @@ pub fn answer_problems<'a>(fields: impl IntoIterator<Item = &'a FormField>, answ
         match answers.get(&f.id) {
             None => {
                 if f.required {
-                    out.push(FieldError::new(field, "required", format!("{} is required", f.id)));
+                    out.push(FieldError::new(
+                        field,
+                        "required",
+                        format!("{} is required", f.id),
+                    ));
                 }
             }
             Some(v) if is_empty(v) => {
                 if f.required {
-                    out.push(FieldError::new(field, "required", format!("{} is required", f.id)));
+                    out.push(FieldError::new(
+                        field,
+                        "required",
+                        format!("{} is required", f.id),
+                    ));
                 }
             }
             Some(v) => {
@@ -349,22 +460,41 @@ pub fn answer_problems<'a>(fields: impl IntoIterator<Item = &'a FormField>, answ
 }
 
 /// Problems with the material uploads, each naming `materials.<id>`.
-pub fn material_problems(def: &FormDefinition, materials: &BTreeMap<String, Vec<String>>) -> Vec<FieldError> {
+pub fn material_problems(
+    def: &FormDefinition,
+    materials: &BTreeMap<String, Vec<String>>,
+) -> Vec<FieldError> {
     let mut out = Vec::new();
     for m in &def.materials {
         let files = materials.get(&m.id).map(Vec::len).unwrap_or(0);
         if m.required && files == 0 {
-            out.push(FieldError::new(format!("materials.{}", m.id), "required", format!("{} needs at least one file", m.id)));
+            out.push(FieldError::new(
+                format!("materials.{}", m.id),
+                "required",
+                format!("{} needs at least one file", m.id),
+            ));
         }
         if files > MAX_FILES_PER_MATERIAL {
-            out.push(FieldError::new(format!("materials.{}", m.id), "too_many", format!("at most {MAX_FILES_PER_MATERIAL} files per material")));
+            out.push(FieldError::new(
+                format!("materials.{}", m.id),
+                "too_many",
+                format!("at most {MAX_FILES_PER_MATERIAL} files per material"),
+            ));
         }
     }
     for (id, uploads) in materials {
         if !def.materials.iter().any(|m| &m.id == id) {
-            out.push(FieldError::new(format!("materials.{id}"), "unknown", "no such material in this service"));
+            out.push(FieldError::new(
+                format!("materials.{id}"),
+                "unknown",
+                "no such material in this service",
+            ));
         } else if uploads.iter().any(|u| !upload_id_valid(u)) {
-            out.push(FieldError::new(format!("materials.{id}"), "invalid", "not an upload id"));
+            out.push(FieldError::new(
+                format!("materials.{id}"),
+                "invalid",
+                "not an upload id",
+            ));
         }
     }
     out
@@ -380,13 +510,24 @@ pub fn upload_id_valid(id: &str) -> bool {
 pub fn validate_application(def: &FormDefinition, req: &ApplicationRequest) -> Vec<FieldError> {
     let mut out = Vec::new();
     if req.service_code != def.service_code {
-        out.push(FieldError::new("service_code", "invalid", "the form is for another service"));
+        out.push(FieldError::new(
+            "service_code",
+            "invalid",
+            "the form is for another service",
+        ));
     }
     out.extend(applicant_problems(&req.applicant, &def.audience));
-    out.extend(answer_problems(def.sections.iter().flat_map(|s| &s.fields), &req.answers));
+    out.extend(answer_problems(
+        def.sections.iter().flat_map(|s| &s.fields),
+        &req.answers,
+    ));
     for id in req.answers.keys() {
         if def.field(id).is_none() {
-            out.push(FieldError::new(format!("answers.{id}"), "unknown", "the form has no such question"));
+            out.push(FieldError::new(
+                format!("answers.{id}"),
+                "unknown",
+                "the form has no such question",
+            ));
         }
     }
     out.extend(material_problems(def, &req.materials));
@@ -410,18 +551,45 @@ mod tests {
     use serde_json::json;
 
     fn field(id: &str, kind: FieldType, required: bool) -> FormField {
-        FormField { id: id.into(), kind, label: id.into(), required, help: None, min: None, max: None, pattern: None, options: vec![], visible_if: None }
+        FormField {
+            id: id.into(),
+            kind,
+            label: id.into(),
+            required,
+            help: None,
+            min: None,
+            max: None,
+            pattern: None,
+            options: vec![],
+            visible_if: None,
+        }
     }
 
     fn definition() -> FormDefinition {
-        let options = vec![ChoiceOption { value: "a".into(), label: "A".into() }, ChoiceOption { value: "b".into(), label: "B".into() }];
+        let options = vec![
+            ChoiceOption {
+                value: "a".into(),
+                label: "A".into(),
+            },
+            ChoiceOption {
+                value: "b".into(),
+                label: "B".into(),
+            },
+        ];
         let mut fields = vec![
             field("text", FieldType::Text, true),
             field("long", FieldType::Textarea, false),
             field("count", FieldType::Number, true),
             field("day", FieldType::Date, true),
-            FormField { options: options.clone(), ..field("pick", FieldType::Choice, true) },
-            FormField { options, max: Some(1.0), ..field("picks", FieldType::Multichoice, false) },
+            FormField {
+                options: options.clone(),
+                ..field("pick", FieldType::Choice, true)
+            },
+            FormField {
+                options,
+                max: Some(1.0),
+                ..field("picks", FieldType::Multichoice, false)
+            },
             field("agree", FieldType::Boolean, true),
             field("person", FieldType::ResidentId, false),
             field("company", FieldType::Uscc, false),
@@ -431,41 +599,88 @@ mod tests {
         ];
         fields[2].min = Some(1.0);
         fields[2].max = Some(10.0);
-        fields.push(FormField { visible_if: Some(VisibleIf { field: "agree".into(), equals: json!(true) }), ..field("why", FieldType::Text, true) });
+        fields.push(FormField {
+            visible_if: Some(VisibleIf {
+                field: "agree".into(),
+                equals: json!(true),
+            }),
+            ..field("why", FieldType::Text, true)
+        });
         FormDefinition {
             service_code: "S-0001".into(),
             service_name: "测试".into(),
             audience: vec![Audience::Individual],
-            sections: vec![FormSection { id: "one".into(), title: "一".into(), fields }],
+            sections: vec![FormSection {
+                id: "one".into(),
+                title: "一".into(),
+                fields,
+            }],
             materials: vec![
-                FormMaterial { id: "id_card".into(), name: "身份证".into(), required: true, requirement: Requirement::Required, form: MaterialForm::Original, notes: None },
-                FormMaterial { id: "later".into(), name: "容缺".into(), required: false, requirement: Requirement::Deferrable, form: MaterialForm::Copy, notes: None },
+                FormMaterial {
+                    id: "id_card".into(),
+                    name: "身份证".into(),
+                    required: true,
+                    requirement: Requirement::Required,
+                    form: MaterialForm::Original,
+                    notes: None,
+                },
+                FormMaterial {
+                    id: "later".into(),
+                    name: "容缺".into(),
+                    required: false,
+                    requirement: Requirement::Deferrable,
+                    form: MaterialForm::Copy,
+                    notes: None,
+                },
             ],
-            limits: UploadLimits { max_file_bytes: 1, max_total_bytes: 1, accepted: vec![] },
+            limits: UploadLimits {
+                max_file_bytes: 1,
+                max_total_bytes: 1,
+                accepted: vec![],
+            },
         }
     }
 
     fn request(answers: Value) -> ApplicationRequest {
         ApplicationRequest {
             service_code: "S-0001".into(),
-            applicant: Applicant::Individual { name: "张三".into(), id_type: IdType::ResidentId, id_number: "11010519491231002X".into(), mobile: "13800138000".into() },
+            applicant: Applicant::Individual {
+                name: "张三".into(),
+                id_type: IdType::ResidentId,
+                id_number: "11010519491231002X".into(),
+                mobile: "13800138000".into(),
+            },
             answers: answers.as_object().unwrap().clone(),
-            materials: BTreeMap::from([("id_card".to_string(), vec!["0123456789abcdef0123456789abcdef".to_string()])]),
+            materials: BTreeMap::from([(
+                "id_card".to_string(),
+                vec!["0123456789abcdef0123456789abcdef".to_string()],
+            )]),
         }
     }
 
     fn problems(answers: Value) -> Vec<(String, String)> {
-        validate_application(&definition(), &request(answers)).into_iter().map(|e| (e.field, e.code)).collect()
+        validate_application(&definition(), &request(answers))
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect()
     }
 
     #[test]
     fn a_complete_application_passes_and_hidden_fields_are_not_asked() {
-        let ok = json!({"text": "x", "count": 3, "day": "2026-02-29x", "pick": "a", "agree": false});
-        assert_eq!(problems(ok), vec![("answers.day".to_string(), "invalid".to_string())]);
+        let ok =
+            json!({"text": "x", "count": 3, "day": "2026-02-29x", "pick": "a", "agree": false});
+        assert_eq!(
+            problems(ok),
+            vec![("answers.day".to_string(), "invalid".to_string())]
+        );
         let ok = json!({"text": "x", "count": "3", "day": "2026-02-28", "pick": "a", "agree": false, "why": ""});
         assert_eq!(problems(ok), vec![]);
-        let shown = json!({"text": "x", "count": 3, "day": "2026-02-28", "pick": "a", "agree": true});
-        assert_eq!(problems(shown), vec![("answers.why".to_string(), "required".to_string())]);
+        let shown =
+            json!({"text": "x", "count": 3, "day": "2026-02-28", "pick": "a", "agree": true});
+        assert_eq!(
+            problems(shown),
+            vec![("answers.why".to_string(), "required".to_string())]
+        );
     }
 
     #[test]
@@ -477,27 +692,58 @@ mod tests {
         });
         let found = problems(bad);
         for (field, code) in [
-            ("text", "required"), ("long", "too_long"), ("count", "out_of_range"), ("day", "invalid"), ("pick", "not_an_option"),
-            ("picks", "too_many"), ("agree", "invalid"), ("person", "checksum"), ("company", "checksum"), ("phone", "invalid"),
-            ("mail", "invalid"), ("where", "invalid"), ("extra", "unknown"),
+            ("text", "required"),
+            ("long", "too_long"),
+            ("count", "out_of_range"),
+            ("day", "invalid"),
+            ("pick", "not_an_option"),
+            ("picks", "too_many"),
+            ("agree", "invalid"),
+            ("person", "checksum"),
+            ("company", "checksum"),
+            ("phone", "invalid"),
+            ("mail", "invalid"),
+            ("where", "invalid"),
+            ("extra", "unknown"),
         ] {
-            assert!(found.contains(&(format!("answers.{field}"), code.to_string())), "{field} {code}: {found:?}");
+            assert!(
+                found.contains(&(format!("answers.{field}"), code.to_string())),
+                "{field} {code}: {found:?}"
+            );
         }
     }
 
     #[test]
     fn applicant_and_materials_are_checked() {
         let def = definition();
-        let mut req = request(json!({"text": "x", "count": 3, "day": "2026-02-28", "pick": "a", "agree": false}));
-        req.applicant = Applicant::Organisation { name: "".into(), uscc: "123".into(), legal_representative: "王五".into(), contact_name: "李四".into(), mobile: "1".into() };
+        let mut req = request(
+            json!({"text": "x", "count": 3, "day": "2026-02-28", "pick": "a", "agree": false}),
+        );
+        req.applicant = Applicant::Organisation {
+            name: "".into(),
+            uscc: "123".into(),
+            legal_representative: "王五".into(),
+            contact_name: "李四".into(),
+            mobile: "1".into(),
+        };
         req.materials.clear();
         req.materials.insert("nope".into(), vec!["x".into()]);
-        let found: Vec<_> = validate_application(&def, &req).into_iter().map(|e| (e.field, e.code)).collect();
+        let found: Vec<_> = validate_application(&def, &req)
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect();
         for (field, code) in [
-            ("applicant.name", "required"), ("applicant.uscc", "checksum"), ("applicant.mobile", "invalid"), ("applicant.type", "not_allowed"),
-            ("materials.id_card", "required"), ("materials.nope", "unknown"),
+            ("applicant.name", "required"),
+            ("applicant.uscc", "checksum"),
+            ("applicant.mobile", "invalid"),
+            ("applicant.type", "not_allowed"),
+            ("materials.id_card", "required"),
+            ("materials.nope", "unknown"),
         ] {
-            assert!(found.contains(&(field.to_string(), code.to_string())), "{field} {code}: {found:?}");
+            assert!(
+                found.contains(&(field.to_string(), code.to_string())),
+                "{field} {code}: {found:?}"
+            );
         }
     }
 

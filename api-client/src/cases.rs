@@ -220,4 +220,3 @@ pub struct StaffCase {
     pub result: Option<CaseResult>,
     pub timeline: Vec<TimelineEvent>,
 }
-

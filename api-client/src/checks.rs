@@ -13,7 +13,11 @@ pub fn mod11_2(digits: &str) -> Option<char> {
         sum = (sum * 2 + d) % 11;
     }
     let check = (12 - (sum * 2) % 11) % 11;
-    Some(if check == 10 { 'X' } else { char::from_digit(check, 10).unwrap() })
+    Some(if check == 10 {
+        'X'
+    } else {
+        char::from_digit(check, 10).unwrap()
+    })
 }
 
 /// An 18-character resident ID number (GB 11643): 17 digits, a valid birth date, and the
@@ -30,7 +34,11 @@ pub fn resident_id_valid(id: &str) -> bool {
     let year: u32 = body[6..10].parse().unwrap_or(0);
     let month: u32 = body[10..12].parse().unwrap_or(0);
     let day: u32 = body[12..14].parse().unwrap_or(0);
-    if !(1850..=2100).contains(&year) || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+    if !(1850..=2100).contains(&year)
+        || !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+    {
         return false;
     }
     mod11_2(body).map(|c| c.to_string()) == Some(check.to_string())
@@ -47,7 +55,9 @@ fn days_in_month(year: u32, month: u32) -> u32 {
 
 /// The 31 characters of GB 32100 (no I, O, S, V, Z), in value order.
 const USCC_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// An 18-character unified social credit code (GB 32100) with its check character.
 pub fn uscc_valid(code: &str) -> bool {
@@ -55,9 +65,16 @@ pub fn uscc_valid(code: &str) -> bool {
     if code.chars().count() != 18 {
         return false;
     }
-    let values: Option<Vec<u32>> = code.chars().map(|c| USCC_CHARS.find(c).map(|v| v as u32)).collect();
+    let values: Option<Vec<u32>> = code
+        .chars()
+        .map(|c| USCC_CHARS.find(c).map(|v| v as u32))
+        .collect();
     let Some(values) = values else { return false };
-    let sum: u32 = values[..17].iter().zip(USCC_WEIGHTS).map(|(v, w)| v * w).sum();
+    let sum: u32 = values[..17]
+        .iter()
+        .zip(USCC_WEIGHTS)
+        .map(|(v, w)| v * w)
+        .sum();
     let check = (31 - sum % 31) % 31;
     values[17] == check
 }
@@ -71,7 +88,10 @@ pub fn mobile_valid(mobile: &str) -> bool {
 /// The 11 digits of a mainland mobile number, or `None`.
 pub fn normalise_mobile(mobile: &str) -> Option<String> {
     let digits: String = mobile.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    let digits = digits.strip_prefix("+86").or_else(|| digits.strip_prefix("86").filter(|d| d.len() == 11)).unwrap_or(&digits);
+    let digits = digits
+        .strip_prefix("+86")
+        .or_else(|| digits.strip_prefix("86").filter(|d| d.len() == 11))
+        .unwrap_or(&digits);
     let ok = digits.len() == 11
         && digits.chars().all(|c| c.is_ascii_digit())
         && digits.starts_with('1')
@@ -82,7 +102,9 @@ pub fn normalise_mobile(mobile: &str) -> Option<String> {
 /// A plausible e-mail address: one `@`, a non-empty local part and a dotted domain.
 pub fn email_valid(email: &str) -> bool {
     let email = email.trim();
-    let Some((local, domain)) = email.split_once('@') else { return false };
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && !domain.contains('@')
         && domain.contains('.')
@@ -110,8 +132,13 @@ pub const QUERY_CODE_LEN: usize = 6;
 
 /// The query code as typed (spaces dropped, upper-cased), if it can be one.
 pub fn normalise_query_code(code: &str) -> Option<String> {
-    let c: String = code.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
-    (c.chars().count() == QUERY_CODE_LEN && c.chars().all(|ch| QUERY_CODE_ALPHABET.contains(ch))).then_some(c)
+    let c: String = code
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    (c.chars().count() == QUERY_CODE_LEN && c.chars().all(|ch| QUERY_CODE_ALPHABET.contains(ch)))
+        .then_some(c)
 }
 
 /// An acceptance number (受理号): region code (6 digits) + date YYMMDD + sequence (5 digits)
@@ -140,12 +167,18 @@ impl AcceptanceNumber {
 
     /// Accepts a number with or without spaces or hyphens, in either case.
     pub fn parse(s: &str) -> Result<Self, AcceptanceNumberError> {
-        let compact: String = s.chars().filter(|c| !matches!(c, ' ' | '-' | '\u{3000}')).collect::<String>().to_ascii_uppercase();
+        let compact: String = s
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '\u{3000}'))
+            .collect::<String>()
+            .to_ascii_uppercase();
         if compact.len() != 18 || !compact.is_ascii() {
             return Err(AcceptanceNumberError::Format);
         }
         let (body, check) = compact.split_at(17);
-        if !body.chars().all(|c| c.is_ascii_digit()) || !(check.chars().all(|c| c.is_ascii_digit() || c == 'X')) {
+        if !body.chars().all(|c| c.is_ascii_digit())
+            || !(check.chars().all(|c| c.is_ascii_digit() || c == 'X'))
+        {
             return Err(AcceptanceNumberError::Format);
         }
         if mod11_2(body).map(String::from) != Some(check.to_string()) {
@@ -181,12 +214,21 @@ mod tests {
         // The standard's own example and other well-known valid numbers.
         assert!(resident_id_valid("11010519491231002X"));
         assert!(resident_id_valid("440524188001010014"));
-        assert!(resident_id_valid("11010519491231002x"), "lower-case x is accepted");
-        assert!(!resident_id_valid("110105194912310021"), "wrong check character");
+        assert!(
+            resident_id_valid("11010519491231002x"),
+            "lower-case x is accepted"
+        );
+        assert!(
+            !resident_id_valid("110105194912310021"),
+            "wrong check character"
+        );
         assert!(!resident_id_valid("11010519491331002X"), "month 13");
         assert!(!resident_id_valid("11010519490230002X"), "30 February");
         assert!(!resident_id_valid("1101051949123100"), "too short");
-        assert!(!resident_id_valid("１１０１０５１９４９１２３１００２Ｘ"), "full-width");
+        assert!(
+            !resident_id_valid("１１０１０５１９４９１２３１００２Ｘ"),
+            "full-width"
+        );
     }
 
     #[test]
@@ -194,7 +236,10 @@ mod tests {
         assert!(uscc_valid("91350100M000100Y43"));
         assert!(uscc_valid("91110000600037341L"));
         assert!(!uscc_valid("91350100M000100Y44"), "wrong check character");
-        assert!(!uscc_valid("91350100M000100YI3"), "I is not in the alphabet");
+        assert!(
+            !uscc_valid("91350100M000100YI3"),
+            "I is not in the alphabet"
+        );
         assert!(!uscc_valid("91350100M000100Y4"), "17 characters");
     }
 
@@ -202,7 +247,10 @@ mod tests {
     fn mobiles_and_emails() {
         assert!(mobile_valid("13800138000"));
         assert!(mobile_valid("+86 138-0013-8000"));
-        assert_eq!(normalise_mobile("86 13800138000").as_deref(), Some("13800138000"));
+        assert_eq!(
+            normalise_mobile("86 13800138000").as_deref(),
+            Some("13800138000")
+        );
         assert!(!mobile_valid("12800138000"), "12x is not a mobile prefix");
         assert!(!mobile_valid("1380013800"));
         assert!(email_valid("zhang.san@example.cn"));
@@ -221,11 +269,22 @@ mod tests {
         let s = n.compact().to_string();
         for i in 0..17 {
             let mut chars: Vec<char> = s.chars().collect();
-            chars[i] = if chars[i] == '9' { '0' } else { char::from_digit(chars[i].to_digit(10).unwrap() + 1, 10).unwrap() };
+            chars[i] = if chars[i] == '9' {
+                '0'
+            } else {
+                char::from_digit(chars[i].to_digit(10).unwrap() + 1, 10).unwrap()
+            };
             let typo: String = chars.into_iter().collect();
-            assert_eq!(AcceptanceNumber::parse(&typo), Err(AcceptanceNumberError::Check), "{typo}");
+            assert_eq!(
+                AcceptanceNumber::parse(&typo),
+                Err(AcceptanceNumberError::Check),
+                "{typo}"
+            );
         }
-        assert_eq!(AcceptanceNumber::parse("440113-2611"), Err(AcceptanceNumberError::Format));
+        assert_eq!(
+            AcceptanceNumber::parse("440113-2611"),
+            Err(AcceptanceNumberError::Format)
+        );
     }
 
     #[test]

@@ -5,9 +5,10 @@
 use serde::de::DeserializeOwned;
 
 use crate::{
-    ApplicationCreated, ApplicationRequest, CaseView, ComplaintCreated, ComplaintRequest, ComplaintView, Department, ErrorBody,
-    FormDefinition, HandlingRatingRequest, PublicConfig, RatingRequest, RatingView, Receipt, SatisfactionStats, ServiceGuide,
-    ServicePage, ServiceQuery, SupplementReply, Topic, VisitRated, VisitRatingRequest, API_PREFIX,
+    ApplicationCreated, ApplicationRequest, CaseView, ComplaintCreated, ComplaintRequest,
+    ComplaintView, Department, ErrorBody, FormDefinition, HandlingRatingRequest, PublicConfig,
+    RatingRequest, RatingView, Receipt, SatisfactionStats, ServiceGuide, ServicePage, ServiceQuery,
+    SupplementReply, Topic, VisitRated, VisitRatingRequest, API_PREFIX,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -62,12 +63,17 @@ impl ApiClient {
 
     pub async fn services(&self, query: &ServiceQuery) -> Result<ServicePage, ClientError> {
         let qs = query.to_query_string();
-        let path = if qs.is_empty() { "/services".to_string() } else { format!("/services?{qs}") };
+        let path = if qs.is_empty() {
+            "/services".to_string()
+        } else {
+            format!("/services?{qs}")
+        };
         self.get(&path).await
     }
 
     pub async fn service(&self, code: &str) -> Result<ServiceGuide, ClientError> {
-        self.get(&format!("/services/{}", crate::query::encode(code))).await
+        self.get(&format!("/services/{}", crate::query::encode(code)))
+            .await
     }
 
     pub async fn departments(&self) -> Result<Vec<Department>, ClientError> {
@@ -83,71 +89,140 @@ impl ApiClient {
     }
 
     pub async fn form(&self, code: &str) -> Result<FormDefinition, ClientError> {
-        self.get(&format!("/services/{}/form", crate::query::encode(code))).await
+        self.get(&format!("/services/{}/form", crate::query::encode(code)))
+            .await
     }
 
     /// Submits an application. The same `idempotency_key` always yields the same case, so a
     /// retry after a lost answer is safe.
-    pub async fn submit(&self, req: &ApplicationRequest, idempotency_key: &str) -> Result<ApplicationCreated, ClientError> {
+    pub async fn submit(
+        &self,
+        req: &ApplicationRequest,
+        idempotency_key: &str,
+    ) -> Result<ApplicationCreated, ClientError> {
         let body = serde_json::to_string(req).map_err(|e| ClientError::Decode(e.to_string()))?;
-        let (status, text) = transport::post_json(&self.url("/applications"), &body, &[("Idempotency-Key", idempotency_key)]).await?;
+        let (status, text) = transport::post_json(
+            &self.url("/applications"),
+            &body,
+            &[("Idempotency-Key", idempotency_key)],
+        )
+        .await?;
         decode(status, &text)
     }
 
     /// The receipt of a submitted application, by its number and query code.
     pub async fn receipt(&self, number: &str, code: &str) -> Result<Receipt, ClientError> {
-        let path = format!("/applications/{}?c={}", crate::query::encode(number), crate::query::encode(code));
+        let path = format!(
+            "/applications/{}?c={}",
+            crate::query::encode(number),
+            crate::query::encode(code)
+        );
         self.get(&path).await
     }
 
     /// A case's progress, by its number and query code. An unknown number and a wrong code
     /// are the same 404; repeated failures get 429.
     pub async fn case(&self, number: &str, code: &str) -> Result<CaseView, ClientError> {
-        self.get(&format!("/cases/{}?c={}", crate::query::encode(number), crate::query::encode(code))).await
+        self.get(&format!(
+            "/cases/{}?c={}",
+            crate::query::encode(number),
+            crate::query::encode(code)
+        ))
+        .await
     }
 
     /// A case's progress, by its number and the applicant's mobile (read only: the view's
     /// tracking address then carries no code).
-    pub async fn case_by_mobile(&self, number: &str, mobile: &str) -> Result<CaseView, ClientError> {
-        self.get(&format!("/cases/{}?mobile={}", crate::query::encode(number), crate::query::encode(mobile))).await
+    pub async fn case_by_mobile(
+        &self,
+        number: &str,
+        mobile: &str,
+    ) -> Result<CaseView, ClientError> {
+        self.get(&format!(
+            "/cases/{}?mobile={}",
+            crate::query::encode(number),
+            crate::query::encode(mobile)
+        ))
+        .await
     }
 
     /// Withdraws a case before its decision; the case as it is afterwards.
     pub async fn withdraw(&self, number: &str, code: &str) -> Result<CaseView, ClientError> {
-        let url = self.url(&format!("/cases/{}/withdraw?c={}", crate::query::encode(number), crate::query::encode(code)));
+        let url = self.url(&format!(
+            "/cases/{}/withdraw?c={}",
+            crate::query::encode(number),
+            crate::query::encode(code)
+        ));
         let (status, text) = transport::post_json(&url, "{}", &[]).await?;
         decode(status, &text)
     }
 
     /// Sends the files a supplement request asks for (upload ids per item); the case as it
     /// is afterwards.
-    pub async fn reply_supplement(&self, number: &str, code: &str, reply: &SupplementReply) -> Result<CaseView, ClientError> {
+    pub async fn reply_supplement(
+        &self,
+        number: &str,
+        code: &str,
+        reply: &SupplementReply,
+    ) -> Result<CaseView, ClientError> {
         let body = serde_json::to_string(reply).map_err(|e| ClientError::Decode(e.to_string()))?;
-        let url = self.url(&format!("/cases/{}/supplement?c={}", crate::query::encode(number), crate::query::encode(code)));
+        let url = self.url(&format!(
+            "/cases/{}/supplement?c={}",
+            crate::query::encode(number),
+            crate::query::encode(code)
+        ));
         let (status, text) = transport::post_json(&url, &body, &[]).await?;
         decode(status, &text)
     }
 
     /// Files a complaint. The same `idempotency_key` always yields the same complaint.
-    pub async fn submit_complaint(&self, req: &ComplaintRequest, idempotency_key: &str) -> Result<ComplaintCreated, ClientError> {
-        self.post("/complaints", req, &[("Idempotency-Key", idempotency_key)]).await
+    pub async fn submit_complaint(
+        &self,
+        req: &ComplaintRequest,
+        idempotency_key: &str,
+    ) -> Result<ComplaintCreated, ClientError> {
+        self.post("/complaints", req, &[("Idempotency-Key", idempotency_key)])
+            .await
     }
 
     /// A complaint as its complainant follows it, by its number and code (an unknown number
     /// and a wrong code are the same 404).
     pub async fn complaint(&self, number: &str, code: &str) -> Result<ComplaintView, ClientError> {
-        self.get(&format!("/complaints/{}?c={}", crate::query::encode(number), crate::query::encode(code))).await
+        self.get(&format!(
+            "/complaints/{}?c={}",
+            crate::query::encode(number),
+            crate::query::encode(code)
+        ))
+        .await
     }
 
     /// Rates how a complaint was handled (once, after a reply); the complaint afterwards.
-    pub async fn rate_complaint(&self, number: &str, code: &str, req: &HandlingRatingRequest) -> Result<ComplaintView, ClientError> {
-        let path = format!("/complaints/{}/rating?c={}", crate::query::encode(number), crate::query::encode(code));
+    pub async fn rate_complaint(
+        &self,
+        number: &str,
+        code: &str,
+        req: &HandlingRatingRequest,
+    ) -> Result<ComplaintView, ClientError> {
+        let path = format!(
+            "/complaints/{}/rating?c={}",
+            crate::query::encode(number),
+            crate::query::encode(code)
+        );
         self.post(&path, req, &[]).await
     }
 
     /// Rates a completed case (once); 409 before completion and for a second rating.
-    pub async fn rate_case(&self, number: &str, req: &RatingRequest) -> Result<RatingView, ClientError> {
-        self.post(&format!("/cases/{}/rating", crate::query::encode(number)), req, &[]).await
+    pub async fn rate_case(
+        &self,
+        number: &str,
+        req: &RatingRequest,
+    ) -> Result<RatingView, ClientError> {
+        self.post(
+            &format!("/cases/{}/rating", crate::query::encode(number)),
+            req,
+            &[],
+        )
+        .await
     }
 
     /// The kiosk's rating of a visit (一次一评).
@@ -156,13 +231,29 @@ impl ApiClient {
     }
 
     /// Satisfaction per department over `from`..=`to` (`YYYY-MM-DD`, either may be empty).
-    pub async fn satisfaction(&self, department: &str, from: &str, to: &str) -> Result<SatisfactionStats, ClientError> {
+    pub async fn satisfaction(
+        &self,
+        department: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<SatisfactionStats, ClientError> {
         let e = crate::query::encode;
-        self.get(&format!("/stats/satisfaction?department={}&from={}&to={}", e(department), e(from), e(to))).await
+        self.get(&format!(
+            "/stats/satisfaction?department={}&from={}&to={}",
+            e(department),
+            e(from),
+            e(to)
+        ))
+        .await
     }
 
     /// POST a JSON body to an API path (relative to `/api/v1`) and decode the JSON answer.
-    pub async fn post<B: serde::Serialize, T: DeserializeOwned>(&self, path: &str, body: &B, headers: &[(&str, &str)]) -> Result<T, ClientError> {
+    pub async fn post<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        headers: &[(&str, &str)],
+    ) -> Result<T, ClientError> {
         let body = serde_json::to_string(body).map_err(|e| ClientError::Decode(e.to_string()))?;
         let (status, text) = transport::post_json(&self.url(path), &body, headers).await?;
         decode(status, &text)
@@ -181,7 +272,9 @@ fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ClientError
     } else {
         match serde_json::from_str::<ErrorBody>(text) {
             Ok(body) => Err(ClientError::Api { status, body }),
-            Err(_) => Err(ClientError::Decode(format!("HTTP {status} without an error body"))),
+            Err(_) => Err(ClientError::Decode(format!(
+                "HTTP {status} without an error body"
+            ))),
         }
     }
 }
@@ -196,11 +289,18 @@ mod transport {
             .send()
             .await
             .map_err(|e| ClientError::Network(e.to_string()))?;
-        let text = resp.text().await.map_err(|e| ClientError::Network(e.to_string()))?;
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| ClientError::Network(e.to_string()))?;
         Ok((resp.status(), text))
     }
 
-    pub async fn post_json(url: &str, body: &str, headers: &[(&str, &str)]) -> Result<(u16, String), ClientError> {
+    pub async fn post_json(
+        url: &str,
+        body: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<(u16, String), ClientError> {
         let mut req = gloo_net::http::Request::post(url)
             .header("Accept", "application/json")
             .header("Content-Type", "application/json");
@@ -213,7 +313,10 @@ mod transport {
             .send()
             .await
             .map_err(|e| ClientError::Network(e.to_string()))?;
-        let text = resp.text().await.map_err(|e| ClientError::Network(e.to_string()))?;
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| ClientError::Network(e.to_string()))?;
         Ok((resp.status(), text))
     }
 }
@@ -236,11 +339,18 @@ mod transport {
             .await
             .map_err(|e| ClientError::Network(e.to_string()))?;
         let status = resp.status().as_u16();
-        let text = resp.text().await.map_err(|e| ClientError::Network(e.to_string()))?;
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| ClientError::Network(e.to_string()))?;
         Ok((status, text))
     }
 
-    pub async fn post_json(url: &str, body: &str, headers: &[(&str, &str)]) -> Result<(u16, String), ClientError> {
+    pub async fn post_json(
+        url: &str,
+        body: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<(u16, String), ClientError> {
         let mut req = http()
             .post(url)
             .header("Accept", "application/json")
@@ -249,9 +359,15 @@ mod transport {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let resp = req.send().await.map_err(|e| ClientError::Network(e.to_string()))?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| ClientError::Network(e.to_string()))?;
         let status = resp.status().as_u16();
-        let text = resp.text().await.map_err(|e| ClientError::Network(e.to_string()))?;
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| ClientError::Network(e.to_string()))?;
         Ok((status, text))
     }
 }
@@ -262,11 +378,19 @@ mod transport {
 
     /// Without a transport the types are still usable (the server needs only them).
     pub async fn get(_url: &str) -> Result<(u16, String), ClientError> {
-        Err(ClientError::Network("api-client built without the `native` feature".into()))
+        Err(ClientError::Network(
+            "api-client built without the `native` feature".into(),
+        ))
     }
 
-    pub async fn post_json(_url: &str, _body: &str, _headers: &[(&str, &str)]) -> Result<(u16, String), ClientError> {
-        Err(ClientError::Network("api-client built without the `native` feature".into()))
+    pub async fn post_json(
+        _url: &str,
+        _body: &str,
+        _headers: &[(&str, &str)],
+    ) -> Result<(u16, String), ClientError> {
+        Err(ClientError::Network(
+            "api-client built without the `native` feature".into(),
+        ))
     }
 }
 
@@ -279,6 +403,9 @@ mod tests {
         let body = r#"{"error":{"code":"not_found","message":"no such service","fields":[]}}"#;
         let err = decode::<ServiceGuide>(404, body).unwrap_err();
         assert!(err.is_not_found());
-        assert!(matches!(decode::<ServiceGuide>(502, "<html>"), Err(ClientError::Decode(_))));
+        assert!(matches!(
+            decode::<ServiceGuide>(502, "<html>"),
+            Err(ClientError::Decode(_))
+        ));
     }
 }

@@ -38,8 +38,13 @@ pub enum SubjectType {
 }
 
 impl SubjectType {
-    pub const ALL: [SubjectType; 5] =
-        [SubjectType::Case, SubjectType::Service, SubjectType::Department, SubjectType::Staff, SubjectType::Channel];
+    pub const ALL: [SubjectType; 5] = [
+        SubjectType::Case,
+        SubjectType::Service,
+        SubjectType::Department,
+        SubjectType::Staff,
+        SubjectType::Channel,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             SubjectType::Case => "case",
@@ -160,8 +165,12 @@ pub enum ComplaintStatus {
 }
 
 impl ComplaintStatus {
-    pub const ALL: [ComplaintStatus; 4] =
-        [ComplaintStatus::Received, ComplaintStatus::Assigned, ComplaintStatus::Replied, ComplaintStatus::Closed];
+    pub const ALL: [ComplaintStatus; 4] = [
+        ComplaintStatus::Received,
+        ComplaintStatus::Assigned,
+        ComplaintStatus::Replied,
+        ComplaintStatus::Closed,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             ComplaintStatus::Received => "received",
@@ -326,7 +335,11 @@ pub fn validate_complaint(req: &ComplaintRequest) -> Vec<FieldError> {
     match req.subject.kind {
         SubjectType::Case => {
             match reference.map(AcceptanceNumber::parse) {
-                None => errors.push(FieldError::new("subject.ref", "required", "give the acceptance number of the case")),
+                None => errors.push(FieldError::new(
+                    "subject.ref",
+                    "required",
+                    "give the acceptance number of the case",
+                )),
                 Some(Err(AcceptanceNumberError::Check)) => errors.push(FieldError::new(
                     "subject.ref",
                     "checksum",
@@ -340,23 +353,41 @@ pub fn validate_complaint(req: &ComplaintRequest) -> Vec<FieldError> {
                 Some(Ok(_)) => {}
             }
             match given(&req.subject.code) {
-                None => errors.push(FieldError::new("subject.code", "required", "give the case's query code")),
-                Some(c) if normalise_query_code(c).is_none() => {
-                    errors.push(FieldError::new("subject.code", "invalid", "a query code is 6 letters and digits"))
-                }
+                None => errors.push(FieldError::new(
+                    "subject.code",
+                    "required",
+                    "give the case's query code",
+                )),
+                Some(c) if normalise_query_code(c).is_none() => errors.push(FieldError::new(
+                    "subject.code",
+                    "invalid",
+                    "a query code is 6 letters and digits",
+                )),
                 Some(_) => {}
             }
         }
         SubjectType::Service | SubjectType::Department => {
             if reference.is_none() {
-                let what = if req.subject.kind == SubjectType::Service { "service" } else { "department" };
-                errors.push(FieldError::new("subject.ref", "required", format!("choose the {what}")));
+                let what = if req.subject.kind == SubjectType::Service {
+                    "service"
+                } else {
+                    "department"
+                };
+                errors.push(FieldError::new(
+                    "subject.ref",
+                    "required",
+                    format!("choose the {what}"),
+                ));
             } else if reference.is_some_and(|r| r.chars().count() > MAX_REF_CHARS) {
                 errors.push(FieldError::new("subject.ref", "unknown", "no such code"));
             }
         }
         SubjectType::Staff => match reference {
-            None => errors.push(FieldError::new("subject.ref", "required", "say who, or which window")),
+            None => errors.push(FieldError::new(
+                "subject.ref",
+                "required",
+                "say who, or which window",
+            )),
             Some(r) if r.chars().count() > MAX_REF_CHARS => errors.push(FieldError::new(
                 "subject.ref",
                 "too_long",
@@ -366,17 +397,33 @@ pub fn validate_complaint(req: &ComplaintRequest) -> Vec<FieldError> {
         },
         SubjectType::Channel => {
             if !reference.is_some_and(|r| CHANNELS.contains(&r)) {
-                let code = if reference.is_none() { "required" } else { "invalid" };
-                errors.push(FieldError::new("subject.ref", code, "choose the portal or the kiosk"));
+                let code = if reference.is_none() {
+                    "required"
+                } else {
+                    "invalid"
+                };
+                errors.push(FieldError::new(
+                    "subject.ref",
+                    code,
+                    "choose the portal or the kiosk",
+                ));
             }
         }
     }
     if req.subject.kind != SubjectType::Case && given(&req.subject.code).is_some() {
-        errors.push(FieldError::new("subject.code", "unexpected", "a query code belongs to a complaint about a case"));
+        errors.push(FieldError::new(
+            "subject.code",
+            "unexpected",
+            "a query code belongs to a complaint about a case",
+        ));
     }
     let description = req.description.trim();
     if description.is_empty() {
-        errors.push(FieldError::new("description", "required", "describe what happened"));
+        errors.push(FieldError::new(
+            "description",
+            "required",
+            "describe what happened",
+        ));
     } else if description.chars().count() > MAX_DESCRIPTION_CHARS {
         errors.push(FieldError::new(
             "description",
@@ -385,29 +432,63 @@ pub fn validate_complaint(req: &ComplaintRequest) -> Vec<FieldError> {
         ));
     }
     match (&req.contact, req.anonymous) {
-        (Some(_), true) => {
-            errors.push(FieldError::new("contact", "unexpected", "an anonymous complaint carries no name or mobile"))
-        }
-        (None, false) => errors.push(FieldError::new("contact", "required", "give your name and mobile, or complain anonymously")),
+        (Some(_), true) => errors.push(FieldError::new(
+            "contact",
+            "unexpected",
+            "an anonymous complaint carries no name or mobile",
+        )),
+        (None, false) => errors.push(FieldError::new(
+            "contact",
+            "required",
+            "give your name and mobile, or complain anonymously",
+        )),
         (Some(c), false) => {
             let name = c.name.trim();
             if name.is_empty() {
-                errors.push(FieldError::new("contact.name", "required", "give your name"));
+                errors.push(FieldError::new(
+                    "contact.name",
+                    "required",
+                    "give your name",
+                ));
             } else if name.chars().count() > MAX_REF_CHARS {
-                errors.push(FieldError::new("contact.name", "too_long", format!("at most {MAX_REF_CHARS} characters")));
+                errors.push(FieldError::new(
+                    "contact.name",
+                    "too_long",
+                    format!("at most {MAX_REF_CHARS} characters"),
+                ));
             }
             if c.mobile.trim().is_empty() {
-                errors.push(FieldError::new("contact.mobile", "required", "give your mobile number"));
+                errors.push(FieldError::new(
+                    "contact.mobile",
+                    "required",
+                    "give your mobile number",
+                ));
             } else if !mobile_valid(&c.mobile) {
-                errors.push(FieldError::new("contact.mobile", "invalid", "a mobile number is 11 digits starting with 13–19"));
+                errors.push(FieldError::new(
+                    "contact.mobile",
+                    "invalid",
+                    "a mobile number is 11 digits starting with 13–19",
+                ));
             }
         }
         (None, true) => {}
     }
     if req.attachments.len() > MAX_ATTACHMENTS {
-        errors.push(FieldError::new("attachments", "too_many", format!("at most {MAX_ATTACHMENTS} files")));
-    } else if req.attachments.iter().any(|id| !crate::application::upload_id_valid(id.trim())) {
-        errors.push(FieldError::new("attachments", "unknown_upload", "an attachment is not an upload id: upload it again"));
+        errors.push(FieldError::new(
+            "attachments",
+            "too_many",
+            format!("at most {MAX_ATTACHMENTS} files"),
+        ));
+    } else if req
+        .attachments
+        .iter()
+        .any(|id| !crate::application::upload_id_valid(id.trim()))
+    {
+        errors.push(FieldError::new(
+            "attachments",
+            "unknown_upload",
+            "an attachment is not an upload id: upload it again",
+        ));
     }
     errors
 }
@@ -418,7 +499,11 @@ mod tests {
 
     fn req(kind: SubjectType, reference: Option<&str>, code: Option<&str>) -> ComplaintRequest {
         ComplaintRequest {
-            subject: ComplaintSubject { kind, reference: reference.map(str::to_string), code: code.map(str::to_string) },
+            subject: ComplaintSubject {
+                kind,
+                reference: reference.map(str::to_string),
+                code: code.map(str::to_string),
+            },
             category: ComplaintCategory::Delay,
             description: "窗口人员让我来回跑了三次。".into(),
             anonymous: true,
@@ -428,48 +513,118 @@ mod tests {
     }
 
     fn fields(errors: &[FieldError]) -> Vec<(&str, &str)> {
-        errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect()
+        errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect()
     }
 
     #[test]
     fn subjects_need_their_reference() {
         let number = AcceptanceNumber::new("440113", "261122", 17).unwrap();
-        assert!(validate_complaint(&req(SubjectType::Case, Some(&number.grouped()), Some("abcdef"))).is_empty());
+        assert!(validate_complaint(&req(
+            SubjectType::Case,
+            Some(&number.grouped()),
+            Some("abcdef")
+        ))
+        .is_empty());
         assert_eq!(
             fields(&validate_complaint(&req(SubjectType::Case, None, None))),
             vec![("subject.ref", "required"), ("subject.code", "required")]
         );
         let mut typo = number.compact().to_string();
         typo.replace_range(16..17, if &typo[16..17] == "5" { "6" } else { "5" });
-        assert_eq!(fields(&validate_complaint(&req(SubjectType::Case, Some(&typo), Some("ABCDEF")))), vec![("subject.ref", "checksum")]);
-        assert!(validate_complaint(&req(SubjectType::Service, Some("440113-GA-GG-001"), None)).is_empty());
-        assert_eq!(fields(&validate_complaint(&req(SubjectType::Department, Some(" "), None))), vec![("subject.ref", "required")]);
-        assert_eq!(fields(&validate_complaint(&req(SubjectType::Staff, Some(&"窗".repeat(101)), None))), vec![("subject.ref", "too_long")]);
+        assert_eq!(
+            fields(&validate_complaint(&req(
+                SubjectType::Case,
+                Some(&typo),
+                Some("ABCDEF")
+            ))),
+            vec![("subject.ref", "checksum")]
+        );
+        assert!(
+            validate_complaint(&req(SubjectType::Service, Some("440113-GA-GG-001"), None))
+                .is_empty()
+        );
+        assert_eq!(
+            fields(&validate_complaint(&req(
+                SubjectType::Department,
+                Some(" "),
+                None
+            ))),
+            vec![("subject.ref", "required")]
+        );
+        assert_eq!(
+            fields(&validate_complaint(&req(
+                SubjectType::Staff,
+                Some(&"窗".repeat(101)),
+                None
+            ))),
+            vec![("subject.ref", "too_long")]
+        );
         assert!(validate_complaint(&req(SubjectType::Channel, Some("kiosk"), None)).is_empty());
-        assert_eq!(fields(&validate_complaint(&req(SubjectType::Channel, Some("app"), None))), vec![("subject.ref", "invalid")]);
-        assert_eq!(fields(&validate_complaint(&req(SubjectType::Service, Some("x"), Some("ABCDEF")))), vec![("subject.code", "unexpected")]);
+        assert_eq!(
+            fields(&validate_complaint(&req(
+                SubjectType::Channel,
+                Some("app"),
+                None
+            ))),
+            vec![("subject.ref", "invalid")]
+        );
+        assert_eq!(
+            fields(&validate_complaint(&req(
+                SubjectType::Service,
+                Some("x"),
+                Some("ABCDEF")
+            ))),
+            vec![("subject.code", "unexpected")]
+        );
     }
 
     #[test]
     fn descriptions_and_contacts() {
         let mut r = req(SubjectType::Channel, Some("portal"), None);
         r.description = "  ".into();
-        assert_eq!(fields(&validate_complaint(&r)), vec![("description", "required")]);
+        assert_eq!(
+            fields(&validate_complaint(&r)),
+            vec![("description", "required")]
+        );
         r.description = "字".repeat(MAX_DESCRIPTION_CHARS);
         assert!(validate_complaint(&r).is_empty());
         r.description = "字".repeat(MAX_DESCRIPTION_CHARS + 1);
-        assert_eq!(fields(&validate_complaint(&r)), vec![("description", "too_long")]);
+        assert_eq!(
+            fields(&validate_complaint(&r)),
+            vec![("description", "too_long")]
+        );
         r.description = "<script>alert(1)</script>".into();
         r.anonymous = false;
-        assert_eq!(fields(&validate_complaint(&r)), vec![("contact", "required")]);
-        r.contact = Some(ComplaintContact { name: "".into(), mobile: "123".into() });
-        assert_eq!(fields(&validate_complaint(&r)), vec![("contact.name", "required"), ("contact.mobile", "invalid")]);
-        r.contact = Some(ComplaintContact { name: "张三".into(), mobile: "13800138000".into() });
+        assert_eq!(
+            fields(&validate_complaint(&r)),
+            vec![("contact", "required")]
+        );
+        r.contact = Some(ComplaintContact {
+            name: "".into(),
+            mobile: "123".into(),
+        });
+        assert_eq!(
+            fields(&validate_complaint(&r)),
+            vec![("contact.name", "required"), ("contact.mobile", "invalid")]
+        );
+        r.contact = Some(ComplaintContact {
+            name: "张三".into(),
+            mobile: "13800138000".into(),
+        });
         assert!(validate_complaint(&r).is_empty());
         r.anonymous = true;
-        assert_eq!(fields(&validate_complaint(&r)), vec![("contact", "unexpected")]);
+        assert_eq!(
+            fields(&validate_complaint(&r)),
+            vec![("contact", "unexpected")]
+        );
         r.contact = None;
         r.attachments = vec!["nope".into()];
-        assert_eq!(fields(&validate_complaint(&r)), vec![("attachments", "unknown_upload")]);
+        assert_eq!(
+            fields(&validate_complaint(&r)),
+            vec![("attachments", "unknown_upload")]
+        );
     }
 }

@@ -31,7 +31,10 @@ pub enum FieldType {
 impl FieldType {
     /// Types whose answer is text (length limits apply to them).
     pub fn is_text(self) -> bool {
-        matches!(self, FieldType::Text | FieldType::Textarea | FieldType::Address)
+        matches!(
+            self,
+            FieldType::Text | FieldType::Textarea | FieldType::Address
+        )
     }
 }
 
@@ -54,7 +57,9 @@ impl Pattern {
         match self {
             Pattern::Digits => s.chars().all(|c| c.is_ascii_digit()),
             Pattern::Alphanumeric => s.chars().all(|c| c.is_ascii_alphanumeric()),
-            Pattern::Chinese => s.chars().all(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '·')),
+            Pattern::Chinese => s
+                .chars()
+                .all(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '·')),
         }
     }
 }
@@ -157,7 +162,10 @@ pub struct FormDefinition {
 
 impl FormDefinition {
     pub fn field(&self, id: &str) -> Option<&FormField> {
-        self.sections.iter().flat_map(|s| &s.fields).find(|f| f.id == id)
+        self.sections
+            .iter()
+            .flat_map(|s| &s.fields)
+            .find(|f| f.id == id)
     }
 }
 

@@ -15,22 +15,29 @@ pub mod query;
 pub mod ratings;
 pub mod types;
 
+pub use application::{
+    Applicant, ApplicationCreated, ApplicationRequest, CaseStatus, IdType, Receipt,
+};
+pub use cases::{
+    ActionRequest, CaseResult, CaseView, Deadline, Light, Supplement, SupplementItem,
+    SupplementReply, TimelineEvent,
+};
 pub use client::{ApiClient, ClientError};
-pub use error::{ErrorBody, ErrorDetail, FieldError};
-pub use query::{ServiceQuery, MAX_QUERY_CHARS, MAX_PER_PAGE, DEFAULT_PER_PAGE};
-pub use types::*;
-pub use cases::{ActionRequest, CaseResult, CaseView, Deadline, Light, Supplement, SupplementItem, SupplementReply, TimelineEvent};
-pub use application::{Applicant, ApplicationCreated, ApplicationRequest, CaseStatus, IdType, Receipt};
 pub use complaints::{
-    ComplaintAction, ComplaintCategory, ComplaintContact, ComplaintCreated, ComplaintReply, ComplaintRequest, ComplaintStatus,
-    ComplaintSubject, ComplaintView, HandlingRating, HandlingRatingRequest, StaffComplaint, StaffComplaintSummary, SubjectType,
-    SubjectView,
+    ComplaintAction, ComplaintCategory, ComplaintContact, ComplaintCreated, ComplaintReply,
+    ComplaintRequest, ComplaintStatus, ComplaintSubject, ComplaintView, HandlingRating,
+    HandlingRatingRequest, StaffComplaint, StaffComplaintSummary, SubjectType, SubjectView,
 };
+pub use error::{ErrorBody, ErrorDetail, FieldError};
+pub use forms::{
+    FieldType, FormDefinition, FormField, FormMaterial, FormSection, FormSpec, UploadLimits,
+};
+pub use query::{ServiceQuery, DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS};
 pub use ratings::{
-    DepartmentSatisfaction, LevelCounts, RatingRequest, RatingView, Rectification, RectificationAnswer, SatisfactionStats,
-    StaffRectification, VisitRated, VisitRatingRequest,
+    DepartmentSatisfaction, LevelCounts, RatingRequest, RatingView, Rectification,
+    RectificationAnswer, SatisfactionStats, StaffRectification, VisitRated, VisitRatingRequest,
 };
-pub use forms::{FieldType, FormDefinition, FormField, FormMaterial, FormSection, FormSpec, UploadLimits};
+pub use types::*;
 
 /// Path prefix of every API route.
 pub const API_PREFIX: &str = "/api/v1";

@@ -49,7 +49,9 @@ pub fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3);
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -62,8 +64,15 @@ mod tests {
 
     #[test]
     fn encodes_chinese_and_omits_unset() {
-        let q = ServiceQuery { q: Some("营业 执照".into()), page: Some(2), ..Default::default() };
-        assert_eq!(q.to_query_string(), "q=%E8%90%A5%E4%B8%9A%20%E6%89%A7%E7%85%A7&page=2");
+        let q = ServiceQuery {
+            q: Some("营业 执照".into()),
+            page: Some(2),
+            ..Default::default()
+        };
+        assert_eq!(
+            q.to_query_string(),
+            "q=%E8%90%A5%E4%B8%9A%20%E6%89%A7%E7%85%A7&page=2"
+        );
         assert_eq!(ServiceQuery::default().to_query_string(), "");
     }
 }

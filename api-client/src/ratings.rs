@@ -31,9 +31,21 @@ pub fn is_satisfied(level: u8) -> bool {
 }
 
 /// Reason tags a rating may carry: praise for good ratings, faults for the others.
-pub const PRAISE_TAGS: [&str; 5] = ["efficient", "friendly", "one_visit", "clear_guidance", "convenient_online"];
-pub const FAULT_TAGS: [&str; 6] =
-    ["slow", "unfriendly", "too_many_materials", "repeated_visits", "unclear_guidance", "unreasonable_fees"];
+pub const PRAISE_TAGS: [&str; 5] = [
+    "efficient",
+    "friendly",
+    "one_visit",
+    "clear_guidance",
+    "convenient_online",
+];
+pub const FAULT_TAGS: [&str; 6] = [
+    "slow",
+    "unfriendly",
+    "too_many_materials",
+    "repeated_visits",
+    "unclear_guidance",
+    "unreasonable_fees",
+];
 
 /// The tags offered for `level`: praise for 满意 and 非常满意, faults for the rest.
 pub fn tags_for(level: u8) -> &'static [&'static str] {
@@ -184,16 +196,28 @@ pub struct SatisfactionStats {
 pub fn validate_rating(level: u8, tags: &[String], comment: Option<&str>) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if !(1..=5).contains(&level) {
-        errors.push(FieldError::new("level", "out_of_range", "level must be between 1 and 5"));
+        errors.push(FieldError::new(
+            "level",
+            "out_of_range",
+            "level must be between 1 and 5",
+        ));
     }
     let known = |t: &str| PRAISE_TAGS.contains(&t) || FAULT_TAGS.contains(&t);
     if tags.len() > PRAISE_TAGS.len() + FAULT_TAGS.len() {
         errors.push(FieldError::new("tags", "too_many", "too many tags"));
     } else if let Some(bad) = tags.iter().find(|t| !known(t)) {
-        errors.push(FieldError::new("tags", "unknown", format!("unknown tag `{}`", bad.chars().take(40).collect::<String>())));
+        errors.push(FieldError::new(
+            "tags",
+            "unknown",
+            format!("unknown tag `{}`", bad.chars().take(40).collect::<String>()),
+        ));
     }
     if comment.is_some_and(|c| c.trim().chars().count() > MAX_COMMENT_CHARS) {
-        errors.push(FieldError::new("comment", "too_long", format!("the comment may have at most {MAX_COMMENT_CHARS} characters")));
+        errors.push(FieldError::new(
+            "comment",
+            "too_long",
+            format!("the comment may have at most {MAX_COMMENT_CHARS} characters"),
+        ));
     }
     errors
 }
@@ -206,11 +230,17 @@ mod tests {
     fn ratings_are_checked() {
         assert!(validate_rating(5, &["efficient".into()], Some("很好")).is_empty());
         let f = |l, t: &[&str], c: Option<&str>| {
-            validate_rating(l, &t.iter().map(|s| s.to_string()).collect::<Vec<_>>(), c).into_iter().map(|e| e.field).collect::<Vec<_>>()
+            validate_rating(l, &t.iter().map(|s| s.to_string()).collect::<Vec<_>>(), c)
+                .into_iter()
+                .map(|e| e.field)
+                .collect::<Vec<_>>()
         };
         assert_eq!(f(0, &[], None), vec!["level"]);
         assert_eq!(f(6, &["nope"], None), vec!["level", "tags"]);
-        assert_eq!(f(3, &[], Some(&"字".repeat(MAX_COMMENT_CHARS + 1))), vec!["comment"]);
+        assert_eq!(
+            f(3, &[], Some(&"字".repeat(MAX_COMMENT_CHARS + 1))),
+            vec!["comment"]
+        );
         assert!(is_poor(1) && is_poor(2) && !is_poor(3));
     }
 

@@ -12,9 +12,13 @@ pub fn client() -> ApiClient {
 pub fn error_message(e: &ClientError) -> String {
     match e {
         ClientError::Network(_) => t(k::ERROR_OFFLINE).into(),
-        ClientError::Api { status: 400, body } if !body.error.fields.is_empty() => {
-            body.error.fields.iter().map(field_message).collect::<Vec<_>>().join(" ")
-        }
+        ClientError::Api { status: 400, body } if !body.error.fields.is_empty() => body
+            .error
+            .fields
+            .iter()
+            .map(field_message)
+            .collect::<Vec<_>>()
+            .join(" "),
         ClientError::Api { status: 404, .. } => t(k::ERROR_NOT_FOUND).into(),
         ClientError::Api { status: 429, .. } => t(k::ERROR_BUSY).into(),
         ClientError::Api { .. } | ClientError::Decode(_) => t(k::ERROR_SERVER).into(),
@@ -36,7 +40,13 @@ fn field_label(field: &str) -> &'static str {
 pub fn field_message(f: &FieldError) -> String {
     let label = field_label(&f.field);
     match f.code.as_str() {
-        "too_long" => tf(k::ERROR_FIELD_TOO_LONG, &[("field", label), ("max", &api_client::MAX_QUERY_CHARS.to_string())]),
+        "too_long" => tf(
+            k::ERROR_FIELD_TOO_LONG,
+            &[
+                ("field", label),
+                ("max", &api_client::MAX_QUERY_CHARS.to_string()),
+            ],
+        ),
         "unknown" => tf(k::ERROR_FIELD_NO_SUCH, &[("field", label)]),
         _ => tf(k::ERROR_FIELD_INVALID, &[("field", label)]),
     }

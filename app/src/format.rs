@@ -1,6 +1,8 @@
 //! How catalogue values read in the interface.
 
-use api_client::{Audience, DayUnit, HandlingType, MaterialForm, Requirement, ServiceKind, TimeLimit};
+use api_client::{
+    Audience, DayUnit, HandlingType, MaterialForm, Requirement, ServiceKind, TimeLimit,
+};
 
 use crate::i18n::{k, t, tf};
 
@@ -20,7 +22,10 @@ pub fn audience(v: Audience) -> &'static str {
 }
 
 pub fn audiences(v: &[Audience]) -> String {
-    v.iter().map(|a| audience(*a)).collect::<Vec<_>>().join(t(k::LIST_SEPARATOR))
+    v.iter()
+        .map(|a| audience(*a))
+        .collect::<Vec<_>>()
+        .join(t(k::LIST_SEPARATOR))
 }
 
 pub fn handling(v: HandlingType) -> &'static str {
@@ -80,5 +85,8 @@ pub fn visits(n: u8) -> String {
 
 /// `2026-11-22T10:05:00+08:00` as `2026-11-22 10:05`.
 pub fn minutes(rfc3339: &str) -> String {
-    rfc3339.get(..16).map(|s| s.replace('T', " ")).unwrap_or_else(|| rfc3339.to_string())
+    rfc3339
+        .get(..16)
+        .map(|s| s.replace('T', " "))
+        .unwrap_or_else(|| rfc3339.to_string())
 }

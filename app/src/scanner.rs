@@ -17,13 +17,18 @@ pub fn target_of(scanned: &str) -> Option<String> {
     if let Some(rest) = text.split("/track/").nth(1) {
         let (number, query) = rest.split_once('?').unwrap_or((rest, ""));
         let number = AcceptanceNumber::parse(number).ok()?;
-        let code = query.split('&').find_map(|kv| kv.strip_prefix("c=")).and_then(normalise_query_code);
+        let code = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("c="))
+            .and_then(normalise_query_code);
         return Some(match code {
             Some(c) => format!("/kiosk/track/{}?c={c}", number.compact()),
             None => format!("/kiosk/track?n={}", number.compact()),
         });
     }
-    AcceptanceNumber::parse(text).ok().map(|n| format!("/kiosk/track?n={}", n.compact()))
+    AcceptanceNumber::parse(text)
+        .ok()
+        .map(|n| format!("/kiosk/track?n={}", n.compact()))
 }
 
 /// Listens for scanner bursts for the whole kiosk session.
@@ -63,8 +68,14 @@ mod tests {
     fn a_tracking_url_or_a_number_leads_to_the_case() {
         let n = api_client::checks::AcceptanceNumber::new("440113", "261122", 17).unwrap();
         let url = format!("http://hall.example/track/{}?c=ABC234", n.compact());
-        assert_eq!(target_of(&url), Some(format!("/kiosk/track/{}?c=ABC234", n.compact())));
-        assert_eq!(target_of(&n.grouped()), Some(format!("/kiosk/track?n={}", n.compact())));
+        assert_eq!(
+            target_of(&url),
+            Some(format!("/kiosk/track/{}?c=ABC234", n.compact()))
+        );
+        assert_eq!(
+            target_of(&n.grouped()),
+            Some(format!("/kiosk/track?n={}", n.compact()))
+        );
         assert_eq!(target_of("hello world, not a number"), None);
     }
 }

@@ -4,16 +4,26 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use crate::apply::{draft::Drafts, supplement::SupplementPage, ApplyPage};
+use crate::complaints::{
+    form::ComplaintFormPage,
+    lookup::{ComplaintPage, ComplaintsPage},
+};
 use crate::components::layout::{KioskLayout, PortalLayout};
 use crate::i18n::{I18n, Locale};
 use crate::mode::Mode;
-use crate::pages::{
-    catalogue::CataloguePage, guide::GuidePage, home::HomePage, kiosk_browse::KioskBrowse, kiosk_home::KioskHome,
-    not_found::NotFound, notice::NoticePage, receipt::ReceiptPage, track::{CasePage, TrackLookup},
-};
-use crate::apply::{draft::Drafts, supplement::SupplementPage, ApplyPage};
-use crate::complaints::{form::ComplaintFormPage, lookup::{ComplaintPage, ComplaintsPage}};
 use crate::pages::kiosk_finish::KioskFinish;
+use crate::pages::{
+    catalogue::CataloguePage,
+    guide::GuidePage,
+    home::HomePage,
+    kiosk_browse::KioskBrowse,
+    kiosk_home::KioskHome,
+    not_found::NotFound,
+    notice::NoticePage,
+    receipt::ReceiptPage,
+    track::{CasePage, TrackLookup},
+};
 
 /// Where the portal remembers the visitor's language. The kiosk remembers nothing.
 const LOCALE_KEY: &str = "onewindow.locale";
@@ -22,8 +32,14 @@ fn initial_locale(mode: Mode) -> Locale {
     if mode.is_kiosk() {
         return Locale::ALL[0];
     }
-    let stored = window().local_storage().ok().flatten().and_then(|s| s.get_item(LOCALE_KEY).ok().flatten());
-    stored.and_then(|tag| Locale::from_tag(&tag)).unwrap_or(Locale::ALL[0])
+    let stored = window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(LOCALE_KEY).ok().flatten());
+    stored
+        .and_then(|tag| Locale::from_tag(&tag))
+        .unwrap_or(Locale::ALL[0])
 }
 
 /// The root: context, the router, and `body` (the layout and routes of one build). Each
@@ -86,8 +102,14 @@ fn FullLoad() -> impl IntoView {
     // The router's URL, not the address bar's: the history entry may not be written yet.
     let location = leptos_router::hooks::use_location();
     let search = location.search.get_untracked();
-    let query = if search.is_empty() { String::new() } else { format!("?{}", search.trim_start_matches('?')) };
-    let _ = window().location().assign(&format!("{}{query}", location.pathname.get_untracked()));
+    let query = if search.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", search.trim_start_matches('?'))
+    };
+    let _ = window()
+        .location()
+        .assign(&format!("{}{query}", location.pathname.get_untracked()));
     view! { <crate::components::fetch::Loading/> }
 }
 

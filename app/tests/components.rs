@@ -60,14 +60,20 @@ fn the_materials_table_has_a_row_per_material_with_its_requirement() {
 
 #[wasm_bindgen_test]
 fn pagination_links_only_where_there_is_a_page() {
-    let host = mount(|| view! { <Pagination page=1 per_page=20 total=45 href=|p| format!("/services?page={p}")/> });
+    let host = mount(
+        || view! { <Pagination page=1 per_page=20 total=45 href=|p| format!("/services?page={p}")/> },
+    );
     assert!(host.query_selector("a[rel=prev]").unwrap().is_none());
     let next = host.query_selector("a[rel=next]").unwrap().unwrap();
     assert_eq!(next.get_attribute("href").unwrap(), "/services?page=2");
     assert!(host.text_content().unwrap().contains("第 1 页，共 3 页"));
 
-    let single = mount(|| view! { <Pagination page=1 per_page=20 total=3 href=|p| p.to_string()/> });
-    assert!(single.query_selector("nav").unwrap().is_none(), "one page needs no pagination");
+    let single =
+        mount(|| view! { <Pagination page=1 per_page=20 total=3 href=|p| p.to_string()/> });
+    assert!(
+        single.query_selector("nav").unwrap().is_none(),
+        "one page needs no pagination"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -83,7 +89,10 @@ fn a_service_card_links_to_its_guide() {
     let link = host.query_selector(".service-card__link").unwrap().unwrap();
     assert_eq!(link.get_attribute("href").unwrap(), "/services/X-0001");
     let text = host.text_content().unwrap();
-    assert!(text.contains("当场办结") && text.contains("不收费") && text.contains("测试局"), "{text}");
+    assert!(
+        text.contains("当场办结") && text.contains("不收费") && text.contains("测试局"),
+        "{text}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -92,8 +101,15 @@ fn the_error_panel_offers_a_retry_that_is_called() {
     let host = mount(move || {
         view! { <FetchError error=ClientError::Network("refused".into()) on_retry=move |_| retries.update(|n| *n += 1)/> }
     });
-    assert!(host.text_content().unwrap().contains(t(k::ERROR_OFFLINE_TITLE)));
-    let button: web_sys::HtmlElement = host.query_selector("button").unwrap().unwrap().unchecked_into();
+    assert!(host
+        .text_content()
+        .unwrap()
+        .contains(t(k::ERROR_OFFLINE_TITLE)));
+    let button: web_sys::HtmlElement = host
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
     button.click();
     assert_eq!(retries.get_untracked(), 1);
 }
@@ -105,9 +121,23 @@ fn messages_fill_placeholders_and_fall_back_by_language() {
     let en = Locale::from_tag("en").expect("English ships");
     i18n.set(en);
     assert_eq!(tf(k::LIMIT_WORKING_DAYS, &[("n", "20")]), "20 working days");
-    assert_eq!(document().document_element().unwrap().get_attribute("lang").unwrap(), "en");
+    assert_eq!(
+        document()
+            .document_element()
+            .unwrap()
+            .get_attribute("lang")
+            .unwrap(),
+        "en"
+    );
     i18n.set(Locale::ALL[0]);
-    assert_eq!(document().document_element().unwrap().get_attribute("lang").unwrap(), "zh-CN");
+    assert_eq!(
+        document()
+            .document_element()
+            .unwrap()
+            .get_attribute("lang")
+            .unwrap(),
+        "zh-CN"
+    );
     for l in Locale::ALL {
         assert!(!l.native_name().is_empty());
     }
@@ -128,16 +158,30 @@ fn fields_of(d: &ComplaintDraft) -> Vec<String> {
 fn an_empty_complaint_lists_every_choice_in_page_order() {
     let _i18n = I18n::new(Locale::ALL[0]);
     let d = ComplaintDraft::new("portal");
-    assert_eq!(fields_of(&d), ["subject", "category", "description", "anonymous"]);
-    assert!(d.request(vec![]).is_none(), "no request before every choice is made");
+    assert_eq!(
+        fields_of(&d),
+        ["subject", "category", "description", "anonymous"]
+    );
+    assert!(
+        d.request(vec![]).is_none(),
+        "no request before every choice is made"
+    );
     assert_eq!(anchor("subject", None), "c-subject-case");
-    assert_eq!(anchor("subject.ref", Some(SubjectType::Service)), "c-service");
+    assert_eq!(
+        anchor("subject.ref", Some(SubjectType::Service)),
+        "c-service"
+    );
 }
 
 #[wasm_bindgen_test]
 fn a_case_link_prefills_the_subject_and_the_validator_checks_it() {
     let mut d = ComplaintDraft::new("portal");
-    d.prefill(Some("440113-261122-00017-0".into()), Some("abcdef".into()), None, None);
+    d.prefill(
+        Some("440113-261122-00017-0".into()),
+        Some("abcdef".into()),
+        None,
+        None,
+    );
     assert_eq!(d.subject, Some(SubjectType::Case));
     d.category = Some(ComplaintCategory::Delay);
     d.description = "窗口让我来回跑了三次。".into();
@@ -147,11 +191,17 @@ fn a_case_link_prefills_the_subject_and_the_validator_checks_it() {
     let problems = fields_of(&d);
     // The prefilled number has a typo in its check character; the mobile is too short.
     assert_eq!(problems, ["subject.ref", "contact.mobile"]);
-    d.case_number = api_client::checks::AcceptanceNumber::new("440113", "261122", 17).unwrap().grouped();
+    d.case_number = api_client::checks::AcceptanceNumber::new("440113", "261122", 17)
+        .unwrap()
+        .grouped();
     d.mobile = "138 0013 8000".into();
     assert!(fields_of(&d).is_empty(), "{:?}", fields_of(&d));
     let req = d.request(vec![]).unwrap();
-    assert_eq!(req.subject.reference.as_deref().map(str::len), Some(18), "sent without separators");
+    assert_eq!(
+        req.subject.reference.as_deref().map(str::len),
+        Some(18),
+        "sent without separators"
+    );
     assert_eq!(req.subject.code.as_deref(), Some("ABCDEF"));
     assert_eq!(req.contact.unwrap().mobile, "13800138000");
 }
@@ -165,21 +215,44 @@ fn a_description_over_the_limit_is_kept_and_counted() {
     d.anonymous = Some(true);
     d.description = "字".repeat(2001);
     assert_eq!(fields_of(&d), ["description"]);
-    assert_eq!(count_text(&d.description, 2000), (true, "已超出 1 个字".to_string()));
-    assert_eq!(count_text("abc", 2000), (false, "还可以输入 1997 个字".to_string()));
-    assert_eq!(d.request(vec![]).unwrap().subject.reference.as_deref(), Some("kiosk"));
+    assert_eq!(
+        count_text(&d.description, 2000),
+        (true, "已超出 1 个字".to_string())
+    );
+    assert_eq!(
+        count_text("abc", 2000),
+        (false, "还可以输入 1997 个字".to_string())
+    );
+    assert_eq!(
+        d.request(vec![]).unwrap().subject.reference.as_deref(),
+        Some("kiosk")
+    );
 }
 
 #[wasm_bindgen_test]
 fn the_levels_are_a_labelled_radio_group_best_first() {
     let level = RwSignal::new(None::<u8>);
-    let host = mount(move || view! { <LevelChoice prefix="t" legend="满意吗" level error=Signal::derive(|| None)/> });
-    assert_eq!(host.query_selector("legend").unwrap().unwrap().text_content().unwrap(), "满意吗");
+    let host = mount(
+        move || view! { <LevelChoice prefix="t" legend="满意吗" level error=Signal::derive(|| None)/> },
+    );
+    assert_eq!(
+        host.query_selector("legend")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "满意吗"
+    );
     let radios = host.query_selector_all("input[type=radio]").unwrap();
     assert_eq!(radios.length(), 5);
     let first: web_sys::HtmlElement = radios.get(0).unwrap().unchecked_into();
     assert_eq!(first.id(), "t-level-5");
-    let label = host.query_selector("label[for=t-level-1]").unwrap().unwrap().text_content().unwrap();
+    let label = host
+        .query_selector("label[for=t-level-1]")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
     assert!(label.contains("非常不满意"), "{label}");
     first.click();
     assert_eq!(level.get_untracked(), Some(5));
@@ -187,8 +260,15 @@ fn the_levels_are_a_labelled_radio_group_best_first() {
 
 #[wasm_bindgen_test]
 fn a_given_comment_is_text_not_markup() {
-    let host = mount(|| view! { <GivenRating level=2 comment=Some("<script>alert(1)</script>".to_string()) rated_at="2026-11-22T10:05:00+08:00"/> });
+    let host = mount(
+        || view! { <GivenRating level=2 comment=Some("<script>alert(1)</script>".to_string()) rated_at="2026-11-22T10:05:00+08:00"/> },
+    );
     assert!(host.query_selector("script").unwrap().is_none());
     let text = host.text_content().unwrap();
-    assert!(text.contains("<script>alert(1)</script>") && text.contains("不满意") && text.contains("2026-11-22 10:05"), "{text}");
+    assert!(
+        text.contains("<script>alert(1)</script>")
+            && text.contains("不满意")
+            && text.contains("2026-11-22 10:05"),
+        "{text}"
+    );
 }

@@ -7,10 +7,17 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
-use crate::{catalogue, db, routes, state::{AppState, Config}};
+use crate::{
+    catalogue, db, routes,
+    state::{AppState, Config},
+};
 
 #[derive(Parser)]
-#[command(name = "server", version, about = "OneWindow (一窗通办) reference central API")]
+#[command(
+    name = "server",
+    version,
+    about = "OneWindow (一窗通办) reference central API"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -242,19 +249,33 @@ impl Cli {
 async fn staff_token(command: StaffTokenCommand) -> anyhow::Result<()> {
     use crate::cases::staff;
     match command {
-        StaffTokenCommand::Create { storage, name, department } => {
+        StaffTokenCommand::Create {
+            storage,
+            name,
+            department,
+        } => {
             let pool = db::connect(&storage).await?;
             let (id, token) = staff::create(&pool, &name, department.trim()).await?;
-            eprintln!("created staff token {id} for {} ({}); it is shown only this once:", name.trim(), department.trim());
+            eprintln!(
+                "created staff token {id} for {} ({}); it is shown only this once:",
+                name.trim(),
+                department.trim()
+            );
             println!("{token}");
             Ok(())
         }
         StaffTokenCommand::List { storage } => {
             let pool = db::connect(&storage).await?;
             let rows = staff::list(&pool).await?;
-            println!("{:<12} {:<20} {:<12} {:<26} REVOKED", "ID", "NAME", "DEPARTMENT", "CREATED");
+            println!(
+                "{:<12} {:<20} {:<12} {:<26} REVOKED",
+                "ID", "NAME", "DEPARTMENT", "CREATED"
+            );
             for r in rows {
-                let revoked = r.revoked_at.map(crate::applications::receipt::rfc3339_cst).unwrap_or_else(|| "-".into());
+                let revoked = r
+                    .revoked_at
+                    .map(crate::applications::receipt::rfc3339_cst)
+                    .unwrap_or_else(|| "-".into());
                 println!(
                     "{:<12} {:<20} {:<12} {:<26} {revoked}",
                     r.id,
@@ -270,7 +291,9 @@ async fn staff_token(command: StaffTokenCommand) -> anyhow::Result<()> {
             match staff::revoke(&pool, &id).await? {
                 staff::Revoked::Now => println!("revoked {}", id.trim()),
                 staff::Revoked::Already => println!("{} was already revoked", id.trim()),
-                staff::Revoked::NoSuchToken => anyhow::bail!("no staff token has the id `{}`", id.trim()),
+                staff::Revoked::NoSuchToken => {
+                    anyhow::bail!("no staff token has the id `{}`", id.trim())
+                }
             }
             Ok(())
         }
@@ -289,7 +312,11 @@ async fn case(args: CaseArgs) -> anyhow::Result<()> {
                 Some((n, note)) => (n, note),
                 None => (i.as_str(), ""),
             };
-            api_client::SupplementItem { material_id: None, name: name.trim().to_string(), note: note.trim().to_string() }
+            api_client::SupplementItem {
+                material_id: None,
+                name: name.trim().to_string(),
+                note: note.trim().to_string(),
+            }
         })
         .collect::<Vec<_>>();
     let req = api_client::ActionRequest {
@@ -302,11 +329,20 @@ async fn case(args: CaseArgs) -> anyhow::Result<()> {
     };
     let action = Action::from_request(&req).map_err(explain)?;
     let pool = db::connect(&args.storage).await?;
-    let actor = Actor::Cli { department: args.department.map(|d| d.trim().to_string()) };
-    let status = lifecycle::apply(&pool, number.compact(), &actor, &action).await.map_err(explain)?;
+    let actor = Actor::Cli {
+        department: args.department.map(|d| d.trim().to_string()),
+    };
+    let status = lifecycle::apply(&pool, number.compact(), &actor, &action)
+        .await
+        .map_err(explain)?;
     println!("{}", status.as_str());
     if let Some(d) = crate::cases::deadline::of_case(&pool, number.compact()).await? {
-        eprintln!("due {} ({:?}{})", d.date, d.light, if d.paused { ", paused" } else { "" });
+        eprintln!(
+            "due {} ({:?}{})",
+            d.date,
+            d.light,
+            if d.paused { ", paused" } else { "" }
+        );
     }
     Ok(())
 }
@@ -351,7 +387,15 @@ async fn complaint(command: ComplaintCommand) -> anyhow::Result<()> {
         let number = number_arg(&number)?;
         let pool = db::connect(&storage).await?;
         let catalogue = Snapshot::load(&pool).await.map_err(explain)?;
-        let status = store::act(&pool, &catalogue, &number, &Actor::Cli { department: None }, &action).await.map_err(explain)?;
+        let status = store::act(
+            &pool,
+            &catalogue,
+            &number,
+            &Actor::Cli { department: None },
+            &action,
+        )
+        .await
+        .map_err(explain)?;
         println!("{}", status.as_str());
         anyhow::Ok(())
     };
@@ -359,17 +403,25 @@ async fn complaint(command: ComplaintCommand) -> anyhow::Result<()> {
         ComplaintCommand::List { storage, status } => {
             let status = match status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 None => None,
-                Some(s) => Some(
-                    api_client::ComplaintStatus::parse(s)
-                        .ok_or_else(|| anyhow::anyhow!("--status must be received, assigned, replied or closed"))?,
-                ),
+                Some(s) => Some(api_client::ComplaintStatus::parse(s).ok_or_else(|| {
+                    anyhow::anyhow!("--status must be received, assigned, replied or closed")
+                })?),
             };
             let pool = db::connect(&storage).await?;
             let catalogue = Snapshot::load(&pool).await.map_err(explain)?;
-            let list = view::list(&pool, &catalogue, None, status).await.map_err(explain)?;
-            println!("{:<18} {:<9} {:<12} {:<10} {:<6} {:<22} SUBJECT", "NUMBER", "STATUS", "DEPARTMENT", "DUE", "LIGHT", "CATEGORY");
+            let list = view::list(&pool, &catalogue, None, status)
+                .await
+                .map_err(explain)?;
+            println!(
+                "{:<18} {:<9} {:<12} {:<10} {:<6} {:<22} SUBJECT",
+                "NUMBER", "STATUS", "DEPARTMENT", "DUE", "LIGHT", "CATEGORY"
+            );
             for c in list {
-                let light = c.deadline.as_ref().map(|d| format!("{:?}", d.light).to_lowercase()).unwrap_or_else(|| "-".into());
+                let light = c
+                    .deadline
+                    .as_ref()
+                    .map(|d| format!("{:?}", d.light).to_lowercase())
+                    .unwrap_or_else(|| "-".into());
                 let subject = match (&c.subject.name, &c.subject.reference) {
                     (Some(name), _) => format!("{} {name}", c.subject.kind.as_str()),
                     (None, Some(r)) => format!("{} {r}", c.subject.kind.as_str()),
@@ -391,22 +443,57 @@ async fn complaint(command: ComplaintCommand) -> anyhow::Result<()> {
             let number = number_arg(&number)?;
             let pool = db::connect(&storage).await?;
             let catalogue = Snapshot::load(&pool).await.map_err(explain)?;
-            let c = store::find(&pool, &number).await?.ok_or_else(|| anyhow::anyhow!("no complaint has the number {number}"))?;
-            println!("{}", serde_json::to_string_pretty(&view::staff(&pool, &catalogue, &c).await.map_err(explain)?)?);
+            let c = store::find(&pool, &number)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no complaint has the number {number}"))?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &view::staff(&pool, &catalogue, &c).await.map_err(explain)?
+                )?
+            );
             Ok(())
         }
-        ComplaintCommand::Assign { storage, number, department } => {
-            act(storage, number, Handling::from_request(&action_request("assign", Some(department), None)).map_err(explain)?).await
+        ComplaintCommand::Assign {
+            storage,
+            number,
+            department,
+        } => {
+            act(
+                storage,
+                number,
+                Handling::from_request(&action_request("assign", Some(department), None))
+                    .map_err(explain)?,
+            )
+            .await
         }
-        ComplaintCommand::Reply { storage, number, text } => {
-            act(storage, number, Handling::from_request(&action_request("reply", None, Some(text))).map_err(explain)?).await
+        ComplaintCommand::Reply {
+            storage,
+            number,
+            text,
+        } => {
+            act(
+                storage,
+                number,
+                Handling::from_request(&action_request("reply", None, Some(text)))
+                    .map_err(explain)?,
+            )
+            .await
         }
         ComplaintCommand::Close { storage, number } => act(storage, number, Handling::Close).await,
     }
 }
 
-fn action_request(action: &str, department: Option<String>, text: Option<String>) -> api_client::ComplaintAction {
-    api_client::ComplaintAction { action: action.to_string(), department, text }
+fn action_request(
+    action: &str,
+    department: Option<String>,
+    text: Option<String>,
+) -> api_client::ComplaintAction {
+    api_client::ComplaintAction {
+        action: action.to_string(),
+        department,
+        text,
+    }
 }
 
 async fn rectification(command: RectificationCommand) -> anyhow::Result<()> {
@@ -418,10 +505,20 @@ async fn rectification(command: RectificationCommand) -> anyhow::Result<()> {
             let pool = db::connect(&storage).await?;
             let catalogue = Snapshot::load(&pool).await.map_err(explain)?;
             let today = crate::cases::deadline::Today::load(&pool, catalogue.version).await?;
-            println!("{:<18} {:<12} {:<5} {:<10} {:<6} {:<8} SERVICE", "NUMBER", "DEPARTMENT", "LEVEL", "DUE", "LIGHT", "ANSWERED");
+            println!(
+                "{:<18} {:<12} {:<5} {:<10} {:<6} {:<8} SERVICE",
+                "NUMBER", "DEPARTMENT", "LEVEL", "DUE", "LIGHT", "ANSWERED"
+            );
             for item in rectification::items(&pool, None).await? {
-                let Some(r) = rectification::staff_view(&catalogue, &today, &item) else { continue };
-                let light = r.rectification.deadline.as_ref().map(|d| format!("{:?}", d.light).to_lowercase()).unwrap_or_else(|| "-".into());
+                let Some(r) = rectification::staff_view(&catalogue, &today, &item) else {
+                    continue;
+                };
+                let light = r
+                    .rectification
+                    .deadline
+                    .as_ref()
+                    .map(|d| format!("{:?}", d.light).to_lowercase())
+                    .unwrap_or_else(|| "-".into());
                 println!(
                     "{:<18} {:<12} {:<5} {:<10} {:<6} {:<8} {}",
                     r.acceptance_number,
@@ -429,20 +526,39 @@ async fn rectification(command: RectificationCommand) -> anyhow::Result<()> {
                     r.level,
                     r.rectification.due_date,
                     light,
-                    if r.rectification.answered { "yes" } else { "no" },
+                    if r.rectification.answered {
+                        "yes"
+                    } else {
+                        "no"
+                    },
                     r.service.name
                 );
             }
             Ok(())
         }
-        RectificationCommand::Answer { storage, number, explanation, action_taken } => {
+        RectificationCommand::Answer {
+            storage,
+            number,
+            explanation,
+            action_taken,
+        } => {
             let number = number_arg(&number)?;
-            let answer = api_client::RectificationAnswer { explanation, action_taken };
-            let (explanation, action_taken) = rectification::check_answer(&answer).map_err(explain)?;
+            let answer = api_client::RectificationAnswer {
+                explanation,
+                action_taken,
+            };
+            let (explanation, action_taken) =
+                rectification::check_answer(&answer).map_err(explain)?;
             let pool = db::connect(&storage).await?;
-            rectification::answer(&pool, &number, &Actor::Cli { department: None }, &explanation, &action_taken)
-                .await
-                .map_err(explain)?;
+            rectification::answer(
+                &pool,
+                &number,
+                &Actor::Cli { department: None },
+                &explanation,
+                &action_taken,
+            )
+            .await
+            .map_err(explain)?;
             println!("answered");
             Ok(())
         }
@@ -466,7 +582,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // Test harnesses read this line to learn the port.
     println!("listening on http://{addr}");
     tracing::info!(portal = %format!("http://{addr}/"), kiosk = %format!("http://{addr}/kiosk/"), api = %format!("http://{addr}/api/v1"), "OneWindow is up");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("shut down cleanly");
     Ok(())
 }
@@ -477,7 +598,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -3,7 +3,7 @@
 //! both engines accept (`$n` parameters, `ON CONFLICT`, TEXT and BIGINT columns).
 
 use anyhow::Context;
-use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
 
@@ -33,14 +33,18 @@ pub async fn connect(storage: &StorageArgs) -> anyhow::Result<AnyPool> {
         Some(url) if !url.is_empty() => url.clone(),
         _ => {
             std::fs::create_dir_all(&storage.data_dir).with_context(|| {
-                format!("cannot create the data directory {}", storage.data_dir.display())
+                format!(
+                    "cannot create the data directory {}",
+                    storage.data_dir.display()
+                )
             })?;
             let file = storage.data_dir.join("onewindow.db");
             format!("sqlite://{}?mode=rwc", file.display())
         }
     };
     let backend = backend_of(&url);
-    let options = AnyConnectOptions::from_str(&url).context("DATABASE_URL is not a valid database URL")?;
+    let options =
+        AnyConnectOptions::from_str(&url).context("DATABASE_URL is not a valid database URL")?;
     let pool = AnyPoolOptions::new()
         .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
         .after_connect(move |conn, _meta| {

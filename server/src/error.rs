@@ -48,22 +48,41 @@ impl IntoResponse for ApiError {
                 (StatusCode::BAD_REQUEST, "bad_request", message, fields)
             }
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", what, vec![]),
-            ApiError::MethodNotAllowed => {
-                (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed".into(), vec![])
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "method not allowed".into(),
+                vec![],
+            ),
+            ApiError::Unauthorized(what) => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", what, vec![])
             }
-            ApiError::Unauthorized(what) => (StatusCode::UNAUTHORIZED, "unauthorized", what, vec![]),
             ApiError::Forbidden(what) => (StatusCode::FORBIDDEN, "forbidden", what, vec![]),
             ApiError::Conflict(what) => (StatusCode::CONFLICT, "conflict", what, vec![]),
             ApiError::Internal(e) => {
                 // The cause goes to the log (it holds no request data), never to the client.
                 tracing::error!("internal error: {e:#}");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal server error".into(), vec![])
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal server error".into(),
+                    vec![],
+                )
             }
         };
-        let body = ErrorBody { error: ErrorDetail { code: code.into(), message, fields } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.into(),
+                message,
+                fields,
+            },
+        };
         let mut response = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
         }
         response
     }

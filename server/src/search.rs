@@ -46,8 +46,31 @@ pub fn normalise(s: &str) -> String {
 }
 
 /// Words a searcher wraps around the thing they want (我要办理…, …需要什么材料).
-const PREFIXES: &[&str] = &["我要办理", "我想办理", "怎么办理", "如何办理", "我要", "我想", "怎么", "如何", "办理", "申请", "申办"];
-const SUFFIXES: &[&str] = &["需要什么材料", "要什么材料", "怎么办理", "如何办理", "怎么办", "的流程", "流程", "办理", "申请", "材料"];
+const PREFIXES: &[&str] = &[
+    "我要办理",
+    "我想办理",
+    "怎么办理",
+    "如何办理",
+    "我要",
+    "我想",
+    "怎么",
+    "如何",
+    "办理",
+    "申请",
+    "申办",
+];
+const SUFFIXES: &[&str] = &[
+    "需要什么材料",
+    "要什么材料",
+    "怎么办理",
+    "如何办理",
+    "怎么办",
+    "的流程",
+    "流程",
+    "办理",
+    "申请",
+    "材料",
+];
 
 fn strip_affixes(term: &str) -> String {
     let mut t = term;
@@ -99,7 +122,12 @@ impl SearchIndex {
                 name: normalise(&g.name),
                 keywords: g.keywords.iter().map(|k| normalise(k)).collect(),
                 department: normalise(&g.department.name),
-                materials: g.materials.iter().map(|m| normalise(&m.name)).collect::<Vec<_>>().join("\n"),
+                materials: g
+                    .materials
+                    .iter()
+                    .map(|m| normalise(&m.name))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
                 department_code: g.department.code.clone(),
                 audience: g.audience.clone(),
                 topics: g.topics.iter().map(|t| t.code.clone()).collect(),
@@ -180,7 +208,12 @@ impl SearchIndex {
         if grams.len() < 2 {
             return 0.0;
         }
-        let found = grams.iter().filter(|g| doc.name.contains(g.as_str()) || doc.keywords.iter().any(|k| k.contains(g.as_str()))).count();
+        let found = grams
+            .iter()
+            .filter(|g| {
+                doc.name.contains(g.as_str()) || doc.keywords.iter().any(|k| k.contains(g.as_str()))
+            })
+            .count();
         let share = found as f64 / grams.len() as f64;
         if found >= 2 && share >= 0.5 {
             30.0 * share
@@ -235,7 +268,11 @@ mod tests {
         let mut names: HashMap<String, String> = HashMap::new();
         let mut synonyms = Vec::new();
         for (_, f) in &batch.files {
-            names.extend(f.departments.iter().map(|d| (d.code.clone(), d.name.clone())));
+            names.extend(
+                f.departments
+                    .iter()
+                    .map(|d| (d.code.clone(), d.name.clone())),
+            );
             if let Some(s) = &f.synonyms {
                 synonyms.extend(s.iter().cloned());
             }
@@ -270,37 +307,66 @@ mod tests {
         let (guides, index) = demo_index();
         let hits = index.search(&terms("营业执照"), &Filter::default());
         let found = names(&guides, &hits);
-        let named: Vec<_> = found.iter().take_while(|n| n.contains("营业执照")).collect();
+        let named: Vec<_> = found
+            .iter()
+            .take_while(|n| n.contains("营业执照"))
+            .collect();
         assert!(named.len() >= 3, "business-licence items first: {found:?}");
-        assert!(found.iter().skip(named.len()).all(|n| !n.contains("营业执照")), "{found:?}");
+        assert!(
+            found
+                .iter()
+                .skip(named.len())
+                .all(|n| !n.contains("营业执照")),
+            "{found:?}"
+        );
     }
 
     #[test]
     fn a_synonym_finds_what_the_official_word_names() {
         let (guides, index) = demo_index();
         let by_synonym = index.search(&terms("身份证"), &Filter::default());
-        assert!(names(&guides, &by_synonym).iter().any(|n| n.contains("居民身份证")));
+        assert!(names(&guides, &by_synonym)
+            .iter()
+            .any(|n| n.contains("居民身份证")));
         let found = names(&guides, &index.search(&terms("结婚"), &Filter::default()));
-        assert!(found.first().is_some_and(|n| n.contains("结婚登记")), "{found:?}");
+        assert!(
+            found.first().is_some_and(|n| n.contains("结婚登记")),
+            "{found:?}"
+        );
     }
 
     #[test]
     fn every_term_must_match_and_filters_narrow() {
         let (guides, index) = demo_index();
-        assert!(index.search(&terms("营业执照 不存在的词语"), &Filter::default()).is_empty());
-        let org = Filter { audience: Some(Audience::Organisation), ..Default::default() };
+        assert!(index
+            .search(&terms("营业执照 不存在的词语"), &Filter::default())
+            .is_empty());
+        let org = Filter {
+            audience: Some(Audience::Organisation),
+            ..Default::default()
+        };
         let hits = index.search(&[], &org);
         assert!(!hits.is_empty());
-        assert!(hits.iter().all(|&i| guides[i].audience.contains(&Audience::Organisation)));
+        assert!(hits
+            .iter()
+            .all(|&i| guides[i].audience.contains(&Audience::Organisation)));
         let all = index.search(&[], &Filter::default());
         assert_eq!(all.len(), guides.len());
-        assert!(all.windows(2).all(|w| guides[w[0]].popularity >= guides[w[1]].popularity));
+        assert!(all
+            .windows(2)
+            .all(|w| guides[w[0]].popularity >= guides[w[1]].popularity));
     }
 
     #[test]
     fn a_phrase_matches_by_bigrams() {
         let (guides, index) = demo_index();
-        let found = names(&guides, &index.search(&terms("个体户营业执照设立"), &Filter::default()));
-        assert!(found.first().is_some_and(|n| n.contains("个体工商户")), "{found:?}");
+        let found = names(
+            &guides,
+            &index.search(&terms("个体户营业执照设立"), &Filter::default()),
+        );
+        assert!(
+            found.first().is_some_and(|n| n.contains("个体工商户")),
+            "{found:?}"
+        );
     }
 }

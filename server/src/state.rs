@@ -43,8 +43,20 @@ impl Snapshot {
 
     fn build(c: catalogue::Catalogue) -> Self {
         let index = SearchIndex::new(&c.guides, &c.synonyms);
-        let by_code = c.guides.iter().enumerate().map(|(i, g)| (g.code.clone(), i)).collect();
-        Snapshot { version: c.version, departments: c.departments, topics: c.topics, guides: c.guides, by_code, index }
+        let by_code = c
+            .guides
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.code.clone(), i))
+            .collect();
+        Snapshot {
+            version: c.version,
+            departments: c.departments,
+            topics: c.topics,
+            guides: c.guides,
+            by_code,
+            index,
+        }
     }
 }
 
@@ -67,12 +79,19 @@ pub struct Config {
 pub const ACCEPTED_MEDIA_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
 
 impl Config {
-    pub fn new(service: &ServiceArgs, storage: &StorageArgs, bound: std::net::SocketAddr) -> anyhow::Result<Self> {
+    pub fn new(
+        service: &ServiceArgs,
+        storage: &StorageArgs,
+        bound: std::net::SocketAddr,
+    ) -> anyhow::Result<Self> {
         let region = service.region_code.trim();
         if region.len() != 6 || !region.chars().all(|c| c.is_ascii_digit()) {
             anyhow::bail!("--region-code must be 6 digits, got `{region}`");
         }
-        let public_url = service.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
+        let public_url = service
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bound}"));
         Ok(Config {
             public_url: public_url.trim_end_matches('/').to_string(),
             data_dir: storage.data_dir.clone(),
@@ -103,7 +122,12 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(pool: AnyPool, config: Config) -> Self {
-        AppState { pool, config: Arc::new(config), snapshot: Arc::default(), reload: Arc::default() }
+        AppState {
+            pool,
+            config: Arc::new(config),
+            snapshot: Arc::default(),
+            reload: Arc::default(),
+        }
     }
 
     fn current(&self) -> Option<Arc<Snapshot>> {

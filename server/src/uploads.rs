@@ -51,7 +51,10 @@ pub fn detect(head: &[u8]) -> Option<&'static str> {
         (b"\x89PNG\r\n\x1a\n", "image/png"),
         (b"\xFF\xD8\xFF", "image/jpeg"),
     ];
-    SIGNATURES.iter().find(|(magic, _)| head.starts_with(magic)).map(|(_, t)| *t)
+    SIGNATURES
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+        .map(|(_, t)| *t)
 }
 
 /// 128 bits from the operating system's CSPRNG, as 32 lowercase hex digits.
@@ -62,7 +65,10 @@ pub fn new_id() -> String {
 }
 
 fn now_secs() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// A positive number of seconds from the environment, or the default.
@@ -105,7 +111,9 @@ pub struct Incoming {
 impl Incoming {
     pub async fn create(data_dir: &Path) -> anyhow::Result<Incoming> {
         let dir = tmp_dir(data_dir);
-        tokio::fs::create_dir_all(&dir).await.with_context(|| format!("cannot create {}", dir.display()))?;
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .with_context(|| format!("cannot create {}", dir.display()))?;
         let path = dir.join(format!("{}.part", new_id()));
         let file = tokio::fs::OpenOptions::new()
             .write(true)
@@ -129,7 +137,10 @@ impl Incoming {
         }
         self.hasher.update(chunk);
         self.size += chunk.len() as u64;
-        self.file.write_all(chunk).await.context("cannot write an upload's temporary file")
+        self.file
+            .write_all(chunk)
+            .await
+            .context("cannot write an upload's temporary file")
     }
 
     pub fn size(&self) -> u64 {
@@ -142,9 +153,20 @@ impl Incoming {
     }
 
     /// Stores the received file (once per content) and records it as a new upload.
-    pub async fn store(mut self, state: &AppState, media_type: &'static str) -> Result<api_client::UploadCreated, ApiError> {
-        self.file.flush().await.context("cannot write an upload's temporary file")?;
-        self.file.get_mut().sync_data().await.context("cannot write an upload's temporary file")?;
+    pub async fn store(
+        mut self,
+        state: &AppState,
+        media_type: &'static str,
+    ) -> Result<api_client::UploadCreated, ApiError> {
+        self.file
+            .flush()
+            .await
+            .context("cannot write an upload's temporary file")?;
+        self.file
+            .get_mut()
+            .sync_data()
+            .await
+            .context("cannot write an upload's temporary file")?;
         let sha256 = hex::encode(self.hasher.finalize_reset());
         let size = self.size;
         let data_dir = &state.config.data_dir;
@@ -158,11 +180,19 @@ impl Incoming {
         };
         if !present {
             let dir = target.parent().expect("stored paths have a parent");
-            tokio::fs::create_dir_all(dir).await.with_context(|| format!("cannot create {}", dir.display()))?;
-            let tmp = self.guard.path.take().expect("the temporary file is still there");
+            tokio::fs::create_dir_all(dir)
+                .await
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            let tmp = self
+                .guard
+                .path
+                .take()
+                .expect("the temporary file is still there");
             if let Err(e) = tokio::fs::rename(&tmp, &target).await {
                 self.guard.path = Some(tmp);
-                return Err(anyhow::Error::new(e).context(format!("cannot move an upload to {}", target.display())).into());
+                return Err(anyhow::Error::new(e)
+                    .context(format!("cannot move an upload to {}", target.display()))
+                    .into());
             }
         }
         // (When already present, dropping `self` deletes the temporary file.)
@@ -184,7 +214,11 @@ impl Incoming {
         }
         drop(_files);
         tracing::debug!(size, media_type, "stored an upload");
-        Ok(api_client::UploadCreated { id, size, media_type: media_type.to_string() })
+        Ok(api_client::UploadCreated {
+            id,
+            size,
+            media_type: media_type.to_string(),
+        })
     }
 }
 
@@ -223,21 +257,29 @@ pub struct Swept {
 /// Deletes the uploads no application used within `ttl_secs`, their files when no other
 /// upload has the same content, and temporary files abandoned for an hour.
 pub async fn sweep(state: &AppState, ttl_secs: u64) -> anyhow::Result<Swept> {
-    let mut swept = Swept { temporary: clean_tmp(&state.config.data_dir, STALE_TMP).await?, ..Swept::default() };
+    let mut swept = Swept {
+        temporary: clean_tmp(&state.config.data_dir, STALE_TMP).await?,
+        ..Swept::default()
+    };
     let cutoff = now_secs() - ttl_secs as i64;
-    let expired: Vec<(String,)> =
-        sqlx::query_as("DELETE FROM uploads WHERE case_number IS NULL AND created_at < $1 RETURNING sha256")
-            .bind(cutoff)
-            .fetch_all(&state.pool)
-            .await
-            .context("cannot delete expired uploads")?;
+    let expired: Vec<(String,)> = sqlx::query_as(
+        "DELETE FROM uploads WHERE case_number IS NULL AND created_at < $1 RETURNING sha256",
+    )
+    .bind(cutoff)
+    .fetch_all(&state.pool)
+    .await
+    .context("cannot delete expired uploads")?;
     swept.rows = expired.len();
     let mut hashes: Vec<String> = expired.into_iter().map(|(h,)| h).collect();
     hashes.sort();
     hashes.dedup();
     for sha256 in hashes {
         // Hashes come from our own rows, but a path is built from them: check the shape.
-        if sha256.len() != 64 || !sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        if sha256.len() != 64
+            || !sha256
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
             continue;
         }
         let _files = FILES.lock().await;
@@ -254,14 +296,23 @@ pub async fn clean_tmp(data_dir: &Path, older_than: Duration) -> anyhow::Result<
     let mut entries = match tokio::fs::read_dir(&dir).await {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot list {}", dir.display()))),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!("cannot list {}", dir.display())))
+        }
     };
     let now = SystemTime::now();
     let mut removed = 0;
     while let Some(entry) = entries.next_entry().await? {
-        let Ok(meta) = entry.metadata().await else { continue };
-        let age = meta.modified().ok().and_then(|m| now.duration_since(m).ok()).unwrap_or_default();
-        if meta.is_file() && age >= older_than && tokio::fs::remove_file(entry.path()).await.is_ok() {
+        let Ok(meta) = entry.metadata().await else {
+            continue;
+        };
+        let age = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .unwrap_or_default();
+        if meta.is_file() && age >= older_than && tokio::fs::remove_file(entry.path()).await.is_ok()
+        {
             removed += 1;
         }
     }
@@ -319,6 +370,9 @@ mod tests {
     #[test]
     fn stored_by_hash_under_two_digits() {
         let sha = "ab".repeat(32);
-        assert_eq!(stored_path(Path::new("/d"), &sha), Path::new("/d/uploads/ab").join(&sha));
+        assert_eq!(
+            stored_path(Path::new("/d"), &sha),
+            Path::new("/d/uploads/ab").join(&sha)
+        );
     }
 }

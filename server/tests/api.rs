@@ -51,7 +51,11 @@ macro_rules! start {
 const DEMO_CODE: &str = "440113-SCJG-XK-001";
 
 fn query(q: &str) -> ServiceQuery {
-    ServiceQuery { q: Some(q.to_string()), per_page: Some(100), ..Default::default() }
+    ServiceQuery {
+        q: Some(q.to_string()),
+        per_page: Some(100),
+        ..Default::default()
+    }
 }
 
 fn names(items: &[ServiceSummary]) -> Vec<&str> {
@@ -64,7 +68,12 @@ fn enc(s: &str) -> String {
 }
 
 async fn total(server: &TestServer) -> u64 {
-    server.api.services(&ServiceQuery::default()).await.expect("GET /services").total
+    server
+        .api
+        .services(&ServiceQuery::default())
+        .await
+        .expect("GET /services")
+        .total
 }
 
 // ---------------------------------------------------------------------------------------
@@ -73,23 +82,51 @@ async fn total(server: &TestServer) -> u64 {
 async fn demo_catalogue_is_loaded_on_first_start(backend: Backend) {
     let server = start!(backend);
 
-    let page = server.api.services(&ServiceQuery::default()).await.expect("GET /services");
-    assert!(page.total >= 40, "only {} services in the demo catalogue", page.total);
+    let page = server
+        .api
+        .services(&ServiceQuery::default())
+        .await
+        .expect("GET /services");
+    assert!(
+        page.total >= 40,
+        "only {} services in the demo catalogue",
+        page.total
+    );
     assert_eq!(page.page, 1, "default page");
     assert_eq!(page.per_page, 20, "default per_page");
     assert_eq!(page.items.len(), 20, "a full first page");
 
     let departments = server.api.departments().await.expect("GET /departments");
     let with_services: Vec<_> = departments.iter().filter(|d| d.service_count > 0).collect();
-    assert!(with_services.len() >= 12, "only {} departments with services: {departments:?}", with_services.len());
-    assert!(departments.iter().all(|d| !d.code.is_empty() && !d.name.is_empty()), "{departments:?}");
+    assert!(
+        with_services.len() >= 12,
+        "only {} departments with services: {departments:?}",
+        with_services.len()
+    );
+    assert!(
+        departments
+            .iter()
+            .all(|d| !d.code.is_empty() && !d.name.is_empty()),
+        "{departments:?}"
+    );
     let counted: u64 = departments.iter().map(|d| d.service_count as u64).sum();
-    assert_eq!(counted, page.total, "department service counts add up to the total");
+    assert_eq!(
+        counted, page.total,
+        "department service counts add up to the total"
+    );
 
     let topics = server.api.topics().await.expect("GET /topics");
     assert!(!topics.is_empty(), "no topics");
-    assert!(topics.iter().all(|t| !t.code.is_empty() && !t.name.is_empty()), "{topics:?}");
-    assert!(topics.iter().any(|t| t.service_count > 0), "no topic has services: {topics:?}");
+    assert!(
+        topics
+            .iter()
+            .all(|t| !t.code.is_empty() && !t.name.is_empty()),
+        "{topics:?}"
+    );
+    assert!(
+        topics.iter().any(|t| t.service_count > 0),
+        "no topic has services: {topics:?}"
+    );
 
     // The raw answer has the documented page shape.
     let (status, body) = server.get_json("/api/v1/services").await;
@@ -106,13 +143,27 @@ async fn search_ranks_and_matches_chinese_text(backend: Backend) {
     let server = start!(backend);
     let all = total(&server).await;
 
-    let licence = server.api.services(&query("营业执照")).await.expect("q=营业执照");
+    let licence = server
+        .api
+        .services(&query("营业执照"))
+        .await
+        .expect("q=营业执照");
     let found = names(&licence.items);
     let leading = found.iter().take_while(|n| n.contains("营业执照")).count();
-    assert!(leading >= 3, "at least 3 business-licence services should come first: {found:?}");
-    assert!(licence.total < all, "q=营业执照 should not match everything");
+    assert!(
+        leading >= 3,
+        "at least 3 business-licence services should come first: {found:?}"
+    );
+    assert!(
+        licence.total < all,
+        "q=营业执照 should not match everything"
+    );
 
-    let id_card = server.api.services(&query("身份证")).await.expect("q=身份证");
+    let id_card = server
+        .api
+        .services(&query("身份证"))
+        .await
+        .expect("q=身份证");
     assert!(
         id_card.items.iter().any(|s| s.name.contains("居民身份证")),
         "q=身份证 should find 居民身份证: {:?}",
@@ -121,20 +172,34 @@ async fn search_ranks_and_matches_chinese_text(backend: Backend) {
 
     let marriage = server.api.services(&query("结婚")).await.expect("q=结婚");
     assert!(
-        marriage.items.first().is_some_and(|s| s.name.contains("结婚登记")),
+        marriage
+            .items
+            .first()
+            .is_some_and(|s| s.name.contains("结婚登记")),
         "q=结婚 should put 结婚登记 first: {:?}",
         names(&marriage.items)
     );
 
-    let punctuation = server.api.services(&query("  ，。")).await.expect("q of punctuation");
-    assert_eq!(punctuation.total, 0, "a query of only spaces and punctuation finds nothing");
+    let punctuation = server
+        .api
+        .services(&query("  ，。"))
+        .await
+        .expect("q of punctuation");
+    assert_eq!(
+        punctuation.total, 0,
+        "a query of only spaces and punctuation finds nothing"
+    );
     assert!(punctuation.items.is_empty());
 
     let empty = server.api.services(&query("")).await.expect("q=");
     assert_eq!(empty.total, all, "an empty q lists everything");
 
     // Every part of a query must match.
-    let nonsense = server.api.services(&query("营业执照 绝对不存在的词语")).await.expect("two terms");
+    let nonsense = server
+        .api
+        .services(&query("营业执照 绝对不存在的词语"))
+        .await
+        .expect("two terms");
     assert_eq!(nonsense.total, 0, "{:?}", names(&nonsense.items));
 }
 
@@ -147,21 +212,42 @@ async fn filters_narrow_the_results(backend: Backend) {
 
     let by_department = server
         .api
-        .services(&ServiceQuery { department: Some("scjgj".into()), per_page: Some(100), ..Default::default() })
+        .services(&ServiceQuery {
+            department: Some("scjgj".into()),
+            per_page: Some(100),
+            ..Default::default()
+        })
         .await
         .expect("department=scjgj");
     assert!(!by_department.items.is_empty(), "scjgj has services");
     assert!(by_department.total < all);
     for s in &by_department.items {
         assert_eq!(s.department.code, "scjgj", "{s:?}");
-        assert!(!s.department.name.is_empty(), "department name filled: {s:?}");
+        assert!(
+            !s.department.name.is_empty(),
+            "department name filled: {s:?}"
+        );
     }
-    let scjgj = server.api.departments().await.unwrap().into_iter().find(|d| d.code == "scjgj").expect("scjgj listed");
-    assert_eq!(by_department.total, scjgj.service_count as u64, "filter agrees with the department's count");
+    let scjgj = server
+        .api
+        .departments()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.code == "scjgj")
+        .expect("scjgj listed");
+    assert_eq!(
+        by_department.total, scjgj.service_count as u64,
+        "filter agrees with the department's count"
+    );
 
     let organisations = server
         .api
-        .services(&ServiceQuery { audience: Some(Audience::Organisation), per_page: Some(100), ..Default::default() })
+        .services(&ServiceQuery {
+            audience: Some(Audience::Organisation),
+            per_page: Some(100),
+            ..Default::default()
+        })
         .await
         .expect("audience=organisation");
     assert!(!organisations.items.is_empty());
@@ -172,13 +258,28 @@ async fn filters_narrow_the_results(backend: Backend) {
 
     let company = server
         .api
-        .services(&ServiceQuery { topic: Some("company_setup".into()), per_page: Some(100), ..Default::default() })
+        .services(&ServiceQuery {
+            topic: Some("company_setup".into()),
+            per_page: Some(100),
+            ..Default::default()
+        })
         .await
         .expect("topic=company_setup");
-    assert!(!company.items.is_empty(), "topic=company_setup has services");
+    assert!(
+        !company.items.is_empty(),
+        "topic=company_setup has services"
+    );
     for s in &company.items {
-        let guide = server.api.service(&s.code).await.expect("guide of a listed service");
-        assert!(guide.topics.iter().any(|t| t.code == "company_setup"), "{} is not in company_setup", s.code);
+        let guide = server
+            .api
+            .service(&s.code)
+            .await
+            .expect("guide of a listed service");
+        assert!(
+            guide.topics.iter().any(|t| t.code == "company_setup"),
+            "{} is not in company_setup",
+            s.code
+        );
     }
 
     // q and filters together: the intersection.
@@ -194,25 +295,38 @@ async fn filters_narrow_the_results(backend: Backend) {
         })
         .await
         .expect("q with filters");
-    assert!(!combined.items.is_empty(), "q=营业执照 in scjgj/organisation/company_setup");
+    assert!(
+        !combined.items.is_empty(),
+        "q=营业执照 in scjgj/organisation/company_setup"
+    );
     let licence = server.api.services(&query("营业执照")).await.unwrap();
     let licence_codes: HashSet<_> = licence.items.iter().map(|s| s.code.clone()).collect();
     assert!(combined.total <= licence.total);
     for s in &combined.items {
         assert_eq!(s.department.code, "scjgj");
         assert!(s.audience.contains(&Audience::Organisation));
-        assert!(licence_codes.contains(&s.code), "{} is not a q=营业执照 result", s.code);
+        assert!(
+            licence_codes.contains(&s.code),
+            "{} is not a q=营业执照 result",
+            s.code
+        );
     }
 
     let disjoint = server
         .api
-        .services(&ServiceQuery { q: Some("结婚".into()), department: Some("scjgj".into()), ..Default::default() })
+        .services(&ServiceQuery {
+            q: Some("结婚".into()),
+            department: Some("scjgj".into()),
+            ..Default::default()
+        })
         .await
         .expect("q=结婚&department=scjgj");
     assert_eq!(disjoint.total, 0, "{:?}", names(&disjoint.items));
 
     // An empty filter value is the same as no filter.
-    let (status, body) = server.get_json("/api/v1/services?department=&topic=&audience=").await;
+    let (status, body) = server
+        .get_json("/api/v1/services?department=&topic=&audience=")
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["total"].as_u64(), Some(all));
 }
@@ -222,16 +336,26 @@ async fn filters_narrow_the_results(backend: Backend) {
 
 async fn pagination_is_stable_and_beyond_the_end_is_empty(backend: Backend) {
     let server = start!(backend);
-    let page_of = |n: u32| ServiceQuery { page: Some(n), per_page: Some(5), ..Default::default() };
+    let page_of = |n: u32| ServiceQuery {
+        page: Some(n),
+        per_page: Some(5),
+        ..Default::default()
+    };
 
     let first = server.api.services(&page_of(1)).await.expect("page 1");
     let second = server.api.services(&page_of(2)).await.expect("page 2");
     assert_eq!(first.items.len(), 5);
     assert_eq!(second.items.len(), 5);
     assert_eq!((second.page, second.per_page), (2, 5));
-    assert_eq!(first.total, second.total, "total does not depend on the page");
+    assert_eq!(
+        first.total, second.total,
+        "total does not depend on the page"
+    );
     let first_codes: HashSet<_> = first.items.iter().map(|s| &s.code).collect();
-    assert!(second.items.iter().all(|s| !first_codes.contains(&s.code)), "page 2 repeats page 1");
+    assert!(
+        second.items.iter().all(|s| !first_codes.contains(&s.code)),
+        "page 2 repeats page 1"
+    );
 
     // Walking every page gives every service exactly once.
     let pages = first.total.div_ceil(5) as u32;
@@ -245,12 +369,16 @@ async fn pagination_is_stable_and_beyond_the_end_is_empty(backend: Backend) {
     }
     assert_eq!(seen.len() as u64, first.total);
 
-    let (status, body) = server.get_json(&format!("/api/v1/services?per_page=5&page={}", pages + 1)).await;
+    let (status, body) = server
+        .get_json(&format!("/api/v1/services?per_page=5&page={}", pages + 1))
+        .await;
     assert_eq!(status, StatusCode::OK, "a page beyond the last: {body}");
     assert_eq!(body["items"].as_array().map(Vec::len), Some(0), "{body}");
     assert_eq!(body["total"].as_u64(), Some(first.total));
 
-    let (status, body) = server.get_json("/api/v1/services?per_page=5&page=1000").await;
+    let (status, body) = server
+        .get_json("/api/v1/services?per_page=5&page=1000")
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["items"].as_array().map(Vec::len), Some(0), "{body}");
 }
@@ -281,14 +409,22 @@ async fn bad_parameters_are_400_naming_the_parameter(backend: Backend) {
         let (status, body) = server.get_json(&path).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "GET {path}: {body}");
         let fields = assert_error_shape(&body, "bad_request");
-        assert_eq!(fields, vec![field.to_string()], "GET {path} should name exactly `{field}`: {body}");
+        assert_eq!(
+            fields,
+            vec![field.to_string()],
+            "GET {path} should name exactly `{field}`: {body}"
+        );
     }
 
     // 100 characters is still fine.
-    let (status, body) = server.get_json(&format!("/api/v1/services?q={}", enc(&"证".repeat(100)))).await;
+    let (status, body) = server
+        .get_json(&format!("/api/v1/services?q={}", enc(&"证".repeat(100))))
+        .await;
     assert_eq!(status, StatusCode::OK, "q of 100 characters: {body}");
     // The limits themselves are accepted.
-    let (status, body) = server.get_json("/api/v1/services?per_page=100&page=1").await;
+    let (status, body) = server
+        .get_json("/api/v1/services?per_page=100&page=1")
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = server.get_json("/api/v1/services?per_page=1").await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -301,22 +437,36 @@ async fn bad_parameters_are_400_naming_the_parameter(backend: Backend) {
     );
     let (status, body) = server.get_json(&path).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let named: HashSet<String> = assert_error_shape(&body, "bad_request").into_iter().collect();
-    let expected: HashSet<String> =
-        ["per_page", "page", "audience", "department", "topic", "q"].into_iter().map(String::from).collect();
+    let named: HashSet<String> = assert_error_shape(&body, "bad_request")
+        .into_iter()
+        .collect();
+    let expected: HashSet<String> = ["per_page", "page", "audience", "department", "topic", "q"]
+        .into_iter()
+        .map(String::from)
+        .collect();
     assert_eq!(named, expected, "{body}");
 
     // The typed client sees the same error.
     let err = server
         .api
-        .services(&ServiceQuery { per_page: Some(0), ..Default::default() })
+        .services(&ServiceQuery {
+            per_page: Some(0),
+            ..Default::default()
+        })
         .await
         .expect_err("per_page=0 is refused");
     match err {
         api_client::ClientError::Api { status, body } => {
             assert_eq!(status, 400);
             assert_eq!(body.error.code, "bad_request");
-            assert_eq!(body.error.fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), vec!["per_page"]);
+            assert_eq!(
+                body.error
+                    .fields
+                    .iter()
+                    .map(|f| f.field.as_str())
+                    .collect::<Vec<_>>(),
+                vec!["per_page"]
+            );
         }
         other => panic!("expected an API error, got {other:?}"),
     }
@@ -346,12 +496,20 @@ async fn weird_input_never_causes_a_server_error(backend: Backend) {
         let path = format!("/api/v1/services?{qs}");
         let (status, body) = server.get_json(&path).await;
         assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
-        assert!(body["items"].is_array() && body["total"].is_u64(), "GET {path}: {body}");
+        assert!(
+            body["items"].is_array() && body["total"].is_u64(),
+            "GET {path}: {body}"
+        );
     }
 
     // SQL in the search text is searched for, not run: it must not match everything.
-    let (_, body) = server.get_json(&format!("/api/v1/services?q={}", enc("' OR 1=1 --"))).await;
-    assert!(body["total"].as_u64().unwrap() < all, "q=' OR 1=1 -- matched everything: {body}");
+    let (_, body) = server
+        .get_json(&format!("/api/v1/services?q={}", enc("' OR 1=1 --")))
+        .await;
+    assert!(
+        body["total"].as_u64().unwrap() < all,
+        "q=' OR 1=1 -- matched everything: {body}"
+    );
 
     // Answers that must be a 400 naming the parameter.
     for (qs, field) in [
@@ -367,7 +525,11 @@ async fn weird_input_never_causes_a_server_error(backend: Backend) {
         let path = format!("/api/v1/services?{qs}");
         let (status, body) = server.get_json(&path).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "GET {path}: {body}");
-        assert_eq!(assert_error_shape(&body, "bad_request"), vec![field.to_string()], "GET {path}: {body}");
+        assert_eq!(
+            assert_error_shape(&body, "bad_request"),
+            vec![field.to_string()],
+            "GET {path}: {body}"
+        );
     }
 
     // Either answer is reasonable for an empty number; never a 500.
@@ -394,7 +556,11 @@ async fn weird_input_never_causes_a_server_error(backend: Backend) {
             status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST,
             "GET {path}: {status} {body}"
         );
-        let code = if status == StatusCode::NOT_FOUND { "not_found" } else { "bad_request" };
+        let code = if status == StatusCode::NOT_FOUND {
+            "not_found"
+        } else {
+            "bad_request"
+        };
         assert_error_shape(&body, code);
     }
 
@@ -407,33 +573,70 @@ async fn weird_input_never_causes_a_server_error(backend: Backend) {
 // 6. One guide, and errors
 
 fn object<'a>(v: &'a Value, what: &str) -> &'a serde_json::Map<String, Value> {
-    v.as_object().unwrap_or_else(|| panic!("{what} is not an object: {v}"))
+    v.as_object()
+        .unwrap_or_else(|| panic!("{what} is not an object: {v}"))
 }
 
 fn non_empty_str(v: &Value, what: &str) {
-    let s = v.as_str().unwrap_or_else(|| panic!("{what} is not a string: {v}"));
+    let s = v
+        .as_str()
+        .unwrap_or_else(|| panic!("{what} is not a string: {v}"));
     assert!(!s.trim().is_empty(), "{what} is empty");
 }
 
 async fn a_guide_has_every_element(backend: Backend) {
     let server = start!(backend);
-    let (status, g) = server.get_json(&format!("/api/v1/services/{DEMO_CODE}")).await;
+    let (status, g) = server
+        .get_json(&format!("/api/v1/services/{DEMO_CODE}"))
+        .await;
     assert_eq!(status, StatusCode::OK, "{g}");
     let guide = object(&g, "the guide");
     for key in [
-        "code", "name", "kind", "department", "audience", "topics", "legal_basis", "conditions", "materials", "steps",
-        "statutory_limit", "promised_limit", "handling_type", "fees", "location", "hours", "consult_phone",
-        "complaint_channel", "online_depth", "visits", "supports", "result", "faqs",
+        "code",
+        "name",
+        "kind",
+        "department",
+        "audience",
+        "topics",
+        "legal_basis",
+        "conditions",
+        "materials",
+        "steps",
+        "statutory_limit",
+        "promised_limit",
+        "handling_type",
+        "fees",
+        "location",
+        "hours",
+        "consult_phone",
+        "complaint_channel",
+        "online_depth",
+        "visits",
+        "supports",
+        "result",
+        "faqs",
     ] {
         assert!(guide.contains_key(key), "the guide has no `{key}`: {g}");
     }
     assert_eq!(g["code"], DEMO_CODE);
-    for key in ["name", "kind", "handling_type", "location", "hours", "consult_phone", "complaint_channel"] {
+    for key in [
+        "name",
+        "kind",
+        "handling_type",
+        "location",
+        "hours",
+        "consult_phone",
+        "complaint_channel",
+    ] {
         non_empty_str(&g[key], key);
     }
     non_empty_str(&g["department"]["code"], "department.code");
     non_empty_str(&g["department"]["name"], "department.name");
-    assert!(g["audience"].as_array().is_some_and(|a| !a.is_empty()), "audience: {}", g["audience"]);
+    assert!(
+        g["audience"].as_array().is_some_and(|a| !a.is_empty()),
+        "audience: {}",
+        g["audience"]
+    );
 
     let topics = g["topics"].as_array().expect("topics is a list");
     assert!(!topics.is_empty(), "the demo guide has topics");
@@ -441,37 +644,68 @@ async fn a_guide_has_every_element(backend: Backend) {
         non_empty_str(&t["code"], "topics[].code");
         non_empty_str(&t["name"], "topics[].name (filled from the topic list)");
     }
-    for lb in g["legal_basis"].as_array().filter(|a| !a.is_empty()).expect("legal_basis is a non-empty list") {
+    for lb in g["legal_basis"]
+        .as_array()
+        .filter(|a| !a.is_empty())
+        .expect("legal_basis is a non-empty list")
+    {
         non_empty_str(&lb["law"], "legal_basis[].law");
         non_empty_str(&lb["article"], "legal_basis[].article");
     }
-    assert!(g["conditions"].as_array().is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_string)));
-    let materials = g["materials"].as_array().filter(|a| !a.is_empty()).expect("materials is a non-empty list");
+    assert!(g["conditions"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_string)));
+    let materials = g["materials"]
+        .as_array()
+        .filter(|a| !a.is_empty())
+        .expect("materials is a non-empty list");
     for m in materials {
         let m = object(m, "a material");
         for key in ["id", "name", "form", "copies", "requirement", "source"] {
             assert!(m.contains_key(key), "a material has no `{key}`: {m:?}");
         }
-        assert!(m["copies"].as_u64().is_some_and(|n| (1..=20).contains(&n)), "copies: {m:?}");
+        assert!(
+            m["copies"].as_u64().is_some_and(|n| (1..=20).contains(&n)),
+            "copies: {m:?}"
+        );
     }
-    for st in g["steps"].as_array().filter(|a| !a.is_empty()).expect("steps is a non-empty list") {
+    for st in g["steps"]
+        .as_array()
+        .filter(|a| !a.is_empty())
+        .expect("steps is a non-empty list")
+    {
         non_empty_str(&st["name"], "steps[].name");
         assert!(st["description"].is_string(), "steps[].description");
     }
     for key in ["statutory_limit", "promised_limit"] {
         let limit = object(&g[key], key);
-        assert!(limit.get("value").is_some_and(Value::is_u64), "{key}.value: {limit:?}");
         assert!(
-            matches!(limit.get("unit").and_then(Value::as_str), Some("working_days" | "natural_days")),
+            limit.get("value").is_some_and(Value::is_u64),
+            "{key}.value: {limit:?}"
+        );
+        assert!(
+            matches!(
+                limit.get("unit").and_then(Value::as_str),
+                Some("working_days" | "natural_days")
+            ),
             "{key}.unit: {limit:?}"
         );
     }
-    assert!(g["fees"]["free"].is_boolean() && g["fees"]["items"].is_array(), "fees: {}", g["fees"]);
-    assert!(g["online_depth"].as_u64().is_some_and(|d| (1..=4).contains(&d)));
+    assert!(
+        g["fees"]["free"].is_boolean() && g["fees"]["items"].is_array(),
+        "fees: {}",
+        g["fees"]
+    );
+    assert!(g["online_depth"]
+        .as_u64()
+        .is_some_and(|d| (1..=4).contains(&d)));
     assert!(g["visits"].as_u64().is_some_and(|v| v <= 5));
     let supports = object(&g["supports"], "supports");
     for key in ["appointment", "payment", "delivery", "kiosk"] {
-        assert!(supports.get(key).is_some_and(Value::is_boolean), "supports.{key}: {supports:?}");
+        assert!(
+            supports.get(key).is_some_and(Value::is_boolean),
+            "supports.{key}: {supports:?}"
+        );
     }
     non_empty_str(&g["result"]["name"], "result.name");
     let faqs = g["faqs"].as_array().expect("faqs is a list");
@@ -484,13 +718,35 @@ async fn a_guide_has_every_element(backend: Backend) {
     // The typed client reads the same guide, and every listed service has a guide.
     let typed = server.api.service(DEMO_CODE).await.expect("typed guide");
     assert_eq!(typed.code, DEMO_CODE);
-    assert_eq!(serde_json::to_value(&typed).unwrap()["materials"], g["materials"]);
-    let page = server.api.services(&ServiceQuery { per_page: Some(100), ..Default::default() }).await.unwrap();
+    assert_eq!(
+        serde_json::to_value(&typed).unwrap()["materials"],
+        g["materials"]
+    );
+    let page = server
+        .api
+        .services(&ServiceQuery {
+            per_page: Some(100),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     for s in &page.items {
-        let guide = server.api.service(&s.code).await.unwrap_or_else(|e| panic!("guide {}: {e}", s.code));
+        let guide = server
+            .api
+            .service(&s.code)
+            .await
+            .unwrap_or_else(|e| panic!("guide {}: {e}", s.code));
         assert_eq!(guide.name, s.name);
-        assert!(!guide.department.name.is_empty(), "{}: department name", s.code);
-        assert!(guide.topics.iter().all(|t| !t.name.is_empty()), "{}: topic names", s.code);
+        assert!(
+            !guide.department.name.is_empty(),
+            "{}: department name",
+            s.code
+        );
+        assert!(
+            guide.topics.iter().all(|t| !t.name.is_empty()),
+            "{}: topic names",
+            s.code
+        );
     }
 }
 
@@ -500,23 +756,47 @@ async fn unknown_codes_routes_and_methods_have_the_error_shape(backend: Backend)
     let (status, body) = server.get_json("/api/v1/services/440113-NO-SUCH-999").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     assert_error_shape(&body, "not_found");
-    let err = server.api.service("440113-NO-SUCH-999").await.expect_err("unknown code");
+    let err = server
+        .api
+        .service("440113-NO-SUCH-999")
+        .await
+        .expect_err("unknown code");
     assert!(err.is_not_found(), "{err:?}");
 
     // Everything under /api is the API's: a miss is a JSON 404, never the portal page.
-    for path in ["/api/v1/nope", "/api/v1", "/api/v1/", "/api", "/api/", "/api/v1/services/", "/api/v1/services/x/y", "/api/v2/services"] {
+    for path in [
+        "/api/v1/nope",
+        "/api/v1",
+        "/api/v1/",
+        "/api",
+        "/api/",
+        "/api/v1/services/",
+        "/api/v1/services/x/y",
+        "/api/v2/services",
+    ] {
         let resp = server.get(path).await;
         let status = resp.status();
         assert_eq!(status, StatusCode::NOT_FOUND, "GET {path}");
-        let ctype = resp.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-        assert!(ctype.starts_with("application/json"), "GET {path}: content-type {ctype:?}");
+        let ctype = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        assert!(
+            ctype.starts_with("application/json"),
+            "GET {path}: content-type {ctype:?}"
+        );
         let body: Value = resp.json().await.unwrap();
         assert_error_shape(&body, "not_found");
     }
 
     for (method, path) in [
         (reqwest::Method::POST, "/api/v1/services"),
-        (reqwest::Method::DELETE, &*format!("/api/v1/services/{DEMO_CODE}")),
+        (
+            reqwest::Method::DELETE,
+            &*format!("/api/v1/services/{DEMO_CODE}"),
+        ),
         (reqwest::Method::PUT, "/api/v1/departments"),
     ] {
         let resp = server
@@ -527,8 +807,15 @@ async fn unknown_codes_routes_and_methods_have_the_error_shape(backend: Backend)
             .send()
             .await
             .unwrap();
-        assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
-        let body: Value = resp.json().await.unwrap_or_else(|e| panic!("{method} {path}: not JSON: {e}"));
+        assert_eq!(
+            resp.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        let body: Value = resp
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: not JSON: {e}"));
         assert_error_shape(&body, "method_not_allowed");
     }
 }
@@ -540,14 +827,26 @@ async fn openapi_document_describes_the_api(backend: Backend) {
     let server = start!(backend);
     let (status, doc) = server.get_json("/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with('3')), "openapi version: {}", doc["openapi"]);
+    assert!(
+        doc["openapi"].as_str().is_some_and(|v| v.starts_with('3')),
+        "openapi version: {}",
+        doc["openapi"]
+    );
     let paths = object(&doc["paths"], "paths");
     for p in ["/services", "/services/{code}", "/departments", "/topics"] {
-        assert!(paths.contains_key(p), "no path {p} in {:?}", paths.keys().collect::<Vec<_>>());
+        assert!(
+            paths.contains_key(p),
+            "no path {p} in {:?}",
+            paths.keys().collect::<Vec<_>>()
+        );
     }
     let schemas = object(&doc["components"]["schemas"], "components.schemas");
     for s in ["ErrorBody", "ServiceGuide"] {
-        assert!(schemas.contains_key(s), "no schema {s} in {:?}", schemas.keys().collect::<Vec<_>>());
+        assert!(
+            schemas.contains_key(s),
+            "no schema {s} in {:?}",
+            schemas.keys().collect::<Vec<_>>()
+        );
     }
 }
 
@@ -561,7 +860,11 @@ async fn healthz_is_ok(backend: Backend) {
 // 9. Bundles and compression
 
 fn header(resp: &reqwest::Response, name: reqwest::header::HeaderName) -> String {
-    resp.headers().get(&name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+    resp.headers()
+        .get(&name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 async fn bundles_are_served_with_cache_headers(backend: Backend) {
@@ -571,7 +874,10 @@ async fn bundles_are_served_with_cache_headers(backend: Backend) {
         ("/", support::PORTAL_INDEX),
         ("/index.html", support::PORTAL_INDEX),
         ("/services/anything", support::PORTAL_INDEX),
-        ("/services/440113-SCJG-XK-001/materials", support::PORTAL_INDEX),
+        (
+            "/services/440113-SCJG-XK-001/materials",
+            support::PORTAL_INDEX,
+        ),
         ("/kiosk/", support::KIOSK_INDEX),
         ("/kiosk/guides", support::KIOSK_INDEX),
         ("/kiosk/guides/440113-SCJG-XK-001", support::KIOSK_INDEX),
@@ -579,10 +885,19 @@ async fn bundles_are_served_with_cache_headers(backend: Backend) {
         let resp = server.get(path).await;
         assert_eq!(resp.status(), StatusCode::OK, "GET {path}");
         let ctype = header(&resp, CONTENT_TYPE);
-        assert!(ctype.starts_with("text/html"), "GET {path}: content-type {ctype:?}");
+        assert!(
+            ctype.starts_with("text/html"),
+            "GET {path}: content-type {ctype:?}"
+        );
         let cache = header(&resp, CACHE_CONTROL);
-        assert!(cache.contains("no-cache"), "GET {path}: cache-control {cache:?}");
-        assert!(header(&resp, CONTENT_ENCODING).is_empty(), "GET {path}: encoded without Accept-Encoding");
+        assert!(
+            cache.contains("no-cache"),
+            "GET {path}: cache-control {cache:?}"
+        );
+        assert!(
+            header(&resp, CONTENT_ENCODING).is_empty(),
+            "GET {path}: encoded without Accept-Encoding"
+        );
         assert_eq!(resp.text().await.unwrap(), index, "GET {path}");
     }
 
@@ -590,9 +905,15 @@ async fn bundles_are_served_with_cache_headers(backend: Backend) {
     let resp = server.get(&path).await;
     assert_eq!(resp.status(), StatusCode::OK, "GET {path}");
     let cache = header(&resp, CACHE_CONTROL);
-    assert!(cache.contains("max-age=31536000") && cache.contains("immutable"), "GET {path}: cache-control {cache:?}");
+    assert!(
+        cache.contains("max-age=31536000") && cache.contains("immutable"),
+        "GET {path}: cache-control {cache:?}"
+    );
     let ctype = header(&resp, CONTENT_TYPE);
-    assert!(ctype.contains("javascript"), "GET {path}: content-type {ctype:?}");
+    assert!(
+        ctype.contains("javascript"),
+        "GET {path}: content-type {ctype:?}"
+    );
     assert_eq!(resp.text().await.unwrap(), support::HASHED_ASSET_BODY);
 }
 
@@ -603,31 +924,69 @@ async fn api_responses_are_compressed_when_accepted(backend: Backend) {
     // Without Accept-Encoding: plain JSON (reqwest is built without decompression here).
     let plain = server.get(path).await;
     assert_eq!(plain.status(), StatusCode::OK);
-    assert!(header(&plain, CONTENT_ENCODING).is_empty(), "encoded without Accept-Encoding");
+    assert!(
+        header(&plain, CONTENT_ENCODING).is_empty(),
+        "encoded without Accept-Encoding"
+    );
     let plain_body = plain.bytes().await.unwrap();
     serde_json::from_slice::<Value>(&plain_body).expect("identity body is JSON");
 
-    let br = server.http.get(server.url(path)).header(ACCEPT_ENCODING, "br").send().await.unwrap();
+    let br = server
+        .http
+        .get(server.url(path))
+        .header(ACCEPT_ENCODING, "br")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(br.status(), StatusCode::OK);
     assert_eq!(header(&br, CONTENT_ENCODING), "br");
     let br_body = br.bytes().await.unwrap();
-    assert!(br_body.len() < plain_body.len(), "brotli body ({}) not smaller than JSON ({})", br_body.len(), plain_body.len());
-    assert!(serde_json::from_slice::<Value>(&br_body).is_err(), "br body is plain JSON");
+    assert!(
+        br_body.len() < plain_body.len(),
+        "brotli body ({}) not smaller than JSON ({})",
+        br_body.len(),
+        plain_body.len()
+    );
+    assert!(
+        serde_json::from_slice::<Value>(&br_body).is_err(),
+        "br body is plain JSON"
+    );
 
-    let gzip = server.http.get(server.url(path)).header(ACCEPT_ENCODING, "gzip").send().await.unwrap();
+    let gzip = server
+        .http
+        .get(server.url(path))
+        .header(ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(gzip.status(), StatusCode::OK);
     assert_eq!(header(&gzip, CONTENT_ENCODING), "gzip");
     let gzip_body = gzip.bytes().await.unwrap();
     assert!(gzip_body.starts_with(&[0x1f, 0x8b]), "not a gzip stream");
     assert!(gzip_body.len() < plain_body.len());
 
-    let both = server.http.get(server.url(path)).header(ACCEPT_ENCODING, "gzip, deflate, br").send().await.unwrap();
+    let both = server
+        .http
+        .get(server.url(path))
+        .header(ACCEPT_ENCODING, "gzip, deflate, br")
+        .send()
+        .await
+        .unwrap();
     let enc = header(&both, CONTENT_ENCODING);
-    assert!(enc == "br" || enc == "gzip", "content-encoding {enc:?} for gzip, deflate, br");
+    assert!(
+        enc == "br" || enc == "gzip",
+        "content-encoding {enc:?} for gzip, deflate, br"
+    );
 
     // The hashed asset is compressed too, and keeps its long cache lifetime.
     let asset = format!("/{}", support::HASHED_ASSET.trim_start_matches("portal/"));
-    let resp = server.http.get(server.url(&asset)).header(ACCEPT_ENCODING, "gzip").send().await.unwrap();
+    let resp = server
+        .http
+        .get(server.url(&asset))
+        .header(ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(header(&resp, CACHE_CONTROL).contains("immutable"));
 }
@@ -680,7 +1039,12 @@ async fn import_of_a_valid_file_shows_up_in_the_running_server(backend: Backend)
     let server = start!(backend);
     let before = total(&server).await;
     let code = "440113-TEST-GG-901";
-    assert!(server.api.service(code).await.expect_err("not there yet").is_not_found());
+    assert!(server
+        .api
+        .service(code)
+        .await
+        .expect_err("not there yet")
+        .is_not_found());
 
     let file = server.write_scratch(
         "extra.json",
@@ -692,10 +1056,17 @@ async fn import_of_a_valid_file_shows_up_in_the_running_server(backend: Backend)
     );
     let out = server.import(&[file]).await;
     assert!(out.success, "import failed: {out:?}");
-    assert!(out.stdout.contains("imported 1 services, 1 departments"), "summary: {out:?}");
+    assert!(
+        out.stdout.contains("imported 1 services, 1 departments"),
+        "summary: {out:?}"
+    );
 
     // The running server sees the new catalogue version without a restart.
-    let guide = server.api.service(code).await.expect("the imported service is served");
+    let guide = server
+        .api
+        .service(code)
+        .await
+        .expect("the imported service is served");
     assert_eq!(guide.name, "测试事项独有名称登记");
     assert_eq!(guide.department.code, "testj");
     assert_eq!(guide.department.name, "区测试事务局");
@@ -704,21 +1075,38 @@ async fn import_of_a_valid_file_shows_up_in_the_running_server(backend: Backend)
     assert!(!guide.topics[0].name.is_empty(), "topic name filled in");
 
     assert_eq!(total(&server).await, before + 1);
-    let found = server.api.services(&query("测试事项独有名称")).await.expect("search");
-    assert_eq!(found.items.first().map(|s| s.code.as_str()), Some(code), "{:?}", names(&found.items));
+    let found = server
+        .api
+        .services(&query("测试事项独有名称"))
+        .await
+        .expect("search");
+    assert_eq!(
+        found.items.first().map(|s| s.code.as_str()),
+        Some(code),
+        "{:?}",
+        names(&found.items)
+    );
     let departments = server.api.departments().await.unwrap();
-    let testj = departments.iter().find(|d| d.code == "testj").expect("the new department is listed");
+    let testj = departments
+        .iter()
+        .find(|d| d.code == "testj")
+        .expect("the new department is listed");
     assert_eq!(testj.service_count, 1);
     assert_eq!(testj.phone.as_deref(), Some("020-11111111"));
     let only = server
         .api
-        .services(&ServiceQuery { department: Some("testj".into()), ..Default::default() })
+        .services(&ServiceQuery {
+            department: Some("testj".into()),
+            ..Default::default()
+        })
         .await
         .expect("department=testj is now a known department");
     assert_eq!(only.total, 1);
 
     // Importing the same file again upserts: still one.
-    let again = server.import(&[server.scratch.path().join("extra.json")]).await;
+    let again = server
+        .import(&[server.scratch.path().join("extra.json")])
+        .await;
     assert!(again.success, "re-import failed: {again:?}");
     assert_eq!(total(&server).await, before + 1);
 }
@@ -739,27 +1127,69 @@ async fn import_of_an_invalid_file_names_the_problems_and_writes_nothing(backend
     assert!(!out.success, "an invalid file was accepted: {out:?}");
     assert_ne!(out.code, Some(0));
     let err = &out.stderr;
-    assert!(err.contains(&file.display().to_string()), "stderr does not name the file {}: {err}", file.display());
-    assert!(err.contains(bad), "stderr does not name the item {bad}: {err}");
-    assert!(err.contains("materials[0].copies"), "stderr does not name materials[0].copies: {err}");
-    assert!(err.contains("department"), "stderr does not name the department field: {err}");
-    assert!(!err.contains(good), "the valid item is reported as a problem: {err}");
+    assert!(
+        err.contains(&file.display().to_string()),
+        "stderr does not name the file {}: {err}",
+        file.display()
+    );
+    assert!(
+        err.contains(bad),
+        "stderr does not name the item {bad}: {err}"
+    );
+    assert!(
+        err.contains("materials[0].copies"),
+        "stderr does not name materials[0].copies: {err}"
+    );
+    assert!(
+        err.contains("department"),
+        "stderr does not name the department field: {err}"
+    );
+    assert!(
+        !err.contains(good),
+        "the valid item is reported as a problem: {err}"
+    );
 
     // Nothing from the file was written, not even the valid service.
-    let missing = server.api.service(good).await.expect_err("the valid service of a rejected file");
+    let missing = server
+        .api
+        .service(good)
+        .await
+        .expect_err("the valid service of a rejected file");
     assert!(missing.is_not_found(), "{missing:?}");
-    assert!(server.api.service(bad).await.expect_err("the invalid service").is_not_found());
+    assert!(server
+        .api
+        .service(bad)
+        .await
+        .expect_err("the invalid service")
+        .is_not_found());
     assert_eq!(total(&server).await, before);
 
     // A good file and a bad file in one import: all or nothing across files.
-    let good_file = server.write_scratch("good.json", &json!({"services": [service_json(good, "测试事项一", "mzj")]}).to_string());
+    let good_file = server.write_scratch(
+        "good.json",
+        &json!({"services": [service_json(good, "测试事项一", "mzj")]}).to_string(),
+    );
     let out = server.import(&[good_file.clone(), file.clone()]).await;
     assert!(!out.success, "{out:?}");
-    assert!(server.api.service(good).await.expect_err("still absent").is_not_found());
+    assert!(server
+        .api
+        .service(good)
+        .await
+        .expect_err("still absent")
+        .is_not_found());
     // The good file alone imports.
     let out = server.import(&[good_file]).await;
     assert!(out.success, "{out:?}");
-    assert_eq!(server.api.service(good).await.expect("imported").department.code, "mzj");
+    assert_eq!(
+        server
+            .api
+            .service(good)
+            .await
+            .expect("imported")
+            .department
+            .code,
+        "mzj"
+    );
 }
 
 async fn import_rejects_an_unknown_field(backend: Backend) {
@@ -773,10 +1203,27 @@ async fn import_rejects_an_unknown_field(backend: Backend) {
 
     let out = server.import(&[file.clone()]).await;
     assert!(!out.success, "a misspelt key was accepted: {out:?}");
-    assert!(out.stderr.contains("keywrods"), "stderr does not name the unknown field: {}", out.stderr);
-    assert!(out.stderr.contains(code), "stderr does not name the item: {}", out.stderr);
-    assert!(out.stderr.contains(&file.display().to_string()), "stderr does not name the file: {}", out.stderr);
-    assert!(server.api.service(code).await.expect_err("not imported").is_not_found());
+    assert!(
+        out.stderr.contains("keywrods"),
+        "stderr does not name the unknown field: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(code),
+        "stderr does not name the item: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(&file.display().to_string()),
+        "stderr does not name the file: {}",
+        out.stderr
+    );
+    assert!(server
+        .api
+        .service(code)
+        .await
+        .expect_err("not imported")
+        .is_not_found());
 
     // An unknown top-level list is refused too.
     let file = server.write_scratch("toplevel.json", r#"{"servics": []}"#);
@@ -789,17 +1236,32 @@ async fn import_rejects_an_unknown_field(backend: Backend) {
 async fn import_rejects_invalid_json(backend: Backend) {
     let server = start!(backend);
     let before = total(&server).await;
-    let file = server.write_scratch("broken.json", "{\"services\": [ {\"code\": \"440113-TEST-GG-905\", ");
+    let file = server.write_scratch(
+        "broken.json",
+        "{\"services\": [ {\"code\": \"440113-TEST-GG-905\", ",
+    );
     let out = server.import(&[file.clone()]).await;
     assert!(!out.success, "invalid JSON was accepted: {out:?}");
-    assert!(out.stderr.contains(&file.display().to_string()), "stderr does not name the file: {}", out.stderr);
-    assert!(out.stderr.contains("JSON"), "stderr does not say the JSON is invalid: {}", out.stderr);
+    assert!(
+        out.stderr.contains(&file.display().to_string()),
+        "stderr does not name the file: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("JSON"),
+        "stderr does not say the JSON is invalid: {}",
+        out.stderr
+    );
 
     // A file that does not exist is named too.
     let absent = server.scratch.path().join("absent.json");
     let out = server.import(&[absent.clone()]).await;
     assert!(!out.success, "{out:?}");
-    assert!(out.stderr.contains(&absent.display().to_string()), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&absent.display().to_string()),
+        "{}",
+        out.stderr
+    );
 
     assert_eq!(total(&server).await, before);
     assert_eq!(server.get("/healthz").await.status(), StatusCode::OK);
@@ -810,15 +1272,29 @@ async fn import_rejects_invalid_json(backend: Backend) {
 
 async fn no_demo_starts_with_an_empty_catalogue(backend: Backend) {
     let server = start!(backend, Options { no_demo: true });
-    let page = server.api.services(&ServiceQuery::default()).await.expect("GET /services");
+    let page = server
+        .api
+        .services(&ServiceQuery::default())
+        .await
+        .expect("GET /services");
     assert_eq!(page.total, 0);
     assert!(page.items.is_empty());
-    assert!(server.api.departments().await.expect("GET /departments").is_empty());
+    assert!(server
+        .api
+        .departments()
+        .await
+        .expect("GET /departments")
+        .is_empty());
     assert!(server.api.topics().await.expect("GET /topics").is_empty());
-    let (status, body) = server.get_json(&format!("/api/v1/services/{DEMO_CODE}")).await;
+    let (status, body) = server
+        .get_json(&format!("/api/v1/services/{DEMO_CODE}"))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     // A filter naming a demo department is now unknown.
     let (status, body) = server.get_json("/api/v1/services?department=scjgj").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert_eq!(assert_error_shape(&body, "bad_request"), vec!["department".to_string()]);
+    assert_eq!(
+        assert_error_shape(&body, "bad_request"),
+        vec!["department".to_string()]
+    );
 }

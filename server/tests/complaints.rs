@@ -15,7 +15,10 @@ use api_client::checks::{AcceptanceNumber, QUERY_CODE_ALPHABET};
 use api_client::{ComplaintCreated, ComplaintView, StaffComplaint};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{add_working_days, assert_error_shape, bad_fields, new_key, today_cst, two_department_catalogue, ymd, Backend, TestServer};
+use support::{
+    add_working_days, assert_error_shape, bad_fields, new_key, today_cst, two_department_catalogue,
+    ymd, Backend, TestServer,
+};
 
 backend_tests!(
     worker_threads = 4;
@@ -63,7 +66,11 @@ macro_rules! start {
 }
 
 fn test_catalogue() -> Value {
-    two_department_catalogue("tcm_topic", [(DEPT, DEPT_NAME), (OTHER_DEPT, OTHER_DEPT_NAME)], [(SERVICE, SERVICE_NAME), (OTHER_SERVICE, "测试他局事项")])
+    two_department_catalogue(
+        "tcm_topic",
+        [(DEPT, DEPT_NAME), (OTHER_DEPT, OTHER_DEPT_NAME)],
+        [(SERVICE, SERVICE_NAME), (OTHER_SERVICE, "测试他局事项")],
+    )
 }
 
 fn named(subject: Value, description: &str) -> Value {
@@ -87,7 +94,11 @@ fn channel() -> Value {
 
 /// POST /complaints with an idempotency key when given: status, answer.
 async fn file_raw(server: &TestServer, body: &str, key: Option<&str>) -> (StatusCode, Value) {
-    let mut req = server.http.post(server.url("/api/v1/complaints")).header("Content-Type", "application/json").body(body.to_string());
+    let mut req = server
+        .http
+        .post(server.url("/api/v1/complaints"))
+        .header("Content-Type", "application/json")
+        .body(body.to_string());
     if let Some(k) = key {
         req = req.header("Idempotency-Key", k);
     }
@@ -104,15 +115,27 @@ async fn file(server: &TestServer, body: &Value) -> ComplaintCreated {
 
 /// GET /complaints/{number}?c=: status, value, raw text.
 async fn follow(server: &TestServer, number: &str, code: &str) -> (StatusCode, Value, String) {
-    server.get_with(&format!("/complaints/{number}?c={code}"), None).await
+    server
+        .get_with(&format!("/complaints/{number}?c={code}"), None)
+        .await
 }
 
 async fn view(server: &TestServer, c: &ComplaintCreated) -> ComplaintView {
-    server.api.complaint(&c.complaint_number, &c.query_code).await.expect("GET the complaint")
+    server
+        .api
+        .complaint(&c.complaint_number, &c.query_code)
+        .await
+        .expect("GET the complaint")
 }
 
 async fn act(server: &TestServer, token: &str, number: &str, body: Value) -> (StatusCode, Value) {
-    server.post_json(&format!("/staff/complaints/{number}/actions"), Some(token), &body).await
+    server
+        .post_json(
+            &format!("/staff/complaints/{number}/actions"),
+            Some(token),
+            &body,
+        )
+        .await
 }
 
 async fn ok(server: &TestServer, token: &str, number: &str, body: Value) -> StaffComplaint {
@@ -126,7 +149,11 @@ fn pair(f: &str, c: &str) -> (String, String) {
 }
 
 fn wrong_code(code: &str) -> String {
-    if code == "ABCDEF" { "ABCDEG".into() } else { "ABCDEF".into() }
+    if code == "ABCDEF" {
+        "ABCDEG".into()
+    } else {
+        "ABCDEF".into()
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -140,18 +167,36 @@ async fn named_and_anonymous_complaints_are_filed_once_per_key(backend: Backend)
     let (status, first) = file_raw(&server, &body, Some(&key)).await;
     assert_eq!(status, StatusCode::CREATED, "{first}");
     let first: ComplaintCreated = serde_json::from_value(first).unwrap();
-    let number = AcceptanceNumber::parse(&first.complaint_number).expect("an acceptance-number form");
-    assert_eq!(number.compact(), first.complaint_number, "compact, 18 characters");
+    let number =
+        AcceptanceNumber::parse(&first.complaint_number).expect("an acceptance-number form");
+    assert_eq!(
+        number.compact(),
+        first.complaint_number,
+        "compact, 18 characters"
+    );
     assert_eq!(&first.complaint_number[..6], "440113");
-    assert_ne!(first.complaint_number, case.acceptance_number, "one day counter for cases and complaints");
+    assert_ne!(
+        first.complaint_number, case.acceptance_number,
+        "one day counter for cases and complaints"
+    );
     assert_eq!(first.query_code.chars().count(), 6);
-    assert!(first.query_code.chars().all(|c| QUERY_CODE_ALPHABET.contains(c)), "{}", first.query_code);
+    assert!(
+        first
+            .query_code
+            .chars()
+            .all(|c| QUERY_CODE_ALPHABET.contains(c)),
+        "{}",
+        first.query_code
+    );
     assert_eq!(first.reply_due, ymd(add_working_days(today_cst(), 5)));
 
     // A retry with the key is the same complaint; without a key each request is a new one.
     let (status, again) = file_raw(&server, &body, Some(&key)).await;
     assert_eq!(status, StatusCode::CREATED);
-    assert_eq!(serde_json::from_value::<ComplaintCreated>(again).unwrap(), first);
+    assert_eq!(
+        serde_json::from_value::<ComplaintCreated>(again).unwrap(),
+        first
+    );
     let (_, a) = file_raw(&server, &body, None).await;
     let (_, b) = file_raw(&server, &body, None).await;
     assert_ne!(a["complaint_number"], b["complaint_number"]);
@@ -165,12 +210,22 @@ async fn named_and_anonymous_complaints_are_filed_once_per_key(backend: Backend)
     assert_eq!(v.department, None, "a channel belongs to no department");
     assert_eq!(v.reply_due, first.reply_due);
     let d = v.deadline.expect("a light while a reply is awaited");
-    assert_eq!((d.date.as_str(), d.light, d.paused), (first.reply_due.as_str(), api_client::Light::Green, false));
+    assert_eq!(
+        (d.date.as_str(), d.light, d.paused),
+        (first.reply_due.as_str(), api_client::Light::Green, false)
+    );
     assert!(v.replies.is_empty() && !v.can_rate && v.rating.is_none());
     assert!(v.submitted_at.ends_with("+08:00"));
 
     // Anonymous: no name, no contact.
-    let anon = file(&server, &anonymous(json!({"type": "staff", "ref": "3号窗口 工号 1024"}), "态度恶劣。")).await;
+    let anon = file(
+        &server,
+        &anonymous(
+            json!({"type": "staff", "ref": "3号窗口 工号 1024"}),
+            "态度恶劣。",
+        ),
+    )
+    .await;
     assert_ne!(anon.complaint_number, first.complaint_number);
     let v = view(&server, &anon).await;
     assert!(v.anonymous && v.masked_name.is_none());
@@ -181,30 +236,72 @@ async fn named_and_anonymous_complaints_are_filed_once_per_key(backend: Backend)
 async fn a_complaint_about_a_case_needs_its_code(backend: Backend) {
     let server = start!(backend);
     let case = server.submit_application(SERVICE).await;
-    let about = |number: &str, code: &str| named(json!({"type": "case", "ref": number, "code": code}), "办理超期未告知。");
+    let about = |number: &str, code: &str| {
+        named(
+            json!({"type": "case", "ref": number, "code": code}),
+            "办理超期未告知。",
+        )
+    };
 
-    let c = file(&server, &about(&case.acceptance_number, &case.query_code.to_lowercase())).await;
+    let c = file(
+        &server,
+        &about(&case.acceptance_number, &case.query_code.to_lowercase()),
+    )
+    .await;
     let v = view(&server, &c).await;
-    assert_eq!(v.subject.reference.as_deref(), Some(case.acceptance_number.as_str()));
-    assert_eq!(v.subject.name.as_deref(), Some(SERVICE_NAME), "the case's service");
-    assert_eq!(v.department.as_deref(), Some(DEPT_NAME), "the case's department handles it");
+    assert_eq!(
+        v.subject.reference.as_deref(),
+        Some(case.acceptance_number.as_str())
+    );
+    assert_eq!(
+        v.subject.name.as_deref(),
+        Some(SERVICE_NAME),
+        "the case's service"
+    );
+    assert_eq!(
+        v.department.as_deref(),
+        Some(DEPT_NAME),
+        "the case's department handles it"
+    );
     let staff = server.staff_token("李科员", DEPT).await;
-    let (status, s, _) = server.get_with(&format!("/staff/complaints/{}", c.complaint_number), Some(&staff)).await;
+    let (status, s, _) = server
+        .get_with(
+            &format!("/staff/complaints/{}", c.complaint_number),
+            Some(&staff),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{s}");
     assert_eq!(s["case"], json!({"code": SERVICE, "name": SERVICE_NAME}));
     assert_eq!(s["department"], DEPT);
 
     // A wrong code and an unknown number: the same answer, nothing filed.
     let unknown = AcceptanceNumber::new("440113", &case.acceptance_number[6..12], 99_999).unwrap();
-    let (status, wrong) = file_raw(&server, &about(&case.acceptance_number, &wrong_code(&case.query_code)).to_string(), None).await;
+    let (status, wrong) = file_raw(
+        &server,
+        &about(&case.acceptance_number, &wrong_code(&case.query_code)).to_string(),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(bad_fields(&wrong), [pair("subject.code", "no_match")]);
-    let (status, none) = file_raw(&server, &about(unknown.compact(), &case.query_code).to_string(), None).await;
+    let (status, none) = file_raw(
+        &server,
+        &about(unknown.compact(), &case.query_code).to_string(),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(wrong, none, "an unknown case and a wrong code look the same");
+    assert_eq!(
+        wrong, none,
+        "an unknown case and a wrong code look the same"
+    );
     // Without a code there is no link: the request is refused before any lookup.
-    let (status, value) =
-        file_raw(&server, &named(json!({"type": "case", "ref": case.acceptance_number}), "x").to_string(), None).await;
+    let (status, value) = file_raw(
+        &server,
+        &named(json!({"type": "case", "ref": case.acceptance_number}), "x").to_string(),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(bad_fields(&value), [pair("subject.code", "required")]);
     let (_, list, _) = server.get_with("/staff/complaints", Some(&staff)).await;
@@ -213,32 +310,72 @@ async fn a_complaint_about_a_case_needs_its_code(backend: Backend) {
 
 async fn subjects_must_exist(backend: Backend) {
     let server = start!(backend);
-    for subject in [json!({"type": "service", "ref": "NO-SUCH-SERVICE"}), json!({"type": "department", "ref": "nosuch"})] {
-        let (status, value) = file_raw(&server, &anonymous(subject.clone(), "x").to_string(), None).await;
+    for subject in [
+        json!({"type": "service", "ref": "NO-SUCH-SERVICE"}),
+        json!({"type": "department", "ref": "nosuch"}),
+    ] {
+        let (status, value) =
+            file_raw(&server, &anonymous(subject.clone(), "x").to_string(), None).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{subject}");
-        assert_eq!(bad_fields(&value), [pair("subject.ref", "unknown")], "{subject}");
+        assert_eq!(
+            bad_fields(&value),
+            [pair("subject.ref", "unknown")],
+            "{subject}"
+        );
     }
-    let (status, value) = file_raw(&server, &anonymous(json!({"type": "channel", "ref": "app"}), "x").to_string(), None).await;
+    let (status, value) = file_raw(
+        &server,
+        &anonymous(json!({"type": "channel", "ref": "app"}), "x").to_string(),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(bad_fields(&value), [pair("subject.ref", "invalid")]);
 
     // A service's and a department's complaints go to that department.
-    let service = file(&server, &anonymous(json!({"type": "service", "ref": OTHER_SERVICE}), "收费不合理。")).await;
+    let service = file(
+        &server,
+        &anonymous(
+            json!({"type": "service", "ref": OTHER_SERVICE}),
+            "收费不合理。",
+        ),
+    )
+    .await;
     let v = view(&server, &service).await;
-    assert_eq!((v.department.as_deref(), v.subject.name.as_deref()), (Some(OTHER_DEPT_NAME), Some("测试他局事项")));
-    let department = file(&server, &anonymous(json!({"type": "department", "ref": DEPT}), "推诿扯皮。")).await;
+    assert_eq!(
+        (v.department.as_deref(), v.subject.name.as_deref()),
+        (Some(OTHER_DEPT_NAME), Some("测试他局事项"))
+    );
+    let department = file(
+        &server,
+        &anonymous(json!({"type": "department", "ref": DEPT}), "推诿扯皮。"),
+    )
+    .await;
     let v = view(&server, &department).await;
-    assert_eq!((v.department.as_deref(), v.subject.name.as_deref()), (Some(DEPT_NAME), Some(DEPT_NAME)));
+    assert_eq!(
+        (v.department.as_deref(), v.subject.name.as_deref()),
+        (Some(DEPT_NAME), Some(DEPT_NAME))
+    );
 }
 
 async fn descriptions_are_checked_and_kept_as_text(backend: Backend) {
     let server = start!(backend);
     for (description, code) in [("", "required"), ("   ", "required")] {
-        let (status, value) = file_raw(&server, &anonymous(channel(), description).to_string(), None).await;
+        let (status, value) = file_raw(
+            &server,
+            &anonymous(channel(), description).to_string(),
+            None,
+        )
+        .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(bad_fields(&value), [pair("description", code)]);
     }
-    let (status, value) = file_raw(&server, &anonymous(channel(), &"字".repeat(2001)).to_string(), None).await;
+    let (status, value) = file_raw(
+        &server,
+        &anonymous(channel(), &"字".repeat(2001)).to_string(),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(bad_fields(&value), [pair("description", "too_long")]);
     let long = file(&server, &anonymous(channel(), &"字".repeat(2000))).await;
@@ -247,12 +384,26 @@ async fn descriptions_are_checked_and_kept_as_text(backend: Backend) {
     // Markup is text: stored and answered as given, as a JSON string.
     let script = "<script>alert('投诉')</script><img src=x onerror=alert(1)>";
     let c = file(&server, &anonymous(channel(), &format!("  {script}\n"))).await;
-    let resp = server.http.get(server.url(&format!("/api/v1/complaints/{}?c={}", c.complaint_number, c.query_code))).send().await.unwrap();
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    let resp = server
+        .http
+        .get(server.url(&format!(
+            "/api/v1/complaints/{}?c={}",
+            c.complaint_number, c.query_code
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
     let text = resp.text().await.unwrap();
     let value: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(value["description"], script, "trimmed, otherwise verbatim");
-    assert!(text.contains("<script>alert('投诉')</script>"), "{text:.300}");
+    assert!(
+        text.contains("<script>alert('投诉')</script>"),
+        "{text:.300}"
+    );
 }
 
 async fn malformed_requests_are_400_naming_the_field(backend: Backend) {
@@ -271,14 +422,35 @@ async fn malformed_requests_are_400_naming_the_field(backend: Backend) {
     let cases = [
         ("{not json".to_string(), pair("body", "invalid_json")),
         ("[1, 2]".to_string(), pair("body", "invalid")),
-        (with("category", json!("rudeness")), pair("category", "invalid")),
-        (with("subject", json!({"type": "weather"})), pair("subject.type", "invalid")),
+        (
+            with("category", json!("rudeness")),
+            pair("category", "invalid"),
+        ),
+        (
+            with("subject", json!({"type": "weather"})),
+            pair("subject.type", "invalid"),
+        ),
         (with("subject", json!("portal")), pair("subject", "invalid")),
-        (with("anonymous", json!("yes")), pair("anonymous", "invalid")),
-        (with("attachments", json!("abc")), pair("attachments", "invalid")),
-        (with("attachments", json!(["not-an-upload"])), pair("attachments", "unknown_upload")),
-        (with("contact", json!({"name": "王五", "mobile": "13800138000"})), pair("contact", "unexpected")),
-        (with("description", json!(12)), pair("description", "invalid")),
+        (
+            with("anonymous", json!("yes")),
+            pair("anonymous", "invalid"),
+        ),
+        (
+            with("attachments", json!("abc")),
+            pair("attachments", "invalid"),
+        ),
+        (
+            with("attachments", json!(["not-an-upload"])),
+            pair("attachments", "unknown_upload"),
+        ),
+        (
+            with("contact", json!({"name": "王五", "mobile": "13800138000"})),
+            pair("contact", "unexpected"),
+        ),
+        (
+            with("description", json!(12)),
+            pair("description", "invalid"),
+        ),
         (without("description"), pair("description", "required")),
         (without("category"), pair("category", "required")),
         (without("subject"), pair("subject", "required")),
@@ -293,11 +465,21 @@ async fn malformed_requests_are_400_naming_the_field(backend: Backend) {
     let (status, value) = file_raw(&server, &named_without_mobile.to_string(), None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(bad_fields(&value), [pair("contact.mobile", "invalid")]);
-    assert!(!value.to_string().contains("12345"), "errors name fields, not values: {value}");
+    assert!(
+        !value.to_string().contains("12345"),
+        "errors name fields, not values: {value}"
+    );
     let (status, value) = file_raw(&server, &good.to_string(), Some("bad key")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(bad_fields(&value), [pair("Idempotency-Key", "invalid")]);
-    let resp = server.http.post(server.url("/api/v1/complaints")).header("Content-Type", "text/plain").body(good.to_string()).send().await.unwrap();
+    let resp = server
+        .http
+        .post(server.url("/api/v1/complaints"))
+        .header("Content-Type", "text/plain")
+        .body(good.to_string())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     // Nothing was filed.
     let out = server.cli(&["complaint", "list"]).await;
@@ -308,21 +490,27 @@ async fn a_complaint_is_read_only_with_its_code(backend: Backend) {
     let server = start!(backend);
     let c = file(&server, &anonymous(channel(), "匿名投诉内容")).await;
 
-    let (status, value, _) = server.get_with(&format!("/complaints/{}", c.complaint_number), None).await;
+    let (status, value, _) = server
+        .get_with(&format!("/complaints/{}", c.complaint_number), None)
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(bad_fields(&value), [pair("c", "required")]);
     let (status, value, _) = follow(&server, &c.complaint_number, "AB").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(bad_fields(&value), [pair("c", "invalid")]);
 
-    let (status, wrong, text) = follow(&server, &c.complaint_number, &wrong_code(&c.query_code)).await;
+    let (status, wrong, text) =
+        follow(&server, &c.complaint_number, &wrong_code(&c.query_code)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_error_shape(&wrong, "not_found");
     assert!(!text.contains("匿名投诉内容"));
     let unknown = AcceptanceNumber::new("440113", &c.complaint_number[6..12], 99_999).unwrap();
     let (status, none, _) = follow(&server, unknown.compact(), &c.query_code).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(wrong, none, "an unknown number and a wrong code look the same");
+    assert_eq!(
+        wrong, none,
+        "an unknown number and a wrong code look the same"
+    );
 
     let mut typo = c.complaint_number.clone();
     let last = typo.pop().unwrap();
@@ -333,7 +521,13 @@ async fn a_complaint_is_read_only_with_its_code(backend: Backend) {
 
     // Grouped and lower case: the same complaint.
     let n = &c.complaint_number;
-    let grouped = format!("{}-{}-{}-{}", &n[..6], &n[6..12], &n[12..17], n[17..].to_lowercase());
+    let grouped = format!(
+        "{}-{}-{}-{}",
+        &n[..6],
+        &n[6..12],
+        &n[12..17],
+        n[17..].to_lowercase()
+    );
     let (status, value, _) = follow(&server, &grouped, &c.query_code.to_lowercase()).await;
     assert_eq!(status, StatusCode::OK, "{value}");
     assert_eq!(value["description"], "匿名投诉内容");
@@ -341,46 +535,100 @@ async fn a_complaint_is_read_only_with_its_code(backend: Backend) {
 
 async fn the_mobile_is_shown_to_staff_only(backend: Backend) {
     let server = start!(backend);
-    let c = file(&server, &named(json!({"type": "service", "ref": SERVICE}), "窗口让我来回跑。")).await;
+    let c = file(
+        &server,
+        &named(
+            json!({"type": "service", "ref": SERVICE}),
+            "窗口让我来回跑。",
+        ),
+    )
+    .await;
     let (status, _, text) = follow(&server, &c.complaint_number, &c.query_code).await;
     assert_eq!(status, StatusCode::OK);
     for secret in [MOBILE, "139-1234", NAME, "mobile", "contact"] {
-        assert!(!text.contains(secret), "the complainant's view shows `{secret}`: {text}");
+        assert!(
+            !text.contains(secret),
+            "the complainant's view shows `{secret}`: {text}"
+        );
     }
     assert!(text.contains(MASKED), "{text}");
 
     let staff = server.staff_token("李科员", DEPT).await;
-    let (status, value, _) = server.get_with(&format!("/staff/complaints/{}", c.complaint_number), Some(&staff)).await;
+    let (status, value, _) = server
+        .get_with(
+            &format!("/staff/complaints/{}", c.complaint_number),
+            Some(&staff),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(value["contact"], json!({"name": NAME, "mobile": MOBILE}));
     // Replying changes nothing about that.
-    ok(&server, &staff, &c.complaint_number, json!({"action": "assign", "department": DEPT})).await;
-    ok(&server, &staff, &c.complaint_number, json!({"action": "reply", "text": "已回电核实。"})).await;
+    ok(
+        &server,
+        &staff,
+        &c.complaint_number,
+        json!({"action": "assign", "department": DEPT}),
+    )
+    .await;
+    ok(
+        &server,
+        &staff,
+        &c.complaint_number,
+        json!({"action": "reply", "text": "已回电核实。"}),
+    )
+    .await;
     let (_, _, text) = follow(&server, &c.complaint_number, &c.query_code).await;
-    assert!(!text.contains(MOBILE) && text.contains("已回电核实。"), "{text}");
+    assert!(
+        !text.contains(MOBILE) && text.contains("已回电核实。"),
+        "{text}"
+    );
 }
 
 async fn staff_assign_reply_and_close(backend: Backend) {
     let server = start!(backend);
     let staff = server.staff_token("李科员", DEPT).await;
     let theirs = server.staff_token("外局科员", OTHER_DEPT).await;
-    let c = file(&server, &named(json!({"type": "service", "ref": SERVICE}), "窗口让我来回跑了三次。")).await;
+    let c = file(
+        &server,
+        &named(
+            json!({"type": "service", "ref": SERVICE}),
+            "窗口让我来回跑了三次。",
+        ),
+    )
+    .await;
     let n = c.complaint_number.as_str();
 
     // 401 without a token, 403 for another department.
-    let (status, value) = server.post_json(&format!("/staff/complaints/{n}/actions"), None, &json!({"action": "close"})).await;
+    let (status, value) = server
+        .post_json(
+            &format!("/staff/complaints/{n}/actions"),
+            None,
+            &json!({"action": "close"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_error_shape(&value, "unauthorized");
     let (status, _, _) = server.get_with("/staff/complaints", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, value) = act(&server, &theirs, n, json!({"action": "assign", "department": OTHER_DEPT})).await;
+    let (status, value) = act(
+        &server,
+        &theirs,
+        n,
+        json!({"action": "assign", "department": OTHER_DEPT}),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{value}");
     assert_error_shape(&value, "forbidden");
-    let (status, _, _) = server.get_with(&format!("/staff/complaints/{n}"), Some(&theirs)).await;
+    let (status, _, _) = server
+        .get_with(&format!("/staff/complaints/{n}"), Some(&theirs))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // Wrong order: 409.
-    for body in [json!({"action": "reply", "text": "答复"}), json!({"action": "close"})] {
+    for body in [
+        json!({"action": "reply", "text": "答复"}),
+        json!({"action": "close"}),
+    ] {
         let (status, value) = act(&server, &staff, n, body.clone()).await;
         assert_eq!(status, StatusCode::CONFLICT, "{body}: {value}");
         assert_error_shape(&value, "conflict");
@@ -388,9 +636,18 @@ async fn staff_assign_reply_and_close(backend: Backend) {
     // Missing and unknown fields: 400.
     for (body, expected) in [
         (json!({"action": "assign"}), pair("department", "required")),
-        (json!({"action": "assign", "department": "nosuch"}), pair("department", "unknown")),
-        (json!({"action": "reply", "text": " "}), pair("text", "required")),
-        (json!({"action": "reply", "text": "字".repeat(2001)}), pair("text", "too_long")),
+        (
+            json!({"action": "assign", "department": "nosuch"}),
+            pair("department", "unknown"),
+        ),
+        (
+            json!({"action": "reply", "text": " "}),
+            pair("text", "required"),
+        ),
+        (
+            json!({"action": "reply", "text": "字".repeat(2001)}),
+            pair("text", "too_long"),
+        ),
         (json!({"action": "escalate"}), pair("action", "invalid")),
         (json!({"text": "x"}), pair("action", "required")),
         (json!({"action": ["close"]}), pair("action", "invalid")),
@@ -399,25 +656,59 @@ async fn staff_assign_reply_and_close(backend: Backend) {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {value}");
         assert_eq!(bad_fields(&value), [expected], "{body}");
     }
-    let (status, value) = server.post_text(&format!("/staff/complaints/{n}/actions"), Some(&staff), "{").await;
+    let (status, value) = server
+        .post_text(&format!("/staff/complaints/{n}/actions"), Some(&staff), "{")
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(bad_fields(&value), [pair("body", "invalid_json")]);
     let unknown = AcceptanceNumber::new("440113", &n[6..12], 99_999).unwrap();
-    let (status, _) = act(&server, &staff, unknown.compact(), json!({"action": "close"})).await;
+    let (status, _) = act(
+        &server,
+        &staff,
+        unknown.compact(),
+        json!({"action": "close"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let done = ok(&server, &staff, n, json!({"action": "assign", "department": DEPT})).await;
+    let done = ok(
+        &server,
+        &staff,
+        n,
+        json!({"action": "assign", "department": DEPT}),
+    )
+    .await;
     assert_eq!(done.status, api_client::ComplaintStatus::Assigned);
-    assert_eq!(done.deadline.as_ref().map(|d| d.light), Some(api_client::Light::Green), "awaiting a reply");
-    let done = ok(&server, &staff, n, json!({"action": "reply", "text": "经核实，已对窗口人员批评教育。"})).await;
+    assert_eq!(
+        done.deadline.as_ref().map(|d| d.light),
+        Some(api_client::Light::Green),
+        "awaiting a reply"
+    );
+    let done = ok(
+        &server,
+        &staff,
+        n,
+        json!({"action": "reply", "text": "经核实，已对窗口人员批评教育。"}),
+    )
+    .await;
     assert_eq!(done.status, api_client::ComplaintStatus::Replied);
     assert!(done.deadline.is_none(), "no light once replied");
     assert_eq!(done.replies.len(), 1);
-    let done = ok(&server, &staff, n, json!({"action": "reply", "text": "补充：已安排专人跟进。"})).await;
+    let done = ok(
+        &server,
+        &staff,
+        n,
+        json!({"action": "reply", "text": "补充：已安排专人跟进。"}),
+    )
+    .await;
     assert_eq!(done.replies.len(), 2);
     let done = ok(&server, &staff, n, json!({"action": "close"})).await;
     assert_eq!(done.status, api_client::ComplaintStatus::Closed);
-    for body in [json!({"action": "close"}), json!({"action": "reply", "text": "x"}), json!({"action": "assign", "department": DEPT})] {
+    for body in [
+        json!({"action": "close"}),
+        json!({"action": "reply", "text": "x"}),
+        json!({"action": "assign", "department": DEPT}),
+    ] {
         let (status, _) = act(&server, &staff, n, body.clone()).await;
         assert_eq!(status, StatusCode::CONFLICT, "{body} on a closed complaint");
     }
@@ -426,8 +717,18 @@ async fn staff_assign_reply_and_close(backend: Backend) {
     let v = view(&server, &c).await;
     assert_eq!(v.status, api_client::ComplaintStatus::Closed);
     assert_eq!(v.department.as_deref(), Some(DEPT_NAME));
-    let replies: Vec<(&str, &str)> = v.replies.iter().map(|r| (r.department.as_str(), r.text.as_str())).collect();
-    assert_eq!(replies, [(DEPT_NAME, "经核实，已对窗口人员批评教育。"), (DEPT_NAME, "补充：已安排专人跟进。")]);
+    let replies: Vec<(&str, &str)> = v
+        .replies
+        .iter()
+        .map(|r| (r.department.as_str(), r.text.as_str()))
+        .collect();
+    assert_eq!(
+        replies,
+        [
+            (DEPT_NAME, "经核实，已对窗口人员批评教育。"),
+            (DEPT_NAME, "补充：已安排专人跟进。")
+        ]
+    );
     assert!(v.replies.iter().all(|r| r.at.ends_with("+08:00")));
     assert!(v.deadline.is_none() && v.can_rate);
 }
@@ -436,74 +737,186 @@ async fn staff_see_their_department_and_unassigned_ones(backend: Backend) {
     let server = start!(backend);
     let ours = server.staff_token("李科员", DEPT).await;
     let theirs = server.staff_token("外局科员", OTHER_DEPT).await;
-    let mine = file(&server, &anonymous(json!({"type": "service", "ref": SERVICE}), "a")).await;
-    let other = file(&server, &anonymous(json!({"type": "service", "ref": OTHER_SERVICE}), "b")).await;
+    let mine = file(
+        &server,
+        &anonymous(json!({"type": "service", "ref": SERVICE}), "a"),
+    )
+    .await;
+    let other = file(
+        &server,
+        &anonymous(json!({"type": "service", "ref": OTHER_SERVICE}), "b"),
+    )
+    .await;
     let loose = file(&server, &anonymous(channel(), "c")).await;
-    let late = file(&server, &anonymous(json!({"type": "department", "ref": DEPT}), "d")).await;
+    let late = file(
+        &server,
+        &anonymous(json!({"type": "department", "ref": DEPT}), "d"),
+    )
+    .await;
     let past = ymd(today_cst() - time::Duration::days(3));
-    server.execute_sql(&format!("UPDATE complaints SET reply_due = '{past}' WHERE complaint_number = '{}'", late.complaint_number)).await;
-    let replied = file(&server, &anonymous(json!({"type": "department", "ref": DEPT}), "e")).await;
-    ok(&server, &ours, &replied.complaint_number, json!({"action": "assign", "department": DEPT})).await;
-    ok(&server, &ours, &replied.complaint_number, json!({"action": "reply", "text": "已处理"})).await;
+    server
+        .execute_sql(&format!(
+            "UPDATE complaints SET reply_due = '{past}' WHERE complaint_number = '{}'",
+            late.complaint_number
+        ))
+        .await;
+    let replied = file(
+        &server,
+        &anonymous(json!({"type": "department", "ref": DEPT}), "e"),
+    )
+    .await;
+    ok(
+        &server,
+        &ours,
+        &replied.complaint_number,
+        json!({"action": "assign", "department": DEPT}),
+    )
+    .await;
+    ok(
+        &server,
+        &ours,
+        &replied.complaint_number,
+        json!({"action": "reply", "text": "已处理"}),
+    )
+    .await;
 
     let numbers = |list: &Value| -> Vec<String> {
-        list.as_array().unwrap().iter().map(|c| c["complaint_number"].as_str().unwrap().to_string()).collect()
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["complaint_number"].as_str().unwrap().to_string())
+            .collect()
     };
     let (status, list, _) = server.get_with("/staff/complaints", Some(&ours)).await;
     assert_eq!(status, StatusCode::OK, "{list}");
     // Red first, then the green ones by due date (then number), then the replied one.
-    let mut green = vec![mine.complaint_number.clone(), loose.complaint_number.clone()];
+    let mut green = vec![
+        mine.complaint_number.clone(),
+        loose.complaint_number.clone(),
+    ];
     green.sort();
-    let expected: Vec<String> =
-        [vec![late.complaint_number.clone()], green, vec![replied.complaint_number.clone()]].concat();
+    let expected: Vec<String> = [
+        vec![late.complaint_number.clone()],
+        green,
+        vec![replied.complaint_number.clone()],
+    ]
+    .concat();
     assert_eq!(numbers(&list), expected, "{list}");
-    assert_eq!(list[0]["deadline"], json!({"date": past, "light": "red", "paused": false}));
+    assert_eq!(
+        list[0]["deadline"],
+        json!({"date": past, "light": "red", "paused": false})
+    );
     assert_eq!(list[0]["department"], DEPT);
     assert!(list[3].get("deadline").is_none(), "{}", list[3]);
     let (_, list, _) = server.get_with("/staff/complaints", Some(&theirs)).await;
-    let mut theirs_expected = vec![other.complaint_number.clone(), loose.complaint_number.clone()];
+    let mut theirs_expected = vec![
+        other.complaint_number.clone(),
+        loose.complaint_number.clone(),
+    ];
     theirs_expected.sort();
     assert_eq!(numbers(&list), theirs_expected);
-    let (_, list, _) = server.get_with("/staff/complaints?status=replied", Some(&ours)).await;
-    assert_eq!(numbers(&list), std::slice::from_ref(&replied.complaint_number));
-    let (status, value, _) = server.get_with("/staff/complaints?status=lost", Some(&ours)).await;
+    let (_, list, _) = server
+        .get_with("/staff/complaints?status=replied", Some(&ours))
+        .await;
+    assert_eq!(
+        numbers(&list),
+        std::slice::from_ref(&replied.complaint_number)
+    );
+    let (status, value, _) = server
+        .get_with("/staff/complaints?status=lost", Some(&ours))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(bad_fields(&value), [pair("status", "invalid")]);
 
     // Passing an unassigned complaint on: it leaves our list and joins theirs.
-    ok(&server, &ours, &loose.complaint_number, json!({"action": "assign", "department": OTHER_DEPT})).await;
+    ok(
+        &server,
+        &ours,
+        &loose.complaint_number,
+        json!({"action": "assign", "department": OTHER_DEPT}),
+    )
+    .await;
     let (_, list, _) = server.get_with("/staff/complaints", Some(&ours)).await;
     assert!(!numbers(&list).contains(&loose.complaint_number));
-    let (status, _) = act(&server, &ours, &loose.complaint_number, json!({"action": "reply", "text": "x"})).await;
+    let (status, _) = act(
+        &server,
+        &ours,
+        &loose.complaint_number,
+        json!({"action": "reply", "text": "x"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let done = ok(&server, &theirs, &loose.complaint_number, json!({"action": "reply", "text": "已转办"})).await;
+    let done = ok(
+        &server,
+        &theirs,
+        &loose.complaint_number,
+        json!({"action": "reply", "text": "已转办"}),
+    )
+    .await;
     assert_eq!(done.department.as_deref(), Some(OTHER_DEPT));
-    assert_eq!(view(&server, &loose).await.replies[0].department, OTHER_DEPT_NAME);
+    assert_eq!(
+        view(&server, &loose).await.replies[0].department,
+        OTHER_DEPT_NAME
+    );
 }
 
 async fn the_handling_is_rated_once_after_a_reply(backend: Backend) {
     let server = start!(backend);
     let staff = server.staff_token("李科员", DEPT).await;
-    let c = file(&server, &anonymous(json!({"type": "department", "ref": DEPT}), "投诉")).await;
-    let path = format!("/complaints/{}/rating?c={}", c.complaint_number, c.query_code);
+    let c = file(
+        &server,
+        &anonymous(json!({"type": "department", "ref": DEPT}), "投诉"),
+    )
+    .await;
+    let path = format!(
+        "/complaints/{}/rating?c={}",
+        c.complaint_number, c.query_code
+    );
 
     let (status, value) = server.post_json(&path, None, &json!({"level": 4})).await;
     assert_eq!(status, StatusCode::CONFLICT, "before a reply: {value}");
-    ok(&server, &staff, &c.complaint_number, json!({"action": "assign", "department": DEPT})).await;
-    ok(&server, &staff, &c.complaint_number, json!({"action": "reply", "text": "已处理"})).await;
+    ok(
+        &server,
+        &staff,
+        &c.complaint_number,
+        json!({"action": "assign", "department": DEPT}),
+    )
+    .await;
+    ok(
+        &server,
+        &staff,
+        &c.complaint_number,
+        json!({"action": "reply", "text": "已处理"}),
+    )
+    .await;
     assert!(view(&server, &c).await.can_rate);
 
-    for (body, field) in [(json!({"level": 0}), "level"), (json!({"level": 6}), "level"), (json!({}), "level"), (json!({"level": "good"}), "level")] {
+    for (body, field) in [
+        (json!({"level": 0}), "level"),
+        (json!({"level": 6}), "level"),
+        (json!({}), "level"),
+        (json!({"level": "good"}), "level"),
+    ] {
         let (status, value) = server.post_json(&path, None, &body).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {value}");
         assert_eq!(bad_fields(&value)[0].0, field, "{body}");
     }
     let (status, value) = server
-        .post_json(&format!("/complaints/{}/rating?c={}", c.complaint_number, wrong_code(&c.query_code)), None, &json!({"level": 4}))
+        .post_json(
+            &format!(
+                "/complaints/{}/rating?c={}",
+                c.complaint_number,
+                wrong_code(&c.query_code)
+            ),
+            None,
+            &json!({"level": 4}),
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{value}");
 
-    let (status, value) = server.post_json(&path, None, &json!({"level": 4, "comment": " 处理及时 "})).await;
+    let (status, value) = server
+        .post_json(&path, None, &json!({"level": 4, "comment": " 处理及时 "}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{value}");
     let v: ComplaintView = serde_json::from_value(value).unwrap();
     let r = v.rating.expect("rated");
@@ -513,7 +926,13 @@ async fn the_handling_is_rated_once_after_a_reply(backend: Backend) {
     assert_eq!(status, StatusCode::CONFLICT, "rated twice: {value}");
     assert_error_shape(&value, "conflict");
     // Staff see the rating; closing keeps it.
-    let done = ok(&server, &staff, &c.complaint_number, json!({"action": "close"})).await;
+    let done = ok(
+        &server,
+        &staff,
+        &c.complaint_number,
+        json!({"action": "close"}),
+    )
+    .await;
     assert_eq!(done.rating.map(|r| r.level), Some(4));
 }
 
@@ -525,10 +944,23 @@ async fn attachments_are_marked_used(backend: Backend) {
     let c = file(&server, &body).await;
     let rows = server.upload_rows().await;
     let row = rows.iter().find(|r| r.0 == upload).expect("the upload row");
-    assert_eq!(row.4.as_deref(), Some(c.complaint_number.as_str()), "marked with the complaint's number");
-    assert_eq!(view(&server, &c).await.attachment_count, 1, "one file, named twice");
+    assert_eq!(
+        row.4.as_deref(),
+        Some(c.complaint_number.as_str()),
+        "marked with the complaint's number"
+    );
+    assert_eq!(
+        view(&server, &c).await.attachment_count,
+        1,
+        "one file, named twice"
+    );
     let staff = server.staff_token("李科员", DEPT).await;
-    let (_, s, _) = server.get_with(&format!("/staff/complaints/{}", c.complaint_number), Some(&staff)).await;
+    let (_, s, _) = server
+        .get_with(
+            &format!("/staff/complaints/{}", c.complaint_number),
+            Some(&staff),
+        )
+        .await;
     assert_eq!(s["attachments"], json!([upload]));
 
     // Used already, or never uploaded: 400 on `attachments`.
@@ -542,18 +974,34 @@ async fn attachments_are_marked_used(backend: Backend) {
 }
 
 async fn failed_case_proofs_are_throttled(backend: Backend) {
-    let server = start!(backend, &[], &[("ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR", "2")]);
+    let server = start!(
+        backend,
+        &[],
+        &[("ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR", "2")]
+    );
     let case = server.submit_application(SERVICE).await;
     let body = named(json!({"type": "case", "ref": case.acceptance_number, "code": wrong_code(&case.query_code)}), "x").to_string();
     for _ in 0..2 {
         let (status, value) = file_raw(&server, &body, None).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{value}");
     }
-    let resp = server.http.post(server.url("/api/v1/complaints")).header("Content-Type", "application/json").body(body).send().await.unwrap();
+    let resp = server
+        .http
+        .post(server.url("/api/v1/complaints"))
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(resp.headers().contains_key("retry-after"));
     // The failures count as case lookups: the case's lookup is refused too.
-    let (status, _, _) = server.get_with(&format!("/cases/{}?c={}", case.acceptance_number, case.query_code), None).await;
+    let (status, _, _) = server
+        .get_with(
+            &format!("/cases/{}?c={}", case.acceptance_number, case.query_code),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }
 
@@ -564,23 +1012,46 @@ async fn the_command_line_handles_complaints(backend: Backend) {
 
     let out = server.cli(&["complaint", "list"]).await;
     assert!(out.success, "{out:?}");
-    let line = out.stdout.lines().find(|l| l.starts_with(n)).unwrap_or_else(|| panic!("{}", out.stdout));
-    assert!(line.contains("received") && line.contains("green") && line.contains("channel portal"), "{line}");
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(n))
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    assert!(
+        line.contains("received") && line.contains("green") && line.contains("channel portal"),
+        "{line}"
+    );
     let out = server.cli(&["complaint", "show", n]).await;
     assert!(out.success, "{out:?}");
     let shown: StaffComplaint = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(shown.contact.map(|c| c.mobile), Some(MOBILE.to_string()), "the operator may call back");
+    assert_eq!(
+        shown.contact.map(|c| c.mobile),
+        Some(MOBILE.to_string()),
+        "the operator may call back"
+    );
 
     let out = server.cli(&["complaint", "close", n]).await;
-    assert!(!out.success && out.stderr.contains("close") && out.stderr.contains("received"), "{out:?}");
-    let out = server.cli(&["complaint", "assign", n, "--department", "nosuch"]).await;
-    assert!(!out.success && out.stderr.contains("--department"), "{out:?}");
-    let out = server.cli(&["complaint", "assign", n, "--department", OTHER_DEPT]).await;
+    assert!(
+        !out.success && out.stderr.contains("close") && out.stderr.contains("received"),
+        "{out:?}"
+    );
+    let out = server
+        .cli(&["complaint", "assign", n, "--department", "nosuch"])
+        .await;
+    assert!(
+        !out.success && out.stderr.contains("--department"),
+        "{out:?}"
+    );
+    let out = server
+        .cli(&["complaint", "assign", n, "--department", OTHER_DEPT])
+        .await;
     assert!(out.success, "{out:?}");
     assert_eq!(out.stdout.trim(), "assigned");
     let out = server.cli(&["complaint", "reply", n, "--text", "  "]).await;
     assert!(!out.success && out.stderr.contains("--text"), "{out:?}");
-    let out = server.cli(&["complaint", "reply", n, "--text", "已修复打印机。"]).await;
+    let out = server
+        .cli(&["complaint", "reply", n, "--text", "已修复打印机。"])
+        .await;
     assert!(out.success, "{out:?}");
     assert_eq!(out.stdout.trim(), "replied");
     let grouped = format!("{}-{}-{}-{}", &n[..6], &n[6..12], &n[12..17], &n[17..]);
@@ -590,14 +1061,23 @@ async fn the_command_line_handles_complaints(backend: Backend) {
 
     let v = view(&server, &c).await;
     assert_eq!(v.status, api_client::ComplaintStatus::Closed);
-    assert_eq!(v.replies[0].department, OTHER_DEPT_NAME, "in the name of the complaint's department");
-    let out = server.cli(&["complaint", "list", "--status", "closed"]).await;
+    assert_eq!(
+        v.replies[0].department, OTHER_DEPT_NAME,
+        "in the name of the complaint's department"
+    );
+    let out = server
+        .cli(&["complaint", "list", "--status", "closed"])
+        .await;
     assert!(out.stdout.lines().any(|l| l.starts_with(n)), "{out:?}");
-    let out = server.cli(&["complaint", "list", "--status", "received"]).await;
+    let out = server
+        .cli(&["complaint", "list", "--status", "received"])
+        .await;
     assert!(!out.stdout.lines().any(|l| l.starts_with(n)), "{out:?}");
     let out = server.cli(&["complaint", "list", "--status", "lost"]).await;
     assert!(!out.success && out.stderr.contains("--status"), "{out:?}");
-    let out = server.cli(&["complaint", "show", "440113200101000010"]).await;
+    let out = server
+        .cli(&["complaint", "show", "440113200101000010"])
+        .await;
     assert!(!out.success, "{out:?}");
 }
 
@@ -644,7 +1124,10 @@ async fn the_openapi_document_has_the_complaints_api(backend: Backend) {
         "VisitRatingRequest",
         "SatisfactionStats",
     ] {
-        assert!(doc["components"]["schemas"].get(s).is_some(), "no schema {s}");
+        assert!(
+            doc["components"]["schemas"].get(s).is_some(),
+            "no schema {s}"
+        );
     }
 }
 
@@ -673,5 +1156,10 @@ async fn parallel_retries_file_one_complaint(backend: Backend) {
     }
     assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
     let out = server.cli(&["complaint", "list"]).await;
-    assert_eq!(out.stdout.lines().count(), 2, "one complaint: {}", out.stdout);
+    assert_eq!(
+        out.stdout.lines().count(),
+        2,
+        "one complaint: {}",
+        out.stdout
+    );
 }

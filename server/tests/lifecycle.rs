@@ -106,7 +106,11 @@ static KEYS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::ne
 /// Submits an application for `service` through the public API; its acceptance number.
 async fn submit(server: &TestServer, service: &str) -> String {
     let n = KEYS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let key = format!("life-{}-{n}-{}", std::process::id(), OffsetDateTime::now_utc().unix_timestamp_nanos());
+    let key = format!(
+        "life-{}-{n}-{}",
+        std::process::id(),
+        OffsetDateTime::now_utc().unix_timestamp_nanos()
+    );
     let body = json!({
         "service_code": service,
         "applicant": {"type": "individual", "name": "张三丰", "id_type": "resident_id", "id_number": "11010519491231002X", "mobile": "13800138000"},
@@ -131,10 +135,15 @@ async fn submit(server: &TestServer, service: &str) -> String {
 
 /// A staff token for `department`, created with the CLI.
 async fn token(server: &TestServer, name: &str, department: &str) -> String {
-    let out = server.cli(&["staff-token", "create", name, "--department", department]).await;
+    let out = server
+        .cli(&["staff-token", "create", name, "--department", department])
+        .await;
     assert!(out.success, "staff-token create: {out:?}");
     let token = out.stdout.trim().to_string();
-    assert!(token.starts_with("owst_") && token.len() == 5 + 64, "{token:?}");
+    assert!(
+        token.starts_with("owst_") && token.len() == 5 + 64,
+        "{token:?}"
+    );
     token
 }
 
@@ -142,13 +151,19 @@ async fn send(server: &TestServer, req: reqwest::RequestBuilder) -> (StatusCode,
     let resp = req.send().await.expect("request");
     let status = resp.status();
     let text = resp.text().await.unwrap();
-    let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: not JSON ({e}): {text:.300}"));
+    let value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{status}: not JSON ({e}): {text:.300}"));
     let _ = server;
     (status, value)
 }
 
 /// POST an action with `token` (none when `None`).
-async fn act_raw(server: &TestServer, token: Option<&str>, number: &str, body: &str) -> (StatusCode, Value) {
+async fn act_raw(
+    server: &TestServer,
+    token: Option<&str>,
+    number: &str,
+    body: &str,
+) -> (StatusCode, Value) {
     let mut req = server
         .http
         .post(server.url(&format!("/api/v1/staff/cases/{number}/actions")))
@@ -181,22 +196,44 @@ async fn staff_get(server: &TestServer, token: Option<&str>, path: &str) -> (Sta
 
 /// The staff view of a case, which must be there.
 async fn case(server: &TestServer, token: &str, number: &str) -> Value {
-    let (status, value) = staff_get(server, Some(token), &format!("/api/v1/staff/cases/{number}")).await;
+    let (status, value) = staff_get(
+        server,
+        Some(token),
+        &format!("/api/v1/staff/cases/{number}"),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{value}");
     value
 }
 
 fn steps(case: &Value) -> Vec<String> {
-    case["timeline"].as_array().unwrap().iter().map(|e| e["step"].as_str().unwrap().to_string()).collect()
+    case["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["step"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn fields(value: &Value) -> Vec<(String, String)> {
     assert_error_shape(value, "bad_request");
-    value["error"]["fields"].as_array().unwrap().iter().map(|f| (f["field"].as_str().unwrap().to_string(), f["code"].as_str().unwrap().to_string())).collect()
+    value["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap().to_string(),
+                f["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
 }
 
 fn today_cst() -> Date {
-    OffsetDateTime::now_utc().to_offset(UtcOffset::from_hms(8, 0, 0).unwrap()).date()
+    OffsetDateTime::now_utc()
+        .to_offset(UtcOffset::from_hms(8, 0, 0).unwrap())
+        .date()
 }
 
 fn ymd(d: Date) -> String {
@@ -234,44 +271,101 @@ async fn the_full_path_from_acceptance_to_completion(backend: Backend) {
 
     let c = case(&server, &staff, &number).await;
     assert_eq!(c["status"], "submitted");
-    assert!(c["deadline"].is_null(), "no deadline before acceptance: {c}");
-    assert_eq!(c["applicant"]["name"], "张三丰", "staff see the applicant: {c}");
-    assert_eq!(c["service"], json!({"code": PROMISED, "name": "测试承诺事项"}));
+    assert!(
+        c["deadline"].is_null(),
+        "no deadline before acceptance: {c}"
+    );
+    assert_eq!(
+        c["applicant"]["name"], "张三丰",
+        "staff see the applicant: {c}"
+    );
+    assert_eq!(
+        c["service"],
+        json!({"code": PROMISED, "name": "测试承诺事项"})
+    );
     assert_eq!(c["timeline"], json!([]));
 
     // Accept: the clock starts, five working days from today.
     let due = ymd(add_working_days(today_cst(), 5));
     let done = ok(&server, &staff, &number, json!({"action": "accept"})).await;
     assert_eq!(done["status"], "accepted");
-    assert_eq!(done["deadline"], json!({"date": due, "light": "green", "paused": false}));
+    assert_eq!(
+        done["deadline"],
+        json!({"date": due, "light": "green", "paused": false})
+    );
 
     // A supplement notice listing every item at once: the clock stops.
     let items = json!([
         {"material_id": "photo", "name": "近期证件照", "note": "照片模糊，请重新上传"},
         {"name": "户口簿", "note": "缺少户主页"}
     ]);
-    let done = ok(&server, &staff, &number, json!({"action": "request_supplement", "items": items})).await;
+    let done = ok(
+        &server,
+        &staff,
+        &number,
+        json!({"action": "request_supplement", "items": items}),
+    )
+    .await;
     assert_eq!(done["status"], "supplement_requested");
     assert_eq!(done["deadline"]["paused"], true);
     assert_eq!(done["deadline"]["date"], due);
     let c = case(&server, &staff, &number).await;
     assert_eq!(c["supplement"]["items"], items);
     assert_eq!(c["supplement"]["answered"], false);
-    assert!(c["supplement"]["requested_at"].as_str().unwrap().ends_with("+08:00"));
+    assert!(c["supplement"]["requested_at"]
+        .as_str()
+        .unwrap()
+        .ends_with("+08:00"));
 
     // Received the same day: nothing stopped, the due date stays.
-    let done = ok(&server, &staff, &number, json!({"action": "supplement_received"})).await;
+    let done = ok(
+        &server,
+        &staff,
+        &number,
+        json!({"action": "supplement_received"}),
+    )
+    .await;
     assert_eq!(done["status"], "under_review");
-    assert_eq!(done["deadline"], json!({"date": due, "light": "green", "paused": false}));
+    assert_eq!(
+        done["deadline"],
+        json!({"date": due, "light": "green", "paused": false})
+    );
 
-    let done = ok(&server, &staff, &number, json!({"action": "review", "step": "初审", "opinion": "材料齐全，符合条件"})).await;
+    let done = ok(
+        &server,
+        &staff,
+        &number,
+        json!({"action": "review", "step": "初审", "opinion": "材料齐全，符合条件"}),
+    )
+    .await;
     assert_eq!(done["status"], "under_review");
-    let done = ok(&server, &staff, &number, json!({"action": "review", "step": "复审"})).await;
+    let done = ok(
+        &server,
+        &staff,
+        &number,
+        json!({"action": "review", "step": "复审"}),
+    )
+    .await;
     assert_eq!(done["status"], "under_review");
-    let done = ok(&server, &staff, &number, json!({"action": "approve", "opinion": "准予许可"})).await;
+    let done = ok(
+        &server,
+        &staff,
+        &number,
+        json!({"action": "approve", "opinion": "准予许可"}),
+    )
+    .await;
     assert_eq!(done["status"], "approved");
-    assert!(done["deadline"].is_null(), "no deadline once decided: {done}");
-    let done = ok(&server, &staff, &number, json!({"action": "complete", "delivery": "post"})).await;
+    assert!(
+        done["deadline"].is_null(),
+        "no deadline once decided: {done}"
+    );
+    let done = ok(
+        &server,
+        &staff,
+        &number,
+        json!({"action": "complete", "delivery": "post"}),
+    )
+    .await;
     assert_eq!(done["status"], "completed");
 
     let c = case(&server, &staff, &number).await;
@@ -280,15 +374,46 @@ async fn the_full_path_from_acceptance_to_completion(backend: Backend) {
     assert!(c["accepted_at"].as_str().unwrap().ends_with("+08:00"));
     assert_eq!(c["result"], json!({"approved": true, "delivery": "post"}));
     assert_eq!(c["supplement"]["answered"], true);
-    assert_eq!(steps(&c), ["受理", "补正告知", "补正材料已收到", "初审", "复审", "准予", "办结"]);
-    let statuses: Vec<&str> = c["timeline"].as_array().unwrap().iter().map(|e| e["status"].as_str().unwrap()).collect();
+    assert_eq!(
+        steps(&c),
+        [
+            "受理",
+            "补正告知",
+            "补正材料已收到",
+            "初审",
+            "复审",
+            "准予",
+            "办结"
+        ]
+    );
+    let statuses: Vec<&str> = c["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
     assert_eq!(
         statuses,
-        ["accepted", "supplement_requested", "under_review", "under_review", "under_review", "approved", "completed"]
+        [
+            "accepted",
+            "supplement_requested",
+            "under_review",
+            "under_review",
+            "under_review",
+            "approved",
+            "completed"
+        ]
     );
     let t = c["timeline"].as_array().unwrap();
-    assert!(t.iter().all(|e| e["department"] == DEPT_NAME && e["at"].as_str().unwrap().ends_with("+08:00")), "{c}");
-    assert_eq!(t[1]["opinion"], "近期证件照：照片模糊，请重新上传；户口簿：缺少户主页");
+    assert!(
+        t.iter()
+            .all(|e| e["department"] == DEPT_NAME && e["at"].as_str().unwrap().ends_with("+08:00")),
+        "{c}"
+    );
+    assert_eq!(
+        t[1]["opinion"],
+        "近期证件照：照片模糊，请重新上传；户口簿：缺少户主页"
+    );
     assert_eq!(t[3]["opinion"], "材料齐全，符合条件");
     assert!(t[4].get("opinion").is_none_or(Value::is_null), "{}", t[4]);
     assert_eq!(t[5]["opinion"], "准予许可");
@@ -302,12 +427,26 @@ async fn a_pause_moves_the_due_date_on(backend: Backend) {
     let today = today_cst();
     let due = add_working_days(today, 5);
     ok(&server, &staff, &number, json!({"action": "accept"})).await;
-    ok(&server, &staff, &number, json!({"action": "request_supplement", "items": [{"name": "户口簿", "note": ""}]})).await;
+    ok(
+        &server,
+        &staff,
+        &number,
+        json!({"action": "request_supplement", "items": [{"name": "户口簿", "note": ""}]}),
+    )
+    .await;
 
     // Pretend the notice went out ten days ago (noon, China Standard Time).
     let ten_days_ago = today - time::Duration::days(10);
-    let noon = ten_days_ago.with_hms(12, 0, 0).unwrap().assume_offset(UtcOffset::from_hms(8, 0, 0).unwrap()).unix_timestamp();
-    server.execute_sql(&format!("UPDATE cases SET paused_at = {noon} WHERE acceptance_number = '{number}'")).await;
+    let noon = ten_days_ago
+        .with_hms(12, 0, 0)
+        .unwrap()
+        .assume_offset(UtcOffset::from_hms(8, 0, 0).unwrap())
+        .unix_timestamp();
+    server
+        .execute_sql(&format!(
+            "UPDATE cases SET paused_at = {noon} WHERE acceptance_number = '{number}'"
+        ))
+        .await;
     let c = case(&server, &staff, &number).await;
     assert_eq!(c["deadline"]["paused"], true);
 
@@ -320,8 +459,18 @@ async fn a_pause_moves_the_due_date_on(backend: Backend) {
         }
         d = d.next_day().unwrap();
     }
-    let done = ok(&server, &staff, &number, json!({"action": "supplement_received"})).await;
-    assert_eq!(done["deadline"]["date"], ymd(add_working_days(due, stopped)), "{done}");
+    let done = ok(
+        &server,
+        &staff,
+        &number,
+        json!({"action": "supplement_received"}),
+    )
+    .await;
+    assert_eq!(
+        done["deadline"]["date"],
+        ymd(add_working_days(due, stopped)),
+        "{done}"
+    );
     assert_eq!(done["deadline"]["paused"], false);
 }
 
@@ -332,9 +481,18 @@ async fn a_case_may_be_not_accepted_with_a_reason(backend: Backend) {
 
     let (status, value) = act(&server, &staff, &number, json!({"action": "not_accept"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(fields(&value), [("reason".to_string(), "required".to_string())]);
+    assert_eq!(
+        fields(&value),
+        [("reason".to_string(), "required".to_string())]
+    );
 
-    let done = ok(&server, &staff, &number, json!({"action": "not_accept", "reason": "不属于本机关职权范围"})).await;
+    let done = ok(
+        &server,
+        &staff,
+        &number,
+        json!({"action": "not_accept", "reason": "不属于本机关职权范围"}),
+    )
+    .await;
     assert_eq!(done["status"], "not_accepted");
     assert!(done["deadline"].is_null());
     let c = case(&server, &staff, &number).await;
@@ -355,20 +513,38 @@ async fn a_denial_states_the_remedy(backend: Backend) {
     let staff = token(&server, "李科员", DEPT).await;
     let number = submit(&server, PROMISED).await;
     ok(&server, &staff, &number, json!({"action": "accept"})).await;
-    let done = ok(&server, &staff, &number, json!({"action": "deny", "reason": "不符合法定条件"})).await;
+    let done = ok(
+        &server,
+        &staff,
+        &number,
+        json!({"action": "deny", "reason": "不符合法定条件"}),
+    )
+    .await;
     assert_eq!(done["status"], "denied");
     assert!(done["deadline"].is_null());
     let c = case(&server, &staff, &number).await;
     assert_eq!(c["result"]["approved"], false);
     assert_eq!(c["result"]["reason"], "不符合法定条件");
     let remedy = c["result"]["remedy"].as_str().unwrap();
-    assert!(remedy.contains(REMEDY_MARK) && remedy.contains("六十日") && remedy.contains("行政诉讼"), "{remedy}");
+    assert!(
+        remedy.contains(REMEDY_MARK) && remedy.contains("六十日") && remedy.contains("行政诉讼"),
+        "{remedy}"
+    );
 
-    let done = ok(&server, &staff, &number, json!({"action": "complete", "delivery": "electronic"})).await;
+    let done = ok(
+        &server,
+        &staff,
+        &number,
+        json!({"action": "complete", "delivery": "electronic"}),
+    )
+    .await;
     assert_eq!(done["status"], "completed");
     let c = case(&server, &staff, &number).await;
     assert_eq!(c["result"]["delivery"], "electronic");
-    assert_eq!(c["result"]["remedy"], remedy, "the remedy stays with the completed result");
+    assert_eq!(
+        c["result"]["remedy"], remedy,
+        "the remedy stays with the completed result"
+    );
     assert_eq!(steps(&c), ["受理", "不予", "办结"]);
     assert_eq!(c["timeline"][1]["opinion"], "不符合法定条件");
 }
@@ -390,7 +566,13 @@ async fn illegal_transitions_are_409(backend: Backend) {
     assert_eq!(status, StatusCode::CONFLICT);
     conflict(&value, &["approve", "submitted"]);
     // No supplement was requested.
-    let (status, value) = act(&server, &staff, &number, json!({"action": "supplement_received"})).await;
+    let (status, value) = act(
+        &server,
+        &staff,
+        &number,
+        json!({"action": "supplement_received"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
     conflict(&value, &["supplement_received", "submitted"]);
 
@@ -398,14 +580,38 @@ async fn illegal_transitions_are_409(backend: Backend) {
     let (status, value) = act(&server, &staff, &number, json!({"action": "accept"})).await;
     assert_eq!(status, StatusCode::CONFLICT, "accepting twice");
     conflict(&value, &["accept", "accepted"]);
-    let (status, _) = act(&server, &staff, &number, json!({"action": "complete", "delivery": "window"})).await;
+    let (status, _) = act(
+        &server,
+        &staff,
+        &number,
+        json!({"action": "complete", "delivery": "window"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT, "completing before a decision");
 
     ok(&server, &staff, &number, json!({"action": "approve"})).await;
-    let (status, _) = act(&server, &staff, &number, json!({"action": "deny", "reason": "改变主意"})).await;
+    let (status, _) = act(
+        &server,
+        &staff,
+        &number,
+        json!({"action": "deny", "reason": "改变主意"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT, "a decision is final");
-    ok(&server, &staff, &number, json!({"action": "complete", "delivery": "window"})).await;
-    let (status, value) = act(&server, &staff, &number, json!({"action": "complete", "delivery": "window"})).await;
+    ok(
+        &server,
+        &staff,
+        &number,
+        json!({"action": "complete", "delivery": "window"}),
+    )
+    .await;
+    let (status, value) = act(
+        &server,
+        &staff,
+        &number,
+        json!({"action": "complete", "delivery": "window"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT, "completing twice");
     conflict(&value, &["complete", "completed"]);
 
@@ -417,9 +623,18 @@ async fn illegal_transitions_are_409(backend: Backend) {
     let other = submit(&server, PROMISED).await;
     let (status, value) = act(&server, &staff, &other, json!({"action": "withdraw"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{value}");
-    assert_eq!(fields(&value), [("action".to_string(), "invalid".to_string())]);
+    assert_eq!(
+        fields(&value),
+        [("action".to_string(), "invalid".to_string())]
+    );
     let unknown = api_client::checks::AcceptanceNumber::new("440113", "200101", 1).unwrap();
-    let (status, value) = act(&server, &staff, unknown.compact(), json!({"action": "accept"})).await;
+    let (status, value) = act(
+        &server,
+        &staff,
+        unknown.compact(),
+        json!({"action": "accept"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{value}");
     assert_error_shape(&value, "not_found");
 }
@@ -435,17 +650,44 @@ async fn staff_need_a_valid_token(backend: Backend) {
     };
     let (status, value) = act_raw(&server, None, &number, &body).await;
     unauthorized(status, &value);
-    let (status, value) = act_raw(&server, Some("owst_0000000000000000000000000000000000000000000000000000000000000000"), &number, &body).await;
+    let (status, value) = act_raw(
+        &server,
+        Some("owst_0000000000000000000000000000000000000000000000000000000000000000"),
+        &number,
+        &body,
+    )
+    .await;
     unauthorized(status, &value);
     let (status, value) = act_raw(&server, Some("not-a-token"), &number, &body).await;
     unauthorized(status, &value);
-    let resp = server.http.get(server.url("/api/v1/staff/overdue")).send().await.unwrap();
+    let resp = server
+        .http
+        .get(server.url("/api/v1/staff/overdue"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(resp.headers().get("www-authenticate").and_then(|v| v.to_str().ok()), Some("Bearer"));
-    let (status, value) = staff_get(&server, Some("owst_x"), &format!("/api/v1/staff/cases/{number}")).await;
+    assert_eq!(
+        resp.headers()
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok()),
+        Some("Bearer")
+    );
+    let (status, value) = staff_get(
+        &server,
+        Some("owst_x"),
+        &format!("/api/v1/staff/cases/{number}"),
+    )
+    .await;
     unauthorized(status, &value);
     // Basic credentials are not a staff token.
-    let resp = server.http.get(server.url("/api/v1/staff/overdue")).basic_auth("staff", Some("x")).send().await.unwrap();
+    let resp = server
+        .http
+        .get(server.url("/api/v1/staff/overdue"))
+        .basic_auth("staff", Some("x"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 
     // A valid token works until it is revoked.
@@ -454,9 +696,19 @@ async fn staff_need_a_valid_token(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
     let list = server.cli(&["staff-token", "list"]).await;
     assert!(list.success, "{list:?}");
-    assert!(!list.stdout.contains(&staff[5..]), "the token is never shown again");
-    let line = list.stdout.lines().find(|l| l.contains("王科员")).unwrap_or_else(|| panic!("{}", list.stdout));
-    assert!(line.contains(DEPT) && line.trim_end().ends_with('-'), "{line}");
+    assert!(
+        !list.stdout.contains(&staff[5..]),
+        "the token is never shown again"
+    );
+    let line = list
+        .stdout
+        .lines()
+        .find(|l| l.contains("王科员"))
+        .unwrap_or_else(|| panic!("{}", list.stdout));
+    assert!(
+        line.contains(DEPT) && line.trim_end().ends_with('-'),
+        "{line}"
+    );
     let id = line.split_whitespace().next().unwrap().to_string();
 
     let out = server.cli(&["staff-token", "revoke", &id]).await;
@@ -465,7 +717,10 @@ async fn staff_need_a_valid_token(backend: Backend) {
     unauthorized(status, &value);
     let list = server.cli(&["staff-token", "list"]).await;
     let line = list.stdout.lines().find(|l| l.contains("王科员")).unwrap();
-    assert!(line.trim_end().ends_with("+08:00"), "revoked shows when: {line}");
+    assert!(
+        line.trim_end().ends_with("+08:00"),
+        "revoked shows when: {line}"
+    );
     let out = server.cli(&["staff-token", "revoke", "nosuchid"]).await;
     assert!(!out.success && out.stderr.contains("nosuchid"), "{out:?}");
 
@@ -483,7 +738,12 @@ async fn staff_act_only_on_their_department(backend: Backend) {
     let (status, value) = act(&server, &theirs, &number, json!({"action": "accept"})).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{value}");
     assert_error_shape(&value, "forbidden");
-    let (status, value) = staff_get(&server, Some(&theirs), &format!("/api/v1/staff/cases/{number}")).await;
+    let (status, value) = staff_get(
+        &server,
+        Some(&theirs),
+        &format!("/api/v1/staff/cases/{number}"),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{value}");
     assert_error_shape(&value, "forbidden");
     assert_eq!(case(&server, &ours, &number).await["status"], "submitted");
@@ -491,7 +751,10 @@ async fn staff_act_only_on_their_department(backend: Backend) {
     // Their own department's case works for them, not for us.
     let other = submit(&server, OTHER).await;
     let done = ok(&server, &theirs, &other, json!({"action": "accept"})).await;
-    assert_eq!(done["deadline"]["date"], ymd(add_working_days(today_cst(), 3)));
+    assert_eq!(
+        done["deadline"]["date"],
+        ymd(add_working_days(today_cst(), 3))
+    );
     let (status, _) = act(&server, &ours, &other, json!({"action": "approve"})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let c = case(&server, &theirs, &other).await;
@@ -505,16 +768,40 @@ async fn missing_or_invalid_fields_are_400(backend: Backend) {
     let pair = |f: &str, c: &str| (f.to_string(), c.to_string());
 
     let cases = [
-        (json!({"action": "not_accept"}), vec![pair("reason", "required")]),
-        (json!({"action": "not_accept", "reason": "   "}), vec![pair("reason", "required")]),
+        (
+            json!({"action": "not_accept"}),
+            vec![pair("reason", "required")],
+        ),
+        (
+            json!({"action": "not_accept", "reason": "   "}),
+            vec![pair("reason", "required")],
+        ),
         (json!({"action": "deny"}), vec![pair("reason", "required")]),
-        (json!({"action": "request_supplement"}), vec![pair("items", "required")]),
-        (json!({"action": "request_supplement", "items": []}), vec![pair("items", "required")]),
-        (json!({"action": "request_supplement", "items": [{"name": "户口簿", "note": ""}, {"name": "", "note": "x"}]}), vec![pair("items[1].name", "required")]),
-        (json!({"action": "request_supplement", "items": [{"note": "x"}]}), vec![pair("items[0].name", "required")]),
+        (
+            json!({"action": "request_supplement"}),
+            vec![pair("items", "required")],
+        ),
+        (
+            json!({"action": "request_supplement", "items": []}),
+            vec![pair("items", "required")],
+        ),
+        (
+            json!({"action": "request_supplement", "items": [{"name": "户口簿", "note": ""}, {"name": "", "note": "x"}]}),
+            vec![pair("items[1].name", "required")],
+        ),
+        (
+            json!({"action": "request_supplement", "items": [{"note": "x"}]}),
+            vec![pair("items[0].name", "required")],
+        ),
         (json!({"action": "review"}), vec![pair("step", "required")]),
-        (json!({"action": "complete"}), vec![pair("delivery", "required")]),
-        (json!({"action": "complete", "delivery": "carrier_pigeon"}), vec![pair("delivery", "invalid")]),
+        (
+            json!({"action": "complete"}),
+            vec![pair("delivery", "required")],
+        ),
+        (
+            json!({"action": "complete", "delivery": "carrier_pigeon"}),
+            vec![pair("delivery", "invalid")],
+        ),
         (json!({"action": "launch"}), vec![pair("action", "invalid")]),
         (json!({"reason": "x"}), vec![pair("action", "required")]),
         (json!({"action": 5}), vec![pair("action", "invalid")]),
@@ -542,7 +829,13 @@ async fn missing_or_invalid_fields_are_400(backend: Backend) {
     // Nothing happened; a grouped lower-case number works.
     let c = case(&server, &staff, &number).await;
     assert_eq!(c["status"], "submitted");
-    let grouped = format!("{}-{}-{}-{}", &number[..6], &number[6..12], &number[12..17], number[17..].to_lowercase());
+    let grouped = format!(
+        "{}-{}-{}-{}",
+        &number[..6],
+        &number[6..12],
+        &number[12..17],
+        number[17..].to_lowercase()
+    );
     ok(&server, &staff, &grouped, json!({"action": "accept"})).await;
 }
 
@@ -557,25 +850,80 @@ async fn the_command_line_acts_on_cases(backend: Backend) {
 
     let out = server.cli(&["case", &number, "review"]).await;
     assert!(!out.success && out.stderr.contains("--step"), "{out:?}");
-    let out = server.cli(&["case", &number, "request_supplement", "--item", "户口簿:缺少户主页", "--item", "照片"]).await;
+    let out = server
+        .cli(&[
+            "case",
+            &number,
+            "request_supplement",
+            "--item",
+            "户口簿:缺少户主页",
+            "--item",
+            "照片",
+        ])
+        .await;
     assert!(out.success, "{out:?}");
     assert_eq!(out.stdout.trim(), "supplement_requested");
     let out = server.cli(&["case", &number, "approve"]).await;
-    assert!(!out.success && out.stderr.contains("approve") && out.stderr.contains("supplement_requested"), "{out:?}");
-    let out = server.cli(&["case", &number, "supplement_received", "--department", OTHER_DEPT]).await;
+    assert!(
+        !out.success
+            && out.stderr.contains("approve")
+            && out.stderr.contains("supplement_requested"),
+        "{out:?}"
+    );
+    let out = server
+        .cli(&[
+            "case",
+            &number,
+            "supplement_received",
+            "--department",
+            OTHER_DEPT,
+        ])
+        .await;
     assert!(out.success, "{out:?}");
-    let out = server.cli(&["case", &number, "review", "--step", "现场核查", "--department", "nosuch"]).await;
+    let out = server
+        .cli(&[
+            "case",
+            &number,
+            "review",
+            "--step",
+            "现场核查",
+            "--department",
+            "nosuch",
+        ])
+        .await;
     assert!(!out.success && out.stderr.contains("department"), "{out:?}");
-    let grouped = format!("{}-{}-{}-{}", &number[..6], &number[6..12], &number[12..17], &number[17..]);
-    let out = server.cli(&["case", &grouped, "review", "--step", "现场核查", "--opinion", "属实"]).await;
+    let grouped = format!(
+        "{}-{}-{}-{}",
+        &number[..6],
+        &number[6..12],
+        &number[12..17],
+        &number[17..]
+    );
+    let out = server
+        .cli(&[
+            "case",
+            &grouped,
+            "review",
+            "--step",
+            "现场核查",
+            "--opinion",
+            "属实",
+        ])
+        .await;
     assert!(out.success, "{out:?}");
     assert_eq!(out.stdout.trim(), "under_review");
 
     let c = case(&server, &staff, &number).await;
     assert_eq!(c["status"], "under_review");
-    assert_eq!(steps(&c), ["受理", "补正告知", "补正材料已收到", "现场核查"]);
+    assert_eq!(
+        steps(&c),
+        ["受理", "补正告知", "补正材料已收到", "现场核查"]
+    );
     assert_eq!(c["timeline"][1]["opinion"], "户口簿：缺少户主页；照片");
-    assert_eq!(c["supplement"]["items"], json!([{"name": "户口簿", "note": "缺少户主页"}, {"name": "照片", "note": ""}]));
+    assert_eq!(
+        c["supplement"]["items"],
+        json!([{"name": "户口簿", "note": "缺少户主页"}, {"name": "照片", "note": ""}])
+    );
     assert_eq!(c["timeline"][2]["department"], OTHER_DEPT_NAME);
     assert_eq!(c["timeline"][3]["department"], DEPT_NAME);
 
@@ -589,9 +937,14 @@ async fn the_command_line_acts_on_cases(backend: Backend) {
 
 async fn staff_tokens_need_a_known_department(backend: Backend) {
     let server = start!(backend);
-    let out = server.cli(&["staff-token", "create", "某人", "--department", "nosuch"]).await;
+    let out = server
+        .cli(&["staff-token", "create", "某人", "--department", "nosuch"])
+        .await;
     assert!(!out.success, "{out:?}");
-    assert!(out.stderr.contains("nosuch") && out.stderr.contains(DEPT), "names the code and the known ones: {out:?}");
+    assert!(
+        out.stderr.contains("nosuch") && out.stderr.contains(DEPT),
+        "names the code and the known ones: {out:?}"
+    );
     assert!(out.stdout.trim().is_empty(), "{out:?}");
     let out = server.cli(&["staff-token", "list"]).await;
     assert!(out.success && !out.stdout.contains("某人"), "{out:?}");
@@ -609,12 +962,19 @@ async fn supervision_lists_yellow_and_red_cases(backend: Backend) {
     // A 即办件 is due the day it is accepted (the next working day at a weekend): yellow.
     let immediate = submit(&server, IMMEDIATE).await;
     let done = ok(&server, &ours, &immediate, json!({"action": "accept"})).await;
-    assert_eq!(done["deadline"], json!({"date": ymd(add_working_days(today_cst(), 0)), "light": "yellow", "paused": false}));
+    assert_eq!(
+        done["deadline"],
+        json!({"date": ymd(add_working_days(today_cst(), 0)), "light": "yellow", "paused": false})
+    );
     // A case whose due date has passed: red.
     let late = submit(&server, PROMISED).await;
     ok(&server, &ours, &late, json!({"action": "accept"})).await;
     let past = ymd(today_cst() - time::Duration::days(3));
-    server.execute_sql(&format!("UPDATE cases SET due_date = '{past}' WHERE acceptance_number = '{late}'")).await;
+    server
+        .execute_sql(&format!(
+            "UPDATE cases SET due_date = '{past}' WHERE acceptance_number = '{late}'"
+        ))
+        .await;
     // On track: green, not listed. Not accepted yet: no deadline.
     let fine = submit(&server, PROMISED).await;
     ok(&server, &ours, &fine, json!({"action": "accept"})).await;
@@ -622,22 +982,46 @@ async fn supervision_lists_yellow_and_red_cases(backend: Backend) {
     // Another department's overdue case counts for it, and is listed only to its staff.
     let elsewhere = submit(&server, OTHER).await;
     ok(&server, &theirs, &elsewhere, json!({"action": "accept"})).await;
-    server.execute_sql(&format!("UPDATE cases SET due_date = '{past}' WHERE acceptance_number = '{elsewhere}'")).await;
+    server
+        .execute_sql(&format!(
+            "UPDATE cases SET due_date = '{past}' WHERE acceptance_number = '{elsewhere}'"
+        ))
+        .await;
     // A decided case has no deadline, however late.
     let decided = submit(&server, PROMISED).await;
     ok(&server, &ours, &decided, json!({"action": "accept"})).await;
     ok(&server, &ours, &decided, json!({"action": "approve"})).await;
-    server.execute_sql(&format!("UPDATE cases SET due_date = '{past}' WHERE acceptance_number = '{decided}'")).await;
+    server
+        .execute_sql(&format!(
+            "UPDATE cases SET due_date = '{past}' WHERE acceptance_number = '{decided}'"
+        ))
+        .await;
 
     let (status, list) = staff_get(&server, Some(&ours), "/api/v1/staff/overdue").await;
     assert_eq!(status, StatusCode::OK, "{list}");
-    let listed: Vec<(&str, &str)> =
-        list["cases"].as_array().unwrap().iter().map(|c| (c["acceptance_number"].as_str().unwrap(), c["light"].as_str().unwrap())).collect();
-    assert_eq!(listed, [(late.as_str(), "red"), (immediate.as_str(), "yellow")], "{list}");
+    let listed: Vec<(&str, &str)> = list["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["acceptance_number"].as_str().unwrap(),
+                c["light"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [(late.as_str(), "red"), (immediate.as_str(), "yellow")],
+        "{list}"
+    );
     let red = &list["cases"][0];
     assert_eq!(red["due_date"], past);
     assert_eq!(red["status"], "accepted");
-    assert_eq!(red["service"], json!({"code": PROMISED, "name": "测试承诺事项"}));
+    assert_eq!(
+        red["service"],
+        json!({"code": PROMISED, "name": "测试承诺事项"})
+    );
     assert_eq!(red["paused"], false);
     assert_eq!(
         list["counts"],
@@ -648,14 +1032,37 @@ async fn supervision_lists_yellow_and_red_cases(backend: Backend) {
     );
 
     let (_, list) = staff_get(&server, Some(&theirs), "/api/v1/staff/overdue").await;
-    let listed: Vec<&str> = list["cases"].as_array().unwrap().iter().map(|c| c["acceptance_number"].as_str().unwrap()).collect();
+    let listed: Vec<&str> = list["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["acceptance_number"].as_str().unwrap())
+        .collect();
     assert_eq!(listed, [elsewhere.as_str()]);
 
     // A red case paused for a supplement shows as paused, frozen at its pause day.
-    ok(&server, &ours, &late, json!({"action": "request_supplement", "items": [{"name": "户口簿", "note": ""}]})).await;
+    ok(
+        &server,
+        &ours,
+        &late,
+        json!({"action": "request_supplement", "items": [{"name": "户口簿", "note": ""}]}),
+    )
+    .await;
     let (_, list) = staff_get(&server, Some(&ours), "/api/v1/staff/overdue").await;
-    let red = list["cases"].as_array().unwrap().iter().find(|c| c["acceptance_number"] == late.as_str()).unwrap();
-    assert_eq!((red["light"].as_str(), red["paused"].as_bool(), red["status"].as_str()), (Some("red"), Some(true), Some("supplement_requested")));
+    let red = list["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["acceptance_number"] == late.as_str())
+        .unwrap();
+    assert_eq!(
+        (
+            red["light"].as_str(),
+            red["paused"].as_bool(),
+            red["status"].as_str()
+        ),
+        (Some("red"), Some(true), Some("supplement_requested"))
+    );
 }
 
 async fn concurrent_actions_on_one_case_happen_once(backend: Backend) {
@@ -665,21 +1072,36 @@ async fn concurrent_actions_on_one_case_happen_once(backend: Backend) {
     // Eight accepts and eight refusals at once: exactly one of them happens.
     let mut tasks = Vec::new();
     for i in 0..16 {
-        let body = if i % 2 == 0 { json!({"action": "accept"}) } else { json!({"action": "not_accept", "reason": "重复"}) };
+        let body = if i % 2 == 0 {
+            json!({"action": "accept"})
+        } else {
+            json!({"action": "not_accept", "reason": "重复"})
+        };
         let req = server
             .http
             .post(server.url(&format!("/api/v1/staff/cases/{number}/actions")))
             .bearer_auth(&staff)
             .header("Content-Type", "application/json")
             .body(body.to_string());
-        tasks.push(tokio::spawn(async move { req.send().await.unwrap().status() }));
+        tasks.push(tokio::spawn(
+            async move { req.send().await.unwrap().status() },
+        ));
     }
     let mut statuses = Vec::new();
     for t in tasks {
         statuses.push(t.await.unwrap());
     }
-    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
-    assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT), "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT),
+        "{statuses:?}"
+    );
     let c = case(&server, &staff, &number).await;
     assert_eq!(c["timeline"].as_array().unwrap().len(), 1, "{c}");
 }
@@ -688,11 +1110,22 @@ async fn the_openapi_document_has_the_staff_api(backend: Backend) {
     let server = start!(backend);
     let (status, doc) = server.get_json("/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
-    for p in ["/staff/cases/{number}/actions", "/staff/cases/{number}", "/staff/overdue"] {
+    for p in [
+        "/staff/cases/{number}/actions",
+        "/staff/cases/{number}",
+        "/staff/overdue",
+    ] {
         assert!(doc["paths"].get(p).is_some(), "no path {p}");
     }
-    assert_eq!(doc["components"]["securitySchemes"]["staff_token"]["scheme"], "bearer", "{}", doc["components"]["securitySchemes"]);
+    assert_eq!(
+        doc["components"]["securitySchemes"]["staff_token"]["scheme"], "bearer",
+        "{}",
+        doc["components"]["securitySchemes"]
+    );
     for s in ["ActionRequest", "ActionDone", "OverdueList", "StaffCase"] {
-        assert!(doc["components"]["schemas"].get(s).is_some(), "no schema {s}");
+        assert!(
+            doc["components"]["schemas"].get(s).is_some(),
+            "no schema {s}"
+        );
     }
 }

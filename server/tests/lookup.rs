@@ -99,7 +99,10 @@ static KEYS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::ne
 /// Submits an application with a new idempotency key and expects 201.
 async fn submit(server: &TestServer) -> ApplicationCreated {
     let n = KEYS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     let body = json!({
         "service_code": SERVICE,
         "applicant": {"type": "individual", "name": NAME, "id_type": "resident_id", "id_number": RESIDENT_ID, "mobile": MOBILE},
@@ -109,7 +112,10 @@ async fn submit(server: &TestServer) -> ApplicationCreated {
     let resp = server
         .http
         .post(server.url("/api/v1/applications"))
-        .header("Idempotency-Key", format!("lookup-{}-{n}-{nanos}", std::process::id()))
+        .header(
+            "Idempotency-Key",
+            format!("lookup-{}-{n}-{nanos}", std::process::id()),
+        )
         .header(CONTENT_TYPE, "application/json")
         .body(body.to_string())
         .send()
@@ -123,14 +129,24 @@ async fn submit(server: &TestServer) -> ApplicationCreated {
 
 /// A reqwest client whose connections come from `local` (any 127.x.y.z reaches the server).
 fn client_from(local: &str) -> reqwest::Client {
-    reqwest::Client::builder().local_address(local.parse::<IpAddr>().unwrap()).build().unwrap()
+    reqwest::Client::builder()
+        .local_address(local.parse::<IpAddr>().unwrap())
+        .build()
+        .unwrap()
 }
 
 /// GET with `client`: status, `Retry-After`, raw body.
 async fn get_raw(client: &reqwest::Client, url: &str) -> (StatusCode, Option<String>, String) {
-    let resp = client.get(url).send().await.unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let resp = client
+        .get(url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
     let status = resp.status();
-    let retry = resp.headers().get(RETRY_AFTER).map(|v| v.to_str().unwrap().to_string());
+    let retry = resp
+        .headers()
+        .get(RETRY_AFTER)
+        .map(|v| v.to_str().unwrap().to_string());
     (status, retry, resp.text().await.unwrap())
 }
 
@@ -140,11 +156,17 @@ fn lookup_url(server: &TestServer, number: &str, query: &str) -> String {
 
 /// GET /cases/{number}?{query}: the status and the JSON answer.
 async fn lookup(server: &TestServer, number: &str, query: &str) -> (StatusCode, Value) {
-    server.get_json(&format!("/api/v1/cases/{number}?{query}")).await
+    server
+        .get_json(&format!("/api/v1/cases/{number}?{query}"))
+        .await
 }
 
 async fn view(server: &TestServer, case: &ApplicationCreated) -> CaseView {
-    server.api.case(&case.acceptance_number, &case.query_code).await.expect("GET the case")
+    server
+        .api
+        .case(&case.acceptance_number, &case.query_code)
+        .await
+        .expect("GET the case")
 }
 
 /// `server case NUMBER ARGS…`, expected to succeed.
@@ -157,29 +179,53 @@ async fn staff(server: &TestServer, number: &str, args: &[&str]) {
 
 /// A valid acceptance number nobody was given (sequence 99999 of the same day).
 fn unknown_number(like: &str) -> String {
-    AcceptanceNumber::new(&like[..6], &like[6..12], 99_999).unwrap().compact().to_string()
+    AcceptanceNumber::new(&like[..6], &like[6..12], 99_999)
+        .unwrap()
+        .compact()
+        .to_string()
 }
 
 /// A query code that is not this case's.
 fn wrong_code(code: &str) -> String {
-    if code == "ABCDEF" { "ABCDEG".into() } else { "ABCDEF".into() }
+    if code == "ABCDEF" {
+        "ABCDEG".into()
+    } else {
+        "ABCDEF".into()
+    }
 }
 
 fn api_error(e: ClientError) -> (u16, String, Vec<String>) {
     match e {
-        ClientError::Api { status, body } => {
-            (status, body.error.code, body.error.fields.into_iter().map(|f| f.field).collect())
-        }
+        ClientError::Api { status, body } => (
+            status,
+            body.error.code,
+            body.error.fields.into_iter().map(|f| f.field).collect(),
+        ),
         other => panic!("expected an API error, got {other}"),
     }
 }
 
 /// The JSON text of a view holds no personal data beyond the masked name.
 fn assert_private(text: &str) {
-    for secret in [RESIDENT_ID, MOBILE, NAME, "138-0013", "id_number", "\"mobile\"", "id_type", "applicant"] {
-        assert!(!text.contains(secret), "the view shows `{secret}`: {text:.400}");
+    for secret in [
+        RESIDENT_ID,
+        MOBILE,
+        NAME,
+        "138-0013",
+        "id_number",
+        "\"mobile\"",
+        "id_type",
+        "applicant",
+    ] {
+        assert!(
+            !text.contains(secret),
+            "the view shows `{secret}`: {text:.400}"
+        );
     }
-    assert!(text.contains(MASKED), "the masked name is shown: {text:.400}");
+    assert!(
+        text.contains(MASKED),
+        "the masked name is shown: {text:.400}"
+    );
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
@@ -198,7 +244,10 @@ async fn upload_pdf(server: &TestServer, marker: &str) -> String {
     let resp = server
         .http
         .post(server.url("/api/v1/uploads"))
-        .header(CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(
+            CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
         .body(body)
         .send()
         .await
@@ -211,7 +260,10 @@ async fn upload_pdf(server: &TestServer, marker: &str) -> String {
 
 fn reply(pairs: &[(&str, &[&str])], note: Option<&str>) -> SupplementReply {
     SupplementReply {
-        materials: pairs.iter().map(|(k, ids)| (k.to_string(), ids.iter().map(|s| s.to_string()).collect())).collect(),
+        materials: pairs
+            .iter()
+            .map(|(k, ids)| (k.to_string(), ids.iter().map(|s| s.to_string()).collect()))
+            .collect(),
         note: note.map(str::to_string),
     }
 }
@@ -226,14 +278,20 @@ async fn a_case_is_found_by_code_and_by_mobile(backend: Backend) {
     // By the code: the same case, whichever way the number and code are typed.
     let v = view(&server, &case).await;
     assert_eq!(&v.acceptance_number, number);
-    assert_eq!((v.service.code.as_str(), v.service.name.as_str()), (SERVICE, SERVICE_NAME));
+    assert_eq!(
+        (v.service.code.as_str(), v.service.name.as_str()),
+        (SERVICE, SERVICE_NAME)
+    );
     assert_eq!(v.department, DEPARTMENT);
     assert_eq!(v.status, CaseStatus::Submitted);
     assert_eq!(v.masked_name, MASKED);
     assert!(v.submitted_at.ends_with("+08:00"), "{}", v.submitted_at);
     assert_eq!(v.timeline.len(), 1, "{:?}", v.timeline);
     let first = &v.timeline[0];
-    assert_eq!((first.status, first.step.as_str(), first.department.as_str()), (CaseStatus::Submitted, "提交申请", DEPARTMENT));
+    assert_eq!(
+        (first.status, first.step.as_str(), first.department.as_str()),
+        (CaseStatus::Submitted, "提交申请", DEPARTMENT)
+    );
     assert_eq!(first.at, v.submitted_at);
     assert_eq!(v.current_step, "待受理");
     assert_eq!(v.deadline, None, "no clock before acceptance");
@@ -241,23 +299,52 @@ async fn a_case_is_found_by_code_and_by_mobile(backend: Backend) {
     assert_eq!((v.supplement.clone(), v.result.clone()), (None, None));
     assert!(v.can_withdraw);
     assert_eq!(v.tracking_url, case.tracking_url);
-    assert_eq!(v.tracking_url, format!("{}/track/{number}?c={}", server.base, case.query_code));
+    assert_eq!(
+        v.tracking_url,
+        format!("{}/track/{number}?c={}", server.base, case.query_code)
+    );
     assert!(v.qr_svg.contains("<svg") && v.qr_svg.trim_end().ends_with("</svg>"));
-    let grouped = AcceptanceNumber::parse(number).unwrap().grouped().to_lowercase();
-    let again = server.api.case(&grouped, &format!(" {} ", case.query_code.to_lowercase())).await.expect("grouped, lower case");
+    let grouped = AcceptanceNumber::parse(number)
+        .unwrap()
+        .grouped()
+        .to_lowercase();
+    let again = server
+        .api
+        .case(&grouped, &format!(" {} ", case.query_code.to_lowercase()))
+        .await
+        .expect("grouped, lower case");
     assert_eq!(again, v);
 
     // By the mobile, in any usual spelling: the same case; the tracking address has no code.
-    let m = server.api.case_by_mobile(number, "+86 138-0013-8000").await.expect("by mobile");
+    let m = server
+        .api
+        .case_by_mobile(number, "+86 138-0013-8000")
+        .await
+        .expect("by mobile");
     assert_eq!(m.tracking_url, format!("{}/track/{number}", server.base));
-    assert!(!m.qr_svg.is_empty() && m.qr_svg != v.qr_svg, "the QR code encodes the address without the code");
-    assert_eq!(CaseView { tracking_url: v.tracking_url.clone(), qr_svg: v.qr_svg.clone(), ..m }, v);
+    assert!(
+        !m.qr_svg.is_empty() && m.qr_svg != v.qr_svg,
+        "the QR code encodes the address without the code"
+    );
+    assert_eq!(
+        CaseView {
+            tracking_url: v.tracking_url.clone(),
+            qr_svg: v.qr_svg.clone(),
+            ..m
+        },
+        v
+    );
 
     // No personal data beyond the masked name, either way.
     for query in [format!("c={}", case.query_code), format!("mobile={MOBILE}")] {
         let resp = server.get(&format!("/api/v1/cases/{number}?{query}")).await;
         assert_eq!(resp.status(), StatusCode::OK);
-        assert_eq!(resp.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-cache"));
+        assert_eq!(
+            resp.headers()
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok()),
+            Some("no-cache")
+        );
         assert_private(&resp.text().await.unwrap());
     }
 
@@ -274,10 +361,17 @@ async fn a_case_is_found_by_code_and_by_mobile(backend: Backend) {
 
     // The routes are in the OpenAPI document.
     let (_, doc) = server.get_json("/api/v1/openapi.json").await;
-    for path in ["/cases/{number}", "/cases/{number}/withdraw", "/cases/{number}/supplement"] {
+    for path in [
+        "/cases/{number}",
+        "/cases/{number}/withdraw",
+        "/cases/{number}/supplement",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is not documented");
     }
-    assert!(doc["components"]["schemas"].get("CaseView").is_some(), "CaseView schema");
+    assert!(
+        doc["components"]["schemas"].get("CaseView").is_some(),
+        "CaseView schema"
+    );
 }
 
 async fn every_miss_gets_the_same_404(backend: Backend) {
@@ -287,28 +381,58 @@ async fn every_miss_gets_the_same_404(backend: Backend) {
     let number = &case.acceptance_number;
     let http = reqwest::Client::new();
 
-    let by_code = get_raw(&http, &lookup_url(&server, number, &format!("c={}", wrong_code(&case.query_code)))).await;
+    let by_code = get_raw(
+        &http,
+        &lookup_url(
+            &server,
+            number,
+            &format!("c={}", wrong_code(&case.query_code)),
+        ),
+    )
+    .await;
     let wrong_mobile = get_raw(&http, &lookup_url(&server, number, "mobile=13900139000")).await;
-    let unknown = get_raw(&http, &lookup_url(&server, &unknown_number(number), &format!("c={}", case.query_code))).await;
+    let unknown = get_raw(
+        &http,
+        &lookup_url(
+            &server,
+            &unknown_number(number),
+            &format!("c={}", case.query_code),
+        ),
+    )
+    .await;
     assert_eq!(by_code.0, StatusCode::NOT_FOUND, "{}", by_code.2);
     let body: Value = serde_json::from_str(&by_code.2).unwrap();
     assert_error_shape(&body, "not_found");
     assert_eq!(body["error"]["message"], NO_MATCH);
-    for (what, other) in [("a wrong mobile", &wrong_mobile), ("an unknown number", &unknown)] {
+    for (what, other) in [
+        ("a wrong mobile", &wrong_mobile),
+        ("an unknown number", &unknown),
+    ] {
         assert_eq!(other.0, by_code.0, "{what}");
-        assert_eq!(other.2.as_bytes(), by_code.2.as_bytes(), "{what} gets the very same body");
+        assert_eq!(
+            other.2.as_bytes(),
+            by_code.2.as_bytes(),
+            "{what} gets the very same body"
+        );
     }
     // A withdrawal or a supplement reply with a wrong code: the same again.
     for path in ["withdraw", "supplement"] {
         let resp = http
-            .post(server.url(&format!("/api/v1/cases/{number}/{path}?c={}", wrong_code(&case.query_code))))
+            .post(server.url(&format!(
+                "/api/v1/cases/{number}/{path}?c={}",
+                wrong_code(&case.query_code)
+            )))
             .header(CONTENT_TYPE, "application/json")
             .body("{\"materials\":{}}")
             .send()
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::NOT_FOUND);
-        assert_eq!(resp.text().await.unwrap().as_bytes(), by_code.2.as_bytes(), "{path}");
+        assert_eq!(
+            resp.text().await.unwrap().as_bytes(),
+            by_code.2.as_bytes(),
+            "{path}"
+        );
     }
     // And the case is untouched.
     assert_eq!(view(&server, &case).await.status, CaseStatus::Submitted);
@@ -329,7 +453,10 @@ async fn a_mistyped_number_is_400_before_any_lookup(backend: Backend) {
     }
     let (status, body) = lookup(&server, "12345", "").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert_eq!(assert_error_shape(&body, "bad_request"), vec!["number", "c"]);
+    assert_eq!(
+        assert_error_shape(&body, "bad_request"),
+        vec!["number", "c"]
+    );
     assert_eq!(body["error"]["fields"][0]["code"], "invalid");
     // Swapped digits are caught by the check character too.
     let swapped: String = {
@@ -359,52 +486,129 @@ async fn failures_from_one_address_are_throttled(backend: Backend) {
 
     // Successful lookups do not count.
     for _ in 0..5 {
-        let (status, _, body) = get_raw(&here, &lookup_url(&server, &a.acceptance_number, &format!("c={}", a.query_code))).await;
+        let (status, _, body) = get_raw(
+            &here,
+            &lookup_url(
+                &server,
+                &a.acceptance_number,
+                &format!("c={}", a.query_code),
+            ),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
     // Three failures, on different numbers (one unknown), by code and by mobile.
     let started = Instant::now();
     for (number, query) in [
-        (a.acceptance_number.clone(), format!("c={}", wrong_code(&a.query_code))),
-        (b.acceptance_number.clone(), "mobile=13900139000".to_string()),
-        (unknown_number(&a.acceptance_number), format!("c={}", a.query_code)),
+        (
+            a.acceptance_number.clone(),
+            format!("c={}", wrong_code(&a.query_code)),
+        ),
+        (
+            b.acceptance_number.clone(),
+            "mobile=13900139000".to_string(),
+        ),
+        (
+            unknown_number(&a.acceptance_number),
+            format!("c={}", a.query_code),
+        ),
     ] {
         let (status, _, body) = get_raw(&here, &lookup_url(&server, &number, &query)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     }
     // Now even a right code from that address is refused, with Retry-After.
-    let (status, retry, body) = get_raw(&here, &lookup_url(&server, &b.acceptance_number, &format!("c={}", b.query_code))).await;
+    let (status, retry, body) = get_raw(
+        &here,
+        &lookup_url(
+            &server,
+            &b.acceptance_number,
+            &format!("c={}", b.query_code),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
-    let secs: u64 = retry.expect("a Retry-After header").parse().expect("Retry-After in seconds");
+    let secs: u64 = retry
+        .expect("a Retry-After header")
+        .parse()
+        .expect("Retry-After in seconds");
     assert!((1..=4).contains(&secs), "Retry-After {secs}");
     let value: Value = serde_json::from_str(&body).unwrap();
     assert_error_shape(&value, "too_many_requests");
     // So are the actions, and lookups by mobile.
-    let resp = here.post(server.url(&format!("/api/v1/cases/{}/withdraw?c={}", b.acceptance_number, b.query_code))).send().await.unwrap();
+    let resp = here
+        .post(server.url(&format!(
+            "/api/v1/cases/{}/withdraw?c={}",
+            b.acceptance_number, b.query_code
+        )))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
-    let (status, _, _) = get_raw(&here, &lookup_url(&server, &b.acceptance_number, &format!("mobile={MOBILE}"))).await;
+    let (status, _, _) = get_raw(
+        &here,
+        &lookup_url(&server, &b.acceptance_number, &format!("mobile={MOBILE}")),
+    )
+    .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     // Another address is not affected.
-    let (status, _, body) = get_raw(&elsewhere, &lookup_url(&server, &b.acceptance_number, &format!("c={}", b.query_code))).await;
+    let (status, _, body) = get_raw(
+        &elsewhere,
+        &lookup_url(
+            &server,
+            &b.acceptance_number,
+            &format!("c={}", b.query_code),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // Once the window has passed, the address may look up again.
-    let wait = Duration::from_secs(4).saturating_sub(started.elapsed()) + Duration::from_millis(600);
+    let wait =
+        Duration::from_secs(4).saturating_sub(started.elapsed()) + Duration::from_millis(600);
     tokio::time::sleep(wait).await;
-    let (status, _, body) = get_raw(&here, &lookup_url(&server, &b.acceptance_number, &format!("c={}", b.query_code))).await;
+    let (status, _, body) = get_raw(
+        &here,
+        &lookup_url(
+            &server,
+            &b.acceptance_number,
+            &format!("c={}", b.query_code),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 async fn failures_on_one_number_are_throttled(backend: Backend) {
-    let envs = [("ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR", "100"), ("ONEWINDOW_LOOKUP_MAX_FAILS_PER_NUMBER", "3")];
+    let envs = [
+        ("ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR", "100"),
+        ("ONEWINDOW_LOOKUP_MAX_FAILS_PER_NUMBER", "3"),
+    ];
     let server = start!(backend, &envs);
     let a = submit(&server).await;
     let b = submit(&server).await;
-    let clients = [client_from("127.0.0.1"), client_from("127.0.0.2"), client_from("127.0.0.3")];
-    let right = |c: &ApplicationCreated| lookup_url(&server, &c.acceptance_number, &format!("c={}", c.query_code));
+    let clients = [
+        client_from("127.0.0.1"),
+        client_from("127.0.0.2"),
+        client_from("127.0.0.3"),
+    ];
+    let right = |c: &ApplicationCreated| {
+        lookup_url(
+            &server,
+            &c.acceptance_number,
+            &format!("c={}", c.query_code),
+        )
+    };
 
     // Three failures on A, each from another address.
     for client in &clients {
-        let (status, _, _) = get_raw(client, &lookup_url(&server, &a.acceptance_number, &format!("c={}", wrong_code(&a.query_code)))).await;
+        let (status, _, _) = get_raw(
+            client,
+            &lookup_url(
+                &server,
+                &a.acceptance_number,
+                &format!("c={}", wrong_code(&a.query_code)),
+            ),
+        )
+        .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
     // A is refused to everyone, even with the right code; B is not.
@@ -412,7 +616,10 @@ async fn failures_on_one_number_are_throttled(backend: Backend) {
     let (status, retry, body) = get_raw(&fresh, &right(&a)).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     let secs: u64 = retry.expect("Retry-After").parse().unwrap();
-    assert!((1..=600).contains(&secs), "Retry-After {secs} within the default window");
+    assert!(
+        (1..=600).contains(&secs),
+        "Retry-After {secs} within the default window"
+    );
     assert_error_shape(&serde_json::from_str(&body).unwrap(), "too_many_requests");
     let (status, _, body) = get_raw(&clients[0], &right(&b)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -438,19 +645,40 @@ async fn the_timeline_grows_with_each_event(backend: Backend) {
     assert_eq!(v.status, CaseStatus::Accepted);
     assert_eq!(v.timeline.len(), 2, "{:?}", v.timeline);
     let accepted = &v.timeline[1];
-    assert_eq!((accepted.status, accepted.step.as_str(), accepted.department.as_str()), (CaseStatus::Accepted, "受理", DEPARTMENT));
+    assert_eq!(
+        (
+            accepted.status,
+            accepted.step.as_str(),
+            accepted.department.as_str()
+        ),
+        (CaseStatus::Accepted, "受理", DEPARTMENT)
+    );
     assert!(accepted.at.ends_with("+08:00"));
     assert_eq!(v.current_step, "受理");
     let deadline = v.deadline.clone().expect("the clock runs once accepted");
     assert!(!deadline.paused);
     assert_eq!(deadline.light, Light::Green, "5 working days ahead");
-    assert_eq!(v.promised_date, deadline.date, "the promised date is the due date now");
+    assert_eq!(
+        v.promised_date, deadline.date,
+        "the promised date is the due date now"
+    );
 
-    staff(&server, number, &["review", "--step", "初审", "--opinion", "材料齐全"]).await;
+    staff(
+        &server,
+        number,
+        &["review", "--step", "初审", "--opinion", "材料齐全"],
+    )
+    .await;
     let v = view(&server, &case).await;
     assert_eq!(v.status, CaseStatus::UnderReview);
     assert_eq!(v.timeline.len(), 3);
-    assert_eq!((v.timeline[2].step.as_str(), v.timeline[2].opinion.as_deref()), ("初审", Some("材料齐全")));
+    assert_eq!(
+        (
+            v.timeline[2].step.as_str(),
+            v.timeline[2].opinion.as_deref()
+        ),
+        ("初审", Some("材料齐全"))
+    );
     assert_eq!(v.current_step, "初审");
 
     staff(&server, number, &["deny", "--reason", "不符合受理条件"]).await;
@@ -460,7 +688,12 @@ async fn the_timeline_grows_with_each_event(backend: Backend) {
     let steps: Vec<&str> = v.timeline.iter().map(|e| e.step.as_str()).collect();
     assert_eq!(steps, vec!["提交申请", "受理", "初审", "不予"]);
     let result = v.result.clone().expect("a result after the decision");
-    assert!(!result.approved && result.reason.as_deref() == Some("不符合受理条件") && result.remedy.is_some(), "{result:?}");
+    assert!(
+        !result.approved
+            && result.reason.as_deref() == Some("不符合受理条件")
+            && result.remedy.is_some(),
+        "{result:?}"
+    );
     assert_eq!(v.deadline, None, "no clock once decided");
     assert!(!v.can_withdraw);
     // The same by mobile, and still nothing personal.
@@ -475,14 +708,27 @@ async fn an_applicant_may_withdraw_before_the_decision(backend: Backend) {
 
     // Straight after submitting.
     let first = submit(&server).await;
-    let v = server.api.withdraw(&first.acceptance_number, &first.query_code).await.expect("withdraw");
+    let v = server
+        .api
+        .withdraw(&first.acceptance_number, &first.query_code)
+        .await
+        .expect("withdraw");
     assert_eq!(v.status, CaseStatus::Withdrawn);
     assert!(!v.can_withdraw);
     let last = v.timeline.last().unwrap();
-    assert_eq!((last.status, last.step.as_str(), last.department.as_str()), (CaseStatus::Withdrawn, "撤回", DEPARTMENT));
+    assert_eq!(
+        (last.status, last.step.as_str(), last.department.as_str()),
+        (CaseStatus::Withdrawn, "撤回", DEPARTMENT)
+    );
     assert_eq!(view(&server, &first).await, v, "the lookup shows it");
     // Not twice.
-    let (status, code, _) = api_error(server.api.withdraw(&first.acceptance_number, &first.query_code).await.unwrap_err());
+    let (status, code, _) = api_error(
+        server
+            .api
+            .withdraw(&first.acceptance_number, &first.query_code)
+            .await
+            .unwrap_err(),
+    );
     assert_eq!((status, code.as_str()), (409, "conflict"));
 
     // While accepted: yes. After the decision: 409, and nothing changes.
@@ -491,10 +737,20 @@ async fn an_applicant_may_withdraw_before_the_decision(backend: Backend) {
     let third = submit(&server).await;
     staff(&server, &third.acceptance_number, &["accept"]).await;
     staff(&server, &third.acceptance_number, &["approve"]).await;
-    let v = server.api.withdraw(&second.acceptance_number, &second.query_code).await.expect("withdraw an accepted case");
+    let v = server
+        .api
+        .withdraw(&second.acceptance_number, &second.query_code)
+        .await
+        .expect("withdraw an accepted case");
     assert_eq!(v.status, CaseStatus::Withdrawn);
     assert_eq!(v.deadline, None);
-    let (status, code, _) = api_error(server.api.withdraw(&third.acceptance_number, &third.query_code).await.unwrap_err());
+    let (status, code, _) = api_error(
+        server
+            .api
+            .withdraw(&third.acceptance_number, &third.query_code)
+            .await
+            .unwrap_err(),
+    );
     assert_eq!((status, code.as_str()), (409, "conflict"));
     let v = view(&server, &third).await;
     assert_eq!(v.status, CaseStatus::Approved);
@@ -504,7 +760,10 @@ async fn an_applicant_may_withdraw_before_the_decision(backend: Backend) {
     let fourth = submit(&server).await;
     let resp = server
         .http
-        .post(server.url(&format!("/api/v1/cases/{}/withdraw?mobile={MOBILE}", fourth.acceptance_number)))
+        .post(server.url(&format!(
+            "/api/v1/cases/{}/withdraw?mobile={MOBILE}",
+            fourth.acceptance_number
+        )))
         .send()
         .await
         .unwrap();
@@ -519,15 +778,33 @@ async fn the_applicant_answers_a_supplement_request(backend: Backend) {
     let case = submit(&server).await;
     let number = case.acceptance_number.as_str();
     staff(&server, number, &["accept"]).await;
-    staff(&server, number, &["request_supplement", "--item", "身份证明:复印件不清晰", "--item", "情况说明:请补充说明"]).await;
+    staff(
+        &server,
+        number,
+        &[
+            "request_supplement",
+            "--item",
+            "身份证明:复印件不清晰",
+            "--item",
+            "情况说明:请补充说明",
+        ],
+    )
+    .await;
 
     let v = view(&server, &case).await;
     assert_eq!(v.status, CaseStatus::SupplementRequested);
     let s = v.supplement.clone().expect("the supplement notice");
     assert_eq!(s.items.len(), 2);
-    assert_eq!((s.items[0].name.as_str(), s.items[0].note.as_str()), ("身份证明", "复印件不清晰"));
+    assert_eq!(
+        (s.items[0].name.as_str(), s.items[0].note.as_str()),
+        ("身份证明", "复印件不清晰")
+    );
     assert!(!s.answered);
-    assert!(v.deadline.as_ref().is_some_and(|d| d.paused), "the clock is stopped: {:?}", v.deadline);
+    assert!(
+        v.deadline.as_ref().is_some_and(|d| d.paused),
+        "the clock is stopped: {:?}",
+        v.deadline
+    );
     assert_eq!(v.timeline.len(), 3);
     assert!(v.can_withdraw);
 
@@ -537,25 +814,58 @@ async fn the_applicant_answers_a_supplement_request(backend: Backend) {
     let extra = upload_pdf(&server, "supplement-extra").await;
     let v = server
         .api
-        .reply_supplement(number, &case.query_code, &reply(&[("0", &[&u0, &extra]), ("1", &[&u1])], Some("已补交清晰扫描件")))
+        .reply_supplement(
+            number,
+            &case.query_code,
+            &reply(
+                &[("0", &[&u0, &extra]), ("1", &[&u1])],
+                Some("已补交清晰扫描件"),
+            ),
+        )
         .await
         .expect("the reply");
     let s = v.supplement.clone().unwrap();
     assert!(s.answered, "{s:?}");
     assert_eq!(s.items.len(), 2);
-    assert_eq!(v.status, CaseStatus::SupplementRequested, "staff confirm receipt");
+    assert_eq!(
+        v.status,
+        CaseStatus::SupplementRequested,
+        "staff confirm receipt"
+    );
     assert_eq!(v.timeline.len(), 4);
     let sent = v.timeline.last().unwrap();
-    assert_eq!((sent.status, sent.opinion.as_deref(), sent.department.as_str()), (CaseStatus::SupplementRequested, Some("已补交清晰扫描件"), DEPARTMENT));
+    assert_eq!(
+        (
+            sent.status,
+            sent.opinion.as_deref(),
+            sent.department.as_str()
+        ),
+        (
+            CaseStatus::SupplementRequested,
+            Some("已补交清晰扫描件"),
+            DEPARTMENT
+        )
+    );
     assert_eq!(view(&server, &case).await, v);
     // The uploads now belong to the case.
     let rows = server.upload_rows().await;
     for id in [&u0, &u1, &extra] {
         let row = rows.iter().find(|r| &r.0 == id).expect("the upload row");
-        assert_eq!(row.4.as_deref(), Some(number), "{id} is marked with the case");
+        assert_eq!(
+            row.4.as_deref(),
+            Some(number),
+            "{id} is marked with the case"
+        );
     }
     // Answered once only.
-    let again = server.api.reply_supplement(number, &case.query_code, &reply(&[("0", &[&u0]), ("1", &[&u1])], None)).await;
+    let again = server
+        .api
+        .reply_supplement(
+            number,
+            &case.query_code,
+            &reply(&[("0", &[&u0]), ("1", &[&u1])], None),
+        )
+        .await;
     let (status, code, _) = api_error(again.unwrap_err());
     assert_eq!((status, code.as_str()), (409, "conflict"));
 
@@ -576,22 +886,56 @@ async fn a_supplement_reply_needs_every_item_and_an_open_request(backend: Backen
     let u1 = upload_pdf(&server, "needs-1").await;
 
     // Nothing requested: 409.
-    let (status, code, _) =
-        api_error(server.api.reply_supplement(number, &case.query_code, &reply(&[("0", &[&u0])], None)).await.unwrap_err());
+    let (status, code, _) = api_error(
+        server
+            .api
+            .reply_supplement(number, &case.query_code, &reply(&[("0", &[&u0])], None))
+            .await
+            .unwrap_err(),
+    );
     assert_eq!((status, code.as_str()), (409, "conflict"));
     staff(&server, number, &["accept"]).await;
-    let (status, _, _) =
-        api_error(server.api.reply_supplement(number, &case.query_code, &reply(&[("0", &[&u0])], None)).await.unwrap_err());
+    let (status, _, _) = api_error(
+        server
+            .api
+            .reply_supplement(number, &case.query_code, &reply(&[("0", &[&u0])], None))
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(status, 409);
 
-    staff(&server, number, &["request_supplement", "--item", "身份证明:不清晰", "--item", "照片:缺"]).await;
+    staff(
+        &server,
+        number,
+        &[
+            "request_supplement",
+            "--item",
+            "身份证明:不清晰",
+            "--item",
+            "照片:缺",
+        ],
+    )
+    .await;
     // An item without files.
-    let (status, code, fields) =
-        api_error(server.api.reply_supplement(number, &case.query_code, &reply(&[("0", &[&u0])], None)).await.unwrap_err());
+    let (status, code, fields) = api_error(
+        server
+            .api
+            .reply_supplement(number, &case.query_code, &reply(&[("0", &[&u0])], None))
+            .await
+            .unwrap_err(),
+    );
     assert_eq!((status, code.as_str()), (400, "bad_request"));
     assert_eq!(fields, vec!["materials.1"]);
     let (_, _, fields) = api_error(
-        server.api.reply_supplement(number, &case.query_code, &reply(&[("0", &[&u0]), ("1", &[])], None)).await.unwrap_err(),
+        server
+            .api
+            .reply_supplement(
+                number,
+                &case.query_code,
+                &reply(&[("0", &[&u0]), ("1", &[])], None),
+            )
+            .await
+            .unwrap_err(),
     );
     assert_eq!(fields, vec!["materials.1"]);
     // Files that are not there, and an item that was not asked for.
@@ -599,7 +943,11 @@ async fn a_supplement_reply_needs_every_item_and_an_open_request(backend: Backen
     let (_, _, fields) = api_error(
         server
             .api
-            .reply_supplement(number, &case.query_code, &reply(&[("0", &[&u0]), ("1", &[missing]), ("photo", &[&u1])], None))
+            .reply_supplement(
+                number,
+                &case.query_code,
+                &reply(&[("0", &[&u0]), ("1", &[missing]), ("photo", &[&u1])], None),
+            )
             .await
             .unwrap_err(),
     );
@@ -608,26 +956,81 @@ async fn a_supplement_reply_needs_every_item_and_an_open_request(backend: Backen
     let other = submit(&server).await;
     let used = upload_pdf(&server, "used").await;
     staff(&server, &other.acceptance_number, &["accept"]).await;
-    staff(&server, &other.acceptance_number, &["request_supplement", "--item", "材料:缺"]).await;
-    server.api.reply_supplement(&other.acceptance_number, &other.query_code, &reply(&[("0", &[&used])], None)).await.expect("other reply");
+    staff(
+        &server,
+        &other.acceptance_number,
+        &["request_supplement", "--item", "材料:缺"],
+    )
+    .await;
+    server
+        .api
+        .reply_supplement(
+            &other.acceptance_number,
+            &other.query_code,
+            &reply(&[("0", &[&used])], None),
+        )
+        .await
+        .expect("other reply");
     let (_, code, fields) = api_error(
-        server.api.reply_supplement(number, &case.query_code, &reply(&[("0", &[&u0]), ("1", &[&used])], None)).await.unwrap_err(),
+        server
+            .api
+            .reply_supplement(
+                number,
+                &case.query_code,
+                &reply(&[("0", &[&u0]), ("1", &[&used])], None),
+            )
+            .await
+            .unwrap_err(),
     );
-    assert_eq!((code.as_str(), fields), ("bad_request", vec!["materials.1".to_string()]));
+    assert_eq!(
+        (code.as_str(), fields),
+        ("bad_request", vec!["materials.1".to_string()])
+    );
     // A malformed body names the field; a body that is no JSON says so.
-    let url = server.url(&format!("/api/v1/cases/{number}/supplement?c={}", case.query_code));
-    let resp = server.http.post(&url).header(CONTENT_TYPE, "application/json").body(r#"{"materials":{"0":"x"}}"#).send().await.unwrap();
+    let url = server.url(&format!(
+        "/api/v1/cases/{number}/supplement?c={}",
+        case.query_code
+    ));
+    let resp = server
+        .http
+        .post(&url)
+        .header(CONTENT_TYPE, "application/json")
+        .body(r#"{"materials":{"0":"x"}}"#)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(assert_error_shape(&resp.json().await.unwrap(), "bad_request"), vec!["materials.0"]);
-    let resp = server.http.post(&url).header(CONTENT_TYPE, "application/json").body("{").send().await.unwrap();
+    assert_eq!(
+        assert_error_shape(&resp.json().await.unwrap(), "bad_request"),
+        vec!["materials.0"]
+    );
+    let resp = server
+        .http
+        .post(&url)
+        .header(CONTENT_TYPE, "application/json")
+        .body("{")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(assert_error_shape(&resp.json().await.unwrap(), "bad_request"), vec!["body"]);
+    assert_eq!(
+        assert_error_shape(&resp.json().await.unwrap(), "bad_request"),
+        vec!["body"]
+    );
 
     // Nothing was taken by the failed replies: the right one goes through.
     let v = view(&server, &case).await;
     assert!(!v.supplement.unwrap().answered);
     assert_eq!(v.timeline.len(), 3);
-    let v = server.api.reply_supplement(number, &case.query_code, &reply(&[("0", &[&u0]), ("1", &[&u1])], None)).await.expect("the reply");
+    let v = server
+        .api
+        .reply_supplement(
+            number,
+            &case.query_code,
+            &reply(&[("0", &[&u0]), ("1", &[&u1])], None),
+        )
+        .await
+        .expect("the reply");
     assert!(v.supplement.unwrap().answered);
     assert_eq!(v.timeline.last().unwrap().opinion, None);
 }

@@ -48,8 +48,12 @@ fn pdf() -> Vec<u8> {
 }
 
 fn png() -> Vec<u8> {
-    let mut v = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89".to_vec();
-    v.extend_from_slice(b"\0\0\0\x0aIDATx\x9cc\0\x01\0\0\x05\0\x01\x0d\x0a\x2d\xb4\0\0\0\0IEND\xaeB`\x82");
+    let mut v =
+        b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89"
+            .to_vec();
+    v.extend_from_slice(
+        b"\0\0\0\x0aIDATx\x9cc\0\x01\0\0\x05\0\x01\x0d\x0a\x2d\xb4\0\0\0\0IEND\xaeB`\x82",
+    );
     v
 }
 
@@ -91,46 +95,82 @@ fn multipart(name: &str, file_name: &str, content_type: &str, content: &[u8]) ->
 }
 
 /// POSTs a raw body to `/api/v1/uploads`; the status and the JSON answer.
-async fn post_raw(server: &TestServer, content_type: Option<&str>, body: Vec<u8>) -> (StatusCode, Value) {
+async fn post_raw(
+    server: &TestServer,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> (StatusCode, Value) {
     let mut req = server.http.post(server.url("/api/v1/uploads")).body(body);
     if let Some(ct) = content_type {
         req = req.header(CONTENT_TYPE, ct);
     }
-    let resp = req.send().await.unwrap_or_else(|e| panic!("POST /api/v1/uploads: {e}"));
+    let resp = req
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST /api/v1/uploads: {e}"));
     let status = resp.status();
     let text = resp.text().await.unwrap();
-    let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status} with a body that is not JSON ({e}): {text:.500}"));
+    let value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{status} with a body that is not JSON ({e}): {text:.500}"));
     (status, value)
 }
 
-async fn upload(server: &TestServer, file_name: &str, content_type: &str, content: &[u8]) -> (StatusCode, Value) {
+async fn upload(
+    server: &TestServer,
+    file_name: &str,
+    content_type: &str,
+    content: &[u8],
+) -> (StatusCode, Value) {
     let (ct, body) = multipart("file", file_name, content_type, content);
     post_raw(server, Some(&ct), body).await
 }
 
 /// Uploads and expects 201 with the documented answer; the id.
-async fn upload_ok(server: &TestServer, file_name: &str, content_type: &str, content: &[u8], media_type: &str) -> String {
+async fn upload_ok(
+    server: &TestServer,
+    file_name: &str,
+    content_type: &str,
+    content: &[u8],
+    media_type: &str,
+) -> String {
     let (status, body) = upload(server, file_name, content_type, content).await;
     assert_eq!(status, StatusCode::CREATED, "{file_name}: {body}");
-    let created: api_client::UploadCreated = serde_json::from_value(body.clone()).unwrap_or_else(|e| panic!("{e}: {body}"));
-    assert!(api_client::application::upload_id_valid(&created.id), "id {:?}", created.id);
+    let created: api_client::UploadCreated =
+        serde_json::from_value(body.clone()).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert!(
+        api_client::application::upload_id_valid(&created.id),
+        "id {:?}",
+        created.id
+    );
     assert_eq!(created.size, content.len() as u64, "{body}");
-    assert_eq!(created.media_type, media_type, "{file_name} sent as {content_type}: {body}");
+    assert_eq!(
+        created.media_type, media_type,
+        "{file_name} sent as {content_type}: {body}"
+    );
     created.id
 }
 
 /// Expects a 400 naming `file` with `code`; the field error's message.
 fn assert_file_error(status: StatusCode, body: &Value, code: &str) -> String {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert_eq!(assert_error_shape(body, "bad_request"), vec!["file".to_string()], "{body}");
+    assert_eq!(
+        assert_error_shape(body, "bad_request"),
+        vec!["file".to_string()],
+        "{body}"
+    );
     assert_eq!(body["error"]["fields"][0]["code"], code, "{body}");
-    body["error"]["fields"][0]["message"].as_str().unwrap().to_string()
+    body["error"]["fields"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// Every file under `<data_dir>/uploads`, temporary ones apart; (path, is temporary).
 fn files_on_disk(data_dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -167,7 +207,12 @@ async fn pdf_png_and_jpeg_are_accepted_by_content(backend: Backend) {
         (pdf(), "scan.png", "image/png", "application/pdf"),
         (png(), "photo.pdf", "application/pdf", "image/png"),
         (jpeg(), "id-card.txt", "text/plain", "image/jpeg"),
-        (pdf_of(300_000), "big.pdf", "application/octet-stream", "application/pdf"),
+        (
+            pdf_of(300_000),
+            "big.pdf",
+            "application/octet-stream",
+            "application/pdf",
+        ),
     ];
     let mut ids = Vec::new();
     for (content, name, ctype, expected) in &cases {
@@ -178,20 +223,30 @@ async fn pdf_png_and_jpeg_are_accepted_by_content(backend: Backend) {
     let rows = server.upload_rows().await;
     assert_eq!(rows.len(), cases.len(), "{rows:?}");
     for (id, content, media_type) in &ids {
-        let row = rows.iter().find(|r| &r.0 == id).unwrap_or_else(|| panic!("no row for {id}: {rows:?}"));
+        let row = rows
+            .iter()
+            .find(|r| &r.0 == id)
+            .unwrap_or_else(|| panic!("no row for {id}: {rows:?}"));
         assert_eq!(row.1, sha256_hex(content), "sha256 of {id}");
         assert_eq!(row.2, content.len() as i64);
         assert_eq!(row.3, *media_type);
         assert_eq!(row.4, None, "case_number of a fresh upload");
         let path = stored_file(server.data_dir(), &row.1);
-        assert_eq!(&std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())), *content);
+        assert_eq!(
+            &std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+            *content
+        );
     }
     // No client file name is used as a path.
     let (stored, _) = files_on_disk(server.data_dir());
     assert_eq!(stored.len(), cases.len(), "{stored:?}");
     for p in &stored {
         let name = p.file_name().unwrap().to_str().unwrap();
-        assert!(name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit()), "stored as {}", p.display());
+        assert!(
+            name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit()),
+            "stored as {}",
+            p.display()
+        );
     }
     assert_no_temporary_files(&server);
 }
@@ -201,16 +256,28 @@ async fn an_executable_renamed_pdf_is_wrong_type(backend: Backend) {
     for (content, what) in [
         (exe(4096), "a Windows executable"),
         (exe(3 * MB), "a 3 MB Windows executable"),
-        (b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0>\0".to_vec(), "an ELF executable"),
+        (
+            b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0>\0".to_vec(),
+            "an ELF executable",
+        ),
         (b"<html><script>alert(1)</script></html>".to_vec(), "HTML"),
         (b"%PD".to_vec(), "a cut-off PDF signature"),
-        (b" %PDF-1.4 leading space".to_vec(), "a PDF signature not at the start"),
+        (
+            b" %PDF-1.4 leading space".to_vec(),
+            "a PDF signature not at the start",
+        ),
     ] {
         let (status, body) = upload(&server, "申请表.pdf", "application/pdf", &content).await;
         let message = assert_file_error(status, &body, "wrong_type");
-        assert!(message.contains("application/pdf"), "{what}: the message names the accepted types: {message}");
+        assert!(
+            message.contains("application/pdf"),
+            "{what}: the message names the accepted types: {message}"
+        );
     }
-    assert!(server.upload_rows().await.is_empty(), "a rejected file was recorded");
+    assert!(
+        server.upload_rows().await.is_empty(),
+        "a rejected file was recorded"
+    );
     let (stored, _) = files_on_disk(server.data_dir());
     assert!(stored.is_empty(), "a rejected file was stored: {stored:?}");
     assert_no_temporary_files(&server);
@@ -229,11 +296,21 @@ async fn the_limit_is_exact(backend: Backend) {
     let (_, config) = server.get_json("/api/v1/config").await;
     assert_eq!(config["limits"]["max_file_bytes"], 1_048_576, "{config}");
 
-    upload_ok(&server, "a.pdf", "application/pdf", &pdf_of(1_048_576), "application/pdf").await;
+    upload_ok(
+        &server,
+        "a.pdf",
+        "application/pdf",
+        &pdf_of(1_048_576),
+        "application/pdf",
+    )
+    .await;
 
     let (status, body) = upload(&server, "b.pdf", "application/pdf", &pdf_of(1_048_577)).await;
     let message = assert_file_error(status, &body, "too_large");
-    assert!(message.contains("1 MB"), "the message names the limit: {message}");
+    assert!(
+        message.contains("1 MB"),
+        "the message names the limit: {message}"
+    );
 
     // Far over the limit: the server stops storing at the limit and still answers.
     let (status, body) = upload(&server, "c.pdf", "application/pdf", &pdf_of(3 * MB)).await;
@@ -249,9 +326,19 @@ async fn the_default_limit_is_10_mb(backend: Backend) {
     let server = start!(backend);
     let (status, body) = upload(&server, "big.pdf", "application/pdf", &pdf_of(10 * MB + 1)).await;
     let message = assert_file_error(status, &body, "too_large");
-    assert!(message.contains("10 MB"), "the message names the limit: {message}");
+    assert!(
+        message.contains("10 MB"),
+        "the message names the limit: {message}"
+    );
     // Just within the limit (the default axum body limit of 2 MB does not apply).
-    upload_ok(&server, "ok.pdf", "application/pdf", &pdf_of(10 * MB), "application/pdf").await;
+    upload_ok(
+        &server,
+        "ok.pdf",
+        "application/pdf",
+        &pdf_of(10 * MB),
+        "application/pdf",
+    )
+    .await;
     assert_eq!(server.upload_rows().await.len(), 1);
     assert_no_temporary_files(&server);
 }
@@ -259,26 +346,68 @@ async fn the_default_limit_is_10_mb(backend: Backend) {
 async fn the_same_content_is_stored_once(backend: Backend) {
     let server = start!(backend);
     let content = pdf_of(50_000);
-    let a = upload_ok(&server, "first.pdf", "application/pdf", &content, "application/pdf").await;
-    let b = upload_ok(&server, "second.pdf", "application/pdf", &content, "application/pdf").await;
+    let a = upload_ok(
+        &server,
+        "first.pdf",
+        "application/pdf",
+        &content,
+        "application/pdf",
+    )
+    .await;
+    let b = upload_ok(
+        &server,
+        "second.pdf",
+        "application/pdf",
+        &content,
+        "application/pdf",
+    )
+    .await;
     assert_ne!(a, b, "each upload has its own id");
     let rows = server.upload_rows().await;
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert!(rows.iter().all(|r| r.1 == sha256_hex(&content)));
     let (stored, _) = files_on_disk(server.data_dir());
-    assert_eq!(stored, vec![stored_file(server.data_dir(), &sha256_hex(&content))]);
+    assert_eq!(
+        stored,
+        vec![stored_file(server.data_dir(), &sha256_hex(&content))]
+    );
     assert_no_temporary_files(&server);
 }
 
 async fn unused_uploads_expire(backend: Backend) {
-    let server = start!(backend, &[], &[("ONEWINDOW_UPLOAD_TTL_SECS", "1"), ("ONEWINDOW_UPLOAD_SWEEP_SECS", "1")]);
+    let server = start!(
+        backend,
+        &[],
+        &[
+            ("ONEWINDOW_UPLOAD_TTL_SECS", "1"),
+            ("ONEWINDOW_UPLOAD_SWEEP_SECS", "1")
+        ]
+    );
     let kept_content = pdf_of(20_000);
     let gone_content = png();
 
     // Used by an application: kept, and so is the file a same-content unused upload shares.
-    let used = upload_ok(&server, "a.pdf", "application/pdf", &kept_content, "application/pdf").await;
-    server.execute_sql(&format!("UPDATE uploads SET case_number = 'TEST-CASE-1' WHERE id = '{used}'")).await;
-    let twin = upload_ok(&server, "b.pdf", "application/pdf", &kept_content, "application/pdf").await;
+    let used = upload_ok(
+        &server,
+        "a.pdf",
+        "application/pdf",
+        &kept_content,
+        "application/pdf",
+    )
+    .await;
+    server
+        .execute_sql(&format!(
+            "UPDATE uploads SET case_number = 'TEST-CASE-1' WHERE id = '{used}'"
+        ))
+        .await;
+    let twin = upload_ok(
+        &server,
+        "b.pdf",
+        "application/pdf",
+        &kept_content,
+        "application/pdf",
+    )
+    .await;
     // Unused, content of its own: row and file go.
     let gone = upload_ok(&server, "c.png", "image/png", &gone_content, "image/png").await;
     let gone_file = stored_file(server.data_dir(), &sha256_hex(&gone_content));
@@ -293,55 +422,118 @@ async fn unused_uploads_expire(backend: Backend) {
     std::fs::write(&stale, b"half an upload").unwrap();
     std::fs::write(&fresh, b"an upload in progress").unwrap();
     let two_hours_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 60 * 60);
-    std::fs::File::options().write(true).open(&stale).unwrap().set_modified(two_hours_ago).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
 
     tokio::time::sleep(Duration::from_secs(3)).await;
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let rows = server.upload_rows().await;
         let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-        let done = !ids.contains(&gone.as_str()) && !ids.contains(&twin.as_str()) && !gone_file.exists() && !stale.exists();
+        let done = !ids.contains(&gone.as_str())
+            && !ids.contains(&twin.as_str())
+            && !gone_file.exists()
+            && !stale.exists();
         if done {
             assert_eq!(ids, vec![used.as_str()], "only the used upload is left");
             break;
         }
-        assert!(Instant::now() < deadline, "not expired after 18 s: rows {rows:?}, file there: {}", gone_file.exists());
+        assert!(
+            Instant::now() < deadline,
+            "not expired after 18 s: rows {rows:?}, file there: {}",
+            gone_file.exists()
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert!(kept_file.is_file(), "the file of a used upload was deleted");
     assert!(fresh.is_file(), "a temporary file in use was deleted");
-    assert!(!gone_file.parent().unwrap().exists() || gone_file.parent() == kept_file.parent(), "an empty hash directory is left");
+    assert!(
+        !gone_file.parent().unwrap().exists() || gone_file.parent() == kept_file.parent(),
+        "an empty hash directory is left"
+    );
 }
 
 async fn garbage_is_400_never_500(backend: Backend) {
     let server = start!(backend);
     let (ct, good) = multipart("file", "a.pdf", "application/pdf", &pdf());
     let truncated = good[..good.len() - 20].to_vec();
-    let other_boundary = String::from_utf8(good.clone()).unwrap().replace(BOUNDARY, "some-other-boundary").into_bytes();
+    let other_boundary = String::from_utf8(good.clone())
+        .unwrap()
+        .replace(BOUNDARY, "some-other-boundary")
+        .into_bytes();
     let (_, other_part) = multipart("document", "a.pdf", "application/pdf", &pdf());
     let no_parts = format!("--{BOUNDARY}--\r\n").into_bytes();
 
     let cases: Vec<(Option<&str>, Vec<u8>, &str, &str)> = vec![
         (None, pdf(), "invalid", "no content type"),
-        (Some("application/json"), br#"{"file":"JVBERi0="}"#.to_vec(), "invalid", "JSON"),
+        (
+            Some("application/json"),
+            br#"{"file":"JVBERi0="}"#.to_vec(),
+            "invalid",
+            "JSON",
+        ),
         (Some("application/pdf"), pdf(), "invalid", "a bare PDF"),
         (Some("text/plain"), b"hello".to_vec(), "invalid", "text"),
-        (Some("multipart/form-data"), good.clone(), "invalid", "no boundary"),
-        (Some("multipart/form-data; boundary="), good.clone(), "invalid", "an empty boundary"),
-        (Some(ct.as_str()), other_boundary, "invalid", "a different boundary in the body"),
-        (Some("multipart/form-data; boundary=some-other-boundary"), good.clone(), "invalid", "a different boundary in the header"),
+        (
+            Some("multipart/form-data"),
+            good.clone(),
+            "invalid",
+            "no boundary",
+        ),
+        (
+            Some("multipart/form-data; boundary="),
+            good.clone(),
+            "invalid",
+            "an empty boundary",
+        ),
+        (
+            Some(ct.as_str()),
+            other_boundary,
+            "invalid",
+            "a different boundary in the body",
+        ),
+        (
+            Some("multipart/form-data; boundary=some-other-boundary"),
+            good.clone(),
+            "invalid",
+            "a different boundary in the header",
+        ),
         (Some(ct.as_str()), truncated, "invalid", "a truncated body"),
         (Some(ct.as_str()), Vec::new(), "invalid", "an empty body"),
-        (Some(ct.as_str()), b"\0\xFF\xFE garbage \r\n\r\n--".to_vec(), "invalid", "binary garbage"),
-        (Some(ct.as_str()), other_part, "required", "no part named file"),
+        (
+            Some(ct.as_str()),
+            b"\0\xFF\xFE garbage \r\n\r\n--".to_vec(),
+            "invalid",
+            "binary garbage",
+        ),
+        (
+            Some(ct.as_str()),
+            other_part,
+            "required",
+            "no part named file",
+        ),
         (Some(ct.as_str()), no_parts, "required", "no parts at all"),
     ];
     for (ctype, body, code, what) in cases {
         let (status, answer) = post_raw(&server, ctype, body).await;
-        assert!(status != StatusCode::INTERNAL_SERVER_ERROR, "{what}: {answer}");
+        assert!(
+            status != StatusCode::INTERNAL_SERVER_ERROR,
+            "{what}: {answer}"
+        );
         assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {answer}");
-        assert_eq!(assert_error_shape(&answer, "bad_request"), vec!["file".to_string()], "{what}: {answer}");
-        assert_eq!(answer["error"]["fields"][0]["code"], code, "{what}: {answer}");
+        assert_eq!(
+            assert_error_shape(&answer, "bad_request"),
+            vec!["file".to_string()],
+            "{what}: {answer}"
+        );
+        assert_eq!(
+            answer["error"]["fields"][0]["code"], code,
+            "{what}: {answer}"
+        );
     }
 
     // Other methods have the error shape.
@@ -350,7 +542,9 @@ async fn garbage_is_400_never_500(backend: Backend) {
     assert_error_shape(&body, "method_not_allowed");
 
     // A part before `file` is skipped; the server still works afterwards.
-    let mut body = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n").into_bytes();
+    let mut body =
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n")
+            .into_bytes();
     body.extend_from_slice(&good);
     let (status, answer) = post_raw(&server, Some(&ct), body).await;
     assert_eq!(status, StatusCode::CREATED, "{answer}");
@@ -362,12 +556,28 @@ async fn garbage_is_400_never_500(backend: Backend) {
 async fn logs_hold_no_file_names(backend: Backend) {
     let server = start!(backend, &[], &[("RUST_LOG", "debug")]);
     let name = "张三-身份证-110101199003077777";
-    let id = upload_ok(&server, &format!("{name}.pdf"), "application/pdf", &pdf(), "application/pdf").await;
-    let (status, body) = upload(&server, &format!("{name}.exe"), "application/pdf", &exe(1000)).await;
+    let id = upload_ok(
+        &server,
+        &format!("{name}.pdf"),
+        "application/pdf",
+        &pdf(),
+        "application/pdf",
+    )
+    .await;
+    let (status, body) = upload(
+        &server,
+        &format!("{name}.exe"),
+        "application/pdf",
+        &exe(1000),
+    )
+    .await;
     assert_file_error(status, &body, "wrong_type");
     tokio::time::sleep(Duration::from_millis(300)).await;
     let log = server.log();
-    assert!(log.contains("/api/v1/uploads"), "debug logging is on (request lines): {log:.2000}");
+    assert!(
+        log.contains("/api/v1/uploads"),
+        "debug logging is on (request lines): {log:.2000}"
+    );
     for secret in [name, "110101199003077777", id.as_str(), &sha256_hex(&pdf())] {
         assert!(!log.contains(secret), "the log holds {secret:?}:\n{log}");
     }
@@ -392,11 +602,22 @@ async fn an_abandoned_upload_leaves_nothing(backend: Backend) {
     drop(stream); // the client goes away mid-upload
 
     let cleaned = wait_for(|| files_on_disk(server.data_dir()).1.is_empty()).await;
-    assert!(cleaned, "temporary files left after the client went away: {:?}", files_on_disk(server.data_dir()).1);
+    assert!(
+        cleaned,
+        "temporary files left after the client went away: {:?}",
+        files_on_disk(server.data_dir()).1
+    );
     assert!(server.upload_rows().await.is_empty());
     assert!(files_on_disk(server.data_dir()).0.is_empty());
     // And the server still answers.
-    upload_ok(&server, "a.pdf", "application/pdf", &pdf(), "application/pdf").await;
+    upload_ok(
+        &server,
+        "a.pdf",
+        "application/pdf",
+        &pdf(),
+        "application/pdf",
+    )
+    .await;
 }
 
 /// Polls `check` for up to 10 s.

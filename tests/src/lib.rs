@@ -26,7 +26,9 @@ fn root() -> PathBuf {
 }
 
 fn env_or(name: &str, default: impl Into<PathBuf>) -> PathBuf {
-    std::env::var_os(name).map(PathBuf::from).unwrap_or_else(|| default.into())
+    std::env::var_os(name)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| default.into())
 }
 
 /// A running server and browser session; both stop when this is dropped.
@@ -42,7 +44,10 @@ async fn start_server(data: &std::path::Path) -> Result<(Child, String)> {
     let bin = env_or("ONEWINDOW_SERVER_BIN", root().join("target/debug/server"));
     let dist = env_or("ONEWINDOW_DIST_DIR", root().join("dist"));
     if !dist.join("portal/index.html").exists() {
-        bail!("{} has no built bundles: run `cargo xtask build`", dist.display());
+        bail!(
+            "{} has no built bundles: run `cargo xtask build`",
+            dist.display()
+        );
     }
     let mut child = Command::new(&bin)
         .args(["serve", "--bind", "127.0.0.1:0", "--dist-dir"])
@@ -72,7 +77,9 @@ async fn start_server(data: &std::path::Path) -> Result<(Child, String)> {
 }
 
 async fn start_driver() -> Result<(Child, u16)> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let bin = env_or("CHROMEDRIVER", "chromedriver");
     let child = Command::new(&bin)
         .arg(format!("--port={port}"))
@@ -82,7 +89,10 @@ async fn start_driver() -> Result<(Child, u16)> {
         .spawn()
         .with_context(|| format!("cannot start {}", bin.display()))?;
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return Ok((child, port));
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -114,7 +124,13 @@ impl Session {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .context("cannot open a browser session")?;
-        Ok(Session { base, browser, _server: server, _driver: driver, _data: data })
+        Ok(Session {
+            base,
+            browser,
+            _server: server,
+            _driver: driver,
+            _data: data,
+        })
     }
 
     pub async fn phone() -> Result<Session> {
@@ -161,7 +177,10 @@ impl Session {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        bail!("never reached {expected}: at {}", self.browser.current_url().await?)
+        bail!(
+            "never reached {expected}: at {}",
+            self.browser.current_url().await?
+        )
     }
 
     /// Runs a script returning JSON.
@@ -185,7 +204,10 @@ impl Session {
             .env("RUST_LOG", "warn")
             .output()?;
         if !out.status.success() {
-            bail!("server {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+            bail!(
+                "server {args:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
@@ -212,25 +234,28 @@ pub fn answers_for(def: &FormDefinition) -> Map<String, Value> {
     let mut answers = Map::new();
     for _round in 0..3 {
         for f in def.sections.iter().flat_map(|s| &s.fields) {
-            if !f.required || answers.contains_key(&f.id) || !api_client::forms::is_visible(f, &answers) {
+            if !f.required
+                || answers.contains_key(&f.id)
+                || !api_client::forms::is_visible(f, &answers)
+            {
                 continue;
             }
-        let min = f.min.unwrap_or(2.0).max(2.0) as usize;
-        let v = match f.kind {
-            FieldType::Text | FieldType::Textarea | FieldType::Address => match f.pattern {
-                Some(api_client::forms::Pattern::Digits) => json!("1".repeat(min)),
-                Some(api_client::forms::Pattern::Alphanumeric) => json!("A1".repeat(min)),
-                _ => json!("测试".repeat(min)),
-            },
-            FieldType::Number => json!(f.min.unwrap_or(1.0).max(1.0)),
-            FieldType::Date => json!("2024-01-15"),
-            FieldType::Choice => json!(f.options[0].value),
-            FieldType::Multichoice => json!([f.options[0].value]),
-            FieldType::Boolean => json!(false),
-            FieldType::ResidentId => json!("440524188001010014"),
-            FieldType::Uscc => json!("91350100M000100Y43"),
-            FieldType::Mobile => json!("13912345678"),
-            FieldType::Email => json!("a@example.cn"),
+            let min = f.min.unwrap_or(2.0).max(2.0) as usize;
+            let v = match f.kind {
+                FieldType::Text | FieldType::Textarea | FieldType::Address => match f.pattern {
+                    Some(api_client::forms::Pattern::Digits) => json!("1".repeat(min)),
+                    Some(api_client::forms::Pattern::Alphanumeric) => json!("A1".repeat(min)),
+                    _ => json!("测试".repeat(min)),
+                },
+                FieldType::Number => json!(f.min.unwrap_or(1.0).max(1.0)),
+                FieldType::Date => json!("2024-01-15"),
+                FieldType::Choice => json!(f.options[0].value),
+                FieldType::Multichoice => json!([f.options[0].value]),
+                FieldType::Boolean => json!(false),
+                FieldType::ResidentId => json!("440524188001010014"),
+                FieldType::Uscc => json!("91350100M000100Y43"),
+                FieldType::Mobile => json!("13912345678"),
+                FieldType::Email => json!("a@example.cn"),
             };
             answers.insert(f.id.clone(), v);
         }
@@ -252,7 +277,12 @@ pub async fn submit_case(s: &Session) -> Result<(String, String)> {
             )
             .await?,
     )?;
-    let required: Vec<String> = def.materials.iter().filter(|m| m.requirement == Requirement::Required).map(|m| m.id.clone()).collect();
+    let required: Vec<String> = def
+        .materials
+        .iter()
+        .filter(|m| m.requirement == Requirement::Required)
+        .map(|m| m.id.clone())
+        .collect();
     let body = json!({
         "service_code": SERVICE,
         "applicant": {"type": "individual", "name": "王小明", "id_type": "resident_id", "id_number": "440524188001010014", "mobile": "13800138000"},
@@ -277,17 +307,26 @@ pub async fn submit_case(s: &Session) -> Result<(String, String)> {
             vec![body, json!(required)],
         )
         .await?;
-    let number = created["acceptance_number"].as_str().with_context(|| format!("submit: {created}"))?.to_string();
-    let code = created["query_code"].as_str().context("query code")?.to_string();
+    let number = created["acceptance_number"]
+        .as_str()
+        .with_context(|| format!("submit: {created}"))?
+        .to_string();
+    let code = created["query_code"]
+        .as_str()
+        .context("query code")?
+        .to_string();
     Ok((number, code))
 }
-
 
 impl Session {
     /// A staff token for a department, made with `server staff-token create`.
     pub fn staff_token(&self, name: &str, department: &str) -> Result<String> {
         let out = self.server_cli(&["staff-token", "create", name, "--department", department])?;
-        Ok(out.split_whitespace().find(|w| w.starts_with("owst_")).context("the printed token")?.to_string())
+        Ok(out
+            .split_whitespace()
+            .find(|w| w.starts_with("owst_"))
+            .context("the printed token")?
+            .to_string())
     }
 
     /// POSTs JSON to an API path from the page (as a staff client with `token`, when given);
@@ -309,7 +348,11 @@ impl Session {
 
     /// Moves a submitted case to `completed` with the `server case` command line.
     pub fn complete_case(&self, number: &str) -> Result<()> {
-        for args in [vec!["accept"], vec!["approve"], vec!["complete", "--delivery", "window"]] {
+        for args in [
+            vec!["accept"],
+            vec!["approve"],
+            vec!["complete", "--delivery", "window"],
+        ] {
             let mut cli = vec!["case", number];
             cli.extend(args);
             self.server_cli(&cli)?;
@@ -322,9 +365,16 @@ impl Session {
     /// Runs axe-core (WCAG 2.2 A/AA rules and best practices) on the current page and
     /// returns its violations, one line each.
     pub async fn accessibility_violations(&self) -> Result<Vec<String>> {
-        let axe_path = env_or("AXE_CORE_JS", root().join(".tools/node_modules/axe-core/axe.min.js"));
-        let axe = std::fs::read_to_string(&axe_path)
-            .with_context(|| format!("cannot read {} (`cargo xtask test` installs axe-core)", axe_path.display()))?;
+        let axe_path = env_or(
+            "AXE_CORE_JS",
+            root().join(".tools/node_modules/axe-core/axe.min.js"),
+        );
+        let axe = std::fs::read_to_string(&axe_path).with_context(|| {
+            format!(
+                "cannot read {} (`cargo xtask test` installs axe-core)",
+                axe_path.display()
+            )
+        })?;
         self.browser.execute(&axe, vec![]).await?;
         let found = self
             .browser

@@ -21,10 +21,22 @@ async fn portal_pages_have_no_accessibility_violations() -> anyhow::Result<()> {
         &s,
         &[
             ("/", ".service-card"),
-            ("/services?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7", ".service-card"),
-            ("/services?audience=organisation&department=scjgj", ".filters"),
-            ("/services/440113-SCJG-XK-001", "[data-testid=materials-table]"),
-            ("/services/440113-SCJG-XK-001/notice", "[data-testid=one-time-notice]"),
+            (
+                "/services?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7",
+                ".service-card",
+            ),
+            (
+                "/services?audience=organisation&department=scjgj",
+                ".filters",
+            ),
+            (
+                "/services/440113-SCJG-XK-001",
+                "[data-testid=materials-table]",
+            ),
+            (
+                "/services/440113-SCJG-XK-001/notice",
+                "[data-testid=one-time-notice]",
+            ),
             ("/services/440113-NO-SUCH-999", "[data-testid=not-found]"),
             ("/track", "[data-testid=track-submit]"),
         ],
@@ -43,8 +55,14 @@ async fn kiosk_pages_have_no_accessibility_violations() -> anyhow::Result<()> {
             ("/kiosk/", ".task-grid"),
             ("/kiosk/guides", ".tile-grid"),
             ("/kiosk/guides?by=department", ".tile-grid"),
-            ("/kiosk/guides?topic=company_setup", "[data-testid=service-list]"),
-            ("/kiosk/services/440113-GA-QT-001", "[data-testid=materials-table]"),
+            (
+                "/kiosk/guides?topic=company_setup",
+                "[data-testid=service-list]",
+            ),
+            (
+                "/kiosk/services/440113-GA-QT-001",
+                "[data-testid=materials-table]",
+            ),
             ("/kiosk/track", "[data-testid=track-submit]"),
         ],
     )

@@ -68,21 +68,44 @@ fn sample_text(f: &FormField) -> String {
 /// Answers every question visible on the current page, as its type asks. Questions that
 /// appear because of an answer are answered too.
 async fn answer_page(s: &Session, def: &FormDefinition, skip: &[&str]) -> Result<()> {
-    let step = s.wait_for(".apply").await?.attr("data-step").await?.unwrap_or_default();
-    let Some(section) = def.sections.iter().find(|x| x.id == step) else { bail!("no section {step}") };
+    let step = s
+        .wait_for(".apply")
+        .await?
+        .attr("data-step")
+        .await?
+        .unwrap_or_default();
+    let Some(section) = def.sections.iter().find(|x| x.id == step) else {
+        bail!("no section {step}")
+    };
     let mut done: Vec<String> = Vec::new();
     for _round in 0..3 {
         for f in &section.fields {
             let id = format!("f-{}", f.id);
-            if done.contains(&f.id) || skip.contains(&f.id.as_str()) || !exists(s, &format!("#{id}")).await? {
+            if done.contains(&f.id)
+                || skip.contains(&f.id.as_str())
+                || !exists(s, &format!("#{id}")).await?
+            {
                 continue;
             }
             match f.kind {
-                FieldType::Text | FieldType::Textarea | FieldType::Address => type_into(s, &format!("#{id}"), &sample_text(f)).await?,
-                FieldType::Number => type_into(s, &format!("#{id}"), &format!("{}", f.min.unwrap_or(1.0).max(1.0) as i64)).await?,
+                FieldType::Text | FieldType::Textarea | FieldType::Address => {
+                    type_into(s, &format!("#{id}"), &sample_text(f)).await?
+                }
+                FieldType::Number => {
+                    type_into(
+                        s,
+                        &format!("#{id}"),
+                        &format!("{}", f.min.unwrap_or(1.0).max(1.0) as i64),
+                    )
+                    .await?
+                }
                 FieldType::Date => set_value(s, &id, "2024-01-15").await?,
-                FieldType::Choice | FieldType::Multichoice | FieldType::Boolean => click(s, &format!("label[for='{id}']")).await?,
-                FieldType::ResidentId => type_into(s, &format!("#{id}"), "440524188001010014").await?,
+                FieldType::Choice | FieldType::Multichoice | FieldType::Boolean => {
+                    click(s, &format!("label[for='{id}']")).await?
+                }
+                FieldType::ResidentId => {
+                    type_into(s, &format!("#{id}"), "440524188001010014").await?
+                }
                 FieldType::Uscc => type_into(s, &format!("#{id}"), "91350100M000100Y43").await?,
                 FieldType::Mobile => type_into(s, &format!("#{id}"), "13912345678").await?,
                 FieldType::Email => type_into(s, &format!("#{id}"), "applicant@example.cn").await?,
@@ -100,7 +123,12 @@ fn pdf() -> Vec<u8> {
 fn png() -> Vec<u8> {
     let mut bytes = Vec::new();
     let img = image::RgbImage::from_pixel(8, 8, image::Rgb([200, 30, 30]));
-    image::DynamicImage::ImageRgb8(img).write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
     bytes
 }
 
@@ -111,7 +139,9 @@ async fn decode_qr(s: &Session) -> Result<String> {
     let img = image::load_from_memory(&shot)?.to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(img);
     let grids = prepared.detect_grids();
-    let Some(grid) = grids.first() else { bail!("no QR code found in the receipt") };
+    let Some(grid) = grids.first() else {
+        bail!("no QR code found in the receipt")
+    };
     let (_, content) = grid.decode()?;
     Ok(content)
 }
@@ -128,7 +158,10 @@ async fn continue_(s: &Session) -> Result<()> {
 }
 
 async fn summary_text(s: &Session) -> Result<String> {
-    Ok(s.wait_for("[data-testid=error-summary]").await?.text().await?)
+    Ok(s.wait_for("[data-testid=error-summary]")
+        .await?
+        .text()
+        .await?)
 }
 
 /// The whole flow from the guide page to the receipt; `base` is `""` or `"/kiosk"`.
@@ -137,12 +170,16 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
     let def = form(s).await?;
     click(s, "[data-testid=apply-link]").await?;
     click(s, "[data-testid=start]").await?;
-    s.wait_for_path(&format!("{base}/services/{SERVICE}/apply/applicant")).await?;
+    s.wait_for_path(&format!("{base}/services/{SERVICE}/apply/applicant"))
+        .await?;
 
     // Nothing entered: every problem is summarised, focused, and linked to its field.
     continue_(s).await?;
     let text = summary_text(s).await?;
-    assert!(text.contains("请填写“姓名”") && text.contains("请填写“手机号码”"), "{text}");
+    assert!(
+        text.contains("请填写“姓名”") && text.contains("请填写“手机号码”"),
+        "{text}"
+    );
     let focused = s.js("return document.activeElement.dataset.testid").await?;
     assert_eq!(focused, "error-summary");
     audit(s, "the applicant page with errors").await?;
@@ -152,29 +189,51 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
     type_into(s, "#a-mobile", "13800138000").await?;
     continue_(s).await?;
     assert!(summary_text(s).await?.contains("校验码"));
-    assert_eq!(s.wait_for("#a-name").await?.prop("value").await?.as_deref(), Some(NAME), "answers are kept");
+    assert_eq!(
+        s.wait_for("#a-name").await?.prop("value").await?.as_deref(),
+        Some(NAME),
+        "answers are kept"
+    );
     type_into(s, "#a-id_number", "440524188001010014").await?;
     continue_(s).await?;
 
     // The form's own pages; on the one with the yes/no question, its follow-up appears.
     let mut changed_label = None;
     for _ in 0..def.sections.len() {
-        let step = s.wait_for(".apply").await?.attr("data-step").await?.unwrap_or_default();
+        let step = s
+            .wait_for(".apply")
+            .await?
+            .attr("data-step")
+            .await?
+            .unwrap_or_default();
         if step == "materials" {
             break;
         }
         if step == "agent" {
-            assert!(!exists(s, "#f-agent_name").await?, "the follow-up is hidden at first");
+            assert!(
+                !exists(s, "#f-agent_name").await?,
+                "the follow-up is hidden at first"
+            );
             click(s, "label[for='f-entrusted']").await?;
             s.wait_for("#f-agent_name").await?;
             answer_page(s, &def, &["agent_name"]).await?;
             continue_(s).await?;
-            assert!(summary_text(s).await?.contains("请填写“"), "the revealed question is required");
+            assert!(
+                summary_text(s).await?.contains("请填写“"),
+                "the revealed question is required"
+            );
             type_into(s, "#f-agent_name", "李四").await?;
         } else {
             answer_page(s, &def, &[]).await?;
             if changed_label.is_none() {
-                let f = def.sections.iter().find(|x| x.id == step).unwrap().fields.iter().find(|f| f.kind == FieldType::Text && f.pattern.is_none() && exists_sync(f));
+                let f = def
+                    .sections
+                    .iter()
+                    .find(|x| x.id == step)
+                    .unwrap()
+                    .fields
+                    .iter()
+                    .find(|f| f.kind == FieldType::Text && f.pattern.is_none() && exists_sync(f));
                 changed_label = f.map(|f| (f.id.clone(), f.label.clone()));
             }
         }
@@ -183,11 +242,19 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
     }
 
     // Materials: continuing without files names each required one.
-    s.wait_for_path(&format!("{base}/services/{SERVICE}/apply/materials")).await?;
+    s.wait_for_path(&format!("{base}/services/{SERVICE}/apply/materials"))
+        .await?;
     continue_(s).await?;
     let text = summary_text(s).await?;
-    let required: Vec<_> = def.materials.iter().filter(|m| m.requirement == Requirement::Required).collect();
-    assert!(required.len() >= 2, "the service needs two required materials");
+    let required: Vec<_> = def
+        .materials
+        .iter()
+        .filter(|m| m.requirement == Requirement::Required)
+        .collect();
+    assert!(
+        required.len() >= 2,
+        "the service needs two required materials"
+    );
     for m in &required {
         assert!(text.contains(&m.name), "{text} should name {}", m.name);
     }
@@ -197,7 +264,10 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
         let (name, bytes) = &files[i % 2];
         let path = dir.path().join(name);
         std::fs::write(&path, bytes)?;
-        s.wait_for(&format!("#m-{}", m.id)).await?.send_keys(&path.display().to_string()).await?;
+        s.wait_for(&format!("#m-{}", m.id))
+            .await?
+            .send_keys(&path.display().to_string())
+            .await?;
     }
     for _ in 0..100 {
         if s.all(".file-list__item--done").await?.len() >= required.len() {
@@ -205,25 +275,41 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(s.all(".file-list__item--done").await?.len(), required.len(), "every file uploaded");
+    assert_eq!(
+        s.all(".file-list__item--done").await?.len(),
+        required.len(),
+        "every file uploaded"
+    );
     audit(s, "the materials page").await?;
     continue_(s).await?;
 
     // Check your answers, and change one.
-    s.wait_for_path(&format!("{base}/services/{SERVICE}/apply/check")).await?;
+    s.wait_for_path(&format!("{base}/services/{SERVICE}/apply/check"))
+        .await?;
     let page = s.wait_for("main").await?.text().await?;
-    assert!(page.contains(NAME) && page.contains("scan.pdf") && page.contains("photo.png"), "{page}");
+    assert!(
+        page.contains(NAME) && page.contains("scan.pdf") && page.contains("photo.png"),
+        "{page}"
+    );
     audit(s, "check your answers").await?;
     let (field_id, label) = changed_label.context("a text question to change")?;
     let change = s
         .browser
-        .find(By::XPath(&format!("//div[@class='summary-list__row'][dt[normalize-space()='{label}']]//a")))
+        .find(By::XPath(&format!(
+            "//div[@class='summary-list__row'][dt[normalize-space()='{label}']]//a"
+        )))
         .await?;
     change.click().await?;
     type_into(s, &format!("#f-{field_id}"), "改过的回答").await?;
     continue_(s).await?;
-    s.wait_for_path(&format!("{base}/services/{SERVICE}/apply/check")).await?;
-    assert!(s.wait_for("main").await?.text().await?.contains("改过的回答"));
+    s.wait_for_path(&format!("{base}/services/{SERVICE}/apply/check"))
+        .await?;
+    assert!(s
+        .wait_for("main")
+        .await?
+        .text()
+        .await?
+        .contains("改过的回答"));
 
     // The declaration is required; then submit.
     click(s, "[data-testid=submit]").await?;
@@ -233,27 +319,56 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
 
     let receipt = s.wait_for("[data-testid=receipt]").await?;
     audit(s, "the receipt").await?;
-    let number = s.wait_for("[data-testid=acceptance-number]").await?.text().await?;
-    let parsed = api_client::checks::AcceptanceNumber::parse(&number).map_err(|e| anyhow::anyhow!("{number}: {e:?}"))?;
+    let number = s
+        .wait_for("[data-testid=acceptance-number]")
+        .await?
+        .text()
+        .await?;
+    let parsed = api_client::checks::AcceptanceNumber::parse(&number)
+        .map_err(|e| anyhow::anyhow!("{number}: {e:?}"))?;
     assert_eq!(number, parsed.grouped(), "shown grouped for reading");
     let text = receipt.text().await?;
     assert!(text.contains("张*丰"), "the masked name: {text}");
-    assert!(!text.contains(NAME) && !text.contains("440524188001010014") && !text.contains("13800138000"), "no personal data: {text}");
+    assert!(
+        !text.contains(NAME)
+            && !text.contains("440524188001010014")
+            && !text.contains("13800138000"),
+        "no personal data: {text}"
+    );
     let url = s.browser.current_url().await?;
-    let code = url.query_pairs().find(|(k, _)| k == "c").map(|(_, v)| v.to_string()).context("the code in the URL")?;
+    let code = url
+        .query_pairs()
+        .find(|(k, _)| k == "c")
+        .map(|(_, v)| v.to_string())
+        .context("the code in the URL")?;
     assert!(text.contains(&code));
 
     let decoded = decode_qr(s).await?;
-    assert_eq!(decoded, format!("{}/track/{}?c={}", s.base, parsed.compact(), code));
+    assert_eq!(
+        decoded,
+        format!("{}/track/{}?c={}", s.base, parsed.compact(), code)
+    );
 
     // The receipt is still right when revisited, and the QR code's link opens.
     s.browser.refresh().await?;
     s.wait_for("[data-testid=receipt]").await?;
-    assert_eq!(s.wait_for("[data-testid=acceptance-number]").await?.text().await?, number);
+    assert_eq!(
+        s.wait_for("[data-testid=acceptance-number]")
+            .await?
+            .text()
+            .await?,
+        number
+    );
     // The QR code lands on the progress page of this very case.
     s.browser.goto(&decoded).await?;
     s.wait_for("[data-testid=case]").await?;
-    assert_eq!(s.wait_for("[data-testid=case-number]").await?.text().await?, number);
+    assert_eq!(
+        s.wait_for("[data-testid=case-number]")
+            .await?
+            .text()
+            .await?,
+        number
+    );
     Ok(())
 }
 
@@ -270,7 +385,12 @@ impl PathWait for Session {
     /// Waits until the page shows a step other than `from_step`.
     async fn wait_for_path_change(&self, from_step: &str) -> Result<()> {
         for _ in 0..100 {
-            let step = self.wait_for(".apply").await?.attr("data-step").await?.unwrap_or_default();
+            let step = self
+                .wait_for(".apply")
+                .await?
+                .attr("data-step")
+                .await?
+                .unwrap_or_default();
             if step != from_step {
                 return Ok(());
             }
@@ -319,10 +439,21 @@ async fn a_portal_draft_survives_a_reload_and_can_be_deleted() -> Result<()> {
 
     s.open(&format!("/services/{SERVICE}/apply")).await?;
     click(&s, "[data-testid=draft-delete]").await?;
-    s.wait_for_path(&format!("/services/{SERVICE}/apply/applicant")).await?;
-    assert_eq!(s.wait_for("#a-name").await?.prop("value").await?.as_deref(), Some(""));
-    let stored = s.js(&format!("return localStorage.getItem('onewindow.draft.{SERVICE}')")).await?;
-    assert!(!stored.to_string().contains(NAME), "the deleted draft is gone: {stored}");
+    s.wait_for_path(&format!("/services/{SERVICE}/apply/applicant"))
+        .await?;
+    assert_eq!(
+        s.wait_for("#a-name").await?.prop("value").await?.as_deref(),
+        Some("")
+    );
+    let stored = s
+        .js(&format!(
+            "return localStorage.getItem('onewindow.draft.{SERVICE}')"
+        ))
+        .await?;
+    assert!(
+        !stored.to_string().contains(NAME),
+        "the deleted draft is gone: {stored}"
+    );
     s.close().await
 }
 
@@ -336,7 +467,12 @@ async fn the_kiosk_keeps_no_draft_across_a_reload() -> Result<()> {
     s.open(&format!("/kiosk/services/{SERVICE}/apply")).await?;
     s.wait_for("[data-testid=start]").await?;
     assert!(!exists(&s, "[data-testid=draft-found]").await?);
-    let stored = s.js("return JSON.stringify(Object.assign({}, localStorage))").await?;
-    assert!(!stored.to_string().contains(NAME), "kiosk storage: {stored}");
+    let stored = s
+        .js("return JSON.stringify(Object.assign({}, localStorage))")
+        .await?;
+    assert!(
+        !stored.to_string().contains(NAME),
+        "kiosk storage: {stored}"
+    );
     s.close().await
 }

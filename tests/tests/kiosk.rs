@@ -9,22 +9,39 @@ async fn tap_a_topic_then_a_service_and_see_its_guide() -> anyhow::Result<()> {
     s.wait_for(".task-grid").await?;
     // Every task is built: four links, none shown as unavailable.
     assert!(s.all(".tile--unavailable").await?.is_empty());
-    assert_eq!(s.all(".task-grid a.tile").await?.len(), 4, "guides, online application, lookup and complaints");
+    assert_eq!(
+        s.all(".task-grid a.tile").await?.len(),
+        4,
+        "guides, online application, lookup and complaints"
+    );
 
     s.wait_for(".task-grid a.tile").await?.click().await?;
     s.wait_for_path("/kiosk/guides").await?;
     let topic = s.wait_for(".tile-grid a.tile").await?;
-    let topic_name = topic.find(e2e::By::Css(".tile__title")).await?.text().await?;
+    let topic_name = topic
+        .find(e2e::By::Css(".tile__title"))
+        .await?
+        .text()
+        .await?;
     topic.click().await?;
     let service = s.wait_for("[data-testid=service-list] a.tile").await?;
     assert_eq!(s.heading().await?, topic_name);
-    let service_name = service.find(e2e::By::Css(".tile__title")).await?.text().await?;
+    let service_name = service
+        .find(e2e::By::Css(".tile__title"))
+        .await?
+        .text()
+        .await?;
     service.click().await?;
 
     s.wait_for("[data-testid=guide]").await?;
     s.wait_for("[data-testid=materials-table]").await?;
     assert_eq!(s.heading().await?, service_name);
-    assert!(s.browser.current_url().await?.path().starts_with("/kiosk/services/"));
+    assert!(s
+        .browser
+        .current_url()
+        .await?
+        .path()
+        .starts_with("/kiosk/services/"));
 
     // Every control the visitor can touch is at least 60 px in both directions.
     let small = s
@@ -39,7 +56,11 @@ async fn browse_by_department() -> anyhow::Result<()> {
     let s = Session::kiosk().await?;
     s.open("/kiosk/guides?by=department").await?;
     let dept = s.wait_for(".tile-grid a.tile").await?;
-    let name = dept.find(e2e::By::Css(".tile__title")).await?.text().await?;
+    let name = dept
+        .find(e2e::By::Css(".tile__title"))
+        .await?
+        .text()
+        .await?;
     dept.click().await?;
     s.wait_for("[data-testid=service-list] a.tile").await?;
     assert_eq!(s.heading().await?, name);

@@ -3,15 +3,19 @@
 use e2e::Session;
 
 #[tokio::test]
-async fn search_for_business_licence_opens_its_guide_with_the_materials_table() -> anyhow::Result<()> {
+async fn search_for_business_licence_opens_its_guide_with_the_materials_table() -> anyhow::Result<()>
+{
     let s = Session::phone().await?;
     s.open("/").await?;
     let input = s.wait_for("#search-q").await?;
     input.send_keys("营业执照").await?;
     s.wait_for("button.search__button").await?.click().await?;
-    s.wait_for_path("/services?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7").await?;
+    s.wait_for_path("/services?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7")
+        .await?;
 
-    let first = s.wait_for("[data-testid=service-list] .service-card__link").await?;
+    let first = s
+        .wait_for("[data-testid=service-list] .service-card__link")
+        .await?;
     let name = first.text().await?;
     assert!(name.contains("营业执照"), "first result: {name}");
     first.click().await?;
@@ -21,10 +25,15 @@ async fn search_for_business_licence_opens_its_guide_with_the_materials_table() 
     assert!(!rows.is_empty(), "the materials table has rows");
     assert_eq!(s.heading().await?, name);
     // After navigating, focus is on the new page's heading.
-    let focused = s.js("return document.activeElement && document.activeElement.tagName").await?;
+    let focused = s
+        .js("return document.activeElement && document.activeElement.tagName")
+        .await?;
     assert_eq!(focused, "H1");
     let title = s.js("return document.title").await?;
-    assert!(title.as_str().unwrap_or("").contains(&name), "title {title}");
+    assert!(
+        title.as_str().unwrap_or("").contains(&name),
+        "title {title}"
+    );
     s.close().await
 }
 
@@ -41,15 +50,33 @@ async fn a_guide_opens_directly_by_url_with_every_section() -> anyhow::Result<()
         }
         out
     };
-    for expected in ["基本信息", "受理条件", "申请材料", "办理流程", "办理时限", "收费标准", "办理地点与时间", "办理结果", "设定依据"] {
-        assert!(sections.iter().any(|s| s == expected), "missing section {expected}: {sections:?}");
+    for expected in [
+        "基本信息",
+        "受理条件",
+        "申请材料",
+        "办理流程",
+        "办理时限",
+        "收费标准",
+        "办理地点与时间",
+        "办理结果",
+        "设定依据",
+    ] {
+        assert!(
+            sections.iter().any(|s| s == expected),
+            "missing section {expected}: {sections:?}"
+        );
     }
     assert_eq!(s.js("return document.documentElement.lang").await?, "zh-CN");
     // Usable at phone width: nothing forces the page sideways.
-    let overflow = s.js("return document.documentElement.scrollWidth > window.innerWidth").await?;
+    let overflow = s
+        .js("return document.documentElement.scrollWidth > window.innerWidth")
+        .await?;
     assert_eq!(overflow, false, "the page scrolls sideways at phone width");
 
-    s.wait_for("[data-testid=notice-link]").await?.click().await?;
+    s.wait_for("[data-testid=notice-link]")
+        .await?
+        .click()
+        .await?;
     let notice = s.wait_for("[data-testid=one-time-notice]").await?;
     assert!(notice.text().await?.contains("一次性告知单"));
     assert!(!s.all(".checklist li").await?.is_empty());
@@ -85,10 +112,15 @@ async fn the_language_can_be_switched_and_is_remembered() -> anyhow::Result<()> 
     let s = Session::phone().await?;
     s.open("/services/440113-SCJG-XK-001").await?;
     s.wait_for("[data-testid=materials-table]").await?;
-    s.wait_for(".language-switch button[lang=en]").await?.click().await?;
+    s.wait_for(".language-switch button[lang=en]")
+        .await?
+        .click()
+        .await?;
     s.wait_for("[data-testid=materials-table]").await?;
     assert_eq!(s.js("return document.documentElement.lang").await?, "en");
-    let headings = s.js("return [...document.querySelectorAll('.guide__section > h2')].map(h => h.textContent)").await?;
+    let headings = s
+        .js("return [...document.querySelectorAll('.guide__section > h2')].map(h => h.textContent)")
+        .await?;
     assert!(headings.to_string().contains("Materials"), "{headings}");
     s.open("/").await?;
     s.wait_for("#search-q").await?;

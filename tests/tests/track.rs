@@ -9,7 +9,11 @@ use e2e::{submit_case as submit, Session};
 use serde_json::json;
 
 async fn status(s: &Session) -> Result<String> {
-    Ok(s.wait_for("[data-testid=case-status]").await?.attr("data-status").await?.unwrap_or_default())
+    Ok(s.wait_for("[data-testid=case-status]")
+        .await?
+        .attr("data-status")
+        .await?
+        .unwrap_or_default())
 }
 
 async fn reload_case(s: &Session, number: &str, code: &str) -> Result<()> {
@@ -28,35 +32,74 @@ async fn a_case_moves_through_its_lifecycle_on_the_track_page() -> Result<()> {
     let (number, code) = submit(&s).await?;
     reload_case(&s, &number, &code).await?;
     assert_eq!(status(&s).await?, "submitted");
-    assert!(s.all("[data-testid=light]").await?.is_empty(), "no clock before acceptance");
+    assert!(
+        s.all("[data-testid=light]").await?.is_empty(),
+        "no clock before acceptance"
+    );
     let page = s.wait_for("main").await?.text().await?;
-    assert!(page.contains("王*明") && !page.contains("13800138000") && !page.contains("440524188001010014"), "{page}");
+    assert!(
+        page.contains("王*明")
+            && !page.contains("13800138000")
+            && !page.contains("440524188001010014"),
+        "{page}"
+    );
 
     // Staff of the department accept it through the staff API.
     let token = s.staff_token("窗口一号", "gaj")?;
-    let answer = s.post_json(&format!("/staff/cases/{number}/actions"), json!({"action": "accept"}), Some(&token)).await?;
+    let answer = s
+        .post_json(
+            &format!("/staff/cases/{number}/actions"),
+            json!({"action": "accept"}),
+            Some(&token),
+        )
+        .await?;
     assert_eq!(answer["status"], 200, "{answer}");
-    let due = answer["body"]["deadline"]["date"].as_str().context("the deadline")?.to_string();
+    let due = answer["body"]["deadline"]["date"]
+        .as_str()
+        .context("the deadline")?
+        .to_string();
     reload_case(&s, &number, &code).await?;
     assert_eq!(status(&s).await?, "accepted");
     let light = s.wait_for("[data-testid=light]").await?;
     assert_eq!(light.attr("data-light").await?.as_deref(), Some("green"));
     let words = light.text().await?;
-    assert!(words.contains("绿灯") && words.contains(&due), "the light is in words, with the promised date: {words}");
+    assert!(
+        words.contains("绿灯") && words.contains(&due),
+        "the light is in words, with the promised date: {words}"
+    );
     let steps = timeline_len(&s).await?;
 
-    s.server_cli(&["case", &number, "request_supplement", "--item", "本人近期相片:背景须为白色", "--item", "居住证明:须加盖公章"])?;
+    s.server_cli(&[
+        "case",
+        &number,
+        "request_supplement",
+        "--item",
+        "本人近期相片:背景须为白色",
+        "--item",
+        "居住证明:须加盖公章",
+    ])?;
     reload_case(&s, &number, &code).await?;
     assert_eq!(status(&s).await?, "supplement_requested");
     let notice = s.wait_for("[data-testid=supplement]").await?.text().await?;
-    assert!(notice.contains("本人近期相片") && notice.contains("居住证明"), "every item at once: {notice}");
+    assert!(
+        notice.contains("本人近期相片") && notice.contains("居住证明"),
+        "every item at once: {notice}"
+    );
     let problems = s.accessibility_violations().await?;
     assert!(problems.is_empty(), "the case page: {problems:#?}");
-    assert!(s.wait_for("[data-testid=light]").await?.text().await?.contains("暂停"));
+    assert!(s
+        .wait_for("[data-testid=light]")
+        .await?
+        .text()
+        .await?
+        .contains("暂停"));
     assert!(timeline_len(&s).await? > steps);
 
     // The applicant uploads the items from the track page.
-    s.wait_for("[data-testid=supplement-link]").await?.click().await?;
+    s.wait_for("[data-testid=supplement-link]")
+        .await?
+        .click()
+        .await?;
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("fix.pdf");
     std::fs::write(&path, b"%PDF-1.4\n%%EOF\n")?;
@@ -72,13 +115,24 @@ async fn a_case_moves_through_its_lifecycle_on_the_track_page() -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    s.wait_for("[data-testid=supplement-send]").await?.click().await?;
+    s.wait_for("[data-testid=supplement-send]")
+        .await?
+        .click()
+        .await?;
     s.wait_for("[data-testid=case]").await?;
-    assert!(s.wait_for("main").await?.text().await?.contains("补正材料已提交"));
+    assert!(s
+        .wait_for("main")
+        .await?
+        .text()
+        .await?
+        .contains("补正材料已提交"));
 
     for (args, expected) in [
         (vec!["supplement_received"], "under_review"),
-        (vec!["review", "--step", "实地核查", "--opinion", "住所情况属实"], "under_review"),
+        (
+            vec!["review", "--step", "实地核查", "--opinion", "住所情况属实"],
+            "under_review",
+        ),
         (vec!["approve", "--opinion", "符合条件"], "approved"),
         (vec!["complete", "--delivery", "window"], "completed"),
     ] {
@@ -88,11 +142,27 @@ async fn a_case_moves_through_its_lifecycle_on_the_track_page() -> Result<()> {
         s.server_cli(&cli)?;
         reload_case(&s, &number, &code).await?;
         assert_eq!(status(&s).await?, expected, "after {args:?}");
-        assert!(timeline_len(&s).await? > before, "{args:?} is on the timeline");
+        assert!(
+            timeline_len(&s).await? > before,
+            "{args:?} is on the timeline"
+        );
     }
-    assert!(s.wait_for("[data-testid=timeline]").await?.text().await?.contains("实地核查"));
-    assert!(s.wait_for("[data-testid=result]").await?.text().await?.contains("准予"));
-    assert!(s.all("[data-testid=withdraw]").await?.is_empty(), "no withdrawal after a decision");
+    assert!(s
+        .wait_for("[data-testid=timeline]")
+        .await?
+        .text()
+        .await?
+        .contains("实地核查"));
+    assert!(s
+        .wait_for("[data-testid=result]")
+        .await?
+        .text()
+        .await?
+        .contains("准予"));
+    assert!(
+        s.all("[data-testid=withdraw]").await?.is_empty(),
+        "no withdrawal after a decision"
+    );
     let problems = s.accessibility_violations().await?;
     assert!(problems.is_empty(), "the completed case: {problems:#?}");
     s.close().await
@@ -105,34 +175,71 @@ async fn lookup_form_catches_typos_and_answers_no_match_alike() -> Result<()> {
     s.open("/track").await?;
     // A typo in the check character is caught before any request.
     let mut typo: Vec<char> = number.chars().collect();
-    typo[5] = if typo[5] == '9' { '0' } else { char::from_digit(typo[5].to_digit(10).unwrap() + 1, 10).unwrap() };
-    s.wait_for("#track-number").await?.send_keys(&typo.iter().collect::<String>()).await?;
+    typo[5] = if typo[5] == '9' {
+        '0'
+    } else {
+        char::from_digit(typo[5].to_digit(10).unwrap() + 1, 10).unwrap()
+    };
+    s.wait_for("#track-number")
+        .await?
+        .send_keys(&typo.iter().collect::<String>())
+        .await?;
     s.wait_for("#track-secret").await?.send_keys(&code).await?;
-    s.wait_for("[data-testid=track-submit]").await?.click().await?;
-    assert!(s.wait_for("#track-number-error").await?.text().await?.contains("校验码"));
+    s.wait_for("[data-testid=track-submit]")
+        .await?
+        .click()
+        .await?;
+    assert!(s
+        .wait_for("#track-number-error")
+        .await?
+        .text()
+        .await?
+        .contains("校验码"));
 
     // A wrong code and an unknown number read the same.
-    let wrong = if code.starts_with('A') { "B".to_string() + &code[1..] } else { "A".to_string() + &code[1..] };
+    let wrong = if code.starts_with('A') {
+        "B".to_string() + &code[1..]
+    } else {
+        "A".to_string() + &code[1..]
+    };
     s.open(&format!("/track/{number}?c={wrong}")).await?;
     let a = s.wait_for("[data-testid=no-match]").await?.text().await?;
     let unknown = api_client::checks::AcceptanceNumber::new("440113", "200101", 99999).unwrap();
-    s.open(&format!("/track/{}?c={code}", unknown.compact())).await?;
+    s.open(&format!("/track/{}?c={code}", unknown.compact()))
+        .await?;
     let b = s.wait_for("[data-testid=no-match]").await?.text().await?;
     assert_eq!(a, b);
 
     // Lookup by mobile shows the case without putting the number in the address.
     s.open("/track").await?;
-    s.wait_for("#track-number").await?.send_keys(&number).await?;
+    s.wait_for("#track-number")
+        .await?
+        .send_keys(&number)
+        .await?;
     s.wait_for("label[for=by-mobile]").await?.click().await?;
-    s.wait_for("#track-secret").await?.send_keys("138 0013 8000").await?;
-    s.wait_for("[data-testid=track-submit]").await?.click().await?;
+    s.wait_for("#track-secret")
+        .await?
+        .send_keys("138 0013 8000")
+        .await?;
+    s.wait_for("[data-testid=track-submit]")
+        .await?
+        .click()
+        .await?;
     s.wait_for("[data-testid=case]").await?;
-    assert!(!s.browser.current_url().await?.as_str().contains("13800138000"));
+    assert!(!s
+        .browser
+        .current_url()
+        .await?
+        .as_str()
+        .contains("13800138000"));
 
     // The applicant withdraws, after confirming.
     s.open(&format!("/track/{number}?c={code}")).await?;
     s.wait_for("[data-testid=withdraw]").await?.click().await?;
-    s.wait_for("[data-testid=withdraw-yes]").await?.click().await?;
+    s.wait_for("[data-testid=withdraw-yes]")
+        .await?
+        .click()
+        .await?;
     for _ in 0..50 {
         if status(&s).await? == "withdrawn" {
             break;
@@ -164,9 +271,19 @@ async fn the_kiosk_opens_a_case_from_a_scan_or_the_keypad() -> Result<()> {
     s.wait_for(".task-grid").await?;
     // A scanner types the QR's URL fast and ends with Enter.
     let url = format!("{}/track/{number}?c={code}", s.base);
-    s.browser.execute("document.activeElement && document.activeElement.blur()", vec![]).await?;
-    s.browser.active_element().await?.send_keys(&format!("{url}\u{E007}")).await?;
-    s.wait_for_path(&format!("/kiosk/track/{number}?c={code}")).await?;
+    s.browser
+        .execute(
+            "document.activeElement && document.activeElement.blur()",
+            vec![],
+        )
+        .await?;
+    s.browser
+        .active_element()
+        .await?
+        .send_keys(&format!("{url}\u{E007}"))
+        .await?;
+    s.wait_for_path(&format!("/kiosk/track/{number}?c={code}"))
+        .await?;
     assert_eq!(status(&s).await?, "submitted");
 
     // Keypad entry: the number and the mobile number, by touch.
@@ -178,7 +295,9 @@ async fn the_kiosk_opens_a_case_from_a_scan_or_the_keypad() -> Result<()> {
     }
     for (pad, text) in [(0usize, number.as_str()), (1, "13800138000")] {
         for ch in text.chars() {
-            let keys = s.all(".keypad").await?[pad].find_all(e2e::By::Css(".keypad__key")).await?;
+            let keys = s.all(".keypad").await?[pad]
+                .find_all(e2e::By::Css(".keypad__key"))
+                .await?;
             let mut hit = false;
             for key in keys {
                 if key.text().await? == ch.to_string() {
@@ -190,7 +309,10 @@ async fn the_kiosk_opens_a_case_from_a_scan_or_the_keypad() -> Result<()> {
             assert!(hit, "no key {ch}");
         }
     }
-    s.wait_for("[data-testid=track-submit]").await?.click().await?;
+    s.wait_for("[data-testid=track-submit]")
+        .await?
+        .click()
+        .await?;
     s.wait_for("[data-testid=case]").await?;
     s.close().await
 }

@@ -74,7 +74,9 @@ impl Options {
 }
 
 pub fn bench(ctx: &Ctx, opts: &Options) -> Result<()> {
-    if crate::bench_lookup::only() { return crate::bench_lookup::standalone(ctx, opts); }
+    if crate::bench_lookup::only() {
+        return crate::bench_lookup::standalone(ctx, opts);
+    }
     let mut over = Vec::new();
     if opts.sizes {
         if opts.build {
@@ -88,7 +90,9 @@ pub fn bench(ctx: &Ctx, opts: &Options) -> Result<()> {
     if opts.search && !search(ctx, opts)? {
         over.push("search p99 latency");
     }
-    if opts.search { crate::bench_submit::run(ctx)?; } // submissions/s, SQLite and PostgreSQL
+    if opts.search {
+        crate::bench_submit::run(ctx)?;
+    } // submissions/s, SQLite and PostgreSQL
     crate::bench_uploads::hook(ctx, opts.sizes == opts.search, opts.build, &mut over)?;
     crate::bench_lookup::hook(ctx, opts.sizes && opts.search, opts.build, &mut over)?; // case lookups vs a static file
     if !over.is_empty() && opts.strict {

@@ -117,9 +117,16 @@ pub fn bench(ctx: &Ctx, build: bool) -> Result<bool> {
     let server_bin = release_server(ctx)?;
     let dir = std::env::temp_dir().join(format!("onewindow-bench-lookup-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("portal")).with_context(|| format!("cannot create {}", dir.display()))?;
-    std::fs::write(dir.join("portal/index.html"), "<!doctype html><title>bench</title>\n")?;
-    let mut scratch = Scratch { dir: dir.clone(), server: None };
+    std::fs::create_dir_all(dir.join("portal"))
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::write(
+        dir.join("portal/index.html"),
+        "<!doctype html><title>bench</title>\n",
+    )?;
+    let mut scratch = Scratch {
+        dir: dir.clone(),
+        server: None,
+    };
 
     let envs = [
         ("RUST_LOG", "warn"),
@@ -141,7 +148,11 @@ pub fn bench(ctx: &Ctx, build: bool) -> Result<bool> {
         .output()
         .context("cannot run the catalogue import")?;
     if !out.status.success() {
-        bail!("importing the benchmark service failed ({}):\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "importing the benchmark service failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     // The cases: the samples through the API, the rest (and everyone's events) with sqlite3.
@@ -153,7 +164,10 @@ pub fn bench(ctx: &Ctx, build: bool) -> Result<bool> {
         started.elapsed().as_secs_f64()
     );
     let started = Instant::now();
-    sqlite(&dir.join("onewindow.db"), &fill_sql(TOTAL_CASES - WIDE_SAMPLE))?;
+    sqlite(
+        &dir.join("onewindow.db"),
+        &fill_sql(TOTAL_CASES - WIDE_SAMPLE),
+    )?;
     step!(
         "wrote {} more cases with sqlite3 and moved every case to review with two events, in {:.1}s",
         TOTAL_CASES - WIDE_SAMPLE,
@@ -164,20 +178,33 @@ pub fn bench(ctx: &Ctx, build: bool) -> Result<bool> {
     let first_url = format!("{base}{}", path(&sample[0]));
     let first = client()?.get(&first_url).send()?;
     if first.status().as_u16() != 200 {
-        bail!("GET {first_url}: {}: {}", first.status(), first.text().unwrap_or_default());
+        bail!(
+            "GET {first_url}: {}: {}",
+            first.status(),
+            first.text().unwrap_or_default()
+        );
     }
     let body = first.bytes()?;
     let view: Value = serde_json::from_slice(&body)?;
-    if view["status"] != "under_review" || view["timeline"].as_array().map(Vec::len) != Some(3) || view["deadline"].is_null() {
+    if view["status"] != "under_review"
+        || view["timeline"].as_array().map(Vec::len) != Some(3)
+        || view["deadline"].is_null()
+    {
         bail!("the sample case does not look as prepared: {view}");
     }
     std::fs::write(dir.join("portal").join(STATIC_FILE), &body)?;
     step!("a lookup answers {} bytes (timeline of 3, deadline, QR code); the static file is a copy of one", body.len());
 
     let sample_script = dir.join("lookups-sample.lua");
-    std::fs::write(&sample_script, lua_script(&sample.iter().map(path).collect::<Vec<_>>())?)?;
+    std::fs::write(
+        &sample_script,
+        lua_script(&sample.iter().map(path).collect::<Vec<_>>())?,
+    )?;
     let wide_script = dir.join("lookups-wide.lua");
-    std::fs::write(&wide_script, lua_script(&wide.iter().map(path).collect::<Vec<_>>())?)?;
+    std::fs::write(
+        &wide_script,
+        lua_script(&wide.iter().map(path).collect::<Vec<_>>())?,
+    )?;
     let root_url = format!("{base}/");
     let static_url = format!("{base}/{STATIC_FILE}");
 
@@ -189,7 +216,9 @@ pub fn bench(ctx: &Ctx, build: bool) -> Result<bool> {
     let lookup = wrk(ctx, &root_url, Some(&sample_script)).context("lookups of the sample")?;
     step!(
         "lookup of {SAMPLE} cases in turn ({cached}): {:.0} req/s, p50 {:.2} ms, p99 {:.1} ms",
-        lookup.rate, lookup.p50, lookup.p99
+        lookup.rate,
+        lookup.p50,
+        lookup.p99
     );
     let uncached = wrk(ctx, &root_url, Some(&wide_script)).context("lookups of the wide sample")?;
     step!(
@@ -222,7 +251,10 @@ fn lua_script(paths: &[String]) -> Result<String> {
     let mut lua = String::with_capacity(paths.len() * 48 + 512);
     lua.push_str("-- Written by cargo xtask bench: case lookups in turn.\npaths = {\n");
     for p in paths {
-        if !p.chars().all(|c| c.is_ascii_alphanumeric() || "/?=&-_.".contains(c)) {
+        if !p
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/?=&-_.".contains(c))
+        {
             bail!("unexpected character in the lookup path {p:?}");
         }
         lua.push_str(&format!("  \"{p}\",\n"));
@@ -258,21 +290,35 @@ struct Measured {
 fn wrk(ctx: &Ctx, url: &str, script: Option<&Path>) -> Result<Measured> {
     let run_wrk = |duration: &str| -> Result<Measured> {
         let mut cmd = ctx.cmd("wrk");
-        cmd.arg(format!("-t{THREADS}")).arg(format!("-c{CONNECTIONS}")).arg(format!("-d{duration}")).arg("--latency");
+        cmd.arg(format!("-t{THREADS}"))
+            .arg(format!("-c{CONNECTIONS}"))
+            .arg(format!("-d{duration}"))
+            .arg("--latency");
         if let Some(script) = script {
             cmd.arg("-s").arg(script);
         }
         cmd.arg(url).stdin(Stdio::null());
         let line = describe(&cmd);
         step!("$ {line}");
-        let out = cmd.output().with_context(|| format!("cannot run `{line}`"))?;
+        let out = cmd
+            .output()
+            .with_context(|| format!("cannot run `{line}`"))?;
         let stdout = String::from_utf8_lossy(&out.stdout);
         if !out.status.success() {
-            bail!("`{line}` failed ({}):\n{stdout}{}", out.status, String::from_utf8_lossy(&out.stderr));
+            bail!(
+                "`{line}` failed ({}):\n{stdout}{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
-        let m = parse_wrk(&stdout).with_context(|| format!("cannot read the output of `{line}`:\n{stdout}"))?;
+        let m = parse_wrk(&stdout)
+            .with_context(|| format!("cannot read the output of `{line}`:\n{stdout}"))?;
         if m.non_2xx > 0 {
-            bail!("`{line}`: {} of {} answers were not 2xx or 3xx:\n{stdout}", m.non_2xx, m.requests);
+            bail!(
+                "`{line}`: {} of {} answers were not 2xx or 3xx:\n{stdout}",
+                m.non_2xx,
+                m.requests
+            );
         }
         if let Some(errors) = &m.socket_errors {
             step!("warning: wrk counted socket errors ({errors}); requests that timed out are not in its percentiles");
@@ -295,14 +341,26 @@ fn parse_wrk(out: &str) -> Result<Measured> {
     for line in out.lines().map(str::trim) {
         let tokens: Vec<&str> = line.split_whitespace().collect();
         match tokens.as_slice() {
-            ["Requests/sec:", r, ..] => rate = Some(r.parse::<f64>().with_context(|| format!("Requests/sec {r:?}"))?),
+            ["Requests/sec:", r, ..] => {
+                rate = Some(
+                    r.parse::<f64>()
+                        .with_context(|| format!("Requests/sec {r:?}"))?,
+                )
+            }
             ["Latency", _avg, _stdev, m, ..] => max = Some(wrk_ms(m)?),
             ["50%", t] => p50 = Some(wrk_ms(t)?),
             ["90%", t] => p90 = Some(wrk_ms(t)?),
             ["99%", t] => p99 = Some(wrk_ms(t)?),
-            [n, "requests", "in", ..] => requests = Some(n.parse::<u64>().with_context(|| format!("request count {n:?}"))?),
+            [n, "requests", "in", ..] => {
+                requests = Some(
+                    n.parse::<u64>()
+                        .with_context(|| format!("request count {n:?}"))?,
+                )
+            }
             ["Non-2xx", "or", "3xx", "responses:", n] => {
-                non_2xx = n.parse::<u64>().with_context(|| format!("non-2xx count {n:?}"))?
+                non_2xx = n
+                    .parse::<u64>()
+                    .with_context(|| format!("non-2xx count {n:?}"))?
             }
             ["Socket", "errors:", ..] => socket_errors = Some(tokens[2..].join(" ")),
             _ => {}
@@ -322,9 +380,13 @@ fn parse_wrk(out: &str) -> Result<Measured> {
 
 /// One of wrk's times (`812.00us`, `18.10ms`, `1.20s`, `2.00m`, `1.00h`) in milliseconds.
 fn wrk_ms(t: &str) -> Result<f64> {
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).with_context(|| format!("no unit in the time {t:?}"))?;
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .with_context(|| format!("no unit in the time {t:?}"))?;
     let (number, unit) = t.split_at(split);
-    let value: f64 = number.parse().with_context(|| format!("not a time: {t:?}"))?;
+    let value: f64 = number
+        .parse()
+        .with_context(|| format!("not a time: {t:?}"))?;
     let scale = match unit {
         "us" => 0.001,
         "ms" => 1.0,
@@ -337,7 +399,10 @@ fn wrk_ms(t: &str) -> Result<f64> {
 }
 
 fn client() -> Result<reqwest::blocking::Client> {
-    Ok(reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).pool_max_idle_per_host(1).build()?)
+    Ok(reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .pool_max_idle_per_host(1)
+        .build()?)
 }
 
 /// Submits `count` applications from `SUBMIT_CLIENTS` clients; (number, query code) of each.
@@ -350,7 +415,10 @@ fn submit_cases(base: &str, count: usize) -> Result<Vec<(String, String)>> {
         "answers": {},
         "materials": {}
     }))?;
-    let run_id = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let run_id = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     let next = AtomicUsize::new(0);
     let cases: Mutex<Vec<(String, String)>> = Mutex::new(Vec::with_capacity(count));
     let failure: Mutex<Option<anyhow::Error>> = Mutex::new(None);
@@ -383,7 +451,9 @@ fn submit_cases(base: &str, count: usize) -> Result<Vec<(String, String)>> {
                                 bail!("POST {url}: {status}: {text}");
                             }
                             let v: Value = serde_json::from_str(&text)?;
-                            let n = v["acceptance_number"].as_str().context("no acceptance_number")?;
+                            let n = v["acceptance_number"]
+                                .as_str()
+                                .context("no acceptance_number")?;
                             let c = v["query_code"].as_str().context("no query_code")?;
                             Ok((n.to_string(), c.to_string()))
                         });
@@ -407,7 +477,10 @@ fn submit_cases(base: &str, count: usize) -> Result<Vec<(String, String)>> {
 /// The SQL that writes `filler` more cases (numbers of 1 January 2025, no usable code), then
 /// moves every case to `under_review` (accepted, due in two weeks, step 初审) with two events.
 fn fill_sql(filler: usize) -> String {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
     let due = cst_date(now + 14 * 86_400);
     let applicant = r#"{"type":"individual","name":"张三丰","id_type":"resident_id","id_number":"11010519491231002X","mobile":"13800138000"}"#;
     let mut sql = String::with_capacity(filler * 400 + 4096);
@@ -451,10 +524,18 @@ fn sqlite(db: &Path, sql: &str) -> Result<()> {
         .stderr(Stdio::piped())
         .spawn()
         .context("cannot run sqlite3")?;
-    child.stdin.take().expect("stdin is piped").write_all(sql.as_bytes())?;
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(sql.as_bytes())?;
     let out = child.wait_with_output()?;
     if !out.status.success() {
-        bail!("sqlite3 failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "sqlite3 failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     Ok(())
 }
@@ -467,7 +548,11 @@ fn acceptance_number(region: &str, yymmdd: &str, sequence: u32) -> String {
         sum = (sum * 2 + c.to_digit(10).unwrap_or(0)) % 11;
     }
     let c = (12 - (sum * 2) % 11) % 11;
-    let check = if c == 10 { "X".to_string() } else { c.to_string() };
+    let check = if c == 10 {
+        "X".to_string()
+    } else {
+        c.to_string()
+    };
     format!("{body}{check}")
 }
 
@@ -526,7 +611,10 @@ mod tests {
     #[test]
     fn numbers_have_their_check_character() {
         // The resident ID of GB 11643's example uses the same MOD 11-2.
-        assert_eq!(acceptance_number("110105", "194912", 31002), "11010519491231002X");
+        assert_eq!(
+            acceptance_number("110105", "194912", 31002),
+            "11010519491231002X"
+        );
         assert!(fill_sql(1001).matches("'filler-").count() == 1001);
     }
 
@@ -560,7 +648,10 @@ Transfer/sec:    105.21MB
         );
         let m = parse_wrk(&bad).unwrap();
         assert_eq!(m.non_2xx, 15);
-        assert_eq!(m.socket_errors.as_deref(), Some("connect 0, read 2, write 0, timeout 7"));
+        assert_eq!(
+            m.socket_errors.as_deref(),
+            Some("connect 0, read 2, write 0, timeout 7")
+        );
 
         // Without --latency there is no distribution: an error, not a zero.
         assert!(parse_wrk(&out.replace("99%", "98%")).is_err());
@@ -579,7 +670,9 @@ Transfer/sec:    105.21MB
 
     #[test]
     fn lua_script_sends_every_path_in_turn() {
-        let paths: Vec<String> = (0..10).map(|i| format!("/api/v1/cases/N{i}?c=ABC{i}")).collect();
+        let paths: Vec<String> = (0..10)
+            .map(|i| format!("/api/v1/cases/N{i}?c=ABC{i}"))
+            .collect();
         let lua = lua_script(&paths).unwrap();
         assert_eq!(lua.matches("\"/api/v1/cases/").count(), 10);
         assert!(lua.contains("threads * 5"));

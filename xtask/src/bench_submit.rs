@@ -37,7 +37,10 @@ pub fn run(ctx: &Ctx) -> Result<()> {
 
     let sqlite = bench_backend(ctx, &server_bin, None)?;
     let postgres = {
-        let admin = std::env::var("DATABASE_URL_TEST").ok().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| DEFAULT_PG_URL.into());
+        let admin = std::env::var("DATABASE_URL_TEST")
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_PG_URL.into());
         match TempDatabase::create(&admin) {
             Ok(db) => {
                 let rate = bench_backend(ctx, &server_bin, Some(&db.url));
@@ -59,11 +62,22 @@ pub fn run(ctx: &Ctx) -> Result<()> {
 
 /// Submissions per second on one backend (`database_url` None: SQLite in a temporary dir).
 fn bench_backend(ctx: &Ctx, server_bin: &Path, database_url: Option<&str>) -> Result<f64> {
-    let label = if database_url.is_some() { "PostgreSQL" } else { "SQLite" };
-    let dir = std::env::temp_dir().join(format!("onewindow-bench-submit-{}-{}", std::process::id(), label.to_lowercase()));
+    let label = if database_url.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let dir = std::env::temp_dir().join(format!(
+        "onewindow-bench-submit-{}-{}",
+        std::process::id(),
+        label.to_lowercase()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut server = Server { dir: dir.clone(), server: None };
+    let mut server = Server {
+        dir: dir.clone(),
+        server: None,
+    };
 
     let catalogue = dir.join("bench-submit.json");
     std::fs::write(&catalogue, serde_json::to_vec(&bench_catalogue())?)?;
@@ -79,7 +93,11 @@ fn bench_backend(ctx: &Ctx, server_bin: &Path, database_url: Option<&str>) -> Re
         .stdin(Stdio::null());
     let out = import.output().context("cannot run the catalogue import")?;
     if !out.status.success() {
-        bail!("importing the benchmark service failed ({}):\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "importing the benchmark service failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     let url = format!("{base}/api/v1/applications");
@@ -90,7 +108,10 @@ fn bench_backend(ctx: &Ctx, server_bin: &Path, database_url: Option<&str>) -> Re
         "answers": {},
         "materials": {}
     }))?;
-    let run_id = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let run_id = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
 
     // Warm up: connections, the catalogue snapshot, the installation secret.
     let warm = client()?;
@@ -119,7 +140,10 @@ fn bench_backend(ctx: &Ctx, server_bin: &Path, database_url: Option<&str>) -> Re
                     }
                     let t = Instant::now();
                     match submit(&client, &url, &body, &format!("bench-{run_id}-{i}")) {
-                        Ok(number) => results.lock().unwrap().push((t.elapsed().as_secs_f64() * 1000.0, number)),
+                        Ok(number) => results
+                            .lock()
+                            .unwrap()
+                            .push((t.elapsed().as_secs_f64() * 1000.0, number)),
                         Err(e) => {
                             failure.lock().unwrap().get_or_insert(e);
                             break;
@@ -131,12 +155,18 @@ fn bench_backend(ctx: &Ctx, server_bin: &Path, database_url: Option<&str>) -> Re
     });
     let wall = started.elapsed();
     if let Some(e) = failure.into_inner().unwrap() {
-        bail!("{label}: a submission failed: {e:#}\nserver log:\n{}", server.log());
+        bail!(
+            "{label}: a submission failed: {e:#}\nserver log:\n{}",
+            server.log()
+        );
     }
     let results = results.into_inner().unwrap();
     let numbers: HashSet<&str> = results.iter().map(|(_, n)| n.as_str()).collect();
     if numbers.len() != SUBMISSIONS {
-        bail!("{label}: {} distinct acceptance numbers for {SUBMISSIONS} submissions", numbers.len());
+        bail!(
+            "{label}: {} distinct acceptance numbers for {SUBMISSIONS} submissions",
+            numbers.len()
+        );
     }
     if let Some(bad) = numbers.iter().find(|n| !acceptance_number_valid(n)) {
         bail!("{label}: `{bad}` is not a valid acceptance number");
@@ -156,7 +186,10 @@ fn bench_backend(ctx: &Ctx, server_bin: &Path, database_url: Option<&str>) -> Re
 }
 
 fn client() -> Result<reqwest::blocking::Client> {
-    Ok(reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).pool_max_idle_per_host(1).build()?)
+    Ok(reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .pool_max_idle_per_host(1)
+        .build()?)
 }
 
 /// One submission; its acceptance number.
@@ -174,7 +207,10 @@ fn submit(client: &reqwest::blocking::Client, url: &str, body: &str, key: &str) 
         bail!("POST {url}: {status}: {text}");
     }
     let v: Value = serde_json::from_str(&text)?;
-    v["acceptance_number"].as_str().map(str::to_string).context("no acceptance_number in the answer")
+    v["acceptance_number"]
+        .as_str()
+        .map(str::to_string)
+        .context("no acceptance_number in the answer")
 }
 
 /// 17 digits and the ISO 7064 MOD 11-2 check character.
@@ -185,11 +221,18 @@ fn acceptance_number_valid(n: &str) -> bool {
     let (body, check) = n.split_at(17);
     let mut sum = 0u32;
     for c in body.chars() {
-        let Some(d) = c.to_digit(10) else { return false };
+        let Some(d) = c.to_digit(10) else {
+            return false;
+        };
         sum = (sum * 2 + d) % 11;
     }
     let c = (12 - (sum * 2) % 11) % 11;
-    check == if c == 10 { "X".to_string() } else { c.to_string() }
+    check
+        == if c == 10 {
+            "X".to_string()
+        } else {
+            c.to_string()
+        }
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -266,7 +309,10 @@ impl Drop for Server {
 
 /// `DATABASE_URL` for the server when given (SQLite in its data directory otherwise).
 fn database_env(database_url: Option<&str>) -> Vec<(&'static str, &str)> {
-    database_url.map(|url| ("DATABASE_URL", url)).into_iter().collect()
+    database_url
+        .map(|url| ("DATABASE_URL", url))
+        .into_iter()
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -282,9 +328,13 @@ struct TempDatabase {
 impl TempDatabase {
     fn create(admin_url: &str) -> Result<TempDatabase> {
         let admin = PgUrl::parse(admin_url)?;
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
         let name = format!("onewindow_bench_{}_{nanos}", std::process::id());
-        let mut conn = PgConn::connect(&admin).with_context(|| format!("cannot connect to {}", admin.shown()))?;
+        let mut conn = PgConn::connect(&admin)
+            .with_context(|| format!("cannot connect to {}", admin.shown()))?;
         conn.simple(&format!("CREATE DATABASE \"{name}\""))?;
         conn.close();
         let url = admin.with_database(&name);
@@ -296,13 +346,19 @@ impl TempDatabase {
 impl Drop for TempDatabase {
     fn drop(&mut self) {
         let dropped = PgConn::connect(&self.admin).and_then(|mut c| {
-            let r = c.simple(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name));
+            let r = c.simple(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ));
             c.close();
             r
         });
         match dropped {
             Ok(()) => step!("PostgreSQL: dropped the temporary database {}", self.name),
-            Err(e) => step!("warning: could not drop the temporary database {}: {e:#}", self.name),
+            Err(e) => step!(
+                "warning: could not drop the temporary database {}: {e:#}",
+                self.name
+            ),
         }
     }
 }
@@ -335,15 +391,30 @@ impl PgUrl {
             None => (userinfo.to_string(), None),
         };
         let (host, port) = match hostport.rsplit_once(':') {
-            Some((h, p)) => (h.to_string(), p.parse().with_context(|| format!("bad port in `{url}`"))?),
+            Some((h, p)) => (
+                h.to_string(),
+                p.parse().with_context(|| format!("bad port in `{url}`"))?,
+            ),
             None => (hostport.to_string(), 5432),
         };
         Ok(PgUrl {
-            user: if user.is_empty() { "postgres".into() } else { user },
+            user: if user.is_empty() {
+                "postgres".into()
+            } else {
+                user
+            },
             password,
-            host: if host.is_empty() { "127.0.0.1".into() } else { host },
+            host: if host.is_empty() {
+                "127.0.0.1".into()
+            } else {
+                host
+            },
             port,
-            database: if database.is_empty() { "postgres".into() } else { database.to_string() },
+            database: if database.is_empty() {
+                "postgres".into()
+            } else {
+                database.to_string()
+            },
             query,
         })
     }
@@ -353,12 +424,18 @@ impl PgUrl {
             Some(p) => format!("{}:{p}", self.user),
             None => self.user.clone(),
         };
-        format!("postgres://{auth}@{}:{}/{db}{}", self.host, self.port, self.query)
+        format!(
+            "postgres://{auth}@{}:{}/{db}{}",
+            self.host, self.port, self.query
+        )
     }
 
     /// For messages: without the password.
     fn shown(&self) -> String {
-        format!("postgres://{}@{}:{}/{}", self.user, self.host, self.port, self.database)
+        format!(
+            "postgres://{}@{}:{}/{}",
+            self.user, self.host, self.port, self.database
+        )
     }
 }
 
@@ -376,7 +453,10 @@ impl PgConn {
         let mut conn = PgConn { stream };
         let mut startup = Vec::new();
         startup.extend_from_slice(&196_608u32.to_be_bytes()); // protocol 3.0
-        for (k, v) in [("user", url.user.as_str()), ("database", url.database.as_str())] {
+        for (k, v) in [
+            ("user", url.user.as_str()),
+            ("database", url.database.as_str()),
+        ] {
             startup.extend_from_slice(k.as_bytes());
             startup.push(0);
             startup.extend_from_slice(v.as_bytes());
@@ -463,11 +543,22 @@ mod tests {
     #[test]
     fn urls() {
         let u = PgUrl::parse("postgres://postgres@127.0.0.1:5432").unwrap();
-        assert_eq!((u.user.as_str(), u.host.as_str(), u.port, u.database.as_str()), ("postgres", "127.0.0.1", 5432, "postgres"));
+        assert_eq!(
+            (
+                u.user.as_str(),
+                u.host.as_str(),
+                u.port,
+                u.database.as_str()
+            ),
+            ("postgres", "127.0.0.1", 5432, "postgres")
+        );
         assert_eq!(u.with_database("x"), "postgres://postgres@127.0.0.1:5432/x");
         let u = PgUrl::parse("postgresql://u:p@h/db?sslmode=disable").unwrap();
         assert_eq!(u.password.as_deref(), Some("p"));
-        assert_eq!(u.with_database("x"), "postgres://u:p@h:5432/x?sslmode=disable");
+        assert_eq!(
+            u.with_database("x"),
+            "postgres://u:p@h:5432/x?sslmode=disable"
+        );
         assert!(!u.shown().contains(":p@"));
     }
 

@@ -178,8 +178,13 @@ fn npm_install(ctx: &Ctx, spec: &str) -> Result<()> {
         );
     }
     let tools = ctx.root.join(".tools");
-    std::fs::create_dir_all(&tools).with_context(|| format!("cannot create {}", tools.display()))?;
-    run(ctx.cmd("npm").args(["install", "--prefix"]).arg(&tools).args(["--no-audit", "--no-fund", spec]))
+    std::fs::create_dir_all(&tools)
+        .with_context(|| format!("cannot create {}", tools.display()))?;
+    run(ctx
+        .cmd("npm")
+        .args(["install", "--prefix"])
+        .arg(&tools)
+        .args(["--no-audit", "--no-fund", spec]))
 }
 
 /// The accessibility engine the end-to-end tests inject into the pages they visit.
@@ -197,7 +202,10 @@ fn ensure_axe(ctx: &Ctx) -> Result<PathBuf> {
         step!("axe-core {AXE_VERSION} not in .tools: installing from npm");
         npm_install(ctx, &format!("axe-core@{AXE_VERSION}"))?;
         if installed().as_deref() != Some(AXE_VERSION) {
-            bail!("after installing axe-core@{AXE_VERSION}, .tools has {:?}", installed());
+            bail!(
+                "after installing axe-core@{AXE_VERSION}, .tools has {:?}",
+                installed()
+            );
         }
     }
     Ok(dir.join("axe.min.js"))
@@ -319,7 +327,11 @@ const BENCH_TOOLS: [(&str, &str); 2] = [("wrk", "wrk"), ("sqlite3", "sqlite3")];
 pub fn ensure_bench_tools(ctx: &Ctx) -> Result<()> {
     step!("checking benchmark tools");
     let missing = || -> Vec<&'static str> {
-        BENCH_TOOLS.iter().filter(|(bin, _)| ctx.which(bin).is_none()).map(|&(_, pkg)| pkg).collect()
+        BENCH_TOOLS
+            .iter()
+            .filter(|(bin, _)| ctx.which(bin).is_none())
+            .map(|&(_, pkg)| pkg)
+            .collect()
     };
     let mut absent = missing();
     if !absent.is_empty() {
@@ -347,12 +359,20 @@ pub fn ensure_bench_tools(ctx: &Ctx) -> Result<()> {
     }
     // `wrk -v` prints its version and usage, and exits 1.
     let wrk = ctx.cmd("wrk").arg("-v").output().ok().and_then(|o| {
-        let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
         text.lines().next().map(|l| l.trim().to_string())
     });
     step!("{}: ok", wrk.unwrap_or_else(|| "wrk".into()));
-    let sqlite = probe(ctx.cmd("sqlite3").arg("-version")).and_then(|o| o.split_whitespace().next().map(str::to_string));
-    step!("sqlite3 {}: ok", sqlite.unwrap_or_else(|| "(unknown version)".into()));
+    let sqlite = probe(ctx.cmd("sqlite3").arg("-version"))
+        .and_then(|o| o.split_whitespace().next().map(str::to_string));
+    step!(
+        "sqlite3 {}: ok",
+        sqlite.unwrap_or_else(|| "(unknown version)".into())
+    );
     Ok(())
 }
 

@@ -311,7 +311,11 @@ pub fn run_tests(cmd: &mut Command) -> Result<()> {
 /// The closing line CI reads: every test counted, across all stages.
 pub fn print_test_totals() {
     use std::sync::atomic::Ordering;
-    println!("{} passed, {} failed", PASSED.load(Ordering::Relaxed), FAILED.load(Ordering::Relaxed));
+    println!(
+        "{} passed, {} failed",
+        PASSED.load(Ordering::Relaxed),
+        FAILED.load(Ordering::Relaxed)
+    );
 }
 
 #[cfg(test)]
@@ -321,8 +325,16 @@ mod test_result_tests {
     #[test]
     fn reads_cargo_and_wasm_bindgen_result_lines() {
         assert_eq!(parse_test_result("test result: ok. 12 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.10s"), Some((12, 0)));
-        assert_eq!(parse_test_result("test result: FAILED. 33 passed; 2 failed; 0 ignored"), Some((33, 2)));
-        assert_eq!(parse_test_result("test result: ok. 5 passed; 0 failed; 0 ignored; 0 filtered out; finished in 0.05s"), Some((5, 0)));
+        assert_eq!(
+            parse_test_result("test result: FAILED. 33 passed; 2 failed; 0 ignored"),
+            Some((33, 2))
+        );
+        assert_eq!(
+            parse_test_result(
+                "test result: ok. 5 passed; 0 failed; 0 ignored; 0 filtered out; finished in 0.05s"
+            ),
+            Some((5, 0))
+        );
         assert_eq!(parse_test_result("running 3 tests"), None);
     }
 }

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use api_client::application::{validate_application, visible_answers};
 use api_client::forms::is_visible;
-use api_client::{ApplicationCreated, Audience, ClientError, FieldError, FieldType, FormDefinition, IdType};
+use api_client::{
+    ApplicationCreated, Audience, ClientError, FieldError, FieldType, FormDefinition, IdType,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use serde_json::Value;
@@ -16,14 +18,19 @@ use crate::i18n::{k, t};
 use crate::mode::use_mode;
 
 use super::draft::{Draft, Drafts};
-use crate::components::error_summary::ErrorSummary;
 use super::materials::size_text;
 use super::messages::{anchor, applicant_label, message};
 use super::steps::{step_of, Step};
+use crate::components::error_summary::ErrorSummary;
 
 /// Tries the submit again after a network failure: 1 s, 2 s, 4 s.
-async fn submit_with_retry(def: &FormDefinition, draft: &Draft) -> Result<ApplicationCreated, ClientError> {
-    let mut req = draft.request(&def.service_code).ok_or_else(|| ClientError::Decode("no applicant".into()))?;
+async fn submit_with_retry(
+    def: &FormDefinition,
+    draft: &Draft,
+) -> Result<ApplicationCreated, ClientError> {
+    let mut req = draft
+        .request(&def.service_code)
+        .ok_or_else(|| ClientError::Decode("no applicant".into()))?;
     req.answers = visible_answers(def, &req.answers);
     let mut delay = 1000;
     for attempt in 0..4 {
@@ -39,21 +46,38 @@ async fn submit_with_retry(def: &FormDefinition, draft: &Draft) -> Result<Applic
 }
 
 fn answer_text(field: &api_client::FormField, v: Option<&Value>) -> String {
-    let label_of = |value: &str| field.options.iter().find(|o| o.value == value).map(|o| o.label.clone()).unwrap_or_else(|| value.to_string());
+    let label_of = |value: &str| {
+        field
+            .options
+            .iter()
+            .find(|o| o.value == value)
+            .map(|o| o.label.clone())
+            .unwrap_or_else(|| value.to_string())
+    };
     match (field.kind, v) {
         (_, None) | (_, Some(Value::Null)) => String::new(),
-        (FieldType::Boolean, Some(Value::Bool(b))) => if *b { t(k::APPLY_YES) } else { t(k::APPLY_NO) }.into(),
-        (FieldType::Choice, Some(Value::String(s))) => label_of(s),
-        (FieldType::Multichoice, Some(Value::Array(items))) => {
-            items.iter().filter_map(|i| i.as_str()).map(label_of).collect::<Vec<_>>().join(t(k::LIST_SEPARATOR))
+        (FieldType::Boolean, Some(Value::Bool(b))) => {
+            if *b { t(k::APPLY_YES) } else { t(k::APPLY_NO) }.into()
         }
+        (FieldType::Choice, Some(Value::String(s))) => label_of(s),
+        (FieldType::Multichoice, Some(Value::Array(items))) => items
+            .iter()
+            .filter_map(|i| i.as_str())
+            .map(label_of)
+            .collect::<Vec<_>>()
+            .join(t(k::LIST_SEPARATOR)),
         (_, Some(Value::String(s))) => s.clone(),
         (_, Some(other)) => other.to_string(),
     }
 }
 
 #[component]
-fn Row(label: String, value: String, href: String, #[prop(optional, into)] change_label: String) -> impl IntoView {
+fn Row(
+    label: String,
+    value: String,
+    href: String,
+    #[prop(optional, into)] change_label: String,
+) -> impl IntoView {
     let empty = value.trim().is_empty();
     view! {
         <div class="summary-list__row">
@@ -67,7 +91,11 @@ fn Row(label: String, value: String, href: String, #[prop(optional, into)] chang
 }
 
 #[component]
-pub fn CheckStep(def: Arc<FormDefinition>, draft: RwSignal<Draft>, step_href: Arc<dyn Fn(Step) -> String + Send + Sync>) -> impl IntoView {
+pub fn CheckStep(
+    def: Arc<FormDefinition>,
+    draft: RwSignal<Draft>,
+    step_href: Arc<dyn Fn(Step) -> String + Send + Sync>,
+) -> impl IntoView {
     let mode = use_mode();
     let navigate = use_navigate();
     let drafts = Drafts::use_();
@@ -86,12 +114,24 @@ pub fn CheckStep(def: Arc<FormDefinition>, draft: RwSignal<Draft>, step_href: Ar
             let id_type = IdType::parse(&d.text("id_type")).unwrap_or(IdType::ResidentId);
             vec![
                 ("name", d.text("name")),
-                ("id_type", super::applicant::id_type_label(id_type).to_string()),
+                (
+                    "id_type",
+                    super::applicant::id_type_label(id_type).to_string(),
+                ),
                 ("id_number", d.text("id_number")),
                 ("mobile", d.text("mobile")),
             ]
         }
-        Some(Audience::Organisation) => ["name", "uscc", "legal_representative", "contact_name", "mobile"].into_iter().map(|n| (n, d.text(n))).collect(),
+        Some(Audience::Organisation) => [
+            "name",
+            "uscc",
+            "legal_representative",
+            "contact_name",
+            "mobile",
+        ]
+        .into_iter()
+        .map(|n| (n, d.text(n)))
+        .collect(),
         None => vec![],
     };
 
@@ -122,8 +162,17 @@ pub fn CheckStep(def: Arc<FormDefinition>, draft: RwSignal<Draft>, step_href: Ar
                 match submit_with_retry(&def, &current).await {
                     Ok(created) => {
                         drafts.delete(&def.service_code);
-                        let url = mode.href(&format!("/receipt/{}?c={}", created.acceptance_number, created.query_code));
-                        navigate(&url, leptos_router::NavigateOptions { replace: true, ..Default::default() });
+                        let url = mode.href(&format!(
+                            "/receipt/{}?c={}",
+                            created.acceptance_number, created.query_code
+                        ));
+                        navigate(
+                            &url,
+                            leptos_router::NavigateOptions {
+                                replace: true,
+                                ..Default::default()
+                            },
+                        );
                     }
                     Err(ClientError::Api { status: 400, body }) => {
                         sending.set(false);

@@ -10,7 +10,6 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-
 /// A file that reached the server.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UploadedFile {
@@ -34,7 +33,10 @@ pub struct Draft {
 
 impl Draft {
     pub fn new() -> Self {
-        Draft { key: random_key(), ..Default::default() }
+        Draft {
+            key: random_key(),
+            ..Default::default()
+        }
     }
 
     /// Whether anything has been entered yet.
@@ -73,7 +75,11 @@ impl Draft {
             service_code: service_code.to_string(),
             applicant: self.applicant()?,
             answers: self.answers.clone(),
-            materials: self.materials.iter().map(|(k, v)| (k.clone(), v.iter().map(|f| f.id.clone()).collect())).collect(),
+            materials: self
+                .materials
+                .iter()
+                .map(|(k, v)| (k.clone(), v.iter().map(|f| f.id.clone()).collect()))
+                .collect(),
         })
     }
 }
@@ -105,7 +111,10 @@ pub struct Drafts {
 
 impl Drafts {
     pub fn provide(persist: bool) {
-        provide_context(Drafts { drafts: RwSignal::new(BTreeMap::new()), persist });
+        provide_context(Drafts {
+            drafts: RwSignal::new(BTreeMap::new()),
+            persist,
+        });
     }
 
     pub fn use_() -> Drafts {

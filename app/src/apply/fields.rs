@@ -10,7 +10,6 @@ use crate::i18n::{k, t};
 
 use super::draft::Draft;
 
-
 /// The "(optional)" mark after a label.
 fn optional_mark(required: bool) -> Option<impl IntoView> {
     (!required).then(|| view! { <span class="field__optional">{t(k::APPLY_OPTIONAL)}</span> })
@@ -38,16 +37,51 @@ pub struct InputKind {
 }
 
 impl InputKind {
-    pub const TEXT: InputKind = InputKind { html_type: "text", inputmode: None, autocomplete: None, width: "" };
+    pub const TEXT: InputKind = InputKind {
+        html_type: "text",
+        inputmode: None,
+        autocomplete: None,
+        width: "",
+    };
 
     pub fn of(kind: FieldType) -> InputKind {
         match kind {
-            FieldType::Number => InputKind { html_type: "text", inputmode: Some("decimal"), autocomplete: None, width: "input--10" },
-            FieldType::Date => InputKind { html_type: "date", inputmode: None, autocomplete: None, width: "input--10" },
-            FieldType::Mobile => InputKind { html_type: "tel", inputmode: Some("numeric"), autocomplete: Some("tel"), width: "input--20" },
-            FieldType::Email => InputKind { html_type: "email", inputmode: Some("email"), autocomplete: Some("email"), width: "" },
-            FieldType::ResidentId | FieldType::Uscc => InputKind { html_type: "text", inputmode: None, autocomplete: Some("off"), width: "input--20" },
-            FieldType::Address => InputKind { html_type: "text", inputmode: None, autocomplete: Some("street-address"), width: "" },
+            FieldType::Number => InputKind {
+                html_type: "text",
+                inputmode: Some("decimal"),
+                autocomplete: None,
+                width: "input--10",
+            },
+            FieldType::Date => InputKind {
+                html_type: "date",
+                inputmode: None,
+                autocomplete: None,
+                width: "input--10",
+            },
+            FieldType::Mobile => InputKind {
+                html_type: "tel",
+                inputmode: Some("numeric"),
+                autocomplete: Some("tel"),
+                width: "input--20",
+            },
+            FieldType::Email => InputKind {
+                html_type: "email",
+                inputmode: Some("email"),
+                autocomplete: Some("email"),
+                width: "",
+            },
+            FieldType::ResidentId | FieldType::Uscc => InputKind {
+                html_type: "text",
+                inputmode: None,
+                autocomplete: Some("off"),
+                width: "input--20",
+            },
+            FieldType::Address => InputKind {
+                html_type: "text",
+                inputmode: None,
+                autocomplete: Some("street-address"),
+                width: "",
+            },
             _ => InputKind::TEXT,
         }
     }
@@ -119,7 +153,11 @@ fn set_answer(draft: RwSignal<Draft>, id: &str, value: Value) {
 
 /// One question of a service's form, as its type asks to be answered.
 #[component]
-pub fn QuestionField(field: FormField, draft: RwSignal<Draft>, error: Signal<Option<String>>) -> impl IntoView {
+pub fn QuestionField(
+    field: FormField,
+    draft: RwSignal<Draft>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
     let id = format!("f-{}", field.id);
     let fid = field.id.clone();
     match field.kind {
@@ -143,9 +181,16 @@ pub fn QuestionField(field: FormField, draft: RwSignal<Draft>, error: Signal<Opt
         FieldType::Choice | FieldType::Boolean | FieldType::Multichoice => {
             let multi = field.kind == FieldType::Multichoice;
             let options: Vec<(Value, String)> = if field.kind == FieldType::Boolean {
-                vec![(Value::Bool(true), t(k::APPLY_YES).into()), (Value::Bool(false), t(k::APPLY_NO).into())]
+                vec![
+                    (Value::Bool(true), t(k::APPLY_YES).into()),
+                    (Value::Bool(false), t(k::APPLY_NO).into()),
+                ]
             } else {
-                field.options.iter().map(|o| (Value::String(o.value.clone()), o.label.clone())).collect()
+                field
+                    .options
+                    .iter()
+                    .map(|o| (Value::String(o.value.clone()), o.label.clone()))
+                    .collect()
             };
             let inline = field.kind == FieldType::Boolean;
             view! {

@@ -42,7 +42,8 @@ impl Pending {
 
     /// Whether any file is still being sent.
     pub fn busy(&self) -> bool {
-        self.0.with(|s| s.iter().any(|x| matches!(x.state, SlotState::Sending(_))))
+        self.0
+            .with(|s| s.iter().any(|x| matches!(x.state, SlotState::Sending(_))))
     }
 }
 
@@ -56,8 +57,13 @@ pub fn size_text(bytes: u64) -> String {
 
 fn accepted_by_browser(file: &web_sys::File) -> bool {
     let name = file.name().to_lowercase();
-    let by_type = matches!(file.type_().as_str(), "application/pdf" | "image/jpeg" | "image/png");
-    let by_name = [".pdf", ".jpg", ".jpeg", ".png"].iter().any(|ext| name.ends_with(ext));
+    let by_type = matches!(
+        file.type_().as_str(),
+        "application/pdf" | "image/jpeg" | "image/png"
+    );
+    let by_name = [".pdf", ".jpg", ".jpeg", ".png"]
+        .iter()
+        .any(|ext| name.ends_with(ext));
     by_type || by_name
 }
 
@@ -71,7 +77,13 @@ fn refusal(code: &str, limits: &UploadLimits) -> String {
     }
 }
 
-fn start_upload(file: web_sys::File, material: String, draft: RwSignal<Draft>, pending: Pending, limits: UploadLimits) {
+fn start_upload(
+    file: web_sys::File,
+    material: String,
+    draft: RwSignal<Draft>,
+    pending: Pending,
+    limits: UploadLimits,
+) {
     thread_local! { static NEXT: std::cell::Cell<u32> = const { std::cell::Cell::new(1) }; }
     let local = NEXT.with(|n| {
         n.set(n.get() + 1);
@@ -79,16 +91,28 @@ fn start_upload(file: web_sys::File, material: String, draft: RwSignal<Draft>, p
     });
     let size = file.size() as u64;
     let name = file.name();
-    let in_draft: u64 = draft.with_untracked(|d| d.materials.values().flatten().map(|f| f.size).sum());
-    let sending: u64 = pending.0.with_untracked(|s| s.iter().filter(|x| matches!(x.state, SlotState::Sending(_))).map(|x| x.size).sum());
+    let in_draft: u64 =
+        draft.with_untracked(|d| d.materials.values().flatten().map(|f| f.size).sum());
+    let sending: u64 = pending.0.with_untracked(|s| {
+        s.iter()
+            .filter(|x| matches!(x.state, SlotState::Sending(_)))
+            .map(|x| x.size)
+            .sum()
+    });
     let refused = if size == 0 {
         Some(t(k::UPLOAD_ERROR_EMPTY).to_string())
     } else if !accepted_by_browser(&file) {
         Some(t(k::UPLOAD_ERROR_TYPE).to_string())
     } else if size > limits.max_file_bytes {
-        Some(tf(k::UPLOAD_ERROR_SIZE, &[("max", &mb(limits.max_file_bytes))]))
+        Some(tf(
+            k::UPLOAD_ERROR_SIZE,
+            &[("max", &mb(limits.max_file_bytes))],
+        ))
     } else if in_draft + sending + size > limits.max_total_bytes {
-        Some(tf(k::UPLOAD_ERROR_TOTAL, &[("max", &mb(limits.max_total_bytes))]))
+        Some(tf(
+            k::UPLOAD_ERROR_TOTAL,
+            &[("max", &mb(limits.max_total_bytes))],
+        ))
     } else {
         None
     };
@@ -96,7 +120,15 @@ fn start_upload(file: web_sys::File, material: String, draft: RwSignal<Draft>, p
         Some(m) => SlotState::Failed(m.clone()),
         None => SlotState::Sending(0.0),
     };
-    pending.0.update(|s| s.push(Slot { local, material: material.clone(), name: name.clone(), size, state }));
+    pending.0.update(|s| {
+        s.push(Slot {
+            local,
+            material: material.clone(),
+            name: name.clone(),
+            size,
+            state,
+        })
+    });
     if refused.is_some() {
         return;
     }
@@ -109,18 +141,29 @@ fn start_upload(file: web_sys::File, material: String, draft: RwSignal<Draft>, p
         })
     };
     let fail = move |message: String| set_state(SlotState::Failed(message));
-    let Ok(xhr) = web_sys::XmlHttpRequest::new() else { return fail(t(k::UPLOAD_ERROR_FAILED).into()) };
-    let Ok(form) = web_sys::FormData::new() else { return fail(t(k::UPLOAD_ERROR_FAILED).into()) };
-    if xhr.open_with_async("POST", "/api/v1/uploads", true).is_err() || form.append_with_blob_and_filename("file", &file, &name).is_err() {
+    let Ok(xhr) = web_sys::XmlHttpRequest::new() else {
+        return fail(t(k::UPLOAD_ERROR_FAILED).into());
+    };
+    let Ok(form) = web_sys::FormData::new() else {
+        return fail(t(k::UPLOAD_ERROR_FAILED).into());
+    };
+    if xhr
+        .open_with_async("POST", "/api/v1/uploads", true)
+        .is_err()
+        || form
+            .append_with_blob_and_filename("file", &file, &name)
+            .is_err()
+    {
         return fail(t(k::UPLOAD_ERROR_FAILED).into());
     }
     // The progress handler lives as long as the request; it is small, so it is leaked
     // rather than tracked.
-    let progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
-        if e.length_computable() && e.total() > 0.0 {
-            set_state(SlotState::Sending(e.loaded() / e.total()));
-        }
-    });
+    let progress =
+        Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+            if e.length_computable() && e.total() > 0.0 {
+                set_state(SlotState::Sending(e.loaded() / e.total()));
+            }
+        });
     if let Ok(upload) = xhr.upload() {
         upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
     }
@@ -137,11 +180,20 @@ fn start_upload(file: web_sys::File, material: String, draft: RwSignal<Draft>, p
         if status == 201 {
             if let Some(id) = body["id"].as_str() {
                 pending.0.update(|s| s.retain(|x| x.local != local));
-                draft.update(|d| d.materials.entry(material).or_default().push(UploadedFile { id: id.to_string(), name, size }));
+                draft.update(|d| {
+                    d.materials.entry(material).or_default().push(UploadedFile {
+                        id: id.to_string(),
+                        name,
+                        size,
+                    })
+                });
                 return;
             }
         }
-        let code = body["error"]["fields"][0]["code"].as_str().unwrap_or("failed").to_string();
+        let code = body["error"]["fields"][0]["code"]
+            .as_str()
+            .unwrap_or("failed")
+            .to_string();
         fail(refusal(&code, &limits));
     });
     xhr.set_onload(Some(on_load.unchecked_ref()));
@@ -153,7 +205,10 @@ fn start_upload(file: web_sys::File, material: String, draft: RwSignal<Draft>, p
 }
 
 fn open_picker(material: &str) {
-    if let Some(input) = document().get_element_by_id(&format!("m-{material}")).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+    if let Some(input) = document()
+        .get_element_by_id(&format!("m-{material}"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
         input.click();
     }
 }
@@ -177,7 +232,12 @@ pub fn MaterialUpload(
     let on_files = {
         let (id, limits) = (id.clone(), limits.clone());
         move |ev: leptos::ev::Event| {
-            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+            let Some(input) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                return;
+            };
             if let Some(files) = input.files() {
                 for i in 0..files.length() {
                     if let Some(f) = files.get(i) {
@@ -195,7 +255,14 @@ pub fn MaterialUpload(
     };
     let waiting = {
         let id = id.clone();
-        move || pending.0.with(|s| s.iter().filter(|x| x.material == id).cloned().collect::<Vec<_>>())
+        move || {
+            pending.0.with(|s| {
+                s.iter()
+                    .filter(|x| x.material == id)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        }
     };
     view! {
         <div class="field material-upload" class:field--error=move || error.get().is_some() data-testid=testid>

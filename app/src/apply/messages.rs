@@ -34,16 +34,31 @@ pub fn anchor(field: &str) -> String {
 }
 
 fn num(v: Option<f64>) -> String {
-    v.map(|n| if n.fract() == 0.0 { format!("{n:.0}") } else { n.to_string() }).unwrap_or_default()
+    v.map(|n| {
+        if n.fract() == 0.0 {
+            format!("{n:.0}")
+        } else {
+            n.to_string()
+        }
+    })
+    .unwrap_or_default()
 }
 
 /// The sentence for a problem, naming the question as the applicant saw it.
 pub fn message(def: &FormDefinition, organisation: bool, e: &FieldError) -> String {
     if let Some(id) = e.field.strip_prefix("materials.") {
-        let name = def.materials.iter().find(|m| m.id == id).map(|m| m.name.as_str()).unwrap_or(id);
+        let name = def
+            .materials
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.name.as_str())
+            .unwrap_or(id);
         return match e.code.as_str() {
             "required" => tf(k::APPLY_ERROR_MATERIAL_REQUIRED, &[("label", name)]),
-            "too_large_total" => tf(k::UPLOAD_ERROR_TOTAL, &[("max", &mb(def.limits.max_total_bytes))]),
+            "too_large_total" => tf(
+                k::UPLOAD_ERROR_TOTAL,
+                &[("max", &mb(def.limits.max_total_bytes))],
+            ),
             _ => tf(k::APPLY_ERROR_MATERIAL_INVALID, &[("label", name)]),
         };
     }
@@ -64,17 +79,47 @@ pub fn message(def: &FormDefinition, organisation: bool, e: &FieldError) -> Stri
         return t(k::APPLY_ERROR_DECLARATION).into();
     }
     let id = e.field.strip_prefix("answers.").unwrap_or(&e.field);
-    let Some(f) = def.field(id) else { return t(k::ERROR_SERVER).into() };
+    let Some(f) = def.field(id) else {
+        return t(k::ERROR_SERVER).into();
+    };
     let label = f.label.as_str();
-    let choose = matches!(f.kind, FieldType::Choice | FieldType::Multichoice | FieldType::Boolean);
+    let choose = matches!(
+        f.kind,
+        FieldType::Choice | FieldType::Multichoice | FieldType::Boolean
+    );
     match e.code.as_str() {
         "required" if choose => tf(k::APPLY_ERROR_CHOOSE, &[("label", label)]),
         "required" => tf(k::APPLY_ERROR_REQUIRED, &[("label", label)]),
-        "too_short" => tf(k::APPLY_ERROR_TOO_SHORT, &[("label", label), ("n", &num(f.min))]),
-        "too_long" => tf(k::APPLY_ERROR_TOO_LONG, &[("label", label), ("n", &num(f.max.or(Some(if f.kind == FieldType::Textarea { 2000.0 } else { 200.0 }))))]),
-        "out_of_range" => tf(k::APPLY_ERROR_RANGE, &[("label", label), ("min", &num(f.min)), ("max", &num(f.max))]),
-        "too_many" => tf(k::APPLY_ERROR_TOO_MANY, &[("label", label), ("n", &num(f.max))]),
-        "too_few" => tf(k::APPLY_ERROR_TOO_FEW, &[("label", label), ("n", &num(f.min))]),
+        "too_short" => tf(
+            k::APPLY_ERROR_TOO_SHORT,
+            &[("label", label), ("n", &num(f.min))],
+        ),
+        "too_long" => tf(
+            k::APPLY_ERROR_TOO_LONG,
+            &[
+                ("label", label),
+                (
+                    "n",
+                    &num(f.max.or(Some(if f.kind == FieldType::Textarea {
+                        2000.0
+                    } else {
+                        200.0
+                    }))),
+                ),
+            ],
+        ),
+        "out_of_range" => tf(
+            k::APPLY_ERROR_RANGE,
+            &[("label", label), ("min", &num(f.min)), ("max", &num(f.max))],
+        ),
+        "too_many" => tf(
+            k::APPLY_ERROR_TOO_MANY,
+            &[("label", label), ("n", &num(f.max))],
+        ),
+        "too_few" => tf(
+            k::APPLY_ERROR_TOO_FEW,
+            &[("label", label), ("n", &num(f.min))],
+        ),
         "not_an_option" => tf(k::APPLY_ERROR_CHOOSE, &[("label", label)]),
         "pattern" => tf(k::APPLY_ERROR_PATTERN, &[("label", label)]),
         "checksum" if f.kind == FieldType::Uscc => tf(k::APPLY_ERROR_USCC, &[("label", label)]),

@@ -27,10 +27,10 @@ use crate::i18n::{k, t, tf};
 use crate::mode::use_mode;
 use crate::pages::not_found::NotFound;
 
+use crate::components::error_summary::ErrorSummary;
 use applicant::ApplicantStep;
 use check::CheckStep;
 use draft::{Draft, Drafts};
-use crate::components::error_summary::ErrorSummary;
 use fields::QuestionField;
 use materials::{MaterialsStep, Pending};
 use messages::{anchor, mb, message};
@@ -47,8 +47,12 @@ pub fn ApplyPage() -> impl IntoView {
     move || match form.get() {
         None => view! { <Loading/> }.into_any(),
         Some(Ok(def)) => view! { <Flow def=Arc::new(def)/> }.into_any(),
-        Some(Err(e)) if e.is_not_found() => view! { <NotOnline code=code.get_untracked()/> }.into_any(),
-        Some(Err(error)) => view! { <FetchError error on_retry=move |_| form.refetch()/> }.into_any(),
+        Some(Err(e)) if e.is_not_found() => {
+            view! { <NotOnline code=code.get_untracked()/> }.into_any()
+        }
+        Some(Err(error)) => {
+            view! { <FetchError error on_retry=move |_| form.refetch()/> }.into_any()
+        }
     }
 }
 
@@ -147,13 +151,18 @@ fn QuestionPage(
 ) -> impl IntoView {
     let navigate = use_navigate();
     let problems = RwSignal::new(Vec::<FieldError>::new());
-    let organisation = move || draft.with_untracked(|d| d.applicant_type == Some(Audience::Organisation));
+    let organisation =
+        move || draft.with_untracked(|d| d.applicant_type == Some(Audience::Organisation));
     let error = {
         let def = def.clone();
         move |path: &str| {
             let (path, def) = (path.to_string(), def.clone());
             Signal::derive(move || {
-                problems.with(|list| list.iter().find(|e| e.field == path).map(|e| message(&def, organisation(), e)))
+                problems.with(|list| {
+                    list.iter()
+                        .find(|e| e.field == path)
+                        .map(|e| message(&def, organisation(), e))
+                })
             })
         }
     };
@@ -170,13 +179,21 @@ fn QuestionPage(
                 Step::Section(i) => answer_problems(&def.sections[i].fields, &d.answers),
                 Step::Materials if pending.busy() => vec![FieldError::new("uploads", "busy", "")],
                 Step::Materials => {
-                    let chosen = d.materials.iter().map(|(k, v)| (k.clone(), v.iter().map(|f| f.id.clone()).collect())).collect();
+                    let chosen = d
+                        .materials
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.iter().map(|f| f.id.clone()).collect()))
+                        .collect();
                     material_problems(&def, &chosen)
                 }
                 Step::Check => vec![],
             };
             if found.is_empty() {
-                let next = if returning { Step::Check } else { steps::next(&def, &d.answers, step) };
+                let next = if returning {
+                    Step::Check
+                } else {
+                    steps::next(&def, &d.answers, step)
+                };
                 navigate(&step_href(next), Default::default());
             } else {
                 problems.set(found);
@@ -191,7 +208,11 @@ fn QuestionPage(
                 let links = list
                     .iter()
                     .map(|e| {
-                        let text = if e.field == "uploads" { t(k::UPLOAD_WAIT).to_string() } else { message(&def, organisation(), e) };
+                        let text = if e.field == "uploads" {
+                            t(k::UPLOAD_WAIT).to_string()
+                        } else {
+                            message(&def, organisation(), e)
+                        };
                         (format!("#{}", anchor(&e.field)), text)
                     })
                     .collect::<Vec<_>>();
@@ -238,7 +259,11 @@ fn QuestionPage(
 
 /// Before the first question: what is needed, or the choice to continue a saved draft.
 #[component]
-fn StartPage(def: Arc<FormDefinition>, draft: RwSignal<Draft>, step_href: Arc<dyn Fn(Step) -> String + Send + Sync>) -> impl IntoView {
+fn StartPage(
+    def: Arc<FormDefinition>,
+    draft: RwSignal<Draft>,
+    step_href: Arc<dyn Fn(Step) -> String + Send + Sync>,
+) -> impl IntoView {
     let mode = use_mode();
     let navigate = use_navigate();
     let drafts = Drafts::use_();
@@ -254,7 +279,12 @@ fn StartPage(def: Arc<FormDefinition>, draft: RwSignal<Draft>, step_href: Arc<dy
             navigate(&first, Default::default());
         }
     };
-    let required: Vec<String> = def.materials.iter().filter(|m| m.requirement == Requirement::Required).map(|m| m.name.clone()).collect();
+    let required: Vec<String> = def
+        .materials
+        .iter()
+        .filter(|m| m.requirement == Requirement::Required)
+        .map(|m| m.name.clone())
+        .collect();
     view! {
         <div class="apply-start">
             <p><a class="back-link" href=mode.href(&format!("/services/{}", def.service_code))>{t(k::ACTION_BACK_TO_GUIDE)}</a></p>

@@ -29,7 +29,11 @@ impl Step {
             "applicant" => Some(Step::Applicant),
             "materials" if !def.materials.is_empty() => Some(Step::Materials),
             "check" => Some(Step::Check),
-            s => def.sections.iter().position(|sec| sec.id == s).map(Step::Section),
+            s => def
+                .sections
+                .iter()
+                .position(|sec| sec.id == s)
+                .map(Step::Section),
         }
     }
 }

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use api_client::{CaseView, FormMaterial, MaterialForm, Requirement, SupplementReply, UploadLimits};
+use api_client::{
+    CaseView, FormMaterial, MaterialForm, Requirement, SupplementReply, UploadLimits,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -35,8 +37,12 @@ pub fn SupplementPage() -> impl IntoView {
     });
     move || match data.get() {
         None => view! { <Loading/> }.into_any(),
-        Some(Ok((case, limits))) => view! { <SupplementForm case limits code=code.clone()/> }.into_any(),
-        Some(Err(error)) => view! { <FetchError error on_retry=move |_| data.refetch()/> }.into_any(),
+        Some(Ok((case, limits))) => {
+            view! { <SupplementForm case limits code=code.clone()/> }.into_any()
+        }
+        Some(Err(error)) => {
+            view! { <FetchError error on_retry=move |_| data.refetch()/> }.into_any()
+        }
     }
 }
 
@@ -77,14 +83,28 @@ fn SupplementForm(case: CaseView, limits: UploadLimits, code: String) -> impl In
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let chosen = draft.get_untracked().materials;
-            let lacking: Vec<String> = items.iter().filter(|m| chosen.get(&m.id).is_none_or(|f| f.is_empty())).map(|m| m.name.clone()).collect();
+            let lacking: Vec<String> = items
+                .iter()
+                .filter(|m| chosen.get(&m.id).is_none_or(|f| f.is_empty()))
+                .map(|m| m.name.clone())
+                .collect();
             if pending.busy() || !lacking.is_empty() {
-                missing.set(if pending.busy() { vec![t(k::UPLOAD_WAIT).to_string()] } else { lacking.iter().map(|n| tf(k::APPLY_ERROR_MATERIAL_REQUIRED, &[("label", n)])).collect() });
+                missing.set(if pending.busy() {
+                    vec![t(k::UPLOAD_WAIT).to_string()]
+                } else {
+                    lacking
+                        .iter()
+                        .map(|n| tf(k::APPLY_ERROR_MATERIAL_REQUIRED, &[("label", n)]))
+                        .collect()
+                });
                 return;
             }
             missing.set(vec![]);
             let reply = SupplementReply {
-                materials: chosen.into_iter().map(|(k, v)| (k, v.into_iter().map(|f| f.id).collect())).collect::<BTreeMap<_, _>>(),
+                materials: chosen
+                    .into_iter()
+                    .map(|(k, v)| (k, v.into_iter().map(|f| f.id).collect()))
+                    .collect::<BTreeMap<_, _>>(),
                 note: None,
             };
             let (number, code, back) = (number.clone(), code.clone(), back.clone());

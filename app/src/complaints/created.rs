@@ -22,14 +22,19 @@ pub fn ComplaintSent(number: String, code: String) -> impl IntoView {
             async move { client().complaint(&number, &code).await }
         }
     });
-    loaded(complaint, move |c| view! { <Confirmation complaint=c code=code.clone()/> })
+    loaded(
+        complaint,
+        move |c| view! { <Confirmation complaint=c code=code.clone()/> },
+    )
 }
 
 #[component]
 fn Confirmation(complaint: ComplaintView, code: String) -> impl IntoView {
     let mode = use_mode();
     let number = complaint.complaint_number.clone();
-    let grouped = AcceptanceNumber::parse(&number).map(|n| n.grouped()).unwrap_or_else(|_| number.clone());
+    let grouped = AcceptanceNumber::parse(&number)
+        .map(|n| n.grouped())
+        .unwrap_or_else(|_| number.clone());
     let follow = mode.href(&format!("/complaints/{number}?c={code}"));
     view! {
         <div class="receipt" data-testid="complaint-created">

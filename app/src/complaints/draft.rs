@@ -4,7 +4,10 @@
 
 use api_client::checks::{normalise_mobile, normalise_query_code, AcceptanceNumber};
 use api_client::complaints::validate_complaint;
-use api_client::{ComplaintCategory, ComplaintContact, ComplaintRequest, ComplaintSubject, FieldError, SubjectType};
+use api_client::{
+    ComplaintCategory, ComplaintContact, ComplaintRequest, ComplaintSubject, FieldError,
+    SubjectType,
+};
 
 /// The material id the form's attachments are kept under in its upload draft.
 pub const ATTACHMENTS: &str = "attachments";
@@ -31,12 +34,21 @@ pub struct ComplaintDraft {
 impl ComplaintDraft {
     /// A fresh form, about `channel` (`portal` or `kiosk`) when it is about the service itself.
     pub fn new(channel: &str) -> Self {
-        ComplaintDraft { channel: channel.to_string(), ..Default::default() }
+        ComplaintDraft {
+            channel: channel.to_string(),
+            ..Default::default()
+        }
     }
 
     /// Fills in what a link says the complaint is about: `?case=NUMBER&c=CODE`,
     /// `?service=CODE` or `?department=CODE`.
-    pub fn prefill(&mut self, case: Option<String>, code: Option<String>, service: Option<String>, department: Option<String>) {
+    pub fn prefill(
+        &mut self,
+        case: Option<String>,
+        code: Option<String>,
+        service: Option<String>,
+        department: Option<String>,
+    ) {
         let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         if let Some(number) = given(case) {
             self.subject = Some(SubjectType::Case);
@@ -55,7 +67,10 @@ impl ComplaintDraft {
         let trimmed = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         let (reference, code) = match kind {
             SubjectType::Case => (
-                AcceptanceNumber::parse(&self.case_number).map(|n| n.compact().to_string()).ok().or_else(|| trimmed(&self.case_number)),
+                AcceptanceNumber::parse(&self.case_number)
+                    .map(|n| n.compact().to_string())
+                    .ok()
+                    .or_else(|| trimmed(&self.case_number)),
                 normalise_query_code(&self.case_code).or_else(|| trimmed(&self.case_code)),
             ),
             SubjectType::Service => (trimmed(&self.service), None),
@@ -63,13 +78,18 @@ impl ComplaintDraft {
             SubjectType::Staff => (trimmed(&self.staff), None),
             SubjectType::Channel => (trimmed(&self.channel), None),
         };
-        ComplaintSubject { kind, reference, code }
+        ComplaintSubject {
+            kind,
+            reference,
+            code,
+        }
     }
 
     fn contact(&self) -> Option<ComplaintContact> {
         (self.anonymous == Some(false)).then(|| ComplaintContact {
             name: self.name.trim().to_string(),
-            mobile: normalise_mobile(&self.mobile).unwrap_or_else(|| self.mobile.trim().to_string()),
+            mobile: normalise_mobile(&self.mobile)
+                .unwrap_or_else(|| self.mobile.trim().to_string()),
         })
     }
 
@@ -108,7 +128,8 @@ impl ComplaintDraft {
             attachments,
         };
         out.extend(validate_complaint(&check).into_iter().filter(|e| {
-            (self.subject.is_some() || !e.field.starts_with("subject")) && (self.anonymous.is_some() || !e.field.starts_with("contact"))
+            (self.subject.is_some() || !e.field.starts_with("subject"))
+                && (self.anonymous.is_some() || !e.field.starts_with("contact"))
         }));
         out.sort_by_key(|e| field_order(&e.field));
         out
@@ -117,10 +138,21 @@ impl ComplaintDraft {
 
 /// Where a field is on the page, top to bottom.
 pub fn field_order(field: &str) -> usize {
-    ["subject", "subject.ref", "subject.code", "category", "description", "attachments", "anonymous", "contact", "contact.name", "contact.mobile"]
-        .iter()
-        .position(|f| *f == field)
-        .unwrap_or(usize::MAX)
+    [
+        "subject",
+        "subject.ref",
+        "subject.code",
+        "category",
+        "description",
+        "attachments",
+        "anonymous",
+        "contact",
+        "contact.name",
+        "contact.mobile",
+    ]
+    .iter()
+    .position(|f| *f == field)
+    .unwrap_or(usize::MAX)
 }
 
 /// The element a problem links to: the input, or the first option of a group.

@@ -8,8 +8,9 @@ use std::cell::RefCell;
 
 use api_client::complaints::MAX_DESCRIPTION_CHARS;
 use api_client::{
-    ClientError, ComplaintCategory, ComplaintCreated, ComplaintRequest, Department, FieldError, FormMaterial, MaterialForm, Requirement,
-    ServiceQuery, ServiceSummary, SubjectType, UploadLimits,
+    ClientError, ComplaintCategory, ComplaintCreated, ComplaintRequest, Department, FieldError,
+    FormMaterial, MaterialForm, Requirement, ServiceQuery, ServiceSummary, SubjectType,
+    UploadLimits,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -60,7 +61,9 @@ fn FormLoader() -> impl IntoView {
     move || match data.get() {
         None => view! { <Loading/> }.into_any(),
         Some(Ok((limits, departments))) => view! { <ComplaintForm limits departments/> }.into_any(),
-        Some(Err(error)) => view! { <FetchError error on_retry=move |_| data.refetch()/> }.into_any(),
+        Some(Err(error)) => {
+            view! { <FetchError error on_retry=move |_| data.refetch()/> }.into_any()
+        }
     }
 }
 
@@ -122,11 +125,18 @@ impl Fields {
 }
 
 fn attachment_ids(files: &Draft) -> Vec<String> {
-    files.materials.get(ATTACHMENTS).map(|fs| fs.iter().map(|f| f.id.clone()).collect()).unwrap_or_default()
+    files
+        .materials
+        .get(ATTACHMENTS)
+        .map(|fs| fs.iter().map(|f| f.id.clone()).collect())
+        .unwrap_or_default()
 }
 
 /// Tries the submit again after a network failure (1 s, 2 s, 4 s) with the same key.
-async fn submit_with_retry(req: &ComplaintRequest, key: &str) -> Result<ComplaintCreated, ClientError> {
+async fn submit_with_retry(
+    req: &ComplaintRequest,
+    key: &str,
+) -> Result<ComplaintCreated, ClientError> {
     let mut delay = 1000;
     for attempt in 0..4 {
         match client().submit_complaint(req, key).await {
@@ -144,7 +154,12 @@ async fn submit_with_retry(req: &ComplaintRequest, key: &str) -> Result<Complain
 async fn services_of(department: String) -> Result<Vec<ServiceSummary>, ClientError> {
     let mut all = Vec::new();
     for page in 1.. {
-        let q = ServiceQuery { department: Some(department.clone()), page: Some(page), per_page: Some(api_client::MAX_PER_PAGE), ..Default::default() };
+        let q = ServiceQuery {
+            department: Some(department.clone()),
+            page: Some(page),
+            per_page: Some(api_client::MAX_PER_PAGE),
+            ..Default::default()
+        };
         let got = client().services(&q).await?;
         let done = got.items.is_empty() || (all.len() + got.items.len()) as u64 >= got.total;
         all.extend(got.items);
@@ -161,8 +176,17 @@ fn ComplaintForm(limits: UploadLimits, departments: Vec<Department>) -> impl Int
     let navigate = use_navigate();
     let query = use_query_map();
     let channel = if mode.is_kiosk() { "kiosk" } else { "portal" };
-    let (mut start, files_start) = KEPT.with(|k| k.borrow().clone()).unwrap_or_else(|| (ComplaintDraft::new(channel), Draft::new()));
-    query.with_untracked(|q| start.prefill(q.get("case"), q.get("c"), q.get("service"), q.get("department")));
+    let (mut start, files_start) = KEPT
+        .with(|k| k.borrow().clone())
+        .unwrap_or_else(|| (ComplaintDraft::new(channel), Draft::new()));
+    query.with_untracked(|q| {
+        start.prefill(
+            q.get("case"),
+            q.get("c"),
+            q.get("service"),
+            q.get("department"),
+        )
+    });
     let f = Fields::new(start);
     let files = RwSignal::new(files_start);
     let pending = Pending::new();
@@ -189,7 +213,11 @@ fn ComplaintForm(limits: UploadLimits, departments: Vec<Department>) -> impl Int
         move |fields: &'static [&'static str]| {
             let total_mb = total_mb.clone();
             Signal::derive(move || {
-                problems.with(|p| p.iter().find(|e| fields.contains(&e.field.as_str())).map(|e| message(e, f.subject.get(), &total_mb)))
+                problems.with(|p| {
+                    p.iter()
+                        .find(|e| fields.contains(&e.field.as_str()))
+                        .map(|e| message(e, f.subject.get(), &total_mb))
+                })
             })
         }
     };
@@ -207,15 +235,29 @@ fn ComplaintForm(limits: UploadLimits, departments: Vec<Department>) -> impl Int
         }
         failure.set(None);
         problems.set(found.clone());
-        let Some(req) = draft.request(attachment_ids(&uploaded)).filter(|_| found.is_empty()) else { return };
+        let Some(req) = draft
+            .request(attachment_ids(&uploaded))
+            .filter(|_| found.is_empty())
+        else {
+            return;
+        };
         sending.set(true);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             match submit_with_retry(&req, &uploaded.key).await {
                 Ok(created) => {
                     KEPT.with(|k| *k.borrow_mut() = None);
-                    let url = mode.href(&format!("/complaints/new?sent={}&c={}", created.complaint_number, created.query_code));
-                    navigate(&url, leptos_router::NavigateOptions { replace: true, ..Default::default() });
+                    let url = mode.href(&format!(
+                        "/complaints/new?sent={}&c={}",
+                        created.complaint_number, created.query_code
+                    ));
+                    navigate(
+                        &url,
+                        leptos_router::NavigateOptions {
+                            replace: true,
+                            ..Default::default()
+                        },
+                    );
                 }
                 Err(ClientError::Api { status: 400, body }) if !body.error.fields.is_empty() => {
                     sending.set(false);
@@ -241,7 +283,15 @@ fn ComplaintForm(limits: UploadLimits, departments: Vec<Department>) -> impl Int
             let list = problems.get();
             (!list.is_empty()).then(|| {
                 let subject = f.subject.get_untracked();
-                let links = list.iter().map(|e| (format!("#{}", anchor(&e.field, subject)), message(e, subject, &total_mb))).collect::<Vec<_>>();
+                let links = list
+                    .iter()
+                    .map(|e| {
+                        (
+                            format!("#{}", anchor(&e.field, subject)),
+                            message(e, subject, &total_mb),
+                        )
+                    })
+                    .collect::<Vec<_>>();
                 view! { <ErrorSummary problems=links/> }
             })
         }
@@ -256,7 +306,13 @@ fn ComplaintForm(limits: UploadLimits, departments: Vec<Department>) -> impl Int
         notes: Some(format!(
             "{} {}",
             t(k::COMPLAINT_ATTACHMENTS_HINT),
-            tf(k::UPLOAD_LIMITS, &[("file", &crate::apply::messages::mb(limits.max_file_bytes)), ("total", &total_mb)])
+            tf(
+                k::UPLOAD_LIMITS,
+                &[
+                    ("file", &crate::apply::messages::mb(limits.max_file_bytes)),
+                    ("total", &total_mb)
+                ]
+            )
         )),
     };
     let attachments_error = error(&["attachments", "uploads"]);
@@ -285,11 +341,19 @@ fn ComplaintForm(limits: UploadLimits, departments: Vec<Department>) -> impl Int
 
 /// The message line above a group's options.
 fn error_line(id: &'static str, error: Signal<Option<String>>) -> impl IntoView {
-    move || error.get().map(|e| view! { <p class="field__error" id=format!("{id}-error")><span class="visually-hidden">{t(k::ERROR_PREFIX)}</span>{e}</p> })
+    move || {
+        error.get().map(|e| view! { <p class="field__error" id=format!("{id}-error")><span class="visually-hidden">{t(k::ERROR_PREFIX)}</span>{e}</p> })
+    }
 }
 
 /// One radio of a group; `id` is the option's element id.
-fn radio(name: &'static str, id: String, label: &'static str, checked: Signal<bool>, on: impl Fn() + 'static) -> impl IntoView {
+fn radio(
+    name: &'static str,
+    id: String,
+    label: &'static str,
+    checked: Signal<bool>,
+    on: impl Fn() + 'static,
+) -> impl IntoView {
     view! {
         <div class="choice">
             <input class="choice__input" type="radio" name=name id=id.clone() prop:checked=move || checked.get() on:change=move |_| on()/>
@@ -309,7 +373,13 @@ fn SubjectQuestion(
     let departments = StoredValue::new(departments);
     let services = LocalResource::new(move || {
         let d = f.service_department.get();
-        async move { if d.is_empty() { Ok(Vec::new()) } else { services_of(d).await } }
+        async move {
+            if d.is_empty() {
+                Ok(Vec::new())
+            } else {
+                services_of(d).await
+            }
+        }
     });
     let department_options = move |selected: RwSignal<String>, only_with_services: bool| {
         departments.with_value(|ds| {
@@ -322,7 +392,8 @@ fn SubjectQuestion(
                 .collect_view()
         })
     };
-    let details = move || match f.subject.get() {
+    let details = move || {
+        match f.subject.get() {
         None => ().into_any(),
         Some(SubjectType::Case) => view! {
             <CodeInput id="c-case-number" label=t(k::COMPLAINT_CASE_NUMBER) hint=t(k::COMPLAINT_CASE_NUMBER_HINT) value=f.case_number error=ref_error/>
@@ -386,6 +457,7 @@ fn SubjectQuestion(
             </div>
         }
         .into_any(),
+    }
     };
     view! {
         <div class="field" class:field--error=move || error.get().is_some()>
@@ -404,7 +476,10 @@ fn SubjectQuestion(
 }
 
 #[component]
-fn CategoryQuestion(category: RwSignal<Option<ComplaintCategory>>, error: Signal<Option<String>>) -> impl IntoView {
+fn CategoryQuestion(
+    category: RwSignal<Option<ComplaintCategory>>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
     view! {
         <div class="field" class:field--error=move || error.get().is_some()>
             <fieldset class="fieldset">

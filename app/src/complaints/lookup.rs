@@ -17,8 +17,11 @@ use crate::pages::track::{check_number_as, NumberWords};
 
 use super::view::ComplaintDetails;
 
-const COMPLAINT_NUMBER: NumberWords =
-    NumberWords { empty: k::COMPLAINTS_ERROR_NUMBER_EMPTY, format: k::COMPLAINTS_ERROR_NUMBER_FORMAT, check: k::COMPLAINTS_ERROR_NUMBER_CHECK };
+const COMPLAINT_NUMBER: NumberWords = NumberWords {
+    empty: k::COMPLAINTS_ERROR_NUMBER_EMPTY,
+    format: k::COMPLAINTS_ERROR_NUMBER_FORMAT,
+    check: k::COMPLAINTS_ERROR_NUMBER_CHECK,
+};
 
 /// `number`: a complaint number to start from (one opened without its code, or `?n=`).
 #[component]
@@ -36,9 +39,19 @@ pub fn ComplaintsPage(#[prop(optional)] number: Option<String>) -> impl IntoView
         number_error.set(n.as_ref().err().map(|m| m.to_string()));
         let typed = code.get_untracked();
         let c = normalise_query_code(&typed);
-        code_error.set(c.is_none().then(|| if typed.trim().is_empty() { t(k::TRACK_ERROR_CODE_EMPTY) } else { t(k::TRACK_ERROR_CODE) }.to_string()));
+        code_error.set(c.is_none().then(|| {
+            if typed.trim().is_empty() {
+                t(k::TRACK_ERROR_CODE_EMPTY)
+            } else {
+                t(k::TRACK_ERROR_CODE)
+            }
+            .to_string()
+        }));
         if let (Ok(n), Some(c)) = (n, c) {
-            navigate(&mode.href(&format!("/complaints/{}?c={c}", n.compact())), Default::default());
+            navigate(
+                &mode.href(&format!("/complaints/{}?c={c}", n.compact())),
+                Default::default(),
+            );
         }
     };
     view! {
@@ -78,7 +91,8 @@ pub fn ComplaintPage() -> impl IntoView {
         let (n, c) = (number.get(), code.get());
         async move { client().complaint(&n, &c).await }
     });
-    move || match complaint.get() {
+    move || {
+        match complaint.get() {
         None => view! { <Loading/> }.into_any(),
         Some(Ok(c)) => view! { <PageHeading text=t(k::COMPLAINT_VIEW_TITLE)/><ComplaintDetails complaint=c code=code.get_untracked()/> }.into_any(),
         Some(Err(e)) if e.is_not_found() => view! {
@@ -93,5 +107,6 @@ pub fn ComplaintPage() -> impl IntoView {
             <div class="notice notice--error" role="alert" data-testid="complaint-throttled"><p>{t(k::TRACK_THROTTLED)}</p></div>
         }.into_any(),
         Some(Err(error)) => view! { <FetchError error on_retry=move |_| complaint.refetch()/> }.into_any(),
+    }
     }
 }

@@ -61,7 +61,12 @@ pub fn message(e: &FieldError, subject: Option<SubjectType>, max_total_mb: &str)
     let code = e.code.as_str();
     let required = |label: &str| tf(k::APPLY_ERROR_REQUIRED, &[("label", label)]);
     let choose = |label: &str| tf(k::APPLY_ERROR_CHOOSE, &[("label", label)]);
-    let too_long = |label: &str, n: usize| tf(k::APPLY_ERROR_TOO_LONG, &[("label", label), ("n", &n.to_string())]);
+    let too_long = |label: &str, n: usize| {
+        tf(
+            k::APPLY_ERROR_TOO_LONG,
+            &[("label", label), ("n", &n.to_string())],
+        )
+    };
     match e.field.as_str() {
         "subject" => t(k::COMPLAINT_ERROR_SUBJECT).into(),
         "category" => t(k::COMPLAINT_ERROR_CATEGORY).into(),
@@ -74,8 +79,16 @@ pub fn message(e: &FieldError, subject: Option<SubjectType>, max_total_mb: &str)
                 _ => t(k::TRACK_ERROR_NUMBER_FORMAT).into(),
             },
             Some(kind @ (SubjectType::Service | SubjectType::Department)) => {
-                let label = if kind == SubjectType::Service { t(k::COMPLAINT_SERVICE) } else { t(k::COMPLAINT_DEPARTMENT) };
-                if code == "required" { choose(label) } else { tf(k::COMPLAINT_ERROR_UNKNOWN, &[("label", label)]) }
+                let label = if kind == SubjectType::Service {
+                    t(k::COMPLAINT_SERVICE)
+                } else {
+                    t(k::COMPLAINT_DEPARTMENT)
+                };
+                if code == "required" {
+                    choose(label)
+                } else {
+                    tf(k::COMPLAINT_ERROR_UNKNOWN, &[("label", label)])
+                }
             }
             Some(SubjectType::Staff) => match code {
                 "too_long" => too_long(t(k::COMPLAINT_STAFF), MAX_REF_CHARS),
@@ -98,11 +111,17 @@ pub fn message(e: &FieldError, subject: Option<SubjectType>, max_total_mb: &str)
         },
         "contact.mobile" => match code {
             "required" => required(t(k::COMPLAINT_CONTACT_MOBILE)),
-            _ => tf(k::APPLY_ERROR_MOBILE, &[("label", t(k::COMPLAINT_CONTACT_MOBILE))]),
+            _ => tf(
+                k::APPLY_ERROR_MOBILE,
+                &[("label", t(k::COMPLAINT_CONTACT_MOBILE))],
+            ),
         },
         "uploads" => t(k::UPLOAD_WAIT).into(),
         "attachments" => match code {
-            "too_many" => tf(k::COMPLAINT_ERROR_ATTACHMENTS_TOO_MANY, &[("n", &MAX_ATTACHMENTS.to_string())]),
+            "too_many" => tf(
+                k::COMPLAINT_ERROR_ATTACHMENTS_TOO_MANY,
+                &[("n", &MAX_ATTACHMENTS.to_string())],
+            ),
             "too_large_total" => tf(k::UPLOAD_ERROR_TOTAL, &[("max", max_total_mb)]),
             _ => t(k::COMPLAINT_ERROR_ATTACHMENTS).into(),
         },

@@ -25,7 +25,9 @@ fn subject_text(c: &ComplaintView) -> String {
     let what = match s.kind {
         SubjectType::Channel => None,
         SubjectType::Case => s.reference.as_deref().map(|r| {
-            let n = AcceptanceNumber::parse(r).map(|n| n.grouped()).unwrap_or_else(|_| r.to_string());
+            let n = AcceptanceNumber::parse(r)
+                .map(|n| n.grouped())
+                .unwrap_or_else(|_| r.to_string());
             match &s.name {
                 Some(name) => format!("{n}（{name}）"),
                 None => n,
@@ -44,8 +46,14 @@ pub fn ComplaintDetails(complaint: ComplaintView, code: String) -> impl IntoView
     let current = RwSignal::new(complaint);
     move || {
         let c = current.get();
-        let grouped = AcceptanceNumber::parse(&c.complaint_number).map(|n| n.grouped()).unwrap_or_else(|_| c.complaint_number.clone());
-        let complainant = if c.anonymous { t(k::COMPLAINT_VIEW_ANONYMOUS).to_string() } else { c.masked_name.clone().unwrap_or_default() };
+        let grouped = AcceptanceNumber::parse(&c.complaint_number)
+            .map(|n| n.grouped())
+            .unwrap_or_else(|_| c.complaint_number.clone());
+        let complainant = if c.anonymous {
+            t(k::COMPLAINT_VIEW_ANONYMOUS).to_string()
+        } else {
+            c.masked_name.clone().unwrap_or_default()
+        };
         let awaiting = c.replies.is_empty();
         view! {
             <div class="case complaint" data-testid="complaint">
@@ -115,20 +123,31 @@ const PREFIX: &str = "handling";
 
 /// Rating how the complaint was handled (once, after a reply).
 #[component]
-fn HandlingRatingForm(number: String, code: String, on_rated: Callback<ComplaintView>) -> impl IntoView {
+fn HandlingRatingForm(
+    number: String,
+    code: String,
+    on_rated: Callback<ComplaintView>,
+) -> impl IntoView {
     let level = RwSignal::new(None::<u8>);
     let comment = RwSignal::new(String::new());
     let problems = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<String>);
     let sending = RwSignal::new(false);
-    let error = move |field: &'static str| Signal::derive(move || problems.with(|p| p.iter().find(|e| e.field == field).map(rating_message)));
+    let error = move |field: &'static str| {
+        Signal::derive(move || {
+            problems.with(|p| p.iter().find(|e| e.field == field).map(rating_message))
+        })
+    };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if sending.get_untracked() {
             return;
         }
         let text = comment.get_untracked().trim().to_string();
-        let req = HandlingRatingRequest { level: level.get_untracked().unwrap_or(0), comment: (!text.is_empty()).then_some(text) };
+        let req = HandlingRatingRequest {
+            level: level.get_untracked().unwrap_or(0),
+            comment: (!text.is_empty()).then_some(text),
+        };
         let found = validate_rating(req.level, &[], req.comment.as_deref());
         problems.set(found.clone());
         failure.set(None);
@@ -142,8 +161,16 @@ fn HandlingRatingForm(number: String, code: String, on_rated: Callback<Complaint
             sending.set(false);
             match answer {
                 Ok(v) => on_rated.run(v),
-                Err(ClientError::Api { status: 409, .. }) => failure.set(Some(t(k::COMPLAINT_VIEW_ERROR_RATED).into())),
-                Err(ClientError::Api { status: 400, body }) if body.error.fields.iter().any(|f| matches!(f.field.as_str(), "level" | "comment")) => {
+                Err(ClientError::Api { status: 409, .. }) => {
+                    failure.set(Some(t(k::COMPLAINT_VIEW_ERROR_RATED).into()))
+                }
+                Err(ClientError::Api { status: 400, body })
+                    if body
+                        .error
+                        .fields
+                        .iter()
+                        .any(|f| matches!(f.field.as_str(), "level" | "comment")) =>
+                {
                     problems.set(body.error.fields)
                 }
                 Err(e) => failure.set(Some(crate::api::error_message(&e))),

@@ -38,7 +38,10 @@ pub fn ErrorSummary(problems: Vec<(String, String)>) -> impl IntoView {
 /// Moves focus to a field (and so scrolls to it), as an error link should.
 pub fn focus_field(id: &str) {
     use wasm_bindgen::JsCast;
-    if let Some(el) = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+    if let Some(el) = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
         let _ = el.focus();
     }
 }

@@ -46,6 +46,8 @@ where
     move || match resource.get() {
         None => view! { <Loading/> }.into_any(),
         Some(Ok(value)) => render.clone()(value).into_any(),
-        Some(Err(error)) => view! { <FetchError error on_retry=move |_| resource.refetch()/> }.into_any(),
+        Some(Err(error)) => {
+            view! { <FetchError error on_retry=move |_| resource.refetch()/> }.into_any()
+        }
     }
 }

@@ -17,7 +17,10 @@ pub fn set_title(page: &str) {
 }
 
 #[component]
-pub fn PageHeading(#[prop(into)] text: String, #[prop(optional, into)] caption: Option<String>) -> impl IntoView {
+pub fn PageHeading(
+    #[prop(into)] text: String,
+    #[prop(optional, into)] caption: Option<String>,
+) -> impl IntoView {
     set_title(&text);
     let node = NodeRef::<H1>::new();
     // The first heading of a visit is where the page starts anyway; focus only moves on

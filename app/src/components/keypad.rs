@@ -11,7 +11,10 @@ pub fn Keypad(target: RwSignal<String>, #[prop(optional)] letters: bool) -> impl
     let keys: Vec<String> = if letters {
         QUERY_CODE_ALPHABET.chars().map(String::from).collect()
     } else {
-        ["1", "2", "3", "4", "5", "6", "7", "8", "9", "X", "0"].iter().map(|s| s.to_string()).collect()
+        ["1", "2", "3", "4", "5", "6", "7", "8", "9", "X", "0"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     };
     view! {
         <div class="keypad" class:keypad--letters=letters role="group" aria-label=t(k::KEYPAD_LABEL)>

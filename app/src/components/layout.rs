@@ -78,7 +78,11 @@ pub fn KioskLayout(children: Children) -> impl IntoView {
     let visited = StoredValue::new(Vec::<String>::new());
     let location = leptos_router::hooks::use_location();
     Effect::new(move |_| {
-        let here = format!("{}?{}", location.pathname.get(), location.search.get().trim_start_matches('?'));
+        let here = format!(
+            "{}?{}",
+            location.pathname.get(),
+            location.search.get().trim_start_matches('?')
+        );
         visited.update_value(|v| {
             if v.len() >= 2 && v[v.len() - 2] == here {
                 v.pop();
@@ -94,7 +98,13 @@ pub fn KioskLayout(children: Children) -> impl IntoView {
             if visited.with_value(|v| v.len()) > 1 {
                 let _ = window().history().and_then(|h| h.back());
             } else {
-                navigate(&home, leptos_router::NavigateOptions { replace: true, ..Default::default() });
+                navigate(
+                    &home,
+                    leptos_router::NavigateOptions {
+                        replace: true,
+                        ..Default::default()
+                    },
+                );
             }
         }
     };

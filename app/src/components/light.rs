@@ -17,7 +17,11 @@ pub fn light_words(l: Light) -> (&'static str, &'static str) {
 
 /// `due` says what the date is (承诺办结日期 …, 答复期限 …).
 #[component]
-pub fn DeadlineLight(deadline: Deadline, #[prop(into)] due: String, #[prop(default = "light")] testid: &'static str) -> impl IntoView {
+pub fn DeadlineLight(
+    deadline: Deadline,
+    #[prop(into)] due: String,
+    #[prop(default = "light")] testid: &'static str,
+) -> impl IntoView {
     let (class, words) = light_words(deadline.light);
     view! {
         <p class=format!("light {class}") data-testid=testid data-light=format!("{:?}", deadline.light).to_lowercase()>

@@ -5,7 +5,12 @@ use leptos::prelude::*;
 use crate::i18n::{k, t, tf};
 
 #[component]
-pub fn Pagination(page: u32, per_page: u32, total: u64, href: impl Fn(u32) -> String + 'static) -> impl IntoView {
+pub fn Pagination(
+    page: u32,
+    per_page: u32,
+    total: u64,
+    href: impl Fn(u32) -> String + 'static,
+) -> impl IntoView {
     let pages = total.div_ceil(per_page.max(1) as u64).max(1) as u32;
     (pages > 1).then(|| {
         view! {

@@ -42,7 +42,13 @@ pub fn rating_message(e: &FieldError) -> String {
     match e.field.as_str() {
         "level" => t(k::RATING_ERROR_LEVEL).into(),
         "tags" => t(k::RATING_ERROR_TAGS).into(),
-        _ => tf(k::APPLY_ERROR_TOO_LONG, &[("label", t(k::RATING_COMMENT)), ("n", &MAX_COMMENT_CHARS.to_string())]),
+        _ => tf(
+            k::APPLY_ERROR_TOO_LONG,
+            &[
+                ("label", t(k::RATING_COMMENT)),
+                ("n", &MAX_COMMENT_CHARS.to_string()),
+            ],
+        ),
     }
 }
 
@@ -95,7 +101,11 @@ pub fn LevelChoice(
 /// The reason tags of the chosen level (praise for 满意 and above, faults below); a change of
 /// level keeps only the tags that still apply.
 #[component]
-pub fn TagChoice(prefix: &'static str, level: RwSignal<Option<u8>>, tags: RwSignal<Vec<String>>) -> impl IntoView {
+pub fn TagChoice(
+    prefix: &'static str,
+    level: RwSignal<Option<u8>>,
+    tags: RwSignal<Vec<String>>,
+) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(l) = level.get() {
             let offered = tags_for(l);

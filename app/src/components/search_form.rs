@@ -19,10 +19,19 @@ pub fn SearchForm(#[prop(into)] initial: String, #[prop(optional)] large: bool) 
         if trimmed.is_empty() {
             error.set(Some(t(k::SEARCH_ERROR_EMPTY).into()));
         } else if trimmed.chars().count() > api_client::MAX_QUERY_CHARS {
-            error.set(Some(tf(k::ERROR_FIELD_TOO_LONG, &[("field", t(k::SEARCH_LABEL)), ("max", &api_client::MAX_QUERY_CHARS.to_string())])));
+            error.set(Some(tf(
+                k::ERROR_FIELD_TOO_LONG,
+                &[
+                    ("field", t(k::SEARCH_LABEL)),
+                    ("max", &api_client::MAX_QUERY_CHARS.to_string()),
+                ],
+            )));
         } else {
             error.set(None);
-            let url = mode.href(&format!("/services?q={}", api_client::query::encode(trimmed)));
+            let url = mode.href(&format!(
+                "/services?q={}",
+                api_client::query::encode(trimmed)
+            ));
             navigate(&url, Default::default());
         }
     };

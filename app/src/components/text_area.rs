@@ -9,9 +9,15 @@ use crate::i18n::{k, t, tf};
 pub fn count_text(text: &str, max: usize) -> (bool, String) {
     let n = text.trim().chars().count();
     if n > max {
-        (true, tf(k::CHAR_COUNT_OVER, &[("n", &(n - max).to_string())]))
+        (
+            true,
+            tf(k::CHAR_COUNT_OVER, &[("n", &(n - max).to_string())]),
+        )
     } else {
-        (false, tf(k::CHAR_COUNT_LEFT, &[("n", &(max - n).to_string())]))
+        (
+            false,
+            tf(k::CHAR_COUNT_LEFT, &[("n", &(max - n).to_string())]),
+        )
     }
 }
 

@@ -35,7 +35,9 @@ pub fn tf(key: Key, args: &[(&str, &str)]) -> String {
 
 impl Locale {
     pub fn from_tag(tag: &str) -> Option<Locale> {
-        Locale::ALL.into_iter().find(|l| l.tag().eq_ignore_ascii_case(tag))
+        Locale::ALL
+            .into_iter()
+            .find(|l| l.tag().eq_ignore_ascii_case(tag))
     }
 }
 
@@ -49,7 +51,9 @@ impl I18n {
     pub fn new(initial: Locale) -> Self {
         CURRENT.with(|c| c.set(initial));
         set_document_lang(initial);
-        I18n { locale: RwSignal::new(initial) }
+        I18n {
+            locale: RwSignal::new(initial),
+        }
     }
 
     pub fn set(&self, l: Locale) {

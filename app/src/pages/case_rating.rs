@@ -8,14 +8,21 @@ use leptos::prelude::*;
 
 use crate::api::client;
 use crate::components::error_summary::ErrorSummary;
-use crate::components::rating::{rating_anchor, rating_message, GivenRating, LevelChoice, RectificationView, TagChoice};
+use crate::components::rating::{
+    rating_anchor, rating_message, GivenRating, LevelChoice, RectificationView, TagChoice,
+};
 use crate::components::text_area::TextArea;
 use crate::i18n::{k, t};
 
 const PREFIX: &str = "rate";
 
 #[component]
-pub fn CaseRating(number: String, code: Option<String>, rating: Option<RatingView>, can_rate: bool) -> impl IntoView {
+pub fn CaseRating(
+    number: String,
+    code: Option<String>,
+    rating: Option<RatingView>,
+    can_rate: bool,
+) -> impl IntoView {
     let given = RwSignal::new(rating);
     let just_given = RwSignal::new(false);
     let open = can_rate && code.is_some();
@@ -51,7 +58,9 @@ fn RatingForm(number: String, code: String, on_rated: Callback<RatingView>) -> i
     let failure = RwSignal::new(None::<String>);
     let sending = RwSignal::new(false);
     let error = move |field: &'static str| {
-        Signal::derive(move || problems.with(|p| p.iter().find(|e| e.field == field).map(rating_message)))
+        Signal::derive(move || {
+            problems.with(|p| p.iter().find(|e| e.field == field).map(rating_message))
+        })
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -78,8 +87,16 @@ fn RatingForm(number: String, code: String, on_rated: Callback<RatingView>) -> i
             sending.set(false);
             match answer {
                 Ok(r) => on_rated.run(r),
-                Err(ClientError::Api { status: 409, .. }) => failure.set(Some(t(k::RATING_ERROR_TWICE).into())),
-                Err(ClientError::Api { status: 400, body }) if body.error.fields.iter().any(|f| matches!(f.field.as_str(), "level" | "tags" | "comment")) => {
+                Err(ClientError::Api { status: 409, .. }) => {
+                    failure.set(Some(t(k::RATING_ERROR_TWICE).into()))
+                }
+                Err(ClientError::Api { status: 400, body })
+                    if body
+                        .error
+                        .fields
+                        .iter()
+                        .any(|f| matches!(f.field.as_str(), "level" | "tags" | "comment")) =>
+                {
                     problems.set(body.error.fields)
                 }
                 Err(e) => failure.set(Some(crate::api::error_message(&e))),

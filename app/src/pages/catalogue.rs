@@ -28,7 +28,11 @@ fn query_from_url(get: impl Fn(&str) -> Option<String>) -> ServiceQuery {
 
 fn url_of(q: &ServiceQuery) -> String {
     let qs = q.to_query_string();
-    if qs.is_empty() { "/services".into() } else { format!("/services?{qs}") }
+    if qs.is_empty() {
+        "/services".into()
+    } else {
+        format!("/services?{qs}")
+    }
 }
 
 #[component]
@@ -90,12 +94,22 @@ pub fn CataloguePage() -> impl IntoView {
 /// Filters as a form of plain selects: applied with a button, not on change, so keyboard
 /// and screen-reader users are not moved away mid-choice.
 #[component]
-fn Filters(current: ServiceQuery, topics: Vec<Topic>, departments: Vec<Department>) -> impl IntoView {
+fn Filters(
+    current: ServiceQuery,
+    topics: Vec<Topic>,
+    departments: Vec<Department>,
+) -> impl IntoView {
     let navigate = use_navigate();
-    let audience = RwSignal::new(current.audience.map(|a| a.as_str().to_string()).unwrap_or_default());
+    let audience = RwSignal::new(
+        current
+            .audience
+            .map(|a| a.as_str().to_string())
+            .unwrap_or_default(),
+    );
     let department = RwSignal::new(current.department.clone().unwrap_or_default());
     let topic = RwSignal::new(current.topic.clone().unwrap_or_default());
-    let has_filters = current.audience.is_some() || current.department.is_some() || current.topic.is_some();
+    let has_filters =
+        current.audience.is_some() || current.department.is_some() || current.topic.is_some();
     let q = current.q.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -109,7 +123,10 @@ fn Filters(current: ServiceQuery, topics: Vec<Topic>, departments: Vec<Departmen
         };
         navigate(&url_of(&next), Default::default());
     };
-    let clear = url_of(&ServiceQuery { q: current.q.clone(), ..Default::default() });
+    let clear = url_of(&ServiceQuery {
+        q: current.q.clone(),
+        ..Default::default()
+    });
     view! {
         <form class="filters" on:submit=on_submit>
             <h2 class="filters__title">{t(k::FILTER_TITLE)}</h2>

@@ -33,7 +33,9 @@ pub fn with_guide<V: IntoView + 'static>(
         None => view! { <Loading/> }.into_any(),
         Some(Ok(g)) => render.clone()(g).into_any(),
         Some(Err(e)) if e.is_not_found() => view! { <NotFound service=true/> }.into_any(),
-        Some(Err(error)) => view! { <FetchError error on_retry=move |_| guide.refetch()/> }.into_any(),
+        Some(Err(error)) => {
+            view! { <FetchError error on_retry=move |_| guide.refetch()/> }.into_any()
+        }
     }
 }
 
@@ -70,10 +72,17 @@ pub fn GuideView(guide: ServiceGuide) -> impl IntoView {
     let mode = use_mode();
     let g = guide;
     let notice_href = mode.href(&format!("/services/{}/notice", g.code));
-    let apply_href = g.accepts_online_applications().then(|| mode.href(&format!("/services/{}/apply", g.code)));
+    let apply_href = g
+        .accepts_online_applications()
+        .then(|| mode.href(&format!("/services/{}/apply", g.code)));
     let complain_href = mode.href(&format!("/complaints/new?service={}", g.code));
     let supports = supports_list(g.supports);
-    let topics = g.topics.iter().map(|t| t.name.clone()).collect::<Vec<_>>().join(t(k::LIST_SEPARATOR));
+    let topics = g
+        .topics
+        .iter()
+        .map(|t| t.name.clone())
+        .collect::<Vec<_>>()
+        .join(t(k::LIST_SEPARATOR));
     view! {
         <article class="guide" data-testid="guide">
             {(!mode.is_kiosk()).then(|| view! {

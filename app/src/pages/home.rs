@@ -15,7 +15,12 @@ const POPULAR: u32 = 6;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let popular = LocalResource::new(|| async {
-        client().services(&ServiceQuery { per_page: Some(POPULAR), ..Default::default() }).await
+        client()
+            .services(&ServiceQuery {
+                per_page: Some(POPULAR),
+                ..Default::default()
+            })
+            .await
     });
     let topics = LocalResource::new(|| async { client().topics().await });
     let departments = LocalResource::new(|| async { client().departments().await });

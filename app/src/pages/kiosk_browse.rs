@@ -20,7 +20,12 @@ pub fn KioskBrowse() -> impl IntoView {
     let params = use_query_map();
     move || {
         let (topic, department, by, page) = params.with(|p| {
-            (p.get("topic"), p.get("department"), p.get("by"), p.get("page").and_then(|v| v.parse().ok()))
+            (
+                p.get("topic"),
+                p.get("department"),
+                p.get("by"),
+                p.get("page").and_then(|v| v.parse().ok()),
+            )
         });
         match (topic, department) {
             (Some(topic), _) => view! { <KioskServices query=ServiceQuery { topic: Some(topic), page, per_page: Some(PER_PAGE), ..Default::default() }/> }.into_any(),
@@ -88,10 +93,16 @@ fn KioskServices(query: ServiceQuery) -> impl IntoView {
             let query = query.clone();
             async move {
                 if let Some(topic) = &query.topic {
-                    client().topics().await.map(|ts| ts.into_iter().find(|x| &x.code == topic).map(|x| x.name))
+                    client()
+                        .topics()
+                        .await
+                        .map(|ts| ts.into_iter().find(|x| &x.code == topic).map(|x| x.name))
                 } else {
                     let dep = query.department.clone().unwrap_or_default();
-                    client().departments().await.map(|ds| ds.into_iter().find(|x| x.code == dep).map(|x| x.name))
+                    client()
+                        .departments()
+                        .await
+                        .map(|ds| ds.into_iter().find(|x| x.code == dep).map(|x| x.name))
                 }
             }
         }

@@ -31,7 +31,10 @@ pub fn KioskFinish() -> impl IntoView {
         if sending.get_untracked() {
             return;
         }
-        let req = VisitRatingRequest { level: level.get_untracked().unwrap_or(0), tags: tags.get_untracked() };
+        let req = VisitRatingRequest {
+            level: level.get_untracked().unwrap_or(0),
+            tags: tags.get_untracked(),
+        };
         if let Some(problem) = validate_rating(req.level, &req.tags, None).first() {
             error.set(Some(rating_message(problem)));
             return;

@@ -15,10 +15,30 @@ struct Task {
 }
 
 const TASKS: [Task; 4] = [
-    Task { title: k::TASK_GUIDES, description: k::TASK_GUIDES_DESC, icon: "指", href: Some("/guides") },
-    Task { title: k::TASK_APPLY, description: k::TASK_APPLY_DESC, icon: "报", href: Some("/guides") },
-    Task { title: k::TASK_TRACK, description: k::TASK_TRACK_DESC, icon: "查", href: Some("/track") },
-    Task { title: k::TASK_COMPLAIN, description: k::TASK_COMPLAIN_DESC, icon: "评", href: Some("/complaints/new") },
+    Task {
+        title: k::TASK_GUIDES,
+        description: k::TASK_GUIDES_DESC,
+        icon: "指",
+        href: Some("/guides"),
+    },
+    Task {
+        title: k::TASK_APPLY,
+        description: k::TASK_APPLY_DESC,
+        icon: "报",
+        href: Some("/guides"),
+    },
+    Task {
+        title: k::TASK_TRACK,
+        description: k::TASK_TRACK_DESC,
+        icon: "查",
+        href: Some("/track"),
+    },
+    Task {
+        title: k::TASK_COMPLAIN,
+        description: k::TASK_COMPLAIN_DESC,
+        icon: "评",
+        href: Some("/complaints/new"),
+    },
 ];
 
 #[component]

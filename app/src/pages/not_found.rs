@@ -9,7 +9,11 @@ use crate::mode::use_mode;
 #[component]
 pub fn NotFound(#[prop(optional)] service: bool) -> impl IntoView {
     let mode = use_mode();
-    let catalogue = if mode.is_kiosk() { mode.href("/guides") } else { "/services".to_string() };
+    let catalogue = if mode.is_kiosk() {
+        mode.href("/guides")
+    } else {
+        "/services".to_string()
+    };
     view! {
         <div class="not-found" data-testid="not-found">
             <PageHeading text=if service { t(k::NOT_FOUND_SERVICE_TITLE) } else { t(k::NOT_FOUND_TITLE) }/>

@@ -15,11 +15,14 @@ pub fn NoticePage() -> impl IntoView {
 
 fn today() -> String {
     let d = js_sys::Date::new_0();
-    tf(k::NOTICE_DATE_FORMAT, &[
-        ("y", &d.get_full_year().to_string()),
-        ("m", &(d.get_month() + 1).to_string()),
-        ("d", &d.get_date().to_string()),
-    ])
+    tf(
+        k::NOTICE_DATE_FORMAT,
+        &[
+            ("y", &d.get_full_year().to_string()),
+            ("m", &(d.get_month() + 1).to_string()),
+            ("d", &d.get_date().to_string()),
+        ],
+    )
 }
 
 #[component]

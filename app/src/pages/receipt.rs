@@ -44,7 +44,9 @@ pub fn ReceiptPage() -> impl IntoView {
 fn ReceiptView(receipt: Receipt) -> impl IntoView {
     let mode = use_mode();
     let r = receipt;
-    let grouped = AcceptanceNumber::parse(&r.acceptance_number).map(|n| n.grouped()).unwrap_or_else(|_| r.acceptance_number.clone());
+    let grouped = AcceptanceNumber::parse(&r.acceptance_number)
+        .map(|n| n.grouped())
+        .unwrap_or_else(|_| r.acceptance_number.clone());
     view! {
         <div class="receipt" data-testid="receipt">
             <div class="panel panel--confirmation no-print-colour">

@@ -2,14 +2,16 @@
 //! (or the mobile number used when applying); `/track/{number}?c={code}` shows the case.
 //! The receipt's QR code lands on the latter, mostly on phones, so it is light and plain.
 
-use api_client::checks::{normalise_mobile, normalise_query_code, AcceptanceNumber, AcceptanceNumberError};
+use api_client::checks::{
+    normalise_mobile, normalise_query_code, AcceptanceNumber, AcceptanceNumberError,
+};
 use api_client::{CaseView, ClientError};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::client;
-use crate::components::fetch::{FetchError, Loading};
 use crate::components::code_input::CodeInput;
+use crate::components::fetch::{FetchError, Loading};
 use crate::components::heading::PageHeading;
 use crate::components::light::DeadlineLight;
 use crate::format::minutes;
@@ -33,8 +35,11 @@ pub struct NumberWords {
     pub check: Key,
 }
 
-pub const ACCEPTANCE_NUMBER: NumberWords =
-    NumberWords { empty: k::TRACK_ERROR_NUMBER_EMPTY, format: k::TRACK_ERROR_NUMBER_FORMAT, check: k::TRACK_ERROR_NUMBER_CHECK };
+pub const ACCEPTANCE_NUMBER: NumberWords = NumberWords {
+    empty: k::TRACK_ERROR_NUMBER_EMPTY,
+    format: k::TRACK_ERROR_NUMBER_FORMAT,
+    check: k::TRACK_ERROR_NUMBER_CHECK,
+};
 
 /// Checks a typed number (an acceptance or complaint number) before any request: a typo is
 /// caught by its check character.
@@ -57,7 +62,11 @@ pub fn TrackLookup() -> impl IntoView {
     let mode = use_mode();
     let navigate = use_navigate();
     // A scanned number arrives as `?n=` (see scanner.rs).
-    let number = RwSignal::new(use_query_map().with_untracked(|q| q.get("n")).unwrap_or_default());
+    let number = RwSignal::new(
+        use_query_map()
+            .with_untracked(|q| q.get("n"))
+            .unwrap_or_default(),
+    );
     let secret = RwSignal::new(String::new());
     let by_mobile = RwSignal::new(false);
     let problems = RwSignal::new(Problems::default());
@@ -66,25 +75,38 @@ pub fn TrackLookup() -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut p = Problems::default();
-        let n = check_number(&number.get_untracked()).map_err(|m| p.number = Some(m)).ok();
+        let n = check_number(&number.get_untracked())
+            .map_err(|m| p.number = Some(m))
+            .ok();
         let typed = secret.get_untracked();
         let (code, mobile) = if by_mobile.get_untracked() {
             let m = normalise_mobile(&typed);
             if m.is_none() {
-                p.secret = Some(if typed.trim().is_empty() { t(k::TRACK_ERROR_MOBILE_EMPTY) } else { t(k::TRACK_ERROR_MOBILE) });
+                p.secret = Some(if typed.trim().is_empty() {
+                    t(k::TRACK_ERROR_MOBILE_EMPTY)
+                } else {
+                    t(k::TRACK_ERROR_MOBILE)
+                });
             }
             (None, m)
         } else {
             let c = normalise_query_code(&typed);
             if c.is_none() {
-                p.secret = Some(if typed.trim().is_empty() { t(k::TRACK_ERROR_CODE_EMPTY) } else { t(k::TRACK_ERROR_CODE) });
+                p.secret = Some(if typed.trim().is_empty() {
+                    t(k::TRACK_ERROR_CODE_EMPTY)
+                } else {
+                    t(k::TRACK_ERROR_CODE)
+                });
             }
             (c, None)
         };
         problems.set(p.clone());
         let Some(n) = n else { return };
         if let Some(code) = code {
-            navigate(&mode.href(&format!("/track/{}?c={code}", n.compact())), Default::default());
+            navigate(
+                &mode.href(&format!("/track/{}?c={code}", n.compact())),
+                Default::default(),
+            );
         } else if let Some(mobile) = mobile {
             found.set(None);
             leptos::task::spawn_local(async move {
@@ -92,7 +114,9 @@ pub fn TrackLookup() -> impl IntoView {
             });
         }
     };
-    let error = move |pick: fn(&Problems) -> Option<&'static str>| Signal::derive(move || problems.with(|p| pick(p).map(str::to_string)));
+    let error = move |pick: fn(&Problems) -> Option<&'static str>| {
+        Signal::derive(move || problems.with(|p| pick(p).map(str::to_string)))
+    };
     view! {
         <PageHeading text=t(k::TRACK_TITLE)/>
         <p>{t(k::TRACK_INTRO)}</p>
@@ -143,7 +167,8 @@ pub fn CasePage() -> impl IntoView {
         let code = query.with(|q| q.get("c").unwrap_or_default());
         async move { client().case(&number, &code).await }
     });
-    move || match case.get() {
+    move || {
+        match case.get() {
         None => view! { <Loading/> }.into_any(),
         Some(Ok(c)) => view! { <PageHeading text=t(k::TRACK_CASE_TITLE)/><CaseDetails case=c on_change=Callback::new(move |_| case.refetch())/> }.into_any(),
         Some(Err(e)) if e.is_not_found() => view! { <PageHeading text=t(k::TRACK_TITLE)/><NoMatch/><p><a href=use_mode().href("/track")>{t(k::TRACK_AGAIN)}</a></p> }.into_any(),
@@ -153,16 +178,21 @@ pub fn CasePage() -> impl IntoView {
         }.into_any(),
         Some(Err(error)) => view! { <FetchError error on_retry=move |_| case.refetch()/> }.into_any(),
     }
+    }
 }
 
 #[component]
 fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>) -> impl IntoView {
     let mode = use_mode();
     let c = case;
-    let grouped = AcceptanceNumber::parse(&c.acceptance_number).map(|n| n.grouped()).unwrap_or_else(|_| c.acceptance_number.clone());
+    let grouped = AcceptanceNumber::parse(&c.acceptance_number)
+        .map(|n| n.grouped())
+        .unwrap_or_else(|_| c.acceptance_number.clone());
     let code = use_query_map().with_untracked(|q| q.get("c"));
     let number = c.acceptance_number.clone();
-    let supplement_href = code.as_ref().map(|code| mode.href(&format!("/track/{number}/supplement?c={code}")));
+    let supplement_href = code
+        .as_ref()
+        .map(|code| mode.href(&format!("/track/{number}/supplement?c={code}")));
     // The complaint form checks the pair again; without the code it asks for it.
     let complain_href = mode.href(&match &code {
         Some(code) => format!("/complaints/new?case={number}&c={code}"),

@@ -23,7 +23,8 @@ pub fn now_cst() -> OffsetDateTime {
 
 /// `YYYY-MM-DD`.
 pub fn format_date(d: Date) -> String {
-    d.format(format_description!("[year]-[month]-[day]")).expect("a date formats")
+    d.format(format_description!("[year]-[month]-[day]"))
+        .expect("a date formats")
 }
 
 /// A `YYYY-MM-DD` date.
@@ -46,7 +47,9 @@ pub struct Calendar {
 impl Calendar {
     #[cfg(test)]
     pub fn new(days: impl IntoIterator<Item = (Date, DayKind)>) -> Self {
-        Calendar { days: days.into_iter().collect() }
+        Calendar {
+            days: days.into_iter().collect(),
+        }
     }
 
     /// The stored days from `from` on (earlier days never matter to a new deadline).
@@ -59,7 +62,11 @@ impl Calendar {
         for row in rows {
             let day: String = row.try_get(0)?;
             let kind: String = row.try_get(1)?;
-            let kind = if kind == "workday" { DayKind::Workday } else { DayKind::Holiday };
+            let kind = if kind == "workday" {
+                DayKind::Workday
+            } else {
+                DayKind::Holiday
+            };
             if let Some(d) = parse_date(&day) {
                 days.insert(d, kind);
             }
@@ -105,7 +112,9 @@ impl Calendar {
     pub fn due_date(&self, start: Date, limit: TimeLimit) -> Date {
         match limit.unit {
             DayUnit::WorkingDays => self.add_working_days(start, limit.value),
-            DayUnit::NaturalDays => start.checked_add(time::Duration::days(limit.value.into())).unwrap_or(Date::MAX),
+            DayUnit::NaturalDays => start
+                .checked_add(time::Duration::days(limit.value.into()))
+                .unwrap_or(Date::MAX),
         }
     }
 }
@@ -124,9 +133,18 @@ mod tests {
         let text = include_str!("../../../catalogue/demo/01-calendar-2026.json");
         let v: serde_json::Value = serde_json::from_str(text).unwrap();
         let list = |name: &str, kind: DayKind| -> Vec<(Date, DayKind)> {
-            v["calendar"][name].as_array().unwrap().iter().map(|d| (parse_date(d.as_str().unwrap()).unwrap(), kind)).collect()
+            v["calendar"][name]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| (parse_date(d.as_str().unwrap()).unwrap(), kind))
+                .collect()
         };
-        Calendar::new(list("holidays", DayKind::Holiday).into_iter().chain(list("workdays", DayKind::Workday)))
+        Calendar::new(
+            list("holidays", DayKind::Holiday)
+                .into_iter()
+                .chain(list("workdays", DayKind::Workday)),
+        )
     }
 
     fn wd(start: Date, n: u32) -> Date {
@@ -137,14 +155,36 @@ mod tests {
     fn the_demo_calendar_has_the_2026_arrangement() {
         let c = calendar_2026();
         // 33 holidays and 6 make-up working days.
-        assert_eq!(c.days.values().filter(|k| **k == DayKind::Holiday).count(), 33);
-        assert_eq!(c.days.values().filter(|k| **k == DayKind::Workday).count(), 6);
-        for d in [date!(2026 - 01 - 04), date!(2026 - 02 - 14), date!(2026 - 02 - 28), date!(2026 - 05 - 09), date!(2026 - 09 - 20), date!(2026 - 10 - 10)] {
-            assert!(matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday), "{d} is a weekend day");
+        assert_eq!(
+            c.days.values().filter(|k| **k == DayKind::Holiday).count(),
+            33
+        );
+        assert_eq!(
+            c.days.values().filter(|k| **k == DayKind::Workday).count(),
+            6
+        );
+        for d in [
+            date!(2026 - 01 - 04),
+            date!(2026 - 02 - 14),
+            date!(2026 - 02 - 28),
+            date!(2026 - 05 - 09),
+            date!(2026 - 09 - 20),
+            date!(2026 - 10 - 10),
+        ] {
+            assert!(
+                matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday),
+                "{d} is a weekend day"
+            );
             assert!(c.is_working_day(d), "{d} is a make-up working day");
         }
-        assert!(!c.is_working_day(date!(2026 - 02 - 16)), "Spring Festival Monday");
-        assert!(c.is_working_day(date!(2026 - 03 - 02)), "an ordinary Monday");
+        assert!(
+            !c.is_working_day(date!(2026 - 02 - 16)),
+            "Spring Festival Monday"
+        );
+        assert!(
+            c.is_working_day(date!(2026 - 03 - 02)),
+            "an ordinary Monday"
+        );
     }
 
     #[test]
@@ -163,7 +203,11 @@ mod tests {
     #[test]
     fn across_national_day() {
         assert_eq!(wd(date!(2026 - 09 - 30), 1), date!(2026 - 10 - 08));
-        assert_eq!(wd(date!(2026 - 10 - 09), 1), date!(2026 - 10 - 10), "Saturday make-up day");
+        assert_eq!(
+            wd(date!(2026 - 10 - 09), 1),
+            date!(2026 - 10 - 10),
+            "Saturday make-up day"
+        );
         assert_eq!(wd(date!(2026 - 10 - 09), 2), date!(2026 - 10 - 12));
         // Mid-Autumn and the Sunday 20 September make-up day.
         assert_eq!(wd(date!(2026 - 09 - 18), 1), date!(2026 - 09 - 20));
@@ -177,32 +221,72 @@ mod tests {
         // Wednesday 31 December 2025 + 1: 1–3 January are off, Sunday 4 January is worked.
         assert_eq!(wd(date!(2025 - 12 - 31), 1), date!(2026 - 01 - 04));
         assert_eq!(wd(date!(2025 - 12 - 31), 2), date!(2026 - 01 - 05));
-        assert_eq!(wd(date!(2026 - 01 - 01), 0), date!(2026 - 01 - 04), "same-day item submitted on a holiday");
+        assert_eq!(
+            wd(date!(2026 - 01 - 01), 0),
+            date!(2026 - 01 - 04),
+            "same-day item submitted on a holiday"
+        );
     }
 
     #[test]
     fn plain_weekends() {
-        assert_eq!(wd(date!(2026 - 03 - 13), 1), date!(2026 - 03 - 16), "Friday + 1 = Monday");
-        assert_eq!(wd(date!(2026 - 03 - 14), 1), date!(2026 - 03 - 16), "Saturday + 1 = Monday");
+        assert_eq!(
+            wd(date!(2026 - 03 - 13), 1),
+            date!(2026 - 03 - 16),
+            "Friday + 1 = Monday"
+        );
+        assert_eq!(
+            wd(date!(2026 - 03 - 14), 1),
+            date!(2026 - 03 - 16),
+            "Saturday + 1 = Monday"
+        );
         assert_eq!(wd(date!(2026 - 03 - 10), 5), date!(2026 - 03 - 17));
-        assert_eq!(wd(date!(2026 - 03 - 11), 0), date!(2026 - 03 - 11), "same-day item on a working day");
-        assert_eq!(wd(date!(2026 - 03 - 14), 0), date!(2026 - 03 - 16), "same-day item on a Saturday");
+        assert_eq!(
+            wd(date!(2026 - 03 - 11), 0),
+            date!(2026 - 03 - 11),
+            "same-day item on a working day"
+        );
+        assert_eq!(
+            wd(date!(2026 - 03 - 14), 0),
+            date!(2026 - 03 - 16),
+            "same-day item on a Saturday"
+        );
         // Without any calendar: only weekends are skipped (2027 is not in the demo file).
-        assert_eq!(Calendar::default().add_working_days(date!(2027 - 01 - 01), 1), date!(2027 - 01 - 04));
+        assert_eq!(
+            Calendar::default().add_working_days(date!(2027 - 01 - 01), 1),
+            date!(2027 - 01 - 04)
+        );
     }
 
     #[test]
     fn natural_days_count_every_day() {
         let c = calendar_2026();
-        let limit = TimeLimit { value: 10, unit: DayUnit::NaturalDays };
-        assert_eq!(c.due_date(date!(2026 - 02 - 13), limit), date!(2026 - 02 - 23));
-        let limit = TimeLimit { value: 2, unit: DayUnit::WorkingDays };
-        assert_eq!(c.due_date(date!(2026 - 02 - 13), limit), date!(2026 - 02 - 24));
+        let limit = TimeLimit {
+            value: 10,
+            unit: DayUnit::NaturalDays,
+        };
+        assert_eq!(
+            c.due_date(date!(2026 - 02 - 13), limit),
+            date!(2026 - 02 - 23)
+        );
+        let limit = TimeLimit {
+            value: 2,
+            unit: DayUnit::WorkingDays,
+        };
+        assert_eq!(
+            c.due_date(date!(2026 - 02 - 13), limit),
+            date!(2026 - 02 - 24)
+        );
     }
 
     #[test]
     fn a_calendar_without_working_days_still_ends() {
-        let always_off = Calendar::new((0..4000).map(|i| (date!(2026 - 01 - 01) + time::Duration::days(i), DayKind::Holiday)));
+        let always_off = Calendar::new((0..4000).map(|i| {
+            (
+                date!(2026 - 01 - 01) + time::Duration::days(i),
+                DayKind::Holiday,
+            )
+        }));
         let d = always_off.add_working_days(date!(2026 - 01 - 01), 3);
         assert!(d > date!(2026 - 01 - 01));
     }

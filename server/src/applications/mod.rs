@@ -23,7 +23,11 @@ pub fn form_definition(guide: &ServiceGuide, config: &Config) -> FormDefinition 
         service_code: guide.code.clone(),
         service_name: guide.name.clone(),
         audience: guide.audience.clone(),
-        sections: guide.form.as_ref().map(|f| f.sections.clone()).unwrap_or_default(),
+        sections: guide
+            .form
+            .as_ref()
+            .map(|f| f.sections.clone())
+            .unwrap_or_default(),
         materials: guide
             .materials
             .iter()

@@ -14,14 +14,22 @@ use time::Date;
 
 /// Idempotency keys: 8–100 characters of letters, digits, `_` and `-` (a UUID fits).
 pub fn idempotency_key_valid(key: &str) -> bool {
-    (8..=100).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    (8..=100).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// The next number of `day` (`YYYY-MM-DD`, whose `yymmdd` it carries) in `region`, taken
 /// inside `tx` from the day counter that cases and complaints share, so that a complaint
 /// number never equals an acceptance number. It is the transaction's first write: on SQLite
 /// it takes the write lock (waiting on busy_timeout).
-pub async fn next_number(tx: &mut Transaction<'static, Any>, day: &str, region: &str, yymmdd: &str) -> Result<String, sqlx::Error> {
+pub async fn next_number(
+    tx: &mut Transaction<'static, Any>,
+    day: &str,
+    region: &str,
+    yymmdd: &str,
+) -> Result<String, sqlx::Error> {
     let sequence: i64 = sqlx::query(
         "INSERT INTO case_sequences (day, last) VALUES ($1, 1)
          ON CONFLICT (day) DO UPDATE SET last = case_sequences.last + 1 RETURNING last",
@@ -39,7 +47,12 @@ pub async fn next_number(tx: &mut Transaction<'static, Any>, day: &str, region: 
 
 /// The date part of an acceptance number.
 pub fn yymmdd(d: Date) -> String {
-    format!("{:02}{:02}{:02}", d.year().rem_euclid(100), u8::from(d.month()), d.day())
+    format!(
+        "{:02}{:02}{:02}",
+        d.year().rem_euclid(100),
+        u8::from(d.month()),
+        d.day()
+    )
 }
 
 /// The query code of the case submitted with `key`: 6 characters of the unambiguous alphabet.
@@ -56,12 +69,14 @@ pub fn complaint_code(secret: &str, key: &str) -> String {
 /// A fresh idempotency key, for a request that came without one.
 pub fn random_key() -> Result<String, sqlx::Error> {
     let mut bytes = [0u8; 16];
-    getrandom::getrandom(&mut bytes).map_err(|e| sqlx::Error::Protocol(format!("no system randomness: {e}")))?;
+    getrandom::getrandom(&mut bytes)
+        .map_err(|e| sqlx::Error::Protocol(format!("no system randomness: {e}")))?;
     Ok(format!("random-{}", hex::encode(bytes)))
 }
 
 fn derive_code(secret: &str, domain: &[u8], key: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
     mac.update(domain);
     mac.update(key.as_bytes());
     let digest = mac.finalize().into_bytes();
@@ -91,7 +106,11 @@ pub fn code_hash(secret: &str, number: &str, code: &str) -> String {
 
 /// Equality of two hex digests in time independent of where they differ.
 pub fn same_digest(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 static SECRET: OnceLock<String> = OnceLock::new();
@@ -104,13 +123,18 @@ pub async fn secret(pool: &AnyPool) -> Result<&'static str, sqlx::Error> {
         return Ok(s);
     }
     let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes).map_err(|e| sqlx::Error::Protocol(format!("no system randomness: {e}")))?;
-    sqlx::query("INSERT INTO settings (key, value) VALUES ('secret', $1) ON CONFLICT (key) DO NOTHING")
-        .bind(hex::encode(bytes))
-        .execute(pool)
-        .await?;
-    let stored: String =
-        sqlx::query("SELECT value FROM settings WHERE key = 'secret'").fetch_one(pool).await?.try_get(0)?;
+    getrandom::getrandom(&mut bytes)
+        .map_err(|e| sqlx::Error::Protocol(format!("no system randomness: {e}")))?;
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ('secret', $1) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(hex::encode(bytes))
+    .execute(pool)
+    .await?;
+    let stored: String = sqlx::query("SELECT value FROM settings WHERE key = 'secret'")
+        .fetch_one(pool)
+        .await?
+        .try_get(0)?;
     Ok(SECRET.get_or_init(|| stored))
 }
 
@@ -122,7 +146,9 @@ mod tests {
 
     #[test]
     fn keys() {
-        assert!(idempotency_key_valid("0b6a3c2e-5f1d-4a8e-9c7b-2d4f6a8b0c1e"));
+        assert!(idempotency_key_valid(
+            "0b6a3c2e-5f1d-4a8e-9c7b-2d4f6a8b0c1e"
+        ));
         assert!(idempotency_key_valid("abc_DEF-"));
         assert!(!idempotency_key_valid("short"));
         assert!(!idempotency_key_valid("has space in it"));
@@ -133,7 +159,11 @@ mod tests {
     #[test]
     fn query_codes_are_stable_and_well_formed() {
         let a = query_code("secret-one", "key-0001");
-        assert_eq!(a, query_code("secret-one", "key-0001"), "a retry gets the same code");
+        assert_eq!(
+            a,
+            query_code("secret-one", "key-0001"),
+            "a retry gets the same code"
+        );
         assert_ne!(a, query_code("secret-one", "key-0002"));
         assert_ne!(a, query_code("secret-two", "key-0001"));
         for i in 0..500 {
@@ -146,7 +176,11 @@ mod tests {
     fn complaint_codes_have_their_own_domain() {
         let c = complaint_code("s", "key-0001");
         assert_eq!(c, complaint_code("s", "key-0001"));
-        assert_ne!(c, query_code("s", "key-0001"), "one key used for a case and a complaint gives two codes");
+        assert_ne!(
+            c,
+            query_code("s", "key-0001"),
+            "one key used for a case and a complaint gives two codes"
+        );
         assert_eq!(normalise_query_code(&c).as_deref(), Some(c.as_str()));
         let k = random_key().unwrap();
         assert!(idempotency_key_valid(&k), "{k}");
@@ -157,9 +191,18 @@ mod tests {
     fn hashes_bind_the_number_and_code() {
         let h = code_hash("s", "440113260213000011", "ABCDEF");
         assert_eq!(h.len(), 64);
-        assert!(same_digest(&h, &code_hash("s", "440113260213000011", "ABCDEF")));
-        assert!(!same_digest(&h, &code_hash("s", "440113260213000011", "ABCDEG")));
-        assert!(!same_digest(&h, &code_hash("s", "440113260213000029", "ABCDEF")));
+        assert!(same_digest(
+            &h,
+            &code_hash("s", "440113260213000011", "ABCDEF")
+        ));
+        assert!(!same_digest(
+            &h,
+            &code_hash("s", "440113260213000011", "ABCDEG")
+        ));
+        assert!(!same_digest(
+            &h,
+            &code_hash("s", "440113260213000029", "ABCDEF")
+        ));
         assert!(!same_digest(&h, "short"));
     }
 

@@ -42,7 +42,10 @@ mod tests {
     #[test]
     fn qr_is_an_svg_document() {
         let svg = qr_svg("https://example.gov.cn/track/440113260213000011?c=ABCDEF").unwrap();
-        assert!(svg.starts_with("<?xml") || svg.starts_with("<svg"), "{svg:.80}");
+        assert!(
+            svg.starts_with("<?xml") || svg.starts_with("<svg"),
+            "{svg:.80}"
+        );
         assert!(svg.contains("<svg") && svg.trim_end().ends_with("</svg>"));
         assert!(svg.contains("width=\"") && svg.contains("#000000"));
     }
@@ -55,6 +58,9 @@ mod tests {
 
     #[test]
     fn tracking_urls() {
-        assert_eq!(tracking_url("https://x.cn", "440113260213000011", "ABCDEF"), "https://x.cn/track/440113260213000011?c=ABCDEF");
+        assert_eq!(
+            tracking_url("https://x.cn", "440113260213000011", "ABCDEF"),
+            "https://x.cn/track/440113260213000011?c=ABCDEF"
+        );
     }
 }

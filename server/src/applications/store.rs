@@ -47,15 +47,30 @@ fn stored_case(row: &AnyRow) -> Result<StoredCase, sqlx::Error> {
 }
 
 /// The case submitted with this idempotency key.
-pub async fn find_by_key<'e, E: Executor<'e, Database = Any>>(e: E, key: &str) -> Result<Option<StoredCase>, sqlx::Error> {
+pub async fn find_by_key<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    key: &str,
+) -> Result<Option<StoredCase>, sqlx::Error> {
     let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE idempotency_key = $1");
-    sqlx::query(&sql).bind(key).fetch_optional(e).await?.as_ref().map(stored_case).transpose()
+    sqlx::query(&sql)
+        .bind(key)
+        .fetch_optional(e)
+        .await?
+        .as_ref()
+        .map(stored_case)
+        .transpose()
 }
 
 /// The case with this acceptance number (18 characters, no separators).
 pub async fn find(pool: &AnyPool, number: &str) -> Result<Option<StoredCase>, sqlx::Error> {
     let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE acceptance_number = $1");
-    sqlx::query(&sql).bind(number).fetch_optional(pool).await?.as_ref().map(stored_case).transpose()
+    sqlx::query(&sql)
+        .bind(number)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(stored_case)
+        .transpose()
 }
 
 /// An upload as a submission sees it.
@@ -66,25 +81,40 @@ pub struct UploadRow {
 }
 
 /// The stored uploads among `ids`.
-pub async fn uploads(pool: &AnyPool, ids: &[&str]) -> Result<HashMap<String, UploadRow>, sqlx::Error> {
+pub async fn uploads(
+    pool: &AnyPool,
+    ids: &[&str],
+) -> Result<HashMap<String, UploadRow>, sqlx::Error> {
     let mut out = HashMap::new();
     if ids.is_empty() {
         return Ok(out);
     }
-    let sql = format!("SELECT id, size, case_number FROM uploads WHERE id IN ({})", placeholders(1, ids.len()));
+    let sql = format!(
+        "SELECT id, size, case_number FROM uploads WHERE id IN ({})",
+        placeholders(1, ids.len())
+    );
     let mut q = sqlx::query(&sql);
     for id in ids {
         q = q.bind(*id);
     }
     for row in q.fetch_all(pool).await? {
-        out.insert(row.try_get(0)?, UploadRow { size: row.try_get(1)?, case_number: row.try_get(2)? });
+        out.insert(
+            row.try_get(0)?,
+            UploadRow {
+                size: row.try_get(1)?,
+                case_number: row.try_get(2)?,
+            },
+        );
     }
     Ok(out)
 }
 
 /// `$from, $from+1, …` (n of them).
 pub fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A case to insert; its number is given out inside the transaction.
@@ -231,7 +261,8 @@ pub fn is_transient(e: &sqlx::Error) -> bool {
         sqlx::Error::Database(d) => {
             let code = d.code().map(|c| c.into_owned()).unwrap_or_default();
             // SQLite's (extended) result codes are at most 4 digits; PostgreSQL's SQLSTATEs are 5 characters.
-            let sqlite_busy = code.len() <= 4 && code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
+            let sqlite_busy =
+                code.len() <= 4 && code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
             sqlite_busy
                 || matches!(code.as_str(), "40001" | "40P01")
                 || d.message().contains("database is locked")

@@ -55,12 +55,18 @@ pub fn parse_status(s: &str) -> Option<CaseStatus> {
 
 /// The China Standard Time calendar day of a unix time.
 pub fn day_of(unix_seconds: i64) -> Date {
-    OffsetDateTime::from_unix_timestamp(unix_seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH).to_offset(CST).date()
+    OffsetDateTime::from_unix_timestamp(unix_seconds)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .to_offset(CST)
+        .date()
 }
 
 /// Whether the clock runs (or is paused) in this status: accepted and not yet decided.
 pub fn clock_applies(status: CaseStatus) -> bool {
-    matches!(status, CaseStatus::Accepted | CaseStatus::UnderReview | CaseStatus::SupplementRequested)
+    matches!(
+        status,
+        CaseStatus::Accepted | CaseStatus::UnderReview | CaseStatus::SupplementRequested
+    )
 }
 
 /// The deadline of a case on `today`, or `None` before acceptance and once decided.
@@ -70,8 +76,16 @@ pub fn deadline(calendar: &Calendar, case: &CaseClock, today: Date) -> Option<De
     }
     let due = case.due_date?;
     let paused = case.status == CaseStatus::SupplementRequested && case.paused_at.is_some();
-    let as_of = if paused { case.paused_at.unwrap_or(today) } else { today };
-    Some(Deadline { date: format_date(due), light: light(calendar, due, as_of), paused })
+    let as_of = if paused {
+        case.paused_at.unwrap_or(today)
+    } else {
+        today
+    };
+    Some(Deadline {
+        date: format_date(due),
+        light: light(calendar, due, as_of),
+        paused,
+    })
 }
 
 /// The light of a case due on `due`, seen on `today`.
@@ -104,7 +118,12 @@ fn working_days_between(calendar: &Calendar, after: Date, up_to: Date) -> u32 {
 /// The due date of a case accepted on `accepted`: the promised limit counted from the
 /// acceptance day; a 即办件 on the acceptance day itself (the next working day when accepted
 /// on a day off).
-pub fn due_from(calendar: &Calendar, accepted: Date, limit: TimeLimit, handling: HandlingType) -> Date {
+pub fn due_from(
+    calendar: &Calendar,
+    accepted: Date,
+    limit: TimeLimit,
+    handling: HandlingType,
+) -> Date {
     match handling {
         HandlingType::Immediate => calendar.add_working_days(accepted, 0),
         HandlingType::Promised => calendar.due_date(accepted, limit),
@@ -147,10 +166,11 @@ pub async fn load_for(pool: &AnyPool, clock: &CaseClock) -> Result<(Calendar, Da
 /// The deadline of the case `number` now (`None` when there is no such case, or it has no
 /// deadline in its status).
 pub async fn of_case(pool: &AnyPool, number: &str) -> Result<Option<Deadline>, sqlx::Error> {
-    let row = sqlx::query("SELECT status, due_date, paused_at FROM cases WHERE acceptance_number = $1")
-        .bind(number)
-        .fetch_optional(pool)
-        .await?;
+    let row =
+        sqlx::query("SELECT status, due_date, paused_at FROM cases WHERE acceptance_number = $1")
+            .bind(number)
+            .fetch_optional(pool)
+            .await?;
     let Some(row) = row else { return Ok(None) };
     let status: String = row.try_get(0)?;
     let due: Option<String> = row.try_get(1)?;
@@ -173,13 +193,20 @@ impl Today {
     /// With the calendar of catalogue `version` (cached, see `lookup::calendar`).
     pub async fn load(pool: &AnyPool, version: i64) -> Result<Today, sqlx::Error> {
         let date = crate::applications::calendar::now_cst().date();
-        Ok(Today { date, calendar: super::lookup::calendar(pool, version, date).await? })
+        Ok(Today {
+            date,
+            calendar: super::lookup::calendar(pool, version, date).await?,
+        })
     }
 
     /// The deadline of something due on `due` (`YYYY-MM-DD`), never paused.
     pub fn deadline(&self, due: &str) -> Option<Deadline> {
         let date = parse_date(due)?;
-        Some(Deadline { date: format_date(date), light: light(&self.calendar, date, self.date), paused: false })
+        Some(Deadline {
+            date: format_date(date),
+            light: light(&self.calendar, date, self.date),
+            paused: false,
+        })
     }
 }
 
@@ -194,13 +221,26 @@ mod tests {
         let text = include_str!("../../../catalogue/demo/01-calendar-2026.json");
         let v: serde_json::Value = serde_json::from_str(text).unwrap();
         let list = |name: &str, kind: DayKind| -> Vec<(Date, DayKind)> {
-            v["calendar"][name].as_array().unwrap().iter().map(|d| (parse_date(d.as_str().unwrap()).unwrap(), kind)).collect()
+            v["calendar"][name]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| (parse_date(d.as_str().unwrap()).unwrap(), kind))
+                .collect()
         };
-        Calendar::new(list("holidays", DayKind::Holiday).into_iter().chain(list("workdays", DayKind::Workday)))
+        Calendar::new(
+            list("holidays", DayKind::Holiday)
+                .into_iter()
+                .chain(list("workdays", DayKind::Workday)),
+        )
     }
 
     fn running(status: CaseStatus, due: Date) -> CaseClock {
-        CaseClock { status, due_date: Some(due), paused_at: None }
+        CaseClock {
+            status,
+            due_date: Some(due),
+            paused_at: None,
+        }
     }
 
     #[test]
@@ -208,11 +248,31 @@ mod tests {
         let c = calendar_2026();
         // Due Monday 16 March 2026.
         let due = date!(2026 - 03 - 16);
-        assert_eq!(light(&c, due, date!(2026 - 03 - 12)), Light::Green, "Thursday: Friday and Monday left");
-        assert_eq!(light(&c, due, date!(2026 - 03 - 13)), Light::Yellow, "Friday: only Monday left");
-        assert_eq!(light(&c, due, date!(2026 - 03 - 14)), Light::Yellow, "Saturday");
-        assert_eq!(light(&c, due, date!(2026 - 03 - 16)), Light::Yellow, "the due date itself");
-        assert_eq!(light(&c, due, date!(2026 - 03 - 17)), Light::Red, "the day after");
+        assert_eq!(
+            light(&c, due, date!(2026 - 03 - 12)),
+            Light::Green,
+            "Thursday: Friday and Monday left"
+        );
+        assert_eq!(
+            light(&c, due, date!(2026 - 03 - 13)),
+            Light::Yellow,
+            "Friday: only Monday left"
+        );
+        assert_eq!(
+            light(&c, due, date!(2026 - 03 - 14)),
+            Light::Yellow,
+            "Saturday"
+        );
+        assert_eq!(
+            light(&c, due, date!(2026 - 03 - 16)),
+            Light::Yellow,
+            "the due date itself"
+        );
+        assert_eq!(
+            light(&c, due, date!(2026 - 03 - 17)),
+            Light::Red,
+            "the day after"
+        );
     }
 
     #[test]
@@ -220,9 +280,21 @@ mod tests {
         let c = calendar_2026();
         // Due Thursday 8 October 2026, the first working day after National Day.
         let due = date!(2026 - 10 - 08);
-        assert_eq!(light(&c, due, date!(2026 - 09 - 29)), Light::Green, "30 Sep and 8 Oct left");
-        assert_eq!(light(&c, due, date!(2026 - 09 - 30)), Light::Yellow, "the last working day before");
-        assert_eq!(light(&c, due, date!(2026 - 10 - 05)), Light::Yellow, "inside the holiday");
+        assert_eq!(
+            light(&c, due, date!(2026 - 09 - 29)),
+            Light::Green,
+            "30 Sep and 8 Oct left"
+        );
+        assert_eq!(
+            light(&c, due, date!(2026 - 09 - 30)),
+            Light::Yellow,
+            "the last working day before"
+        );
+        assert_eq!(
+            light(&c, due, date!(2026 - 10 - 05)),
+            Light::Yellow,
+            "inside the holiday"
+        );
         assert_eq!(light(&c, due, date!(2026 - 10 - 09)), Light::Red);
     }
 
@@ -238,14 +310,29 @@ mod tests {
             CaseStatus::Completed,
             CaseStatus::Withdrawn,
         ] {
-            assert_eq!(deadline(&c, &running(s, due), date!(2026 - 03 - 10)), None, "{s:?}");
+            assert_eq!(
+                deadline(&c, &running(s, due), date!(2026 - 03 - 10)),
+                None,
+                "{s:?}"
+            );
         }
         for s in [CaseStatus::Accepted, CaseStatus::UnderReview] {
             let d = deadline(&c, &running(s, due), date!(2026 - 03 - 10)).unwrap();
-            assert_eq!(d, Deadline { date: "2026-03-16".into(), light: Light::Green, paused: false });
+            assert_eq!(
+                d,
+                Deadline {
+                    date: "2026-03-16".into(),
+                    light: Light::Green,
+                    paused: false
+                }
+            );
         }
         // Accepted but without a stored due date: nothing to show.
-        let none = CaseClock { status: CaseStatus::Accepted, due_date: None, paused_at: None };
+        let none = CaseClock {
+            status: CaseStatus::Accepted,
+            due_date: None,
+            paused_at: None,
+        };
         assert_eq!(deadline(&c, &none, date!(2026 - 03 - 10)), None);
     }
 
@@ -254,64 +341,136 @@ mod tests {
         let c = calendar_2026();
         // Accepted Monday 9 February with 5 working days: 10–13, 14 (make-up) → Saturday 14 February.
         let accepted = date!(2026 - 02 - 09);
-        let due = due_from(&c, accepted, TimeLimit { value: 5, unit: DayUnit::WorkingDays }, HandlingType::Promised);
+        let due = due_from(
+            &c,
+            accepted,
+            TimeLimit {
+                value: 5,
+                unit: DayUnit::WorkingDays,
+            },
+            HandlingType::Promised,
+        );
         assert_eq!(due, date!(2026 - 02 - 14));
         // Supplement requested Wednesday 11 February: green then (12, 13, 14 left).
-        let paused = CaseClock { status: CaseStatus::SupplementRequested, due_date: Some(due), paused_at: Some(date!(2026 - 02 - 11)) };
+        let paused = CaseClock {
+            status: CaseStatus::SupplementRequested,
+            due_date: Some(due),
+            paused_at: Some(date!(2026 - 02 - 11)),
+        };
         // Seen during the holiday, and after the old due date: frozen at the pause day.
         let d = deadline(&c, &paused, date!(2026 - 02 - 20)).unwrap();
-        assert_eq!(d, Deadline { date: "2026-02-14".into(), light: Light::Green, paused: true });
+        assert_eq!(
+            d,
+            Deadline {
+                date: "2026-02-14".into(),
+                light: Light::Green,
+                paused: true
+            }
+        );
         let d = deadline(&c, &paused, date!(2026 - 03 - 20)).unwrap();
         assert_eq!(d.light, Light::Green);
         // Received Tuesday 24 February: stopped on 11, 12, 13, 14 (make-up) = 4 working days;
         // 14 February + 4 working days = 24, 25, 26, 27 February.
         let resumed = resume_due(&c, due, date!(2026 - 02 - 11), date!(2026 - 02 - 24));
         assert_eq!(resumed, date!(2026 - 02 - 27));
-        let running = CaseClock { status: CaseStatus::UnderReview, due_date: Some(resumed), paused_at: None };
-        assert_eq!(deadline(&c, &running, date!(2026 - 02 - 24)).unwrap().light, Light::Green);
-        assert_eq!(deadline(&c, &running, date!(2026 - 02 - 26)).unwrap().light, Light::Yellow);
-        assert_eq!(deadline(&c, &running, date!(2026 - 02 - 28)).unwrap().light, Light::Red);
+        let running = CaseClock {
+            status: CaseStatus::UnderReview,
+            due_date: Some(resumed),
+            paused_at: None,
+        };
+        assert_eq!(
+            deadline(&c, &running, date!(2026 - 02 - 24)).unwrap().light,
+            Light::Green
+        );
+        assert_eq!(
+            deadline(&c, &running, date!(2026 - 02 - 26)).unwrap().light,
+            Light::Yellow
+        );
+        assert_eq!(
+            deadline(&c, &running, date!(2026 - 02 - 28)).unwrap().light,
+            Light::Red
+        );
     }
 
     #[test]
     fn resume_moves_the_date_by_the_working_days_stopped() {
         let c = calendar_2026();
         let due = date!(2026 - 03 - 20); // Friday
-        // Same day: nothing stopped.
-        assert_eq!(resume_due(&c, due, date!(2026 - 03 - 10), date!(2026 - 03 - 10)), due);
+                                         // Same day: nothing stopped.
+        assert_eq!(
+            resume_due(&c, due, date!(2026 - 03 - 10), date!(2026 - 03 - 10)),
+            due
+        );
         // Tuesday to Thursday: Tuesday and Wednesday stopped → Tuesday 24 March.
-        assert_eq!(resume_due(&c, due, date!(2026 - 03 - 10), date!(2026 - 03 - 12)), date!(2026 - 03 - 24));
+        assert_eq!(
+            resume_due(&c, due, date!(2026 - 03 - 10), date!(2026 - 03 - 12)),
+            date!(2026 - 03 - 24)
+        );
         // Over a weekend only (Saturday to Monday): nothing stopped.
-        assert_eq!(resume_due(&c, due, date!(2026 - 03 - 14), date!(2026 - 03 - 16)), due);
+        assert_eq!(
+            resume_due(&c, due, date!(2026 - 03 - 14), date!(2026 - 03 - 16)),
+            due
+        );
         // Friday to Monday: Friday stopped → Monday 23 March.
-        assert_eq!(resume_due(&c, due, date!(2026 - 03 - 13), date!(2026 - 03 - 16)), date!(2026 - 03 - 23));
+        assert_eq!(
+            resume_due(&c, due, date!(2026 - 03 - 13), date!(2026 - 03 - 16)),
+            date!(2026 - 03 - 23)
+        );
     }
 
     #[test]
     fn same_day_items() {
         let c = calendar_2026();
-        let limit = TimeLimit { value: 0, unit: DayUnit::WorkingDays };
+        let limit = TimeLimit {
+            value: 0,
+            unit: DayUnit::WorkingDays,
+        };
         // Accepted on a working day: due that day, yellow at once, red the next day.
         let due = due_from(&c, date!(2026 - 03 - 11), limit, HandlingType::Immediate);
         assert_eq!(due, date!(2026 - 03 - 11));
         let clock = running(CaseStatus::Accepted, due);
-        assert_eq!(deadline(&c, &clock, date!(2026 - 03 - 11)).unwrap().light, Light::Yellow);
-        assert_eq!(deadline(&c, &clock, date!(2026 - 03 - 12)).unwrap().light, Light::Red);
+        assert_eq!(
+            deadline(&c, &clock, date!(2026 - 03 - 11)).unwrap().light,
+            Light::Yellow
+        );
+        assert_eq!(
+            deadline(&c, &clock, date!(2026 - 03 - 12)).unwrap().light,
+            Light::Red
+        );
         // Accepted on the Spring Festival holiday: the next working day, 24 February.
-        assert_eq!(due_from(&c, date!(2026 - 02 - 17), limit, HandlingType::Immediate), date!(2026 - 02 - 24));
+        assert_eq!(
+            due_from(&c, date!(2026 - 02 - 17), limit, HandlingType::Immediate),
+            date!(2026 - 02 - 24)
+        );
         // A 即办件 ignores whatever limit its guide carries.
-        let ten = TimeLimit { value: 10, unit: DayUnit::WorkingDays };
-        assert_eq!(due_from(&c, date!(2026 - 03 - 11), ten, HandlingType::Immediate), date!(2026 - 03 - 11));
-        assert_eq!(due_from(&c, date!(2026 - 03 - 11), ten, HandlingType::Promised), date!(2026 - 03 - 25));
+        let ten = TimeLimit {
+            value: 10,
+            unit: DayUnit::WorkingDays,
+        };
+        assert_eq!(
+            due_from(&c, date!(2026 - 03 - 11), ten, HandlingType::Immediate),
+            date!(2026 - 03 - 11)
+        );
+        assert_eq!(
+            due_from(&c, date!(2026 - 03 - 11), ten, HandlingType::Promised),
+            date!(2026 - 03 - 25)
+        );
     }
 
     #[test]
     fn clocks_read_from_columns() {
-        let c = CaseClock::from_columns("supplement_requested", Some("2026-02-14"), Some(1_770_946_200));
+        let c = CaseClock::from_columns(
+            "supplement_requested",
+            Some("2026-02-14"),
+            Some(1_770_946_200),
+        );
         assert_eq!(c.status, CaseStatus::SupplementRequested);
         assert_eq!(c.due_date, Some(date!(2026 - 02 - 14)));
         assert_eq!(c.paused_at, Some(date!(2026 - 02 - 13)));
-        assert_eq!(c.calendar_from(date!(2026 - 03 - 01)), date!(2026 - 02 - 13));
+        assert_eq!(
+            c.calendar_from(date!(2026 - 03 - 01)),
+            date!(2026 - 02 - 13)
+        );
         let c = CaseClock::from_columns("nonsense", None, None);
         assert_eq!(c.status, CaseStatus::Submitted);
     }

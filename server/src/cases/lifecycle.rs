@@ -17,7 +17,10 @@
 use std::fmt;
 use std::time::Duration;
 
-use api_client::{ActionRequest, CaseResult, CaseStatus, FieldError, HandlingType, ServiceGuide, Supplement, SupplementItem, TimelineEvent, TimeLimit};
+use api_client::{
+    ActionRequest, CaseResult, CaseStatus, FieldError, HandlingType, ServiceGuide, Supplement,
+    SupplementItem, TimeLimit, TimelineEvent,
+};
 use sqlx::{Any, AnyPool, Row, Transaction};
 
 use super::deadline::{self, day_of, parse_status};
@@ -41,13 +44,26 @@ pub const MAX_ITEMS: usize = 100;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     Accept,
-    NotAccept { reason: String },
-    RequestSupplement { items: Vec<SupplementItem> },
+    NotAccept {
+        reason: String,
+    },
+    RequestSupplement {
+        items: Vec<SupplementItem>,
+    },
     SupplementReceived,
-    Review { step: String, opinion: Option<String> },
-    Approve { opinion: Option<String> },
-    Deny { reason: String },
-    Complete { delivery: String },
+    Review {
+        step: String,
+        opinion: Option<String>,
+    },
+    Approve {
+        opinion: Option<String>,
+    },
+    Deny {
+        reason: String,
+    },
+    Complete {
+        delivery: String,
+    },
     Withdraw,
 }
 
@@ -92,7 +108,13 @@ impl Action {
             Action::RequestSupplement { items } => Some(
                 items
                     .iter()
-                    .map(|i| if i.note.is_empty() { i.name.clone() } else { format!("{}：{}", i.name, i.note) })
+                    .map(|i| {
+                        if i.note.is_empty() {
+                            i.name.clone()
+                        } else {
+                            format!("{}：{}", i.name, i.note)
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join("；"),
             ),
@@ -111,15 +133,27 @@ impl Action {
     /// Reads a request, or a 400 naming every missing or invalid field.
     pub fn from_request(req: &ActionRequest) -> Result<Action, ApiError> {
         let mut errors = Vec::new();
-        let text = |errors: &mut Vec<FieldError>, field: &str, value: &Option<String>, required: bool| -> Option<String> {
+        let text = |errors: &mut Vec<FieldError>,
+                    field: &str,
+                    value: &Option<String>,
+                    required: bool|
+         -> Option<String> {
             let v = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
             match v {
                 None if required => {
-                    errors.push(FieldError::new(field, "required", format!("{field} is required for this action")));
+                    errors.push(FieldError::new(
+                        field,
+                        "required",
+                        format!("{field} is required for this action"),
+                    ));
                     None
                 }
                 Some(v) if v.chars().count() > MAX_TEXT_CHARS => {
-                    errors.push(FieldError::new(field, "too_long", format!("{field} may have at most {MAX_TEXT_CHARS} characters")));
+                    errors.push(FieldError::new(
+                        field,
+                        "too_long",
+                        format!("{field} may have at most {MAX_TEXT_CHARS} characters"),
+                    ));
                     None
                 }
                 v => v.map(str::to_string),
@@ -127,21 +161,49 @@ impl Action {
         };
         let action = match req.action.trim() {
             "accept" => Some(Action::Accept),
-            "not_accept" => text(&mut errors, "reason", &req.reason, true).map(|reason| Action::NotAccept { reason }),
+            "not_accept" => text(&mut errors, "reason", &req.reason, true)
+                .map(|reason| Action::NotAccept { reason }),
             "request_supplement" => {
                 let items = req.items.as_deref().unwrap_or_default();
                 if items.is_empty() {
-                    errors.push(FieldError::new("items", "required", "list every missing or wrong item (at least one)"));
+                    errors.push(FieldError::new(
+                        "items",
+                        "required",
+                        "list every missing or wrong item (at least one)",
+                    ));
                 } else if items.len() > MAX_ITEMS {
-                    errors.push(FieldError::new("items", "too_many", format!("at most {MAX_ITEMS} items")));
+                    errors.push(FieldError::new(
+                        "items",
+                        "too_many",
+                        format!("at most {MAX_ITEMS} items"),
+                    ));
                 }
                 let mut clean = Vec::new();
                 for (i, item) in items.iter().enumerate().take(MAX_ITEMS) {
-                    let name = text(&mut errors, &format!("items[{i}].name"), &Some(item.name.clone()), true);
-                    let note = text(&mut errors, &format!("items[{i}].note"), &Some(item.note.clone()), false);
-                    let material_id = item.material_id.as_deref().map(str::trim).filter(|m| !m.is_empty()).map(str::to_string);
+                    let name = text(
+                        &mut errors,
+                        &format!("items[{i}].name"),
+                        &Some(item.name.clone()),
+                        true,
+                    );
+                    let note = text(
+                        &mut errors,
+                        &format!("items[{i}].note"),
+                        &Some(item.note.clone()),
+                        false,
+                    );
+                    let material_id = item
+                        .material_id
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|m| !m.is_empty())
+                        .map(str::to_string);
                     if let Some(name) = name {
-                        clean.push(SupplementItem { material_id, name, note: note.unwrap_or_default() });
+                        clean.push(SupplementItem {
+                            material_id,
+                            name,
+                            note: note.unwrap_or_default(),
+                        });
                     }
                 }
                 Some(Action::RequestSupplement { items: clean })
@@ -152,16 +214,30 @@ impl Action {
                 let opinion = text(&mut errors, "opinion", &req.opinion, false);
                 step.map(|step| Action::Review { step, opinion })
             }
-            "approve" => Some(Action::Approve { opinion: text(&mut errors, "opinion", &req.opinion, false) }),
-            "deny" => text(&mut errors, "reason", &req.reason, true).map(|reason| Action::Deny { reason }),
+            "approve" => Some(Action::Approve {
+                opinion: text(&mut errors, "opinion", &req.opinion, false),
+            }),
+            "deny" => {
+                text(&mut errors, "reason", &req.reason, true).map(|reason| Action::Deny { reason })
+            }
             "complete" => match req.delivery.as_deref().map(str::trim) {
-                Some(d) if DELIVERIES.contains(&d) => Some(Action::Complete { delivery: d.to_string() }),
+                Some(d) if DELIVERIES.contains(&d) => Some(Action::Complete {
+                    delivery: d.to_string(),
+                }),
                 Some(d) if !d.is_empty() => {
-                    errors.push(FieldError::new("delivery", "invalid", "delivery must be window, post or electronic"));
+                    errors.push(FieldError::new(
+                        "delivery",
+                        "invalid",
+                        "delivery must be window, post or electronic",
+                    ));
                     None
                 }
                 _ => {
-                    errors.push(FieldError::new("delivery", "required", "delivery is required: window, post or electronic"));
+                    errors.push(FieldError::new(
+                        "delivery",
+                        "required",
+                        "delivery is required: window, post or electronic",
+                    ));
                     None
                 }
             },
@@ -214,17 +290,28 @@ pub fn next_status(from: CaseStatus, action: &Action) -> Result<CaseStatus, Conf
         (Accepted | UnderReview, Action::Approve { .. }) => Some(Approved),
         (Accepted | UnderReview, Action::Deny { .. }) => Some(Denied),
         (Approved | Denied, Action::Complete { .. }) => Some(Completed),
-        (Submitted | Accepted | SupplementRequested | UnderReview, Action::Withdraw) => Some(Withdrawn),
+        (Submitted | Accepted | SupplementRequested | UnderReview, Action::Withdraw) => {
+            Some(Withdrawn)
+        }
         _ => None,
     };
-    to.ok_or_else(|| Conflict(format!("cannot {} a case that is {}", action.name(), from.as_str())))
+    to.ok_or_else(|| {
+        Conflict(format!(
+            "cannot {} a case that is {}",
+            action.name(),
+            from.as_str()
+        ))
+    })
 }
 
 /// Who acts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Actor {
     /// A staff member (by their token): only on their department's cases, never a withdrawal.
-    Staff { name: String, department_code: String },
+    Staff {
+        name: String,
+        department_code: String,
+    },
     /// The applicant (who proved the query code or mobile): only a withdrawal.
     Applicant,
     /// An operator on the command line: anything, on any department's case. The event names
@@ -260,7 +347,12 @@ const ATTEMPTS: u32 = 8;
 /// Performs `action` on the case `number` (18 characters, no separators) in one transaction
 /// and answers with its new status. 404 when there is no such case, 403 when `actor` may not
 /// act on it, 409 when its status does not allow the action.
-pub async fn apply(pool: &AnyPool, number: &str, actor: &Actor, action: &Action) -> Result<CaseStatus, ApiError> {
+pub async fn apply(
+    pool: &AnyPool,
+    number: &str,
+    actor: &Actor,
+    action: &Action,
+) -> Result<CaseStatus, ApiError> {
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -281,7 +373,10 @@ pub async fn apply(pool: &AnyPool, number: &str, actor: &Actor, action: &Action)
             }
         }
         tracing::debug!(attempt, "case action transaction retried");
-        tokio::time::sleep(Duration::from_millis(10 * (1 << attempt.min(6)) + u64::from(std::process::id() % 17))).await;
+        tokio::time::sleep(Duration::from_millis(
+            10 * (1 << attempt.min(6)) + u64::from(std::process::id() % 17),
+        ))
+        .await;
     }
 }
 
@@ -310,8 +405,14 @@ impl From<Conflict> for Failure {
 
 /// Takes the case's row for writing (on SQLite: the write lock, from the transaction's first
 /// statement) and reads it; `None` when there is no such case.
-async fn lock_case(tx: &mut Transaction<'static, Any>, number: &str) -> Result<Option<CaseRow>, sqlx::Error> {
-    let touched = sqlx::query("UPDATE cases SET status = status WHERE acceptance_number = $1").bind(number).execute(&mut **tx).await?;
+async fn lock_case(
+    tx: &mut Transaction<'static, Any>,
+    number: &str,
+) -> Result<Option<CaseRow>, sqlx::Error> {
+    let touched = sqlx::query("UPDATE cases SET status = status WHERE acceptance_number = $1")
+        .bind(number)
+        .execute(&mut **tx)
+        .await?;
     if touched.rows_affected() == 0 {
         return Ok(None);
     }
@@ -324,7 +425,8 @@ async fn lock_case(tx: &mut Transaction<'static, Any>, number: &str) -> Result<O
     .await?;
     let status: String = row.try_get(0)?;
     Ok(Some(CaseRow {
-        status: parse_status(&status).ok_or_else(|| sqlx::Error::Decode(format!("unknown case status `{status}`").into()))?,
+        status: parse_status(&status)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown case status `{status}`").into()))?,
         service_code: row.try_get(1)?,
         department_code: row.try_get(2)?,
         promised_date: row.try_get(3)?,
@@ -335,7 +437,10 @@ async fn lock_case(tx: &mut Transaction<'static, Any>, number: &str) -> Result<O
     }))
 }
 
-async fn department_name(tx: &mut Transaction<'static, Any>, code: &str) -> Result<Option<String>, sqlx::Error> {
+async fn department_name(
+    tx: &mut Transaction<'static, Any>,
+    code: &str,
+) -> Result<Option<String>, sqlx::Error> {
     sqlx::query("SELECT name FROM departments WHERE code = $1")
         .bind(code)
         .fetch_optional(&mut **tx)
@@ -345,24 +450,45 @@ async fn department_name(tx: &mut Transaction<'static, Any>, code: &str) -> Resu
 }
 
 /// The promised limit and handling type of a service, from its stored guide.
-async fn service_limit(tx: &mut Transaction<'static, Any>, code: &str) -> Result<Option<(TimeLimit, HandlingType)>, sqlx::Error> {
-    let Some(row) = sqlx::query("SELECT guide FROM services WHERE code = $1").bind(code).fetch_optional(&mut **tx).await? else {
+async fn service_limit(
+    tx: &mut Transaction<'static, Any>,
+    code: &str,
+) -> Result<Option<(TimeLimit, HandlingType)>, sqlx::Error> {
+    let Some(row) = sqlx::query("SELECT guide FROM services WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
         return Ok(None);
     };
     let text: String = row.try_get(0)?;
-    Ok(serde_json::from_str::<ServiceGuide>(&text).ok().map(|g| (g.promised_limit, g.handling_type)))
+    Ok(serde_json::from_str::<ServiceGuide>(&text)
+        .ok()
+        .map(|g| (g.promised_limit, g.handling_type)))
 }
 
-async fn apply_in(pool: &AnyPool, tx: &mut Transaction<'static, Any>, number: &str, actor: &Actor, action: &Action) -> Result<CaseStatus, Failure> {
+async fn apply_in(
+    pool: &AnyPool,
+    tx: &mut Transaction<'static, Any>,
+    number: &str,
+    actor: &Actor,
+    action: &Action,
+) -> Result<CaseStatus, Failure> {
     let Some(case) = lock_case(tx, number).await? else {
         return Err(ApiError::NotFound("no case has this acceptance number".into()).into());
     };
     match actor {
-        Actor::Staff { department_code, .. } if *department_code != case.department_code => {
-            return Err(ApiError::Forbidden("this case belongs to another department".into()).into());
+        Actor::Staff {
+            department_code, ..
+        } if *department_code != case.department_code => {
+            return Err(
+                ApiError::Forbidden("this case belongs to another department".into()).into(),
+            );
         }
         Actor::Staff { .. } if *action == Action::Withdraw => {
-            return Err(ApiError::Forbidden("only the applicant may withdraw a case".into()).into());
+            return Err(
+                ApiError::Forbidden("only the applicant may withdraw a case".into()).into(),
+            );
         }
         Actor::Applicant if *action != Action::Withdraw => {
             return Err(ApiError::Forbidden("applicants may only withdraw a case".into()).into());
@@ -394,31 +520,55 @@ async fn apply_in(pool: &AnyPool, tx: &mut Transaction<'static, Any>, number: &s
         }
         Action::RequestSupplement { items } => {
             paused_at = Some(at);
-            supplement = Some(to_json(&Supplement { requested_at: rfc3339_cst(at), items: items.clone(), answered: false })?);
+            supplement = Some(to_json(&Supplement {
+                requested_at: rfc3339_cst(at),
+                items: items.clone(),
+                answered: false,
+            })?);
         }
         Action::SupplementReceived => {
             if let (Some(due), Some(p)) = (due_date.as_deref().and_then(parse_date), paused_at) {
                 let paused_day = day_of(p);
                 let calendar = Calendar::load(pool, paused_day.min(today)).await?;
-                due_date = Some(format_date(deadline::resume_due(&calendar, due, paused_day, today)));
+                due_date = Some(format_date(deadline::resume_due(
+                    &calendar, due, paused_day, today,
+                )));
             }
             paused_at = None;
-            if let Some(mut s) = supplement.as_deref().and_then(|s| serde_json::from_str::<Supplement>(s).ok()) {
+            if let Some(mut s) = supplement
+                .as_deref()
+                .and_then(|s| serde_json::from_str::<Supplement>(s).ok())
+            {
                 s.answered = true;
                 supplement = Some(to_json(&s)?);
             }
         }
         Action::Approve { .. } => {
-            result = Some(to_json(&CaseResult { approved: true, reason: None, remedy: None, delivery: None })?);
+            result = Some(to_json(&CaseResult {
+                approved: true,
+                reason: None,
+                remedy: None,
+                delivery: None,
+            })?);
         }
         Action::Deny { reason } => {
-            result = Some(to_json(&CaseResult { approved: false, reason: Some(reason.clone()), remedy: Some(REMEDY.into()), delivery: None })?);
+            result = Some(to_json(&CaseResult {
+                approved: false,
+                reason: Some(reason.clone()),
+                remedy: Some(REMEDY.into()),
+                delivery: None,
+            })?);
         }
         Action::Complete { delivery } => {
             let mut r = result
                 .as_deref()
                 .and_then(|r| serde_json::from_str::<CaseResult>(r).ok())
-                .unwrap_or(CaseResult { approved: case.status == CaseStatus::Approved, reason: None, remedy: None, delivery: None });
+                .unwrap_or(CaseResult {
+                    approved: case.status == CaseStatus::Approved,
+                    reason: None,
+                    remedy: None,
+                    delivery: None,
+                });
             r.delivery = Some(delivery.clone());
             result = Some(to_json(&r)?);
         }
@@ -443,22 +593,48 @@ async fn apply_in(pool: &AnyPool, tx: &mut Transaction<'static, Any>, number: &s
     .execute(&mut **tx)
     .await?;
     if updated.rows_affected() != 1 {
-        return Err(Conflict(format!("the case changed meanwhile; it was {}", case.status.as_str())).into());
+        return Err(Conflict(format!(
+            "the case changed meanwhile; it was {}",
+            case.status.as_str()
+        ))
+        .into());
     }
 
     let department_code = match actor {
-        Actor::Cli { department: Some(code) } => code.clone(),
-        Actor::Staff { department_code, .. } => department_code.clone(),
+        Actor::Cli {
+            department: Some(code),
+        } => code.clone(),
+        Actor::Staff {
+            department_code, ..
+        } => department_code.clone(),
         _ => case.department_code.clone(),
     };
     let department = match department_name(tx, &department_code).await? {
         Some(name) => name,
-        None if matches!(actor, Actor::Cli { department: Some(_) }) => {
-            return Err(ApiError::field("department", "unknown", "no department has this code").into());
+        None if matches!(
+            actor,
+            Actor::Cli {
+                department: Some(_)
+            }
+        ) =>
+        {
+            return Err(
+                ApiError::field("department", "unknown", "no department has this code").into(),
+            );
         }
         None => department_code,
     };
-    insert_event(tx, number, at, to, &step, &department, action.opinion().as_deref(), &actor.label()).await?;
+    insert_event(
+        tx,
+        number,
+        at,
+        to,
+        &step,
+        &department,
+        action.opinion().as_deref(),
+        &actor.label(),
+    )
+    .await?;
     Ok(to)
 }
 
@@ -496,12 +672,21 @@ pub const SUPPLEMENT_SENT_STEP: &str = "补正材料已提交";
 /// its opinion). The case stays `supplement_requested` (its clock stopped) until staff
 /// record `supplement_received`. 404 when there is no such case, 409 when no supplement is
 /// outstanding.
-pub async fn mark_supplement_answered(tx: &mut Transaction<'static, Any>, number: &str, note: Option<&str>) -> Result<(), ApiError> {
+pub async fn mark_supplement_answered(
+    tx: &mut Transaction<'static, Any>,
+    number: &str,
+    note: Option<&str>,
+) -> Result<(), ApiError> {
     let Some(case) = lock_case(tx, number).await? else {
-        return Err(ApiError::NotFound("no case has this acceptance number".into()));
+        return Err(ApiError::NotFound(
+            "no case has this acceptance number".into(),
+        ));
     };
     if case.status != CaseStatus::SupplementRequested {
-        return Err(ApiError::Conflict(format!("no supplement is outstanding: the case is {}", case.status.as_str())));
+        return Err(ApiError::Conflict(format!(
+            "no supplement is outstanding: the case is {}",
+            case.status.as_str()
+        )));
     }
     let mut s = case
         .supplement
@@ -515,15 +700,30 @@ pub async fn mark_supplement_answered(tx: &mut Transaction<'static, Any>, number
         .bind(number)
         .execute(&mut **tx)
         .await?;
-    let department = department_name(tx, &case.department_code).await?.unwrap_or(case.department_code);
+    let department = department_name(tx, &case.department_code)
+        .await?
+        .unwrap_or(case.department_code);
     let note = note.map(str::trim).filter(|n| !n.is_empty());
     let at = now_cst().unix_timestamp();
-    insert_event(tx, number, at, CaseStatus::SupplementRequested, SUPPLEMENT_SENT_STEP, &department, note, "applicant").await?;
+    insert_event(
+        tx,
+        number,
+        at,
+        CaseStatus::SupplementRequested,
+        SUPPLEMENT_SENT_STEP,
+        &department,
+        note,
+        "applicant",
+    )
+    .await?;
     Ok(())
 }
 
 /// Every event of a case, oldest first, as the timeline shows them.
-pub async fn timeline<'e, E: sqlx::Executor<'e, Database = Any>>(e: E, number: &str) -> Result<Vec<TimelineEvent>, sqlx::Error> {
+pub async fn timeline<'e, E: sqlx::Executor<'e, Database = Any>>(
+    e: E,
+    number: &str,
+) -> Result<Vec<TimelineEvent>, sqlx::Error> {
     let rows = sqlx::query("SELECT at, status, step, department, opinion FROM case_events WHERE case_number = $1 ORDER BY id")
         .bind(number)
         .fetch_all(e)
@@ -551,18 +751,39 @@ mod tests {
     use super::*;
     use CaseStatus::*;
 
-    const ALL: [CaseStatus; 9] = [Submitted, Accepted, NotAccepted, SupplementRequested, UnderReview, Approved, Denied, Completed, Withdrawn];
+    const ALL: [CaseStatus; 9] = [
+        Submitted,
+        Accepted,
+        NotAccepted,
+        SupplementRequested,
+        UnderReview,
+        Approved,
+        Denied,
+        Completed,
+        Withdrawn,
+    ];
 
     fn actions() -> Vec<Action> {
         vec![
             Action::Accept,
             Action::NotAccept { reason: "r".into() },
-            Action::RequestSupplement { items: vec![SupplementItem { material_id: None, name: "n".into(), note: String::new() }] },
+            Action::RequestSupplement {
+                items: vec![SupplementItem {
+                    material_id: None,
+                    name: "n".into(),
+                    note: String::new(),
+                }],
+            },
             Action::SupplementReceived,
-            Action::Review { step: "初审".into(), opinion: None },
+            Action::Review {
+                step: "初审".into(),
+                opinion: None,
+            },
             Action::Approve { opinion: None },
             Action::Deny { reason: "r".into() },
-            Action::Complete { delivery: "window".into() },
+            Action::Complete {
+                delivery: "window".into(),
+            },
             Action::Withdraw,
         ]
     }
@@ -597,8 +818,13 @@ mod tests {
                         allowed += 1;
                     }
                     None => {
-                        let Err(Conflict(message)) = got else { panic!("{} from {} must be refused", action.name(), from.as_str()) };
-                        assert!(message.contains(action.name()) && message.contains(from.as_str()), "{message}");
+                        let Err(Conflict(message)) = got else {
+                            panic!("{} from {} must be refused", action.name(), from.as_str())
+                        };
+                        assert!(
+                            message.contains(action.name()) && message.contains(from.as_str()),
+                            "{message}"
+                        );
                     }
                 }
             }
@@ -606,17 +832,26 @@ mod tests {
         assert_eq!(allowed, 17);
         // Closed cases accept nothing.
         for from in [NotAccepted, Completed, Withdrawn] {
-            assert!(actions().iter().all(|a| next_status(from, a).is_err()), "{}", from.as_str());
+            assert!(
+                actions().iter().all(|a| next_status(from, a).is_err()),
+                "{}",
+                from.as_str()
+            );
         }
     }
 
     fn req(action: &str) -> ActionRequest {
-        ActionRequest { action: action.into(), ..Default::default() }
+        ActionRequest {
+            action: action.into(),
+            ..Default::default()
+        }
     }
 
     fn bad_fields(r: ActionRequest) -> Vec<(String, String)> {
         match Action::from_request(&r) {
-            Err(ApiError::BadRequest(fields)) => fields.into_iter().map(|f| (f.field, f.code)).collect(),
+            Err(ApiError::BadRequest(fields)) => {
+                fields.into_iter().map(|f| (f.field, f.code)).collect()
+            }
             other => panic!("expected a 400, got {other:?}"),
         }
     }
@@ -627,42 +862,132 @@ mod tests {
 
     #[test]
     fn requests_name_missing_and_invalid_fields() {
-        assert_eq!(bad_fields(req("not_accept")), vec![pair("reason", "required")]);
-        assert_eq!(bad_fields(ActionRequest { reason: Some("  ".into()), ..req("deny") }), vec![pair("reason", "required")]);
-        assert_eq!(bad_fields(req("request_supplement")), vec![pair("items", "required")]);
-        assert_eq!(bad_fields(ActionRequest { items: Some(vec![]), ..req("request_supplement") }), vec![pair("items", "required")]);
+        assert_eq!(
+            bad_fields(req("not_accept")),
+            vec![pair("reason", "required")]
+        );
+        assert_eq!(
+            bad_fields(ActionRequest {
+                reason: Some("  ".into()),
+                ..req("deny")
+            }),
+            vec![pair("reason", "required")]
+        );
+        assert_eq!(
+            bad_fields(req("request_supplement")),
+            vec![pair("items", "required")]
+        );
+        assert_eq!(
+            bad_fields(ActionRequest {
+                items: Some(vec![]),
+                ..req("request_supplement")
+            }),
+            vec![pair("items", "required")]
+        );
         let items = vec![
-            SupplementItem { material_id: None, name: "身份证".into(), note: "不清晰".into() },
-            SupplementItem { material_id: None, name: " ".into(), note: String::new() },
+            SupplementItem {
+                material_id: None,
+                name: "身份证".into(),
+                note: "不清晰".into(),
+            },
+            SupplementItem {
+                material_id: None,
+                name: " ".into(),
+                note: String::new(),
+            },
         ];
-        assert_eq!(bad_fields(ActionRequest { items: Some(items), ..req("request_supplement") }), vec![pair("items[1].name", "required")]);
+        assert_eq!(
+            bad_fields(ActionRequest {
+                items: Some(items),
+                ..req("request_supplement")
+            }),
+            vec![pair("items[1].name", "required")]
+        );
         assert_eq!(bad_fields(req("review")), vec![pair("step", "required")]);
-        assert_eq!(bad_fields(req("complete")), vec![pair("delivery", "required")]);
-        assert_eq!(bad_fields(ActionRequest { delivery: Some("pigeon".into()), ..req("complete") }), vec![pair("delivery", "invalid")]);
+        assert_eq!(
+            bad_fields(req("complete")),
+            vec![pair("delivery", "required")]
+        );
+        assert_eq!(
+            bad_fields(ActionRequest {
+                delivery: Some("pigeon".into()),
+                ..req("complete")
+            }),
+            vec![pair("delivery", "invalid")]
+        );
         assert_eq!(bad_fields(req("launch")), vec![pair("action", "invalid")]);
         assert_eq!(bad_fields(req("")), vec![pair("action", "required")]);
         let long = "长".repeat(MAX_TEXT_CHARS + 1);
-        assert_eq!(bad_fields(ActionRequest { reason: Some(long), ..req("deny") }), vec![pair("reason", "too_long")]);
+        assert_eq!(
+            bad_fields(ActionRequest {
+                reason: Some(long),
+                ..req("deny")
+            }),
+            vec![pair("reason", "too_long")]
+        );
     }
 
     #[test]
     fn requests_become_actions() {
-        assert_eq!(Action::from_request(&req("accept")).unwrap(), Action::Accept);
-        assert_eq!(Action::from_request(&req(" approve ")).unwrap(), Action::Approve { opinion: None });
-        let r = ActionRequest { step: Some(" 初审 ".into()), opinion: Some("材料齐全".into()), ..req("review") };
-        assert_eq!(Action::from_request(&r).unwrap(), Action::Review { step: "初审".into(), opinion: Some("材料齐全".into()) });
-        let r = ActionRequest { delivery: Some("post".into()), ..req("complete") };
+        assert_eq!(
+            Action::from_request(&req("accept")).unwrap(),
+            Action::Accept
+        );
+        assert_eq!(
+            Action::from_request(&req(" approve ")).unwrap(),
+            Action::Approve { opinion: None }
+        );
+        let r = ActionRequest {
+            step: Some(" 初审 ".into()),
+            opinion: Some("材料齐全".into()),
+            ..req("review")
+        };
+        assert_eq!(
+            Action::from_request(&r).unwrap(),
+            Action::Review {
+                step: "初审".into(),
+                opinion: Some("材料齐全".into())
+            }
+        );
+        let r = ActionRequest {
+            delivery: Some("post".into()),
+            ..req("complete")
+        };
         let a = Action::from_request(&r).unwrap();
-        assert_eq!(a, Action::Complete { delivery: "post".into() });
+        assert_eq!(
+            a,
+            Action::Complete {
+                delivery: "post".into()
+            }
+        );
         assert_eq!(a.opinion().as_deref(), Some("邮寄送达"));
         let items = vec![
-            SupplementItem { material_id: Some("id_card".into()), name: "身份证".into(), note: "不清晰".into() },
-            SupplementItem { material_id: None, name: "照片".into(), note: String::new() },
+            SupplementItem {
+                material_id: Some("id_card".into()),
+                name: "身份证".into(),
+                note: "不清晰".into(),
+            },
+            SupplementItem {
+                material_id: None,
+                name: "照片".into(),
+                note: String::new(),
+            },
         ];
-        let a = Action::from_request(&ActionRequest { items: Some(items.clone()), ..req("request_supplement") }).unwrap();
+        let a = Action::from_request(&ActionRequest {
+            items: Some(items.clone()),
+            ..req("request_supplement")
+        })
+        .unwrap();
         assert_eq!(a.opinion().as_deref(), Some("身份证：不清晰；照片"));
         assert_eq!(a, Action::RequestSupplement { items });
         assert_eq!(Action::Deny { reason: "x".into() }.step(), "不予");
-        assert_eq!(Action::Review { step: "复审".into(), opinion: None }.step(), "复审");
+        assert_eq!(
+            Action::Review {
+                step: "复审".into(),
+                opinion: None
+            }
+            .step(),
+            "复审"
+        );
     }
 }

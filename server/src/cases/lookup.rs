@@ -10,9 +10,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use api_client::application::{upload_id_valid, MAX_FILES_PER_MATERIAL};
-use api_client::checks::normalise_mobile;
 use api_client::cases::ServiceName;
-use api_client::{CaseResult, CaseStatus, CaseView, FieldError, Supplement, SupplementReply, TimelineEvent};
+use api_client::checks::normalise_mobile;
+use api_client::{
+    CaseResult, CaseStatus, CaseView, FieldError, Supplement, SupplementReply, TimelineEvent,
+};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor, Row};
 use time::Date;
@@ -80,9 +82,18 @@ fn case_row(row: &AnyRow) -> Result<CaseRow, sqlx::Error> {
 }
 
 /// The case with this acceptance number (18 characters, no separators).
-pub async fn find<'e, E: Executor<'e, Database = Any>>(e: E, number: &str) -> Result<Option<CaseRow>, sqlx::Error> {
+pub async fn find<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    number: &str,
+) -> Result<Option<CaseRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM cases WHERE acceptance_number = $1");
-    sqlx::query(&sql).bind(number).fetch_optional(e).await?.as_ref().map(case_row).transpose()
+    sqlx::query(&sql)
+        .bind(number)
+        .fetch_optional(e)
+        .await?
+        .as_ref()
+        .map(case_row)
+        .transpose()
 }
 
 /// What proves the applicant's right to see a case.
@@ -98,9 +109,10 @@ impl CaseRow {
     /// Whether `credential` opens this case.
     pub fn opens(&self, secret: &str, credential: Credential<'_>) -> bool {
         match credential {
-            Credential::Code(code) => {
-                numbering::same_digest(&self.query_code_hash, &numbering::code_hash(secret, &self.number, code))
-            }
+            Credential::Code(code) => numbering::same_digest(
+                &self.query_code_hash,
+                &numbering::code_hash(secret, &self.number, code),
+            ),
             Credential::Mobile(mobile) => match self.mobile() {
                 Some(stored) => numbering::same_digest(&stored, mobile),
                 None => false,
@@ -115,7 +127,11 @@ impl CaseRow {
     }
 
     pub fn clock(&self) -> CaseClock {
-        CaseClock::from_columns(self.status.as_str(), self.due_date.as_deref(), self.paused_at)
+        CaseClock::from_columns(
+            self.status.as_str(),
+            self.due_date.as_deref(),
+            self.paused_at,
+        )
     }
 
     pub fn supplement(&self) -> Result<Option<Supplement>, ApiError> {
@@ -127,12 +143,20 @@ impl CaseRow {
     }
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(text: Option<&str>, what: &str) -> Result<Option<T>, ApiError> {
-    match text.map(str::trim).filter(|t| !t.is_empty() && *t != "null") {
+fn parse_json<T: serde::de::DeserializeOwned>(
+    text: Option<&str>,
+    what: &str,
+) -> Result<Option<T>, ApiError> {
+    match text
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && *t != "null")
+    {
         None => Ok(None),
-        Some(t) => serde_json::from_str(t)
-            .map(Some)
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("the stored {what} of a case is not valid: {e}"))),
+        Some(t) => serde_json::from_str(t).map(Some).map_err(|e| {
+            ApiError::Internal(anyhow::anyhow!(
+                "the stored {what} of a case is not valid: {e}"
+            ))
+        }),
     }
 }
 
@@ -140,15 +164,25 @@ fn parse_json<T: serde::de::DeserializeOwned>(text: Option<&str>, what: &str) ->
 pub fn can_withdraw(status: CaseStatus) -> bool {
     matches!(
         status,
-        CaseStatus::Submitted | CaseStatus::Accepted | CaseStatus::SupplementRequested | CaseStatus::UnderReview
+        CaseStatus::Submitted
+            | CaseStatus::Accepted
+            | CaseStatus::SupplementRequested
+            | CaseStatus::UnderReview
     )
 }
 
 /// The applicant's view of `case`. `code` is the query code it was opened with (none when
 /// opened by mobile: the tracking address then carries no code).
-pub async fn view(state: &AppState, case: &CaseRow, code: Option<&str>) -> Result<CaseView, ApiError> {
+pub async fn view(
+    state: &AppState,
+    case: &CaseRow,
+    code: Option<&str>,
+) -> Result<CaseView, ApiError> {
     let catalogue = state.catalogue().await?;
-    let guide = catalogue.by_code.get(&case.service_code).map(|&i| &catalogue.guides[i]);
+    let guide = catalogue
+        .by_code
+        .get(&case.service_code)
+        .map(|&i| &catalogue.guides[i]);
     let department = guide.map(|g| g.department.name.clone()).unwrap_or_else(|| {
         catalogue
             .departments
@@ -159,7 +193,9 @@ pub async fn view(state: &AppState, case: &CaseRow, code: Option<&str>) -> Resul
     });
     let service = ServiceName {
         code: case.service_code.clone(),
-        name: guide.map(|g| g.name.clone()).unwrap_or_else(|| case.service_code.clone()),
+        name: guide
+            .map(|g| g.name.clone())
+            .unwrap_or_else(|| case.service_code.clone()),
     };
 
     let mut timeline = vec![TimelineEvent {
@@ -188,7 +224,10 @@ pub async fn view(state: &AppState, case: &CaseRow, code: Option<&str>) -> Resul
 
     let stored_rating = case_ratings::find(&state.pool, &case.number).await?;
     let rating = match &stored_rating {
-        Some(r) => Some(case_ratings::view(r, &deadline::Today::load(&state.pool, catalogue.version).await?)),
+        Some(r) => Some(case_ratings::view(
+            r,
+            &deadline::Today::load(&state.pool, catalogue.version).await?,
+        )),
         None => None,
     };
 
@@ -200,9 +239,17 @@ pub async fn view(state: &AppState, case: &CaseRow, code: Option<&str>) -> Resul
         masked_name: case.masked_name.clone(),
         submitted_at: print::rfc3339_cst(case.submitted_at),
         timeline,
-        current_step: case.current_step.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| WAITING_STEP.into()),
+        current_step: case
+            .current_step
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| WAITING_STEP.into()),
         deadline,
-        promised_date: case.due_date.clone().filter(|d| !d.is_empty()).unwrap_or_else(|| case.promised_date.clone()),
+        promised_date: case
+            .due_date
+            .clone()
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| case.promised_date.clone()),
         supplement: case.supplement()?,
         result: case.result()?,
         can_withdraw: can_withdraw(case.status),
@@ -216,7 +263,11 @@ pub async fn view(state: &AppState, case: &CaseRow, code: Option<&str>) -> Resul
 /// The holiday calendar from `from` on. The calendar is imported with the catalogue, so a
 /// copy is kept for the catalogue `version` it was read at (and reused for any later `from`:
 /// extra earlier days change nothing).
-pub async fn calendar(pool: &AnyPool, version: i64, from: Date) -> Result<Arc<Calendar>, sqlx::Error> {
+pub async fn calendar(
+    pool: &AnyPool,
+    version: i64,
+    from: Date,
+) -> Result<Arc<Calendar>, sqlx::Error> {
     static CACHE: Mutex<Option<(i64, Date, Arc<Calendar>)>> = Mutex::new(None);
     if let Some((v, f, c)) = CACHE.lock().expect("calendar cache").as_ref() {
         if *v == version && *f <= from {
@@ -254,16 +305,25 @@ fn qr_svg(url: &str) -> anyhow::Result<String> {
 
 /// The key of the `i`-th requested item in a reply: its material id, else its index.
 pub fn item_key(i: usize, material_id: Option<&str>) -> String {
-    material_id.map(str::to_string).unwrap_or_else(|| i.to_string())
+    material_id
+        .map(str::to_string)
+        .unwrap_or_else(|| i.to_string())
 }
 
 /// The problems of `reply` against the requested `supplement` that need no database: every
 /// item answered with at least one upload id, no unknown keys, well-formed ids, the note's
 /// length. Returns the distinct upload ids per key (in the items' order).
-pub fn check_reply(supplement: &Supplement, reply: &SupplementReply) -> (Vec<(String, Vec<String>)>, Vec<FieldError>) {
+pub fn check_reply(
+    supplement: &Supplement,
+    reply: &SupplementReply,
+) -> (Vec<(String, Vec<String>)>, Vec<FieldError>) {
     let mut errors = Vec::new();
-    let keys: Vec<String> =
-        supplement.items.iter().enumerate().map(|(i, item)| item_key(i, item.material_id.as_deref())).collect();
+    let keys: Vec<String> = supplement
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| item_key(i, item.material_id.as_deref()))
+        .collect();
     let mut wanted = Vec::new();
     let mut seen_keys = BTreeSet::new();
     for key in &keys {
@@ -271,7 +331,11 @@ pub fn check_reply(supplement: &Supplement, reply: &SupplementReply) -> (Vec<(St
             continue; // two items about the same material: one list of files answers both
         }
         let field = format!("materials.{key}");
-        let ids: Vec<&String> = reply.materials.get(key).map(|ids| ids.iter().collect()).unwrap_or_default();
+        let ids: Vec<&String> = reply
+            .materials
+            .get(key)
+            .map(|ids| ids.iter().collect())
+            .unwrap_or_default();
         let mut distinct: Vec<String> = Vec::new();
         for id in ids.iter().map(|s| s.trim()) {
             if !distinct.iter().any(|d| d == id) && !id.is_empty() {
@@ -279,7 +343,11 @@ pub fn check_reply(supplement: &Supplement, reply: &SupplementReply) -> (Vec<(St
             }
         }
         if distinct.is_empty() {
-            errors.push(FieldError::new(field, "required", "upload at least one file for this item"));
+            errors.push(FieldError::new(
+                field,
+                "required",
+                "upload at least one file for this item",
+            ));
             continue;
         }
         if distinct.len() > MAX_FILES_PER_MATERIAL {
@@ -291,31 +359,50 @@ pub fn check_reply(supplement: &Supplement, reply: &SupplementReply) -> (Vec<(St
             continue;
         }
         if distinct.iter().any(|id| !upload_id_valid(id)) {
-            errors.push(FieldError::new(field, "unknown_upload", "an upload of this item is not an upload id: upload it again"));
+            errors.push(FieldError::new(
+                field,
+                "unknown_upload",
+                "an upload of this item is not an upload id: upload it again",
+            ));
             continue;
         }
         wanted.push((key.clone(), distinct));
     }
     for key in reply.materials.keys() {
         if !seen_keys.contains(key) {
-            errors.push(FieldError::new(format!("materials.{key}"), "unknown", "the supplement request does not ask for this item"));
+            errors.push(FieldError::new(
+                format!("materials.{key}"),
+                "unknown",
+                "the supplement request does not ask for this item",
+            ));
         }
     }
     if let Some(note) = &reply.note {
         if note.chars().count() > MAX_NOTE_CHARS {
-            errors.push(FieldError::new("note", "too_long", format!("the note may have at most {MAX_NOTE_CHARS} characters")));
+            errors.push(FieldError::new(
+                "note",
+                "too_long",
+                format!("the note may have at most {MAX_NOTE_CHARS} characters"),
+            ));
         }
     }
     (wanted, errors)
 }
 
 /// Upload problems: each must exist and be unused, and together within `max_total` bytes.
-pub fn upload_problems(wanted: &[(String, Vec<String>)], rows: &HashMap<String, UploadRow>, max_total: u64) -> Vec<FieldError> {
+pub fn upload_problems(
+    wanted: &[(String, Vec<String>)],
+    rows: &HashMap<String, UploadRow>,
+    max_total: u64,
+) -> Vec<FieldError> {
     let mut out = Vec::new();
     let mut total: u64 = 0;
     let mut counted = BTreeSet::new();
     for (key, ids) in wanted {
-        if ids.iter().any(|u| rows.get(u).is_none_or(|r| r.case_number.is_some())) {
+        if ids
+            .iter()
+            .any(|u| rows.get(u).is_none_or(|r| r.case_number.is_some()))
+        {
             out.push(FieldError::new(
                 format!("materials.{key}"),
                 "unknown_upload",
@@ -335,7 +422,10 @@ pub fn upload_problems(wanted: &[(String, Vec<String>)], rows: &HashMap<String, 
             out.push(FieldError::new(
                 format!("materials.{key}"),
                 "too_large_total",
-                format!("the files of one supplement may total at most {} MB", max_total / (1024 * 1024)),
+                format!(
+                    "the files of one supplement may total at most {} MB",
+                    max_total / (1024 * 1024)
+                ),
             ));
         }
     }
@@ -347,8 +437,11 @@ pub fn merge_materials(stored: &str, wanted: &[(String, Vec<String>)]) -> Result
     let mut map: BTreeMap<String, Vec<String>> = if stored.trim().is_empty() {
         BTreeMap::new()
     } else {
-        serde_json::from_str(stored)
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("the stored materials of a case are not valid: {e}")))?
+        serde_json::from_str(stored).map_err(|e| {
+            ApiError::Internal(anyhow::anyhow!(
+                "the stored materials of a case are not valid: {e}"
+            ))
+        })?
     };
     for (key, ids) in wanted {
         let list = map.entry(key.clone()).or_default();
@@ -362,8 +455,14 @@ pub fn merge_materials(stored: &str, wanted: &[(String, Vec<String>)]) -> Result
 }
 
 /// The stored uploads among the ids of `wanted`.
-pub async fn wanted_uploads(pool: &AnyPool, wanted: &[(String, Vec<String>)]) -> Result<HashMap<String, UploadRow>, sqlx::Error> {
-    let ids: BTreeSet<&str> = wanted.iter().flat_map(|(_, ids)| ids.iter().map(String::as_str)).collect();
+pub async fn wanted_uploads(
+    pool: &AnyPool,
+    wanted: &[(String, Vec<String>)],
+) -> Result<HashMap<String, UploadRow>, sqlx::Error> {
+    let ids: BTreeSet<&str> = wanted
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().map(String::as_str))
+        .collect();
     store::uploads(pool, &ids.into_iter().collect::<Vec<_>>()).await
 }
 
@@ -374,11 +473,17 @@ pub async fn take_uploads<'e, E: Executor<'e, Database = Any>>(
     number: &str,
     wanted: &[(String, Vec<String>)],
 ) -> Result<bool, sqlx::Error> {
-    let ids: BTreeSet<&str> = wanted.iter().flat_map(|(_, ids)| ids.iter().map(String::as_str)).collect();
+    let ids: BTreeSet<&str> = wanted
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().map(String::as_str))
+        .collect();
     if ids.is_empty() {
         return Ok(true);
     }
-    let sql = format!("UPDATE uploads SET case_number = $1 WHERE case_number IS NULL AND id IN ({})", placeholders(2, ids.len()));
+    let sql = format!(
+        "UPDATE uploads SET case_number = $1 WHERE case_number IS NULL AND id IN ({})",
+        placeholders(2, ids.len())
+    );
     let mut q = sqlx::query(&sql).bind(number.to_string());
     for id in &ids {
         q = q.bind(id.to_string());
@@ -389,11 +494,16 @@ pub async fn take_uploads<'e, E: Executor<'e, Database = Any>>(
 /// The supplement request the applicant may still answer, or 409.
 pub fn outstanding(case: &CaseRow) -> Result<Supplement, ApiError> {
     if case.status != CaseStatus::SupplementRequested {
-        return Err(ApiError::Conflict(format!("no supplement is outstanding: the case is {}", case.status.as_str())));
+        return Err(ApiError::Conflict(format!(
+            "no supplement is outstanding: the case is {}",
+            case.status.as_str()
+        )));
     }
     match case.supplement()? {
         Some(s) if !s.answered => Ok(s),
-        Some(_) => Err(ApiError::Conflict("the requested items have been sent already".into())),
+        Some(_) => Err(ApiError::Conflict(
+            "the requested items have been sent already".into(),
+        )),
         None => Err(ApiError::Conflict("no supplement is outstanding".into())),
     }
 }
@@ -403,32 +513,55 @@ pub fn outstanding(case: &CaseRow) -> Result<Supplement, ApiError> {
 /// with the case's number, added to its materials, and the request is marked answered (an
 /// event on the timeline). 409 when nothing is outstanding, 400 naming `materials.<key>` for
 /// an item without (usable) files.
-pub async fn reply_supplement(state: &AppState, number: &str, reply: &SupplementReply) -> Result<(), ApiError> {
+pub async fn reply_supplement(
+    state: &AppState,
+    number: &str,
+    reply: &SupplementReply,
+) -> Result<(), ApiError> {
     let pool = &state.pool;
     let no_case = || ApiError::NotFound("no case has this acceptance number".into());
     // Checked first without a lock, so that mistakes are answered without writing.
     let case = find(pool, number).await?.ok_or_else(no_case)?;
     let supplement = outstanding(&case)?;
     let (wanted, mut errors) = check_reply(&supplement, reply);
-    errors.extend(upload_problems(&wanted, &wanted_uploads(pool, &wanted).await?, state.config.max_total_bytes));
+    errors.extend(upload_problems(
+        &wanted,
+        &wanted_uploads(pool, &wanted).await?,
+        state.config.max_total_bytes,
+    ));
     if !errors.is_empty() {
         return Err(ApiError::BadRequest(errors));
     }
 
     let mut tx = pool.begin().await?;
     // A write first: on SQLite the write lock, on PostgreSQL the row's lock, until commit.
-    sqlx::query("UPDATE cases SET status = status WHERE acceptance_number = $1").bind(number).execute(&mut *tx).await?;
+    sqlx::query("UPDATE cases SET status = status WHERE acceptance_number = $1")
+        .bind(number)
+        .execute(&mut *tx)
+        .await?;
     let case = find(&mut *tx, number).await?.ok_or_else(no_case)?;
     if outstanding(&case)? != supplement {
-        return Err(ApiError::Conflict("the supplement request changed meanwhile: reload the case".into()));
+        return Err(ApiError::Conflict(
+            "the supplement request changed meanwhile: reload the case".into(),
+        ));
     }
     if !take_uploads(&mut *tx, number, &wanted).await? {
         tx.rollback().await?;
-        let mut errors = upload_problems(&wanted, &wanted_uploads(pool, &wanted).await?, state.config.max_total_bytes);
+        let mut errors = upload_problems(
+            &wanted,
+            &wanted_uploads(pool, &wanted).await?,
+            state.config.max_total_bytes,
+        );
         if errors.is_empty() {
             errors = wanted
                 .iter()
-                .map(|(key, _)| FieldError::new(format!("materials.{key}"), "unknown_upload", "upload this item again"))
+                .map(|(key, _)| {
+                    FieldError::new(
+                        format!("materials.{key}"),
+                        "unknown_upload",
+                        "upload this item again",
+                    )
+                })
                 .collect();
         }
         return Err(ApiError::BadRequest(errors));
@@ -453,7 +586,11 @@ mod tests {
             requested_at: "2026-03-10T09:00:00+08:00".into(),
             items: items
                 .iter()
-                .map(|(m, n)| SupplementItem { material_id: m.map(str::to_string), name: n.to_string(), note: "请补交".into() })
+                .map(|(m, n)| SupplementItem {
+                    material_id: m.map(str::to_string),
+                    name: n.to_string(),
+                    note: "请补交".into(),
+                })
                 .collect(),
             answered: false,
         }
@@ -461,7 +598,10 @@ mod tests {
 
     fn reply(pairs: &[(&str, &[&str])]) -> SupplementReply {
         SupplementReply {
-            materials: pairs.iter().map(|(k, ids)| (k.to_string(), ids.iter().map(|s| s.to_string()).collect())).collect(),
+            materials: pairs
+                .iter()
+                .map(|(k, ids)| (k.to_string(), ids.iter().map(|s| s.to_string()).collect()))
+                .collect(),
             note: None,
         }
     }
@@ -470,7 +610,10 @@ mod tests {
     const U2: &str = "fedcba9876543210fedcba9876543210";
 
     fn fields(errors: &[FieldError]) -> Vec<(&str, &str)> {
-        errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect()
+        errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect()
     }
 
     #[test]
@@ -478,36 +621,85 @@ mod tests {
         let s = supplement(&[(Some("id_copy"), "身份证明"), (None, "情况说明")]);
         let (wanted, errors) = check_reply(&s, &reply(&[("id_copy", &[U1, U1]), ("1", &[U2])]));
         assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(wanted, vec![("id_copy".to_string(), vec![U1.to_string()]), ("1".to_string(), vec![U2.to_string()])]);
+        assert_eq!(
+            wanted,
+            vec![
+                ("id_copy".to_string(), vec![U1.to_string()]),
+                ("1".to_string(), vec![U2.to_string()])
+            ]
+        );
 
         let (_, errors) = check_reply(&s, &reply(&[("id_copy", &[U1])]));
         assert_eq!(fields(&errors), vec![("materials.1", "required")]);
-        let (_, errors) = check_reply(&s, &reply(&[("id_copy", &[]), ("1", &["nope"]), ("extra", &[U2])]));
+        let (_, errors) = check_reply(
+            &s,
+            &reply(&[("id_copy", &[]), ("1", &["nope"]), ("extra", &[U2])]),
+        );
         assert_eq!(
             fields(&errors),
-            vec![("materials.id_copy", "required"), ("materials.1", "unknown_upload"), ("materials.extra", "unknown")]
+            vec![
+                ("materials.id_copy", "required"),
+                ("materials.1", "unknown_upload"),
+                ("materials.extra", "unknown")
+            ]
         );
         let mut long = reply(&[("id_copy", &[U1]), ("1", &[U2])]);
         long.note = Some("字".repeat(MAX_NOTE_CHARS + 1));
-        assert_eq!(fields(&check_reply(&s, &long).1), vec![("note", "too_long")]);
+        assert_eq!(
+            fields(&check_reply(&s, &long).1),
+            vec![("note", "too_long")]
+        );
     }
 
     #[test]
     fn uploads_must_be_there_and_free() {
-        let wanted = vec![("a".to_string(), vec![U1.to_string()]), ("b".to_string(), vec![U2.to_string()])];
+        let wanted = vec![
+            ("a".to_string(), vec![U1.to_string()]),
+            ("b".to_string(), vec![U2.to_string()]),
+        ];
         let mut rows = HashMap::new();
-        rows.insert(U1.to_string(), UploadRow { size: 10, case_number: None });
-        assert_eq!(fields(&upload_problems(&wanted, &rows, 100)), vec![("materials.b", "unknown_upload")]);
-        rows.insert(U2.to_string(), UploadRow { size: 10, case_number: Some("x".into()) });
-        assert_eq!(fields(&upload_problems(&wanted, &rows, 100)), vec![("materials.b", "unknown_upload")]);
-        rows.insert(U2.to_string(), UploadRow { size: 95, case_number: None });
-        assert_eq!(fields(&upload_problems(&wanted, &rows, 100)), vec![("materials.b", "too_large_total")]);
+        rows.insert(
+            U1.to_string(),
+            UploadRow {
+                size: 10,
+                case_number: None,
+            },
+        );
+        assert_eq!(
+            fields(&upload_problems(&wanted, &rows, 100)),
+            vec![("materials.b", "unknown_upload")]
+        );
+        rows.insert(
+            U2.to_string(),
+            UploadRow {
+                size: 10,
+                case_number: Some("x".into()),
+            },
+        );
+        assert_eq!(
+            fields(&upload_problems(&wanted, &rows, 100)),
+            vec![("materials.b", "unknown_upload")]
+        );
+        rows.insert(
+            U2.to_string(),
+            UploadRow {
+                size: 95,
+                case_number: None,
+            },
+        );
+        assert_eq!(
+            fields(&upload_problems(&wanted, &rows, 100)),
+            vec![("materials.b", "too_large_total")]
+        );
         assert!(upload_problems(&wanted, &rows, 105).is_empty());
     }
 
     #[test]
     fn materials_merge_without_duplicates() {
-        let wanted = vec![("a".to_string(), vec![U1.to_string(), U2.to_string()]), ("1".to_string(), vec![U2.to_string()])];
+        let wanted = vec![
+            ("a".to_string(), vec![U1.to_string(), U2.to_string()]),
+            ("1".to_string(), vec![U2.to_string()]),
+        ];
         let merged = merge_materials(&format!(r#"{{"a":["{U1}"],"z":["x"]}}"#), &wanted).unwrap();
         let v: BTreeMap<String, Vec<String>> = serde_json::from_str(&merged).unwrap();
         assert_eq!(v["a"], vec![U1.to_string(), U2.to_string()]);
@@ -518,10 +710,21 @@ mod tests {
 
     #[test]
     fn withdrawal_before_a_decision_only() {
-        for s in [CaseStatus::Submitted, CaseStatus::Accepted, CaseStatus::SupplementRequested, CaseStatus::UnderReview] {
+        for s in [
+            CaseStatus::Submitted,
+            CaseStatus::Accepted,
+            CaseStatus::SupplementRequested,
+            CaseStatus::UnderReview,
+        ] {
             assert!(can_withdraw(s), "{s:?}");
         }
-        for s in [CaseStatus::NotAccepted, CaseStatus::Approved, CaseStatus::Denied, CaseStatus::Completed, CaseStatus::Withdrawn] {
+        for s in [
+            CaseStatus::NotAccepted,
+            CaseStatus::Approved,
+            CaseStatus::Denied,
+            CaseStatus::Completed,
+            CaseStatus::Withdrawn,
+        ] {
             assert!(!can_withdraw(s), "{s:?}");
         }
     }

@@ -31,7 +31,10 @@ pub struct Staff {
 
 impl Staff {
     pub fn actor(&self) -> Actor {
-        Actor::Staff { name: self.name.clone(), department_code: self.department_code.clone() }
+        Actor::Staff {
+            name: self.name.clone(),
+            department_code: self.department_code.clone(),
+        }
     }
 }
 
@@ -59,27 +62,47 @@ pub fn token_hash(token: &str) -> String {
 
 /// The department with this code, if any.
 pub async fn department(pool: &AnyPool, code: &str) -> Result<Option<Department>, sqlx::Error> {
-    let row = sqlx::query("SELECT code, name, phone FROM departments WHERE code = $1").bind(code).fetch_optional(pool).await?;
-    row.map(|r| Ok(Department { code: r.try_get(0)?, name: r.try_get(1)?, phone: r.try_get(2)?, service_count: 0 })).transpose()
+    let row = sqlx::query("SELECT code, name, phone FROM departments WHERE code = $1")
+        .bind(code)
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| {
+        Ok(Department {
+            code: r.try_get(0)?,
+            name: r.try_get(1)?,
+            phone: r.try_get(2)?,
+            service_count: 0,
+        })
+    })
+    .transpose()
 }
 
 /// Creates a token for `name` of department `department_code` (which must exist); answers
 /// with its public id and the token itself, which is never stored.
-pub async fn create(pool: &AnyPool, name: &str, department_code: &str) -> anyhow::Result<(String, String)> {
+pub async fn create(
+    pool: &AnyPool,
+    name: &str,
+    department_code: &str,
+) -> anyhow::Result<(String, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         anyhow::bail!("the name must be 1–100 characters");
     }
     if department(pool, department_code).await?.is_none() {
-        let known: Vec<String> = sqlx::query("SELECT code FROM departments ORDER BY sort_order, code")
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|r| r.try_get::<String, _>(0))
-            .collect::<Result<_, _>>()?;
+        let known: Vec<String> =
+            sqlx::query("SELECT code FROM departments ORDER BY sort_order, code")
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<String, _>(0))
+                .collect::<Result<_, _>>()?;
         anyhow::bail!(
             "no department has the code `{department_code}` (known: {})",
-            if known.is_empty() { "none; import a catalogue first".to_string() } else { known.join(", ") }
+            if known.is_empty() {
+                "none; import a catalogue first".to_string()
+            } else {
+                known.join(", ")
+            }
         );
     }
     let token = format!("{TOKEN_PREFIX}{}", random_hex(32)?);
@@ -132,16 +155,24 @@ pub enum Revoked {
 /// Revokes the token with public id `id`: it stops working at once.
 pub async fn revoke(pool: &AnyPool, id: &str) -> Result<Revoked, sqlx::Error> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let done = sqlx::query("UPDATE staff_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-        .bind(now)
-        .bind(id.trim())
-        .execute(pool)
-        .await?;
+    let done =
+        sqlx::query("UPDATE staff_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id.trim())
+            .execute(pool)
+            .await?;
     if done.rows_affected() == 1 {
         return Ok(Revoked::Now);
     }
-    let exists = sqlx::query("SELECT id FROM staff_tokens WHERE id = $1").bind(id.trim()).fetch_optional(pool).await?;
-    Ok(if exists.is_some() { Revoked::Already } else { Revoked::NoSuchToken })
+    let exists = sqlx::query("SELECT id FROM staff_tokens WHERE id = $1")
+        .bind(id.trim())
+        .fetch_optional(pool)
+        .await?;
+    Ok(if exists.is_some() {
+        Revoked::Already
+    } else {
+        Revoked::NoSuchToken
+    })
 }
 
 /// The staff member holding `token`, when it is a valid token that is not revoked.
@@ -153,12 +184,20 @@ pub async fn authenticate(pool: &AnyPool, token: &str) -> Result<Option<Staff>, 
         .bind(token_hash(token))
         .fetch_optional(pool)
         .await?;
-    row.map(|r| Ok(Staff { id: r.try_get(0)?, name: r.try_get(1)?, department_code: r.try_get(2)? })).transpose()
+    row.map(|r| {
+        Ok(Staff {
+            id: r.try_get(0)?,
+            name: r.try_get(1)?,
+            department_code: r.try_get(2)?,
+        })
+    })
+    .transpose()
 }
 
 /// The token of an `Authorization: Bearer <token>` header.
 fn bearer(parts: &Parts) -> Result<&str, ApiError> {
-    let missing = || ApiError::Unauthorized("staff only: send Authorization: Bearer <staff token>".into());
+    let missing =
+        || ApiError::Unauthorized("staff only: send Authorization: Bearer <staff token>".into());
     let mut values = parts.headers.get_all(AUTHORIZATION).iter();
     let (Some(value), None) = (values.next(), values.next()) else {
         return Err(missing());
@@ -174,11 +213,14 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
 impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
-        authenticate(&state.pool, token)
-            .await?
-            .ok_or_else(|| ApiError::Unauthorized("the staff token is not valid or has been revoked".into()))
+        authenticate(&state.pool, token).await?.ok_or_else(|| {
+            ApiError::Unauthorized("the staff token is not valid or has been revoked".into())
+        })
     }
 }
 
@@ -196,12 +238,22 @@ mod tests {
 
     #[test]
     fn bearer_tokens_are_read_from_the_header() {
-        assert_eq!(bearer(&parts(&[("authorization", "Bearer owst_abc")])).unwrap(), "owst_abc");
-        assert_eq!(bearer(&parts(&[("authorization", "bearer  owst_abc ")])).unwrap(), "owst_abc");
+        assert_eq!(
+            bearer(&parts(&[("authorization", "Bearer owst_abc")])).unwrap(),
+            "owst_abc"
+        );
+        assert_eq!(
+            bearer(&parts(&[("authorization", "bearer  owst_abc ")])).unwrap(),
+            "owst_abc"
+        );
         assert!(bearer(&parts(&[])).is_err());
         assert!(bearer(&parts(&[("authorization", "Basic dXNlcjpwYXNz")])).is_err());
         assert!(bearer(&parts(&[("authorization", "owst_abc")])).is_err());
-        assert!(bearer(&parts(&[("authorization", "Bearer a"), ("authorization", "Bearer b")])).is_err());
+        assert!(bearer(&parts(&[
+            ("authorization", "Bearer a"),
+            ("authorization", "Bearer b")
+        ]))
+        .is_err());
     }
 
     #[test]

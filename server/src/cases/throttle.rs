@@ -40,7 +40,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { per_addr: 5, per_number: 10, window: Duration::from_secs(600) }
+        Limits {
+            per_addr: 5,
+            per_number: 10,
+            window: Duration::from_secs(600),
+        }
     }
 }
 
@@ -73,7 +77,9 @@ struct Failures<K> {
 
 impl<K: Hash + Eq + Clone> Failures<K> {
     fn new() -> Self {
-        Failures { map: HashMap::new() }
+        Failures {
+            map: HashMap::new(),
+        }
     }
 
     /// How long `key` stays refused, if it is.
@@ -96,10 +102,17 @@ impl<K: Hash + Eq + Clone> Failures<K> {
             return;
         }
         if self.map.len() > SWEEP_ABOVE {
-            self.map.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < window));
+            self.map.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < window)
+            });
         }
         let times = self.map.entry(key.clone()).or_default();
-        while times.front().is_some_and(|t| now.duration_since(*t) >= window) {
+        while times
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
             times.pop_front();
         }
         times.push_back(now);
@@ -122,7 +135,13 @@ pub struct Throttle {
 
 impl Throttle {
     pub fn new(limits: Limits) -> Throttle {
-        Throttle { limits, counts: Mutex::new(Counts { by_addr: Failures::new(), by_number: Failures::new() }) }
+        Throttle {
+            limits,
+            counts: Mutex::new(Counts {
+                by_addr: Failures::new(),
+                by_number: Failures::new(),
+            }),
+        }
     }
 
     /// The process's throttle, with the limits of the environment.
@@ -145,7 +164,9 @@ impl Throttle {
         let l = self.limits;
         let counts = self.counts.lock().expect("throttle lock");
         let by_addr = addr.and_then(|a| counts.by_addr.blocked(&a, l.per_addr, l.window, now));
-        let by_number = counts.by_number.blocked(&number.to_string(), l.per_number, l.window, now);
+        let by_number = counts
+            .by_number
+            .blocked(&number.to_string(), l.per_number, l.window, now);
         match (by_addr, by_number) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
@@ -158,7 +179,9 @@ impl Throttle {
         if let Some(a) = addr {
             counts.by_addr.record(&a, l.per_addr, l.window, now);
         }
-        counts.by_number.record(&number.to_string(), l.per_number, l.window, now);
+        counts
+            .by_number
+            .record(&number.to_string(), l.per_number, l.window, now);
     }
 }
 
@@ -180,7 +203,11 @@ mod tests {
     }
 
     fn throttle(per_addr: usize, per_number: usize) -> Throttle {
-        Throttle::new(Limits { per_addr, per_number, window: Duration::from_secs(600) })
+        Throttle::new(Limits {
+            per_addr,
+            per_number,
+            window: Duration::from_secs(600),
+        })
     }
 
     #[test]
@@ -188,18 +215,42 @@ mod tests {
         let t = throttle(3, 100);
         let t0 = Instant::now();
         for i in 0..3 {
-            assert_eq!(t.check_at(ip("10.0.0.1"), A, t0), None, "before failure {i}");
-            t.failed_at(ip("10.0.0.1"), if i % 2 == 0 { A } else { B }, t0 + Duration::from_secs(i));
+            assert_eq!(
+                t.check_at(ip("10.0.0.1"), A, t0),
+                None,
+                "before failure {i}"
+            );
+            t.failed_at(
+                ip("10.0.0.1"),
+                if i % 2 == 0 { A } else { B },
+                t0 + Duration::from_secs(i),
+            );
         }
         // Any number, from that address.
-        let wait = t.check_at(ip("10.0.0.1"), B, t0 + Duration::from_secs(10)).expect("refused");
-        assert_eq!(wait, Duration::from_secs(590), "until the first failure is 600 s old");
-        assert_eq!(t.check_at(ip("10.0.0.2"), B, t0 + Duration::from_secs(10)), None, "another address");
+        let wait = t
+            .check_at(ip("10.0.0.1"), B, t0 + Duration::from_secs(10))
+            .expect("refused");
+        assert_eq!(
+            wait,
+            Duration::from_secs(590),
+            "until the first failure is 600 s old"
+        );
+        assert_eq!(
+            t.check_at(ip("10.0.0.2"), B, t0 + Duration::from_secs(10)),
+            None,
+            "another address"
+        );
         // Once the first failure leaves the window, two remain: allowed again.
-        assert_eq!(t.check_at(ip("10.0.0.1"), A, t0 + Duration::from_secs(600)), None);
+        assert_eq!(
+            t.check_at(ip("10.0.0.1"), A, t0 + Duration::from_secs(600)),
+            None
+        );
         // A new failure then refuses again, until the second is 600 s old.
         t.failed_at(ip("10.0.0.1"), A, t0 + Duration::from_secs(600));
-        assert_eq!(t.check_at(ip("10.0.0.1"), A, t0 + Duration::from_secs(600)), Some(Duration::from_secs(1)));
+        assert_eq!(
+            t.check_at(ip("10.0.0.1"), A, t0 + Duration::from_secs(600)),
+            Some(Duration::from_secs(1))
+        );
     }
 
     #[test]

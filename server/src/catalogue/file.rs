@@ -52,15 +52,35 @@ pub fn calendar_date(s: &str) -> Option<time::Date> {
 fn calendar_problems(file: &str, calendar: &CalendarEntry) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut report = |field: String, message: String| {
-        problems.push(Problem { file: file.into(), item: None, field, message })
+        problems.push(Problem {
+            file: file.into(),
+            item: None,
+            field,
+            message,
+        })
     };
-    for (list, days) in [("holidays", &calendar.holidays), ("workdays", &calendar.workdays)] {
+    for (list, days) in [
+        ("holidays", &calendar.holidays),
+        ("workdays", &calendar.workdays),
+    ] {
         for (i, day) in days.iter().enumerate() {
             let field = format!("calendar.{list}[{i}]");
             match calendar_date(day) {
                 None => report(field, format!("`{day}` is not a date written YYYY-MM-DD")),
-                Some(d) if list == "workdays" && !matches!(d.weekday(), time::Weekday::Saturday | time::Weekday::Sunday) => {
-                    report(field, format!("`{day}` is a {}: a make-up working day (调休) is a Saturday or Sunday", d.weekday()))
+                Some(d)
+                    if list == "workdays"
+                        && !matches!(
+                            d.weekday(),
+                            time::Weekday::Saturday | time::Weekday::Sunday
+                        ) =>
+                {
+                    report(
+                        field,
+                        format!(
+                            "`{day}` is a {}: a make-up working day (调休) is a Saturday or Sunday",
+                            d.weekday()
+                        ),
+                    )
                 }
                 Some(_) => {}
             }
@@ -68,7 +88,10 @@ fn calendar_problems(file: &str, calendar: &CalendarEntry) -> Vec<Problem> {
     }
     for (i, day) in calendar.workdays.iter().enumerate() {
         if calendar.holidays.contains(day) {
-            report(format!("calendar.workdays[{i}]"), format!("`{day}` is listed both as a holiday and as a working day"));
+            report(
+                format!("calendar.workdays[{i}]"),
+                format!("`{day}` is listed both as a holiday and as a working day"),
+            );
         }
     }
     problems
@@ -121,7 +144,11 @@ pub struct Problems(pub Vec<Problem>);
 
 impl std::fmt::Display for Problems {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "the catalogue was not imported ({} problems):", self.0.len())?;
+        writeln!(
+            f,
+            "the catalogue was not imported ({} problems):",
+            self.0.len()
+        )?;
         for p in &self.0 {
             writeln!(f, "  {p}")?;
         }
@@ -175,19 +202,27 @@ impl Batch {
     }
 
     pub fn services(&self) -> impl Iterator<Item = (&str, &ServiceGuide)> {
-        self.files.iter().flat_map(|(f, c)| c.services.iter().map(move |s| (f.as_str(), s)))
+        self.files
+            .iter()
+            .flat_map(|(f, c)| c.services.iter().map(move |s| (f.as_str(), s)))
     }
 }
 
 /// Parses one file strictly: a wrong type names its path, an unknown field is refused.
 pub fn parse(file: &str, text: &str) -> Result<CatalogueFile, Vec<Problem>> {
     let raw: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        vec![Problem { file: file.into(), item: None, field: "-".into(), message: format!("not valid JSON: {e}") }]
+        vec![Problem {
+            file: file.into(),
+            item: None,
+            field: "-".into(),
+            message: format!("not valid JSON: {e}"),
+        }]
     })?;
     let mut unknown = Vec::new();
     let mut track = serde_path_to_error::Track::new();
     let de = serde_path_to_error::Deserializer::new(&raw, &mut track);
-    let parsed: Result<CatalogueFile, _> = serde_ignored::deserialize(de, |path| unknown.push(path.to_string()));
+    let parsed: Result<CatalogueFile, _> =
+        serde_ignored::deserialize(de, |path| unknown.push(path.to_string()));
     match parsed {
         Err(e) => {
             let path = track.path().to_string();
@@ -223,12 +258,30 @@ fn problem_at(file: &str, raw: &serde_json::Value, path: &str, message: String) 
                 .and_then(|c| c.as_str())
                 .map(|c| c.to_string())
                 .unwrap_or_else(|| format!("#{} of {list}", i + 1));
-            let field = if rest.is_empty() { "-".to_string() } else { join_path(rest) };
-            return Problem { file: file.into(), item: Some(code), field, message };
+            let field = if rest.is_empty() {
+                "-".to_string()
+            } else {
+                join_path(rest)
+            };
+            return Problem {
+                file: file.into(),
+                item: Some(code),
+                field,
+                message,
+            };
         }
     }
-    let field = if segments.is_empty() { "-".to_string() } else { join_path(&segments) };
-    Problem { file: file.into(), item: None, field, message }
+    let field = if segments.is_empty() {
+        "-".to_string()
+    } else {
+        join_path(&segments)
+    };
+    Problem {
+        file: file.into(),
+        item: None,
+        field,
+        message,
+    }
 }
 
 fn join_path(segments: &[String]) -> String {
@@ -269,17 +322,36 @@ mod tests {
 
     #[test]
     fn a_calendar_is_read_and_checked() {
-        let ok = parse("c.json", r#"{"calendar": {"holidays": ["2026-01-01"], "workdays": ["2026-01-04"]}}"#).unwrap();
+        let ok = parse(
+            "c.json",
+            r#"{"calendar": {"holidays": ["2026-01-01"], "workdays": ["2026-01-04"]}}"#,
+        )
+        .unwrap();
         let days: Vec<_> = ok.calendar.days().collect();
-        assert_eq!(days, vec![("2026-01-01", "holiday"), ("2026-01-04", "workday")]);
+        assert_eq!(
+            days,
+            vec![("2026-01-01", "holiday"), ("2026-01-04", "workday")]
+        );
 
         let text = r#"{"calendar": {"holidays": ["2026-02-30", "2026-01-04", "2026-1-5"], "workdays": ["2026-01-04", "2026-01-05"]}}"#;
         let p = parse("c.json", text).unwrap_err();
         let fields: Vec<&str> = p.iter().map(|p| p.field.as_str()).collect();
-        assert!(fields.contains(&"calendar.holidays[0]"), "30 February: {p:?}");
-        assert!(fields.contains(&"calendar.holidays[2]"), "no zero padding: {p:?}");
-        assert!(fields.contains(&"calendar.workdays[0]"), "in both lists: {p:?}");
-        assert!(fields.contains(&"calendar.workdays[1]"), "a Monday make-up day: {p:?}");
+        assert!(
+            fields.contains(&"calendar.holidays[0]"),
+            "30 February: {p:?}"
+        );
+        assert!(
+            fields.contains(&"calendar.holidays[2]"),
+            "no zero padding: {p:?}"
+        );
+        assert!(
+            fields.contains(&"calendar.workdays[0]"),
+            "in both lists: {p:?}"
+        );
+        assert!(
+            fields.contains(&"calendar.workdays[1]"),
+            "a Monday make-up day: {p:?}"
+        );
         assert!(p.iter().all(|p| p.file == "c.json"));
 
         let p = parse("c.json", r#"{"calendar": {"holiday": []}}"#).unwrap_err();

@@ -9,29 +9,46 @@ use super::validate::Known;
 use super::{Batch, ImportSummary, Problem, Problems};
 
 pub async fn is_empty(pool: &AnyPool) -> anyhow::Result<bool> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM services").fetch_one(pool).await?.try_get(0)?;
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM services")
+        .fetch_one(pool)
+        .await?
+        .try_get(0)?;
     Ok(n == 0)
 }
 
 /// The catalogue's version, bumped by every import.
 pub async fn version(pool: &AnyPool) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT version FROM catalogue_meta WHERE id = 1").fetch_one(pool).await?.try_get(0)
+    sqlx::query("SELECT version FROM catalogue_meta WHERE id = 1")
+        .fetch_one(pool)
+        .await?
+        .try_get(0)
 }
 
 pub(super) async fn known_codes(tx: &mut Transaction<'_, Any>) -> anyhow::Result<Known> {
     let mut known = Known::default();
-    for row in sqlx::query("SELECT code FROM departments").fetch_all(&mut **tx).await? {
+    for row in sqlx::query("SELECT code FROM departments")
+        .fetch_all(&mut **tx)
+        .await?
+    {
         known.departments.insert(row.try_get(0)?);
     }
-    for row in sqlx::query("SELECT code FROM topics").fetch_all(&mut **tx).await? {
+    for row in sqlx::query("SELECT code FROM topics")
+        .fetch_all(&mut **tx)
+        .await?
+    {
         known.topics.insert(row.try_get(0)?);
     }
     Ok(known)
 }
 
-pub(super) async fn write(tx: &mut Transaction<'_, Any>, batch: &Batch) -> anyhow::Result<ImportSummary> {
+pub(super) async fn write(
+    tx: &mut Transaction<'_, Any>,
+    batch: &Batch,
+) -> anyhow::Result<ImportSummary> {
     let mut summary = ImportSummary::default();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() as i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs() as i64;
     for (_, file) in &batch.files {
         for (i, d) in file.departments.iter().enumerate() {
             sqlx::query(
@@ -60,7 +77,9 @@ pub(super) async fn write(tx: &mut Transaction<'_, Any>, batch: &Batch) -> anyho
             summary.topics += 1;
         }
         if let Some(groups) = &file.synonyms {
-            sqlx::query("DELETE FROM synonym_groups").execute(&mut **tx).await?;
+            sqlx::query("DELETE FROM synonym_groups")
+                .execute(&mut **tx)
+                .await?;
             for (i, g) in groups.iter().enumerate() {
                 sqlx::query("INSERT INTO synonym_groups (id, terms) VALUES ($1, $2)")
                     .bind(i as i64)
@@ -84,7 +103,10 @@ pub(super) async fn write(tx: &mut Transaction<'_, Any>, batch: &Batch) -> anyho
         .bind(now)
         .execute(&mut **tx)
         .await?;
-        sqlx::query("DELETE FROM service_topics WHERE service_code = $1").bind(&s.code).execute(&mut **tx).await?;
+        sqlx::query("DELETE FROM service_topics WHERE service_code = $1")
+            .bind(&s.code)
+            .execute(&mut **tx)
+            .await?;
         for t in &s.topics {
             sqlx::query("INSERT INTO service_topics (service_code, topic_code) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(&s.code)
@@ -95,7 +117,9 @@ pub(super) async fn write(tx: &mut Transaction<'_, Any>, batch: &Batch) -> anyho
         summary.services += 1;
     }
     write_calendar(tx, batch).await?;
-    sqlx::query("UPDATE catalogue_meta SET version = version + 1 WHERE id = 1").execute(&mut **tx).await?;
+    sqlx::query("UPDATE catalogue_meta SET version = version + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
     Ok(summary)
 }
 
@@ -142,7 +166,10 @@ pub struct Catalogue {
 
 pub async fn load(pool: &AnyPool) -> anyhow::Result<Catalogue> {
     let mut tx = pool.begin().await?;
-    let version: i64 = sqlx::query("SELECT version FROM catalogue_meta WHERE id = 1").fetch_one(&mut *tx).await?.try_get(0)?;
+    let version: i64 = sqlx::query("SELECT version FROM catalogue_meta WHERE id = 1")
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
     let mut departments = Vec::new();
     for row in sqlx::query(
         "SELECT d.code, d.name, d.phone, (SELECT COUNT(*) FROM services s WHERE s.department_code = d.code)
@@ -175,20 +202,46 @@ pub async fn load(pool: &AnyPool) -> anyhow::Result<Catalogue> {
         });
     }
     let mut synonyms = Vec::new();
-    for row in sqlx::query("SELECT terms FROM synonym_groups ORDER BY id").fetch_all(&mut *tx).await? {
+    for row in sqlx::query("SELECT terms FROM synonym_groups ORDER BY id")
+        .fetch_all(&mut *tx)
+        .await?
+    {
         synonyms.push(serde_json::from_str(&row.try_get::<String, _>(0)?)?);
     }
-    let department_names: HashMap<&str, &str> = departments.iter().map(|d| (d.code.as_str(), d.name.as_str())).collect();
-    let topic_names: HashMap<&str, &str> = topics.iter().map(|t| (t.code.as_str(), t.name.as_str())).collect();
+    let department_names: HashMap<&str, &str> = departments
+        .iter()
+        .map(|d| (d.code.as_str(), d.name.as_str()))
+        .collect();
+    let topic_names: HashMap<&str, &str> = topics
+        .iter()
+        .map(|t| (t.code.as_str(), t.name.as_str()))
+        .collect();
     let mut guides = Vec::new();
-    for row in sqlx::query("SELECT guide FROM services ORDER BY code").fetch_all(&mut *tx).await? {
+    for row in sqlx::query("SELECT guide FROM services ORDER BY code")
+        .fetch_all(&mut *tx)
+        .await?
+    {
         let mut g: ServiceGuide = serde_json::from_str(&row.try_get::<String, _>(0)?)?;
-        g.department.name = department_names.get(g.department.code.as_str()).copied().unwrap_or_default().to_string();
+        g.department.name = department_names
+            .get(g.department.code.as_str())
+            .copied()
+            .unwrap_or_default()
+            .to_string();
         for t in &mut g.topics {
-            t.name = topic_names.get(t.code.as_str()).copied().unwrap_or_default().to_string();
+            t.name = topic_names
+                .get(t.code.as_str())
+                .copied()
+                .unwrap_or_default()
+                .to_string();
         }
         guides.push(g);
     }
     tx.commit().await?;
-    Ok(Catalogue { version, departments, topics, synonyms, guides })
+    Ok(Catalogue {
+        version,
+        departments,
+        topics,
+        synonyms,
+        guides,
+    })
 }

@@ -22,8 +22,12 @@ use crate::error::ApiError;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Handling {
     /// To the department with this code (checked against the catalogue by the caller).
-    Assign { department: String },
-    Reply { text: String },
+    Assign {
+        department: String,
+    },
+    Reply {
+        text: String,
+    },
     Close,
 }
 
@@ -39,23 +43,46 @@ impl Handling {
 
     /// Reads a request, or a 400 naming the missing or invalid field.
     pub fn from_request(req: &ComplaintAction) -> Result<Handling, ApiError> {
-        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
-        let problem = |field: &str, code: &str, message: String| Err(ApiError::BadRequest(vec![FieldError::new(field, code, message)]));
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let problem = |field: &str, code: &str, message: String| {
+            Err(ApiError::BadRequest(vec![FieldError::new(
+                field, code, message,
+            )]))
+        };
         match req.action.trim() {
             "assign" => match given(&req.department) {
                 Some(department) => Ok(Handling::Assign { department }),
-                None => problem("department", "required", "department is required: the code of the department to handle it".into()),
+                None => problem(
+                    "department",
+                    "required",
+                    "department is required: the code of the department to handle it".into(),
+                ),
             },
             "reply" => match given(&req.text) {
                 None => problem("text", "required", "text is required: the reply".into()),
-                Some(t) if t.chars().count() > MAX_REPLY_CHARS => {
-                    problem("text", "too_long", format!("the reply may have at most {MAX_REPLY_CHARS} characters"))
-                }
+                Some(t) if t.chars().count() > MAX_REPLY_CHARS => problem(
+                    "text",
+                    "too_long",
+                    format!("the reply may have at most {MAX_REPLY_CHARS} characters"),
+                ),
                 Some(text) => Ok(Handling::Reply { text }),
             },
             "close" => Ok(Handling::Close),
-            "" => problem("action", "required", "action is required: assign, reply or close".into()),
-            _ => problem("action", "invalid", "action must be assign, reply or close".into()),
+            "" => problem(
+                "action",
+                "required",
+                "action is required: assign, reply or close".into(),
+            ),
+            _ => problem(
+                "action",
+                "invalid",
+                "action must be assign, reply or close".into(),
+            ),
         }
     }
 }
@@ -67,8 +94,14 @@ pub fn next_status(from: ComplaintStatus, action: &Handling) -> Result<Complaint
         (Received | Assigned, Handling::Assign { .. }) => Ok(Assigned),
         (Assigned | Replied, Handling::Reply { .. }) => Ok(Replied),
         (Replied, Handling::Close) => Ok(Closed),
-        (Received, Handling::Reply { .. }) => Err("assign the complaint to a department before replying".into()),
-        (_, _) => Err(format!("cannot {} a complaint that is {}", action.name(), from.as_str())),
+        (Received, Handling::Reply { .. }) => {
+            Err("assign the complaint to a department before replying".into())
+        }
+        (_, _) => Err(format!(
+            "cannot {} a complaint that is {}",
+            action.name(),
+            from.as_str()
+        )),
     }
 }
 
@@ -79,22 +112,37 @@ pub fn may_see(actor: &Actor, department: Option<&str>) -> bool {
         (Actor::Cli { .. }, _) => true,
         (Actor::Applicant, _) => false,
         (Actor::Staff { .. }, None) => true,
-        (Actor::Staff { department_code, .. }, Some(d)) => d == department_code,
+        (
+            Actor::Staff {
+                department_code, ..
+            },
+            Some(d),
+        ) => d == department_code,
     }
 }
 
 /// Why `actor` may not take `action` on a complaint of `department` in `status`: a 403
 /// before a 409.
-pub fn check(actor: &Actor, department: Option<&str>, status: ComplaintStatus, action: &Handling) -> Result<ComplaintStatus, ApiError> {
+pub fn check(
+    actor: &Actor,
+    department: Option<&str>,
+    status: ComplaintStatus,
+    action: &Handling,
+) -> Result<ComplaintStatus, ApiError> {
     if !may_see(actor, department) {
-        return Err(ApiError::Forbidden("this complaint belongs to another department".into()));
+        return Err(ApiError::Forbidden(
+            "this complaint belongs to another department".into(),
+        ));
     }
     next_status(status, action).map_err(ApiError::Conflict)
 }
 
 /// Whether a reply is still awaited (the reply deadline and its light apply).
 pub fn awaiting_reply(status: ComplaintStatus) -> bool {
-    matches!(status, ComplaintStatus::Received | ComplaintStatus::Assigned)
+    matches!(
+        status,
+        ComplaintStatus::Received | ComplaintStatus::Assigned
+    )
 }
 
 /// Whether the complainant may rate the handling now.
@@ -108,7 +156,15 @@ mod tests {
     use ComplaintStatus::*;
 
     fn actions() -> [Handling; 3] {
-        [Handling::Assign { department: "d".into() }, Handling::Reply { text: "已核实".into() }, Handling::Close]
+        [
+            Handling::Assign {
+                department: "d".into(),
+            },
+            Handling::Reply {
+                text: "已核实".into(),
+            },
+            Handling::Close,
+        ]
     }
 
     #[test]
@@ -124,36 +180,89 @@ mod tests {
             for a in actions() {
                 match expected(from, a.name()) {
                     Some(to) => {
-                        assert_eq!(next_status(from, &a), Ok(to), "{} from {}", a.name(), from.as_str());
+                        assert_eq!(
+                            next_status(from, &a),
+                            Ok(to),
+                            "{} from {}",
+                            a.name(),
+                            from.as_str()
+                        );
                         allowed += 1;
                     }
-                    None => assert!(next_status(from, &a).is_err(), "{} from {}", a.name(), from.as_str()),
+                    None => assert!(
+                        next_status(from, &a).is_err(),
+                        "{} from {}",
+                        a.name(),
+                        from.as_str()
+                    ),
                 }
             }
         }
         assert_eq!(allowed, 5);
-        assert!(actions().iter().all(|a| next_status(Closed, a).is_err()), "closed is final");
+        assert!(
+            actions().iter().all(|a| next_status(Closed, a).is_err()),
+            "closed is final"
+        );
     }
 
     fn staff(d: &str) -> Actor {
-        Actor::Staff { name: "李科员".into(), department_code: d.into() }
+        Actor::Staff {
+            name: "李科员".into(),
+            department_code: d.into(),
+        }
     }
 
     #[test]
     fn departments_limit_who_acts() {
-        let assign = Handling::Assign { department: "b".into() };
+        let assign = Handling::Assign {
+            department: "b".into(),
+        };
         // Unassigned: anyone may take it; theirs: only them; the operator: always.
-        assert_eq!(check(&staff("a"), None, Received, &assign).unwrap(), Assigned);
-        assert_eq!(check(&staff("a"), Some("a"), Received, &assign).unwrap(), Assigned);
-        assert!(matches!(check(&staff("a"), Some("b"), Received, &assign), Err(ApiError::Forbidden(_))));
-        assert!(matches!(check(&Actor::Cli { department: None }, Some("b"), Assigned, &Handling::Reply { text: "x".into() }), Ok(Replied)));
+        assert_eq!(
+            check(&staff("a"), None, Received, &assign).unwrap(),
+            Assigned
+        );
+        assert_eq!(
+            check(&staff("a"), Some("a"), Received, &assign).unwrap(),
+            Assigned
+        );
+        assert!(matches!(
+            check(&staff("a"), Some("b"), Received, &assign),
+            Err(ApiError::Forbidden(_))
+        ));
+        assert!(matches!(
+            check(
+                &Actor::Cli { department: None },
+                Some("b"),
+                Assigned,
+                &Handling::Reply { text: "x".into() }
+            ),
+            Ok(Replied)
+        ));
         // 403 before 409.
-        assert!(matches!(check(&staff("a"), Some("b"), Closed, &Handling::Close), Err(ApiError::Forbidden(_))));
-        assert!(matches!(check(&staff("a"), Some("a"), Received, &Handling::Close), Err(ApiError::Conflict(_))));
+        assert!(matches!(
+            check(&staff("a"), Some("b"), Closed, &Handling::Close),
+            Err(ApiError::Forbidden(_))
+        ));
+        assert!(matches!(
+            check(&staff("a"), Some("a"), Received, &Handling::Close),
+            Err(ApiError::Conflict(_))
+        ));
         // Replying to an unassigned complaint: assign it first.
-        let Err(ApiError::Conflict(m)) = check(&staff("a"), None, Received, &Handling::Reply { text: "x".into() }) else { panic!() };
+        let Err(ApiError::Conflict(m)) = check(
+            &staff("a"),
+            None,
+            Received,
+            &Handling::Reply { text: "x".into() },
+        ) else {
+            panic!()
+        };
         assert!(m.contains("assign"), "{m}");
-        assert!(may_see(&staff("a"), None) && may_see(&staff("a"), Some("a")) && !may_see(&staff("a"), Some("b")));
+        assert!(
+            may_see(&staff("a"), None)
+                && may_see(&staff("a"), Some("a"))
+                && !may_see(&staff("a"), Some("b"))
+        );
     }
 
     fn bad(req: ComplaintAction) -> (String, String) {
@@ -164,26 +273,65 @@ mod tests {
     }
 
     fn req(action: &str) -> ComplaintAction {
-        ComplaintAction { action: action.into(), ..Default::default() }
+        ComplaintAction {
+            action: action.into(),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn requests_name_their_fields() {
         assert_eq!(bad(req("assign")), ("department".into(), "required".into()));
-        assert_eq!(bad(ComplaintAction { text: Some("  ".into()), ..req("reply") }), ("text".into(), "required".into()));
-        assert_eq!(bad(ComplaintAction { text: Some("字".repeat(MAX_REPLY_CHARS + 1)), ..req("reply") }), ("text".into(), "too_long".into()));
+        assert_eq!(
+            bad(ComplaintAction {
+                text: Some("  ".into()),
+                ..req("reply")
+            }),
+            ("text".into(), "required".into())
+        );
+        assert_eq!(
+            bad(ComplaintAction {
+                text: Some("字".repeat(MAX_REPLY_CHARS + 1)),
+                ..req("reply")
+            }),
+            ("text".into(), "too_long".into())
+        );
         assert_eq!(bad(req("")), ("action".into(), "required".into()));
         assert_eq!(bad(req("escalate")), ("action".into(), "invalid".into()));
-        let r = ComplaintAction { text: Some(format!(" {} ", "字".repeat(MAX_REPLY_CHARS))), ..req("reply") };
-        assert_eq!(Handling::from_request(&r).unwrap(), Handling::Reply { text: "字".repeat(MAX_REPLY_CHARS) });
-        let r = ComplaintAction { department: Some(" tlc ".into()), ..req(" assign ") };
-        assert_eq!(Handling::from_request(&r).unwrap(), Handling::Assign { department: "tlc".into() });
-        assert_eq!(Handling::from_request(&req("close")).unwrap(), Handling::Close);
+        let r = ComplaintAction {
+            text: Some(format!(" {} ", "字".repeat(MAX_REPLY_CHARS))),
+            ..req("reply")
+        };
+        assert_eq!(
+            Handling::from_request(&r).unwrap(),
+            Handling::Reply {
+                text: "字".repeat(MAX_REPLY_CHARS)
+            }
+        );
+        let r = ComplaintAction {
+            department: Some(" tlc ".into()),
+            ..req(" assign ")
+        };
+        assert_eq!(
+            Handling::from_request(&r).unwrap(),
+            Handling::Assign {
+                department: "tlc".into()
+            }
+        );
+        assert_eq!(
+            Handling::from_request(&req("close")).unwrap(),
+            Handling::Close
+        );
     }
 
     #[test]
     fn replies_awaited_and_ratings_allowed() {
-        assert!(awaiting_reply(Received) && awaiting_reply(Assigned) && !awaiting_reply(Replied) && !awaiting_reply(Closed));
+        assert!(
+            awaiting_reply(Received)
+                && awaiting_reply(Assigned)
+                && !awaiting_reply(Replied)
+                && !awaiting_reply(Closed)
+        );
         assert!(!may_rate(Received, false) && !may_rate(Assigned, false));
         assert!(may_rate(Replied, false) && may_rate(Closed, false));
         assert!(!may_rate(Closed, true));

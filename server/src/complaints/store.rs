@@ -6,7 +6,9 @@
 //! transaction per action that first touches the complaint's row (the write lock on SQLite,
 //! the row lock on PostgreSQL), so two staff acting at once act one after the other.
 
-use api_client::{ComplaintCategory, ComplaintContact, ComplaintReply, ComplaintStatus, SubjectType};
+use api_client::{
+    ComplaintCategory, ComplaintContact, ComplaintReply, ComplaintStatus, SubjectType,
+};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor, Row};
 
@@ -71,10 +73,13 @@ fn complaint_row(row: &AnyRow) -> Result<ComplaintRow, sqlx::Error> {
         contact: contact
             .map(|c| serde_json::from_str(&c))
             .transpose()
-            .map_err(|e| sqlx::Error::Decode(format!("the stored contact of a complaint: {e}").into()))?,
+            .map_err(|e| {
+                sqlx::Error::Decode(format!("the stored contact of a complaint: {e}").into())
+            })?,
         masked_name: row.try_get(10)?,
-        attachments: serde_json::from_str(&attachments)
-            .map_err(|e| sqlx::Error::Decode(format!("the stored attachments of a complaint: {e}").into()))?,
+        attachments: serde_json::from_str(&attachments).map_err(|e| {
+            sqlx::Error::Decode(format!("the stored attachments of a complaint: {e}").into())
+        })?,
         department_code: row.try_get(12)?,
         status: decode(ComplaintStatus::parse(&status), "status", &status)?,
         submitted_at: row.try_get(14)?,
@@ -86,21 +91,43 @@ fn complaint_row(row: &AnyRow) -> Result<ComplaintRow, sqlx::Error> {
 }
 
 /// The complaint with this number (18 characters, no separators).
-pub async fn find<'e, E: Executor<'e, Database = Any>>(e: E, number: &str) -> Result<Option<ComplaintRow>, sqlx::Error> {
+pub async fn find<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    number: &str,
+) -> Result<Option<ComplaintRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM complaints WHERE complaint_number = $1");
-    sqlx::query(&sql).bind(number).fetch_optional(e).await?.as_ref().map(complaint_row).transpose()
+    sqlx::query(&sql)
+        .bind(number)
+        .fetch_optional(e)
+        .await?
+        .as_ref()
+        .map(complaint_row)
+        .transpose()
 }
 
 /// The complaint filed with this idempotency key.
-pub async fn find_by_key<'e, E: Executor<'e, Database = Any>>(e: E, key: &str) -> Result<Option<ComplaintRow>, sqlx::Error> {
+pub async fn find_by_key<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    key: &str,
+) -> Result<Option<ComplaintRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM complaints WHERE idempotency_key = $1");
-    sqlx::query(&sql).bind(key).fetch_optional(e).await?.as_ref().map(complaint_row).transpose()
+    sqlx::query(&sql)
+        .bind(key)
+        .fetch_optional(e)
+        .await?
+        .as_ref()
+        .map(complaint_row)
+        .transpose()
 }
 
 /// The complaints a staff list shows, newest first: of `department` and of no department
 /// yet (every complaint when `department` is `None`: the operator's list), with `status`
 /// when given.
-pub async fn list(pool: &AnyPool, department: Option<&str>, status: Option<ComplaintStatus>) -> Result<Vec<ComplaintRow>, sqlx::Error> {
+pub async fn list(
+    pool: &AnyPool,
+    department: Option<&str>,
+    status: Option<ComplaintStatus>,
+) -> Result<Vec<ComplaintRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM complaints
          WHERE ($1 = '' OR department_code = $1 OR department_code IS NULL) AND ($2 = '' OR status = $2)
@@ -115,7 +142,10 @@ pub async fn list(pool: &AnyPool, department: Option<&str>, status: Option<Compl
 }
 
 /// The replies to a complaint, oldest first.
-pub async fn replies<'e, E: Executor<'e, Database = Any>>(e: E, number: &str) -> Result<Vec<ComplaintReply>, sqlx::Error> {
+pub async fn replies<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    number: &str,
+) -> Result<Vec<ComplaintReply>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT at, department, text FROM complaint_events WHERE complaint_number = $1 AND action = 'reply' ORDER BY id",
     )
@@ -125,7 +155,11 @@ pub async fn replies<'e, E: Executor<'e, Database = Any>>(e: E, number: &str) ->
     rows.iter()
         .map(|r| {
             let text: Option<String> = r.try_get(2)?;
-            Ok(ComplaintReply { at: rfc3339_cst(r.try_get(0)?), department: r.try_get(1)?, text: text.unwrap_or_default() })
+            Ok(ComplaintReply {
+                at: rfc3339_cst(r.try_get(0)?),
+                department: r.try_get(1)?,
+                text: text.unwrap_or_default(),
+            })
         })
         .collect()
 }
@@ -185,8 +219,13 @@ async fn try_insert(pool: &AnyPool, new: &NewComplaint<'_>) -> Result<Outcome, s
         tx.rollback().await?;
         return Ok(Outcome::Existing(existing));
     }
-    let contact = new.contact.map(serde_json::to_string).transpose().map_err(|e| sqlx::Error::Encode(e.into()))?;
-    let attachments = serde_json::to_string(new.attachments).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let contact = new
+        .contact
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let attachments =
+        serde_json::to_string(new.attachments).map_err(|e| sqlx::Error::Encode(e.into()))?;
     sqlx::query(
         "INSERT INTO complaints (complaint_number, idempotency_key, query_code_hash, subject_type, subject_ref, case_number,
              service_code, category, description, anonymous, contact, masked_name, attachments, department_code, status,
@@ -226,7 +265,9 @@ async fn try_insert(pool: &AnyPool, new: &NewComplaint<'_>) -> Result<Outcome, s
             return Ok(Outcome::UploadTaken);
         }
     }
-    let row = find(&mut *tx, &number).await?.ok_or_else(|| sqlx::Error::RowNotFound)?;
+    let row = find(&mut *tx, &number)
+        .await?
+        .ok_or_else(|| sqlx::Error::RowNotFound)?;
     tx.commit().await?;
     Ok(Outcome::Created(row))
 }
@@ -236,10 +277,20 @@ async fn try_insert(pool: &AnyPool, new: &NewComplaint<'_>) -> Result<Outcome, s
 
 /// Performs `action` on complaint `number` as `actor`, recorded as an event; the new
 /// status. 400 for an unknown department to assign to, 404, 403, 409 (see `handling`).
-pub async fn act(pool: &AnyPool, catalogue: &Snapshot, number: &str, actor: &Actor, action: &Handling) -> Result<ComplaintStatus, ApiError> {
+pub async fn act(
+    pool: &AnyPool,
+    catalogue: &Snapshot,
+    number: &str,
+    actor: &Actor,
+    action: &Handling,
+) -> Result<ComplaintStatus, ApiError> {
     if let Handling::Assign { department } = action {
         if catalogue.department(department).is_none() {
-            return Err(ApiError::field("department", "unknown", "no department has this code"));
+            return Err(ApiError::field(
+                "department",
+                "unknown",
+                "no department has this code",
+            ));
         }
     }
     retry_transient(|| try_act(pool, catalogue, number, actor, action)).await?
@@ -254,34 +305,58 @@ async fn try_act(
 ) -> Result<Result<ComplaintStatus, ApiError>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     // A write first: the lock until commit (dropping the transaction rolls it back).
-    let touched = sqlx::query("UPDATE complaints SET status = status WHERE complaint_number = $1").bind(number).execute(&mut *tx).await?;
+    let touched = sqlx::query("UPDATE complaints SET status = status WHERE complaint_number = $1")
+        .bind(number)
+        .execute(&mut *tx)
+        .await?;
     if touched.rows_affected() == 0 {
-        return Ok(Err(ApiError::NotFound("no complaint has this number".into())));
+        return Ok(Err(ApiError::NotFound(
+            "no complaint has this number".into(),
+        )));
     }
-    let complaint = find(&mut *tx, number).await?.ok_or(sqlx::Error::RowNotFound)?;
-    let to = match handling::check(actor, complaint.department_code.as_deref(), complaint.status, action) {
+    let complaint = find(&mut *tx, number)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    let to = match handling::check(
+        actor,
+        complaint.department_code.as_deref(),
+        complaint.status,
+        action,
+    ) {
         Ok(to) => to,
         Err(e) => return Ok(Err(e)),
     };
     let department_code = match (action, actor) {
         (Handling::Assign { department }, _) => Some(department.clone()),
-        (_, Actor::Staff { department_code, .. }) => Some(department_code.clone()),
+        (
+            _,
+            Actor::Staff {
+                department_code, ..
+            },
+        ) => Some(department_code.clone()),
         _ => complaint.department_code.clone(),
     };
     let department_name = department_code
         .as_deref()
-        .map(|code| catalogue.department(code).map(|d| d.name.clone()).unwrap_or_else(|| code.to_string()))
+        .map(|code| {
+            catalogue
+                .department(code)
+                .map(|d| d.name.clone())
+                .unwrap_or_else(|| code.to_string())
+        })
         .unwrap_or_default();
     let new_department = match action {
         Handling::Assign { department } => Some(department.as_str()),
         _ => complaint.department_code.as_deref(),
     };
-    sqlx::query("UPDATE complaints SET status = $1, department_code = $2 WHERE complaint_number = $3")
-        .bind(to.as_str())
-        .bind(new_department)
-        .bind(number)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE complaints SET status = $1, department_code = $2 WHERE complaint_number = $3",
+    )
+    .bind(to.as_str())
+    .bind(new_department)
+    .bind(number)
+    .execute(&mut *tx)
+    .await?;
     let text = match action {
         Handling::Reply { text } => Some(text.as_str()),
         _ => None,
@@ -305,7 +380,12 @@ async fn try_act(
 }
 
 /// Records the complainant's rating of the handling: once, after a reply. 409 otherwise.
-pub async fn rate_handling(pool: &AnyPool, number: &str, level: u8, comment: Option<&str>) -> Result<(), ApiError> {
+pub async fn rate_handling(
+    pool: &AnyPool,
+    number: &str,
+    level: u8,
+    comment: Option<&str>,
+) -> Result<(), ApiError> {
     // One conditional statement: of two ratings at once, one finds the level set.
     let done = sqlx::query(
         "UPDATE complaints SET handling_level = $1, handling_comment = $2, handling_rated_at = $3
@@ -322,7 +402,9 @@ pub async fn rate_handling(pool: &AnyPool, number: &str, level: u8, comment: Opt
     }
     match find(pool, number).await? {
         None => Err(ApiError::NotFound("no complaint has this number".into())),
-        Some(c) if c.handling_level.is_some() => Err(ApiError::Conflict("the handling of this complaint has been rated already".into())),
+        Some(c) if c.handling_level.is_some() => Err(ApiError::Conflict(
+            "the handling of this complaint has been rated already".into(),
+        )),
         Some(c) => Err(ApiError::Conflict(format!(
             "the handling can be rated once the complaint has been replied to; it is {}",
             c.status.as_str()

@@ -6,7 +6,8 @@ use std::cmp::Ordering;
 
 use api_client::cases::ServiceName;
 use api_client::{
-    ComplaintView, Deadline, HandlingRating, Light, StaffComplaint, StaffComplaintSummary, SubjectType, SubjectView,
+    ComplaintView, Deadline, HandlingRating, Light, StaffComplaint, StaffComplaintSummary,
+    SubjectType, SubjectView,
 };
 use sqlx::AnyPool;
 
@@ -18,21 +19,37 @@ use crate::error::ApiError;
 use crate::state::Snapshot;
 
 fn service_name(catalogue: &Snapshot, code: &str) -> String {
-    catalogue.guide(code).map(|g| g.name.clone()).unwrap_or_else(|| code.to_string())
+    catalogue
+        .guide(code)
+        .map(|g| g.name.clone())
+        .unwrap_or_else(|| code.to_string())
 }
 
 fn department_name(catalogue: &Snapshot, code: &str) -> String {
-    catalogue.department(code).map(|d| d.name.clone()).unwrap_or_else(|| code.to_string())
+    catalogue
+        .department(code)
+        .map(|d| d.name.clone())
+        .unwrap_or_else(|| code.to_string())
 }
 
 /// What the complaint is about, with a readable name where there is one.
 pub fn subject(catalogue: &Snapshot, c: &ComplaintRow) -> SubjectView {
     let name = match c.subject_type {
-        SubjectType::Case | SubjectType::Service => c.service_code.as_deref().map(|s| service_name(catalogue, s)),
-        SubjectType::Department => c.subject_ref.as_deref().map(|d| department_name(catalogue, d)),
+        SubjectType::Case | SubjectType::Service => c
+            .service_code
+            .as_deref()
+            .map(|s| service_name(catalogue, s)),
+        SubjectType::Department => c
+            .subject_ref
+            .as_deref()
+            .map(|d| department_name(catalogue, d)),
         SubjectType::Staff | SubjectType::Channel => None,
     };
-    SubjectView { kind: c.subject_type, reference: c.subject_ref.clone(), name }
+    SubjectView {
+        kind: c.subject_type,
+        reference: c.subject_ref.clone(),
+        name,
+    }
 }
 
 fn reply_deadline(today: &Today, c: &ComplaintRow) -> Option<Deadline> {
@@ -45,11 +62,19 @@ fn reply_deadline(today: &Today, c: &ComplaintRow) -> Option<Deadline> {
 
 fn rating(c: &ComplaintRow) -> Option<HandlingRating> {
     let level = u8::try_from(c.handling_level?).ok()?;
-    Some(HandlingRating { level, comment: c.handling_comment.clone(), rated_at: rfc3339_cst(c.handling_rated_at.unwrap_or(c.submitted_at)) })
+    Some(HandlingRating {
+        level,
+        comment: c.handling_comment.clone(),
+        rated_at: rfc3339_cst(c.handling_rated_at.unwrap_or(c.submitted_at)),
+    })
 }
 
 /// The complaint as its complainant follows it.
-pub async fn complainant(pool: &AnyPool, catalogue: &Snapshot, c: &ComplaintRow) -> Result<ComplaintView, ApiError> {
+pub async fn complainant(
+    pool: &AnyPool,
+    catalogue: &Snapshot,
+    c: &ComplaintRow,
+) -> Result<ComplaintView, ApiError> {
     let today = Today::load(pool, catalogue.version).await?;
     let rating = rating(c);
     Ok(ComplaintView {
@@ -62,7 +87,10 @@ pub async fn complainant(pool: &AnyPool, catalogue: &Snapshot, c: &ComplaintRow)
         masked_name: c.masked_name.clone(),
         attachment_count: c.attachments.len() as u32,
         submitted_at: rfc3339_cst(c.submitted_at),
-        department: c.department_code.as_deref().map(|d| department_name(catalogue, d)),
+        department: c
+            .department_code
+            .as_deref()
+            .map(|d| department_name(catalogue, d)),
         reply_due: c.reply_due.clone(),
         deadline: reply_deadline(&today, c),
         replies: store::replies(pool, &c.number).await?,
@@ -72,10 +100,17 @@ pub async fn complainant(pool: &AnyPool, catalogue: &Snapshot, c: &ComplaintRow)
 }
 
 /// The complaint in full, for staff.
-pub async fn staff(pool: &AnyPool, catalogue: &Snapshot, c: &ComplaintRow) -> Result<StaffComplaint, ApiError> {
+pub async fn staff(
+    pool: &AnyPool,
+    catalogue: &Snapshot,
+    c: &ComplaintRow,
+) -> Result<StaffComplaint, ApiError> {
     let today = Today::load(pool, catalogue.version).await?;
     let case = match (&c.case_number, &c.service_code) {
-        (Some(_), Some(code)) => Some(ServiceName { code: code.clone(), name: service_name(catalogue, code) }),
+        (Some(_), Some(code)) => Some(ServiceName {
+            code: code.clone(),
+            name: service_name(catalogue, code),
+        }),
         _ => None,
     };
     Ok(StaffComplaint {
@@ -115,7 +150,10 @@ pub fn summary(catalogue: &Snapshot, today: &Today, c: &ComplaintRow) -> StaffCo
 /// due date; then the others, newest first. (`submitted_at` is RFC 3339 at one offset, so
 /// its text sorts as its time.)
 pub fn staff_order(a: &StaffComplaintSummary, b: &StaffComplaintSummary) -> Ordering {
-    let rank = |s: &StaffComplaintSummary| match (awaiting_reply(s.status), s.deadline.as_ref().map(|d| d.light)) {
+    let rank = |s: &StaffComplaintSummary| match (
+        awaiting_reply(s.status),
+        s.deadline.as_ref().map(|d| d.light),
+    ) {
         (true, Some(Light::Red)) => 0,
         (true, Some(Light::Yellow)) => 1,
         (true, _) => 2,
@@ -123,9 +161,13 @@ pub fn staff_order(a: &StaffComplaintSummary, b: &StaffComplaintSummary) -> Orde
     };
     rank(a).cmp(&rank(b)).then_with(|| {
         if awaiting_reply(a.status) {
-            a.reply_due.cmp(&b.reply_due).then_with(|| a.complaint_number.cmp(&b.complaint_number))
+            a.reply_due
+                .cmp(&b.reply_due)
+                .then_with(|| a.complaint_number.cmp(&b.complaint_number))
         } else {
-            b.submitted_at.cmp(&a.submitted_at).then_with(|| b.complaint_number.cmp(&a.complaint_number))
+            b.submitted_at
+                .cmp(&a.submitted_at)
+                .then_with(|| b.complaint_number.cmp(&a.complaint_number))
         }
     })
 }
@@ -139,8 +181,11 @@ pub async fn list(
     status: Option<api_client::ComplaintStatus>,
 ) -> Result<Vec<StaffComplaintSummary>, ApiError> {
     let today = Today::load(pool, catalogue.version).await?;
-    let mut out: Vec<StaffComplaintSummary> =
-        store::list(pool, department, status).await?.iter().map(|c| summary(catalogue, &today, c)).collect();
+    let mut out: Vec<StaffComplaintSummary> = store::list(pool, department, status)
+        .await?
+        .iter()
+        .map(|c| summary(catalogue, &today, c))
+        .collect();
     out.sort_by(staff_order);
     Ok(out)
 }
@@ -150,16 +195,30 @@ mod tests {
     use super::*;
     use api_client::{ComplaintCategory, ComplaintStatus};
 
-    fn item(number: &str, status: ComplaintStatus, light: Option<Light>, due: &str, submitted: &str) -> StaffComplaintSummary {
+    fn item(
+        number: &str,
+        status: ComplaintStatus,
+        light: Option<Light>,
+        due: &str,
+        submitted: &str,
+    ) -> StaffComplaintSummary {
         StaffComplaintSummary {
             complaint_number: number.into(),
             status,
-            subject: SubjectView { kind: SubjectType::Channel, reference: Some("portal".into()), name: None },
+            subject: SubjectView {
+                kind: SubjectType::Channel,
+                reference: Some("portal".into()),
+                name: None,
+            },
             category: ComplaintCategory::Other,
             department: None,
             submitted_at: format!("{submitted}T09:00:00+08:00"),
             reply_due: due.into(),
-            deadline: light.map(|light| Deadline { date: due.into(), light, paused: false }),
+            deadline: light.map(|light| Deadline {
+                date: due.into(),
+                light,
+                paused: false,
+            }),
         }
     }
 
@@ -168,14 +227,48 @@ mod tests {
         use ComplaintStatus::*;
         let mut list = [
             item("closed-old", Closed, None, "2026-03-01", "2026-02-20"),
-            item("green-late", Received, Some(Light::Green), "2026-03-20", "2026-03-13"),
+            item(
+                "green-late",
+                Received,
+                Some(Light::Green),
+                "2026-03-20",
+                "2026-03-13",
+            ),
             item("replied-new", Replied, None, "2026-03-10", "2026-03-03"),
-            item("red", Assigned, Some(Light::Red), "2026-03-02", "2026-02-23"),
-            item("green-early", Assigned, Some(Light::Green), "2026-03-18", "2026-03-11"),
-            item("yellow", Received, Some(Light::Yellow), "2026-03-16", "2026-03-09"),
+            item(
+                "red",
+                Assigned,
+                Some(Light::Red),
+                "2026-03-02",
+                "2026-02-23",
+            ),
+            item(
+                "green-early",
+                Assigned,
+                Some(Light::Green),
+                "2026-03-18",
+                "2026-03-11",
+            ),
+            item(
+                "yellow",
+                Received,
+                Some(Light::Yellow),
+                "2026-03-16",
+                "2026-03-09",
+            ),
         ];
         list.sort_by(staff_order);
         let order: Vec<&str> = list.iter().map(|c| c.complaint_number.as_str()).collect();
-        assert_eq!(order, ["red", "yellow", "green-early", "green-late", "replied-new", "closed-old"]);
+        assert_eq!(
+            order,
+            [
+                "red",
+                "yellow",
+                "green-early",
+                "green-late",
+                "replied-new",
+                "closed-old"
+            ]
+        );
     }
 }

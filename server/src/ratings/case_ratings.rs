@@ -26,7 +26,8 @@ pub struct StoredRating {
     pub answered_at: Option<i64>,
 }
 
-pub const COLUMNS: &str = "r.case_number, r.level, r.tags, r.comment, r.rated_at, r.rectification_due, \
+pub const COLUMNS: &str =
+    "r.case_number, r.level, r.tags, r.comment, r.rated_at, r.rectification_due, \
      r.rectification_explanation, r.rectification_action, r.rectification_answered_at";
 
 /// A row whose first columns are `COLUMNS`.
@@ -35,8 +36,10 @@ pub fn stored_rating(row: &AnyRow) -> Result<StoredRating, sqlx::Error> {
     let tags: String = row.try_get(2)?;
     Ok(StoredRating {
         case_number: row.try_get(0)?,
-        level: u8::try_from(level).map_err(|_| sqlx::Error::Decode(format!("a rating level of {level}").into()))?,
-        tags: serde_json::from_str(&tags).map_err(|e| sqlx::Error::Decode(format!("the stored tags of a rating: {e}").into()))?,
+        level: u8::try_from(level)
+            .map_err(|_| sqlx::Error::Decode(format!("a rating level of {level}").into()))?,
+        tags: serde_json::from_str(&tags)
+            .map_err(|e| sqlx::Error::Decode(format!("the stored tags of a rating: {e}").into()))?,
         comment: row.try_get(3)?,
         rated_at: row.try_get(4)?,
         rectification_due: row.try_get(5)?,
@@ -47,9 +50,18 @@ pub fn stored_rating(row: &AnyRow) -> Result<StoredRating, sqlx::Error> {
 }
 
 /// The rating of case `number`, if it has been rated.
-pub async fn find<'e, E: Executor<'e, Database = Any>>(e: E, number: &str) -> Result<Option<StoredRating>, sqlx::Error> {
+pub async fn find<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    number: &str,
+) -> Result<Option<StoredRating>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM case_ratings r WHERE r.case_number = $1");
-    sqlx::query(&sql).bind(number).fetch_optional(e).await?.as_ref().map(stored_rating).transpose()
+    sqlx::query(&sql)
+        .bind(number)
+        .fetch_optional(e)
+        .await?
+        .as_ref()
+        .map(stored_rating)
+        .transpose()
 }
 
 /// Whether a case in `status` may be rated, already `rated` or not, by someone who opened it
@@ -82,12 +94,19 @@ pub async fn rate(
     rectification_days: u32,
 ) -> Result<StoredRating, ApiError> {
     if status != CaseStatus::Completed {
-        return Err(ApiError::Conflict(format!("only a completed case can be rated; this one is {}", status.as_str())));
+        return Err(ApiError::Conflict(format!(
+            "only a completed case can be rated; this one is {}",
+            status.as_str()
+        )));
     }
     let now = now_cst();
     let today = now.date();
     let rectification_due = if api_client::ratings::is_poor(level) {
-        Some(format_date(rectification::due(&Calendar::load(pool, today).await?, today, rectification_days)))
+        Some(format_date(rectification::due(
+            &Calendar::load(pool, today).await?,
+            today,
+            rectification_days,
+        )))
     } else {
         None
     };
@@ -107,7 +126,9 @@ pub async fn rate(
     .execute(pool)
     .await?;
     if inserted.rows_affected() == 0 {
-        return Err(ApiError::Conflict("this case has been rated already: a case is rated once".into()));
+        return Err(ApiError::Conflict(
+            "this case has been rated already: a case is rated once".into(),
+        ));
     }
     Ok(StoredRating {
         case_number: number.to_string(),
@@ -130,8 +151,17 @@ mod tests {
     fn only_completed_unrated_cases_opened_with_the_code() {
         assert!(can_rate(CaseStatus::Completed, false, true));
         assert!(!can_rate(CaseStatus::Completed, true, true), "rated once");
-        assert!(!can_rate(CaseStatus::Completed, false, false), "opened by mobile");
-        for s in [CaseStatus::Submitted, CaseStatus::Accepted, CaseStatus::Approved, CaseStatus::Denied, CaseStatus::Withdrawn] {
+        assert!(
+            !can_rate(CaseStatus::Completed, false, false),
+            "opened by mobile"
+        );
+        for s in [
+            CaseStatus::Submitted,
+            CaseStatus::Accepted,
+            CaseStatus::Approved,
+            CaseStatus::Denied,
+            CaseStatus::Withdrawn,
+        ] {
             assert!(!can_rate(s, false, true), "{s:?}");
         }
     }

@@ -25,7 +25,9 @@ pub fn distinct_tags(tags: &[String]) -> Vec<String> {
 
 /// A comment as stored: trimmed, none when empty.
 pub fn comment(text: Option<&str>) -> Option<String> {
-    text.map(str::trim).filter(|c| !c.is_empty()).map(str::to_string)
+    text.map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
 }
 
 #[cfg(test)]
@@ -34,7 +36,10 @@ mod tests {
 
     #[test]
     fn tags_and_comments_are_tidied() {
-        let tags: Vec<String> = ["slow", " slow", "unfriendly", "slow"].iter().map(|s| s.to_string()).collect();
+        let tags: Vec<String> = ["slow", " slow", "unfriendly", "slow"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(distinct_tags(&tags), ["slow", "unfriendly"]);
         assert_eq!(comment(Some("  ")), None);
         assert_eq!(comment(Some(" 很好 ")).as_deref(), Some("很好"));

@@ -41,9 +41,17 @@ pub fn check_answer(a: &RectificationAnswer) -> Result<(String, String), ApiErro
     let mut text = |field: &str, value: &str| {
         let v = value.trim();
         if v.is_empty() {
-            errors.push(FieldError::new(field, "required", format!("{field} is required")));
+            errors.push(FieldError::new(
+                field,
+                "required",
+                format!("{field} is required"),
+            ));
         } else if v.chars().count() > MAX_ANSWER_CHARS {
-            errors.push(FieldError::new(field, "too_long", format!("{field} may have at most {MAX_ANSWER_CHARS} characters")));
+            errors.push(FieldError::new(
+                field,
+                "too_long",
+                format!("{field} may have at most {MAX_ANSWER_CHARS} characters"),
+            ));
         }
         v.to_string()
     };
@@ -72,9 +80,18 @@ pub async fn items(pool: &AnyPool, department: Option<&str>) -> Result<Vec<Item>
          WHERE r.rectification_due IS NOT NULL AND ($1 = '' OR c.department_code = $1)
          ORDER BY CASE WHEN r.rectification_answered_at IS NULL THEN 0 ELSE 1 END, r.rectification_due, r.case_number"
     );
-    let rows = sqlx::query(&sql).bind(department.unwrap_or("")).fetch_all(pool).await?;
+    let rows = sqlx::query(&sql)
+        .bind(department.unwrap_or(""))
+        .fetch_all(pool)
+        .await?;
     rows.iter()
-        .map(|row| Ok(Item { rating: case_ratings::stored_rating(row)?, service_code: row.try_get(9)?, department_code: row.try_get(10)? }))
+        .map(|row| {
+            Ok(Item {
+                rating: case_ratings::stored_rating(row)?,
+                service_code: row.try_get(9)?,
+                department_code: row.try_get(10)?,
+            })
+        })
         .collect()
 }
 
@@ -85,7 +102,10 @@ pub fn staff_view(catalogue: &Snapshot, today: &Today, item: &Item) -> Option<St
         acceptance_number: r.case_number.clone(),
         service: ServiceName {
             code: item.service_code.clone(),
-            name: catalogue.guide(&item.service_code).map(|g| g.name.clone()).unwrap_or_else(|| item.service_code.clone()),
+            name: catalogue
+                .guide(&item.service_code)
+                .map(|g| g.name.clone())
+                .unwrap_or_else(|| item.service_code.clone()),
         },
         level: r.level,
         tags: r.tags.clone(),
@@ -96,9 +116,17 @@ pub fn staff_view(catalogue: &Snapshot, today: &Today, item: &Item) -> Option<St
 }
 
 /// A staff list, in the order of `items`.
-pub async fn list(pool: &AnyPool, catalogue: &Snapshot, department: Option<&str>) -> Result<Vec<StaffRectification>, ApiError> {
+pub async fn list(
+    pool: &AnyPool,
+    catalogue: &Snapshot,
+    department: Option<&str>,
+) -> Result<Vec<StaffRectification>, ApiError> {
     let today = Today::load(pool, catalogue.version).await?;
-    Ok(items(pool, department).await?.iter().filter_map(|i| staff_view(catalogue, &today, i)).collect())
+    Ok(items(pool, department)
+        .await?
+        .iter()
+        .filter_map(|i| staff_view(catalogue, &today, i))
+        .collect())
 }
 
 /// The rectification of case `number` with its case.
@@ -108,26 +136,45 @@ pub async fn item(pool: &AnyPool, number: &str) -> Result<Option<Item>, sqlx::Er
          JOIN cases c ON c.acceptance_number = r.case_number WHERE r.case_number = $1"
     );
     let row = sqlx::query(&sql).bind(number).fetch_optional(pool).await?;
-    row.map(|row| Ok(Item { rating: case_ratings::stored_rating(&row)?, service_code: row.try_get(9)?, department_code: row.try_get(10)? }))
-        .transpose()
+    row.map(|row| {
+        Ok(Item {
+            rating: case_ratings::stored_rating(&row)?,
+            service_code: row.try_get(9)?,
+            department_code: row.try_get(10)?,
+        })
+    })
+    .transpose()
 }
 
 /// Records `actor`'s answer to the rectification of case `number`: 404 for no such case,
 /// 403 for a case of another department, 404 when it has no rectification, 409 when it has
 /// been answered.
-pub async fn answer(pool: &AnyPool, number: &str, actor: &Actor, explanation: &str, action_taken: &str) -> Result<(), ApiError> {
-    let department: Option<String> = sqlx::query("SELECT department_code FROM cases WHERE acceptance_number = $1")
-        .bind(number)
-        .fetch_optional(pool)
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()?;
+pub async fn answer(
+    pool: &AnyPool,
+    number: &str,
+    actor: &Actor,
+    explanation: &str,
+    action_taken: &str,
+) -> Result<(), ApiError> {
+    let department: Option<String> =
+        sqlx::query("SELECT department_code FROM cases WHERE acceptance_number = $1")
+            .bind(number)
+            .fetch_optional(pool)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
     let Some(department) = department else {
-        return Err(ApiError::NotFound("no case has this acceptance number".into()));
+        return Err(ApiError::NotFound(
+            "no case has this acceptance number".into(),
+        ));
     };
     match actor {
-        Actor::Staff { department_code, .. } if *department_code != department => {
-            return Err(ApiError::Forbidden("this case belongs to another department".into()));
+        Actor::Staff {
+            department_code, ..
+        } if *department_code != department => {
+            return Err(ApiError::Forbidden(
+                "this case belongs to another department".into(),
+            ));
         }
         Actor::Applicant => return Err(ApiError::Forbidden("staff answer rectifications".into())),
         _ => {}
@@ -149,8 +196,12 @@ pub async fn answer(pool: &AnyPool, number: &str, actor: &Actor, explanation: &s
         return Ok(());
     }
     match case_ratings::find(pool, number).await? {
-        Some(r) if r.rectification_due.is_some() => Err(ApiError::Conflict("this rectification has been answered already".into())),
-        _ => Err(ApiError::NotFound("this case has no rectification: only a poor rating opens one".into())),
+        Some(r) if r.rectification_due.is_some() => Err(ApiError::Conflict(
+            "this rectification has been answered already".into(),
+        )),
+        _ => Err(ApiError::NotFound(
+            "this case has no rectification: only a poor rating opens one".into(),
+        )),
     }
 }
 
@@ -176,7 +227,10 @@ mod tests {
     }
 
     fn today(d: Date) -> Today {
-        Today { date: d, calendar: Arc::new(Calendar::default()) }
+        Today {
+            date: d,
+            calendar: Arc::new(Calendar::default()),
+        }
     }
 
     #[test]
@@ -184,12 +238,31 @@ mod tests {
         let c = Calendar::default();
         // Rated Tuesday 10 March 2026; 15 working days: Tuesday 31 March.
         assert_eq!(due(&c, date!(2026 - 03 - 10), 15), date!(2026 - 03 - 31));
-        assert_eq!(view(&rating(None, None), &today(date!(2026 - 03 - 10))), None, "a good rating opens none");
-        let open = view(&rating(Some("2026-03-31"), None), &today(date!(2026 - 03 - 10))).unwrap();
-        assert_eq!((open.answered, open.deadline.as_ref().map(|d| d.light)), (false, Some(Light::Green)));
-        let late = view(&rating(Some("2026-03-31"), None), &today(date!(2026 - 04 - 01))).unwrap();
+        assert_eq!(
+            view(&rating(None, None), &today(date!(2026 - 03 - 10))),
+            None,
+            "a good rating opens none"
+        );
+        let open = view(
+            &rating(Some("2026-03-31"), None),
+            &today(date!(2026 - 03 - 10)),
+        )
+        .unwrap();
+        assert_eq!(
+            (open.answered, open.deadline.as_ref().map(|d| d.light)),
+            (false, Some(Light::Green))
+        );
+        let late = view(
+            &rating(Some("2026-03-31"), None),
+            &today(date!(2026 - 04 - 01)),
+        )
+        .unwrap();
         assert_eq!(late.deadline.map(|d| d.light), Some(Light::Red));
-        let answered = view(&rating(Some("2026-03-31"), Some(1_773_200_000)), &today(date!(2026 - 04 - 01))).unwrap();
+        let answered = view(
+            &rating(Some("2026-03-31"), Some(1_773_200_000)),
+            &today(date!(2026 - 04 - 01)),
+        )
+        .unwrap();
         assert!(answered.answered && answered.deadline.is_none());
         assert_eq!(answered.action_taken.as_deref(), Some("已培训窗口人员"));
         assert!(answered.answered_at.unwrap().ends_with("+08:00"));
@@ -197,14 +270,33 @@ mod tests {
 
     #[test]
     fn answers_need_both_texts() {
-        let a = |e: &str, t: &str| check_answer(&RectificationAnswer { explanation: e.into(), action_taken: t.into() });
-        assert_eq!(a(" 属实 ", "已整改").unwrap(), ("属实".to_string(), "已整改".to_string()));
+        let a = |e: &str, t: &str| {
+            check_answer(&RectificationAnswer {
+                explanation: e.into(),
+                action_taken: t.into(),
+            })
+        };
+        assert_eq!(
+            a(" 属实 ", "已整改").unwrap(),
+            ("属实".to_string(), "已整改".to_string())
+        );
         let fields = |r: Result<(String, String), ApiError>| match r {
-            Err(ApiError::BadRequest(f)) => f.into_iter().map(|f| (f.field, f.code)).collect::<Vec<_>>(),
+            Err(ApiError::BadRequest(f)) => {
+                f.into_iter().map(|f| (f.field, f.code)).collect::<Vec<_>>()
+            }
             other => panic!("{other:?}"),
         };
-        assert_eq!(fields(a("", " ")), [("explanation".into(), "required".into()), ("action_taken".into(), "required".into())]);
-        assert_eq!(fields(a(&"字".repeat(MAX_ANSWER_CHARS + 1), "x")), [("explanation".into(), "too_long".into())]);
+        assert_eq!(
+            fields(a("", " ")),
+            [
+                ("explanation".into(), "required".into()),
+                ("action_taken".into(), "required".into())
+            ]
+        );
+        assert_eq!(
+            fields(a(&"字".repeat(MAX_ANSWER_CHARS + 1), "x")),
+            [("explanation".into(), "too_long".into())]
+        );
         assert!(a(&"字".repeat(MAX_ANSWER_CHARS), "x").is_ok());
     }
 }

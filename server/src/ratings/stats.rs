@@ -20,14 +20,27 @@ pub struct Query {
 
 /// The query from its parameters (empty means absent), or a 400 naming each bad one:
 /// `from`/`to` not `YYYY-MM-DD`, `to` before `from`, a `department` that is not `known`.
-pub fn read(department: Option<&str>, from: Option<&str>, to: Option<&str>, known: impl Fn(&str) -> bool) -> Result<Query, ApiError> {
-    let given = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+pub fn read(
+    department: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+    known: impl Fn(&str) -> bool,
+) -> Result<Query, ApiError> {
+    let given = |v: Option<&str>| {
+        v.map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
     let mut errors = Vec::new();
     let mut date = |name: &str, v: Option<&str>| -> Option<Date> {
         let v = given(v)?;
         let d = parse_date(&v);
         if d.is_none() {
-            errors.push(FieldError::new(name, "invalid", format!("{name} must be a date, YYYY-MM-DD")));
+            errors.push(FieldError::new(
+                name,
+                "invalid",
+                format!("{name} must be a date, YYYY-MM-DD"),
+            ));
         }
         d
     };
@@ -35,17 +48,29 @@ pub fn read(department: Option<&str>, from: Option<&str>, to: Option<&str>, know
     let to = date("to", to);
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
-            errors.push(FieldError::new("to", "before_from", "to must not be before from"));
+            errors.push(FieldError::new(
+                "to",
+                "before_from",
+                "to must not be before from",
+            ));
         }
     }
     let department = given(department);
     if let Some(d) = &department {
         if !known(d) {
-            errors.push(FieldError::new("department", "unknown", "no department has this code"));
+            errors.push(FieldError::new(
+                "department",
+                "unknown",
+                "no department has this code",
+            ));
         }
     }
     if errors.is_empty() {
-        Ok(Query { department, from, to })
+        Ok(Query {
+            department,
+            from,
+            to,
+        })
     } else {
         Err(ApiError::BadRequest(errors))
     }
@@ -53,7 +78,12 @@ pub fn read(department: Option<&str>, from: Option<&str>, to: Option<&str>, know
 
 /// The days compared as text: `YYYY-MM-DD` sorts as it dates, and these bound every date.
 fn bounds(q: &Query) -> (String, String) {
-    (q.from.map(format_date).unwrap_or_else(|| "0000-01-01".into()), q.to.map(format_date).unwrap_or_else(|| "9999-12-31".into()))
+    (
+        q.from
+            .map(format_date)
+            .unwrap_or_else(|| "0000-01-01".into()),
+        q.to.map(format_date).unwrap_or_else(|| "9999-12-31".into()),
+    )
 }
 
 /// `counts` with `n` more ratings of `level`, through `LevelCounts::add` so that the rate
@@ -68,13 +98,21 @@ fn add(counts: &mut LevelCounts, level: i64, n: i64) {
 
 /// The statistics for `q`: every catalogue department in catalogue order (or the one asked
 /// for), `overall` their sum, `visits` the kiosk's ratings of the period.
-pub async fn satisfaction(pool: &AnyPool, catalogue: &Snapshot, q: &Query) -> Result<SatisfactionStats, ApiError> {
+pub async fn satisfaction(
+    pool: &AnyPool,
+    catalogue: &Snapshot,
+    q: &Query,
+) -> Result<SatisfactionStats, ApiError> {
     let (from, to) = bounds(q);
     let mut departments: Vec<DepartmentSatisfaction> = catalogue
         .departments
         .iter()
         .filter(|d| q.department.as_deref().is_none_or(|asked| asked == d.code))
-        .map(|d| DepartmentSatisfaction { department: d.code.clone(), name: d.name.clone(), levels: LevelCounts::default() })
+        .map(|d| DepartmentSatisfaction {
+            department: d.code.clone(),
+            name: d.name.clone(),
+            levels: LevelCounts::default(),
+        })
         .collect();
     let rows = sqlx::query(
         "SELECT c.department_code, r.level, COUNT(*) FROM case_ratings r JOIN cases c ON c.acceptance_number = r.case_number
@@ -102,7 +140,13 @@ pub async fn satisfaction(pool: &AnyPool, catalogue: &Snapshot, q: &Query) -> Re
     for row in &rows {
         add(&mut visits, row.try_get(0)?, row.try_get(1)?);
     }
-    Ok(SatisfactionStats { from: q.from.map(format_date), to: q.to.map(format_date), departments, overall, visits })
+    Ok(SatisfactionStats {
+        from: q.from.map(format_date),
+        to: q.to.map(format_date),
+        departments,
+        overall,
+        visits,
+    })
 }
 
 #[cfg(test)]
@@ -115,7 +159,10 @@ mod tests {
         add(&mut c, 5, 3);
         add(&mut c, 1, 1);
         add(&mut c, 9, 4);
-        assert_eq!((c.counts, c.total, c.satisfaction_rate), ([1, 0, 0, 0, 3], 4, Some(0.75)));
+        assert_eq!(
+            (c.counts, c.total, c.satisfaction_rate),
+            ([1, 0, 0, 0, 3], 4, Some(0.75))
+        );
     }
 
     fn bad(department: &str, from: &str, to: &str) -> Vec<(String, String)> {
@@ -128,18 +175,48 @@ mod tests {
     #[test]
     fn parameters_are_checked_and_empty_means_absent() {
         let q = read(Some(""), Some(" "), None, |_| false).unwrap();
-        assert_eq!(q, Query { department: None, from: None, to: None });
-        let q = read(Some("tlc"), Some("2026-03-01"), Some("2026-03-01"), |d| d == "tlc").unwrap();
-        assert_eq!((q.department.as_deref(), q.from, q.to), (Some("tlc"), parse_date("2026-03-01"), parse_date("2026-03-01")));
+        assert_eq!(
+            q,
+            Query {
+                department: None,
+                from: None,
+                to: None
+            }
+        );
+        let q = read(Some("tlc"), Some("2026-03-01"), Some("2026-03-01"), |d| {
+            d == "tlc"
+        })
+        .unwrap();
+        assert_eq!(
+            (q.department.as_deref(), q.from, q.to),
+            (
+                Some("tlc"),
+                parse_date("2026-03-01"),
+                parse_date("2026-03-01")
+            )
+        );
         let pair = |f: &str, c: &str| (f.to_string(), c.to_string());
-        assert_eq!(bad("tlc", "2026-13-01", "yesterday"), [pair("from", "invalid"), pair("to", "invalid")]);
-        assert_eq!(bad("tlc", "2026-03-02", "2026-03-01"), [pair("to", "before_from")]);
+        assert_eq!(
+            bad("tlc", "2026-13-01", "yesterday"),
+            [pair("from", "invalid"), pair("to", "invalid")]
+        );
+        assert_eq!(
+            bad("tlc", "2026-03-02", "2026-03-01"),
+            [pair("to", "before_from")]
+        );
         assert_eq!(bad("nosuch", "", ""), [pair("department", "unknown")]);
     }
 
     #[test]
     fn open_ends_bound_every_day() {
-        let q = Query { department: None, from: None, to: parse_date("2026-03-10") };
-        assert_eq!(bounds(&q), ("0000-01-01".to_string(), "2026-03-10".to_string()));
+        let q = Query {
+            department: None,
+            from: None,
+            to: parse_date("2026-03-10"),
+        };
+        assert_eq!(
+            bounds(&q),
+            ("0000-01-01".to_string(), "2026-03-10".to_string())
+        );
     }
 }

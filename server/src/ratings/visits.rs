@@ -11,7 +11,8 @@ pub const KIOSK: &str = "kiosk";
 /// Stores a visit rating (level and tags checked by `validate_rating`); when it was made.
 pub async fn rate(pool: &AnyPool, level: u8, tags: &[String]) -> Result<i64, ApiError> {
     let now = now_cst();
-    let tags = serde_json::to_string(&super::distinct_tags(tags)).map_err(|e| ApiError::Internal(e.into()))?;
+    let tags = serde_json::to_string(&super::distinct_tags(tags))
+        .map_err(|e| ApiError::Internal(e.into()))?;
     sqlx::query("INSERT INTO visit_ratings (channel, level, tags, rated_at, rated_day) VALUES ($1, $2, $3, $4, $5)")
         .bind(KIOSK)
         .bind(i64::from(level))

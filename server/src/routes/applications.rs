@@ -6,7 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use api_client::application::{upload_id_valid, validate_application, visible_answers, IdType};
-use api_client::checks::{mask_name, normalise_query_code, AcceptanceNumber, AcceptanceNumberError};
+use api_client::checks::{
+    mask_name, normalise_query_code, AcceptanceNumber, AcceptanceNumberError,
+};
 use api_client::{ApplicationCreated, ApplicationRequest, FieldError, FormDefinition, Receipt};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
@@ -55,7 +57,11 @@ pub async fn form(
     code: Result<Path<String>, PathRejection>,
 ) -> Result<Json<FormDefinition>, ApiError> {
     let Ok(Path(code)) = code else {
-        return Err(ApiError::field("code", "invalid", "the service code is not valid text"));
+        return Err(ApiError::field(
+            "code",
+            "invalid",
+            "the service code is not valid text",
+        ));
     };
     let catalogue = state.catalogue().await?;
     let Some(&i) = catalogue.by_code.get(&code) else {
@@ -64,7 +70,8 @@ pub async fn form(
     let guide = &catalogue.guides[i];
     if !guide.accepts_online_applications() {
         return Err(ApiError::NotFound(
-            "online application is not available for this service: apply at the service hall".into(),
+            "online application is not available for this service: apply at the service hall"
+                .into(),
         ));
     }
     Ok(Json(form_definition(guide, &state.config)))
@@ -101,18 +108,31 @@ pub async fn create(
 
     let catalogue = state.catalogue().await?;
     let Some(&i) = catalogue.by_code.get(&req.service_code) else {
-        return Err(ApiError::field("service_code", "unknown", "no service has this code"));
+        return Err(ApiError::field(
+            "service_code",
+            "unknown",
+            "no service has this code",
+        ));
     };
     let guide = &catalogue.guides[i];
     if !guide.accepts_online_applications() {
-        return Err(ApiError::field("service_code", "not_online", "this service cannot be applied for online"));
+        return Err(ApiError::field(
+            "service_code",
+            "not_online",
+            "this service cannot be applied for online",
+        ));
     }
     let def = form_definition(guide, &state.config);
     let mut errors = validate_application(&def, &req);
 
     // The uploads: each must exist and be free, and all together within the limit.
     let checked = upload_ids(&def, &req);
-    let distinct: Vec<&str> = checked.iter().flat_map(|(_, ids)| ids.iter().copied()).collect::<BTreeSet<_>>().into_iter().collect();
+    let distinct: Vec<&str> = checked
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().copied())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let rows = store::uploads(pool, &distinct).await?;
     if rows.values().any(|r| r.case_number.is_some()) {
         // Perhaps taken by this very application, submitted a moment ago by a parallel retry.
@@ -120,7 +140,11 @@ pub async fn create(
             return Ok(created(&state, secret, &key, &existing));
         }
     }
-    errors.extend(upload_problems(&checked, &rows, state.config.max_total_bytes));
+    errors.extend(upload_problems(
+        &checked,
+        &rows,
+        state.config.max_total_bytes,
+    ));
     if !errors.is_empty() {
         return Err(ApiError::BadRequest(errors));
     }
@@ -128,11 +152,20 @@ pub async fn create(
     let now = calendar::now_cst();
     let today = now.date();
     let day = calendar::format_date(today);
-    let promised_date = calendar::format_date(Calendar::load(pool, today).await?.due_date(today, guide.promised_limit));
+    let promised_date = calendar::format_date(
+        Calendar::load(pool, today)
+            .await?
+            .due_date(today, guide.promised_limit),
+    );
     let code = numbering::query_code(secret, &key);
     let applicant = to_json(&req.applicant)?;
     let answers = to_json(&visible_answers(&def, &req.answers))?;
-    let materials = to_json(&req.materials.iter().filter(|(_, ids)| !ids.is_empty()).collect::<BTreeMap<_, _>>())?;
+    let materials = to_json(
+        &req.materials
+            .iter()
+            .filter(|(_, ids)| !ids.is_empty())
+            .collect::<BTreeMap<_, _>>(),
+    )?;
     let masked_name = mask_name(req.applicant.name());
     let hash = |number: &str| numbering::code_hash(secret, number, &code);
     let yymmdd = numbering::yymmdd(today);
@@ -153,7 +186,9 @@ pub async fn create(
         code_hash: &hash,
     };
     match store::insert(pool, &new).await? {
-        Outcome::Created(case) | Outcome::Existing(case) => Ok(created(&state, secret, &key, &case)),
+        Outcome::Created(case) | Outcome::Existing(case) => {
+            Ok(created(&state, secret, &key, &case))
+        }
         Outcome::UploadTaken => {
             // Another application took an upload between the check and the insert.
             let rows = store::uploads(pool, &distinct).await?;
@@ -161,7 +196,13 @@ pub async fn create(
             if errors.is_empty() {
                 errors = checked
                     .iter()
-                    .map(|(m, _)| FieldError::new(format!("materials.{m}"), "unknown_upload", "upload this material again"))
+                    .map(|(m, _)| {
+                        FieldError::new(
+                            format!("materials.{m}"),
+                            "unknown_upload",
+                            "upload this material again",
+                        )
+                    })
                     .collect();
             }
             Err(ApiError::BadRequest(errors))
@@ -175,7 +216,12 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
 }
 
 /// The 201 answer for a case, the same every time it is asked for with its key.
-fn created(state: &AppState, secret: &str, key: &str, case: &StoredCase) -> (StatusCode, Json<ApplicationCreated>) {
+fn created(
+    state: &AppState,
+    secret: &str,
+    key: &str,
+    case: &StoredCase,
+) -> (StatusCode, Json<ApplicationCreated>) {
     let code = numbering::query_code(secret, key);
     let tracking_url = print::tracking_url(&state.config.public_url, &case.number, &code);
     (
@@ -201,7 +247,10 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
 }
 
 /// The request body as an `ApplicationRequest`, or a 400 naming the field that is wrong.
-fn parse_request(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<ApplicationRequest, ApiError> {
+fn parse_request(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<ApplicationRequest, ApiError> {
     let value = super::params::json_object(headers, body, "the application")?;
     match serde_path_to_error::deserialize::<_, ApplicationRequest>(&value) {
         Ok(req) => Ok(req),
@@ -209,23 +258,33 @@ fn parse_request(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Re
             let path = e.path().to_string();
             let message = e.inner().to_string();
             if path == "applicant" || path.starts_with("applicant.") {
-                return Err(ApiError::BadRequest(applicant_shape_problems(&value["applicant"])));
+                return Err(ApiError::BadRequest(applicant_shape_problems(
+                    &value["applicant"],
+                )));
             }
-            Err(ApiError::BadRequest(vec![shape_problem("", &path, &message)]))
+            Err(ApiError::BadRequest(vec![shape_problem(
+                "", &path, &message,
+            )]))
         }
     }
 }
 
 /// A field error for a serde problem at `path` (`.` for the root), under `prefix`.
 fn shape_problem(prefix: &str, path: &str, message: &str) -> FieldError {
-    let mut field = if path == "." { String::new() } else { path.to_string() };
+    let mut field = if path == "." {
+        String::new()
+    } else {
+        path.to_string()
+    };
     // `materials.id_card[0]` is reported on the material, as validation does.
     if field.starts_with("materials.") {
         if let Some(i) = field.find('[') {
             field.truncate(i);
         }
     }
-    let missing = message.strip_prefix("missing field `").and_then(|m| m.split('`').next());
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next());
     let (field, code) = match missing {
         Some(name) if field.is_empty() => (name.to_string(), "required"),
         Some(name) => (format!("{field}.{name}"), "required"),
@@ -233,7 +292,11 @@ fn shape_problem(prefix: &str, path: &str, message: &str) -> FieldError {
         None => (field, "invalid"),
     };
     let field = format!("{prefix}{field}");
-    let text = if code == "required" { format!("{field} is required") } else { format!("{field} has the wrong type or value") };
+    let text = if code == "required" {
+        format!("{field} is required")
+    } else {
+        format!("{field} has the wrong type or value")
+    };
     FieldError::new(field, code, text)
 }
 
@@ -259,20 +322,44 @@ fn applicant_shape_problems(applicant: &Value) -> Vec<FieldError> {
     fn check<T: serde::de::DeserializeOwned>(v: &Value) -> Vec<FieldError> {
         match serde_path_to_error::deserialize::<_, T>(v) {
             Ok(_) => vec![],
-            Err(e) => vec![shape_problem("applicant.", &e.path().to_string(), &e.inner().to_string())],
+            Err(e) => vec![shape_problem(
+                "applicant.",
+                &e.path().to_string(),
+                &e.inner().to_string(),
+            )],
         }
     }
     let problems = match applicant.get("type").and_then(Value::as_str) {
         _ if !applicant.is_object() => {
-            vec![FieldError::new("applicant", if applicant.is_null() { "required" } else { "invalid" }, "applicant must be an object")]
+            vec![FieldError::new(
+                "applicant",
+                if applicant.is_null() {
+                    "required"
+                } else {
+                    "invalid"
+                },
+                "applicant must be an object",
+            )]
         }
-        None => vec![FieldError::new("applicant.type", "required", "applicant.type is required: individual or organisation")],
+        None => vec![FieldError::new(
+            "applicant.type",
+            "required",
+            "applicant.type is required: individual or organisation",
+        )],
         Some("individual") => check::<Individual>(applicant),
         Some("organisation") => check::<Organisation>(applicant),
-        Some(_) => vec![FieldError::new("applicant.type", "invalid", "applicant.type must be individual or organisation")],
+        Some(_) => vec![FieldError::new(
+            "applicant.type",
+            "invalid",
+            "applicant.type must be individual or organisation",
+        )],
     };
     if problems.is_empty() {
-        vec![FieldError::new("applicant", "invalid", "applicant has the wrong shape")]
+        vec![FieldError::new(
+            "applicant",
+            "invalid",
+            "applicant has the wrong shape",
+        )]
     } else {
         problems
     }
@@ -280,19 +367,37 @@ fn applicant_shape_problems(applicant: &Value) -> Vec<FieldError> {
 
 /// The upload ids to check, per known material (ids that are not upload ids are reported by
 /// validation already).
-fn upload_ids<'a>(def: &FormDefinition, req: &'a ApplicationRequest) -> Vec<(&'a str, Vec<&'a str>)> {
+fn upload_ids<'a>(
+    def: &FormDefinition,
+    req: &'a ApplicationRequest,
+) -> Vec<(&'a str, Vec<&'a str>)> {
     req.materials
         .iter()
         .filter(|(m, _)| def.materials.iter().any(|x| &x.id == *m))
-        .map(|(m, ids)| (m.as_str(), ids.iter().map(String::as_str).filter(|u| upload_id_valid(u)).collect::<Vec<_>>()))
+        .map(|(m, ids)| {
+            (
+                m.as_str(),
+                ids.iter()
+                    .map(String::as_str)
+                    .filter(|u| upload_id_valid(u))
+                    .collect::<Vec<_>>(),
+            )
+        })
         .filter(|(_, ids)| !ids.is_empty())
         .collect()
 }
 
-fn upload_problems(checked: &[(&str, Vec<&str>)], rows: &HashMap<String, UploadRow>, max_total: u64) -> Vec<FieldError> {
+fn upload_problems(
+    checked: &[(&str, Vec<&str>)],
+    rows: &HashMap<String, UploadRow>,
+    max_total: u64,
+) -> Vec<FieldError> {
     let mut out = Vec::new();
     for (m, ids) in checked {
-        if ids.iter().any(|u| rows.get(*u).is_none_or(|r| r.case_number.is_some())) {
+        if ids
+            .iter()
+            .any(|u| rows.get(*u).is_none_or(|r| r.case_number.is_some()))
+        {
             out.push(FieldError::new(
                 format!("materials.{m}"),
                 "unknown_upload",
@@ -314,7 +419,10 @@ fn upload_problems(checked: &[(&str, Vec<&str>)], rows: &HashMap<String, UploadR
             out.push(FieldError::new(
                 format!("materials.{m}"),
                 "too_large_total",
-                format!("the files of one application may total at most {} MB", max_total / (1024 * 1024)),
+                format!(
+                    "the files of one application may total at most {} MB",
+                    max_total / (1024 * 1024)
+                ),
             ));
             break;
         }
@@ -350,21 +458,37 @@ pub async fn receipt(
     let number = match number.as_ref().map(|Path(n)| AcceptanceNumber::parse(n)) {
         Ok(Ok(n)) => Some(n),
         Ok(Err(AcceptanceNumberError::Check)) => {
-            errors.push(FieldError::new("number", "checksum", "the acceptance number has a typo (its check character does not match)"));
+            errors.push(FieldError::new(
+                "number",
+                "checksum",
+                "the acceptance number has a typo (its check character does not match)",
+            ));
             None
         }
         _ => {
-            errors.push(FieldError::new("number", "invalid", "an acceptance number is 18 characters: 17 digits and a digit or X"));
+            errors.push(FieldError::new(
+                "number",
+                "invalid",
+                "an acceptance number is 18 characters: 17 digits and a digit or X",
+            ));
             None
         }
     };
     let code = match params.get("c").map(str::trim).filter(|c| !c.is_empty()) {
         None => {
-            errors.push(FieldError::new("c", "required", "the query code is required"));
+            errors.push(FieldError::new(
+                "c",
+                "required",
+                "the query code is required",
+            ));
             None
         }
         Some(c) => normalise_query_code(c).or_else(|| {
-            errors.push(FieldError::new("c", "invalid", "a query code is 6 letters and digits"));
+            errors.push(FieldError::new(
+                "c",
+                "invalid",
+                "a query code is 6 letters and digits",
+            ));
             None
         }),
     };
@@ -380,14 +504,20 @@ pub async fn receipt(
     };
 
     let catalogue = state.catalogue().await?;
-    let guide = catalogue.by_code.get(&case.service_code).map(|&i| &catalogue.guides[i]);
+    let guide = catalogue
+        .by_code
+        .get(&case.service_code)
+        .map(|&i| &catalogue.guides[i]);
     let tracking_url = print::tracking_url(&state.config.public_url, &case.number, &code);
     let qr_svg = print::qr_svg(&tracking_url)?;
-    let text = |f: fn(&api_client::ServiceGuide) -> &str| guide.map(f).unwrap_or_default().to_string();
+    let text =
+        |f: fn(&api_client::ServiceGuide) -> &str| guide.map(f).unwrap_or_default().to_string();
     Ok(Json(Receipt {
         acceptance_number: case.number.clone(),
         query_code: code,
-        service_name: guide.map(|g| g.name.clone()).unwrap_or_else(|| case.service_code.clone()),
+        service_name: guide
+            .map(|g| g.name.clone())
+            .unwrap_or_else(|| case.service_code.clone()),
         service_code: case.service_code,
         department: text(|g| &g.department.name),
         masked_name: case.masked_name,
@@ -407,20 +537,40 @@ mod tests {
     use super::*;
 
     fn rows(list: &[(&str, i64, Option<&str>)]) -> HashMap<String, UploadRow> {
-        list.iter().map(|(id, size, case)| (id.to_string(), UploadRow { size: *size, case_number: case.map(str::to_string) })).collect()
+        list.iter()
+            .map(|(id, size, case)| {
+                (
+                    id.to_string(),
+                    UploadRow {
+                        size: *size,
+                        case_number: case.map(str::to_string),
+                    },
+                )
+            })
+            .collect()
     }
 
     fn fields(errors: &[FieldError]) -> Vec<(&str, &str)> {
-        errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect()
+        errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect()
     }
 
     #[test]
     fn uploads_must_exist_be_free_and_fit_together() {
-        let stored = rows(&[("a", 600, None), ("b", 600, None), ("c", 10, Some("440113261122000011"))]);
+        let stored = rows(&[
+            ("a", 600, None),
+            ("b", 600, None),
+            ("c", 10, Some("440113261122000011")),
+        ]);
         let ok: Vec<(&str, Vec<&str>)> = vec![("id_card", vec!["a"]), ("photo", vec!["b"])];
         assert!(upload_problems(&ok, &stored, 1200).is_empty());
         // Over the total at the second material.
-        assert_eq!(fields(&upload_problems(&ok, &stored, 1000)), vec![("materials.photo", "too_large_total")]);
+        assert_eq!(
+            fields(&upload_problems(&ok, &stored, 1000)),
+            vec![("materials.photo", "too_large_total")]
+        );
         // The same file twice counts once.
         let twice: Vec<(&str, Vec<&str>)> = vec![("id_card", vec!["a"]), ("photo", vec!["a"])];
         assert!(upload_problems(&twice, &stored, 700).is_empty());
@@ -428,18 +578,35 @@ mod tests {
         let bad: Vec<(&str, Vec<&str>)> = vec![("id_card", vec!["a", "zzz"]), ("photo", vec!["c"])];
         assert_eq!(
             fields(&upload_problems(&bad, &stored, 10_000)),
-            vec![("materials.id_card", "unknown_upload"), ("materials.photo", "unknown_upload")]
+            vec![
+                ("materials.id_card", "unknown_upload"),
+                ("materials.photo", "unknown_upload")
+            ]
         );
     }
 
     #[test]
     fn serde_problems_name_the_field() {
         let f = shape_problem("", ".", "missing field `service_code`");
-        assert_eq!((f.field.as_str(), f.code.as_str()), ("service_code", "required"));
+        assert_eq!(
+            (f.field.as_str(), f.code.as_str()),
+            ("service_code", "required")
+        );
         let f = shape_problem("applicant.", ".", "missing field `mobile`");
         assert_eq!(f.field, "applicant.mobile");
-        let f = shape_problem("", "materials.photo[0]", "invalid type: integer `5`, expected a string");
-        assert_eq!((f.field.as_str(), f.code.as_str()), ("materials.photo", "invalid"));
-        assert!(!f.message.contains('5'), "messages name fields, not values: {}", f.message);
+        let f = shape_problem(
+            "",
+            "materials.photo[0]",
+            "invalid type: integer `5`, expected a string",
+        );
+        assert_eq!(
+            (f.field.as_str(), f.code.as_str()),
+            ("materials.photo", "invalid")
+        );
+        assert!(
+            !f.message.contains('5'),
+            "messages name fields, not values: {}",
+            f.message
+        );
     }
 }

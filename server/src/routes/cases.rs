@@ -10,7 +10,9 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use api_client::checks::{normalise_mobile, normalise_query_code, AcceptanceNumber, AcceptanceNumberError};
+use api_client::checks::{
+    normalise_mobile, normalise_query_code, AcceptanceNumber, AcceptanceNumberError,
+};
 use api_client::{CaseView, ErrorBody, ErrorDetail, FieldError, SupplementReply};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
@@ -47,7 +49,12 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
     }
 }
 
@@ -82,7 +89,12 @@ impl IntoResponse for Refusal {
                         fields: vec![],
                     },
                 };
-                (StatusCode::TOO_MANY_REQUESTS, [(RETRY_AFTER, secs.to_string())], Json(body)).into_response()
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(RETRY_AFTER, secs.to_string())],
+                    Json(body),
+                )
+                    .into_response()
             }
         }
     }
@@ -112,8 +124,17 @@ impl Proof {
 
 /// The acceptance number and the proof, or a 400 naming every bad one (before any database
 /// access). `mobile_allowed`: whether `?mobile=` may stand in for the code (lookups only).
-fn read_request(number: Result<Path<String>, PathRejection>, params: &Params, mobile_allowed: bool) -> Result<(String, Proof), ApiError> {
-    read_parts(number, params.get("c"), params.get("mobile"), mobile_allowed)
+fn read_request(
+    number: Result<Path<String>, PathRejection>,
+    params: &Params,
+    mobile_allowed: bool,
+) -> Result<(String, Proof), ApiError> {
+    read_parts(
+        number,
+        params.get("c"),
+        params.get("mobile"),
+        mobile_allowed,
+    )
 }
 
 /// `read_request` with the code and mobile given, from a query string or a body.
@@ -127,11 +148,19 @@ pub fn read_parts(
     let number = match number.as_ref().map(|Path(n)| AcceptanceNumber::parse(n)) {
         Ok(Ok(n)) => Some(n.compact().to_string()),
         Ok(Err(AcceptanceNumberError::Check)) => {
-            errors.push(FieldError::new("number", "checksum", "the acceptance number has a typo (its check character does not match)"));
+            errors.push(FieldError::new(
+                "number",
+                "checksum",
+                "the acceptance number has a typo (its check character does not match)",
+            ));
             None
         }
         _ => {
-            errors.push(FieldError::new("number", "invalid", "an acceptance number is 18 characters: 17 digits and a digit or X"));
+            errors.push(FieldError::new(
+                "number",
+                "invalid",
+                "an acceptance number is 18 characters: 17 digits and a digit or X",
+            ));
             None
         }
     };
@@ -140,11 +169,19 @@ pub fn read_parts(
     }
     let proof = match (given(c), given(mobile).filter(|_| mobile_allowed)) {
         (Some(c), _) => normalise_query_code(c).map(Proof::Code).or_else(|| {
-            errors.push(FieldError::new("c", "invalid", "a query code is 6 letters and digits"));
+            errors.push(FieldError::new(
+                "c",
+                "invalid",
+                "a query code is 6 letters and digits",
+            ));
             None
         }),
         (None, Some(m)) => normalise_mobile(m).map(Proof::Mobile).or_else(|| {
-            errors.push(FieldError::new("mobile", "invalid", "a mobile number is 11 digits starting with 13–19"));
+            errors.push(FieldError::new(
+                "mobile",
+                "invalid",
+                "a mobile number is 11 digits starting with 13–19",
+            ));
             None
         }),
         (None, None) => {
@@ -164,7 +201,12 @@ pub fn read_parts(
 }
 
 /// The case `number` if `proof` opens it; the throttle refuses first, and counts a failure.
-pub async fn open(state: &AppState, addr: Option<IpAddr>, number: &str, proof: &Proof) -> Result<CaseRow, Refusal> {
+pub async fn open(
+    state: &AppState,
+    addr: Option<IpAddr>,
+    number: &str,
+    proof: &Proof,
+) -> Result<CaseRow, Refusal> {
     let throttle = Throttle::global();
     if let Some(wait) = throttle.check(addr, number) {
         return Err(Refusal::Throttled(wait));
@@ -180,8 +222,14 @@ pub async fn open(state: &AppState, addr: Option<IpAddr>, number: &str, proof: &
 }
 
 /// The case as it is now, for its applicant.
-async fn current_view(state: &AppState, number: &str, code: Option<&str>) -> Result<Json<CaseView>, Refusal> {
-    let case = lookup::find(&state.pool, number).await?.ok_or_else(|| ApiError::NotFound(NO_MATCH.into()))?;
+async fn current_view(
+    state: &AppState,
+    number: &str,
+    code: Option<&str>,
+) -> Result<Json<CaseView>, Refusal> {
+    let case = lookup::find(&state.pool, number)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(NO_MATCH.into()))?;
     Ok(Json(lookup::view(state, &case, code).await?))
 }
 
@@ -281,18 +329,31 @@ pub async fn supplement(
 }
 
 /// The body as a `SupplementReply`, or a 400 naming what is wrong.
-fn parse_reply(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<SupplementReply, ApiError> {
+fn parse_reply(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<SupplementReply, ApiError> {
     let value = super::params::json_object(headers, body, "the reply")?;
     serde_path_to_error::deserialize::<_, SupplementReply>(&value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.inner().to_string();
-        let (field, code) = match inner.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+        let (field, code) = match inner
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next())
+        {
             Some(name) => (name.to_string(), "required"),
             None if path == "." => ("body".to_string(), "invalid"),
             // `materials.id_card[0]` is reported on the item.
-            None => (path.split('[').next().unwrap_or(&path).to_string(), "invalid"),
+            None => (
+                path.split('[').next().unwrap_or(&path).to_string(),
+                "invalid",
+            ),
         };
-        let message = if code == "required" { format!("{field} is required") } else { format!("{field} has the wrong type or value") };
+        let message = if code == "required" {
+            format!("{field} is required")
+        } else {
+            format!("{field} has the wrong type or value")
+        };
         ApiError::field(&field, code, message)
     })
 }
@@ -302,9 +363,21 @@ mod tests {
     use super::*;
 
     fn read(n: &str, q: &str, mobile_allowed: bool) -> Result<(String, Proof), ApiError> {
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(q.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-        let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-        read_parts(Ok(Path(n.to_string())), get("c"), get("mobile"), mobile_allowed)
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(q.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let get = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        read_parts(
+            Ok(Path(n.to_string())),
+            get("c"),
+            get("mobile"),
+            mobile_allowed,
+        )
     }
 
     fn fields(e: ApiError) -> Vec<(String, String)> {
@@ -321,17 +394,34 @@ mod tests {
         let mut typo = good.to_string();
         typo.replace_range(16..17, if &good[16..17] == "5" { "6" } else { "5" });
         let ok = read;
-        let (n, p) = ok(&number.grouped().to_lowercase(), "c=abcdef", true).ok().unwrap();
+        let (n, p) = ok(&number.grouped().to_lowercase(), "c=abcdef", true)
+            .ok()
+            .unwrap();
         assert_eq!(n, good);
         assert_eq!(p.code(), Some("ABCDEF"));
         let (_, p) = ok(good, "mobile=%2B86%20138-0013-8000", true).ok().unwrap();
         assert!(matches!(p, Proof::Mobile(ref m) if m == "13800138000"));
         let f = |n: &str, q: &str, m: bool| fields(ok(n, q, m).err().unwrap());
-        assert_eq!(f(&typo, "c=ABCDEF", true), vec![("number".into(), "checksum".into())]);
-        assert_eq!(f("12345", "", true), vec![("number".into(), "invalid".into()), ("c".into(), "required".into())]);
+        assert_eq!(
+            f(&typo, "c=ABCDEF", true),
+            vec![("number".into(), "checksum".into())]
+        );
+        assert_eq!(
+            f("12345", "", true),
+            vec![
+                ("number".into(), "invalid".into()),
+                ("c".into(), "required".into())
+            ]
+        );
         assert_eq!(f(good, "c=ABC", true), vec![("c".into(), "invalid".into())]);
-        assert_eq!(f(good, "mobile=123", true), vec![("mobile".into(), "invalid".into())]);
+        assert_eq!(
+            f(good, "mobile=123", true),
+            vec![("mobile".into(), "invalid".into())]
+        );
         // Actions take the code only.
-        assert_eq!(f(good, "mobile=13800138000", false), vec![("c".into(), "required".into())]);
+        assert_eq!(
+            f(good, "mobile=13800138000", false),
+            vec![("c".into(), "required".into())]
+        );
     }
 }

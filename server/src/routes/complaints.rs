@@ -14,7 +14,8 @@ use api_client::checks::{mask_name, normalise_mobile, normalise_query_code, Acce
 use api_client::complaints::validate_complaint;
 use api_client::ratings::validate_rating;
 use api_client::{
-    ComplaintContact, ComplaintCreated, ComplaintRequest, ComplaintView, FieldError, HandlingRatingRequest, SubjectType,
+    ComplaintContact, ComplaintCreated, ComplaintRequest, ComplaintView, FieldError,
+    HandlingRatingRequest, SubjectType,
 };
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
@@ -61,15 +62,30 @@ async fn resolve_subject(
     catalogue: &Snapshot,
     req: &ComplaintRequest,
 ) -> Result<Result<Subject, FieldError>, Refusal> {
-    let reference = req.subject.reference.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
-    let unknown = |what: &str| FieldError::new("subject.ref", "unknown", format!("no {what} has this code"));
+    let reference = req
+        .subject
+        .reference
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string);
+    let unknown =
+        |what: &str| FieldError::new("subject.ref", "unknown", format!("no {what} has this code"));
     Ok(match req.subject.kind {
         SubjectType::Case => {
             // Both were checked by `validate_complaint`.
-            let number = reference.as_deref().and_then(|r| AcceptanceNumber::parse(r).ok()).map(|n| n.compact().to_string());
+            let number = reference
+                .as_deref()
+                .and_then(|r| AcceptanceNumber::parse(r).ok())
+                .map(|n| n.compact().to_string());
             let code = req.subject.code.as_deref().and_then(normalise_query_code);
             let (Some(number), Some(code)) = (number, code) else {
-                return Err(ApiError::field("subject.ref", "invalid", "give the acceptance number and query code of the case").into());
+                return Err(ApiError::field(
+                    "subject.ref",
+                    "invalid",
+                    "give the acceptance number and query code of the case",
+                )
+                .into());
             };
             match open(state, addr, &number, &Proof::Code(code)).await {
                 Ok(case) => Ok(Subject {
@@ -79,7 +95,9 @@ async fn resolve_subject(
                     department_code: Some(case.department_code.clone()),
                 }),
                 // The same answer whether the number is unknown or the code wrong.
-                Err(Refusal::Api(ApiError::NotFound(_))) => Err(FieldError::new("subject.code", "no_match", NO_MATCH)),
+                Err(Refusal::Api(ApiError::NotFound(_))) => {
+                    Err(FieldError::new("subject.code", "no_match", NO_MATCH))
+                }
                 Err(other) => return Err(other),
             }
         }
@@ -92,30 +110,51 @@ async fn resolve_subject(
             }),
             None => Err(unknown("service")),
         },
-        SubjectType::Department => match reference.as_deref().and_then(|r| catalogue.department(r)) {
-            Some(d) => Ok(Subject { reference: Some(d.code.clone()), department_code: Some(d.code.clone()), ..Subject::default() }),
+        SubjectType::Department => match reference.as_deref().and_then(|r| catalogue.department(r))
+        {
+            Some(d) => Ok(Subject {
+                reference: Some(d.code.clone()),
+                department_code: Some(d.code.clone()),
+                ..Subject::default()
+            }),
             None => Err(unknown("department")),
         },
-        SubjectType::Staff | SubjectType::Channel => Ok(Subject { reference, ..Subject::default() }),
+        SubjectType::Staff | SubjectType::Channel => Ok(Subject {
+            reference,
+            ..Subject::default()
+        }),
     })
 }
 
 /// The attachments' problems: each must be there and unused, together within `max_total`.
-fn attachment_problems(ids: &[String], rows: &HashMap<String, UploadRow>, max_total: u64) -> Vec<FieldError> {
+fn attachment_problems(
+    ids: &[String],
+    rows: &HashMap<String, UploadRow>,
+    max_total: u64,
+) -> Vec<FieldError> {
     let mut out = Vec::new();
-    if ids.iter().any(|id| rows.get(id).is_none_or(|r| r.case_number.is_some())) {
+    if ids
+        .iter()
+        .any(|id| rows.get(id).is_none_or(|r| r.case_number.is_some()))
+    {
         out.push(FieldError::new(
             "attachments",
             "unknown_upload",
             "an attachment is not there (expired or used already): upload it again",
         ));
     }
-    let total = ids.iter().filter_map(|id| rows.get(id)).fold(0u64, |t, r| t.saturating_add(r.size.max(0) as u64));
+    let total = ids
+        .iter()
+        .filter_map(|id| rows.get(id))
+        .fold(0u64, |t, r| t.saturating_add(r.size.max(0) as u64));
     if total > max_total {
         out.push(FieldError::new(
             "attachments",
             "too_large_total",
-            format!("the attachments of one complaint may total at most {} MB", max_total / (1024 * 1024)),
+            format!(
+                "the attachments of one complaint may total at most {} MB",
+                max_total / (1024 * 1024)
+            ),
         ));
     }
     out
@@ -184,14 +223,22 @@ pub async fn create(
             attachments.push(id);
         }
     }
-    let rows = case_store::uploads(pool, &attachments.iter().map(String::as_str).collect::<Vec<_>>()).await?;
+    let rows = case_store::uploads(
+        pool,
+        &attachments.iter().map(String::as_str).collect::<Vec<_>>(),
+    )
+    .await?;
     if let (Some(key), true) = (&key, rows.values().any(|r| r.case_number.is_some())) {
         // Perhaps taken by this very complaint, filed a moment ago by a parallel retry.
         if let Some(existing) = store::find_by_key(pool, key).await? {
             return Ok(created(secret, key, &existing));
         }
     }
-    errors.extend(attachment_problems(&attachments, &rows, state.config.max_total_bytes));
+    errors.extend(attachment_problems(
+        &attachments,
+        &rows,
+        state.config.max_total_bytes,
+    ));
     let Some(subject) = subject.filter(|_| errors.is_empty()) else {
         return Err(ApiError::BadRequest(errors).into());
     };
@@ -202,13 +249,21 @@ pub async fn create(
     };
     let now = calendar::now_cst();
     let today = now.date();
-    let reply_due = calendar::format_date(Calendar::load(pool, today).await?.add_working_days(today, state.config.complaint_reply_days));
+    let reply_due = calendar::format_date(
+        Calendar::load(pool, today)
+            .await?
+            .add_working_days(today, state.config.complaint_reply_days),
+    );
     let code = numbering::complaint_code(secret, &key);
     let hash = |number: &str| numbering::code_hash(secret, number, &code);
-    let contact = req.contact.as_ref().filter(|_| !req.anonymous).map(|c| ComplaintContact {
-        name: c.name.trim().to_string(),
-        mobile: normalise_mobile(&c.mobile).unwrap_or_else(|| c.mobile.trim().to_string()),
-    });
+    let contact = req
+        .contact
+        .as_ref()
+        .filter(|_| !req.anonymous)
+        .map(|c| ComplaintContact {
+            name: c.name.trim().to_string(),
+            mobile: normalise_mobile(&c.mobile).unwrap_or_else(|| c.mobile.trim().to_string()),
+        });
     let masked_name = contact.as_ref().map(|c| mask_name(&c.name));
     let day = calendar::format_date(today);
     let yymmdd = numbering::yymmdd(today);
@@ -234,10 +289,18 @@ pub async fn create(
     match store::insert(pool, &new).await? {
         Outcome::Created(c) | Outcome::Existing(c) => Ok(created(secret, &key, &c)),
         Outcome::UploadTaken => {
-            let rows = case_store::uploads(pool, &attachments.iter().map(String::as_str).collect::<Vec<_>>()).await?;
+            let rows = case_store::uploads(
+                pool,
+                &attachments.iter().map(String::as_str).collect::<Vec<_>>(),
+            )
+            .await?;
             let mut errors = attachment_problems(&attachments, &rows, state.config.max_total_bytes);
             if errors.is_empty() {
-                errors.push(FieldError::new("attachments", "unknown_upload", "upload the attachments again"));
+                errors.push(FieldError::new(
+                    "attachments",
+                    "unknown_upload",
+                    "upload the attachments again",
+                ));
             }
             Err(ApiError::BadRequest(errors).into())
         }
@@ -246,7 +309,12 @@ pub async fn create(
 
 /// The complaint `number` if `proof` opens it; the throttle refuses first, and counts a
 /// failure (complaint numbers never equal case numbers, so their counts stay apart).
-async fn open_complaint(state: &AppState, addr: Option<IpAddr>, number: &str, proof: &Proof) -> Result<ComplaintRow, Refusal> {
+async fn open_complaint(
+    state: &AppState,
+    addr: Option<IpAddr>,
+    number: &str,
+    proof: &Proof,
+) -> Result<ComplaintRow, Refusal> {
     let throttle = Throttle::global();
     if let Some(wait) = throttle.check(addr, number) {
         return Err(Refusal::Throttled(wait));
@@ -254,7 +322,14 @@ async fn open_complaint(state: &AppState, addr: Option<IpAddr>, number: &str, pr
     let secret = numbering::secret(&state.pool).await?;
     let code = proof.code().unwrap_or_default();
     match store::find(&state.pool, number).await? {
-        Some(c) if numbering::same_digest(&c.query_code_hash, &numbering::code_hash(secret, number, code)) => Ok(c),
+        Some(c)
+            if numbering::same_digest(
+                &c.query_code_hash,
+                &numbering::code_hash(secret, number, code),
+            ) =>
+        {
+            Ok(c)
+        }
         _ => {
             throttle.failed(addr, number);
             Err(ApiError::NotFound(NO_COMPLAINT.into()).into())
@@ -328,7 +403,9 @@ pub async fn rate(
     open_complaint(&state, addr, &number, &proof).await?;
     let comment = crate::ratings::comment(req.comment.as_deref());
     store::rate_handling(&state.pool, &number, req.level, comment.as_deref()).await?;
-    let c = store::find(&state.pool, &number).await?.ok_or_else(|| ApiError::NotFound(NO_COMPLAINT.into()))?;
+    let c = store::find(&state.pool, &number)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(NO_COMPLAINT.into()))?;
     let catalogue = state.catalogue().await?;
     Ok(Json(view::complainant(&state.pool, &catalogue, &c).await?))
 }
@@ -338,21 +415,47 @@ mod tests {
     use super::*;
 
     fn rows(list: &[(&str, i64, Option<&str>)]) -> HashMap<String, UploadRow> {
-        list.iter().map(|(id, size, case)| (id.to_string(), UploadRow { size: *size, case_number: case.map(str::to_string) })).collect()
+        list.iter()
+            .map(|(id, size, case)| {
+                (
+                    id.to_string(),
+                    UploadRow {
+                        size: *size,
+                        case_number: case.map(str::to_string),
+                    },
+                )
+            })
+            .collect()
     }
 
     fn codes(errors: &[FieldError]) -> Vec<(&str, &str)> {
-        errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect()
+        errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect()
     }
 
     #[test]
     fn attachments_must_be_there_unused_and_fit() {
-        let stored = rows(&[("a", 600, None), ("b", 600, None), ("used", 10, Some("440113260310000011"))]);
+        let stored = rows(&[
+            ("a", 600, None),
+            ("b", 600, None),
+            ("used", 10, Some("440113260310000011")),
+        ]);
         let ids = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert!(attachment_problems(&ids(&["a", "b"]), &stored, 1200).is_empty());
-        assert_eq!(codes(&attachment_problems(&ids(&["a", "b"]), &stored, 1000)), [("attachments", "too_large_total")]);
-        assert_eq!(codes(&attachment_problems(&ids(&["a", "gone"]), &stored, 10_000)), [("attachments", "unknown_upload")]);
-        assert_eq!(codes(&attachment_problems(&ids(&["used"]), &stored, 10_000)), [("attachments", "unknown_upload")]);
+        assert_eq!(
+            codes(&attachment_problems(&ids(&["a", "b"]), &stored, 1000)),
+            [("attachments", "too_large_total")]
+        );
+        assert_eq!(
+            codes(&attachment_problems(&ids(&["a", "gone"]), &stored, 10_000)),
+            [("attachments", "unknown_upload")]
+        );
+        assert_eq!(
+            codes(&attachment_problems(&ids(&["used"]), &stored, 10_000)),
+            [("attachments", "unknown_upload")]
+        );
         assert!(attachment_problems(&[], &stored, 0).is_empty());
     }
 }

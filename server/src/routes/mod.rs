@@ -23,8 +23,8 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
 use crate::error::ApiError;
-use staff::StaffSecurity;
 use crate::state::AppState;
+use staff::StaffSecurity;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -68,8 +68,13 @@ pub fn api() -> Router<AppState> {
 /// This installation's public address and upload limits.
 #[utoipa::path(get, path = "/config", tag = "installation",
     responses((status = 200, description = "Public configuration", body = api_client::PublicConfig)))]
-async fn config(axum::extract::State(state): axum::extract::State<AppState>) -> Json<api_client::PublicConfig> {
-    Json(api_client::PublicConfig { public_url: state.config.public_url.clone(), limits: state.config.limits() })
+async fn config(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Json<api_client::PublicConfig> {
+    Json(api_client::PublicConfig {
+        public_url: state.config.public_url.clone(),
+        limits: state.config.limits(),
+    })
 }
 
 async fn api_not_found() -> ApiError {
@@ -79,13 +84,19 @@ async fn api_not_found() -> ApiError {
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
     match sqlx::query("SELECT 1").execute(&state.pool).await {
         Ok(_) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "database unavailable"}))),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "database unavailable"})),
+        ),
     }
 }
 
 pub fn router(state: AppState, dist: &Path) -> Router {
     Router::new()
-        .nest("/api/v1", api().layer(axum::middleware::map_response(static_files::no_store)))
+        .nest(
+            "/api/v1",
+            api().layer(axum::middleware::map_response(static_files::no_store)),
+        )
         // Anything else under /api is an API miss, never the portal page.
         .route("/api", any(api_not_found))
         .route("/api/", any(api_not_found))

@@ -15,18 +15,28 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or("");
-        let pairs = form_urlencoded::parse(raw.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let pairs = form_urlencoded::parse(raw.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
         Ok(Params(pairs))
     }
 }
 
 impl Params {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// An optional integer parameter within `range`, recording a problem in `errors`.
-    pub fn int(&self, name: &str, range: std::ops::RangeInclusive<u32>, errors: &mut Vec<FieldError>) -> Option<u32> {
+    pub fn int(
+        &self,
+        name: &str,
+        range: std::ops::RangeInclusive<u32>,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<u32> {
         let raw = self.get(name)?;
         match raw.trim().parse::<i64>() {
             Ok(n) if n >= *range.start() as i64 && n <= *range.end() as i64 => Some(n as u32),
@@ -34,12 +44,20 @@ impl Params {
                 errors.push(FieldError::new(
                     name,
                     "out_of_range",
-                    format!("{name} must be between {} and {}", range.start(), range.end()),
+                    format!(
+                        "{name} must be between {} and {}",
+                        range.start(),
+                        range.end()
+                    ),
                 ));
                 None
             }
             Err(_) => {
-                errors.push(FieldError::new(name, "invalid", format!("{name} must be a whole number")));
+                errors.push(FieldError::new(
+                    name,
+                    "invalid",
+                    format!("{name} must be a whole number"),
+                ));
                 None
             }
         }
@@ -57,20 +75,37 @@ pub fn json_object(
         let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
         let essence = ct.split(';').next().unwrap_or("").trim();
         if essence != "application/json" && !essence.ends_with("+json") {
-            return Err(ApiError::field("Content-Type", "unsupported", format!("send {what} as JSON (Content-Type: application/json)")));
+            return Err(ApiError::field(
+                "Content-Type",
+                "unsupported",
+                format!("send {what} as JSON (Content-Type: application/json)"),
+            ));
         }
     }
     let bytes = body.map_err(|e| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::field("body", "too_large", format!("{what} is too large (files go to POST /uploads)"))
+            ApiError::field(
+                "body",
+                "too_large",
+                format!("{what} is too large (files go to POST /uploads)"),
+            )
         } else {
             ApiError::field("body", "invalid", "the request body could not be read")
         }
     })?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::field("body", "invalid_json", format!("the body is not valid JSON: {e}")))?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::field(
+            "body",
+            "invalid_json",
+            format!("the body is not valid JSON: {e}"),
+        )
+    })?;
     if !value.is_object() {
-        return Err(ApiError::field("body", "invalid", "the body must be a JSON object"));
+        return Err(ApiError::field(
+            "body",
+            "invalid",
+            "the body must be a JSON object",
+        ));
     }
     Ok(value)
 }
@@ -99,7 +134,10 @@ pub fn json_body<T: serde::de::DeserializeOwned>(
 
 /// The field and code of a serde problem at `path` (`.` for the root).
 fn shape_problem(path: &str, message: &str) -> (String, &'static str) {
-    match message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+    match message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next())
+    {
         Some(name) if path == "." => (name.to_string(), "required"),
         Some(name) => (format!("{path}.{name}"), "required"),
         None if path == "." => ("body".to_string(), "invalid"),
@@ -114,12 +152,21 @@ pub fn number_in_path(
     what: &str,
 ) -> Result<String, ApiError> {
     use api_client::checks::{AcceptanceNumber, AcceptanceNumberError};
-    match path.as_ref().map(|axum::extract::Path(n)| AcceptanceNumber::parse(n)) {
+    match path
+        .as_ref()
+        .map(|axum::extract::Path(n)| AcceptanceNumber::parse(n))
+    {
         Ok(Ok(n)) => Ok(n.compact().to_string()),
-        Ok(Err(AcceptanceNumberError::Check)) => {
-            Err(ApiError::field("number", "checksum", format!("{what} has a typo (its check character does not match)")))
-        }
-        _ => Err(ApiError::field("number", "invalid", format!("{what} is 18 characters: 17 digits and a digit or X"))),
+        Ok(Err(AcceptanceNumberError::Check)) => Err(ApiError::field(
+            "number",
+            "checksum",
+            format!("{what} has a typo (its check character does not match)"),
+        )),
+        _ => Err(ApiError::field(
+            "number",
+            "invalid",
+            format!("{what} is 18 characters: 17 digits and a digit or X"),
+        )),
     }
 }
 
@@ -135,8 +182,12 @@ pub fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>
         (None, _) => Ok(None),
         (Some(_), Some(_)) => Err(bad("send the Idempotency-Key header once")),
         (Some(value), None) => match value.to_str() {
-            Ok(key) if crate::applications::numbering::idempotency_key_valid(key.trim()) => Ok(Some(key.trim().to_string())),
-            _ => Err(bad("the Idempotency-Key must be 8–100 letters, digits, `_` or `-`")),
+            Ok(key) if crate::applications::numbering::idempotency_key_valid(key.trim()) => {
+                Ok(Some(key.trim().to_string()))
+            }
+            _ => Err(bad(
+                "the Idempotency-Key must be 8–100 letters, digits, `_` or `-`",
+            )),
         },
     }
 }
@@ -163,9 +214,19 @@ mod tests {
 
     fn read(text: &str) -> Result<Body, (String, String, String)> {
         let mut headers = axum::http::HeaderMap::new();
-        headers.insert(axum::http::header::CONTENT_TYPE, "application/json".parse().unwrap());
-        json_body::<Body>(&headers, Ok(axum::body::Bytes::from(text.to_string())), "the body").map_err(|e| match e {
-            ApiError::BadRequest(f) => (f[0].field.clone(), f[0].code.clone(), f[0].message.clone()),
+        headers.insert(
+            axum::http::header::CONTENT_TYPE,
+            "application/json".parse().unwrap(),
+        );
+        json_body::<Body>(
+            &headers,
+            Ok(axum::body::Bytes::from(text.to_string())),
+            "the body",
+        )
+        .map_err(|e| match e {
+            ApiError::BadRequest(f) => {
+                (f[0].field.clone(), f[0].code.clone(), f[0].message.clone())
+            }
             other => panic!("{other:?}"),
         })
     }
@@ -175,11 +236,15 @@ mod tests {
         assert!(read(r#"{"action": "accept"}"#).is_ok());
         assert_eq!(read(r#"{"items": []}"#).unwrap_err().0, "action");
         let (field, code, _) = read(r#"{"action": "x", "items": [{"note": 1}]}"#).unwrap_err();
-        assert_eq!((field.as_str(), code.as_str()), ("items[0].name", "required"));
+        assert_eq!(
+            (field.as_str(), code.as_str()),
+            ("items[0].name", "required")
+        );
         let (field, code, message) = read(r#"{"action": "x", "level": 300}"#).unwrap_err();
         assert_eq!((field.as_str(), code.as_str()), ("level", "invalid"));
         assert!(!message.contains("300"), "{message}");
-        let (field, code, _) = read(r#"{"action": "13800138000x", "items": "13800138000"}"#).unwrap_err();
+        let (field, code, _) =
+            read(r#"{"action": "13800138000x", "items": "13800138000"}"#).unwrap_err();
         assert_eq!((field.as_str(), code.as_str()), ("items", "invalid"));
         assert_eq!(read("[1]").unwrap_err().0, "body");
         assert_eq!(read("{oops").unwrap_err().1, "invalid_json");

@@ -60,7 +60,11 @@ pub async fn rate_case(
         Err(ApiError::BadRequest(fields)) => fields.clone(),
         _ => Vec::new(),
     };
-    errors.extend(validate_rating(req.level, &req.tags, req.comment.as_deref()));
+    errors.extend(validate_rating(
+        req.level,
+        &req.tags,
+        req.comment.as_deref(),
+    ));
     let (number, proof) = match read {
         Ok(parts) if errors.is_empty() => parts,
         _ => return Err(ApiError::BadRequest(errors).into()),
@@ -78,7 +82,10 @@ pub async fn rate_case(
     .await?;
     let catalogue = state.catalogue().await?;
     let today = Today::load(&state.pool, catalogue.version).await?;
-    Ok((StatusCode::CREATED, Json(case_ratings::view(&stored, &today))))
+    Ok((
+        StatusCode::CREATED,
+        Json(case_ratings::view(&stored, &today)),
+    ))
 }
 
 /// The kiosk's quick rating of a visit (一次一评), at the end of a session: a level and
@@ -104,7 +111,12 @@ pub async fn rate_visit(
         return Err(ApiError::BadRequest(errors));
     }
     let at = visits::rate(&state.pool, req.level, &req.tags).await?;
-    Ok((StatusCode::CREATED, Json(VisitRated { rated_at: rfc3339_cst(at) })))
+    Ok((
+        StatusCode::CREATED,
+        Json(VisitRated {
+            rated_at: rfc3339_cst(at),
+        }),
+    ))
 }
 
 /// Satisfaction per department (counts per level, and the share rated 基本满意 or better)
@@ -124,8 +136,18 @@ pub async fn rate_visit(
         (status = 400, description = "A date that is not YYYY-MM-DD (`from`, `to`), `to` before `from`, an unknown `department`", body = api_client::ErrorBody),
     )
 )]
-pub async fn satisfaction(State(state): State<AppState>, params: Params) -> Result<Json<SatisfactionStats>, ApiError> {
+pub async fn satisfaction(
+    State(state): State<AppState>,
+    params: Params,
+) -> Result<Json<SatisfactionStats>, ApiError> {
     let catalogue = state.catalogue().await?;
-    let q = stats::read(params.get("department"), params.get("from"), params.get("to"), |d| catalogue.department(d).is_some())?;
-    Ok(Json(stats::satisfaction(&state.pool, &catalogue, &q).await?))
+    let q = stats::read(
+        params.get("department"),
+        params.get("from"),
+        params.get("to"),
+        |d| catalogue.department(d).is_some(),
+    )?;
+    Ok(Json(
+        stats::satisfaction(&state.pool, &catalogue, &q).await?,
+    ))
 }

@@ -1,6 +1,9 @@
 //! `GET /services` (search and browse) and `GET /services/{code}` (one guide).
 
-use api_client::{Audience, FieldError, ServiceGuide, ServicePage, ServiceSummary, DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS};
+use api_client::{
+    Audience, FieldError, ServiceGuide, ServicePage, ServiceSummary, DEFAULT_PER_PAGE,
+    MAX_PER_PAGE, MAX_QUERY_CHARS,
+};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -31,40 +34,65 @@ const MAX_PAGE: u32 = 100_000;
         (status = 400, description = "A parameter is invalid; `fields` names it", body = api_client::ErrorBody),
     )
 )]
-pub async fn list(State(state): State<AppState>, params: Params) -> Result<Json<ServicePage>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    params: Params,
+) -> Result<Json<ServicePage>, ApiError> {
     let catalogue = state.catalogue().await?;
     let mut errors: Vec<FieldError> = Vec::new();
 
     let q = params.get("q").unwrap_or("");
     if q.chars().count() > MAX_QUERY_CHARS {
-        errors.push(FieldError::new("q", "too_long", format!("q must be at most {MAX_QUERY_CHARS} characters")));
+        errors.push(FieldError::new(
+            "q",
+            "too_long",
+            format!("q must be at most {MAX_QUERY_CHARS} characters"),
+        ));
     }
     let department = params.get("department").filter(|d| !d.is_empty());
     if let Some(d) = department {
         if !catalogue.departments.iter().any(|x| x.code == d) {
-            errors.push(FieldError::new("department", "unknown", "no department has this code"));
+            errors.push(FieldError::new(
+                "department",
+                "unknown",
+                "no department has this code",
+            ));
         }
     }
     let topic = params.get("topic").filter(|t| !t.is_empty());
     if let Some(t) = topic {
         if !catalogue.topics.iter().any(|x| x.code == t) {
-            errors.push(FieldError::new("topic", "unknown", "no topic has this code"));
+            errors.push(FieldError::new(
+                "topic",
+                "unknown",
+                "no topic has this code",
+            ));
         }
     }
     let audience = match params.get("audience").filter(|a| !a.is_empty()) {
         None => None,
         Some(a) => Audience::parse(a).or_else(|| {
-            errors.push(FieldError::new("audience", "invalid", "audience must be individual or organisation"));
+            errors.push(FieldError::new(
+                "audience",
+                "invalid",
+                "audience must be individual or organisation",
+            ));
             None
         }),
     };
     let page = params.int("page", 1..=MAX_PAGE, &mut errors).unwrap_or(1);
-    let per_page = params.int("per_page", 1..=MAX_PER_PAGE, &mut errors).unwrap_or(DEFAULT_PER_PAGE);
+    let per_page = params
+        .int("per_page", 1..=MAX_PER_PAGE, &mut errors)
+        .unwrap_or(DEFAULT_PER_PAGE);
     if !errors.is_empty() {
         return Err(ApiError::BadRequest(errors));
     }
 
-    let filter = Filter { department, audience, topic };
+    let filter = Filter {
+        department,
+        audience,
+        topic,
+    };
     let hits = if q.is_empty() {
         catalogue.index.search(&[], &filter)
     } else {
@@ -81,7 +109,12 @@ pub async fn list(State(state): State<AppState>, params: Params) -> Result<Json<
         .take(per_page as usize)
         .map(|&i| ServiceSummary::from(&catalogue.guides[i]))
         .collect();
-    Ok(Json(ServicePage { items, total: hits.len() as u64, page, per_page }))
+    Ok(Json(ServicePage {
+        items,
+        total: hits.len() as u64,
+        page,
+        per_page,
+    }))
 }
 
 /// One full service guide.
@@ -100,13 +133,20 @@ pub async fn get_one(
     code: Result<Path<String>, PathRejection>,
 ) -> Result<Json<ServiceGuide>, ApiError> {
     let Ok(Path(code)) = code else {
-        return Err(ApiError::field("code", "invalid", "the service code is not valid text"));
+        return Err(ApiError::field(
+            "code",
+            "invalid",
+            "the service code is not valid text",
+        ));
     };
     let catalogue = state.catalogue().await?;
     match catalogue.by_code.get(&code) {
         Some(&i) => {
             // The questions are served with the upload limits by `/services/{code}/form`.
-            let guide = ServiceGuide { form: None, ..catalogue.guides[i].clone() };
+            let guide = ServiceGuide {
+                form: None,
+                ..catalogue.guides[i].clone()
+            };
             Ok(Json(guide))
         }
         None => Err(ApiError::NotFound("no service has this code".into())),

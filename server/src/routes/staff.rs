@@ -6,7 +6,9 @@
 
 use std::collections::HashMap;
 
-use api_client::cases::{ActionDone, DepartmentCount, OverdueCase, OverdueList, ServiceName, StaffCase};
+use api_client::cases::{
+    ActionDone, DepartmentCount, OverdueCase, OverdueList, ServiceName, StaffCase,
+};
 use api_client::{ActionRequest, Light};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
@@ -55,7 +57,10 @@ fn number(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError>
 }
 
 /// The body as an `ActionRequest`, or a 400 naming the field.
-fn action_request(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<ActionRequest, ApiError> {
+fn action_request(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<ActionRequest, ApiError> {
     super::params::json_body(headers, body, "the action")
 }
 
@@ -92,7 +97,11 @@ pub async fn act(
     let req = action_request(&headers, body)?;
     let action = Action::from_request(&req)?;
     if action == Action::Withdraw {
-        return Err(ApiError::field("action", "invalid", "only the applicant may withdraw a case"));
+        return Err(ApiError::field(
+            "action",
+            "invalid",
+            "only the applicant may withdraw a case",
+        ));
     }
     let status = lifecycle::apply(&state.pool, &number, &staff.actor(), &action).await?;
     let deadline = deadline::of_case(&state.pool, &number).await?;
@@ -101,12 +110,16 @@ pub async fn act(
 
 /// A stored JSON document as `T`.
 fn from<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, ApiError> {
-    serde_json::from_value(v).map_err(|e| ApiError::Internal(anyhow::anyhow!("stored JSON of a case: {e}")))
+    serde_json::from_value(v)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored JSON of a case: {e}")))
 }
 
 /// The service's name from the catalogue (its code when it has left the catalogue).
 fn service_name(names: &HashMap<String, String>, code: &str) -> ServiceName {
-    ServiceName { code: code.to_string(), name: names.get(code).cloned().unwrap_or_else(|| code.to_string()) }
+    ServiceName {
+        code: code.to_string(),
+        name: names.get(code).cloned().unwrap_or_else(|| code.to_string()),
+    }
 }
 
 /// A case of the staff member's department in full: the applicant's details and answers,
@@ -144,11 +157,14 @@ pub async fn case(
     .ok_or_else(|| ApiError::NotFound("no case has this acceptance number".into()))?;
     let department: String = row.try_get(1)?;
     if department != staff.department_code {
-        return Err(ApiError::Forbidden("this case belongs to another department".into()));
+        return Err(ApiError::Forbidden(
+            "this case belongs to another department".into(),
+        ));
     }
     let json = |i: usize| -> Result<serde_json::Value, ApiError> {
         let text: String = row.try_get(i)?;
-        serde_json::from_str(&text).map_err(|e| ApiError::Internal(anyhow::anyhow!("stored JSON of a case: {e}")))
+        serde_json::from_str(&text)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored JSON of a case: {e}")))
     };
     let optional_json = |i: usize| -> Result<Option<serde_json::Value>, ApiError> {
         let text: Option<String> = row.try_get(i)?;
@@ -165,8 +181,12 @@ pub async fn case(
         None
     };
     let catalogue = state.catalogue().await?;
-    let names: HashMap<String, String> =
-        catalogue.by_code.get(&service_code).map(|&i| (service_code.clone(), catalogue.guides[i].name.clone())).into_iter().collect();
+    let names: HashMap<String, String> = catalogue
+        .by_code
+        .get(&service_code)
+        .map(|&i| (service_code.clone(), catalogue.guides[i].name.clone()))
+        .into_iter()
+        .collect();
     let accepted_at: Option<i64> = row.try_get(8)?;
     Ok(Json(StaffCase {
         acceptance_number: number.clone(),
@@ -203,7 +223,10 @@ const HORIZON_DAYS: i64 = 62;
         (status = 401, description = "No staff token, or not a valid one", body = api_client::ErrorBody),
     )
 )]
-pub async fn overdue(State(state): State<AppState>, staff: Staff) -> Result<Json<OverdueList>, ApiError> {
+pub async fn overdue(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> Result<Json<OverdueList>, ApiError> {
     let pool = &state.pool;
     let today = calendar::now_cst().date();
     let horizon = calendar::format_date(today + time::Duration::days(HORIZON_DAYS));
@@ -232,27 +255,50 @@ pub async fn overdue(State(state): State<AppState>, staff: Staff) -> Result<Json
             clock: CaseClock::from_columns(&status, due.as_deref(), r.try_get(5)?),
         });
     }
-    let from = running.iter().map(|c| c.clock.calendar_from(today)).min().unwrap_or(today);
+    let from = running
+        .iter()
+        .map(|c| c.clock.calendar_from(today))
+        .min()
+        .unwrap_or(today);
     let cal = Calendar::load(pool, from).await?;
 
     let catalogue = state.catalogue().await?;
-    let names: HashMap<String, String> = catalogue.guides.iter().map(|g| (g.code.clone(), g.name.clone())).collect();
-    let mut counts: Vec<DepartmentCount> = sqlx::query("SELECT code, name FROM departments ORDER BY sort_order, code")
-        .fetch_all(pool)
-        .await?
+    let names: HashMap<String, String> = catalogue
+        .guides
         .iter()
-        .map(|r| Ok(DepartmentCount { department: r.try_get(0)?, name: r.try_get(1)?, yellow: 0, red: 0 }))
-        .collect::<Result<_, sqlx::Error>>()?;
+        .map(|g| (g.code.clone(), g.name.clone()))
+        .collect();
+    let mut counts: Vec<DepartmentCount> =
+        sqlx::query("SELECT code, name FROM departments ORDER BY sort_order, code")
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(DepartmentCount {
+                    department: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    yellow: 0,
+                    red: 0,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
     let mut cases = Vec::new();
     for c in running {
-        let Some(d) = deadline::deadline(&cal, &c.clock, today) else { continue };
+        let Some(d) = deadline::deadline(&cal, &c.clock, today) else {
+            continue;
+        };
         if d.light == Light::Green {
             continue;
         }
         let i = match counts.iter().position(|x| x.department == c.department) {
             Some(i) => i,
             None => {
-                counts.push(DepartmentCount { department: c.department.clone(), name: c.department.clone(), yellow: 0, red: 0 });
+                counts.push(DepartmentCount {
+                    department: c.department.clone(),
+                    name: c.department.clone(),
+                    yellow: 0,
+                    red: 0,
+                });
                 counts.len() - 1
             }
         };
@@ -273,7 +319,10 @@ pub async fn overdue(State(state): State<AppState>, staff: Staff) -> Result<Json
     }
     cases.sort_by(|a, b| {
         let red = |c: &OverdueCase| if c.light == Light::Red { 0 } else { 1 };
-        red(a).cmp(&red(b)).then_with(|| a.due_date.cmp(&b.due_date)).then_with(|| a.acceptance_number.cmp(&b.acceptance_number))
+        red(a)
+            .cmp(&red(b))
+            .then_with(|| a.due_date.cmp(&b.due_date))
+            .then_with(|| a.acceptance_number.cmp(&b.acceptance_number))
     });
     Ok(Json(OverdueList { cases, counts }))
 }

@@ -5,7 +5,10 @@
 //!
 //! Nothing here logs the request: complaints hold names and mobiles.
 
-use api_client::{ComplaintAction, ComplaintStatus, RectificationAnswer, StaffComplaint, StaffComplaintSummary, StaffRectification};
+use api_client::{
+    ComplaintAction, ComplaintStatus, RectificationAnswer, StaffComplaint, StaffComplaintSummary,
+    StaffRectification,
+};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
@@ -37,11 +40,19 @@ fn number(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError>
 
 /// The `status` parameter, if given.
 fn status_param(params: &Params) -> Result<Option<ComplaintStatus>, ApiError> {
-    match params.get("status").map(str::trim).filter(|s| !s.is_empty()) {
+    match params
+        .get("status")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => Ok(None),
-        Some(s) => ComplaintStatus::parse(s)
-            .map(Some)
-            .ok_or_else(|| ApiError::field("status", "invalid", "status must be received, assigned, replied or closed")),
+        Some(s) => ComplaintStatus::parse(s).map(Some).ok_or_else(|| {
+            ApiError::field(
+                "status",
+                "invalid",
+                "status must be received, assigned, replied or closed",
+            )
+        }),
     }
 }
 
@@ -60,10 +71,22 @@ fn status_param(params: &Params) -> Result<Option<ComplaintStatus>, ApiError> {
         (status = 401, description = "No staff token, or not a valid one", body = api_client::ErrorBody),
     )
 )]
-pub async fn list(State(state): State<AppState>, staff: Staff, params: Params) -> Result<Json<Vec<StaffComplaintSummary>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    params: Params,
+) -> Result<Json<Vec<StaffComplaintSummary>>, ApiError> {
     let status = status_param(&params)?;
     let catalogue = state.catalogue().await?;
-    Ok(Json(view::list(&state.pool, &catalogue, Some(&staff.department_code), status).await?))
+    Ok(Json(
+        view::list(
+            &state.pool,
+            &catalogue,
+            Some(&staff.department_code),
+            status,
+        )
+        .await?,
+    ))
 }
 
 /// A complaint in full: the description, the contact of a named complainant (to call
@@ -88,9 +111,13 @@ pub async fn complaint(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<StaffComplaint>, ApiError> {
     let number = number(path)?;
-    let c = store::find(&state.pool, &number).await?.ok_or_else(|| ApiError::NotFound("no complaint has this number".into()))?;
+    let c = store::find(&state.pool, &number)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no complaint has this number".into()))?;
     if !handling::may_see(&staff.actor(), c.department_code.as_deref()) {
-        return Err(ApiError::Forbidden("this complaint belongs to another department".into()));
+        return Err(ApiError::Forbidden(
+            "this complaint belongs to another department".into(),
+        ));
     }
     let catalogue = state.catalogue().await?;
     Ok(Json(view::staff(&state.pool, &catalogue, &c).await?))
@@ -128,7 +155,9 @@ pub async fn act(
     let action = Handling::from_request(&req)?;
     let catalogue = state.catalogue().await?;
     store::act(&state.pool, &catalogue, &number, &staff.actor(), &action).await?;
-    let c = store::find(&state.pool, &number).await?.ok_or_else(|| ApiError::NotFound("no complaint has this number".into()))?;
+    let c = store::find(&state.pool, &number)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no complaint has this number".into()))?;
     Ok(Json(view::staff(&state.pool, &catalogue, &c).await?))
 }
 
@@ -144,9 +173,14 @@ pub async fn act(
         (status = 401, description = "No staff token, or not a valid one", body = api_client::ErrorBody),
     )
 )]
-pub async fn rectifications(State(state): State<AppState>, staff: Staff) -> Result<Json<Vec<StaffRectification>>, ApiError> {
+pub async fn rectifications(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> Result<Json<Vec<StaffRectification>>, ApiError> {
     let catalogue = state.catalogue().await?;
-    Ok(Json(rectification::list(&state.pool, &catalogue, Some(&staff.department_code)).await?))
+    Ok(Json(
+        rectification::list(&state.pool, &catalogue, Some(&staff.department_code)).await?,
+    ))
 }
 
 /// Answer the rectification a poor rating of a case opened: an explanation (情况说明) and
@@ -178,14 +212,28 @@ pub async fn answer(
     let number = params::number_in_path(path, "the acceptance number")?;
     let req: RectificationAnswer = params::json_body(&headers, body, "the answer")?;
     let (explanation, action_taken) = rectification::check_answer(&req)?;
-    rectification::answer(&state.pool, &number, &staff.actor(), &explanation, &action_taken).await?;
+    rectification::answer(
+        &state.pool,
+        &number,
+        &staff.actor(),
+        &explanation,
+        &action_taken,
+    )
+    .await?;
     staff_rectification(&state, &number).await
 }
 
-async fn staff_rectification(state: &AppState, number: &str) -> Result<Json<StaffRectification>, ApiError> {
+async fn staff_rectification(
+    state: &AppState,
+    number: &str,
+) -> Result<Json<StaffRectification>, ApiError> {
     let catalogue = state.catalogue().await?;
     let today = Today::load(&state.pool, catalogue.version).await?;
     let no_rectification = || ApiError::NotFound("this case has no rectification".into());
-    let item = rectification::item(&state.pool, number).await?.ok_or_else(no_rectification)?;
-    Ok(Json(rectification::staff_view(&catalogue, &today, &item).ok_or_else(no_rectification)?))
+    let item = rectification::item(&state.pool, number)
+        .await?
+        .ok_or_else(no_rectification)?;
+    Ok(Json(
+        rectification::staff_view(&catalogue, &today, &item).ok_or_else(no_rectification)?,
+    ))
 }

@@ -18,21 +18,33 @@ use tower_http::services::{ServeDir, ServeFile};
 use crate::state::AppState;
 
 fn bundle(dir: &Path) -> ServeDir<ServeFile> {
-    let index = ServeFile::new(dir.join("index.html")).precompressed_br().precompressed_gzip();
-    ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(index)
+    let index = ServeFile::new(dir.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
+    ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(index)
 }
 
 pub fn bundles(dist: &Path) -> Router<AppState> {
     for b in ["portal", "apply", "track", "kiosk"] {
         if !dist.join(b).join("index.html").exists() {
-            tracing::warn!("{} has no built bundle: run `cargo xtask build`", dist.join(b).display());
+            tracing::warn!(
+                "{} has no built bundle: run `cargo xtask build`",
+                dist.join(b).display()
+            );
         }
     }
     // The portal's application flow is a bundle of its own (it would double the portal's
     // first download): its pages get its index.html, its assets live under /_apply/.
-    let apply_index = ServeFile::new(dist.join("apply").join("index.html")).precompressed_br().precompressed_gzip();
+    let apply_index = ServeFile::new(dist.join("apply").join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
     // Progress lookup likewise: receipts' QR codes land there, on phones.
-    let track_index = ServeFile::new(dist.join("track").join("index.html")).precompressed_br().precompressed_gzip();
+    let track_index = ServeFile::new(dist.join("track").join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
     Router::new()
         .route_service("/services/{code}/apply", apply_index.clone())
         .route_service("/services/{code}/apply/{*step}", apply_index.clone())
@@ -42,10 +54,20 @@ pub fn bundles(dist: &Path) -> Router<AppState> {
         .route_service("/complaints", apply_index.clone())
         .route_service("/complaints/new", apply_index.clone())
         .route_service("/complaints/{number}", apply_index)
-        .nest_service("/_apply", ServeDir::new(dist.join("apply")).precompressed_br().precompressed_gzip())
+        .nest_service(
+            "/_apply",
+            ServeDir::new(dist.join("apply"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
         .route_service("/track", track_index.clone())
         .route_service("/track/{number}", track_index)
-        .nest_service("/_track", ServeDir::new(dist.join("track")).precompressed_br().precompressed_gzip())
+        .nest_service(
+            "/_track",
+            ServeDir::new(dist.join("track"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
         .nest_service("/kiosk", bundle(&dist.join("kiosk")))
         .fallback_service(bundle(&dist.join("portal")))
         .layer(middleware::from_fn(cache_headers))
@@ -54,7 +76,8 @@ pub fn bundles(dist: &Path) -> Router<AppState> {
 /// Trunk names hashed assets `name-<16+ hex digits>[_bg].ext`.
 fn is_hashed(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or("");
-    file.split(['-', '_', '.']).any(|part| part.len() >= 16 && part.chars().all(|c| c.is_ascii_hexdigit()))
+    file.split(['-', '_', '.'])
+        .any(|part| part.len() >= 16 && part.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 async fn cache_headers(req: Request, next: Next) -> Response {
@@ -72,13 +95,15 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     } else {
         "public, max-age=3600"
     };
-    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(policy));
+    res.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static(policy));
     res
 }
 
 /// API answers change with every import and must not be stored by proxies.
 pub async fn no_store(mut res: Response) -> Response {
-    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    res.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     res
 }
 

@@ -48,13 +48,23 @@ pub async fn create(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<UploadCreated>), ApiError> {
-    let not_multipart = || ApiError::field("file", "invalid", "the body must be multipart/form-data with a boundary");
+    let not_multipart = || {
+        ApiError::field(
+            "file",
+            "invalid",
+            "the body must be multipart/form-data with a boundary",
+        )
+    };
     if !boundary_plausible(&headers) {
         return Err(not_multipart());
     }
     let mut multipart = multipart.map_err(|_| not_multipart())?;
     let max = state.config.max_file_bytes;
-    let mut budget = Budget { read: 0, limit: max.saturating_add(DRAIN_SLACK), complete: true };
+    let mut budget = Budget {
+        read: 0,
+        limit: max.saturating_add(DRAIN_SLACK),
+        complete: true,
+    };
 
     let mut others = 0;
     let outcome = loop {
@@ -82,18 +92,27 @@ pub async fn create(
 /// the 70 characters RFC 2046 allows); the multipart parser would read such a body as
 /// having no parts at all.
 fn boundary_plausible(headers: &HeaderMap) -> bool {
-    let Some(content_type) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return true };
-    content_type.split(';').skip(1).all(|param| match param.split_once('=') {
-        Some((name, value)) if name.trim().eq_ignore_ascii_case("boundary") => {
-            let value = value.trim().trim_matches('"');
-            !value.is_empty() && value.len() <= 70
-        }
-        _ => true,
-    })
+    let Some(content_type) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    content_type
+        .split(';')
+        .skip(1)
+        .all(|param| match param.split_once('=') {
+            Some((name, value)) if name.trim().eq_ignore_ascii_case("boundary") => {
+                let value = value.trim().trim_matches('"');
+                !value.is_empty() && value.len() <= 70
+            }
+            _ => true,
+        })
 }
 
 fn malformed() -> ApiError {
-    ApiError::field("file", "invalid", "the multipart body is malformed or incomplete")
+    ApiError::field(
+        "file",
+        "invalid",
+        "the multipart body is malformed or incomplete",
+    )
 }
 
 /// Streams the `file` part into a temporary file, checking its size and type on the way.
@@ -136,15 +155,26 @@ async fn receive(
 
 fn too_large(max: u64) -> ApiError {
     const MB: u64 = 1024 * 1024;
-    let limit = if max % MB == 0 { format!("{} MB", max / MB) } else { format!("{max} bytes") };
-    ApiError::field("file", "too_large", format!("the file is larger than the limit of {limit} ({max} bytes)"))
+    let limit = if max % MB == 0 {
+        format!("{} MB", max / MB)
+    } else {
+        format!("{max} bytes")
+    };
+    ApiError::field(
+        "file",
+        "too_large",
+        format!("the file is larger than the limit of {limit} ({max} bytes)"),
+    )
 }
 
 fn wrong_type() -> ApiError {
     ApiError::field(
         "file",
         "wrong_type",
-        format!("the file is not one of the accepted types ({}), judged by its content", ACCEPTED_MEDIA_TYPES.join(", ")),
+        format!(
+            "the file is not one of the accepted types ({}), judged by its content",
+            ACCEPTED_MEDIA_TYPES.join(", ")
+        ),
     )
 }
 

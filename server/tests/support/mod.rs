@@ -85,7 +85,10 @@ pub enum Backend {
 
 /// The PostgreSQL URL to create test databases from.
 pub fn pg_admin_url() -> String {
-    std::env::var("DATABASE_URL_TEST").ok().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| DEFAULT_PG_ADMIN_URL.to_string())
+    std::env::var("DATABASE_URL_TEST")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_PG_ADMIN_URL.to_string())
 }
 
 /// `url` with its database name replaced by `db` (query parameters kept).
@@ -116,7 +119,10 @@ where
     T: Send + 'static,
 {
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("cleanup runtime");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("cleanup runtime");
         rt.block_on(make())
     })
     .join()
@@ -136,12 +142,20 @@ impl PgDatabase {
     /// Creates a fresh database, or `Err` with the reason PostgreSQL is not usable.
     pub async fn create() -> Result<PgDatabase, String> {
         let admin_url = pg_admin_url();
-        let mut conn = match tokio::time::timeout(Duration::from_secs(10), sqlx::PgConnection::connect(&admin_url)).await {
+        let mut conn = match tokio::time::timeout(
+            Duration::from_secs(10),
+            sqlx::PgConnection::connect(&admin_url),
+        )
+        .await
+        {
             Ok(Ok(c)) => c,
             Ok(Err(e)) => return Err(format!("cannot connect to {admin_url}: {e}")),
             Err(_) => return Err(format!("timed out connecting to {admin_url}")),
         };
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
         let name = format!(
             "onewindow_t_{}_{}_{}",
             std::process::id(),
@@ -153,7 +167,11 @@ impl PgDatabase {
             .map_err(|e| format!("cannot create database {name} via {admin_url}: {e}"))?;
         let _ = conn.close().await;
         let url = with_database(&admin_url, &name);
-        Ok(PgDatabase { admin_url, name, url })
+        Ok(PgDatabase {
+            admin_url,
+            name,
+            url,
+        })
     }
 }
 
@@ -163,7 +181,9 @@ impl Drop for PgDatabase {
         let name = self.name.clone();
         let result = run_detached(move || {
             Box::pin(async move {
-                let mut conn = sqlx::PgConnection::connect(&admin_url).await.map_err(|e| e.to_string())?;
+                let mut conn = sqlx::PgConnection::connect(&admin_url)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 conn.execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
                     .await
                     .map_err(|e| e.to_string())?;
@@ -241,7 +261,11 @@ impl TestServer {
 
     /// Like `start`, with extra `serve` arguments (e.g. `--max-file-mb 1`) and environment
     /// variables for the child.
-    pub async fn start_with_args(backend: Backend, args: &[&str], envs: &[(&str, &str)]) -> Option<TestServer> {
+    pub async fn start_with_args(
+        backend: Backend,
+        args: &[&str],
+        envs: &[(&str, &str)],
+    ) -> Option<TestServer> {
         let pg = match backend {
             Backend::Sqlite => None,
             Backend::Postgres => match PgDatabase::create().await {
@@ -252,9 +276,18 @@ impl TestServer {
                 }
             },
         };
-        let data_dir = tempfile::Builder::new().prefix("onewindow-data-").tempdir().unwrap();
-        let dist_dir = tempfile::Builder::new().prefix("onewindow-dist-").tempdir().unwrap();
-        let scratch = tempfile::Builder::new().prefix("onewindow-scratch-").tempdir().unwrap();
+        let data_dir = tempfile::Builder::new()
+            .prefix("onewindow-data-")
+            .tempdir()
+            .unwrap();
+        let dist_dir = tempfile::Builder::new()
+            .prefix("onewindow-dist-")
+            .tempdir()
+            .unwrap();
+        let scratch = tempfile::Builder::new()
+            .prefix("onewindow-scratch-")
+            .tempdir()
+            .unwrap();
         write_dist(dist_dir.path());
 
         let mut cmd = base_command(pg.as_ref());
@@ -269,7 +302,9 @@ impl TestServer {
             .arg("--dist-dir")
             .arg(dist_dir.path())
             .args(args);
-        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn the server binary");
 
         // Drain stderr into a buffer (shown when startup fails), and stdout until the
@@ -283,7 +318,10 @@ impl TestServer {
                 loop {
                     match stderr.read(&mut buf) {
                         Ok(0) | Err(_) => break,
-                        Ok(n) => log.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n])),
+                        Ok(n) => log
+                            .lock()
+                            .unwrap()
+                            .push_str(&String::from_utf8_lossy(&buf[..n])),
                     }
                 }
             });
@@ -323,7 +361,9 @@ impl TestServer {
             scratch,
             pg,
         };
-        let url = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60))).await.unwrap();
+        let url = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60)))
+            .await
+            .unwrap();
         match url {
             Ok(url) => {
                 server.api = ApiClient::new(url.clone());
@@ -332,8 +372,15 @@ impl TestServer {
                 // SQLite file must not exist.
                 let sqlite_file = server.data_dir.path().join("onewindow.db");
                 match backend {
-                    Backend::Sqlite => assert!(sqlite_file.exists(), "the SQLite server did not create {}", sqlite_file.display()),
-                    Backend::Postgres => assert!(!sqlite_file.exists(), "the PostgreSQL server created a SQLite file"),
+                    Backend::Sqlite => assert!(
+                        sqlite_file.exists(),
+                        "the SQLite server did not create {}",
+                        sqlite_file.display()
+                    ),
+                    Backend::Postgres => assert!(
+                        !sqlite_file.exists(),
+                        "the PostgreSQL server created a SQLite file"
+                    ),
                 }
                 Some(server)
             }
@@ -359,14 +406,23 @@ impl TestServer {
 
     /// GET a path (with query) on the server, no special headers.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(self.url(path)).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"))
+        self.http
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
     }
 
     /// GET a path and parse the body as JSON, whatever the status.
     pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
         let resp = self.get(path).await;
         let status = resp.status();
-        let ctype = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let ctype = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
         let text = resp.text().await.unwrap();
         let value = serde_json::from_str(&text).unwrap_or_else(|e| {
             panic!("GET {path}: {status} with a body that is not JSON ({e}; content-type {ctype:?}): {text:.500}")
@@ -377,12 +433,17 @@ impl TestServer {
     /// Runs `server import-catalogue FILES...` against this server's database.
     pub async fn import(&self, files: &[PathBuf]) -> ImportOutcome {
         let mut cmd = base_command(self.pg.as_ref());
-        cmd.arg("import-catalogue").arg("--data-dir").arg(self.data_dir.path());
+        cmd.arg("import-catalogue")
+            .arg("--data-dir")
+            .arg(self.data_dir.path());
         for f in files {
             cmd.arg(f);
         }
         cmd.stdin(Stdio::null());
-        let output: Output = tokio::task::spawn_blocking(move || cmd.output()).await.unwrap().expect("run import-catalogue");
+        let output: Output = tokio::task::spawn_blocking(move || cmd.output())
+            .await
+            .unwrap()
+            .expect("run import-catalogue");
         ImportOutcome {
             success: output.status.success(),
             code: output.status.code(),
@@ -406,18 +467,32 @@ impl TestServer {
     /// Every row of `uploads` as (id, sha256, size, media_type, case_number), read straight
     /// from this server's database.
     pub async fn upload_rows(&self) -> Vec<(String, String, i64, String, Option<String>)> {
-        const SQL: &str = "SELECT id, sha256, size, media_type, case_number FROM uploads ORDER BY id";
+        const SQL: &str =
+            "SELECT id, sha256, size, media_type, case_number FROM uploads ORDER BY id";
         match &self.pg {
             Some(pg) => {
-                let mut conn = sqlx::PgConnection::connect(&pg.url).await.expect("connect to the test database");
-                let rows = sqlx::query_as(SQL).fetch_all(&mut conn).await.expect("read uploads");
+                let mut conn = sqlx::PgConnection::connect(&pg.url)
+                    .await
+                    .expect("connect to the test database");
+                let rows = sqlx::query_as(SQL)
+                    .fetch_all(&mut conn)
+                    .await
+                    .expect("read uploads");
                 let _ = conn.close().await;
                 rows
             }
             None => {
-                let url = format!("sqlite://{}", self.data_dir.path().join("onewindow.db").display());
-                let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("open the test database");
-                let rows = sqlx::query_as(SQL).fetch_all(&mut conn).await.expect("read uploads");
+                let url = format!(
+                    "sqlite://{}",
+                    self.data_dir.path().join("onewindow.db").display()
+                );
+                let mut conn = sqlx::SqliteConnection::connect(&url)
+                    .await
+                    .expect("open the test database");
+                let rows = sqlx::query_as(SQL)
+                    .fetch_all(&mut conn)
+                    .await
+                    .expect("read uploads");
                 let _ = conn.close().await;
                 rows
             }
@@ -428,14 +503,25 @@ impl TestServer {
     pub async fn execute_sql(&self, sql: &str) {
         match &self.pg {
             Some(pg) => {
-                let mut conn = sqlx::PgConnection::connect(&pg.url).await.expect("connect to the test database");
-                conn.execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let mut conn = sqlx::PgConnection::connect(&pg.url)
+                    .await
+                    .expect("connect to the test database");
+                conn.execute(sql)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
                 let _ = conn.close().await;
             }
             None => {
-                let url = format!("sqlite://{}", self.data_dir.path().join("onewindow.db").display());
-                let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("open the test database");
-                conn.execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let url = format!(
+                    "sqlite://{}",
+                    self.data_dir.path().join("onewindow.db").display()
+                );
+                let mut conn = sqlx::SqliteConnection::connect(&url)
+                    .await
+                    .expect("open the test database");
+                conn.execute(sql)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
                 let _ = conn.close().await;
             }
         }
@@ -453,7 +539,10 @@ impl Drop for TestServer {
         if std::thread::panicking() {
             let log = self.log();
             if !log.trim().is_empty() {
-                eprintln!("--- {:?} server output ---\n{log}--- end of server output ---", self.backend);
+                eprintln!(
+                    "--- {:?} server output ---\n{log}--- end of server output ---",
+                    self.backend
+                );
             }
         }
     }
@@ -470,17 +559,32 @@ pub struct ImportOutcome {
 /// Checks the one error shape `{"error":{"code","message","fields":[{"field","code","message"}]}}`
 /// and returns the named fields.
 pub fn assert_error_shape(body: &Value, code: &str) -> Vec<String> {
-    let error = body.get("error").unwrap_or_else(|| panic!("no `error` object in {body}"));
+    let error = body
+        .get("error")
+        .unwrap_or_else(|| panic!("no `error` object in {body}"));
     assert!(error.is_object(), "`error` is not an object: {body}");
-    assert_eq!(error.get("code").and_then(Value::as_str), Some(code), "error code in {body}");
-    let message = error.get("message").and_then(Value::as_str).unwrap_or_else(|| panic!("no message in {body}"));
+    assert_eq!(
+        error.get("code").and_then(Value::as_str),
+        Some(code),
+        "error code in {body}"
+    );
+    let message = error
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("no message in {body}"));
     assert!(!message.trim().is_empty(), "empty message in {body}");
-    let fields = error.get("fields").and_then(Value::as_array).unwrap_or_else(|| panic!("no `fields` list in {body}"));
+    let fields = error
+        .get("fields")
+        .and_then(Value::as_array)
+        .unwrap_or_else(|| panic!("no `fields` list in {body}"));
     fields
         .iter()
         .map(|f| {
             for key in ["field", "code", "message"] {
-                let v = f.get(key).and_then(Value::as_str).unwrap_or_else(|| panic!("field error without `{key}`: {body}"));
+                let v = f
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or_else(|| panic!("field error without `{key}`: {body}"));
                 assert!(!v.is_empty(), "empty `{key}` in a field error: {body}");
             }
             f["field"].as_str().unwrap().to_string()
@@ -494,9 +598,18 @@ mod tests {
 
     #[test]
     fn replaces_the_database_name() {
-        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/test", "x"), "postgres://postgres@127.0.0.1:5432/x");
-        assert_eq!(with_database("postgres://u:p@h/db?sslmode=disable", "x"), "postgres://u:p@h/x?sslmode=disable");
-        assert_eq!(with_database("postgresql://h:5432", "x"), "postgresql://h:5432/x");
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/test", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h/db?sslmode=disable", "x"),
+            "postgres://u:p@h/x?sslmode=disable"
+        );
+        assert_eq!(
+            with_database("postgresql://h:5432", "x"),
+            "postgresql://h:5432/x"
+        );
     }
 }
 
@@ -510,7 +623,10 @@ impl TestServer {
         let mut cmd = base_command(self.pg.as_ref());
         cmd.args(args).arg("--data-dir").arg(self.data_dir.path());
         cmd.stdin(Stdio::null());
-        let output: Output = tokio::task::spawn_blocking(move || cmd.output()).await.unwrap().expect("run the server binary");
+        let output: Output = tokio::task::spawn_blocking(move || cmd.output())
+            .await
+            .unwrap()
+            .expect("run the server binary");
         ImportOutcome {
             success: output.status.success(),
             code: output.status.code(),
@@ -528,13 +644,18 @@ static KEYS: AtomicUsize = AtomicUsize::new(0);
 /// A new idempotency key.
 pub fn new_key(prefix: &str) -> String {
     let n = KEYS.fetch_add(1, Ordering::SeqCst);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     format!("{prefix}-{}-{n}-{nanos}", std::process::id())
 }
 
 /// Today in China Standard Time.
 pub fn today_cst() -> time::Date {
-    time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap()).date()
+    time::OffsetDateTime::now_utc()
+        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap())
+        .date()
 }
 
 pub fn ymd(d: time::Date) -> String {
@@ -543,7 +664,8 @@ pub fn ymd(d: time::Date) -> String {
 
 /// `n` working days after `d`, Monday to Friday (the suites import no holiday calendar).
 pub fn add_working_days(mut d: time::Date, n: u32) -> time::Date {
-    let working = |d: time::Date| !matches!(d.weekday(), time::Weekday::Saturday | time::Weekday::Sunday);
+    let working =
+        |d: time::Date| !matches!(d.weekday(), time::Weekday::Saturday | time::Weekday::Sunday);
     let mut left = n;
     while left > 0 {
         d = d.next_day().unwrap();
@@ -560,13 +682,23 @@ impl TestServer {
         let resp = req.send().await.expect("request");
         let status = resp.status();
         let text = resp.text().await.unwrap();
-        let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: not JSON ({e}): {text:.300}"));
+        let value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{status}: not JSON ({e}): {text:.300}"));
         (status, value, text)
     }
 
     /// POST a JSON text to an API path, with a staff token when given.
-    pub async fn post_text(&self, path: &str, token: Option<&str>, body: &str) -> (StatusCode, Value) {
-        let mut req = self.http.post(self.url(&format!("/api/v1{path}"))).header("Content-Type", "application/json").body(body.to_string());
+    pub async fn post_text(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &str,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .post(self.url(&format!("/api/v1{path}")))
+            .header("Content-Type", "application/json")
+            .body(body.to_string());
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -574,7 +706,12 @@ impl TestServer {
         (status, value)
     }
 
-    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
+    pub async fn post_json(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> (StatusCode, Value) {
         self.post_text(path, token, &body.to_string()).await
     }
 
@@ -608,7 +745,11 @@ impl TestServer {
 
     /// Takes case `number` through accept, approve and complete with `server case`.
     pub async fn complete_case(&self, number: &str) {
-        for args in [&["accept"][..], &["approve"], &["complete", "--delivery", "window"]] {
+        for args in [
+            &["accept"][..],
+            &["approve"],
+            &["complete", "--delivery", "window"],
+        ] {
             let mut all = vec!["case", number];
             all.extend_from_slice(args);
             let out = self.cli(&all).await;
@@ -618,7 +759,9 @@ impl TestServer {
 
     /// A staff token for `department`, created with the command line.
     pub async fn staff_token(&self, name: &str, department: &str) -> String {
-        let out = self.cli(&["staff-token", "create", name, "--department", department]).await;
+        let out = self
+            .cli(&["staff-token", "create", name, "--department", department])
+            .await;
         assert!(out.success, "staff-token create: {out:?}");
         out.stdout.trim().to_string()
     }
@@ -637,7 +780,10 @@ impl TestServer {
         let req = self
             .http
             .post(self.url("/api/v1/uploads"))
-            .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
             .body(body);
         let (status, value, _) = self.send(req).await;
         assert_eq!(status, StatusCode::CREATED, "POST /uploads: {value}");
@@ -648,12 +794,26 @@ impl TestServer {
 /// The (field, code) pairs of a 400.
 pub fn bad_fields(value: &Value) -> Vec<(String, String)> {
     assert_error_shape(value, "bad_request");
-    value["error"]["fields"].as_array().unwrap().iter().map(|f| (f["field"].as_str().unwrap().to_string(), f["code"].as_str().unwrap().to_string())).collect()
+    value["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap().to_string(),
+                f["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
 }
 
 /// A test catalogue of two departments (the first with a phone), one topic, and one
 /// service of each: `(code, name)` pairs, the first service of the first department.
-pub fn two_department_catalogue(topic: &str, departments: [(&str, &str); 2], services: [(&str, &str); 2]) -> Value {
+pub fn two_department_catalogue(
+    topic: &str,
+    departments: [(&str, &str); 2],
+    services: [(&str, &str); 2],
+) -> Value {
     serde_json::json!({
         "departments": [
             {"code": departments[0].0, "name": departments[0].1, "phone": "020-12345678"},
@@ -670,7 +830,12 @@ pub fn two_department_catalogue(topic: &str, departments: [(&str, &str); 2], ser
 impl TestServer {
     /// Starts a server without the demo catalogue (with extra `serve` arguments and
     /// environment) and imports `catalogue`; `None` as for `start`.
-    pub async fn start_with_catalogue(backend: Backend, args: &[&str], envs: &[(&str, &str)], catalogue: &Value) -> Option<TestServer> {
+    pub async fn start_with_catalogue(
+        backend: Backend,
+        args: &[&str],
+        envs: &[(&str, &str)],
+        catalogue: &Value,
+    ) -> Option<TestServer> {
         let mut all = vec!["--no-demo"];
         all.extend_from_slice(args);
         let server = Self::start_with_args(backend, &all, envs).await?;
