@@ -131,6 +131,20 @@ impl CaseStatus {
             CaseStatus::Withdrawn => "withdrawn",
         }
     }
+
+    /// The status named by `as_str`.
+    pub fn parse(s: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+    }
+}
+
+/// A stored status, read back (the server's rows derive `FromRow` with it).
+impl TryFrom<String> for CaseStatus {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        CaseStatus::parse(&s).ok_or_else(|| format!("unknown case status `{s}`"))
+    }
 }
 
 /// 201 answer to `POST /applications`; the same for a retry with the same key.

@@ -2,22 +2,34 @@
 
 use clap::Parser;
 
-mod applications;
-mod cases;
-mod catalogue;
-mod cli;
-mod complaints;
+// Layer 0, shared basics.
+mod calendar;
+mod config;
 mod db;
 mod error;
-mod ratings;
-mod routes;
+// Layer 1: the catalogue, search, numbers and tracking addresses.
+mod catalogue;
+mod numbering;
 mod search;
+mod tracking;
+// Layer 2.
 mod state;
+// Layer 3: the domain, one module per area.
+mod applications;
+mod cases;
+mod complaints;
+mod ratings;
 mod uploads;
+// Layer 4: the HTTP routes and the command line.
+mod cli;
+mod routes;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    // Logs go to stderr: stdout is what commands print (a staff token, JSON) and the
+    // `listening on` line launchers read.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),

@@ -5,14 +5,13 @@
 //! process (the CLI, or another instance on PostgreSQL) shows up on the next request.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
-use api_client::{Department, ServiceGuide, Topic, UploadLimits};
+use api_client::{Department, ServiceGuide, Topic};
 use sqlx::AnyPool;
 
 use crate::catalogue;
-use crate::cli::{ServiceArgs, StorageArgs};
+use crate::config::Config;
 use crate::error::ApiError;
 use crate::search::SearchIndex;
 
@@ -56,58 +55,6 @@ impl Snapshot {
             guides: c.guides,
             by_code,
             index,
-        }
-    }
-}
-
-/// Settings of this installation, from the command line or the environment.
-#[derive(Clone, Debug)]
-pub struct Config {
-    /// Without a trailing slash.
-    pub public_url: String,
-    pub data_dir: PathBuf,
-    pub max_file_bytes: u64,
-    pub max_total_bytes: u64,
-    pub region_code: String,
-    /// Working days after the submission day by which a complaint is to be answered.
-    pub complaint_reply_days: u32,
-    /// Working days after a poor rating by which staff must answer it (整改).
-    pub rectification_days: u32,
-}
-
-/// What uploads may be, by content.
-pub const ACCEPTED_MEDIA_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
-
-impl Config {
-    pub fn new(
-        service: &ServiceArgs,
-        storage: &StorageArgs,
-        bound: std::net::SocketAddr,
-    ) -> anyhow::Result<Self> {
-        let region = service.region_code.trim();
-        if region.len() != 6 || !region.chars().all(|c| c.is_ascii_digit()) {
-            anyhow::bail!("--region-code must be 6 digits, got `{region}`");
-        }
-        let public_url = service
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{bound}"));
-        Ok(Config {
-            public_url: public_url.trim_end_matches('/').to_string(),
-            data_dir: storage.data_dir.clone(),
-            max_file_bytes: service.max_file_mb * 1024 * 1024,
-            max_total_bytes: service.max_application_mb * 1024 * 1024,
-            region_code: region.to_string(),
-            complaint_reply_days: service.complaint_reply_days,
-            rectification_days: service.rectification_days,
-        })
-    }
-
-    pub fn limits(&self) -> UploadLimits {
-        UploadLimits {
-            max_file_bytes: self.max_file_bytes,
-            max_total_bytes: self.max_total_bytes,
-            accepted: ACCEPTED_MEDIA_TYPES.iter().map(|s| s.to_string()).collect(),
         }
     }
 }

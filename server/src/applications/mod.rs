@@ -1,20 +1,13 @@
 //! Online applications (网上申报): the form a service asks, the submission that turns into a
 //! case with an acceptance number and query code, and the receipt (受理回执).
 //!
-//! - `calendar`: working-day arithmetic over the holiday calendar (data, imported with the
-//!   catalogue), for promised dates.
-//! - `numbering`: idempotency keys, query codes and the installation secret.
 //! - `store`: cases in SQL that SQLite and PostgreSQL both accept.
-//! - `receipt`: the tracking address, its QR code and times in China Standard Time.
 
-pub mod calendar;
-pub mod numbering;
-pub mod receipt;
 pub mod store;
 
 use api_client::{FormDefinition, FormMaterial, Requirement, ServiceGuide};
 
-use crate::state::Config;
+use crate::config::Config;
 
 /// Everything the application flow of `guide` needs: its questions (none when the guide has
 /// no `form`), its material checklist, and this installation's upload limits.

@@ -4,17 +4,18 @@
 //! number (an upsert), so on SQLite it holds the write lock from its start and concurrent
 //! submissions queue on `busy_timeout` instead of failing on a stale read snapshot. A
 //! transaction that still meets a busy database (or a PostgreSQL serialisation failure) is
-//! retried a few times. A race between two submissions with the same idempotency key ends
-//! in the loser's unique violation: it rolls back and answers with the winner's case.
-
-use std::collections::HashMap;
-use std::time::Duration;
+//! retried a few times (`db::retry`). A race between two submissions with the same
+//! idempotency key ends in the loser's unique violation: it rolls back and answers with the
+//! winner's case.
 
 use api_client::CaseStatus;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor, Row};
 
-use super::numbering;
+use crate::db::retry::{self, is_unique_violation};
+use crate::db::uploads;
+use crate::error::ApiError;
+use crate::numbering;
 
 /// A case as the receipt and the submit answer need it.
 #[derive(Clone, Debug)]
@@ -33,8 +34,7 @@ const CASE_COLUMNS: &str =
 
 fn stored_case(row: &AnyRow) -> Result<StoredCase, sqlx::Error> {
     let status: String = row.try_get(2)?;
-    let status = serde_json::from_value(serde_json::Value::String(status.clone()))
-        .map_err(|_| sqlx::Error::Decode(format!("unknown case status `{status}`").into()))?;
+    let status = CaseStatus::try_from(status).map_err(|e| sqlx::Error::Decode(e.into()))?;
     Ok(StoredCase {
         number: row.try_get(0)?,
         service_code: row.try_get(1)?,
@@ -73,50 +73,6 @@ pub async fn find(pool: &AnyPool, number: &str) -> Result<Option<StoredCase>, sq
         .transpose()
 }
 
-/// An upload as a submission sees it.
-#[derive(Clone, Debug)]
-pub struct UploadRow {
-    pub size: i64,
-    pub case_number: Option<String>,
-}
-
-/// The stored uploads among `ids`.
-pub async fn uploads(
-    pool: &AnyPool,
-    ids: &[&str],
-) -> Result<HashMap<String, UploadRow>, sqlx::Error> {
-    let mut out = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let sql = format!(
-        "SELECT id, size, case_number FROM uploads WHERE id IN ({})",
-        placeholders(1, ids.len())
-    );
-    let mut q = sqlx::query(&sql);
-    for id in ids {
-        q = q.bind(*id);
-    }
-    for row in q.fetch_all(pool).await? {
-        out.insert(
-            row.try_get(0)?,
-            UploadRow {
-                size: row.try_get(1)?,
-                case_number: row.try_get(2)?,
-            },
-        );
-    }
-    Ok(out)
-}
-
-/// `$from, $from+1, …` (n of them).
-pub fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// A case to insert; its number is given out inside the transaction.
 pub struct NewCase<'a> {
     pub key: &'a str,
@@ -147,31 +103,25 @@ pub enum Outcome {
     UploadTaken,
 }
 
-const ATTEMPTS: u32 = 8;
-
-/// Inserts the case in one transaction, retried while the database is busy.
-pub async fn insert(pool: &AnyPool, new: &NewCase<'_>) -> anyhow::Result<Outcome> {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
+/// Inserts the case in one transaction, retried while the database is busy. A race of two
+/// submissions with the same key ends in the loser's unique violation: it answers with the
+/// winner's case.
+pub async fn insert(pool: &AnyPool, new: &NewCase<'_>) -> Result<Outcome, ApiError> {
+    let attempt = || async {
         match try_insert(pool, new).await {
-            Ok(outcome) => return Ok(outcome),
-            Err(e) if is_unique_violation(&e) => {
-                if let Some(existing) = find_by_key(pool, new.key).await? {
-                    return Ok(Outcome::Existing(existing));
-                }
-                if attempt >= ATTEMPTS {
-                    return Err(e.into());
-                }
-            }
-            Err(e) if is_transient(&e) && attempt < ATTEMPTS => {}
-            Err(e) => return Err(e.into()),
+            Err(e) if is_unique_violation(&e) => match find_by_key(pool, new.key).await? {
+                Some(existing) => Ok(Outcome::Existing(existing)),
+                // Not this key: another unique value met a race; worth another try.
+                None => Err(ApiError::Database(e)),
+            },
+            other => Ok(other?),
         }
-        tracing::debug!(attempt, "submission transaction retried");
-        // Back off a little more each time, with jitter so that retries do not collide again.
-        let jitter = u64::from(std::process::id() ^ attempt ^ (new.submitted_at as u32)) % 20;
-        tokio::time::sleep(Duration::from_millis(10 * (1 << attempt.min(6)) + jitter)).await;
-    }
+    };
+    retry::retry_while(
+        |e| retry::is_transient(e) || is_unique_violation(e),
+        attempt,
+    )
+    .await
 }
 
 async fn try_insert(pool: &AnyPool, new: &NewCase<'_>) -> Result<Outcome, sqlx::Error> {
@@ -201,19 +151,9 @@ async fn try_insert(pool: &AnyPool, new: &NewCase<'_>) -> Result<Outcome, sqlx::
     .bind(new.promised_date)
     .execute(&mut *tx)
     .await?;
-    if !new.uploads.is_empty() {
-        let sql = format!(
-            "UPDATE uploads SET case_number = $1 WHERE case_number IS NULL AND id IN ({})",
-            placeholders(2, new.uploads.len())
-        );
-        let mut q = sqlx::query(&sql).bind(&number);
-        for id in new.uploads {
-            q = q.bind(*id);
-        }
-        if q.execute(&mut *tx).await?.rows_affected() != new.uploads.len() as u64 {
-            tx.rollback().await?;
-            return Ok(Outcome::UploadTaken);
-        }
+    if !uploads::take(&mut *tx, &number, new.uploads).await? {
+        tx.rollback().await?;
+        return Ok(Outcome::UploadTaken);
     }
     tx.commit().await?;
     Ok(Outcome::Created(StoredCase {
@@ -225,58 +165,4 @@ async fn try_insert(pool: &AnyPool, new: &NewCase<'_>) -> Result<Outcome, sqlx::
         submitted_at: new.submitted_at,
         promised_date: new.promised_date.to_string(),
     }))
-}
-
-pub fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
-}
-
-/// Runs `attempt` until it succeeds or fails with an error that is not transient (see
-/// `is_transient`), at most `ATTEMPTS` times, backing off a little more each time. Each
-/// attempt must be a whole transaction: a failed one has been rolled back (dropped).
-pub async fn retry_transient<T, F, Fut>(mut attempt: F) -> Result<T, sqlx::Error>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, sqlx::Error>>,
-{
-    let mut n = 0;
-    loop {
-        n += 1;
-        match attempt().await {
-            Err(e) if is_transient(&e) && n < ATTEMPTS => {
-                tracing::debug!(attempt = n, "transaction retried");
-                // Jitter, so that two retries that collided do not collide again.
-                let jitter = u64::from(std::process::id() ^ n) % 20;
-                tokio::time::sleep(Duration::from_millis(10 * (1 << n.min(6)) + jitter)).await;
-            }
-            other => return other,
-        }
-    }
-}
-
-/// SQLite busy or locked (codes 5 and 6 with their extended codes), PostgreSQL
-/// serialisation failure or deadlock: worth trying again.
-pub fn is_transient(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Database(d) => {
-            let code = d.code().map(|c| c.into_owned()).unwrap_or_default();
-            // SQLite's (extended) result codes are at most 4 digits; PostgreSQL's SQLSTATEs are 5 characters.
-            let sqlite_busy =
-                code.len() <= 4 && code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
-            sqlite_busy
-                || matches!(code.as_str(), "40001" | "40P01")
-                || d.message().contains("database is locked")
-                || d.message().contains("database table is locked")
-        }
-        _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn placeholders_count_from_the_first() {
-        assert_eq!(super::placeholders(2, 3), "$2, $3, $4");
-        assert_eq!(super::placeholders(1, 1), "$1");
-    }
 }

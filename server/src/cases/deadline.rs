@@ -13,11 +13,11 @@
 //!
 //! All dates are China Standard Time calendar days.
 
-use api_client::{CaseStatus, Deadline, HandlingType, Light, TimeLimit};
+use api_client::{CaseStatus, Deadline, HandlingType, TimeLimit};
 use sqlx::{AnyPool, Row};
-use time::{Date, OffsetDateTime};
+use time::Date;
 
-use crate::applications::calendar::{format_date, parse_date, Calendar, CST};
+use crate::calendar::{day_of, format_date, light, now_cst, parse_date, Calendar};
 
 /// What the clock of a case depends on, as stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,7 +32,7 @@ impl CaseClock {
     /// seconds). An unknown status reads as `submitted` (no deadline).
     pub fn from_columns(status: &str, due_date: Option<&str>, paused_at: Option<i64>) -> CaseClock {
         CaseClock {
-            status: parse_status(status).unwrap_or(CaseStatus::Submitted),
+            status: CaseStatus::parse(status).unwrap_or(CaseStatus::Submitted),
             due_date: due_date.and_then(parse_date),
             paused_at: paused_at.map(day_of),
         }
@@ -46,19 +46,6 @@ impl CaseClock {
             _ => today,
         }
     }
-}
-
-/// A stored status string as a `CaseStatus`.
-pub fn parse_status(s: &str) -> Option<CaseStatus> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
-}
-
-/// The China Standard Time calendar day of a unix time.
-pub fn day_of(unix_seconds: i64) -> Date {
-    OffsetDateTime::from_unix_timestamp(unix_seconds)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-        .to_offset(CST)
-        .date()
 }
 
 /// Whether the clock runs (or is paused) in this status: accepted and not yet decided.
@@ -86,33 +73,6 @@ pub fn deadline(calendar: &Calendar, case: &CaseClock, today: Date) -> Option<De
         light: light(calendar, due, as_of),
         paused,
     })
-}
-
-/// The light of a case due on `due`, seen on `today`.
-pub fn light(calendar: &Calendar, due: Date, today: Date) -> Light {
-    if today > due {
-        Light::Red
-    } else if working_days_between(calendar, today, due) <= 1 {
-        Light::Yellow
-    } else {
-        Light::Green
-    }
-}
-
-/// The working days in `(after, up_to]`.
-fn working_days_between(calendar: &Calendar, after: Date, up_to: Date) -> u32 {
-    let mut n = 0;
-    let mut d = after;
-    while d < up_to {
-        d = match d.next_day() {
-            Some(d) => d,
-            None => break,
-        };
-        if calendar.is_working_day(d) {
-            n += 1;
-        }
-    }
-    n
 }
 
 /// The due date of a case accepted on `accepted`: the promised limit counted from the
@@ -158,7 +118,7 @@ pub fn resume_due(calendar: &Calendar, due: Date, paused_at: Date, resumed: Date
 
 /// The calendar and today's date for the deadline of `clock`, loaded from `pool`.
 pub async fn load_for(pool: &AnyPool, clock: &CaseClock) -> Result<(Calendar, Date), sqlx::Error> {
-    let today = crate::applications::calendar::now_cst().date();
+    let today = now_cst().date();
     let calendar = Calendar::load(pool, clock.calendar_from(today)).await?;
     Ok((calendar, today))
 }
@@ -182,57 +142,14 @@ pub async fn of_case(pool: &AnyPool, number: &str) -> Result<Option<Deadline>, s
     Ok(deadline(&calendar, &clock, today))
 }
 
-/// Today (China Standard Time) with the calendar, to see the lights of due dates that do
-/// not pause (a complaint's reply, a rectification).
-pub struct Today {
-    pub date: Date,
-    pub calendar: std::sync::Arc<Calendar>,
-}
-
-impl Today {
-    /// With the calendar of catalogue `version` (cached, see `lookup::calendar`).
-    pub async fn load(pool: &AnyPool, version: i64) -> Result<Today, sqlx::Error> {
-        let date = crate::applications::calendar::now_cst().date();
-        Ok(Today {
-            date,
-            calendar: super::lookup::calendar(pool, version, date).await?,
-        })
-    }
-
-    /// The deadline of something due on `due` (`YYYY-MM-DD`), never paused.
-    pub fn deadline(&self, due: &str) -> Option<Deadline> {
-        let date = parse_date(due)?;
-        Some(Deadline {
-            date: format_date(date),
-            light: light(&self.calendar, date, self.date),
-            paused: false,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::applications::calendar::DayKind;
-    use api_client::DayUnit;
+    use api_client::{DayUnit, Light};
     use time::macros::date;
 
     fn calendar_2026() -> Calendar {
-        let text = include_str!("../../../catalogue/demo/01-calendar-2026.json");
-        let v: serde_json::Value = serde_json::from_str(text).unwrap();
-        let list = |name: &str, kind: DayKind| -> Vec<(Date, DayKind)> {
-            v["calendar"][name]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|d| (parse_date(d.as_str().unwrap()).unwrap(), kind))
-                .collect()
-        };
-        Calendar::new(
-            list("holidays", DayKind::Holiday)
-                .into_iter()
-                .chain(list("workdays", DayKind::Workday)),
-        )
+        crate::calendar::demo_2026()
     }
 
     fn running(status: CaseStatus, due: Date) -> CaseClock {

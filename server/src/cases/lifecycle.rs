@@ -14,19 +14,17 @@
 //! a supplement request stops it, receiving the supplement moves the due date on), the
 //! supplement notice and the result, and records the event shown on the timeline.
 
-use std::fmt;
-use std::time::Duration;
-
 use api_client::{
     ActionRequest, CaseResult, CaseStatus, FieldError, HandlingType, ServiceGuide, Supplement,
     SupplementItem, TimeLimit, TimelineEvent,
 };
 use sqlx::{Any, AnyPool, Row, Transaction};
 
-use super::deadline::{self, day_of, parse_status};
-use crate::applications::calendar::{format_date, now_cst, parse_date, Calendar};
-use crate::applications::receipt::rfc3339_cst;
-use crate::applications::store::is_transient;
+use super::deadline;
+use crate::calendar::rfc3339_cst;
+use crate::calendar::{day_of, format_date, now_cst, parse_date, Calendar};
+use crate::db::retry;
+use crate::db::sql::{self, lock_row, Lockable};
 use crate::error::ApiError;
 
 /// The right to reconsideration and litigation, stated with every denial.
@@ -262,24 +260,8 @@ impl Action {
     }
 }
 
-/// An action the case's status does not allow.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Conflict(pub String);
-
-impl fmt::Display for Conflict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<Conflict> for ApiError {
-    fn from(c: Conflict) -> Self {
-        ApiError::Conflict(c.0)
-    }
-}
-
 /// The status a case moves to, or why it cannot.
-pub fn next_status(from: CaseStatus, action: &Action) -> Result<CaseStatus, Conflict> {
+pub fn next_status(from: CaseStatus, action: &Action) -> Result<CaseStatus, ApiError> {
     use CaseStatus::*;
     let to = match (from, action) {
         (Submitted, Action::Accept) => Some(Accepted),
@@ -296,7 +278,7 @@ pub fn next_status(from: CaseStatus, action: &Action) -> Result<CaseStatus, Conf
         _ => None,
     };
     to.ok_or_else(|| {
-        Conflict(format!(
+        ApiError::Conflict(format!(
             "cannot {} a case that is {}",
             action.name(),
             from.as_str()
@@ -342,8 +324,6 @@ struct CaseRow {
     result: Option<String>,
 }
 
-const ATTEMPTS: u32 = 8;
-
 /// Performs `action` on the case `number` (18 characters, no separators) in one transaction
 /// and answers with its new status. 404 when there is no such case, 403 when `actor` may not
 /// act on it, 409 when its status does not allow the action.
@@ -353,54 +333,14 @@ pub async fn apply(
     actor: &Actor,
     action: &Action,
 ) -> Result<CaseStatus, ApiError> {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
+    retry::transaction(|| async {
+        // Dropping the transaction on an error rolls it back.
         let mut tx = pool.begin().await?;
-        match apply_in(pool, &mut tx, number, actor, action).await {
-            Ok(status) => match tx.commit().await {
-                Ok(()) => return Ok(status),
-                Err(e) if is_transient(&e) && attempt < ATTEMPTS => {}
-                Err(e) => return Err(e.into()),
-            },
-            Err(Failure::Db(e)) if is_transient(&e) && attempt < ATTEMPTS => {
-                let _ = tx.rollback().await;
-            }
-            Err(Failure::Db(e)) => return Err(e.into()),
-            Err(Failure::Api(e)) => {
-                let _ = tx.rollback().await;
-                return Err(e);
-            }
-        }
-        tracing::debug!(attempt, "case action transaction retried");
-        tokio::time::sleep(Duration::from_millis(
-            10 * (1 << attempt.min(6)) + u64::from(std::process::id() % 17),
-        ))
-        .await;
-    }
-}
-
-enum Failure {
-    Db(sqlx::Error),
-    Api(ApiError),
-}
-
-impl From<sqlx::Error> for Failure {
-    fn from(e: sqlx::Error) -> Self {
-        Failure::Db(e)
-    }
-}
-
-impl From<ApiError> for Failure {
-    fn from(e: ApiError) -> Self {
-        Failure::Api(e)
-    }
-}
-
-impl From<Conflict> for Failure {
-    fn from(c: Conflict) -> Self {
-        Failure::Api(c.into())
-    }
+        let status = apply_in(pool, &mut tx, number, actor, action).await?;
+        tx.commit().await?;
+        Ok(status)
+    })
+    .await
 }
 
 /// Takes the case's row for writing (on SQLite: the write lock, from the transaction's first
@@ -409,11 +349,7 @@ async fn lock_case(
     tx: &mut Transaction<'static, Any>,
     number: &str,
 ) -> Result<Option<CaseRow>, sqlx::Error> {
-    let touched = sqlx::query("UPDATE cases SET status = status WHERE acceptance_number = $1")
-        .bind(number)
-        .execute(&mut **tx)
-        .await?;
-    if touched.rows_affected() == 0 {
+    if !lock_row(tx, Lockable::Case, number).await? {
         return Ok(None);
     }
     let row = sqlx::query(
@@ -425,8 +361,7 @@ async fn lock_case(
     .await?;
     let status: String = row.try_get(0)?;
     Ok(Some(CaseRow {
-        status: parse_status(&status)
-            .ok_or_else(|| sqlx::Error::Decode(format!("unknown case status `{status}`").into()))?,
+        status: CaseStatus::try_from(status).map_err(|e| sqlx::Error::Decode(e.into()))?,
         service_code: row.try_get(1)?,
         department_code: row.try_get(2)?,
         promised_date: row.try_get(3)?,
@@ -473,9 +408,11 @@ async fn apply_in(
     number: &str,
     actor: &Actor,
     action: &Action,
-) -> Result<CaseStatus, Failure> {
+) -> Result<CaseStatus, ApiError> {
     let Some(case) = lock_case(tx, number).await? else {
-        return Err(ApiError::NotFound("no case has this acceptance number".into()).into());
+        return Err(ApiError::NotFound(
+            "no case has this acceptance number".into(),
+        ));
     };
     match actor {
         Actor::Staff {
@@ -491,7 +428,9 @@ async fn apply_in(
             );
         }
         Actor::Applicant if *action != Action::Withdraw => {
-            return Err(ApiError::Forbidden("applicants may only withdraw a case".into()).into());
+            return Err(ApiError::Forbidden(
+                "applicants may only withdraw a case".into(),
+            ));
         }
         _ => {}
     }
@@ -520,7 +459,7 @@ async fn apply_in(
         }
         Action::RequestSupplement { items } => {
             paused_at = Some(at);
-            supplement = Some(to_json(&Supplement {
+            supplement = Some(sql::json(&Supplement {
                 requested_at: rfc3339_cst(at),
                 items: items.clone(),
                 answered: false,
@@ -540,11 +479,11 @@ async fn apply_in(
                 .and_then(|s| serde_json::from_str::<Supplement>(s).ok())
             {
                 s.answered = true;
-                supplement = Some(to_json(&s)?);
+                supplement = Some(sql::json(&s)?);
             }
         }
         Action::Approve { .. } => {
-            result = Some(to_json(&CaseResult {
+            result = Some(sql::json(&CaseResult {
                 approved: true,
                 reason: None,
                 remedy: None,
@@ -552,7 +491,7 @@ async fn apply_in(
             })?);
         }
         Action::Deny { reason } => {
-            result = Some(to_json(&CaseResult {
+            result = Some(sql::json(&CaseResult {
                 approved: false,
                 reason: Some(reason.clone()),
                 remedy: Some(REMEDY.into()),
@@ -570,7 +509,7 @@ async fn apply_in(
                     delivery: None,
                 });
             r.delivery = Some(delivery.clone());
-            result = Some(to_json(&r)?);
+            result = Some(sql::json(&r)?);
         }
         Action::Withdraw => paused_at = None,
         Action::NotAccept { .. } | Action::Review { .. } => {}
@@ -593,11 +532,10 @@ async fn apply_in(
     .execute(&mut **tx)
     .await?;
     if updated.rows_affected() != 1 {
-        return Err(Conflict(format!(
+        return Err(ApiError::Conflict(format!(
             "the case changed meanwhile; it was {}",
             case.status.as_str()
-        ))
-        .into());
+        )));
     }
 
     let department_code = match actor {
@@ -695,7 +633,7 @@ pub async fn mark_supplement_answered(
         .ok_or_else(|| ApiError::Conflict("no supplement is outstanding".into()))?;
     s.answered = true;
     sqlx::query("UPDATE cases SET supplement = $1, current_step = $2 WHERE acceptance_number = $3")
-        .bind(to_json(&s)?)
+        .bind(sql::json(&s)?)
         .bind(SUPPLEMENT_SENT_STEP)
         .bind(number)
         .execute(&mut **tx)
@@ -733,17 +671,13 @@ pub async fn timeline<'e, E: sqlx::Executor<'e, Database = Any>>(
             let status: String = r.try_get(1)?;
             Ok(TimelineEvent {
                 at: rfc3339_cst(r.try_get(0)?),
-                status: parse_status(&status).unwrap_or(CaseStatus::Submitted),
+                status: CaseStatus::parse(&status).unwrap_or(CaseStatus::Submitted),
                 step: r.try_get(2)?,
                 department: r.try_get(3)?,
                 opinion: r.try_get(4)?,
             })
         })
         .collect()
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
-    serde_json::to_string(value).map_err(|e| ApiError::Internal(e.into()))
 }
 
 #[cfg(test)]
@@ -814,11 +748,17 @@ mod tests {
                 let got = next_status(from, &action);
                 match expected(from, action.name()) {
                     Some(to) => {
-                        assert_eq!(got, Ok(to), "{} from {}", action.name(), from.as_str());
+                        assert_eq!(
+                            got.ok(),
+                            Some(to),
+                            "{} from {}",
+                            action.name(),
+                            from.as_str()
+                        );
                         allowed += 1;
                     }
                     None => {
-                        let Err(Conflict(message)) = got else {
+                        let Err(ApiError::Conflict(message)) = got else {
                             panic!("{} from {} must be refused", action.name(), from.as_str())
                         };
                         assert!(

@@ -6,8 +6,7 @@
 //! constant time). The view carries the masked name and nothing else personal: no document
 //! number, no phone.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::collections::{BTreeMap, BTreeSet};
 
 use api_client::application::{upload_id_valid, MAX_FILES_PER_MATERIAL};
 use api_client::cases::ServiceName;
@@ -16,17 +15,18 @@ use api_client::{
     CaseResult, CaseStatus, CaseView, FieldError, Supplement, SupplementReply, TimelineEvent,
 };
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyPool, Executor, Row};
-use time::Date;
+use sqlx::{Any, Executor, Row};
 
 use super::deadline::{self, CaseClock};
 use super::lifecycle;
-use crate::applications::calendar::{now_cst, Calendar};
-use crate::applications::store::{self, placeholders, UploadRow};
-use crate::applications::{numbering, receipt as print};
+use crate::calendar::{self, now_cst, rfc3339_cst, Today};
+use crate::db::sql::{lock_row, Lockable};
+use crate::db::uploads::{self, Budget};
 use crate::error::ApiError;
+use crate::numbering;
 use crate::ratings::case_ratings;
 use crate::state::AppState;
+use crate::tracking;
 
 /// The step of the submission itself, the first event of every timeline.
 pub const SUBMITTED_STEP: &str = "提交申请";
@@ -60,8 +60,7 @@ const COLUMNS: &str = "acceptance_number, service_code, department_code, status,
 
 fn case_row(row: &AnyRow) -> Result<CaseRow, sqlx::Error> {
     let status: String = row.try_get(3)?;
-    let status = deadline::parse_status(&status)
-        .ok_or_else(|| sqlx::Error::Decode(format!("unknown case status `{status}`").into()))?;
+    let status = CaseStatus::try_from(status).map_err(|e| sqlx::Error::Decode(e.into()))?;
     Ok(CaseRow {
         number: row.try_get(0)?,
         service_code: row.try_get(1)?,
@@ -199,7 +198,7 @@ pub async fn view(
     };
 
     let mut timeline = vec![TimelineEvent {
-        at: print::rfc3339_cst(case.submitted_at),
+        at: rfc3339_cst(case.submitted_at),
         status: CaseStatus::Submitted,
         step: SUBMITTED_STEP.into(),
         department: department.clone(),
@@ -210,23 +209,24 @@ pub async fn view(
     let clock = case.clock();
     let deadline = if clock.due_date.is_some() && deadline::clock_applies(clock.status) {
         let today = now_cst().date();
-        let calendar = calendar(&state.pool, catalogue.version, clock.calendar_from(today)).await?;
+        let calendar =
+            calendar::cached(&state.pool, catalogue.version, clock.calendar_from(today)).await?;
         deadline::deadline(&calendar, &clock, today)
     } else {
         None
     };
 
     let tracking_url = match code {
-        Some(code) => print::tracking_url(&state.config.public_url, &case.number, code),
+        Some(code) => tracking::tracking_url(&state.config.public_url, &case.number, code),
         None => format!("{}/track/{}", state.config.public_url, case.number),
     };
-    let qr_svg = qr_svg(&tracking_url)?;
+    let qr_svg = tracking::cached_qr_svg(&tracking_url)?;
 
     let stored_rating = case_ratings::find(&state.pool, &case.number).await?;
     let rating = match &stored_rating {
         Some(r) => Some(case_ratings::view(
             r,
-            &deadline::Today::load(&state.pool, catalogue.version).await?,
+            &Today::load(&state.pool, catalogue.version).await?,
         )),
         None => None,
     };
@@ -237,7 +237,7 @@ pub async fn view(
         department,
         status: case.status,
         masked_name: case.masked_name.clone(),
-        submitted_at: print::rfc3339_cst(case.submitted_at),
+        submitted_at: rfc3339_cst(case.submitted_at),
         timeline,
         current_step: case
             .current_step
@@ -258,46 +258,6 @@ pub async fn view(
         tracking_url,
         qr_svg,
     })
-}
-
-/// The holiday calendar from `from` on. The calendar is imported with the catalogue, so a
-/// copy is kept for the catalogue `version` it was read at (and reused for any later `from`:
-/// extra earlier days change nothing).
-pub async fn calendar(
-    pool: &AnyPool,
-    version: i64,
-    from: Date,
-) -> Result<Arc<Calendar>, sqlx::Error> {
-    static CACHE: Mutex<Option<(i64, Date, Arc<Calendar>)>> = Mutex::new(None);
-    if let Some((v, f, c)) = CACHE.lock().expect("calendar cache").as_ref() {
-        if *v == version && *f <= from {
-            return Ok(c.clone());
-        }
-    }
-    let loaded = Arc::new(Calendar::load(pool, from).await?);
-    *CACHE.lock().expect("calendar cache") = Some((version, from, loaded.clone()));
-    Ok(loaded)
-}
-
-/// Tracking addresses whose QR codes are kept (about 10 KB each): a progress page is looked
-/// at again and again, and drawing the code is most of a lookup's work.
-const QR_CACHE_MAX: usize = 1024;
-
-/// The QR code of `url` as SVG, drawn once per address while it stays in the cache (emptied
-/// when full). Only addresses of successful lookups get here.
-fn qr_svg(url: &str) -> anyhow::Result<String> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<str>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Mutex::default);
-    if let Some(svg) = cache.lock().expect("QR cache").get(url) {
-        return Ok(svg.to_string());
-    }
-    let svg = print::qr_svg(url)?;
-    let mut map = cache.lock().expect("QR cache");
-    if map.len() >= QR_CACHE_MAX {
-        map.clear();
-    }
-    map.insert(url.to_string(), Arc::from(svg.as_str()));
-    Ok(svg)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -389,47 +349,26 @@ pub fn check_reply(
     (wanted, errors)
 }
 
-/// Upload problems: each must exist and be unused, and together within `max_total` bytes.
-pub fn upload_problems(
-    wanted: &[(String, Vec<String>)],
-    rows: &HashMap<String, UploadRow>,
-    max_total: u64,
-) -> Vec<FieldError> {
-    let mut out = Vec::new();
-    let mut total: u64 = 0;
-    let mut counted = BTreeSet::new();
-    for (key, ids) in wanted {
-        if ids
-            .iter()
-            .any(|u| rows.get(u).is_none_or(|r| r.case_number.is_some()))
-        {
-            out.push(FieldError::new(
+/// The uploads of `wanted` by field (`materials.<key>`), for `db::uploads`.
+fn by_field(wanted: &[(String, Vec<String>)]) -> Vec<(String, Vec<&str>)> {
+    wanted
+        .iter()
+        .map(|(key, ids)| {
+            (
                 format!("materials.{key}"),
-                "unknown_upload",
-                "an upload of this item is not there (expired or used already): upload it again",
-            ));
-        }
-        for u in ids {
-            if let Some(r) = rows.get(u) {
-                if counted.insert(u.as_str()) {
-                    total = total.saturating_add(r.size.max(0) as u64);
-                }
-            }
-        }
-    }
-    if total > max_total {
-        if let Some((key, _)) = wanted.last() {
-            out.push(FieldError::new(
-                format!("materials.{key}"),
-                "too_large_total",
-                format!(
-                    "the files of one supplement may total at most {} MB",
-                    max_total / (1024 * 1024)
-                ),
-            ));
-        }
-    }
-    out
+                ids.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect()
+}
+
+/// The distinct upload ids of `wanted`.
+fn upload_ids(wanted: &[(String, Vec<String>)]) -> Vec<&str> {
+    let ids: BTreeSet<&str> = wanted
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().map(String::as_str))
+        .collect();
+    ids.into_iter().collect()
 }
 
 /// `materials` (material id → upload ids, JSON) with `wanted` added.
@@ -452,43 +391,6 @@ pub fn merge_materials(stored: &str, wanted: &[(String, Vec<String>)]) -> Result
         }
     }
     serde_json::to_string(&map).map_err(|e| ApiError::Internal(e.into()))
-}
-
-/// The stored uploads among the ids of `wanted`.
-pub async fn wanted_uploads(
-    pool: &AnyPool,
-    wanted: &[(String, Vec<String>)],
-) -> Result<HashMap<String, UploadRow>, sqlx::Error> {
-    let ids: BTreeSet<&str> = wanted
-        .iter()
-        .flat_map(|(_, ids)| ids.iter().map(String::as_str))
-        .collect();
-    store::uploads(pool, &ids.into_iter().collect::<Vec<_>>()).await
-}
-
-/// Marks the distinct uploads of `wanted` with the case's number, if every one is still
-/// free; false (and nothing marked) otherwise.
-pub async fn take_uploads<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    number: &str,
-    wanted: &[(String, Vec<String>)],
-) -> Result<bool, sqlx::Error> {
-    let ids: BTreeSet<&str> = wanted
-        .iter()
-        .flat_map(|(_, ids)| ids.iter().map(String::as_str))
-        .collect();
-    if ids.is_empty() {
-        return Ok(true);
-    }
-    let sql = format!(
-        "UPDATE uploads SET case_number = $1 WHERE case_number IS NULL AND id IN ({})",
-        placeholders(2, ids.len())
-    );
-    let mut q = sqlx::query(&sql).bind(number.to_string());
-    for id in &ids {
-        q = q.bind(id.to_string());
-    }
-    Ok(q.execute(e).await?.rows_affected() == ids.len() as u64)
 }
 
 /// The supplement request the applicant may still answer, or 409.
@@ -523,48 +425,36 @@ pub async fn reply_supplement(
     // Checked first without a lock, so that mistakes are answered without writing.
     let case = find(pool, number).await?.ok_or_else(no_case)?;
     let supplement = outstanding(&case)?;
+    let budget = Budget {
+        max_total: state.config.max_total_bytes,
+        of: "supplement",
+    };
     let (wanted, mut errors) = check_reply(&supplement, reply);
-    errors.extend(upload_problems(
-        &wanted,
-        &wanted_uploads(pool, &wanted).await?,
-        state.config.max_total_bytes,
+    let fields = by_field(&wanted);
+    let ids = upload_ids(&wanted);
+    errors.extend(uploads::problems(
+        &fields,
+        &uploads::find(pool, &ids).await?,
+        budget,
     ));
     if !errors.is_empty() {
         return Err(ApiError::BadRequest(errors));
     }
 
     let mut tx = pool.begin().await?;
-    // A write first: on SQLite the write lock, on PostgreSQL the row's lock, until commit.
-    sqlx::query("UPDATE cases SET status = status WHERE acceptance_number = $1")
-        .bind(number)
-        .execute(&mut *tx)
-        .await?;
+    lock_row(&mut tx, Lockable::Case, number).await?;
     let case = find(&mut *tx, number).await?.ok_or_else(no_case)?;
     if outstanding(&case)? != supplement {
         return Err(ApiError::Conflict(
             "the supplement request changed meanwhile: reload the case".into(),
         ));
     }
-    if !take_uploads(&mut *tx, number, &wanted).await? {
+    if !uploads::take(&mut *tx, number, &ids).await? {
         tx.rollback().await?;
-        let mut errors = upload_problems(
-            &wanted,
-            &wanted_uploads(pool, &wanted).await?,
-            state.config.max_total_bytes,
-        );
-        if errors.is_empty() {
-            errors = wanted
-                .iter()
-                .map(|(key, _)| {
-                    FieldError::new(
-                        format!("materials.{key}"),
-                        "unknown_upload",
-                        "upload this item again",
-                    )
-                })
-                .collect();
-        }
-        return Err(ApiError::BadRequest(errors));
+        let rows = uploads::find(pool, &ids).await?;
+        return Err(ApiError::BadRequest(uploads::taken_meanwhile(
+            &fields, &rows, budget,
+        )));
     }
     sqlx::query("UPDATE cases SET materials = $1 WHERE acceptance_number = $2")
         .bind(merge_materials(&case.materials, &wanted)?)
@@ -649,49 +539,6 @@ mod tests {
             fields(&check_reply(&s, &long).1),
             vec![("note", "too_long")]
         );
-    }
-
-    #[test]
-    fn uploads_must_be_there_and_free() {
-        let wanted = vec![
-            ("a".to_string(), vec![U1.to_string()]),
-            ("b".to_string(), vec![U2.to_string()]),
-        ];
-        let mut rows = HashMap::new();
-        rows.insert(
-            U1.to_string(),
-            UploadRow {
-                size: 10,
-                case_number: None,
-            },
-        );
-        assert_eq!(
-            fields(&upload_problems(&wanted, &rows, 100)),
-            vec![("materials.b", "unknown_upload")]
-        );
-        rows.insert(
-            U2.to_string(),
-            UploadRow {
-                size: 10,
-                case_number: Some("x".into()),
-            },
-        );
-        assert_eq!(
-            fields(&upload_problems(&wanted, &rows, 100)),
-            vec![("materials.b", "unknown_upload")]
-        );
-        rows.insert(
-            U2.to_string(),
-            UploadRow {
-                size: 95,
-                case_number: None,
-            },
-        );
-        assert_eq!(
-            fields(&upload_problems(&wanted, &rows, 100)),
-            vec![("materials.b", "too_large_total")]
-        );
-        assert!(upload_problems(&wanted, &rows, 105).is_empty());
     }
 
     #[test]

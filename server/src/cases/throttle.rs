@@ -185,12 +185,6 @@ impl Throttle {
     }
 }
 
-/// Whole seconds for `Retry-After`, rounded up (at least 1).
-pub fn retry_after_secs(wait: Duration) -> u64 {
-    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    secs.max(1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,12 +279,5 @@ mod tests {
         let later = t0 + Duration::from_secs(601);
         t.failed_at(None, A, later);
         assert!(t.counts.lock().unwrap().by_number.map.len() < 10);
-    }
-
-    #[test]
-    fn retry_after_rounds_up() {
-        assert_eq!(retry_after_secs(Duration::from_millis(1500)), 2);
-        assert_eq!(retry_after_secs(Duration::from_secs(3)), 3);
-        assert_eq!(retry_after_secs(Duration::ZERO), 1);
     }
 }

@@ -13,12 +13,14 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor, Row};
 
 use super::handling::{self, Handling};
-use crate::applications::calendar::now_cst;
-use crate::applications::numbering;
-use crate::applications::receipt::rfc3339_cst;
-use crate::applications::store::{is_unique_violation, placeholders, retry_transient};
+use crate::calendar::now_cst;
+use crate::calendar::rfc3339_cst;
 use crate::cases::lifecycle::Actor;
+use crate::db::retry::{self, is_unique_violation};
+use crate::db::sql::{lock_row, Lockable};
+use crate::db::uploads;
 use crate::error::ApiError;
+use crate::numbering;
 use crate::state::Snapshot;
 
 /// A stored complaint.
@@ -202,12 +204,14 @@ pub enum Outcome {
 /// Files the complaint in one transaction, retried while the database is busy. A race of
 /// two requests with the same key ends in the loser's unique violation: it answers with the
 /// winner's complaint.
-pub async fn insert(pool: &AnyPool, new: &NewComplaint<'_>) -> Result<Outcome, sqlx::Error> {
-    match retry_transient(|| try_insert(pool, new)).await {
-        Err(e) if is_unique_violation(&e) => match find_by_key(pool, new.key).await? {
-            Some(existing) => Ok(Outcome::Existing(existing)),
-            None => Err(e),
-        },
+pub async fn insert(pool: &AnyPool, new: &NewComplaint<'_>) -> Result<Outcome, ApiError> {
+    match retry::transaction(|| async { Ok(try_insert(pool, new).await?) }).await {
+        Err(ApiError::Database(e)) if is_unique_violation(&e) => {
+            match find_by_key(pool, new.key).await? {
+                Some(existing) => Ok(Outcome::Existing(existing)),
+                None => Err(e.into()),
+            }
+        }
         other => other,
     }
 }
@@ -251,19 +255,10 @@ async fn try_insert(pool: &AnyPool, new: &NewComplaint<'_>) -> Result<Outcome, s
     .bind(new.reply_due)
     .execute(&mut *tx)
     .await?;
-    if !new.attachments.is_empty() {
-        let sql = format!(
-            "UPDATE uploads SET case_number = $1 WHERE case_number IS NULL AND id IN ({})",
-            placeholders(2, new.attachments.len())
-        );
-        let mut q = sqlx::query(&sql).bind(&number);
-        for id in new.attachments {
-            q = q.bind(id);
-        }
-        if q.execute(&mut *tx).await?.rows_affected() != new.attachments.len() as u64 {
-            tx.rollback().await?;
-            return Ok(Outcome::UploadTaken);
-        }
+    let ids: Vec<&str> = new.attachments.iter().map(String::as_str).collect();
+    if !uploads::take(&mut *tx, &number, &ids).await? {
+        tx.rollback().await?;
+        return Ok(Outcome::UploadTaken);
     }
     let row = find(&mut *tx, &number)
         .await?
@@ -293,7 +288,7 @@ pub async fn act(
             ));
         }
     }
-    retry_transient(|| try_act(pool, catalogue, number, actor, action)).await?
+    retry::transaction(|| try_act(pool, catalogue, number, actor, action)).await
 }
 
 async fn try_act(
@@ -302,30 +297,21 @@ async fn try_act(
     number: &str,
     actor: &Actor,
     action: &Handling,
-) -> Result<Result<ComplaintStatus, ApiError>, sqlx::Error> {
+) -> Result<ComplaintStatus, ApiError> {
     let mut tx = pool.begin().await?;
-    // A write first: the lock until commit (dropping the transaction rolls it back).
-    let touched = sqlx::query("UPDATE complaints SET status = status WHERE complaint_number = $1")
-        .bind(number)
-        .execute(&mut *tx)
-        .await?;
-    if touched.rows_affected() == 0 {
-        return Ok(Err(ApiError::NotFound(
-            "no complaint has this number".into(),
-        )));
+    // Dropping the transaction on an error rolls it back.
+    if !lock_row(&mut tx, Lockable::Complaint, number).await? {
+        return Err(ApiError::NotFound("no complaint has this number".into()));
     }
     let complaint = find(&mut *tx, number)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
-    let to = match handling::check(
+    let to = handling::check(
         actor,
         complaint.department_code.as_deref(),
         complaint.status,
         action,
-    ) {
-        Ok(to) => to,
-        Err(e) => return Ok(Err(e)),
-    };
+    )?;
     let department_code = match (action, actor) {
         (Handling::Assign { department }, _) => Some(department.clone()),
         (
@@ -376,7 +362,7 @@ async fn try_act(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(Ok(to))
+    Ok(to)
 }
 
 /// Records the complainant's rating of the handling: once, after a reply. 409 otherwise.

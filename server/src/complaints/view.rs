@@ -13,8 +13,8 @@ use sqlx::AnyPool;
 
 use super::handling::{awaiting_reply, may_rate};
 use super::store::{self, ComplaintRow};
-use crate::applications::receipt::rfc3339_cst;
-use crate::cases::deadline::Today;
+use crate::calendar::rfc3339_cst;
+use crate::calendar::Today;
 use crate::error::ApiError;
 use crate::state::Snapshot;
 

@@ -6,9 +6,9 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor, Row};
 
 use super::rectification;
-use crate::applications::calendar::{format_date, now_cst, Calendar};
-use crate::applications::receipt::rfc3339_cst;
-use crate::cases::deadline::Today;
+use crate::calendar::rfc3339_cst;
+use crate::calendar::Today;
+use crate::calendar::{format_date, now_cst, Calendar};
 use crate::error::ApiError;
 
 /// A stored rating with its rectification columns.

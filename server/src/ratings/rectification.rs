@@ -9,9 +9,9 @@ use sqlx::{AnyPool, Row};
 use time::Date;
 
 use super::case_ratings::{self, StoredRating, COLUMNS};
-use crate::applications::calendar::{now_cst, Calendar};
-use crate::applications::receipt::rfc3339_cst;
-use crate::cases::deadline::Today;
+use crate::calendar::rfc3339_cst;
+use crate::calendar::Today;
+use crate::calendar::{now_cst, Calendar};
 use crate::cases::lifecycle::Actor;
 use crate::error::ApiError;
 use crate::state::Snapshot;

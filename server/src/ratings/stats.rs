@@ -6,7 +6,7 @@ use api_client::{DepartmentSatisfaction, FieldError, LevelCounts, SatisfactionSt
 use sqlx::{AnyPool, Row};
 use time::Date;
 
-use crate::applications::calendar::{format_date, parse_date};
+use crate::calendar::{format_date, parse_date};
 use crate::error::ApiError;
 use crate::state::Snapshot;
 

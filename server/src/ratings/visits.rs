@@ -2,7 +2,7 @@
 
 use sqlx::AnyPool;
 
-use crate::applications::calendar::{format_date, now_cst};
+use crate::calendar::{format_date, now_cst};
 use crate::error::ApiError;
 
 /// The only channel that rates visits.

@@ -3,7 +3,7 @@
 //! Nothing here logs the request: bodies hold names, document numbers and mobiles, and
 //! codes are secrets. Errors name fields, never values.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use api_client::application::{upload_id_valid, validate_application, visible_answers, IdType};
 use api_client::checks::{
@@ -19,14 +19,19 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::params::Params;
-use crate::applications::calendar::{self, Calendar};
-use crate::applications::store::{self, NewCase, Outcome, StoredCase, UploadRow};
-use crate::applications::{form_definition, numbering, receipt as print};
+use super::extract::{shape_problem, Params};
+use crate::applications::form_definition;
+use crate::applications::store::{self, NewCase, Outcome, StoredCase};
+use crate::calendar::rfc3339_cst;
+use crate::calendar::{self, Calendar};
+use crate::db::sql;
+use crate::db::uploads::{self, Budget};
 use crate::error::ApiError;
+use crate::numbering;
 use crate::state::AppState;
+use crate::tracking as print;
 
-use super::params::IDEMPOTENCY_KEY;
+use super::extract::IDEMPOTENCY_KEY;
 
 const NO_MATCH: &str = "no application matches this number and code";
 
@@ -133,18 +138,19 @@ pub async fn create(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let rows = store::uploads(pool, &distinct).await?;
+    let rows = uploads::find(pool, &distinct).await?;
     if rows.values().any(|r| r.case_number.is_some()) {
         // Perhaps taken by this very application, submitted a moment ago by a parallel retry.
         if let Some(existing) = store::find_by_key(pool, &key).await? {
             return Ok(created(&state, secret, &key, &existing));
         }
     }
-    errors.extend(upload_problems(
-        &checked,
-        &rows,
-        state.config.max_total_bytes,
-    ));
+    let budget = Budget {
+        max_total: state.config.max_total_bytes,
+        of: "application",
+    };
+    let fields = by_field(&checked);
+    errors.extend(uploads::problems(&fields, &rows, budget));
     if !errors.is_empty() {
         return Err(ApiError::BadRequest(errors));
     }
@@ -158,9 +164,9 @@ pub async fn create(
             .due_date(today, guide.promised_limit),
     );
     let code = numbering::query_code(secret, &key);
-    let applicant = to_json(&req.applicant)?;
-    let answers = to_json(&visible_answers(&def, &req.answers))?;
-    let materials = to_json(
+    let applicant = sql::json(&req.applicant)?;
+    let answers = sql::json(&visible_answers(&def, &req.answers))?;
+    let materials = sql::json(
         &req.materials
             .iter()
             .filter(|(_, ids)| !ids.is_empty())
@@ -191,28 +197,12 @@ pub async fn create(
         }
         Outcome::UploadTaken => {
             // Another application took an upload between the check and the insert.
-            let rows = store::uploads(pool, &distinct).await?;
-            let mut errors = upload_problems(&checked, &rows, state.config.max_total_bytes);
-            if errors.is_empty() {
-                errors = checked
-                    .iter()
-                    .map(|(m, _)| {
-                        FieldError::new(
-                            format!("materials.{m}"),
-                            "unknown_upload",
-                            "upload this material again",
-                        )
-                    })
-                    .collect();
-            }
-            Err(ApiError::BadRequest(errors))
+            let rows = uploads::find(pool, &distinct).await?;
+            Err(ApiError::BadRequest(uploads::taken_meanwhile(
+                &fields, &rows, budget,
+            )))
         }
     }
-}
-
-/// A stored JSON document.
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
-    serde_json::to_string(value).map_err(|e| ApiError::Internal(e.into()))
 }
 
 /// The 201 answer for a case, the same every time it is asked for with its key.
@@ -237,7 +227,7 @@ fn created(
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
-    super::params::idempotency_key(headers)?.ok_or_else(|| {
+    super::extract::idempotency_key(headers)?.ok_or_else(|| {
         ApiError::field(
             IDEMPOTENCY_KEY,
             "required",
@@ -251,7 +241,7 @@ fn parse_request(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<ApplicationRequest, ApiError> {
-    let value = super::params::json_object(headers, body, "the application")?;
+    let value = super::extract::json_object(headers, body, "the application")?;
     match serde_path_to_error::deserialize::<_, ApplicationRequest>(&value) {
         Ok(req) => Ok(req),
         Err(e) => {
@@ -267,37 +257,6 @@ fn parse_request(
             )]))
         }
     }
-}
-
-/// A field error for a serde problem at `path` (`.` for the root), under `prefix`.
-fn shape_problem(prefix: &str, path: &str, message: &str) -> FieldError {
-    let mut field = if path == "." {
-        String::new()
-    } else {
-        path.to_string()
-    };
-    // `materials.id_card[0]` is reported on the material, as validation does.
-    if field.starts_with("materials.") {
-        if let Some(i) = field.find('[') {
-            field.truncate(i);
-        }
-    }
-    let missing = message
-        .strip_prefix("missing field `")
-        .and_then(|m| m.split('`').next());
-    let (field, code) = match missing {
-        Some(name) if field.is_empty() => (name.to_string(), "required"),
-        Some(name) => (format!("{field}.{name}"), "required"),
-        None if field.is_empty() => ("body".to_string(), "invalid"),
-        None => (field, "invalid"),
-    };
-    let field = format!("{prefix}{field}");
-    let text = if code == "required" {
-        format!("{field} is required")
-    } else {
-        format!("{field} has the wrong type or value")
-    };
-    FieldError::new(field, code, text)
 }
 
 /// The applicant's shape in detail (serde reports an internally tagged enum as a whole).
@@ -387,47 +346,12 @@ fn upload_ids<'a>(
         .collect()
 }
 
-fn upload_problems(
-    checked: &[(&str, Vec<&str>)],
-    rows: &HashMap<String, UploadRow>,
-    max_total: u64,
-) -> Vec<FieldError> {
-    let mut out = Vec::new();
-    for (m, ids) in checked {
-        if ids
-            .iter()
-            .any(|u| rows.get(*u).is_none_or(|r| r.case_number.is_some()))
-        {
-            out.push(FieldError::new(
-                format!("materials.{m}"),
-                "unknown_upload",
-                "an upload of this material is not there (expired or used by another application): upload it again",
-            ));
-        }
-    }
-    let mut counted = BTreeSet::new();
-    let mut total: u64 = 0;
-    for (m, ids) in checked {
-        for u in ids {
-            if let Some(r) = rows.get(*u) {
-                if counted.insert(*u) {
-                    total = total.saturating_add(r.size.max(0) as u64);
-                }
-            }
-        }
-        if total > max_total {
-            out.push(FieldError::new(
-                format!("materials.{m}"),
-                "too_large_total",
-                format!(
-                    "the files of one application may total at most {} MB",
-                    max_total / (1024 * 1024)
-                ),
-            ));
-            break;
-        }
-    }
-    out
+/// The uploads of each material by field (`materials.<id>`), for `db::uploads`.
+fn by_field<'a>(checked: &[(&'a str, Vec<&'a str>)]) -> Vec<(String, Vec<&'a str>)> {
+    checked
+        .iter()
+        .map(|(m, ids)| (format!("materials.{m}"), ids.clone()))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -521,7 +445,7 @@ pub async fn receipt(
         service_code: case.service_code,
         department: text(|g| &g.department.name),
         masked_name: case.masked_name,
-        submitted_at: print::rfc3339_cst(case.submitted_at),
+        submitted_at: rfc3339_cst(case.submitted_at),
         promised_date: case.promised_date,
         status: case.status,
         tracking_url,
@@ -535,55 +459,6 @@ pub async fn receipt(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn rows(list: &[(&str, i64, Option<&str>)]) -> HashMap<String, UploadRow> {
-        list.iter()
-            .map(|(id, size, case)| {
-                (
-                    id.to_string(),
-                    UploadRow {
-                        size: *size,
-                        case_number: case.map(str::to_string),
-                    },
-                )
-            })
-            .collect()
-    }
-
-    fn fields(errors: &[FieldError]) -> Vec<(&str, &str)> {
-        errors
-            .iter()
-            .map(|e| (e.field.as_str(), e.code.as_str()))
-            .collect()
-    }
-
-    #[test]
-    fn uploads_must_exist_be_free_and_fit_together() {
-        let stored = rows(&[
-            ("a", 600, None),
-            ("b", 600, None),
-            ("c", 10, Some("440113261122000011")),
-        ]);
-        let ok: Vec<(&str, Vec<&str>)> = vec![("id_card", vec!["a"]), ("photo", vec!["b"])];
-        assert!(upload_problems(&ok, &stored, 1200).is_empty());
-        // Over the total at the second material.
-        assert_eq!(
-            fields(&upload_problems(&ok, &stored, 1000)),
-            vec![("materials.photo", "too_large_total")]
-        );
-        // The same file twice counts once.
-        let twice: Vec<(&str, Vec<&str>)> = vec![("id_card", vec!["a"]), ("photo", vec!["a"])];
-        assert!(upload_problems(&twice, &stored, 700).is_empty());
-        // Unknown, or used by another case.
-        let bad: Vec<(&str, Vec<&str>)> = vec![("id_card", vec!["a", "zzz"]), ("photo", vec!["c"])];
-        assert_eq!(
-            fields(&upload_problems(&bad, &stored, 10_000)),
-            vec![
-                ("materials.id_card", "unknown_upload"),
-                ("materials.photo", "unknown_upload")
-            ]
-        );
-    }
 
     #[test]
     fn serde_problems_name_the_field() {

@@ -7,7 +7,6 @@
 //! 404, counted the same way. Nothing here logs the request: it holds names, mobiles and
 //! codes.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 use api_client::checks::{mask_name, normalise_mobile, normalise_query_code, AcceptanceNumber};
@@ -18,21 +17,21 @@ use api_client::{
     HandlingRatingRequest, SubjectType,
 };
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::cases::{open, read_parts, ClientAddr, Proof, Refusal, NO_MATCH};
-use super::params::{self, Params};
-use crate::applications::calendar::{self, Calendar};
-use crate::applications::numbering;
-use crate::applications::store::{self as case_store, UploadRow};
+use super::extract::{self, ClientAddr, Params, RawNumber};
+use crate::calendar::{self, Calendar};
+use crate::cases::access::{open, read_parts, Proof, NO_MATCH};
 use crate::cases::throttle::Throttle;
 use crate::complaints::store::{self, ComplaintRow, NewComplaint, Outcome};
 use crate::complaints::view;
+use crate::db::uploads::{self, Budget};
 use crate::error::ApiError;
+use crate::numbering;
 use crate::state::{AppState, Snapshot};
 
 /// The one answer for an unknown complaint number and a wrong code.
@@ -61,7 +60,7 @@ async fn resolve_subject(
     addr: Option<IpAddr>,
     catalogue: &Snapshot,
     req: &ComplaintRequest,
-) -> Result<Result<Subject, FieldError>, Refusal> {
+) -> Result<Result<Subject, FieldError>, ApiError> {
     let reference = req
         .subject
         .reference
@@ -84,8 +83,7 @@ async fn resolve_subject(
                     "subject.ref",
                     "invalid",
                     "give the acceptance number and query code of the case",
-                )
-                .into());
+                ));
             };
             match open(state, addr, &number, &Proof::Code(code)).await {
                 Ok(case) => Ok(Subject {
@@ -95,7 +93,7 @@ async fn resolve_subject(
                     department_code: Some(case.department_code.clone()),
                 }),
                 // The same answer whether the number is unknown or the code wrong.
-                Err(Refusal::Api(ApiError::NotFound(_))) => {
+                Err(ApiError::NotFound(_)) => {
                     Err(FieldError::new("subject.code", "no_match", NO_MATCH))
                 }
                 Err(other) => return Err(other),
@@ -124,40 +122,6 @@ async fn resolve_subject(
             ..Subject::default()
         }),
     })
-}
-
-/// The attachments' problems: each must be there and unused, together within `max_total`.
-fn attachment_problems(
-    ids: &[String],
-    rows: &HashMap<String, UploadRow>,
-    max_total: u64,
-) -> Vec<FieldError> {
-    let mut out = Vec::new();
-    if ids
-        .iter()
-        .any(|id| rows.get(id).is_none_or(|r| r.case_number.is_some()))
-    {
-        out.push(FieldError::new(
-            "attachments",
-            "unknown_upload",
-            "an attachment is not there (expired or used already): upload it again",
-        ));
-    }
-    let total = ids
-        .iter()
-        .filter_map(|id| rows.get(id))
-        .fold(0u64, |t, r| t.saturating_add(r.size.max(0) as u64));
-    if total > max_total {
-        out.push(FieldError::new(
-            "attachments",
-            "too_large_total",
-            format!(
-                "the attachments of one complaint may total at most {} MB",
-                max_total / (1024 * 1024)
-            ),
-        ));
-    }
-    out
 }
 
 /// The 201 answer, the same every time it is asked for with its key.
@@ -193,12 +157,12 @@ pub async fn create(
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<ComplaintCreated>), Refusal> {
-    let key = params::idempotency_key(&headers)?;
-    let req: ComplaintRequest = params::json_body(&headers, body, "the complaint")?;
+) -> Result<(StatusCode, Json<ComplaintCreated>), ApiError> {
+    let key = extract::idempotency_key(&headers)?;
+    let req: ComplaintRequest = extract::json_body(&headers, body, "the complaint")?;
     let errors = validate_complaint(&req);
     if !errors.is_empty() {
-        return Err(ApiError::BadRequest(errors).into());
+        return Err(ApiError::BadRequest(errors));
     }
     let pool = &state.pool;
     let secret = numbering::secret(pool).await?;
@@ -223,24 +187,22 @@ pub async fn create(
             attachments.push(id);
         }
     }
-    let rows = case_store::uploads(
-        pool,
-        &attachments.iter().map(String::as_str).collect::<Vec<_>>(),
-    )
-    .await?;
+    let ids: Vec<&str> = attachments.iter().map(String::as_str).collect();
+    let fields = [("attachments", ids.clone())];
+    let budget = Budget {
+        max_total: state.config.max_total_bytes,
+        of: "complaint",
+    };
+    let rows = uploads::find(pool, &ids).await?;
     if let (Some(key), true) = (&key, rows.values().any(|r| r.case_number.is_some())) {
         // Perhaps taken by this very complaint, filed a moment ago by a parallel retry.
         if let Some(existing) = store::find_by_key(pool, key).await? {
             return Ok(created(secret, key, &existing));
         }
     }
-    errors.extend(attachment_problems(
-        &attachments,
-        &rows,
-        state.config.max_total_bytes,
-    ));
+    errors.extend(uploads::problems(&fields, &rows, budget));
     let Some(subject) = subject.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::BadRequest(errors).into());
+        return Err(ApiError::BadRequest(errors));
     };
 
     let key = match key {
@@ -289,20 +251,10 @@ pub async fn create(
     match store::insert(pool, &new).await? {
         Outcome::Created(c) | Outcome::Existing(c) => Ok(created(secret, &key, &c)),
         Outcome::UploadTaken => {
-            let rows = case_store::uploads(
-                pool,
-                &attachments.iter().map(String::as_str).collect::<Vec<_>>(),
-            )
-            .await?;
-            let mut errors = attachment_problems(&attachments, &rows, state.config.max_total_bytes);
-            if errors.is_empty() {
-                errors.push(FieldError::new(
-                    "attachments",
-                    "unknown_upload",
-                    "upload the attachments again",
-                ));
-            }
-            Err(ApiError::BadRequest(errors).into())
+            let rows = uploads::find(pool, &ids).await?;
+            Err(ApiError::BadRequest(uploads::taken_meanwhile(
+                &fields, &rows, budget,
+            )))
         }
     }
 }
@@ -314,10 +266,10 @@ async fn open_complaint(
     addr: Option<IpAddr>,
     number: &str,
     proof: &Proof,
-) -> Result<ComplaintRow, Refusal> {
+) -> Result<ComplaintRow, ApiError> {
     let throttle = Throttle::global();
     if let Some(wait) = throttle.check(addr, number) {
-        return Err(Refusal::Throttled(wait));
+        return Err(ApiError::TooManyRequests(wait));
     }
     let secret = numbering::secret(&state.pool).await?;
     let code = proof.code().unwrap_or_default();
@@ -332,7 +284,7 @@ async fn open_complaint(
         }
         _ => {
             throttle.failed(addr, number);
-            Err(ApiError::NotFound(NO_COMPLAINT.into()).into())
+            Err(ApiError::NotFound(NO_COMPLAINT.into()))
         }
     }
 }
@@ -358,10 +310,10 @@ async fn open_complaint(
 pub async fn complaint(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
-    number: Result<Path<String>, PathRejection>,
+    RawNumber(number): RawNumber,
     params: Params,
-) -> Result<Json<ComplaintView>, Refusal> {
-    let (number, proof) = read_parts(number, params.get("c"), None, false)?;
+) -> Result<Json<ComplaintView>, ApiError> {
+    let (number, proof) = read_parts(number.as_deref(), params.get("c"), None, false)?;
     let c = open_complaint(&state, addr, &number, &proof).await?;
     let catalogue = state.catalogue().await?;
     Ok(Json(view::complainant(&state.pool, &catalogue, &c).await?))
@@ -389,16 +341,16 @@ pub async fn complaint(
 pub async fn rate(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
-    number: Result<Path<String>, PathRejection>,
+    RawNumber(number): RawNumber,
     params: Params,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<ComplaintView>, Refusal> {
-    let (number, proof) = read_parts(number, params.get("c"), None, false)?;
-    let req: HandlingRatingRequest = params::json_body(&headers, body, "the rating")?;
+) -> Result<Json<ComplaintView>, ApiError> {
+    let (number, proof) = read_parts(number.as_deref(), params.get("c"), None, false)?;
+    let req: HandlingRatingRequest = extract::json_body(&headers, body, "the rating")?;
     let errors = validate_rating(req.level, &[], req.comment.as_deref());
     if !errors.is_empty() {
-        return Err(ApiError::BadRequest(errors).into());
+        return Err(ApiError::BadRequest(errors));
     }
     open_complaint(&state, addr, &number, &proof).await?;
     let comment = crate::ratings::comment(req.comment.as_deref());
@@ -408,54 +360,4 @@ pub async fn rate(
         .ok_or_else(|| ApiError::NotFound(NO_COMPLAINT.into()))?;
     let catalogue = state.catalogue().await?;
     Ok(Json(view::complainant(&state.pool, &catalogue, &c).await?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rows(list: &[(&str, i64, Option<&str>)]) -> HashMap<String, UploadRow> {
-        list.iter()
-            .map(|(id, size, case)| {
-                (
-                    id.to_string(),
-                    UploadRow {
-                        size: *size,
-                        case_number: case.map(str::to_string),
-                    },
-                )
-            })
-            .collect()
-    }
-
-    fn codes(errors: &[FieldError]) -> Vec<(&str, &str)> {
-        errors
-            .iter()
-            .map(|e| (e.field.as_str(), e.code.as_str()))
-            .collect()
-    }
-
-    #[test]
-    fn attachments_must_be_there_unused_and_fit() {
-        let stored = rows(&[
-            ("a", 600, None),
-            ("b", 600, None),
-            ("used", 10, Some("440113260310000011")),
-        ]);
-        let ids = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(attachment_problems(&ids(&["a", "b"]), &stored, 1200).is_empty());
-        assert_eq!(
-            codes(&attachment_problems(&ids(&["a", "b"]), &stored, 1000)),
-            [("attachments", "too_large_total")]
-        );
-        assert_eq!(
-            codes(&attachment_problems(&ids(&["a", "gone"]), &stored, 10_000)),
-            [("attachments", "unknown_upload")]
-        );
-        assert_eq!(
-            codes(&attachment_problems(&ids(&["used"]), &stored, 10_000)),
-            [("attachments", "unknown_upload")]
-        );
-        assert!(attachment_problems(&[], &stored, 0).is_empty());
-    }
 }

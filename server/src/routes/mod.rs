@@ -3,7 +3,7 @@
 mod applications;
 mod cases;
 mod complaints;
-mod params;
+mod extract;
 mod ratings;
 mod services;
 mod staff;

@@ -9,16 +9,16 @@
 use api_client::ratings::validate_rating;
 use api_client::{RatingRequest, RatingView, SatisfactionStats, VisitRated, VisitRatingRequest};
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::cases::{open, read_parts, ClientAddr, Refusal};
-use super::params::{self, Params};
-use crate::applications::receipt::rfc3339_cst;
-use crate::cases::deadline::Today;
+use super::extract::{self, ClientAddr, Params, RawNumber};
+use crate::calendar::rfc3339_cst;
+use crate::calendar::Today;
+use crate::cases::access::{open, read_parts};
 use crate::error::ApiError;
 use crate::ratings::{case_ratings, stats, visits};
 use crate::state::AppState;
@@ -50,12 +50,12 @@ pub fn routes() -> Router<AppState> {
 pub async fn rate_case(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
-    number: Result<Path<String>, PathRejection>,
+    RawNumber(number): RawNumber,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<RatingView>), Refusal> {
-    let req: RatingRequest = params::json_body(&headers, body, "the rating")?;
-    let read = read_parts(number, Some(&req.c), None, false);
+) -> Result<(StatusCode, Json<RatingView>), ApiError> {
+    let req: RatingRequest = extract::json_body(&headers, body, "the rating")?;
+    let read = read_parts(number.as_deref(), Some(&req.c), None, false);
     let mut errors = match &read {
         Err(ApiError::BadRequest(fields)) => fields.clone(),
         _ => Vec::new(),
@@ -105,7 +105,7 @@ pub async fn rate_visit(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<VisitRated>), ApiError> {
-    let req: VisitRatingRequest = params::json_body(&headers, body, "the rating")?;
+    let req: VisitRatingRequest = extract::json_body(&headers, body, "the rating")?;
     let errors = validate_rating(req.level, &req.tags, None);
     if !errors.is_empty() {
         return Err(ApiError::BadRequest(errors));

@@ -8,7 +8,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::Json;
 
-use super::params::Params;
+use super::extract::Params;
 use crate::error::ApiError;
 use crate::search::{terms, Filter};
 use crate::state::AppState;

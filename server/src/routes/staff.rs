@@ -10,17 +10,15 @@ use api_client::cases::{
     ActionDone, DepartmentCount, OverdueCase, OverdueList, ServiceName, StaffCase,
 };
 use api_client::{ActionRequest, Light};
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use sqlx::Row;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use crate::applications::calendar::{self, Calendar};
-use crate::applications::receipt::rfc3339_cst;
+use super::extract::{CaseNumber, JsonBody, Number};
+use crate::calendar::rfc3339_cst;
+use crate::calendar::{self, Calendar};
 use crate::cases::deadline::{self, CaseClock};
 use crate::cases::lifecycle::{self, Action};
 use crate::cases::staff::Staff;
@@ -52,18 +50,6 @@ impl utoipa::Modify for StaffSecurity {
     }
 }
 
-fn number(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
-    super::params::number_in_path(path, "the acceptance number")
-}
-
-/// The body as an `ActionRequest`, or a 400 naming the field.
-fn action_request(
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<ActionRequest, ApiError> {
-    super::params::json_body(headers, body, "the action")
-}
-
 /// Perform an action on a case of the staff member's department: `accept`, `not_accept`
 /// (`reason`), `request_supplement` (`items`: every missing or wrong item at once; the clock
 /// stops), `supplement_received` (the clock resumes and the due date moves on by the working
@@ -89,12 +75,9 @@ fn action_request(
 pub async fn act(
     State(state): State<AppState>,
     staff: Staff,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    Number(number, _): CaseNumber,
+    JsonBody(req): JsonBody<ActionRequest>,
 ) -> Result<Json<ActionDone>, ApiError> {
-    let number = number(path)?;
-    let req = action_request(&headers, body)?;
     let action = Action::from_request(&req)?;
     if action == Action::Withdraw {
         return Err(ApiError::field(
@@ -142,9 +125,8 @@ fn service_name(names: &HashMap<String, String>, code: &str) -> ServiceName {
 pub async fn case(
     State(state): State<AppState>,
     staff: Staff,
-    path: Result<Path<String>, PathRejection>,
+    Number(number, _): CaseNumber,
 ) -> Result<Json<StaffCase>, ApiError> {
-    let number = number(path)?;
     let pool = &state.pool;
     let row = sqlx::query(
         "SELECT service_code, department_code, status, current_step, applicant, answers, materials, submitted_at,

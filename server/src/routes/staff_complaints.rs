@@ -9,15 +9,12 @@ use api_client::{
     ComplaintAction, ComplaintStatus, RectificationAnswer, StaffComplaint, StaffComplaintSummary,
     StaffRectification,
 };
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::params::{self, Params};
-use crate::cases::deadline::Today;
+use super::extract::{CaseNumber, ComplaintNumber, JsonBody, Number, Params};
+use crate::calendar::Today;
 use crate::cases::staff::Staff;
 use crate::complaints::handling::{self, Handling};
 use crate::complaints::{store, view};
@@ -32,10 +29,6 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/complaints/{number}/actions", post(act))
         .route("/staff/rectifications", get(rectifications))
         .route("/staff/cases/{number}/rectification", post(answer))
-}
-
-fn number(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
-    params::number_in_path(path, "the complaint number")
 }
 
 /// The `status` parameter, if given.
@@ -108,9 +101,8 @@ pub async fn list(
 pub async fn complaint(
     State(state): State<AppState>,
     staff: Staff,
-    path: Result<Path<String>, PathRejection>,
+    Number(number, _): ComplaintNumber,
 ) -> Result<Json<StaffComplaint>, ApiError> {
-    let number = number(path)?;
     let c = store::find(&state.pool, &number)
         .await?
         .ok_or_else(|| ApiError::NotFound("no complaint has this number".into()))?;
@@ -146,12 +138,9 @@ pub async fn complaint(
 pub async fn act(
     State(state): State<AppState>,
     staff: Staff,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    Number(number, _): ComplaintNumber,
+    JsonBody(req): JsonBody<ComplaintAction>,
 ) -> Result<Json<StaffComplaint>, ApiError> {
-    let number = number(path)?;
-    let req: ComplaintAction = params::json_body(&headers, body, "the action")?;
     let action = Handling::from_request(&req)?;
     let catalogue = state.catalogue().await?;
     store::act(&state.pool, &catalogue, &number, &staff.actor(), &action).await?;
@@ -205,12 +194,9 @@ pub async fn rectifications(
 pub async fn answer(
     State(state): State<AppState>,
     staff: Staff,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    Number(number, _): CaseNumber,
+    JsonBody(req): JsonBody<RectificationAnswer>,
 ) -> Result<Json<StaffRectification>, ApiError> {
-    let number = params::number_in_path(path, "the acceptance number")?;
-    let req: RectificationAnswer = params::json_body(&headers, body, "the answer")?;
     let (explanation, action_taken) = rectification::check_answer(&req)?;
     rectification::answer(
         &state.pool,

@@ -8,8 +8,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
 
+use crate::config::ACCEPTED_MEDIA_TYPES;
 use crate::error::ApiError;
-use crate::state::{AppState, ACCEPTED_MEDIA_TYPES};
+use crate::state::AppState;
 use crate::uploads::{self, Incoming, MAGIC_LEN};
 
 pub fn routes() -> Router<AppState> {

@@ -2,11 +2,18 @@
 //! catalogue). A day is a working day when it is listed as a make-up working day (调休), not
 //! when it is listed as a holiday, and otherwise from Monday to Friday. Dates are China
 //! Standard Time (UTC+8): "today" is today in Beijing, wherever the server runs.
+//!
+//! Also the shared basics of every due date: the traffic light of a date (`light`), today
+//! with the calendar (`Today`, for due dates that never pause) and times in China Standard
+//! Time (`rfc3339_cst`, `day_of`). The calendar is read once per catalogue version
+//! (`cached`): it is imported with the catalogue.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
-use api_client::{DayUnit, TimeLimit};
+use api_client::{DayUnit, Deadline, Light, TimeLimit};
 use sqlx::{AnyPool, Row};
+use time::format_description::well_known::Rfc3339;
 use time::macros::{format_description, offset};
 use time::{Date, OffsetDateTime, UtcOffset, Weekday};
 
@@ -119,8 +126,120 @@ impl Calendar {
     }
 }
 
+/// Unix seconds as RFC 3339 in China Standard Time (`2026-02-13T09:30:00+08:00`).
+pub fn rfc3339_cst(unix_seconds: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix_seconds)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .to_offset(CST)
+        .format(&Rfc3339)
+        .expect("a time formats as RFC 3339")
+}
+
+/// The China Standard Time calendar day of a unix time.
+pub fn day_of(unix_seconds: i64) -> Date {
+    OffsetDateTime::from_unix_timestamp(unix_seconds)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .to_offset(CST)
+        .date()
+}
+
+/// The light of something due on `due`, seen on `today`: red once today is after the due
+/// date; yellow on the due date and on the last working day before it; else green.
+pub fn light(calendar: &Calendar, due: Date, today: Date) -> Light {
+    if today > due {
+        Light::Red
+    } else if working_days_between(calendar, today, due) <= 1 {
+        Light::Yellow
+    } else {
+        Light::Green
+    }
+}
+
+/// The working days in `(after, up_to]`.
+fn working_days_between(calendar: &Calendar, after: Date, up_to: Date) -> u32 {
+    let mut n = 0;
+    let mut d = after;
+    while d < up_to {
+        d = match d.next_day() {
+            Some(d) => d,
+            None => break,
+        };
+        if calendar.is_working_day(d) {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The holiday calendar from `from` on. The calendar is imported with the catalogue, so a
+/// copy is kept for the catalogue `version` it was read at (and reused for any later `from`:
+/// extra earlier days change nothing).
+pub async fn cached(
+    pool: &AnyPool,
+    version: i64,
+    from: Date,
+) -> Result<Arc<Calendar>, sqlx::Error> {
+    static CACHE: Mutex<Option<(i64, Date, Arc<Calendar>)>> = Mutex::new(None);
+    if let Some((v, f, c)) = CACHE.lock().expect("calendar cache").as_ref() {
+        if *v == version && *f <= from {
+            return Ok(c.clone());
+        }
+    }
+    let loaded = Arc::new(Calendar::load(pool, from).await?);
+    *CACHE.lock().expect("calendar cache") = Some((version, from, loaded.clone()));
+    Ok(loaded)
+}
+
+/// Today (China Standard Time) with the calendar, to see the lights of due dates that do
+/// not pause (a complaint's reply, a rectification).
+pub struct Today {
+    pub date: Date,
+    pub calendar: Arc<Calendar>,
+}
+
+impl Today {
+    /// With the calendar of catalogue `version` (cached, see `cached`).
+    pub async fn load(pool: &AnyPool, version: i64) -> Result<Today, sqlx::Error> {
+        let date = now_cst().date();
+        Ok(Today {
+            date,
+            calendar: cached(pool, version, date).await?,
+        })
+    }
+
+    /// The deadline of something due on `due` (`YYYY-MM-DD`), never paused.
+    pub fn deadline(&self, due: &str) -> Option<Deadline> {
+        let date = parse_date(due)?;
+        Some(Deadline {
+            date: format_date(date),
+            light: light(&self.calendar, date, self.date),
+            paused: false,
+        })
+    }
+}
+
 fn next(d: Date) -> Date {
     d.next_day().unwrap_or(Date::MAX)
+}
+
+/// The demo calendar file: the 2026 arrangement (国办发明电〔2025〕7号), for tests.
+#[cfg(test)]
+pub fn demo_2026() -> Calendar {
+    let text = include_str!("../../catalogue/demo/01-calendar-2026.json");
+    let v: serde_json::Value = serde_json::from_str(text).unwrap();
+    let list = |name: &str, kind: DayKind| -> Vec<(Date, DayKind)> {
+        v["calendar"][name]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (parse_date(d.as_str().unwrap()).unwrap(), kind))
+            .collect()
+    };
+    Calendar::new(
+        list("holidays", DayKind::Holiday)
+            .into_iter()
+            .chain(list("workdays", DayKind::Workday)),
+    )
 }
 
 #[cfg(test)]
@@ -128,23 +247,8 @@ mod tests {
     use super::*;
     use time::macros::date;
 
-    /// The demo calendar file: the 2026 arrangement (国办发明电〔2025〕7号).
     fn calendar_2026() -> Calendar {
-        let text = include_str!("../../../catalogue/demo/01-calendar-2026.json");
-        let v: serde_json::Value = serde_json::from_str(text).unwrap();
-        let list = |name: &str, kind: DayKind| -> Vec<(Date, DayKind)> {
-            v["calendar"][name]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|d| (parse_date(d.as_str().unwrap()).unwrap(), kind))
-                .collect()
-        };
-        Calendar::new(
-            list("holidays", DayKind::Holiday)
-                .into_iter()
-                .chain(list("workdays", DayKind::Workday)),
-        )
+        demo_2026()
     }
 
     fn wd(start: Date, n: u32) -> Date {
@@ -297,5 +401,11 @@ mod tests {
         assert_eq!(parse_date("2026-02-03"), Some(date!(2026 - 02 - 03)));
         assert_eq!(parse_date("2026-02-30"), None);
         assert_eq!(now_cst().offset(), CST);
+    }
+
+    #[test]
+    fn times_are_in_china_standard_time() {
+        assert_eq!(rfc3339_cst(0), "1970-01-01T08:00:00+08:00");
+        assert_eq!(rfc3339_cst(1_770_946_200), "2026-02-13T09:30:00+08:00");
     }
 }

@@ -12,6 +12,26 @@ use sha2::{Digest, Sha256};
 use sqlx::{Any, AnyPool, Row, Transaction};
 use time::Date;
 
+/// An acceptance number (or a complaint number: the same form) as typed, compact, or the
+/// problem on `number`. `what` names it in messages ("the acceptance number").
+pub fn parse_number(raw: Option<&str>, what: &str) -> Result<String, api_client::FieldError> {
+    use api_client::checks::AcceptanceNumberError;
+    use api_client::FieldError;
+    match raw.map(AcceptanceNumber::parse) {
+        Some(Ok(n)) => Ok(n.compact().to_string()),
+        Some(Err(AcceptanceNumberError::Check)) => Err(FieldError::new(
+            "number",
+            "checksum",
+            format!("{what} has a typo (its check character does not match)"),
+        )),
+        _ => Err(FieldError::new(
+            "number",
+            "invalid",
+            format!("{what} is 18 characters: 17 digits and a digit or X"),
+        )),
+    }
+}
+
 /// Idempotency keys: 8–100 characters of letters, digits, `_` and `-` (a UUID fits).
 pub fn idempotency_key_valid(key: &str) -> bool {
     (8..=100).contains(&key.len())

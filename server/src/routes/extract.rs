@@ -1,11 +1,121 @@
-//! Query-string parsing that never fails with a bare 400: every bad parameter becomes a
-//! `FieldError` naming it.
+//! What handlers take from a request, rejecting with the one `ApiError` (never a bare 400:
+//! every problem names its field): the query string (`Params`), the client's address
+//! (`ClientAddr`), the number in the path (`CaseNumber`, `ComplaintNumber`), JSON bodies
+//! (`JsonBody`) and the `Idempotency-Key` header.
+
+use std::marker::PhantomData;
+use std::net::{IpAddr, SocketAddr};
 
 use api_client::FieldError;
-use axum::extract::FromRequestParts;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use crate::numbering;
+
+/// The TCP peer's address (none when the server runs without connection info).
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+/// The `{number}` of the path as typed (none when it is not readable text), for handlers
+/// that check it together with other parameters (`cases::access::read_parts`).
+pub struct RawNumber(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for RawNumber {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(RawNumber(
+            Path::<String>::from_request_parts(parts, state)
+                .await
+                .ok()
+                .map(|Path(n)| n),
+        ))
+    }
+}
+
+/// What a number in the path is called in messages.
+pub trait NumberKind {
+    const WHAT: &'static str;
+}
+
+pub struct OfCase;
+impl NumberKind for OfCase {
+    const WHAT: &'static str = "the acceptance number";
+}
+
+pub struct OfComplaint;
+impl NumberKind for OfComplaint {
+    const WHAT: &'static str = "the complaint number";
+}
+
+/// The `{number}` of the path, checked and compact, or a 400 on `number`.
+pub struct Number<K>(pub String, pub PhantomData<K>);
+pub type CaseNumber = Number<OfCase>;
+pub type ComplaintNumber = Number<OfComplaint>;
+
+impl<S: Send + Sync, K: NumberKind> FromRequestParts<S> for Number<K> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let RawNumber(raw) = match RawNumber::from_request_parts(parts, state).await {
+            Ok(raw) => raw,
+            Err(never) => match never {},
+        };
+        numbering::parse_number(raw.as_deref(), K::WHAT)
+            .map(|n| Number(n, PhantomData))
+            .map_err(|e| ApiError::BadRequest(vec![e]))
+    }
+}
+
+/// A JSON request body: what it is called in messages, and how its problems are named
+/// (serde's path by default).
+pub trait JsonRequest: DeserializeOwned {
+    /// "the application", "the reply".
+    const WHAT: &'static str;
+
+    fn from_json(value: &serde_json::Value) -> Result<Self, ApiError> {
+        named_deserialize(value)
+    }
+}
+
+impl JsonRequest for api_client::ActionRequest {
+    const WHAT: &'static str = "the action";
+}
+impl JsonRequest for api_client::ComplaintAction {
+    const WHAT: &'static str = "the action";
+}
+impl JsonRequest for api_client::RectificationAnswer {
+    const WHAT: &'static str = "the answer";
+}
+
+/// The body as a `T`, or a 400 naming what is wrong (`body`, `Content-Type`, the field).
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: JsonRequest> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let headers = req.headers().clone();
+        let body = Bytes::from_request(req, state).await;
+        let value = json_object(&headers, body, T::WHAT)?;
+        T::from_json(&value).map(JsonBody)
+    }
+}
 
 /// The decoded query string, in order. A parameter given twice keeps its first value.
 pub struct Params(Vec<(String, String)>);
@@ -113,61 +223,56 @@ pub fn json_object(
 /// The request body as a `T`, or a 400 naming the field that is missing (`required`) or
 /// has the wrong type (`invalid`): `items[0].name`, `subject.type`. Messages name fields,
 /// never values (serde's own messages may quote them).
-pub fn json_body<T: serde::de::DeserializeOwned>(
+pub fn json_body<T: DeserializeOwned>(
     headers: &axum::http::HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
     what: &str,
 ) -> Result<T, ApiError> {
-    let value = json_object(headers, body, what)?;
-    serde_path_to_error::deserialize::<_, T>(&value).map_err(|e| {
-        let (field, code) = shape_problem(&e.path().to_string(), &e.inner().to_string());
-        let message = if code == "required" {
-            format!("{field} is required")
-        } else if field == "body" {
-            "the body has the wrong shape".to_string()
-        } else {
-            format!("{field} has the wrong type or value")
-        };
-        ApiError::field(&field, code, message)
+    named_deserialize(&json_object(headers, body, what)?)
+}
+
+/// `value` as a `T`, or a 400 on the field serde stopped at.
+pub fn named_deserialize<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+        ApiError::BadRequest(vec![shape_problem(
+            "",
+            &e.path().to_string(),
+            &e.inner().to_string(),
+        )])
     })
 }
 
-/// The field and code of a serde problem at `path` (`.` for the root).
-fn shape_problem(path: &str, message: &str) -> (String, &'static str) {
-    match message
+/// A field error for a serde problem at `path` (`.` for the root), under `prefix`
+/// (`applicant.`). `materials.<id>[i]` is reported on the material, as validation does.
+pub fn shape_problem(prefix: &str, path: &str, message: &str) -> FieldError {
+    let mut field = if path == "." {
+        String::new()
+    } else {
+        path.to_string()
+    };
+    if field.starts_with("materials.") {
+        if let Some(i) = field.find('[') {
+            field.truncate(i);
+        }
+    }
+    let missing = message
         .strip_prefix("missing field `")
-        .and_then(|m| m.split('`').next())
-    {
-        Some(name) if path == "." => (name.to_string(), "required"),
-        Some(name) => (format!("{path}.{name}"), "required"),
-        None if path == "." => ("body".to_string(), "invalid"),
-        None => (path.to_string(), "invalid"),
-    }
-}
-
-/// The acceptance number (or complaint number: the same form) of the path, compact, or a
-/// 400 on `number`. `what` names it in messages ("the acceptance number").
-pub fn number_in_path(
-    path: Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>,
-    what: &str,
-) -> Result<String, ApiError> {
-    use api_client::checks::{AcceptanceNumber, AcceptanceNumberError};
-    match path
-        .as_ref()
-        .map(|axum::extract::Path(n)| AcceptanceNumber::parse(n))
-    {
-        Ok(Ok(n)) => Ok(n.compact().to_string()),
-        Ok(Err(AcceptanceNumberError::Check)) => Err(ApiError::field(
-            "number",
-            "checksum",
-            format!("{what} has a typo (its check character does not match)"),
-        )),
-        _ => Err(ApiError::field(
-            "number",
-            "invalid",
-            format!("{what} is 18 characters: 17 digits and a digit or X"),
-        )),
-    }
+        .and_then(|m| m.split('`').next());
+    let (field, code) = match missing {
+        Some(name) if field.is_empty() => (name.to_string(), "required"),
+        Some(name) => (format!("{field}.{name}"), "required"),
+        None if field.is_empty() => ("body".to_string(), "invalid"),
+        None => (field, "invalid"),
+    };
+    let field = format!("{prefix}{field}");
+    let text = if code == "required" {
+        format!("{field} is required")
+    } else if field == "body" {
+        "the body has the wrong shape".to_string()
+    } else {
+        format!("{field} has the wrong type or value")
+    };
+    FieldError::new(field, code, text)
 }
 
 /// The header that makes a submit safe to retry.
@@ -182,7 +287,7 @@ pub fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>
         (None, _) => Ok(None),
         (Some(_), Some(_)) => Err(bad("send the Idempotency-Key header once")),
         (Some(value), None) => match value.to_str() {
-            Ok(key) if crate::applications::numbering::idempotency_key_valid(key.trim()) => {
+            Ok(key) if numbering::idempotency_key_valid(key.trim()) => {
                 Ok(Some(key.trim().to_string()))
             }
             _ => Err(bad(

@@ -1,13 +1,21 @@
 //! Storage: one sqlx `AnyPool` over SQLite (default, WAL) or PostgreSQL (`DATABASE_URL`).
 //! Everything above this module is written once against `Any`; the SQL sticks to what
 //! both engines accept (`$n` parameters, `ON CONFLICT`, TEXT and BIGINT columns).
+//!
+//! The toolkit every store uses: `retry` (whole transactions retried on a busy database),
+//! `sql` (placeholders, taking a row for writing) and `uploads` (taking uploads, their
+//! budget).
+
+pub mod retry;
+pub mod sql;
+pub mod uploads;
 
 use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
 
-use crate::cli::StorageArgs;
+use crate::config::StorageArgs;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

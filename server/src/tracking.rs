@@ -1,12 +1,10 @@
-//! What a receipt (受理回执) shows beyond the stored case: the tracking address, its QR
-//! code and the submission time in China Standard Time.
+//! The tracking address of a case (`{public URL}/track/{number}?c={code}`) and its QR code:
+//! what a receipt (受理回执) prints and the progress page shows.
 
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
-
-use super::calendar::CST;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// `{public URL}/track/{number}?c={code}`: what the QR code holds and the portal routes.
 pub fn tracking_url(public_url: &str, number: &str, code: &str) -> String {
@@ -26,13 +24,25 @@ pub fn qr_svg(text: &str) -> anyhow::Result<String> {
         .build())
 }
 
-/// Unix seconds as RFC 3339 in China Standard Time (`2026-02-13T09:30:00+08:00`).
-pub fn rfc3339_cst(unix_seconds: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix_seconds)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-        .to_offset(CST)
-        .format(&Rfc3339)
-        .expect("a time formats as RFC 3339")
+/// Tracking addresses whose QR codes are kept (about 10 KB each): a progress page is looked
+/// at again and again, and drawing the code is most of a lookup's work.
+const QR_CACHE_MAX: usize = 1024;
+
+/// `qr_svg`, drawn once per address while it stays in the cache (emptied when full). Only
+/// addresses of successful lookups should get here.
+pub fn cached_qr_svg(url: &str) -> anyhow::Result<String> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<str>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(svg) = cache.lock().expect("QR cache").get(url) {
+        return Ok(svg.to_string());
+    }
+    let svg = qr_svg(url)?;
+    let mut map = cache.lock().expect("QR cache");
+    if map.len() >= QR_CACHE_MAX {
+        map.clear();
+    }
+    map.insert(url.to_string(), Arc::from(svg.as_str()));
+    Ok(svg)
 }
 
 #[cfg(test)]
@@ -48,12 +58,6 @@ mod tests {
         );
         assert!(svg.contains("<svg") && svg.trim_end().ends_with("</svg>"));
         assert!(svg.contains("width=\"") && svg.contains("#000000"));
-    }
-
-    #[test]
-    fn times_are_in_china_standard_time() {
-        assert_eq!(rfc3339_cst(0), "1970-01-01T08:00:00+08:00");
-        assert_eq!(rfc3339_cst(1_770_946_200), "2026-02-13T09:30:00+08:00");
     }
 
     #[test]

@@ -1,0 +1,110 @@
+//! The command line: `serve`, `import-catalogue`, `staff-token`, `case`, `complaint` and
+//! `rectification`, sharing the storage options (`config`). One module per subcommand; each
+//! parses its arguments and calls the domain's use case, as the HTTP routes do.
+
+mod case;
+mod complaint;
+mod rectification;
+mod serve;
+mod staff_token;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::StorageArgs;
+use crate::error::ApiError;
+use crate::{catalogue, db};
+
+#[derive(Parser)]
+#[command(
+    name = "server",
+    version,
+    about = "OneWindow (一窗通办) reference central API"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the portal and kiosk bundles.
+    Serve(serve::ServeArgs),
+    /// Load catalogue files (departments, topics, synonyms, services) in one transaction.
+    ImportCatalogue {
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// Catalogue JSON files; see catalogue/README.md for the format.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Create, list and revoke the tokens staff use for the staff API.
+    StaffToken {
+        #[command(subcommand)]
+        command: staff_token::StaffTokenCommand,
+    },
+    /// Perform an action on a case (as an operator: any department), e.g.
+    /// `server case 440113-260213-00001-7 accept`. Safe while the server runs.
+    Case(case::CaseArgs),
+    /// List, show and handle complaints (投诉) as an operator: any department. Safe while
+    /// the server runs.
+    Complaint {
+        #[command(subcommand)]
+        command: complaint::ComplaintCommand,
+    },
+    /// List and answer the rectifications (整改) poor ratings opened, as an operator.
+    Rectification {
+        #[command(subcommand)]
+        command: rectification::RectificationCommand,
+    },
+}
+
+impl Cli {
+    pub async fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            Command::Serve(args) => serve::serve(args).await,
+            Command::ImportCatalogue { storage, files } => {
+                let pool = db::connect(&storage).await?;
+                let batch = catalogue::Batch::from_files(&files)?;
+                let summary = catalogue::import(&pool, &batch).await?;
+                println!("{summary}");
+                Ok(())
+            }
+            Command::StaffToken { command } => staff_token::run(command).await,
+            Command::Case(args) => case::run(args).await,
+            Command::Complaint { command } => complaint::run(command).await,
+            Command::Rectification { command } => rectification::run(command).await,
+        }
+    }
+}
+
+/// An API error as a command-line message, naming the flag or argument of each field.
+fn explain(e: ApiError) -> anyhow::Error {
+    match e {
+        ApiError::BadRequest(fields) => anyhow::anyhow!(
+            "{}",
+            fields
+                .iter()
+                .map(|f| {
+                    let flag = match f.field.split(['.', '[']).next().unwrap_or("") {
+                        "items" => "--item".to_string(),
+                        "action" => "ACTION".to_string(),
+                        other => format!("--{}", other.replace('_', "-")),
+                    };
+                    format!("{flag}: {}", f.message)
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        ApiError::Internal(e) => e,
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+/// A complaint or acceptance number as typed, compact.
+fn number_arg(number: &str) -> anyhow::Result<String> {
+    api_client::checks::AcceptanceNumber::parse(number)
+        .map(|n| n.compact().to_string())
+        .map_err(|e| anyhow::anyhow!("`{number}` is not a valid number ({e:?})"))
+}

@@ -1,0 +1,98 @@
+//! `server rectification list|answer`: the rectifications (整改) poor ratings opened.
+
+use clap::Subcommand;
+
+use super::{explain, number_arg};
+use crate::config::StorageArgs;
+use crate::db;
+
+#[derive(Subcommand)]
+pub enum RectificationCommand {
+    /// Every rectification: unanswered first, by due date.
+    List {
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+    /// Answer the rectification of a case.
+    Answer {
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// The case's acceptance number (受理号).
+        number: String,
+        /// What happened (情况说明).
+        #[arg(long)]
+        explanation: String,
+        /// What was done about it (整改措施).
+        #[arg(long = "action-taken")]
+        action_taken: String,
+    },
+}
+
+pub async fn run(command: RectificationCommand) -> anyhow::Result<()> {
+    use crate::cases::lifecycle::Actor;
+    use crate::ratings::rectification;
+    use crate::state::Snapshot;
+    match command {
+        RectificationCommand::List { storage } => {
+            let pool = db::connect(&storage).await?;
+            let catalogue = Snapshot::load(&pool).await.map_err(explain)?;
+            let today = crate::calendar::Today::load(&pool, catalogue.version).await?;
+            println!(
+                "{:<18} {:<12} {:<5} {:<10} {:<6} {:<8} SERVICE",
+                "NUMBER", "DEPARTMENT", "LEVEL", "DUE", "LIGHT", "ANSWERED"
+            );
+            for item in rectification::items(&pool, None).await? {
+                let Some(r) = rectification::staff_view(&catalogue, &today, &item) else {
+                    continue;
+                };
+                let light = r
+                    .rectification
+                    .deadline
+                    .as_ref()
+                    .map(|d| format!("{:?}", d.light).to_lowercase())
+                    .unwrap_or_else(|| "-".into());
+                println!(
+                    "{:<18} {:<12} {:<5} {:<10} {:<6} {:<8} {}",
+                    r.acceptance_number,
+                    item.department_code,
+                    r.level,
+                    r.rectification.due_date,
+                    light,
+                    if r.rectification.answered {
+                        "yes"
+                    } else {
+                        "no"
+                    },
+                    r.service.name
+                );
+            }
+            Ok(())
+        }
+        RectificationCommand::Answer {
+            storage,
+            number,
+            explanation,
+            action_taken,
+        } => {
+            let number = number_arg(&number)?;
+            let answer = api_client::RectificationAnswer {
+                explanation,
+                action_taken,
+            };
+            let (explanation, action_taken) =
+                rectification::check_answer(&answer).map_err(explain)?;
+            let pool = db::connect(&storage).await?;
+            rectification::answer(
+                &pool,
+                &number,
+                &Actor::Cli { department: None },
+                &explanation,
+                &action_taken,
+            )
+            .await
+            .map_err(explain)?;
+            println!("answered");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! `server staff-token create|list|revoke`: the tokens staff use for the staff API.
+
+use clap::Subcommand;
+
+use crate::calendar::rfc3339_cst;
+use crate::config::StorageArgs;
+use crate::db;
+
+#[derive(Subcommand)]
+pub enum StaffTokenCommand {
+    /// Create a token for a staff member of a department; it is printed once, never stored.
+    Create {
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// Who holds the token (shown on the timeline as who acted).
+        name: String,
+        /// The department's code (from the imported catalogue).
+        #[arg(long)]
+        department: String,
+    },
+    /// List the tokens: id, name, department, created, revoked.
+    List {
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+    /// Revoke a token by its id (from `list`); it stops working at once.
+    Revoke {
+        #[command(flatten)]
+        storage: StorageArgs,
+        id: String,
+    },
+}
+
+pub async fn run(command: StaffTokenCommand) -> anyhow::Result<()> {
+    use crate::cases::staff;
+    match command {
+        StaffTokenCommand::Create {
+            storage,
+            name,
+            department,
+        } => {
+            let pool = db::connect(&storage).await?;
+            let (id, token) = staff::create(&pool, &name, department.trim()).await?;
+            eprintln!(
+                "created staff token {id} for {} ({}); it is shown only this once:",
+                name.trim(),
+                department.trim()
+            );
+            println!("{token}");
+            Ok(())
+        }
+        StaffTokenCommand::List { storage } => {
+            let pool = db::connect(&storage).await?;
+            let rows = staff::list(&pool).await?;
+            println!(
+                "{:<12} {:<20} {:<12} {:<26} REVOKED",
+                "ID", "NAME", "DEPARTMENT", "CREATED"
+            );
+            for r in rows {
+                let revoked = r.revoked_at.map(rfc3339_cst).unwrap_or_else(|| "-".into());
+                println!(
+                    "{:<12} {:<20} {:<12} {:<26} {revoked}",
+                    r.id,
+                    r.name,
+                    r.department_code,
+                    rfc3339_cst(r.created_at)
+                );
+            }
+            Ok(())
+        }
+        StaffTokenCommand::Revoke { storage, id } => {
+            let pool = db::connect(&storage).await?;
+            match staff::revoke(&pool, &id).await? {
+                staff::Revoked::Now => println!("revoked {}", id.trim()),
+                staff::Revoked::Already => println!("{} was already revoked", id.trim()),
+                staff::Revoked::NoSuchToken => {
+                    anyhow::bail!("no staff token has the id `{}`", id.trim())
+                }
+            }
+            Ok(())
+        }
+    }
+}

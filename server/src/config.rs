@@ -1,0 +1,94 @@
+//! Configuration: the command-line options every subcommand shares (with their
+//! environment variables), and the `Config` of a running installation built from them.
+
+use std::path::PathBuf;
+
+use api_client::UploadLimits;
+use clap::Args;
+
+/// Where the data lives; every subcommand takes the same options.
+#[derive(Args, Clone, Debug)]
+pub struct StorageArgs {
+    /// Directory for the SQLite database (and later, uploads).
+    #[arg(long, env = "ONEWINDOW_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// A postgres:// URL to use PostgreSQL instead of the SQLite file.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+/// How this installation serves applicants.
+#[derive(Args, Clone, Debug)]
+pub struct ServiceArgs {
+    /// The address citizens reach the portal at (receipts' QR codes point there).
+    /// Defaults to http:// and the bind address.
+    #[arg(long, env = "ONEWINDOW_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Largest accepted upload, in megabytes.
+    #[arg(long, env = "ONEWINDOW_MAX_FILE_MB", default_value_t = 10)]
+    pub max_file_mb: u64,
+    /// Largest total of one application's uploads, in megabytes.
+    #[arg(long, env = "ONEWINDOW_MAX_APPLICATION_MB", default_value_t = 50)]
+    pub max_application_mb: u64,
+    /// The 6-digit administrative region code that starts every acceptance number.
+    #[arg(long, env = "ONEWINDOW_REGION_CODE", default_value = "440113")]
+    pub region_code: String,
+    /// Working days staff have to reply to a complaint, counted from the day after it is filed.
+    #[arg(long, env = "ONEWINDOW_COMPLAINT_REPLY_DAYS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=250))]
+    pub complaint_reply_days: u32,
+    /// Working days staff have to answer a poor rating (整改), counted from the day after it.
+    #[arg(long, env = "ONEWINDOW_RECTIFICATION_DAYS", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=250))]
+    pub rectification_days: u32,
+}
+
+/// Settings of this installation, from the command line or the environment.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Without a trailing slash.
+    pub public_url: String,
+    pub data_dir: PathBuf,
+    pub max_file_bytes: u64,
+    pub max_total_bytes: u64,
+    pub region_code: String,
+    /// Working days after the submission day by which a complaint is to be answered.
+    pub complaint_reply_days: u32,
+    /// Working days after a poor rating by which staff must answer it (整改).
+    pub rectification_days: u32,
+}
+
+/// What uploads may be, by content.
+pub const ACCEPTED_MEDIA_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
+
+impl Config {
+    pub fn new(
+        service: &ServiceArgs,
+        storage: &StorageArgs,
+        bound: std::net::SocketAddr,
+    ) -> anyhow::Result<Self> {
+        let region = service.region_code.trim();
+        if region.len() != 6 || !region.chars().all(|c| c.is_ascii_digit()) {
+            anyhow::bail!("--region-code must be 6 digits, got `{region}`");
+        }
+        let public_url = service
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bound}"));
+        Ok(Config {
+            public_url: public_url.trim_end_matches('/').to_string(),
+            data_dir: storage.data_dir.clone(),
+            max_file_bytes: service.max_file_mb * 1024 * 1024,
+            max_total_bytes: service.max_application_mb * 1024 * 1024,
+            region_code: region.to_string(),
+            complaint_reply_days: service.complaint_reply_days,
+            rectification_days: service.rectification_days,
+        })
+    }
+
+    pub fn limits(&self) -> UploadLimits {
+        UploadLimits {
+            max_file_bytes: self.max_file_bytes,
+            max_total_bytes: self.max_total_bytes,
+            accepted: ACCEPTED_MEDIA_TYPES.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}

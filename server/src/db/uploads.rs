@@ -1,0 +1,218 @@
+//! Uploads as the use cases that attach them see them: which exist and are free, taking
+//! them for a case or complaint (all or none), and the budget of their total size.
+
+use std::collections::{BTreeSet, HashMap};
+
+use api_client::FieldError;
+use sqlx::{Any, AnyPool, Executor};
+
+use super::sql::placeholders;
+
+/// An upload as a submission sees it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct UploadRow {
+    pub size: i64,
+    /// The case or complaint that took it.
+    pub case_number: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    #[sqlx(flatten)]
+    upload: UploadRow,
+}
+
+/// The stored uploads among `ids`.
+pub async fn find(pool: &AnyPool, ids: &[&str]) -> Result<HashMap<String, UploadRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT id, size, case_number FROM uploads WHERE id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query_as::<_, Row>(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.upload))
+        .collect())
+}
+
+/// Marks the distinct uploads among `ids` as taken by `owner` (a case or complaint number),
+/// if every one is still free; false (and nothing marked) otherwise. Run it inside the
+/// transaction that stores the owner.
+pub async fn take<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    owner: &str,
+    ids: &[&str],
+) -> Result<bool, sqlx::Error> {
+    let ids: BTreeSet<&str> = ids.iter().copied().collect();
+    if ids.is_empty() {
+        return Ok(true);
+    }
+    let sql = format!(
+        "UPDATE uploads SET case_number = $1 WHERE case_number IS NULL AND id IN ({})",
+        placeholders(2, ids.len())
+    );
+    let mut q = sqlx::query(&sql).bind(owner.to_string());
+    for id in &ids {
+        q = q.bind(id.to_string());
+    }
+    Ok(q.execute(e).await?.rows_affected() == ids.len() as u64)
+}
+
+/// What the uploads are attached to, for messages: "application", "supplement", "complaint".
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    pub max_total: u64,
+    pub of: &'static str,
+}
+
+/// The problems of the uploads of each field (`materials.<id>`, `attachments`): a field
+/// whose uploads are not all there and free; the field at which the running total of the
+/// distinct uploads first exceeds the budget.
+pub fn problems<F: AsRef<str>, I: AsRef<str>>(
+    fields: &[(F, Vec<I>)],
+    rows: &HashMap<String, UploadRow>,
+    budget: Budget,
+) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    for (field, ids) in fields {
+        if ids
+            .iter()
+            .any(|u| rows.get(u.as_ref()).is_none_or(|r| r.case_number.is_some()))
+        {
+            out.push(FieldError::new(
+                field.as_ref(),
+                "unknown_upload",
+                format!(
+                    "a file is not there (expired, or used by another {}): upload it again",
+                    budget.of
+                ),
+            ));
+        }
+    }
+    let mut counted = BTreeSet::new();
+    let mut total: u64 = 0;
+    for (field, ids) in fields {
+        for u in ids {
+            if let Some(r) = rows.get(u.as_ref()) {
+                if counted.insert(u.as_ref()) {
+                    total = total.saturating_add(r.size.max(0) as u64);
+                }
+            }
+        }
+        if total > budget.max_total {
+            out.push(FieldError::new(
+                field.as_ref(),
+                "too_large_total",
+                format!(
+                    "the files of one {} may total at most {} MB",
+                    budget.of,
+                    budget.max_total / (1024 * 1024)
+                ),
+            ));
+            break;
+        }
+    }
+    out
+}
+
+/// After `take` found an upload gone between the check and the write: the problems as they
+/// are now, or, if the uploads look fine again, "upload again" on every field.
+pub fn taken_meanwhile<F: AsRef<str>, I: AsRef<str>>(
+    fields: &[(F, Vec<I>)],
+    rows: &HashMap<String, UploadRow>,
+    budget: Budget,
+) -> Vec<FieldError> {
+    let errors = problems(fields, rows, budget);
+    if !errors.is_empty() {
+        return errors;
+    }
+    fields
+        .iter()
+        .map(|(f, _)| FieldError::new(f.as_ref(), "unknown_upload", "upload this file again"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(list: &[(&str, i64, Option<&str>)]) -> HashMap<String, UploadRow> {
+        list.iter()
+            .map(|(id, size, case)| {
+                (
+                    id.to_string(),
+                    UploadRow {
+                        size: *size,
+                        case_number: case.map(str::to_string),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    fn fields(errors: &[FieldError]) -> Vec<(&str, &str)> {
+        errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect()
+    }
+
+    fn budget(max_total: u64) -> Budget {
+        Budget {
+            max_total,
+            of: "application",
+        }
+    }
+
+    #[test]
+    fn uploads_must_exist_be_free_and_fit_together() {
+        let stored = rows(&[
+            ("a", 600, None),
+            ("b", 600, None),
+            ("c", 10, Some("440113261122000011")),
+        ]);
+        let ok = vec![
+            ("materials.id_card", vec!["a"]),
+            ("materials.photo", vec!["b"]),
+        ];
+        assert!(problems(&ok, &stored, budget(1200)).is_empty());
+        // Over the total at the second material.
+        assert_eq!(
+            fields(&problems(&ok, &stored, budget(1000))),
+            vec![("materials.photo", "too_large_total")]
+        );
+        // The same file twice counts once.
+        let twice = vec![
+            ("materials.id_card", vec!["a"]),
+            ("materials.photo", vec!["a"]),
+        ];
+        assert!(problems(&twice, &stored, budget(700)).is_empty());
+        // Unknown, or used by another case.
+        let bad = vec![
+            ("materials.id_card", vec!["a", "zzz"]),
+            ("materials.photo", vec!["c"]),
+        ];
+        assert_eq!(
+            fields(&problems(&bad, &stored, budget(10_000))),
+            vec![
+                ("materials.id_card", "unknown_upload"),
+                ("materials.photo", "unknown_upload")
+            ]
+        );
+        assert_eq!(
+            fields(&taken_meanwhile(&ok, &stored, budget(10_000))),
+            vec![
+                ("materials.id_card", "unknown_upload"),
+                ("materials.photo", "unknown_upload")
+            ]
+        );
+    }
+}
