@@ -11,7 +11,6 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 pub use fantoccini::Locator as By;
@@ -35,12 +34,12 @@ fn env_or(name: &str, default: impl Into<PathBuf>) -> PathBuf {
 pub struct Session {
     pub base: String,
     pub browser: Client,
-    _server: Child,
+    _server: launcher::Server,
     _driver: Child,
     _data: tempfile::TempDir,
 }
 
-async fn start_server(data: &std::path::Path) -> Result<(Child, String)> {
+async fn start_server(data: &std::path::Path) -> Result<launcher::Server> {
     let bin = env_or("ONEWINDOW_SERVER_BIN", root().join("target/debug/server"));
     let dist = env_or("ONEWINDOW_DIST_DIR", root().join("dist"));
     if !dist.join("portal/index.html").exists() {
@@ -49,31 +48,27 @@ async fn start_server(data: &std::path::Path) -> Result<(Child, String)> {
             dist.display()
         );
     }
-    let mut child = Command::new(&bin)
-        .args(["serve", "--bind", "127.0.0.1:0", "--dist-dir"])
+    let mut cmd = std::process::Command::new(&bin);
+    cmd.args(["serve", "--bind", "127.0.0.1:0", "--dist-dir"])
         .arg(&dist)
         .arg("--data-dir")
         .arg(data)
         .env_remove("DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .with_context(|| format!("cannot start {}", bin.display()))?;
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = tokio::time::timeout(WAIT, async {
-        while let Some(line) = lines.next_line().await? {
-            if let Some(url) = line.strip_prefix("listening on ") {
-                return Ok::<_, anyhow::Error>(url.trim().to_string());
-            }
+        .env("RUST_LOG", "warn");
+    // stderr stays the test's own, so the server's warnings show beside a failing test.
+    let launch = launcher::Launch::new(cmd).timeout(WAIT);
+    match tokio::task::spawn_blocking(move || launch.start()).await? {
+        Ok(server) => Ok(server),
+        Err(launcher::Error::Spawn(e)) => {
+            Err(e).with_context(|| format!("cannot start {}", bin.display()))
         }
-        bail!("the server exited before listening")
-    })
-    .await
-    .context("the server did not start in time")??;
-    // Keep draining stdout so the server never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Ok((child, base))
+        Err(e @ launcher::Error::Exited { .. }) => {
+            Err(anyhow::Error::new(e).context("the server exited before listening"))
+        }
+        Err(e @ launcher::Error::Timeout { .. }) => {
+            Err(anyhow::Error::new(e).context("the server did not start in time"))
+        }
+    }
 }
 
 async fn start_driver() -> Result<(Child, u16)> {
@@ -104,7 +99,8 @@ impl Session {
     /// A fresh server and a browser window of `width`×`height` CSS pixels.
     pub async fn start(width: u32, height: u32) -> Result<Session> {
         let data = tempfile::tempdir()?;
-        let (server, base) = start_server(data.path()).await?;
+        let server = start_server(data.path()).await?;
+        let base = server.base().to_string();
         let (driver, port) = start_driver().await?;
         let chrome = env_or("CHROME_BIN", "/usr/bin/chromium");
         let mut caps = serde_json::Map::new();
@@ -214,7 +210,7 @@ impl Session {
 
     /// Stops the server, as if the network or the API went away mid-visit.
     pub async fn stop_server(&mut self) -> Result<()> {
-        self._server.kill().await?;
+        self._server.kill()?;
         Ok(())
     }
 

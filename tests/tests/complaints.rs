@@ -315,10 +315,9 @@ async fn bad_input_is_named_and_an_anonymous_complaint_needs_its_code() -> Resul
             .is_empty(),
         "no code, no complaint"
     );
-    let wrong = if code.starts_with('A') {
-        format!("B{}", &code[1..])
-    } else {
-        format!("A{}", &code[1..])
+    let wrong = match code.strip_prefix('A') {
+        Some(rest) => format!("B{rest}"),
+        None => format!("A{}", &code[1..]),
     };
     s.open(&format!("/complaints/{number}?c={wrong}")).await?;
     let a = s

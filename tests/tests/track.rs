@@ -197,10 +197,9 @@ async fn lookup_form_catches_typos_and_answers_no_match_alike() -> Result<()> {
         .contains("校验码"));
 
     // A wrong code and an unknown number read the same.
-    let wrong = if code.starts_with('A') {
-        "B".to_string() + &code[1..]
-    } else {
-        "A".to_string() + &code[1..]
+    let wrong = match code.strip_prefix('A') {
+        Some(rest) => "B".to_string() + rest,
+        None => "A".to_string() + &code[1..],
     };
     s.open(&format!("/track/{number}?c={wrong}")).await?;
     let a = s.wait_for("[data-testid=no-match]").await?.text().await?;

@@ -307,110 +307,25 @@ pub fn print_report(title: &str, report: &SizeReport) {
     }
 }
 
-/// The URLs in `href`/`src` of `<link>`, `<script>` and `<img>` tags, and the module paths
-/// inside inline scripts (Trunk's loader: `import init … from '/x.js'` and
-/// `init({ module_or_path: '/x_bg.wasm' })`), in document order.
+/// The URLs in `href` of `<link>` and `src` of `<script>`, `<img>` and `<source>` elements,
+/// and the module paths inside inline scripts (Trunk's loader: `import init … from '/x.js'`
+/// and `init({ module_or_path: '/x_bg.wasm' })`), in document order. Parsed as a browser
+/// does (html5ever), so comments, unquoted values and script text are read as it reads them.
 pub fn asset_urls(html: &str) -> Vec<String> {
+    let document = scraper::Html::parse_document(html);
+    let elements = scraper::Selector::parse("link, script, img, source").expect("a valid selector");
     let mut urls = Vec::new();
-    let lower = html.to_ascii_lowercase();
-    let mut pos = 0;
-    while let Some(off) = lower[pos..].find('<') {
-        let start = pos + off;
-        if lower[start..].starts_with("<!--") {
-            pos = lower[start..]
-                .find("-->")
-                .map_or(lower.len(), |e| start + e + 3);
-            continue;
+    for element in document.select(&elements) {
+        let tag = element.value();
+        let attribute = if tag.name() == "link" { "href" } else { "src" };
+        if let Some(url) = tag.attr(attribute).filter(|u| !u.is_empty()) {
+            urls.push(url.to_string());
         }
-        let Some((tag, attrs, end)) = parse_tag(html, start) else {
-            pos = start + 1;
-            continue;
-        };
-        pos = end;
-        let wanted: &[&str] = match tag.as_str() {
-            "link" => &["href"],
-            "script" => &["src"],
-            "img" | "source" => &["src"],
-            _ => &[],
-        };
-        for (name, value) in &attrs {
-            if wanted.contains(&name.as_str()) && !value.is_empty() {
-                urls.push(value.clone());
-            }
-        }
-        if tag == "script" {
-            let body_end = lower[pos..]
-                .find("</script")
-                .map_or(lower.len(), |e| pos + e);
-            urls.extend(quoted_paths(&html[pos..body_end]));
-            pos = body_end;
+        if tag.name() == "script" {
+            urls.extend(quoted_paths(&element.text().collect::<String>()));
         }
     }
     urls
-}
-
-type Attributes = Vec<(String, String)>;
-
-/// Parse the tag opening at `start` (`<name attr=value …>`): name, attributes, end offset.
-fn parse_tag(html: &str, start: usize) -> Option<(String, Attributes, usize)> {
-    let bytes = html.as_bytes();
-    let mut i = start + 1;
-    let name_start = i;
-    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'-') {
-        i += 1;
-    }
-    if i == name_start {
-        return None;
-    }
-    let name = html[name_start..i].to_ascii_lowercase();
-    let mut attrs = Vec::new();
-    loop {
-        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
-            i += 1;
-        }
-        if i >= bytes.len() {
-            return None;
-        }
-        if bytes[i] == b'>' {
-            return Some((name, attrs, i + 1));
-        }
-        let a_start = i;
-        while i < bytes.len()
-            && !bytes[i].is_ascii_whitespace()
-            && !matches!(bytes[i], b'=' | b'>' | b'/')
-        {
-            i += 1;
-        }
-        let attr = html[a_start..i].to_ascii_lowercase();
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let mut value = String::new();
-        if i < bytes.len() && bytes[i] == b'=' {
-            i += 1;
-            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            if i < bytes.len() && (bytes[i] == b'"' || bytes[i] == b'\'') {
-                let q = bytes[i];
-                let v_start = i + 1;
-                let v_end = v_start + html[v_start..].find(q as char)?;
-                value = html[v_start..v_end].to_string();
-                i = v_end + 1;
-            } else {
-                let v_start = i;
-                while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' {
-                    i += 1;
-                }
-                value = html[v_start..i].to_string();
-            }
-        }
-        if attr.is_empty() {
-            i += 1;
-        } else {
-            attrs.push((attr, value));
-        }
-    }
 }
 
 /// String literals in a script that look like asset paths.

@@ -1,12 +1,9 @@
-//! Project automation for OneWindow: `cargo xtask run | test | build | bench`.
+//! Project automation for OneWindow: `cargo xtask run | test | build | setup | bench`.
 //!
 //! Every step prints an `[xtask] …` line. Tools are checked on each run and installed only
 //! when missing or at the wrong version.
 
 mod bench;
-mod bench_lookup;
-mod bench_submit;
-mod bench_uploads;
 mod bundles;
 mod setup;
 mod testing;
@@ -15,30 +12,53 @@ mod util;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use util::{run, step, Ctx};
 
-const USAGE: &str = "\
-usage: cargo xtask <command>
+/// Project automation for OneWindow.
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
 
-commands:
-  build                      check the build tools, build the portal and kiosk release
-                             bundles with Trunk into dist/, and precompress them
-  run [-- SERVER ARGS...]    build, then run the release server on http://127.0.0.1:8080
-  test                       every test stage: unit and API tests, wasm component tests,
-                             release bundles, end-to-end tests in Chromium
-  setup                      check (and install what is missing) every tool the
-                             other commands need, including the browser test tools
-  bench [OPTIONS]            first-visit download sizes and search latency
-        --sizes-only | --search-only   run one half
-        --no-build                     use the existing dist/ and target/release/server
-        --dist-dir DIR                 measure bundles in DIR/portal and DIR/kiosk
-        --requests N                   timed search requests (default 2000)
-        --strict                       exit non-zero when a target is missed";
+#[derive(Subcommand)]
+enum Command {
+    /// Check the build tools, build the release bundles (portal, apply, track, kiosk) with
+    /// Trunk into dist/, and precompress them
+    Build,
+    /// Build, then run the release server on http://127.0.0.1:8080
+    Run {
+        /// Passed to `server serve` (after `--`), e.g. `-- --database-url postgres://…`;
+        /// --bind, --data-dir and --dist-dir default to 127.0.0.1:8080, data and dist
+        #[arg(
+            value_name = "SERVER ARGS",
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
+        server_args: Vec<String>,
+    },
+    /// Every test stage: format and lints, unit and API tests, wasm component tests, release
+    /// bundles, end-to-end tests in Chromium
+    Test,
+    /// Check (and install what is missing) every tool the other commands need, including the
+    /// browser test tools
+    Setup,
+    /// First-visit download sizes, search latency, submissions per second, upload memory and
+    /// case lookups
+    Bench(bench::Args),
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match dispatch(&args) {
+    let cli = Cli::parse();
+    let Some(command) = cli.command else {
+        // Bare `cargo xtask`: the list of commands, and success.
+        let _ = Cli::command().print_help();
+        return ExitCode::SUCCESS;
+    };
+    match dispatch(command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("[xtask] error: {e:#}");
@@ -47,58 +67,29 @@ fn main() -> ExitCode {
     }
 }
 
-fn dispatch(args: &[String]) -> Result<()> {
-    let Some((command, rest)) = args.split_first() else {
-        println!("{USAGE}");
-        return Ok(());
-    };
+fn dispatch(command: Command) -> Result<()> {
     let ctx = Ctx::new()?;
-    match command.as_str() {
-        "build" => {
-            no_args(command, rest)?;
+    match command {
+        Command::Build => {
             setup::ensure_build_tools(&ctx)?;
             bundles::build(&ctx)?;
             step!("bundles ready in dist/portal and dist/kiosk");
             Ok(())
         }
-        "run" => run_server(&ctx, rest),
-        "setup" => {
-            no_args(command, rest)?;
+        Command::Run { server_args } => run_server(&ctx, &server_args),
+        Command::Setup => {
             setup::ensure_build_tools(&ctx)?;
             setup::ensure_browser_tools(&ctx)?;
             step!("all tools present");
             Ok(())
         }
-        "test" => {
-            no_args(command, rest)?;
-            testing::test(&ctx)
-        }
-        "bench" => bench::bench(&ctx, &bench::Options::parse(rest)?),
-        "help" | "-h" | "--help" => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        other => bail!("unknown command {other:?}\n\n{USAGE}"),
+        Command::Test => testing::test(&ctx),
+        Command::Bench(args) => bench::run(&ctx, &args),
     }
-}
-
-fn no_args(command: &str, rest: &[String]) -> Result<()> {
-    if !rest.is_empty() {
-        bail!(
-            "`cargo xtask {command}` takes no arguments (got {})",
-            rest.join(" ")
-        );
-    }
-    Ok(())
 }
 
 /// Build everything, then serve in the foreground.
-fn run_server(ctx: &Ctx, rest: &[String]) -> Result<()> {
-    // `cargo xtask run -- --no-demo` hands us `-- --no-demo`.
-    let extra = match rest.first() {
-        Some(first) if first == "--" => &rest[1..],
-        _ => rest,
-    };
+fn run_server(ctx: &Ctx, extra: &[String]) -> Result<()> {
     setup::ensure_build_tools(ctx)?;
     bundles::build(ctx)?;
     run(ctx.cargo().args(["build", "--release", "-p", "server"]))?;
@@ -169,6 +160,32 @@ fn exec(mut cmd: std::process::Command) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("xtask").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn help_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn run_passes_server_arguments_through() {
+        let args = |v: &[&str]| match parse(v).unwrap().command {
+            Some(Command::Run { server_args }) => server_args,
+            _ => panic!("not `run`"),
+        };
+        assert_eq!(args(&["run", "--", "--no-demo"]), ["--no-demo"]);
+        assert_eq!(
+            args(&["run", "--no-demo", "--bind", "0.0.0.0:9000"]),
+            ["--no-demo", "--bind", "0.0.0.0:9000"]
+        );
+        assert!(args(&["run"]).is_empty());
+        assert!(parse(&["test", "extra"]).is_err());
+        assert!(parse(&["frobnicate"]).is_err());
+        assert!(parse(&[]).unwrap().command.is_none());
+    }
 
     #[test]
     fn finds_bind() {

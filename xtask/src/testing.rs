@@ -77,7 +77,7 @@ impl Stages {
     }
 }
 
-const STAGE_COUNT: usize = 4;
+const STAGE_COUNT: usize = 5;
 
 pub fn test(ctx: &Ctx) -> Result<()> {
     let total = Instant::now();
@@ -85,6 +85,7 @@ pub fn test(ctx: &Ctx) -> Result<()> {
     let browser = setup::ensure_browser_tools(ctx)?;
     let mut stages = Stages { done: Vec::new() };
 
+    stages.run("format and lints", || format_and_lints(ctx))?;
     stages.run("unit and server API tests", || {
         run_tests(ctx.cargo().args([
             "test",
@@ -130,6 +131,20 @@ pub fn test(ctx: &Ctx) -> Result<()> {
     stages.summary();
     print_test_totals();
     Ok(())
+}
+
+/// `cargo fmt --check` against rustfmt.toml, then clippy with warnings as errors over every
+/// crate and target, so that neither formatting nor lints drift again.
+fn format_and_lints(ctx: &Ctx) -> Result<()> {
+    run(ctx.cargo().args(["fmt", "--all", "--check"]))?;
+    run(ctx.cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
 }
 
 /// `cargo test -p app --target wasm32-unknown-unknown`: cargo runs each test binary through

@@ -4,11 +4,9 @@
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use api_client::ApiClient;
@@ -210,8 +208,7 @@ pub struct TestServer {
     pub base: String,
     pub api: ApiClient,
     pub http: reqwest::Client,
-    child: Option<Child>,
-    stderr_log: Arc<Mutex<String>>,
+    child: Option<launcher::Server>,
     data_dir: TempDir,
     dist_dir: TempDir,
     /// Scratch space for catalogue files written by a test.
@@ -302,102 +299,59 @@ impl TestServer {
             .arg("--dist-dir")
             .arg(dist_dir.path())
             .args(args);
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn the server binary");
-
-        // Drain stderr into a buffer (shown when startup fails), and stdout until the
-        // `listening on` line, then keep draining it so the child never blocks on a full pipe.
-        let stderr_log = Arc::new(Mutex::new(String::new()));
-        {
-            let log = stderr_log.clone();
-            let mut stderr = child.stderr.take().unwrap();
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 4096];
-                loop {
-                    match stderr.read(&mut buf) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => log
-                            .lock()
-                            .unwrap()
-                            .push_str(&String::from_utf8_lossy(&buf[..n])),
-                    }
-                }
-            });
-        }
-        let (tx, rx) = mpsc::channel::<String>();
-        {
-            let stdout = child.stdout.take().unwrap();
-            let log = stderr_log.clone();
-            std::thread::spawn(move || {
-                let mut tx = Some(tx);
-                for line in BufReader::new(stdout).lines() {
-                    let Ok(line) = line else { break };
-                    if let Some(i) = line.find("listening on http://") {
-                        if let Some(tx) = tx.take() {
-                            let _ = tx.send(line[i + "listening on ".len()..].trim().to_string());
-                        }
-                    } else {
-                        let mut log = log.lock().unwrap();
-                        log.push_str("[stdout] ");
-                        log.push_str(&line);
-                        log.push('\n');
-                    }
-                }
-            });
-        }
-
-        // Build the guard now, so the child is killed even if startup fails below.
-        let mut server = TestServer {
+        cmd.stdin(Stdio::null());
+        // Keeps stderr and stray stdout lines (shown when startup fails, read by tests), and
+        // drains stdout past the `listening on` line so the child never blocks on a full pipe.
+        let launch = launcher::Launch::new(cmd)
+            .timeout(Duration::from_secs(60))
+            .capture_output();
+        let started = tokio::task::spawn_blocking(move || launch.start())
+            .await
+            .unwrap();
+        let child = match started {
+            Ok(child) => child,
+            Err(launcher::Error::Spawn(e)) => panic!("spawn the server binary: {e}"),
+            Err(e) => panic!(
+                "the {backend:?} server did not print its address ({e}); exit status {:?}; output:\n{}",
+                e.status(),
+                e.output()
+            ),
+        };
+        let url = child.base().to_string();
+        let server = TestServer {
             backend,
-            base: String::new(),
-            api: ApiClient::new(""),
+            base: url.clone(),
+            api: ApiClient::new(url),
             http: reqwest::Client::new(),
             child: Some(child),
-            stderr_log,
             data_dir,
             dist_dir,
             scratch,
             pg,
         };
-        let url = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60)))
-            .await
-            .unwrap();
-        match url {
-            Ok(url) => {
-                server.api = ApiClient::new(url.clone());
-                server.base = url;
-                // Make sure the backend asked for is the one in use: over PostgreSQL the
-                // SQLite file must not exist.
-                let sqlite_file = server.data_dir.path().join("onewindow.db");
-                match backend {
-                    Backend::Sqlite => assert!(
-                        sqlite_file.exists(),
-                        "the SQLite server did not create {}",
-                        sqlite_file.display()
-                    ),
-                    Backend::Postgres => assert!(
-                        !sqlite_file.exists(),
-                        "the PostgreSQL server created a SQLite file"
-                    ),
-                }
-                Some(server)
-            }
-            Err(e) => {
-                std::thread::sleep(Duration::from_millis(200));
-                let status = server.child.as_mut().unwrap().try_wait().ok().flatten();
-                panic!(
-                    "the {backend:?} server did not print its address ({e}); exit status {status:?}; output:\n{}",
-                    server.log()
-                );
-            }
+        // Make sure the backend asked for is the one in use: over PostgreSQL the SQLite file
+        // must not exist.
+        let sqlite_file = server.data_dir.path().join("onewindow.db");
+        match backend {
+            Backend::Sqlite => assert!(
+                sqlite_file.exists(),
+                "the SQLite server did not create {}",
+                sqlite_file.display()
+            ),
+            Backend::Postgres => assert!(
+                !sqlite_file.exists(),
+                "the PostgreSQL server created a SQLite file"
+            ),
         }
+        Some(server)
     }
 
     /// What the child wrote to stderr (and stray stdout lines) so far.
     pub fn log(&self) -> String {
-        self.stderr_log.lock().unwrap().clone()
+        self.child
+            .as_ref()
+            .map(launcher::Server::output)
+            .unwrap_or_default()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -530,9 +484,10 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
+        // The log is read below (when panicking), so the child stops here without being
+        // dropped yet.
+        if let Some(child) = self.child.as_mut() {
             let _ = child.kill();
-            let _ = child.wait();
         }
         // `pg` (and the temporary directories) drop after this: the database goes once
         // the server no longer holds connections to it.

@@ -34,16 +34,15 @@
 //!   req/s that is 20 ms each by Little's law).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context, Result};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::bench::{release_server, server_command, start_server, BenchServer, Options};
+use super::fixture::{self, Service};
+use super::server::{import_catalogue, release_server, Scratch};
 use crate::util::{describe, run, step, Ctx};
 
 const TOTAL_CASES: usize = 100_000;
@@ -59,50 +58,19 @@ const THREADS: usize = 2;
 const DURATION: &str = "10s";
 const WARM_UP: &str = "2s";
 const SUBMIT_CLIENTS: usize = 16;
-const SERVICE: &str = "BENCH-LOOKUP-001";
-const DEPARTMENT: &str = "基准查询局";
+const SERVICE: Service = Service {
+    code: "BENCH-LOOKUP-001",
+    department: "基准查询局",
+    topic: "基准查询",
+    name: "基准查询申报事项",
+    result: "基准查询结果",
+    promised_days: 10,
+};
 /// Lookups must keep at least this share of the static file's throughput…
 const RATIO_TARGET: f64 = 0.3;
 /// …with this p99 latency.
 const P99_BUDGET_MS: f64 = 20.0;
 const STATIC_FILE: &str = "bench-lookup-static.json";
-
-/// Whether `cargo xtask bench --lookup-only` was asked for.
-pub fn only() -> bool {
-    std::env::args().any(|a| a == "--lookup-only")
-}
-
-/// `--lookup-only`: this benchmark alone.
-pub fn standalone(ctx: &Ctx, opts: &Options) -> Result<()> {
-    if !bench(ctx, opts.build)? && opts.strict {
-        bail!("over target: case lookup throughput or p99 latency");
-    }
-    Ok(())
-}
-
-/// Called by `bench::bench` after the other benchmarks: runs on a full run.
-pub fn hook(ctx: &Ctx, wanted: bool, build: bool, over: &mut Vec<&'static str>) -> Result<()> {
-    if wanted && !bench(ctx, build)? {
-        over.push("case lookup throughput/p99");
-    }
-    Ok(())
-}
-
-/// Stops the server and removes the temporary directory, however the benchmark ends.
-struct Scratch {
-    dir: PathBuf,
-    server: Option<BenchServer>,
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            drop(server);
-            step!("stopped the lookup benchmark server");
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 /// Runs the benchmark; true when both targets are met.
 pub fn bench(ctx: &Ctx, build: bool) -> Result<bool> {
@@ -115,45 +83,40 @@ pub fn bench(ctx: &Ctx, build: bool) -> Result<bool> {
         run(ctx.cargo().args(["build", "--release", "-p", "server"]))?;
     }
     let server_bin = release_server(ctx)?;
-    let dir = std::env::temp_dir().join(format!("onewindow-bench-lookup-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let mut scratch = Scratch::create(
+        &format!("lookup-{}", std::process::id()),
+        Some("lookup benchmark server"),
+    )?;
+    let dir = scratch.dir.clone();
     std::fs::create_dir_all(dir.join("portal"))
         .with_context(|| format!("cannot create {}", dir.display()))?;
     std::fs::write(
         dir.join("portal/index.html"),
         "<!doctype html><title>bench</title>\n",
     )?;
-    let mut scratch = Scratch {
-        dir: dir.clone(),
-        server: None,
-    };
 
     let envs = [
         ("RUST_LOG", "warn"),
         ("ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR", "0"),
         ("ONEWINDOW_LOOKUP_MAX_FAILS_PER_NUMBER", "0"),
     ];
-    let (server, base) = start_server(ctx, &server_bin, &dir, &envs)?;
-    scratch.server = Some(server);
+    let base = scratch.start(ctx, &server_bin, &envs)?;
     step!("lookup benchmark server listening on {base}");
 
     let catalogue = dir.join("bench-lookup.json");
-    std::fs::write(&catalogue, serde_json::to_vec(&bench_catalogue())?)?;
-    let out = server_command(ctx, &server_bin, &[])
-        .args(["import-catalogue", "--data-dir"])
-        .arg(&dir)
-        .arg(&catalogue)
-        .arg(ctx.root.join("catalogue/demo/01-calendar-2026.json"))
-        .stdin(Stdio::null())
-        .output()
-        .context("cannot run the catalogue import")?;
-    if !out.status.success() {
-        bail!(
-            "importing the benchmark service failed ({}):\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    std::fs::write(
+        &catalogue,
+        serde_json::to_vec(&fixture::catalogue(&SERVICE))?,
+    )?;
+    let calendar = ctx.root.join("catalogue/demo/01-calendar-2026.json");
+    import_catalogue(
+        ctx,
+        &server_bin,
+        &dir,
+        &[],
+        &[&catalogue, &calendar],
+        "service",
+    )?;
 
     // The cases: the samples through the API, the rest (and everyone's events) with sqlite3.
     let started = Instant::now();
@@ -176,7 +139,7 @@ pub fn bench(ctx: &Ctx, build: bool) -> Result<bool> {
 
     let path = |(n, c): &(String, String)| format!("/api/v1/cases/{n}?c={c}");
     let first_url = format!("{base}{}", path(&sample[0]));
-    let first = client()?.get(&first_url).send()?;
+    let first = fixture::client()?.get(&first_url).send()?;
     if first.status().as_u16() != 200 {
         bail!(
             "GET {first_url}: {}: {}",
@@ -398,80 +361,23 @@ fn wrk_ms(t: &str) -> Result<f64> {
     Ok(value * scale)
 }
 
-fn client() -> Result<reqwest::blocking::Client> {
-    Ok(reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(60))
-        .pool_max_idle_per_host(1)
-        .build()?)
-}
-
 /// Submits `count` applications from `SUBMIT_CLIENTS` clients; (number, query code) of each.
 fn submit_cases(base: &str, count: usize) -> Result<Vec<(String, String)>> {
     let url = format!("{base}/api/v1/applications");
-    let body = serde_json::to_string(&json!({
-        "service_code": SERVICE,
-        "applicant": {"type": "individual", "name": "张三丰", "id_type": "resident_id",
-                      "id_number": "11010519491231002X", "mobile": "13800138000"},
-        "answers": {},
-        "materials": {}
-    }))?;
+    let body = fixture::application(SERVICE.code)?;
     let run_id = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0);
-    let next = AtomicUsize::new(0);
-    let cases: Mutex<Vec<(String, String)>> = Mutex::new(Vec::with_capacity(count));
-    let failure: Mutex<Option<anyhow::Error>> = Mutex::new(None);
-    std::thread::scope(|s| {
-        for _ in 0..SUBMIT_CLIENTS {
-            s.spawn(|| {
-                let client = match client() {
-                    Ok(c) => c,
-                    Err(e) => {
-                        failure.lock().unwrap().get_or_insert(e);
-                        return;
-                    }
-                };
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= count || failure.lock().unwrap().is_some() {
-                        break;
-                    }
-                    let sent = client
-                        .post(&url)
-                        .header("Idempotency-Key", format!("bench-lookup-{run_id}-{i}"))
-                        .header("Content-Type", "application/json")
-                        .body(body.clone())
-                        .send()
-                        .map_err(anyhow::Error::from)
-                        .and_then(|r| {
-                            let status = r.status();
-                            let text = r.text()?;
-                            if status.as_u16() != 201 {
-                                bail!("POST {url}: {status}: {text}");
-                            }
-                            let v: Value = serde_json::from_str(&text)?;
-                            let n = v["acceptance_number"]
-                                .as_str()
-                                .context("no acceptance_number")?;
-                            let c = v["query_code"].as_str().context("no query_code")?;
-                            Ok((n.to_string(), c.to_string()))
-                        });
-                    match sent {
-                        Ok(case) => cases.lock().unwrap().push(case),
-                        Err(e) => {
-                            failure.lock().unwrap().get_or_insert(e);
-                            break;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    if let Some(e) = failure.into_inner().unwrap() {
-        return Err(e);
-    }
-    Ok(cases.into_inner().unwrap())
+    fixture::from_clients(SUBMIT_CLIENTS, count, |client, i| {
+        let key = format!("bench-lookup-{run_id}-{i}");
+        let v = fixture::submit(client, &url, &body, &key)?;
+        let n = v["acceptance_number"]
+            .as_str()
+            .context("no acceptance_number")?;
+        let c = v["query_code"].as_str().context("no query_code")?;
+        Ok((n.to_string(), c.to_string()))
+    })
 }
 
 /// The SQL that writes `filler` more cases (numbers of 1 January 2025, no usable code), then
@@ -482,6 +388,7 @@ fn fill_sql(filler: usize) -> String {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
     let due = cst_date(now + 14 * 86_400);
+    let (service, department) = (SERVICE.code, SERVICE.department);
     let applicant = r#"{"type":"individual","name":"张三丰","id_type":"resident_id","id_number":"11010519491231002X","mobile":"13800138000"}"#;
     let mut sql = String::with_capacity(filler * 400 + 4096);
     sql.push_str(".timeout 60000\nBEGIN IMMEDIATE;\n");
@@ -496,7 +403,7 @@ fn fill_sql(filler: usize) -> String {
             let submitted = 1_735_689_600 + i as i64; // 2025-01-01 08:00 CST onwards
             let sep = if i + 1 == end { ";" } else { "," };
             sql.push_str(&format!(
-                "('{number}','{SERVICE}','bench','submitted','{applicant}','张*丰','{{}}','{{}}','{:064x}','filler-{i}',{submitted},'2025-01-08'){sep}\n",
+                "('{number}','{service}','bench','submitted','{applicant}','张*丰','{{}}','{{}}','{:064x}','filler-{i}',{submitted},'2025-01-08'){sep}\n",
                 i
             ));
         }
@@ -504,9 +411,9 @@ fn fill_sql(filler: usize) -> String {
     sql.push_str(&format!(
         "UPDATE cases SET status = 'under_review', accepted_at = submitted_at + 60, due_date = '{due}', current_step = '初审';\n\
          INSERT INTO case_events (case_number, at, status, step, department, opinion, actor)\n\
-           SELECT acceptance_number, submitted_at + 60, 'accepted', '受理', '{DEPARTMENT}', NULL, 'system' FROM cases ORDER BY acceptance_number;\n\
+           SELECT acceptance_number, submitted_at + 60, 'accepted', '受理', '{department}', NULL, 'system' FROM cases ORDER BY acceptance_number;\n\
          INSERT INTO case_events (case_number, at, status, step, department, opinion, actor)\n\
-           SELECT acceptance_number, submitted_at + 120, 'under_review', '初审', '{DEPARTMENT}', '材料齐全，进入审查', 'system' FROM cases ORDER BY acceptance_number;\n\
+           SELECT acceptance_number, submitted_at + 120, 'under_review', '初审', '{department}', '材料齐全，进入审查', 'system' FROM cases ORDER BY acceptance_number;\n\
          COMMIT;\n\
          PRAGMA wal_checkpoint(TRUNCATE);\n\
          ANALYZE;\n"
@@ -543,16 +450,7 @@ fn sqlite(db: &Path, sql: &str) -> Result<()> {
 /// An acceptance number: region + YYMMDD + 5-digit sequence + ISO 7064 MOD 11-2 check.
 fn acceptance_number(region: &str, yymmdd: &str, sequence: u32) -> String {
     let body = format!("{region}{yymmdd}{sequence:05}");
-    let mut sum = 0u32;
-    for c in body.chars() {
-        sum = (sum * 2 + c.to_digit(10).unwrap_or(0)) % 11;
-    }
-    let c = (12 - (sum * 2) % 11) % 11;
-    let check = if c == 10 {
-        "X".to_string()
-    } else {
-        c.to_string()
-    };
+    let check = fixture::check_character(&body).expect("an acceptance number is digits");
     format!("{body}{check}")
 }
 
@@ -570,38 +468,6 @@ fn cst_date(unix: i64) -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// One department, one topic and one service taken fully online without required materials.
-fn bench_catalogue() -> Value {
-    json!({
-        "departments": [{"code": "bench", "name": DEPARTMENT}],
-        "topics": [{"code": "bench_topic", "name": "基准查询", "audience": "individual"}],
-        "services": [{
-            "code": SERVICE,
-            "name": "基准查询申报事项",
-            "kind": "public_service",
-            "department": "bench",
-            "audience": ["individual"],
-            "topics": ["bench_topic"],
-            "legal_basis": [{"law": "《基准测试规则》", "article": "第一条"}],
-            "conditions": ["无。"],
-            "materials": [{"id": "photo", "name": "照片", "form": "electronic", "copies": 1, "requirement": "optional", "source": "申请人自备"}],
-            "steps": [{"name": "受理", "description": "网上受理。"}],
-            "statutory_limit": {"value": 20, "unit": "working_days"},
-            "promised_limit": {"value": 10, "unit": "working_days"},
-            "handling_type": "promised",
-            "fees": {"free": true, "items": []},
-            "location": "网上办理",
-            "hours": "全天",
-            "consult_phone": "12345",
-            "complaint_channel": "12345",
-            "online_depth": 4,
-            "visits": 0,
-            "supports": {"appointment": false, "payment": false, "delivery": false, "kiosk": false},
-            "result": {"name": "基准查询结果"}
-        }]
-    })
 }
 
 #[cfg(test)]

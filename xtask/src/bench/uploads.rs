@@ -2,7 +2,7 @@
 //! 10 MB file each at once to the release server, whose memory is sampled from /proc while
 //! they do. Uploads are streamed to disk, so the peak must stay far below 20 × 10 MB.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use crate::bench::{release_server, start_server, BenchServer};
+use super::server::{release_server, Scratch};
 use crate::util::{run, step, Ctx};
 
 const CLIENTS: usize = 20;
@@ -21,31 +21,6 @@ const PEAK_RSS_BUDGET_MB: f64 = 150.0;
 const SAMPLE_EVERY: Duration = Duration::from_millis(20);
 const BOUNDARY: &str = "----onewindow-bench-boundary";
 
-/// Stops the server and removes the temporary directory, however the benchmark ends.
-struct Scratch {
-    dir: PathBuf,
-    server: Option<BenchServer>,
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            drop(server);
-            step!("stopped the upload benchmark server");
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// Called by `bench::bench` after the search benchmark: runs this one when `wanted` (a full
-/// run, or `--uploads-only`), noting a missed target in `over`.
-pub fn hook(ctx: &Ctx, wanted: bool, build: bool, over: &mut Vec<&'static str>) -> Result<()> {
-    if wanted && !bench(ctx, build)? {
-        over.push("upload peak RSS");
-    }
-    Ok(())
-}
-
 /// Runs the upload benchmark; true when the server's peak RSS is within budget.
 pub fn bench(ctx: &Ctx, build: bool) -> Result<bool> {
     println!();
@@ -54,17 +29,13 @@ pub fn bench(ctx: &Ctx, build: bool) -> Result<bool> {
         run(ctx.cargo().args(["build", "--release", "-p", "server"]))?;
     }
     let server_bin = release_server(ctx)?;
-    let dir = std::env::temp_dir().join(format!("onewindow-bench-uploads-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut scratch = Scratch {
-        dir: dir.clone(),
-        server: None,
-    };
-
-    let (server, base) = start_server(ctx, &server_bin, &dir, &[])?;
-    let pid = server.pid();
-    scratch.server = Some(server);
+    let mut scratch = Scratch::create(
+        &format!("uploads-{}", std::process::id()),
+        Some("upload benchmark server"),
+    )?;
+    let dir = scratch.dir.clone();
+    let base = scratch.start(ctx, &server_bin, &[])?;
+    let pid = scratch.pid().expect("the server was started");
     step!("benchmark server (pid {pid}) listening on {base}");
     let idle = read_status(pid).map(|s| s.rss_kb).unwrap_or(0);
 
@@ -246,19 +217,6 @@ mod tests {
         assert_ne!(
             body_for(4)[start + 40..start + 80],
             b[start + 40..start + 80]
-        );
-    }
-
-    #[test]
-    fn uploads_only_runs_this_benchmark_alone() {
-        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let o = crate::bench::Options::parse(&args(&["--uploads-only", "--no-build"])).unwrap();
-        assert!(!o.sizes && !o.search && !o.build);
-        assert!(crate::bench::Options::parse(&args(&["--sizes-only", "--search-only"])).is_err());
-        let all = crate::bench::Options::parse(&[]).unwrap();
-        assert!(
-            all.sizes && all.search,
-            "a full run includes the upload benchmark"
         );
     }
 
