@@ -5,6 +5,7 @@
 
 mod bench;
 mod bundles;
+mod layers;
 mod setup;
 mod testing;
 mod util;

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 
 use crate::bundles;
+use crate::layers;
 use crate::setup::{self, Browser};
 use crate::util::{print_test_totals, run, run_tests, secs, step, Ctx};
 
@@ -136,6 +137,8 @@ pub fn test(ctx: &Ctx) -> Result<()> {
 /// `cargo fmt --check` against rustfmt.toml, then clippy with warnings as errors over every
 /// crate and target, so that neither formatting nor lints drift again.
 fn format_and_lints(ctx: &Ctx) -> Result<()> {
+    layers::check(&ctx.root)?;
+    step!("layers: no import circle in server, api-client or xtask; server imports only downwards");
     run(ctx.cargo().args(["fmt", "--all", "--check"]))?;
     run(ctx.cargo().args([
         "clippy",
