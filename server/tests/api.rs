@@ -1123,7 +1123,7 @@ async fn import_of_an_invalid_file_names_the_problems_and_writes_nothing(backend
         &json!({"services": [service_json(good, "测试事项一", "mzj"), broken]}).to_string(),
     );
 
-    let out = server.import(&[file.clone()]).await;
+    let out = server.import(std::slice::from_ref(&file)).await;
     assert!(!out.success, "an invalid file was accepted: {out:?}");
     assert_ne!(out.code, Some(0));
     let err = &out.stderr;
@@ -1201,7 +1201,7 @@ async fn import_rejects_an_unknown_field(backend: Backend) {
     service["keywrods"] = keywords;
     let file = server.write_scratch("misspelt.json", &json!({"services": [service]}).to_string());
 
-    let out = server.import(&[file.clone()]).await;
+    let out = server.import(std::slice::from_ref(&file)).await;
     assert!(!out.success, "a misspelt key was accepted: {out:?}");
     assert!(
         out.stderr.contains("keywrods"),
@@ -1240,7 +1240,7 @@ async fn import_rejects_invalid_json(backend: Backend) {
         "broken.json",
         "{\"services\": [ {\"code\": \"440113-TEST-GG-905\", ",
     );
-    let out = server.import(&[file.clone()]).await;
+    let out = server.import(std::slice::from_ref(&file)).await;
     assert!(!out.success, "invalid JSON was accepted: {out:?}");
     assert!(
         out.stderr.contains(&file.display().to_string()),
@@ -1255,7 +1255,7 @@ async fn import_rejects_invalid_json(backend: Backend) {
 
     // A file that does not exist is named too.
     let absent = server.scratch.path().join("absent.json");
-    let out = server.import(&[absent.clone()]).await;
+    let out = server.import(std::slice::from_ref(&absent)).await;
     assert!(!out.success, "{out:?}");
     assert!(
         out.stderr.contains(&absent.display().to_string()),

@@ -547,27 +547,6 @@ pub fn assert_error_shape(body: &Value, code: &str) -> Vec<String> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::with_database;
-
-    #[test]
-    fn replaces_the_database_name() {
-        assert_eq!(
-            with_database("postgres://postgres@127.0.0.1:5432/test", "x"),
-            "postgres://postgres@127.0.0.1:5432/x"
-        );
-        assert_eq!(
-            with_database("postgres://u:p@h/db?sslmode=disable", "x"),
-            "postgres://u:p@h/x?sslmode=disable"
-        );
-        assert_eq!(
-            with_database("postgresql://h:5432", "x"),
-            "postgresql://h:5432/x"
-        );
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // The command line against a running test server (server/tests/lifecycle.rs)
 
@@ -829,4 +808,25 @@ pub fn test_service(code: &str, name: &str, department: &str, topic: &str) -> Va
         "supports": {"appointment": false, "payment": false, "delivery": true, "kiosk": true},
         "result": {"name": "测试结果文书"}
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn replaces_the_database_name() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/test", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h/db?sslmode=disable", "x"),
+            "postgres://u:p@h/x?sslmode=disable"
+        );
+        assert_eq!(
+            with_database("postgresql://h:5432", "x"),
+            "postgresql://h:5432/x"
+        );
+    }
 }
