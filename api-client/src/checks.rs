@@ -142,7 +142,7 @@ pub fn normalise_query_code(code: &str) -> Option<String> {
 }
 
 /// An acceptance number (受理号): region code (6 digits) + date YYMMDD + sequence (5 digits)
-/// + ISO 7064 MOD 11-2 check character. Shown grouped: `440113-261122-00017-X`.
+/// + ISO 7064 MOD 11-2 check character. Shown grouped: `440113-261122-00017-8`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AcceptanceNumber(String);
 
@@ -192,7 +192,7 @@ impl AcceptanceNumber {
         &self.0
     }
 
-    /// Grouped for reading: `440113-261122-00017-X`.
+    /// Grouped for reading: `440113-261122-00017-8`.
     pub fn grouped(&self) -> String {
         let s = &self.0;
         format!("{}-{}-{}-{}", &s[..6], &s[6..12], &s[12..17], &s[17..])

@@ -45,7 +45,7 @@ enum Command {
         command: staff_token::StaffTokenCommand,
     },
     /// Perform an action on a case (as an operator: any department), e.g.
-    /// `server case 440113-260213-00001-7 accept`. Safe while the server runs.
+    /// `server case 440113-260213-00001-3 accept`. Safe while the server runs.
     Case(case::CaseArgs),
     /// List, show and handle complaints (投诉) as an operator: any department. Safe while
     /// the server runs.
