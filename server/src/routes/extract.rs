@@ -1,8 +1,7 @@
 //! What handlers take from a request, rejecting with the one `ApiError` (never a bare 400:
 //! every problem names its field): the query string (`Params`), the client's address
 //! (`ClientAddr`), the number or code in the path (`CaseNumber`, `ComplaintNumber`,
-//! `ServiceCode`), JSON bodies
-//! (`JsonBody`) and the `Idempotency-Key` header.
+//! `ServiceCode`), JSON bodies (`JsonBody`) and the `Idempotency-Key` header.
 
 use std::marker::PhantomData;
 use std::net::{IpAddr, SocketAddr};
