@@ -240,7 +240,7 @@ impl Incoming {
 
 fn too_large(max: u64) -> ApiError {
     const MB: u64 = 1024 * 1024;
-    let limit = if max % MB == 0 {
+    let limit = if max.is_multiple_of(MB) {
         format!("{} MB", max / MB)
     } else {
         format!("{max} bytes")
