@@ -1,4 +1,5 @@
-//! Uploaded files: streamed to a temporary file while hashed, typed by their first bytes,
+//! Uploaded files: streamed to a temporary file while hashed, limited in size and typed by
+//! their first bytes as they arrive,
 //! stored once per content under `<data_dir>/uploads/<2 hex>/<sha256>`, and expired when no
 //! application has used them within the time to live.
 //!
@@ -11,6 +12,7 @@ use anyhow::Context;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncWriteExt, BufWriter};
 
+use crate::config::ACCEPTED_MEDIA_TYPES;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -99,17 +101,21 @@ impl Drop for TempGuard {
     }
 }
 
-/// A file being received: written to `uploads/tmp`, hashed and counted chunk by chunk.
+/// A file being received: written to `uploads/tmp`, hashed and counted chunk by chunk, and
+/// checked on the way (at most `max` bytes, an accepted type from its first bytes), so that
+/// a file refused is refused as soon as it can be.
 pub struct Incoming {
     guard: TempGuard,
     file: BufWriter<tokio::fs::File>,
     hasher: Sha256,
     size: u64,
+    max: u64,
     head: Vec<u8>,
 }
 
 impl Incoming {
-    pub async fn create(data_dir: &Path) -> anyhow::Result<Incoming> {
+    /// A new file of at most `max` bytes.
+    pub async fn create(data_dir: &Path, max: u64) -> Result<Incoming, ApiError> {
         let dir = tmp_dir(data_dir);
         tokio::fs::create_dir_all(&dir)
             .await
@@ -126,11 +132,17 @@ impl Incoming {
             file: BufWriter::with_capacity(WRITE_BUFFER, file),
             hasher: Sha256::new(),
             size: 0,
+            max,
             head: Vec::with_capacity(MAGIC_LEN),
         })
     }
 
-    pub async fn write(&mut self, chunk: &[u8]) -> anyhow::Result<()> {
+    /// Takes the next chunk; a 400 on `file` once the file is larger than allowed or its first
+    /// bytes are of no accepted type.
+    pub async fn take(&mut self, chunk: &[u8]) -> Result<(), ApiError> {
+        if self.size + chunk.len() as u64 > self.max {
+            return Err(too_large(self.max));
+        }
         if self.head.len() < MAGIC_LEN {
             let take = (MAGIC_LEN - self.head.len()).min(chunk.len());
             self.head.extend_from_slice(&chunk[..take]);
@@ -140,16 +152,20 @@ impl Incoming {
         self.file
             .write_all(chunk)
             .await
-            .context("cannot write an upload's temporary file")
+            .context("cannot write an upload's temporary file")?;
+        if self.head.len() >= MAGIC_LEN && detect(&self.head).is_none() {
+            return Err(wrong_type());
+        }
+        Ok(())
     }
 
-    pub fn size(&self) -> u64 {
-        self.size
-    }
-
-    /// The first bytes received (up to `MAGIC_LEN`).
-    pub fn head(&self) -> &[u8] {
-        &self.head
+    /// The media type of the file received in full; a 400 on `file` when it is empty or of no
+    /// accepted type.
+    pub fn finish(&self) -> Result<&'static str, ApiError> {
+        if self.size == 0 {
+            return Err(ApiError::field("file", "empty", "the file is empty"));
+        }
+        detect(&self.head).ok_or_else(wrong_type)
     }
 
     /// Stores the received file (once per content) and records it as a new upload.
@@ -220,6 +236,31 @@ impl Incoming {
             media_type: media_type.to_string(),
         })
     }
+}
+
+fn too_large(max: u64) -> ApiError {
+    const MB: u64 = 1024 * 1024;
+    let limit = if max.is_multiple_of(MB) {
+        format!("{} MB", max / MB)
+    } else {
+        format!("{max} bytes")
+    };
+    ApiError::field(
+        "file",
+        "too_large",
+        format!("the file is larger than the limit of {limit} ({max} bytes)"),
+    )
+}
+
+fn wrong_type() -> ApiError {
+    ApiError::field(
+        "file",
+        "wrong_type",
+        format!(
+            "the file is not one of the accepted types ({}), judged by its content",
+            ACCEPTED_MEDIA_TYPES.join(", ")
+        ),
+    )
 }
 
 /// Deletes the stored file of `sha256` when no upload row refers to it any more. The caller

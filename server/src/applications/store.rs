@@ -9,19 +9,20 @@
 //! winner's case.
 
 use api_client::CaseStatus;
-use sqlx::any::AnyRow;
-use sqlx::{Any, AnyPool, Executor, Row};
+use sqlx::{Any, AnyPool, Executor};
 
-use crate::db::retry::{self, is_unique_violation};
+use crate::db::retry::{self, Keyed};
 use crate::db::uploads;
 use crate::error::ApiError;
 use crate::numbering;
 
 /// A case as the receipt and the submit answer need it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct StoredCase {
+    #[sqlx(rename = "acceptance_number")]
     pub number: String,
     pub service_code: String,
+    #[sqlx(try_from = "String")]
     pub status: CaseStatus,
     pub masked_name: String,
     pub query_code_hash: String,
@@ -32,45 +33,22 @@ pub struct StoredCase {
 const CASE_COLUMNS: &str =
     "acceptance_number, service_code, status, masked_name, query_code_hash, submitted_at, promised_date";
 
-fn stored_case(row: &AnyRow) -> Result<StoredCase, sqlx::Error> {
-    let status: String = row.try_get(2)?;
-    let status = CaseStatus::try_from(status).map_err(|e| sqlx::Error::Decode(e.into()))?;
-    Ok(StoredCase {
-        number: row.try_get(0)?,
-        service_code: row.try_get(1)?,
-        status,
-        masked_name: row.try_get(3)?,
-        query_code_hash: row.try_get(4)?,
-        submitted_at: row.try_get(5)?,
-        promised_date: row.try_get(6)?,
-    })
-}
-
 /// The case submitted with this idempotency key.
 pub async fn find_by_key<'e, E: Executor<'e, Database = Any>>(
     e: E,
     key: &str,
-) -> Result<Option<StoredCase>, sqlx::Error> {
+) -> Result<Option<StoredCase>, ApiError> {
     let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE idempotency_key = $1");
-    sqlx::query(&sql)
-        .bind(key)
-        .fetch_optional(e)
-        .await?
-        .as_ref()
-        .map(stored_case)
-        .transpose()
+    Ok(sqlx::query_as(&sql).bind(key).fetch_optional(e).await?)
 }
 
 /// The case with this acceptance number (18 characters, no separators).
-pub async fn find(pool: &AnyPool, number: &str) -> Result<Option<StoredCase>, sqlx::Error> {
+pub async fn find(pool: &AnyPool, number: &str) -> Result<Option<StoredCase>, ApiError> {
     let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE acceptance_number = $1");
-    sqlx::query(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(number)
         .fetch_optional(pool)
-        .await?
-        .as_ref()
-        .map(stored_case)
-        .transpose()
+        .await?)
 }
 
 /// A case to insert; its number is given out inside the transaction.
@@ -95,41 +73,22 @@ pub struct NewCase<'a> {
     pub code_hash: &'a (dyn Fn(&str) -> String + Sync),
 }
 
-pub enum Outcome {
-    Created(StoredCase),
-    /// A case with this idempotency key was there already.
-    Existing(StoredCase),
-    /// An upload was taken by another case in the meantime; nothing was written.
-    UploadTaken,
-}
-
-/// Inserts the case in one transaction, retried while the database is busy. A race of two
-/// submissions with the same key ends in the loser's unique violation: it answers with the
-/// winner's case.
-pub async fn insert(pool: &AnyPool, new: &NewCase<'_>) -> Result<Outcome, ApiError> {
-    let attempt = || async {
-        match try_insert(pool, new).await {
-            Err(e) if is_unique_violation(&e) => match find_by_key(pool, new.key).await? {
-                Some(existing) => Ok(Outcome::Existing(existing)),
-                // Not this key: another unique value met a race; worth another try.
-                None => Err(ApiError::Database(e)),
-            },
-            other => Ok(other?),
-        }
-    };
-    retry::retry_while(
-        |e| retry::is_transient(e) || is_unique_violation(e),
-        attempt,
+/// Inserts the case in one transaction, retried while the database is busy; a race of two
+/// submissions with the same key answers with the winner's case (`retry::insert_keyed`).
+pub async fn insert(pool: &AnyPool, new: &NewCase<'_>) -> Result<Keyed<StoredCase>, ApiError> {
+    retry::insert_keyed(
+        || try_insert(pool, new),
+        || async { find_by_key(pool, new.key).await },
     )
     .await
 }
 
-async fn try_insert(pool: &AnyPool, new: &NewCase<'_>) -> Result<Outcome, sqlx::Error> {
+async fn try_insert(pool: &AnyPool, new: &NewCase<'_>) -> Result<Keyed<StoredCase>, ApiError> {
     let mut tx = pool.begin().await?;
     let number = numbering::next_number(&mut tx, new.day, new.region_code, new.yymmdd).await?;
     if let Some(existing) = find_by_key(&mut *tx, new.key).await? {
         tx.rollback().await?;
-        return Ok(Outcome::Existing(existing));
+        return Ok(Keyed::Existing(existing));
     }
     let hash = (new.code_hash)(&number);
     sqlx::query(
@@ -153,10 +112,10 @@ async fn try_insert(pool: &AnyPool, new: &NewCase<'_>) -> Result<Outcome, sqlx::
     .await?;
     if !uploads::take(&mut *tx, &number, new.uploads).await? {
         tx.rollback().await?;
-        return Ok(Outcome::UploadTaken);
+        return Ok(Keyed::UploadTaken);
     }
     tx.commit().await?;
-    Ok(Outcome::Created(StoredCase {
+    Ok(Keyed::Created(StoredCase {
         number,
         service_code: new.service_code.to_string(),
         status: CaseStatus::Submitted,

@@ -1,44 +1,44 @@
-//! Catalogue reads and writes in SQL that SQLite and PostgreSQL both accept.
+//! Catalogue reads and writes in SQL that SQLite and PostgreSQL both accept. The reads the
+//! server makes on every request (`version`, `load`) answer with `ApiError`; the import,
+//! run by the command line, with `anyhow` and every problem of the files.
 
 use std::collections::HashMap;
 
 use api_client::{Audience, Department, ServiceGuide, Topic};
-use sqlx::{Any, AnyPool, Row, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 
 use super::validate::Known;
 use super::{Batch, ImportSummary, Problem, Problems};
+use crate::error::ApiError;
 
 pub async fn is_empty(pool: &AnyPool) -> anyhow::Result<bool> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM services")
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM services")
         .fetch_one(pool)
-        .await?
-        .try_get(0)?;
+        .await?;
     Ok(n == 0)
 }
 
 /// The catalogue's version, bumped by every import.
-pub async fn version(pool: &AnyPool) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT version FROM catalogue_meta WHERE id = 1")
-        .fetch_one(pool)
-        .await?
-        .try_get(0)
+pub async fn version(pool: &AnyPool) -> Result<i64, ApiError> {
+    Ok(
+        sqlx::query_scalar("SELECT version FROM catalogue_meta WHERE id = 1")
+            .fetch_one(pool)
+            .await?,
+    )
 }
 
 pub(super) async fn known_codes(tx: &mut Transaction<'_, Any>) -> anyhow::Result<Known> {
-    let mut known = Known::default();
-    for row in sqlx::query("SELECT code FROM departments")
+    let codes = |table: &str| format!("SELECT code FROM {table}");
+    let departments: Vec<String> = sqlx::query_scalar(&codes("departments"))
         .fetch_all(&mut **tx)
-        .await?
-    {
-        known.departments.insert(row.try_get(0)?);
-    }
-    for row in sqlx::query("SELECT code FROM topics")
+        .await?;
+    let topics: Vec<String> = sqlx::query_scalar(&codes("topics"))
         .fetch_all(&mut **tx)
-        .await?
-    {
-        known.topics.insert(row.try_get(0)?);
-    }
-    Ok(known)
+        .await?;
+    Ok(Known {
+        departments: departments.into_iter().collect(),
+        topics: topics.into_iter().collect(),
+    })
 }
 
 pub(super) async fn write(
@@ -164,50 +164,71 @@ pub struct Catalogue {
     pub guides: Vec<ServiceGuide>,
 }
 
-pub async fn load(pool: &AnyPool) -> anyhow::Result<Catalogue> {
+#[derive(sqlx::FromRow)]
+struct DepartmentRow {
+    code: String,
+    name: String,
+    phone: Option<String>,
+    service_count: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct TopicRow {
+    code: String,
+    name: String,
+    audience: String,
+    service_count: i64,
+}
+
+/// A JSON document stored in a TEXT column.
+fn document<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(e.into()))
+}
+
+/// The whole catalogue, read in one transaction so that its parts agree.
+pub async fn load(pool: &AnyPool) -> Result<Catalogue, ApiError> {
     let mut tx = pool.begin().await?;
-    let version: i64 = sqlx::query("SELECT version FROM catalogue_meta WHERE id = 1")
+    let version: i64 = sqlx::query_scalar("SELECT version FROM catalogue_meta WHERE id = 1")
         .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
-    let mut departments = Vec::new();
-    for row in sqlx::query(
-        "SELECT d.code, d.name, d.phone, (SELECT COUNT(*) FROM services s WHERE s.department_code = d.code)
+        .await?;
+    let departments: Vec<DepartmentRow> = sqlx::query_as(
+        "SELECT d.code, d.name, d.phone,
+             (SELECT COUNT(*) FROM services s WHERE s.department_code = d.code) AS service_count
          FROM departments d ORDER BY d.sort_order, d.code",
     )
     .fetch_all(&mut *tx)
-    .await?
-    {
-        departments.push(Department {
-            code: row.try_get(0)?,
-            name: row.try_get(1)?,
-            phone: row.try_get(2)?,
-            service_count: row.try_get::<i64, _>(3)? as u32,
-        });
-    }
-    let mut topics = Vec::new();
-    for row in sqlx::query(
-        "SELECT t.code, t.name, t.audience, (SELECT COUNT(*) FROM service_topics st WHERE st.topic_code = t.code)
+    .await?;
+    let departments: Vec<Department> = departments
+        .into_iter()
+        .map(|d| Department {
+            code: d.code,
+            name: d.name,
+            phone: d.phone,
+            service_count: d.service_count as u32,
+        })
+        .collect();
+    let topics: Vec<TopicRow> = sqlx::query_as(
+        "SELECT t.code, t.name, t.audience,
+             (SELECT COUNT(*) FROM service_topics st WHERE st.topic_code = t.code) AS service_count
          FROM topics t ORDER BY t.sort_order, t.code",
     )
     .fetch_all(&mut *tx)
-    .await?
-    {
-        let audience: String = row.try_get(2)?;
-        topics.push(Topic {
-            code: row.try_get(0)?,
-            name: row.try_get(1)?,
-            audience: Audience::parse(&audience).unwrap_or(Audience::Individual),
-            service_count: row.try_get::<i64, _>(3)? as u32,
-        });
-    }
-    let mut synonyms = Vec::new();
-    for row in sqlx::query("SELECT terms FROM synonym_groups ORDER BY id")
+    .await?;
+    let topics: Vec<Topic> = topics
+        .into_iter()
+        .map(|t| Topic {
+            code: t.code,
+            name: t.name,
+            audience: Audience::parse(&t.audience).unwrap_or(Audience::Individual),
+            service_count: t.service_count as u32,
+        })
+        .collect();
+    let synonyms = sqlx::query_scalar::<_, String>("SELECT terms FROM synonym_groups ORDER BY id")
         .fetch_all(&mut *tx)
         .await?
-    {
-        synonyms.push(serde_json::from_str(&row.try_get::<String, _>(0)?)?);
-    }
+        .iter()
+        .map(|terms| document(terms))
+        .collect::<Result<Vec<Vec<String>>, _>>()?;
     let department_names: HashMap<&str, &str> = departments
         .iter()
         .map(|d| (d.code.as_str(), d.name.as_str()))
@@ -217,11 +238,11 @@ pub async fn load(pool: &AnyPool) -> anyhow::Result<Catalogue> {
         .map(|t| (t.code.as_str(), t.name.as_str()))
         .collect();
     let mut guides = Vec::new();
-    for row in sqlx::query("SELECT guide FROM services ORDER BY code")
+    for guide in sqlx::query_scalar::<_, String>("SELECT guide FROM services ORDER BY code")
         .fetch_all(&mut *tx)
         .await?
     {
-        let mut g: ServiceGuide = serde_json::from_str(&row.try_get::<String, _>(0)?)?;
+        let mut g: ServiceGuide = document(&guide)?;
         g.department.name = department_names
             .get(g.department.code.as_str())
             .copied()

@@ -586,10 +586,13 @@ mod tests {
         service_problems(&s, &known.departments, &known.topics)
     }
 
+    /// A change that breaks one rule.
+    type Breakage = Box<dyn Fn(&mut ServiceGuide)>;
+
     #[test]
     fn each_rule_names_its_field() {
         let (_, base) = demo_service();
-        let cases: Vec<(&str, Box<dyn Fn(&mut ServiceGuide)>)> = vec![
+        let cases: Vec<(&str, Breakage)> = vec![
             ("code", Box::new(|s| s.code = "a b".into())),
             (
                 "department",

@@ -2,9 +2,16 @@
 
 use clap::Subcommand;
 
+use api_client::ComplaintAction;
+use sqlx::AnyPool;
+
 use super::{explain, number_arg};
+use crate::cases::lifecycle::Actor;
+use crate::complaints::handling::Handling;
+use crate::complaints::staff as complaints;
 use crate::config::StorageArgs;
 use crate::db;
+use crate::state::Snapshot;
 
 #[derive(Subcommand)]
 pub enum ComplaintCommand {
@@ -50,37 +57,11 @@ pub enum ComplaintCommand {
 }
 
 pub async fn run(command: ComplaintCommand) -> anyhow::Result<()> {
-    use crate::cases::lifecycle::Actor;
-    use crate::complaints::handling::Handling;
-    use crate::complaints::{store, view};
-    use crate::state::Snapshot;
-    let act = |storage: StorageArgs, number: String, action: Handling| async move {
-        let number = number_arg(&number)?;
-        let pool = db::connect(&storage).await?;
-        let catalogue = Snapshot::load(&pool).await.map_err(explain)?;
-        let status = store::act(
-            &pool,
-            &catalogue,
-            &number,
-            &Actor::Cli { department: None },
-            &action,
-        )
-        .await
-        .map_err(explain)?;
-        println!("{}", status.as_str());
-        anyhow::Ok(())
-    };
     match command {
         ComplaintCommand::List { storage, status } => {
-            let status = match status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                None => None,
-                Some(s) => Some(api_client::ComplaintStatus::parse(s).ok_or_else(|| {
-                    anyhow::anyhow!("--status must be received, assigned, replied or closed")
-                })?),
-            };
-            let pool = db::connect(&storage).await?;
-            let catalogue = Snapshot::load(&pool).await.map_err(explain)?;
-            let list = view::list(&pool, &catalogue, None, status)
+            let status = complaints::parse_status(status.as_deref()).map_err(explain)?;
+            let (pool, catalogue) = open(&storage).await?;
+            let list = complaints::list(&pool, &catalogue, None, status)
                 .await
                 .map_err(explain)?;
             println!(
@@ -112,57 +93,59 @@ pub async fn run(command: ComplaintCommand) -> anyhow::Result<()> {
         }
         ComplaintCommand::Show { storage, number } => {
             let number = number_arg(&number)?;
-            let pool = db::connect(&storage).await?;
-            let catalogue = Snapshot::load(&pool).await.map_err(explain)?;
-            let c = store::find(&pool, &number)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("no complaint has the number {number}"))?;
-            println!(
-                "{}",
-                serde_json::to_string_pretty(
-                    &view::staff(&pool, &catalogue, &c).await.map_err(explain)?
-                )?
-            );
+            let (pool, catalogue) = open(&storage).await?;
+            let c = complaints::show(&pool, &catalogue, &OPERATOR, &number)
+                .await
+                .map_err(explain)?;
+            println!("{}", serde_json::to_string_pretty(&c)?);
             Ok(())
         }
         ComplaintCommand::Assign {
             storage,
             number,
             department,
-        } => {
-            act(
-                storage,
-                number,
-                Handling::from_request(&action_request("assign", Some(department), None))
-                    .map_err(explain)?,
-            )
-            .await
-        }
+        } => act(&storage, &number, "assign", Some(department), None).await,
         ComplaintCommand::Reply {
             storage,
             number,
             text,
-        } => {
-            act(
-                storage,
-                number,
-                Handling::from_request(&action_request("reply", None, Some(text)))
-                    .map_err(explain)?,
-            )
-            .await
+        } => act(&storage, &number, "reply", None, Some(text)).await,
+        ComplaintCommand::Close { storage, number } => {
+            act(&storage, &number, "close", None, None).await
         }
-        ComplaintCommand::Close { storage, number } => act(storage, number, Handling::Close).await,
     }
 }
 
-fn action_request(
+/// The operator acts on any department's complaints.
+const OPERATOR: Actor = Actor::Cli { department: None };
+
+async fn open(storage: &StorageArgs) -> anyhow::Result<(AnyPool, Snapshot)> {
+    let pool = db::connect(storage).await?;
+    let catalogue = Snapshot::load(&pool).await.map_err(explain)?;
+    Ok((pool, catalogue))
+}
+
+/// Handles the complaint as the staff API does, and prints its new status.
+async fn act(
+    storage: &StorageArgs,
+    number: &str,
     action: &str,
     department: Option<String>,
     text: Option<String>,
-) -> api_client::ComplaintAction {
-    api_client::ComplaintAction {
+) -> anyhow::Result<()> {
+    let req = ComplaintAction {
         action: action.to_string(),
         department,
         text,
-    }
+    };
+    // The request is checked before the number and the database, as the API checks its body
+    // first.
+    Handling::from_request(&req).map_err(explain)?;
+    let number = number_arg(number)?;
+    let (pool, catalogue) = open(storage).await?;
+    let c = complaints::act(&pool, &catalogue, &OPERATOR, &number, &req)
+        .await
+        .map_err(explain)?;
+    println!("{}", c.status.as_str());
+    Ok(())
 }

@@ -9,15 +9,14 @@
 use api_client::{
     ComplaintCategory, ComplaintContact, ComplaintReply, ComplaintStatus, SubjectType,
 };
-use sqlx::any::AnyRow;
-use sqlx::{Any, AnyPool, Executor, Row};
+use sqlx::{Any, AnyPool, Executor};
 
 use super::handling::{self, Handling};
 use crate::calendar::now_cst;
 use crate::calendar::rfc3339_cst;
 use crate::cases::lifecycle::Actor;
-use crate::db::retry::{self, is_unique_violation};
-use crate::db::sql::{lock_row, Lockable};
+use crate::db::retry::{self, Keyed};
+use crate::db::sql::{self, lock_row, Lockable};
 use crate::db::uploads;
 use crate::error::ApiError;
 use crate::numbering;
@@ -51,75 +50,109 @@ const COLUMNS: &str = "complaint_number, query_code_hash, subject_type, subject_
      description, anonymous, contact, masked_name, attachments, department_code, status, submitted_at, reply_due, \
      handling_level, handling_comment, handling_rated_at";
 
-fn decode<T>(value: Option<T>, what: &str, text: &str) -> Result<T, sqlx::Error> {
-    value.ok_or_else(|| sqlx::Error::Decode(format!("unknown complaint {what} `{text}`").into()))
+/// A complaint's row as stored: enums by their names, documents as JSON text.
+#[derive(sqlx::FromRow)]
+struct Stored {
+    complaint_number: String,
+    query_code_hash: String,
+    subject_type: String,
+    subject_ref: Option<String>,
+    case_number: Option<String>,
+    service_code: Option<String>,
+    category: String,
+    description: String,
+    anonymous: i64,
+    contact: Option<String>,
+    masked_name: Option<String>,
+    attachments: String,
+    department_code: Option<String>,
+    status: String,
+    submitted_at: i64,
+    reply_due: String,
+    handling_level: Option<i64>,
+    handling_comment: Option<String>,
+    handling_rated_at: Option<i64>,
 }
 
-fn complaint_row(row: &AnyRow) -> Result<ComplaintRow, sqlx::Error> {
-    let subject: String = row.try_get(2)?;
-    let category: String = row.try_get(6)?;
-    let status: String = row.try_get(13)?;
-    let contact: Option<String> = row.try_get(9)?;
-    let attachments: String = row.try_get(11)?;
-    let anonymous: i64 = row.try_get(8)?;
-    Ok(ComplaintRow {
-        number: row.try_get(0)?,
-        query_code_hash: row.try_get(1)?,
-        subject_type: decode(SubjectType::parse(&subject), "subject", &subject)?,
-        subject_ref: row.try_get(3)?,
-        case_number: row.try_get(4)?,
-        service_code: row.try_get(5)?,
-        category: decode(ComplaintCategory::parse(&category), "category", &category)?,
-        description: row.try_get(7)?,
-        anonymous: anonymous != 0,
-        contact: contact
-            .map(|c| serde_json::from_str(&c))
-            .transpose()
-            .map_err(|e| {
-                sqlx::Error::Decode(format!("the stored contact of a complaint: {e}").into())
-            })?,
-        masked_name: row.try_get(10)?,
-        attachments: serde_json::from_str(&attachments).map_err(|e| {
-            sqlx::Error::Decode(format!("the stored attachments of a complaint: {e}").into())
-        })?,
-        department_code: row.try_get(12)?,
-        status: decode(ComplaintStatus::parse(&status), "status", &status)?,
-        submitted_at: row.try_get(14)?,
-        reply_due: row.try_get(15)?,
-        handling_level: row.try_get(16)?,
-        handling_comment: row.try_get(17)?,
-        handling_rated_at: row.try_get(18)?,
-    })
+impl TryFrom<Stored> for ComplaintRow {
+    type Error = sqlx::Error;
+
+    fn try_from(r: Stored) -> Result<Self, sqlx::Error> {
+        fn named<T>(value: Option<T>, what: &str, text: &str) -> Result<T, sqlx::Error> {
+            value.ok_or_else(|| {
+                sqlx::Error::Decode(format!("unknown complaint {what} `{text}`").into())
+            })
+        }
+        fn document<T: serde::de::DeserializeOwned>(
+            text: &str,
+            what: &str,
+        ) -> Result<T, sqlx::Error> {
+            serde_json::from_str(text).map_err(|e| {
+                sqlx::Error::Decode(format!("the stored {what} of a complaint: {e}").into())
+            })
+        }
+        Ok(ComplaintRow {
+            subject_type: named(
+                SubjectType::parse(&r.subject_type),
+                "subject",
+                &r.subject_type,
+            )?,
+            category: named(
+                ComplaintCategory::parse(&r.category),
+                "category",
+                &r.category,
+            )?,
+            status: named(ComplaintStatus::parse(&r.status), "status", &r.status)?,
+            contact: r
+                .contact
+                .as_deref()
+                .map(|c| document(c, "contact"))
+                .transpose()?,
+            attachments: document(&r.attachments, "attachments")?,
+            anonymous: r.anonymous != 0,
+            number: r.complaint_number,
+            query_code_hash: r.query_code_hash,
+            subject_ref: r.subject_ref,
+            case_number: r.case_number,
+            service_code: r.service_code,
+            description: r.description,
+            masked_name: r.masked_name,
+            department_code: r.department_code,
+            submitted_at: r.submitted_at,
+            reply_due: r.reply_due,
+            handling_level: r.handling_level,
+            handling_comment: r.handling_comment,
+            handling_rated_at: r.handling_rated_at,
+        })
+    }
+}
+
+/// The complaints `sql` selects with `value`.
+async fn select<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    sql: &str,
+    value: &str,
+) -> Result<Option<ComplaintRow>, ApiError> {
+    let row: Option<Stored> = sqlx::query_as(sql).bind(value).fetch_optional(e).await?;
+    Ok(row.map(ComplaintRow::try_from).transpose()?)
 }
 
 /// The complaint with this number (18 characters, no separators).
 pub async fn find<'e, E: Executor<'e, Database = Any>>(
     e: E,
     number: &str,
-) -> Result<Option<ComplaintRow>, sqlx::Error> {
+) -> Result<Option<ComplaintRow>, ApiError> {
     let sql = format!("SELECT {COLUMNS} FROM complaints WHERE complaint_number = $1");
-    sqlx::query(&sql)
-        .bind(number)
-        .fetch_optional(e)
-        .await?
-        .as_ref()
-        .map(complaint_row)
-        .transpose()
+    select(e, &sql, number).await
 }
 
 /// The complaint filed with this idempotency key.
 pub async fn find_by_key<'e, E: Executor<'e, Database = Any>>(
     e: E,
     key: &str,
-) -> Result<Option<ComplaintRow>, sqlx::Error> {
+) -> Result<Option<ComplaintRow>, ApiError> {
     let sql = format!("SELECT {COLUMNS} FROM complaints WHERE idempotency_key = $1");
-    sqlx::query(&sql)
-        .bind(key)
-        .fetch_optional(e)
-        .await?
-        .as_ref()
-        .map(complaint_row)
-        .transpose()
+    select(e, &sql, key).await
 }
 
 /// The complaints a staff list shows, newest first: of `department` and of no department
@@ -129,41 +162,47 @@ pub async fn list(
     pool: &AnyPool,
     department: Option<&str>,
     status: Option<ComplaintStatus>,
-) -> Result<Vec<ComplaintRow>, sqlx::Error> {
+) -> Result<Vec<ComplaintRow>, ApiError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM complaints
          WHERE ($1 = '' OR department_code = $1 OR department_code IS NULL) AND ($2 = '' OR status = $2)
          ORDER BY submitted_at DESC, complaint_number DESC"
     );
-    let rows = sqlx::query(&sql)
+    let rows: Vec<Stored> = sqlx::query_as(&sql)
         .bind(department.unwrap_or(""))
         .bind(status.map(|s| s.as_str()).unwrap_or(""))
         .fetch_all(pool)
         .await?;
-    rows.iter().map(complaint_row).collect()
+    let rows: Result<Vec<_>, _> = rows.into_iter().map(ComplaintRow::try_from).collect();
+    Ok(rows?)
+}
+
+#[derive(sqlx::FromRow)]
+struct Reply {
+    at: i64,
+    department: String,
+    text: Option<String>,
 }
 
 /// The replies to a complaint, oldest first.
 pub async fn replies<'e, E: Executor<'e, Database = Any>>(
     e: E,
     number: &str,
-) -> Result<Vec<ComplaintReply>, sqlx::Error> {
-    let rows = sqlx::query(
+) -> Result<Vec<ComplaintReply>, ApiError> {
+    let rows: Vec<Reply> = sqlx::query_as(
         "SELECT at, department, text FROM complaint_events WHERE complaint_number = $1 AND action = 'reply' ORDER BY id",
     )
     .bind(number)
     .fetch_all(e)
     .await?;
-    rows.iter()
-        .map(|r| {
-            let text: Option<String> = r.try_get(2)?;
-            Ok(ComplaintReply {
-                at: rfc3339_cst(r.try_get(0)?),
-                department: r.try_get(1)?,
-                text: text.unwrap_or_default(),
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| ComplaintReply {
+            at: rfc3339_cst(r.at),
+            department: r.department,
+            text: r.text.unwrap_or_default(),
         })
-        .collect()
+        .collect())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -193,43 +232,31 @@ pub struct NewComplaint<'a> {
     pub code_hash: &'a (dyn Fn(&str) -> String + Sync),
 }
 
-pub enum Outcome {
-    Created(ComplaintRow),
-    /// A complaint with this idempotency key was there already.
-    Existing(ComplaintRow),
-    /// An attachment was taken in the meantime; nothing was written.
-    UploadTaken,
+/// Files the complaint in one transaction, retried while the database is busy; a race of two
+/// requests with the same key answers with the winner's complaint (`retry::insert_keyed`).
+pub async fn insert(
+    pool: &AnyPool,
+    new: &NewComplaint<'_>,
+) -> Result<Keyed<ComplaintRow>, ApiError> {
+    retry::insert_keyed(
+        || try_insert(pool, new),
+        || async { find_by_key(pool, new.key).await },
+    )
+    .await
 }
 
-/// Files the complaint in one transaction, retried while the database is busy. A race of
-/// two requests with the same key ends in the loser's unique violation: it answers with the
-/// winner's complaint.
-pub async fn insert(pool: &AnyPool, new: &NewComplaint<'_>) -> Result<Outcome, ApiError> {
-    match retry::transaction(|| async { Ok(try_insert(pool, new).await?) }).await {
-        Err(ApiError::Database(e)) if is_unique_violation(&e) => {
-            match find_by_key(pool, new.key).await? {
-                Some(existing) => Ok(Outcome::Existing(existing)),
-                None => Err(e.into()),
-            }
-        }
-        other => other,
-    }
-}
-
-async fn try_insert(pool: &AnyPool, new: &NewComplaint<'_>) -> Result<Outcome, sqlx::Error> {
+async fn try_insert(
+    pool: &AnyPool,
+    new: &NewComplaint<'_>,
+) -> Result<Keyed<ComplaintRow>, ApiError> {
     let mut tx = pool.begin().await?;
     let number = numbering::next_number(&mut tx, new.day, new.region_code, new.yymmdd).await?;
     if let Some(existing) = find_by_key(&mut *tx, new.key).await? {
         tx.rollback().await?;
-        return Ok(Outcome::Existing(existing));
+        return Ok(Keyed::Existing(existing));
     }
-    let contact = new
-        .contact
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|e| sqlx::Error::Encode(e.into()))?;
-    let attachments =
-        serde_json::to_string(new.attachments).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let contact = new.contact.map(sql::json).transpose()?;
+    let attachments = sql::json(&new.attachments)?;
     sqlx::query(
         "INSERT INTO complaints (complaint_number, idempotency_key, query_code_hash, subject_type, subject_ref, case_number,
              service_code, category, description, anonymous, contact, masked_name, attachments, department_code, status,
@@ -258,13 +285,13 @@ async fn try_insert(pool: &AnyPool, new: &NewComplaint<'_>) -> Result<Outcome, s
     let ids: Vec<&str> = new.attachments.iter().map(String::as_str).collect();
     if !uploads::take(&mut *tx, &number, &ids).await? {
         tx.rollback().await?;
-        return Ok(Outcome::UploadTaken);
+        return Ok(Keyed::UploadTaken);
     }
     let row = find(&mut *tx, &number)
         .await?
-        .ok_or_else(|| sqlx::Error::RowNotFound)?;
+        .ok_or(sqlx::Error::RowNotFound)?;
     tx.commit().await?;
-    Ok(Outcome::Created(row))
+    Ok(Keyed::Created(row))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -172,24 +172,6 @@ pub fn staff_order(a: &StaffComplaintSummary, b: &StaffComplaintSummary) -> Orde
     })
 }
 
-/// A staff list: of `department` and of none yet (every complaint for `None`), in
-/// `staff_order`.
-pub async fn list(
-    pool: &AnyPool,
-    catalogue: &Snapshot,
-    department: Option<&str>,
-    status: Option<api_client::ComplaintStatus>,
-) -> Result<Vec<StaffComplaintSummary>, ApiError> {
-    let today = Today::load(pool, catalogue.version).await?;
-    let mut out: Vec<StaffComplaintSummary> = store::list(pool, department, status)
-        .await?
-        .iter()
-        .map(|c| summary(catalogue, &today, c))
-        .collect();
-    out.sort_by(staff_order);
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

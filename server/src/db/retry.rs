@@ -43,6 +43,38 @@ where
     }
 }
 
+/// How storing a new row under an idempotency key ended (`insert_keyed`).
+pub enum Keyed<T> {
+    Created(T),
+    /// A row with this key was there already: a retry, or a parallel one that won the race.
+    Existing(T),
+    /// An upload was taken by another case or complaint meanwhile; nothing was written.
+    UploadTaken,
+}
+
+/// `attempt` (one transaction storing a new row under an idempotency key), retried while the
+/// database is busy. Of two requests with the same key at once, the loser meets a unique
+/// violation: it answers with the winner's row (`by_key`). A unique violation of another
+/// value is a race worth another try.
+pub async fn insert_keyed<T, A, AFut, K, KFut>(attempt: A, by_key: K) -> Result<Keyed<T>, ApiError>
+where
+    A: Fn() -> AFut,
+    AFut: Future<Output = Result<Keyed<T>, ApiError>>,
+    K: Fn() -> KFut,
+    KFut: Future<Output = Result<Option<T>, ApiError>>,
+{
+    let attempt = || async {
+        match attempt().await {
+            Err(ApiError::Database(e)) if is_unique_violation(&e) => match by_key().await? {
+                Some(row) => Ok(Keyed::Existing(row)),
+                None => Err(ApiError::Database(e)),
+            },
+            other => other,
+        }
+    };
+    retry_while(|e| is_transient(e) || is_unique_violation(e), attempt).await
+}
+
 /// A little longer each time, with jitter, so that two retries that collided do not collide
 /// again.
 fn backoff(attempt: u32) -> Duration {

@@ -140,6 +140,56 @@ pub fn taken_meanwhile<F: AsRef<str>, I: AsRef<str>>(
         .collect()
 }
 
+/// The uploads a new case, supplement or complaint attaches, by field (`materials.<id>`,
+/// `attachments`), and the budget they share.
+pub struct Attaching<'a> {
+    pub fields: Vec<(String, Vec<&'a str>)>,
+    pub budget: Budget,
+}
+
+/// What `Attaching::check` found.
+pub struct Checked {
+    /// Every field's problem (`problems`).
+    pub problems: Vec<FieldError>,
+    /// Some upload is taken already: perhaps by this very submission, stored a moment ago by
+    /// a parallel retry with the same idempotency key.
+    pub some_taken: bool,
+}
+
+impl<'a> Attaching<'a> {
+    /// Every upload once, whatever fields it is attached to.
+    pub fn distinct(&self) -> Vec<&'a str> {
+        let ids: BTreeSet<&'a str> = self
+            .fields
+            .iter()
+            .flat_map(|(_, ids)| ids.iter().copied())
+            .collect();
+        ids.into_iter().collect()
+    }
+
+    /// Whether the uploads are there, free and within the budget.
+    pub async fn check(&self, pool: &AnyPool) -> Result<Checked, sqlx::Error> {
+        let rows = find(pool, &self.distinct()).await?;
+        Ok(Checked {
+            problems: problems(&self.fields, &rows, self.budget),
+            some_taken: rows.values().any(|r| r.case_number.is_some()),
+        })
+    }
+
+    /// The 400 after `take` found an upload gone between the check and the write
+    /// (`taken_meanwhile`).
+    pub async fn refusal(&self, pool: &AnyPool) -> crate::error::ApiError {
+        match find(pool, &self.distinct()).await {
+            Ok(rows) => crate::error::ApiError::BadRequest(taken_meanwhile(
+                &self.fields,
+                &rows,
+                self.budget,
+            )),
+            Err(e) => e.into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

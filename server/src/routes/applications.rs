@@ -3,37 +3,23 @@
 //! Nothing here logs the request: bodies hold names, document numbers and mobiles, and
 //! codes are secrets. Errors name fields, never values.
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use api_client::application::{upload_id_valid, validate_application, visible_answers, IdType};
-use api_client::checks::{
-    mask_name, normalise_query_code, AcceptanceNumber, AcceptanceNumberError,
-};
+use api_client::application::IdType;
 use api_client::{ApplicationCreated, ApplicationRequest, FieldError, FormDefinition, Receipt};
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::extract::{shape_problem, Params};
-use crate::applications::form_definition;
-use crate::applications::store::{self, NewCase, Outcome, StoredCase};
-use crate::calendar::rfc3339_cst;
-use crate::calendar::{self, Calendar};
-use crate::db::sql;
-use crate::db::uploads::{self, Budget};
+use super::extract::{
+    named_deserialize, shape_problem, JsonBody, JsonRequest, Params, RawNumber, ServiceCode,
+    IDEMPOTENCY_KEY,
+};
+use crate::applications::{self, receipt::receipt as receipt_of, submit::submit};
+use crate::cases::access::read_parts;
 use crate::error::ApiError;
-use crate::numbering;
 use crate::state::AppState;
-use crate::tracking as print;
-
-use super::extract::IDEMPOTENCY_KEY;
-
-const NO_MATCH: &str = "no application matches this number and code";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -59,27 +45,9 @@ pub fn routes() -> Router<AppState> {
 )]
 pub async fn form(
     State(state): State<AppState>,
-    code: Result<Path<String>, PathRejection>,
+    ServiceCode(code): ServiceCode,
 ) -> Result<Json<FormDefinition>, ApiError> {
-    let Ok(Path(code)) = code else {
-        return Err(ApiError::field(
-            "code",
-            "invalid",
-            "the service code is not valid text",
-        ));
-    };
-    let catalogue = state.catalogue().await?;
-    let Some(&i) = catalogue.by_code.get(&code) else {
-        return Err(ApiError::NotFound("no service has this code".into()));
-    };
-    let guide = &catalogue.guides[i];
-    if !guide.accepts_online_applications() {
-        return Err(ApiError::NotFound(
-            "online application is not available for this service: apply at the service hall"
-                .into(),
-        ));
-    }
-    Ok(Json(form_definition(guide, &state.config)))
+    Ok(Json(applications::form(&state, &code).await?))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -101,129 +69,12 @@ pub async fn form(
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Result<JsonBody<ApplicationRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<ApplicationCreated>), ApiError> {
+    // The key before the body: a client without one learns that first.
     let key = idempotency_key(&headers)?;
-    let req = parse_request(&headers, body)?;
-    let pool = &state.pool;
-    let secret = numbering::secret(pool).await?;
-    if let Some(existing) = store::find_by_key(pool, &key).await? {
-        return Ok(created(&state, secret, &key, &existing));
-    }
-
-    let catalogue = state.catalogue().await?;
-    let Some(&i) = catalogue.by_code.get(&req.service_code) else {
-        return Err(ApiError::field(
-            "service_code",
-            "unknown",
-            "no service has this code",
-        ));
-    };
-    let guide = &catalogue.guides[i];
-    if !guide.accepts_online_applications() {
-        return Err(ApiError::field(
-            "service_code",
-            "not_online",
-            "this service cannot be applied for online",
-        ));
-    }
-    let def = form_definition(guide, &state.config);
-    let mut errors = validate_application(&def, &req);
-
-    // The uploads: each must exist and be free, and all together within the limit.
-    let checked = upload_ids(&def, &req);
-    let distinct: Vec<&str> = checked
-        .iter()
-        .flat_map(|(_, ids)| ids.iter().copied())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let rows = uploads::find(pool, &distinct).await?;
-    if rows.values().any(|r| r.case_number.is_some()) {
-        // Perhaps taken by this very application, submitted a moment ago by a parallel retry.
-        if let Some(existing) = store::find_by_key(pool, &key).await? {
-            return Ok(created(&state, secret, &key, &existing));
-        }
-    }
-    let budget = Budget {
-        max_total: state.config.max_total_bytes,
-        of: "application",
-    };
-    let fields = by_field(&checked);
-    errors.extend(uploads::problems(&fields, &rows, budget));
-    if !errors.is_empty() {
-        return Err(ApiError::BadRequest(errors));
-    }
-
-    let now = calendar::now_cst();
-    let today = now.date();
-    let day = calendar::format_date(today);
-    let promised_date = calendar::format_date(
-        Calendar::load(pool, today)
-            .await?
-            .due_date(today, guide.promised_limit),
-    );
-    let code = numbering::query_code(secret, &key);
-    let applicant = sql::json(&req.applicant)?;
-    let answers = sql::json(&visible_answers(&def, &req.answers))?;
-    let materials = sql::json(
-        &req.materials
-            .iter()
-            .filter(|(_, ids)| !ids.is_empty())
-            .collect::<BTreeMap<_, _>>(),
-    )?;
-    let masked_name = mask_name(req.applicant.name());
-    let hash = |number: &str| numbering::code_hash(secret, number, &code);
-    let yymmdd = numbering::yymmdd(today);
-    let new = NewCase {
-        key: &key,
-        day: &day,
-        yymmdd: &yymmdd,
-        region_code: &state.config.region_code,
-        service_code: &guide.code,
-        department_code: &guide.department.code,
-        applicant: &applicant,
-        answers: &answers,
-        materials: &materials,
-        masked_name: &masked_name,
-        submitted_at: now.unix_timestamp(),
-        promised_date: &promised_date,
-        uploads: &distinct,
-        code_hash: &hash,
-    };
-    match store::insert(pool, &new).await? {
-        Outcome::Created(case) | Outcome::Existing(case) => {
-            Ok(created(&state, secret, &key, &case))
-        }
-        Outcome::UploadTaken => {
-            // Another application took an upload between the check and the insert.
-            let rows = uploads::find(pool, &distinct).await?;
-            Err(ApiError::BadRequest(uploads::taken_meanwhile(
-                &fields, &rows, budget,
-            )))
-        }
-    }
-}
-
-/// The 201 answer for a case, the same every time it is asked for with its key.
-fn created(
-    state: &AppState,
-    secret: &str,
-    key: &str,
-    case: &StoredCase,
-) -> (StatusCode, Json<ApplicationCreated>) {
-    let code = numbering::query_code(secret, key);
-    let tracking_url = print::tracking_url(&state.config.public_url, &case.number, &code);
-    (
-        StatusCode::CREATED,
-        Json(ApplicationCreated {
-            acceptance_number: case.number.clone(),
-            query_code: code,
-            status: case.status,
-            promised_date: case.promised_date.clone(),
-            tracking_url,
-        }),
-    )
+    let JsonBody(req) = body?;
+    Ok((StatusCode::CREATED, Json(submit(&state, &key, &req).await?)))
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
@@ -236,25 +87,23 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     })
 }
 
-/// The request body as an `ApplicationRequest`, or a 400 naming the field that is wrong.
-fn parse_request(
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<ApplicationRequest, ApiError> {
-    let value = super::extract::json_object(headers, body, "the application")?;
-    match serde_path_to_error::deserialize::<_, ApplicationRequest>(&value) {
-        Ok(req) => Ok(req),
-        Err(e) => {
-            let path = e.path().to_string();
-            let message = e.inner().to_string();
-            if path == "applicant" || path.starts_with("applicant.") {
-                return Err(ApiError::BadRequest(applicant_shape_problems(
-                    &value["applicant"],
-                )));
+/// Problems in the applicant are named in detail (serde reports an internally tagged enum as
+/// a whole).
+impl JsonRequest for ApplicationRequest {
+    const WHAT: &'static str = "the application";
+
+    fn from_json(value: &Value) -> Result<Self, ApiError> {
+        match serde_path_to_error::deserialize::<_, ApplicationRequest>(value) {
+            Ok(req) => Ok(req),
+            Err(e) => {
+                let path = e.path().to_string();
+                if path == "applicant" || path.starts_with("applicant.") {
+                    return Err(ApiError::BadRequest(applicant_shape_problems(
+                        &value["applicant"],
+                    )));
+                }
+                named_deserialize(value)
             }
-            Err(ApiError::BadRequest(vec![shape_problem(
-                "", &path, &message,
-            )]))
         }
     }
 }
@@ -324,36 +173,6 @@ fn applicant_shape_problems(applicant: &Value) -> Vec<FieldError> {
     }
 }
 
-/// The upload ids to check, per known material (ids that are not upload ids are reported by
-/// validation already).
-fn upload_ids<'a>(
-    def: &FormDefinition,
-    req: &'a ApplicationRequest,
-) -> Vec<(&'a str, Vec<&'a str>)> {
-    req.materials
-        .iter()
-        .filter(|(m, _)| def.materials.iter().any(|x| &x.id == *m))
-        .map(|(m, ids)| {
-            (
-                m.as_str(),
-                ids.iter()
-                    .map(String::as_str)
-                    .filter(|u| upload_id_valid(u))
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .filter(|(_, ids)| !ids.is_empty())
-        .collect()
-}
-
-/// The uploads of each material by field (`materials.<id>`), for `db::uploads`.
-fn by_field<'a>(checked: &[(&'a str, Vec<&'a str>)]) -> Vec<(String, Vec<&'a str>)> {
-    checked
-        .iter()
-        .map(|(m, ids)| (format!("materials.{m}"), ids.clone()))
-        .collect()
-}
-
 // ---------------------------------------------------------------------------------------
 // The receipt
 
@@ -375,85 +194,12 @@ fn by_field<'a>(checked: &[(&'a str, Vec<&'a str>)]) -> Vec<(String, Vec<&'a str
 )]
 pub async fn receipt(
     State(state): State<AppState>,
-    number: Result<Path<String>, PathRejection>,
+    RawNumber(number): RawNumber,
     params: Params,
 ) -> Result<Json<Receipt>, ApiError> {
-    let mut errors = Vec::new();
-    let number = match number.as_ref().map(|Path(n)| AcceptanceNumber::parse(n)) {
-        Ok(Ok(n)) => Some(n),
-        Ok(Err(AcceptanceNumberError::Check)) => {
-            errors.push(FieldError::new(
-                "number",
-                "checksum",
-                "the acceptance number has a typo (its check character does not match)",
-            ));
-            None
-        }
-        _ => {
-            errors.push(FieldError::new(
-                "number",
-                "invalid",
-                "an acceptance number is 18 characters: 17 digits and a digit or X",
-            ));
-            None
-        }
-    };
-    let code = match params.get("c").map(str::trim).filter(|c| !c.is_empty()) {
-        None => {
-            errors.push(FieldError::new(
-                "c",
-                "required",
-                "the query code is required",
-            ));
-            None
-        }
-        Some(c) => normalise_query_code(c).or_else(|| {
-            errors.push(FieldError::new(
-                "c",
-                "invalid",
-                "a query code is 6 letters and digits",
-            ));
-            None
-        }),
-    };
-    let (Some(number), Some(code), true) = (number, code, errors.is_empty()) else {
-        return Err(ApiError::BadRequest(errors));
-    };
-    let secret = numbering::secret(&state.pool).await?;
-    let number = number.compact();
-    let expected = numbering::code_hash(secret, number, &code);
-    let case = match store::find(&state.pool, number).await? {
-        Some(case) if numbering::same_digest(&case.query_code_hash, &expected) => case,
-        _ => return Err(ApiError::NotFound(NO_MATCH.into())),
-    };
-
-    let catalogue = state.catalogue().await?;
-    let guide = catalogue
-        .by_code
-        .get(&case.service_code)
-        .map(|&i| &catalogue.guides[i]);
-    let tracking_url = print::tracking_url(&state.config.public_url, &case.number, &code);
-    let qr_svg = print::qr_svg(&tracking_url)?;
-    let text =
-        |f: fn(&api_client::ServiceGuide) -> &str| guide.map(f).unwrap_or_default().to_string();
-    Ok(Json(Receipt {
-        acceptance_number: case.number.clone(),
-        query_code: code,
-        service_name: guide
-            .map(|g| g.name.clone())
-            .unwrap_or_else(|| case.service_code.clone()),
-        service_code: case.service_code,
-        department: text(|g| &g.department.name),
-        masked_name: case.masked_name,
-        submitted_at: rfc3339_cst(case.submitted_at),
-        promised_date: case.promised_date,
-        status: case.status,
-        tracking_url,
-        qr_svg,
-        location: text(|g| &g.location),
-        hours: text(|g| &g.hours),
-        consult_phone: text(|g| &g.consult_phone),
-    }))
+    let (number, proof) = read_parts(number.as_deref(), params.get("c"), None, false)?;
+    let code = proof.code().unwrap_or_default();
+    Ok(Json(receipt_of(&state, &number, code).await?))
 }
 
 #[cfg(test)]

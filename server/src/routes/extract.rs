@@ -1,7 +1,7 @@
 //! What handlers take from a request, rejecting with the one `ApiError` (never a bare 400:
 //! every problem names its field): the query string (`Params`), the client's address
-//! (`ClientAddr`), the number in the path (`CaseNumber`, `ComplaintNumber`), JSON bodies
-//! (`JsonBody`) and the `Idempotency-Key` header.
+//! (`ClientAddr`), the number or code in the path (`CaseNumber`, `ComplaintNumber`,
+//! `ServiceCode`), JSON bodies (`JsonBody`) and the `Idempotency-Key` header.
 
 use std::marker::PhantomData;
 use std::net::{IpAddr, SocketAddr};
@@ -45,6 +45,24 @@ impl<S: Send + Sync> FromRequestParts<S> for RawNumber {
                 .ok()
                 .map(|Path(n)| n),
         ))
+    }
+}
+
+/// The `{code}` of the path (a service's 实施编码), or a 400 on `code` when it is not text.
+pub struct ServiceCode(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ServiceCode {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(code)) => Ok(ServiceCode(code)),
+            Err(_) => Err(ApiError::field(
+                "code",
+                "invalid",
+                "the service code is not valid text",
+            )),
+        }
     }
 }
 
@@ -102,6 +120,13 @@ impl JsonRequest for api_client::ComplaintAction {
 impl JsonRequest for api_client::RectificationAnswer {
     const WHAT: &'static str = "the answer";
 }
+impl JsonRequest for api_client::ComplaintRequest {
+    const WHAT: &'static str = "the complaint";
+}
+impl JsonRequest for api_client::HandlingRatingRequest {
+    const WHAT: &'static str = "the rating";
+}
+// `ApplicationRequest` names its applicant's problems in detail: `routes::applications`.
 
 /// The body as a `T`, or a 400 naming what is wrong (`body`, `Content-Type`, the field).
 pub struct JsonBody<T>(pub T);

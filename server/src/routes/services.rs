@@ -4,11 +4,10 @@ use api_client::{
     Audience, FieldError, ServiceGuide, ServicePage, ServiceSummary, DEFAULT_PER_PAGE,
     MAX_PER_PAGE, MAX_QUERY_CHARS,
 };
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 
-use super::extract::Params;
+use super::extract::{Params, ServiceCode};
 use crate::error::ApiError;
 use crate::search::{terms, Filter};
 use crate::state::AppState;
@@ -130,25 +129,15 @@ pub async fn list(
 )]
 pub async fn get_one(
     State(state): State<AppState>,
-    code: Result<Path<String>, PathRejection>,
+    ServiceCode(code): ServiceCode,
 ) -> Result<Json<ServiceGuide>, ApiError> {
-    let Ok(Path(code)) = code else {
-        return Err(ApiError::field(
-            "code",
-            "invalid",
-            "the service code is not valid text",
-        ));
-    };
     let catalogue = state.catalogue().await?;
-    match catalogue.by_code.get(&code) {
-        Some(&i) => {
-            // The questions are served with the upload limits by `/services/{code}/form`.
-            let guide = ServiceGuide {
-                form: None,
-                ..catalogue.guides[i].clone()
-            };
-            Ok(Json(guide))
-        }
+    match catalogue.guide(&code) {
+        // The questions are served with the upload limits by `/services/{code}/form`.
+        Some(guide) => Ok(Json(ServiceGuide {
+            form: None,
+            ..guide.clone()
+        })),
         None => Err(ApiError::NotFound("no service has this code".into())),
     }
 }

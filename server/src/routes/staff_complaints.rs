@@ -6,8 +6,7 @@
 //! Nothing here logs the request: complaints hold names and mobiles.
 
 use api_client::{
-    ComplaintAction, ComplaintStatus, RectificationAnswer, StaffComplaint, StaffComplaintSummary,
-    StaffRectification,
+    ComplaintAction, RectificationAnswer, StaffComplaint, StaffComplaintSummary, StaffRectification,
 };
 use axum::extract::State;
 use axum::routing::{get, post};
@@ -16,8 +15,7 @@ use axum::{Json, Router};
 use super::extract::{CaseNumber, ComplaintNumber, JsonBody, Number, Params};
 use crate::calendar::Today;
 use crate::cases::staff::Staff;
-use crate::complaints::handling::{self, Handling};
-use crate::complaints::{store, view};
+use crate::complaints::staff as complaints;
 use crate::error::ApiError;
 use crate::ratings::rectification;
 use crate::state::AppState;
@@ -29,24 +27,6 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/complaints/{number}/actions", post(act))
         .route("/staff/rectifications", get(rectifications))
         .route("/staff/cases/{number}/rectification", post(answer))
-}
-
-/// The `status` parameter, if given.
-fn status_param(params: &Params) -> Result<Option<ComplaintStatus>, ApiError> {
-    match params
-        .get("status")
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => Ok(None),
-        Some(s) => ComplaintStatus::parse(s).map(Some).ok_or_else(|| {
-            ApiError::field(
-                "status",
-                "invalid",
-                "status must be received, assigned, replied or closed",
-            )
-        }),
-    }
 }
 
 /// The complaints of the staff member's department and those no department has yet:
@@ -69,16 +49,11 @@ pub async fn list(
     staff: Staff,
     params: Params,
 ) -> Result<Json<Vec<StaffComplaintSummary>>, ApiError> {
-    let status = status_param(&params)?;
+    let status = complaints::parse_status(params.get("status"))?;
     let catalogue = state.catalogue().await?;
+    let department = Some(staff.department_code.as_str());
     Ok(Json(
-        view::list(
-            &state.pool,
-            &catalogue,
-            Some(&staff.department_code),
-            status,
-        )
-        .await?,
+        complaints::list(&state.pool, &catalogue, department, status).await?,
     ))
 }
 
@@ -103,16 +78,10 @@ pub async fn complaint(
     staff: Staff,
     Number(number, _): ComplaintNumber,
 ) -> Result<Json<StaffComplaint>, ApiError> {
-    let c = store::find(&state.pool, &number)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("no complaint has this number".into()))?;
-    if !handling::may_see(&staff.actor(), c.department_code.as_deref()) {
-        return Err(ApiError::Forbidden(
-            "this complaint belongs to another department".into(),
-        ));
-    }
     let catalogue = state.catalogue().await?;
-    Ok(Json(view::staff(&state.pool, &catalogue, &c).await?))
+    Ok(Json(
+        complaints::show(&state.pool, &catalogue, &staff.actor(), &number).await?,
+    ))
 }
 
 /// Handle a complaint: `assign` (`department`: to the staff member's own department or
@@ -141,13 +110,10 @@ pub async fn act(
     Number(number, _): ComplaintNumber,
     JsonBody(req): JsonBody<ComplaintAction>,
 ) -> Result<Json<StaffComplaint>, ApiError> {
-    let action = Handling::from_request(&req)?;
     let catalogue = state.catalogue().await?;
-    store::act(&state.pool, &catalogue, &number, &staff.actor(), &action).await?;
-    let c = store::find(&state.pool, &number)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("no complaint has this number".into()))?;
-    Ok(Json(view::staff(&state.pool, &catalogue, &c).await?))
+    Ok(Json(
+        complaints::act(&state.pool, &catalogue, &staff.actor(), &number, &req).await?,
+    ))
 }
 
 /// The rectifications (整改) poor ratings of the department's cases opened: unanswered

@@ -1,4 +1,5 @@
-//! `POST /uploads`: one file, streamed to disk, typed by its content.
+//! `POST /uploads`: one file, streamed to disk, typed by its content (`uploads`). Here: the
+//! multipart body, and how much of it is read after a refusal so the client gets the answer.
 
 use api_client::UploadCreated;
 use axum::extract::multipart::{Field, MultipartRejection};
@@ -8,10 +9,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
 
-use crate::config::ACCEPTED_MEDIA_TYPES;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::uploads::{self, Incoming, MAGIC_LEN};
+use crate::uploads::Incoming;
 
 pub fn routes() -> Router<AppState> {
     // The size limit is enforced while streaming (the default 2 MB body limit is too small,
@@ -116,14 +116,15 @@ fn malformed() -> ApiError {
     )
 }
 
-/// Streams the `file` part into a temporary file, checking its size and type on the way.
+/// Streams the `file` part into a temporary file (`uploads::Incoming` checks its size and
+/// type on the way); on a refusal the rest of the part is drained within the budget.
 async fn receive(
     state: &AppState,
     field: &mut Field<'_>,
     budget: &mut Budget,
 ) -> Result<(Incoming, &'static str), ApiError> {
-    let max = state.config.max_file_bytes;
-    let mut incoming = Incoming::create(&state.config.data_dir).await?;
+    let mut incoming =
+        Incoming::create(&state.config.data_dir, state.config.max_file_bytes).await?;
     budget.complete = false;
     loop {
         let chunk = match field.chunk().await {
@@ -135,48 +136,13 @@ async fn receive(
             Err(_) => return Err(malformed()),
         };
         budget.read += chunk.len() as u64;
-        if incoming.size() + chunk.len() as u64 > max {
+        if let Err(refused) = incoming.take(&chunk).await {
             budget.drain(field).await;
-            return Err(too_large(max));
-        }
-        incoming.write(&chunk).await?;
-        if incoming.head().len() >= MAGIC_LEN && uploads::detect(incoming.head()).is_none() {
-            budget.drain(field).await;
-            return Err(wrong_type());
+            return Err(refused);
         }
     }
-    if incoming.size() == 0 {
-        return Err(ApiError::field("file", "empty", "the file is empty"));
-    }
-    match uploads::detect(incoming.head()) {
-        Some(media_type) => Ok((incoming, media_type)),
-        None => Err(wrong_type()),
-    }
-}
-
-fn too_large(max: u64) -> ApiError {
-    const MB: u64 = 1024 * 1024;
-    let limit = if max % MB == 0 {
-        format!("{} MB", max / MB)
-    } else {
-        format!("{max} bytes")
-    };
-    ApiError::field(
-        "file",
-        "too_large",
-        format!("the file is larger than the limit of {limit} ({max} bytes)"),
-    )
-}
-
-fn wrong_type() -> ApiError {
-    ApiError::field(
-        "file",
-        "wrong_type",
-        format!(
-            "the file is not one of the accepted types ({}), judged by its content",
-            ACCEPTED_MEDIA_TYPES.join(", ")
-        ),
-    )
+    let media_type = incoming.finish()?;
+    Ok((incoming, media_type))
 }
 
 /// How much of the request body has been read, and how much may be.

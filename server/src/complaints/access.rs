@@ -1,0 +1,79 @@
+//! The complainant's gate to a complaint: its number with its query code, checked against the
+//! lookup throttle (`cases::throttle`) before anything is read. An unknown number and a wrong
+//! code get the same 404, and each counts as a failure; complaint numbers never equal case
+//! numbers, so their counts stay apart.
+
+use std::net::IpAddr;
+
+use api_client::ratings::validate_rating;
+use api_client::{ComplaintView, HandlingRatingRequest};
+
+use super::store::{self, ComplaintRow};
+use super::view;
+use crate::cases::throttle::Throttle;
+use crate::error::ApiError;
+use crate::numbering;
+use crate::state::AppState;
+
+/// The one answer for an unknown complaint number and a wrong code.
+pub const NO_COMPLAINT: &str = "no complaint matches this number and code";
+
+/// The complaint `number` if `code` is its query code; the throttle refuses first (429).
+pub async fn open(
+    state: &AppState,
+    addr: Option<IpAddr>,
+    number: &str,
+    code: &str,
+) -> Result<ComplaintRow, ApiError> {
+    let throttle = Throttle::global();
+    if let Some(wait) = throttle.check(addr, number) {
+        return Err(ApiError::TooManyRequests(wait));
+    }
+    let secret = numbering::secret(&state.pool).await?;
+    let expected = numbering::code_hash(secret, number, code);
+    match store::find(&state.pool, number).await? {
+        Some(c) if numbering::same_digest(&c.query_code_hash, &expected) => Ok(c),
+        _ => {
+            throttle.failed(addr, number);
+            Err(ApiError::NotFound(NO_COMPLAINT.into()))
+        }
+    }
+}
+
+/// The complaint as its complainant follows it (`view::complainant`).
+pub async fn follow(
+    state: &AppState,
+    addr: Option<IpAddr>,
+    number: &str,
+    code: &str,
+) -> Result<ComplaintView, ApiError> {
+    let c = open(state, addr, number, code).await?;
+    complainant_view(state, &c).await
+}
+
+/// Rates the handling (1–5), once, after a reply: the request (400), the gate (429, 404),
+/// then the complaint's state (409). The complaint as it is now.
+pub async fn rate(
+    state: &AppState,
+    addr: Option<IpAddr>,
+    number: &str,
+    code: &str,
+    req: &HandlingRatingRequest,
+) -> Result<ComplaintView, ApiError> {
+    let errors = validate_rating(req.level, &[], req.comment.as_deref());
+    if !errors.is_empty() {
+        return Err(ApiError::BadRequest(errors));
+    }
+    open(state, addr, number, code).await?;
+    let comment = crate::ratings::comment(req.comment.as_deref());
+    store::rate_handling(&state.pool, number, req.level, comment.as_deref()).await?;
+    let c = store::find(&state.pool, number)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(NO_COMPLAINT.into()))?;
+    complainant_view(state, &c).await
+}
+
+async fn complainant_view(state: &AppState, c: &ComplaintRow) -> Result<ComplaintView, ApiError> {
+    let catalogue = state.catalogue().await?;
+    view::complainant(&state.pool, &catalogue, c).await
+}
