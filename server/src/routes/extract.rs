@@ -1,7 +1,8 @@
 //! What handlers take from a request, rejecting with the one `ApiError` (never a bare 400:
 //! every problem names its field): the query string (`Params`), the client's address
 //! (`ClientAddr`), the number in the path (`CaseNumber`, `ComplaintNumber`), JSON bodies
-//! (`JsonBody`) and the `Idempotency-Key` header.
+//! (`JsonBody`), the `Idempotency-Key` header and the staff member of a bearer token
+//! (`Staff`).
 
 use std::marker::PhantomData;
 use std::net::{IpAddr, SocketAddr};
@@ -9,11 +10,14 @@ use std::net::{IpAddr, SocketAddr};
 use api_client::FieldError;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
+use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
+use crate::cases::staff::{self, Staff};
 use crate::error::ApiError;
 use crate::numbering;
+use crate::state::AppState;
 
 /// The TCP peer's address (none when the server runs without connection info).
 pub struct ClientAddr(pub Option<IpAddr>);
@@ -101,6 +105,15 @@ impl JsonRequest for api_client::ComplaintAction {
 }
 impl JsonRequest for api_client::RectificationAnswer {
     const WHAT: &'static str = "the answer";
+}
+impl JsonRequest for api_client::SupplementReply {
+    const WHAT: &'static str = "the reply";
+}
+impl JsonRequest for api_client::RatingRequest {
+    const WHAT: &'static str = "the rating";
+}
+impl JsonRequest for api_client::VisitRatingRequest {
+    const WHAT: &'static str = "the rating";
 }
 
 /// The body as a `T`, or a 400 naming what is wrong (`body`, `Content-Type`, the field).
@@ -297,9 +310,61 @@ pub fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>
     }
 }
 
+/// The token of the request's one `Authorization: Bearer <token>` header, if it has one.
+fn bearer(parts: &Parts) -> Option<&str> {
+    let mut values = parts.headers.get_all(AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return None;
+    };
+    let (scheme, token) = value.to_str().ok()?.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
+/// The staff member the bearer token names, or a 401 (`cases::staff::check`).
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        staff::check(&state.pool, bearer(parts)).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parts(headers: &[(&str, &str)]) -> Parts {
+        let mut req = axum::http::Request::builder().uri("/");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn bearer_tokens_are_read_from_the_header() {
+        assert_eq!(
+            bearer(&parts(&[("authorization", "Bearer owst_abc")])),
+            Some("owst_abc")
+        );
+        assert_eq!(
+            bearer(&parts(&[("authorization", "bearer  owst_abc ")])),
+            Some("owst_abc")
+        );
+        assert!(bearer(&parts(&[])).is_none());
+        assert!(bearer(&parts(&[("authorization", "Basic dXNlcjpwYXNz")])).is_none());
+        assert!(bearer(&parts(&[("authorization", "owst_abc")])).is_none());
+        assert!(bearer(&parts(&[
+            ("authorization", "Bearer a"),
+            ("authorization", "Bearer b")
+        ]))
+        .is_none());
+    }
 
     #[derive(Debug, serde::Deserialize)]
     #[allow(dead_code)]
