@@ -5,6 +5,8 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, FromRow};
 
+use crate::error::ApiError;
+
 /// A stored rating with its rectification columns (read as a `RatingRow`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredRating {
@@ -68,7 +70,7 @@ impl<'r> FromRow<'r, AnyRow> for StoredRating {
 pub async fn find<'e, E: Executor<'e, Database = Any>>(
     e: E,
     number: &str,
-) -> Result<Option<StoredRating>, sqlx::Error> {
+) -> Result<Option<StoredRating>, ApiError> {
     let sql = format!("SELECT {COLUMNS} FROM case_ratings r WHERE r.case_number = $1");
-    sqlx::query_as(&sql).bind(number).fetch_optional(e).await
+    Ok(sqlx::query_as(&sql).bind(number).fetch_optional(e).await?)
 }
