@@ -20,6 +20,8 @@ mod cases;
 mod complaints;
 mod ratings;
 mod uploads;
+// The applicant's case with its rating, above both `cases` and `ratings`.
+mod progress;
 // Layer 4: the HTTP routes and the command line.
 mod cli;
 mod routes;

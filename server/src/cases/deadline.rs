@@ -14,10 +14,12 @@
 //! All dates are China Standard Time calendar days.
 
 use api_client::{CaseStatus, Deadline, HandlingType, TimeLimit};
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use time::Date;
 
-use crate::calendar::{day_of, format_date, light, now_cst, parse_date, Calendar};
+use crate::calendar::{self, day_of, format_date, light, now_cst, parse_date, Calendar};
+use crate::catalogue;
+use crate::error::ApiError;
 
 /// What the clock of a case depends on, as stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,30 +118,41 @@ pub fn resume_due(calendar: &Calendar, due: Date, paused_at: Date, resumed: Date
     }
 }
 
-/// The calendar and today's date for the deadline of `clock`, loaded from `pool`.
-pub async fn load_for(pool: &AnyPool, clock: &CaseClock) -> Result<(Calendar, Date), sqlx::Error> {
+/// The deadline of a case with `clock` now, seen with the holiday calendar of catalogue
+/// `version` (`calendar::cached`); none before acceptance and once decided.
+pub async fn current(
+    pool: &AnyPool,
+    version: i64,
+    clock: &CaseClock,
+) -> Result<Option<Deadline>, ApiError> {
+    if clock.due_date.is_none() || !clock_applies(clock.status) {
+        return Ok(None);
+    }
     let today = now_cst().date();
-    let calendar = Calendar::load(pool, clock.calendar_from(today)).await?;
-    Ok((calendar, today))
+    let calendar = calendar::cached(pool, version, clock.calendar_from(today)).await?;
+    Ok(deadline(&calendar, clock, today))
+}
+
+/// The columns of a case its clock reads.
+#[derive(sqlx::FromRow)]
+struct ClockRow {
+    status: String,
+    due_date: Option<String>,
+    paused_at: Option<i64>,
 }
 
 /// The deadline of the case `number` now (`None` when there is no such case, or it has no
 /// deadline in its status).
-pub async fn of_case(pool: &AnyPool, number: &str) -> Result<Option<Deadline>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT status, due_date, paused_at FROM cases WHERE acceptance_number = $1")
-            .bind(number)
-            .fetch_optional(pool)
-            .await?;
+pub async fn of_case(pool: &AnyPool, number: &str) -> Result<Option<Deadline>, ApiError> {
+    let row: Option<ClockRow> = sqlx::query_as(
+        "SELECT status, due_date, paused_at FROM cases WHERE acceptance_number = $1",
+    )
+    .bind(number)
+    .fetch_optional(pool)
+    .await?;
     let Some(row) = row else { return Ok(None) };
-    let status: String = row.try_get(0)?;
-    let due: Option<String> = row.try_get(1)?;
-    let clock = CaseClock::from_columns(&status, due.as_deref(), row.try_get(2)?);
-    if !clock_applies(clock.status) || clock.due_date.is_none() {
-        return Ok(None);
-    }
-    let (calendar, today) = load_for(pool, &clock).await?;
-    Ok(deadline(&calendar, &clock, today))
+    let clock = CaseClock::from_columns(&row.status, row.due_date.as_deref(), row.paused_at);
+    current(pool, catalogue::version(pool).await?, &clock).await
 }
 
 #[cfg(test)]

@@ -14,11 +14,12 @@
 //! a supplement request stops it, receiving the supplement moves the due date on), the
 //! supplement notice and the result, and records the event shown on the timeline.
 
+use api_client::cases::ActionDone;
 use api_client::{
     ActionRequest, CaseResult, CaseStatus, FieldError, HandlingType, ServiceGuide, Supplement,
     SupplementItem, TimeLimit, TimelineEvent,
 };
-use sqlx::{Any, AnyPool, Row, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 
 use super::deadline;
 use crate::calendar::rfc3339_cst;
@@ -313,7 +314,9 @@ impl Actor {
 }
 
 /// The columns of a case the lifecycle reads.
+#[derive(sqlx::FromRow)]
 struct CaseRow {
+    #[sqlx(try_from = "String")]
     status: CaseStatus,
     service_code: String,
     department_code: String,
@@ -322,6 +325,28 @@ struct CaseRow {
     paused_at: Option<i64>,
     supplement: Option<String>,
     result: Option<String>,
+}
+
+/// `actor` asks for the action `req` on the case `number` (the use case of the staff API and
+/// the command line): 400 naming every bad field (and a withdrawal by staff), then as
+/// `apply`. Answers with the new status and the deadline now.
+pub async fn act(
+    pool: &AnyPool,
+    number: &str,
+    actor: &Actor,
+    req: &ActionRequest,
+) -> Result<ActionDone, ApiError> {
+    let action = Action::from_request(req)?;
+    if matches!(actor, Actor::Staff { .. }) && action == Action::Withdraw {
+        return Err(ApiError::field(
+            "action",
+            "invalid",
+            "only the applicant may withdraw a case",
+        ));
+    }
+    let status = apply(pool, number, actor, &action).await?;
+    let deadline = deadline::of_case(pool, number).await?;
+    Ok(ActionDone { status, deadline })
 }
 
 /// Performs `action` on the case `number` (18 characters, no separators) in one transaction
@@ -352,36 +377,24 @@ async fn lock_case(
     if !lock_row(tx, Lockable::Case, number).await? {
         return Ok(None);
     }
-    let row = sqlx::query(
+    let case = sqlx::query_as(
         "SELECT status, service_code, department_code, promised_date, due_date, paused_at, supplement, result
          FROM cases WHERE acceptance_number = $1",
     )
     .bind(number)
     .fetch_one(&mut **tx)
     .await?;
-    let status: String = row.try_get(0)?;
-    Ok(Some(CaseRow {
-        status: CaseStatus::try_from(status).map_err(|e| sqlx::Error::Decode(e.into()))?,
-        service_code: row.try_get(1)?,
-        department_code: row.try_get(2)?,
-        promised_date: row.try_get(3)?,
-        due_date: row.try_get(4)?,
-        paused_at: row.try_get(5)?,
-        supplement: row.try_get(6)?,
-        result: row.try_get(7)?,
-    }))
+    Ok(Some(case))
 }
 
 async fn department_name(
     tx: &mut Transaction<'static, Any>,
     code: &str,
 ) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query("SELECT name FROM departments WHERE code = $1")
+    sqlx::query_scalar("SELECT name FROM departments WHERE code = $1")
         .bind(code)
         .fetch_optional(&mut **tx)
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()
+        .await
 }
 
 /// The promised limit and handling type of a service, from its stored guide.
@@ -389,14 +402,13 @@ async fn service_limit(
     tx: &mut Transaction<'static, Any>,
     code: &str,
 ) -> Result<Option<(TimeLimit, HandlingType)>, sqlx::Error> {
-    let Some(row) = sqlx::query("SELECT guide FROM services WHERE code = $1")
+    let Some(text) = sqlx::query_scalar::<_, String>("SELECT guide FROM services WHERE code = $1")
         .bind(code)
         .fetch_optional(&mut **tx)
         .await?
     else {
         return Ok(None);
     };
-    let text: String = row.try_get(0)?;
     Ok(serde_json::from_str::<ServiceGuide>(&text)
         .ok()
         .map(|g| (g.promised_limit, g.handling_type)))
@@ -418,14 +430,14 @@ async fn apply_in(
         Actor::Staff {
             department_code, ..
         } if *department_code != case.department_code => {
-            return Err(
-                ApiError::Forbidden("this case belongs to another department".into()).into(),
-            );
+            return Err(ApiError::Forbidden(
+                "this case belongs to another department".into(),
+            ));
         }
         Actor::Staff { .. } if *action == Action::Withdraw => {
-            return Err(
-                ApiError::Forbidden("only the applicant may withdraw a case".into()).into(),
-            );
+            return Err(ApiError::Forbidden(
+                "only the applicant may withdraw a case".into(),
+            ));
         }
         Actor::Applicant if *action != Action::Withdraw => {
             return Err(ApiError::Forbidden(
@@ -556,9 +568,11 @@ async fn apply_in(
             }
         ) =>
         {
-            return Err(
-                ApiError::field("department", "unknown", "no department has this code").into(),
-            );
+            return Err(ApiError::field(
+                "department",
+                "unknown",
+                "no department has this code",
+            ));
         }
         None => department_code,
     };
@@ -657,27 +671,36 @@ pub async fn mark_supplement_answered(
     Ok(())
 }
 
+/// A stored event of a case.
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    at: i64,
+    status: String,
+    step: String,
+    department: String,
+    opinion: Option<String>,
+}
+
 /// Every event of a case, oldest first, as the timeline shows them.
 pub async fn timeline<'e, E: sqlx::Executor<'e, Database = Any>>(
     e: E,
     number: &str,
-) -> Result<Vec<TimelineEvent>, sqlx::Error> {
-    let rows = sqlx::query("SELECT at, status, step, department, opinion FROM case_events WHERE case_number = $1 ORDER BY id")
+) -> Result<Vec<TimelineEvent>, ApiError> {
+    let rows: Vec<EventRow> = sqlx::query_as("SELECT at, status, step, department, opinion FROM case_events WHERE case_number = $1 ORDER BY id")
         .bind(number)
         .fetch_all(e)
         .await?;
-    rows.iter()
-        .map(|r| {
-            let status: String = r.try_get(1)?;
-            Ok(TimelineEvent {
-                at: rfc3339_cst(r.try_get(0)?),
-                status: CaseStatus::parse(&status).unwrap_or(CaseStatus::Submitted),
-                step: r.try_get(2)?,
-                department: r.try_get(3)?,
-                opinion: r.try_get(4)?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| TimelineEvent {
+            at: rfc3339_cst(r.at),
+            // An event's status is shown as recorded; one no longer known reads as submitted.
+            status: CaseStatus::parse(&r.status).unwrap_or(CaseStatus::Submitted),
+            step: r.step,
+            department: r.department,
+            opinion: r.opinion,
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! What the applicant sees of a case (办件查询), and what they may do to it: answer a
-//! supplement request (补正) with files. (Withdrawal is a lifecycle action: `lifecycle`.)
+//! A case as its applicant reaches it (办件查询), and what they may do to it: answer a
+//! supplement request (补正) with files. (Withdrawal is a lifecycle action: `lifecycle`; the
+//! view of a case with its rating is in the `progress` module.)
 //!
 //! A case is found by its acceptance number and proven by the query code (checked against
 //! the stored hash) or the applicant's mobile (normalised on both sides, compared in
@@ -9,38 +10,29 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use api_client::application::{upload_id_valid, MAX_FILES_PER_MATERIAL};
-use api_client::cases::ServiceName;
 use api_client::checks::normalise_mobile;
-use api_client::{
-    CaseResult, CaseStatus, CaseView, FieldError, Supplement, SupplementReply, TimelineEvent,
-};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, Row};
+use api_client::{CaseResult, CaseStatus, FieldError, Supplement, SupplementReply};
+use sqlx::{Any, Executor};
 
-use super::deadline::{self, CaseClock};
-use super::lifecycle;
-use crate::calendar::{self, now_cst, rfc3339_cst, Today};
+use super::deadline::CaseClock;
+use super::lifecycle::{self, Action};
 use crate::db::sql::{lock_row, Lockable};
 use crate::db::uploads::{self, Budget};
 use crate::error::ApiError;
 use crate::numbering;
-use crate::ratings::case_ratings;
 use crate::state::AppState;
-use crate::tracking;
 
-/// The step of the submission itself, the first event of every timeline.
-pub const SUBMITTED_STEP: &str = "提交申请";
-/// The current step of a case that has no step recorded yet.
-pub const WAITING_STEP: &str = "待受理";
 /// The longest note an applicant may send with a supplement.
 pub const MAX_NOTE_CHARS: usize = 2000;
 
 /// A case as the applicant's view needs it (the applicant JSON only to check a mobile).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct CaseRow {
+    #[sqlx(rename = "acceptance_number")]
     pub number: String,
     pub service_code: String,
     pub department_code: String,
+    #[sqlx(try_from = "String")]
     pub status: CaseStatus,
     applicant: String,
     pub masked_name: String,
@@ -58,41 +50,13 @@ pub struct CaseRow {
 const COLUMNS: &str = "acceptance_number, service_code, department_code, status, applicant, masked_name, query_code_hash, \
      submitted_at, promised_date, due_date, paused_at, current_step, supplement, result, materials";
 
-fn case_row(row: &AnyRow) -> Result<CaseRow, sqlx::Error> {
-    let status: String = row.try_get(3)?;
-    let status = CaseStatus::try_from(status).map_err(|e| sqlx::Error::Decode(e.into()))?;
-    Ok(CaseRow {
-        number: row.try_get(0)?,
-        service_code: row.try_get(1)?,
-        department_code: row.try_get(2)?,
-        status,
-        applicant: row.try_get(4)?,
-        masked_name: row.try_get(5)?,
-        query_code_hash: row.try_get(6)?,
-        submitted_at: row.try_get(7)?,
-        promised_date: row.try_get(8)?,
-        due_date: row.try_get(9)?,
-        paused_at: row.try_get(10)?,
-        current_step: row.try_get(11)?,
-        supplement: row.try_get(12)?,
-        result: row.try_get(13)?,
-        materials: row.try_get(14)?,
-    })
-}
-
 /// The case with this acceptance number (18 characters, no separators).
 pub async fn find<'e, E: Executor<'e, Database = Any>>(
     e: E,
     number: &str,
-) -> Result<Option<CaseRow>, sqlx::Error> {
+) -> Result<Option<CaseRow>, ApiError> {
     let sql = format!("SELECT {COLUMNS} FROM cases WHERE acceptance_number = $1");
-    sqlx::query(&sql)
-        .bind(number)
-        .fetch_optional(e)
-        .await?
-        .as_ref()
-        .map(case_row)
-        .transpose()
+    Ok(sqlx::query_as(&sql).bind(number).fetch_optional(e).await?)
 }
 
 /// What proves the applicant's right to see a case.
@@ -159,105 +123,9 @@ fn parse_json<T: serde::de::DeserializeOwned>(
     }
 }
 
-/// Whether the applicant may still withdraw a case in `status` (before a decision).
+/// Whether the applicant may still withdraw a case in `status`: what the state machine says.
 pub fn can_withdraw(status: CaseStatus) -> bool {
-    matches!(
-        status,
-        CaseStatus::Submitted
-            | CaseStatus::Accepted
-            | CaseStatus::SupplementRequested
-            | CaseStatus::UnderReview
-    )
-}
-
-/// The applicant's view of `case`. `code` is the query code it was opened with (none when
-/// opened by mobile: the tracking address then carries no code).
-pub async fn view(
-    state: &AppState,
-    case: &CaseRow,
-    code: Option<&str>,
-) -> Result<CaseView, ApiError> {
-    let catalogue = state.catalogue().await?;
-    let guide = catalogue
-        .by_code
-        .get(&case.service_code)
-        .map(|&i| &catalogue.guides[i]);
-    let department = guide.map(|g| g.department.name.clone()).unwrap_or_else(|| {
-        catalogue
-            .departments
-            .iter()
-            .find(|d| d.code == case.department_code)
-            .map(|d| d.name.clone())
-            .unwrap_or_else(|| case.department_code.clone())
-    });
-    let service = ServiceName {
-        code: case.service_code.clone(),
-        name: guide
-            .map(|g| g.name.clone())
-            .unwrap_or_else(|| case.service_code.clone()),
-    };
-
-    let mut timeline = vec![TimelineEvent {
-        at: rfc3339_cst(case.submitted_at),
-        status: CaseStatus::Submitted,
-        step: SUBMITTED_STEP.into(),
-        department: department.clone(),
-        opinion: None,
-    }];
-    timeline.extend(lifecycle::timeline(&state.pool, &case.number).await?);
-
-    let clock = case.clock();
-    let deadline = if clock.due_date.is_some() && deadline::clock_applies(clock.status) {
-        let today = now_cst().date();
-        let calendar =
-            calendar::cached(&state.pool, catalogue.version, clock.calendar_from(today)).await?;
-        deadline::deadline(&calendar, &clock, today)
-    } else {
-        None
-    };
-
-    let tracking_url = match code {
-        Some(code) => tracking::tracking_url(&state.config.public_url, &case.number, code),
-        None => format!("{}/track/{}", state.config.public_url, case.number),
-    };
-    let qr_svg = tracking::cached_qr_svg(&tracking_url)?;
-
-    let stored_rating = case_ratings::find(&state.pool, &case.number).await?;
-    let rating = match &stored_rating {
-        Some(r) => Some(case_ratings::view(
-            r,
-            &Today::load(&state.pool, catalogue.version).await?,
-        )),
-        None => None,
-    };
-
-    Ok(CaseView {
-        acceptance_number: case.number.clone(),
-        service,
-        department,
-        status: case.status,
-        masked_name: case.masked_name.clone(),
-        submitted_at: rfc3339_cst(case.submitted_at),
-        timeline,
-        current_step: case
-            .current_step
-            .clone()
-            .filter(|s| !s.trim().is_empty())
-            .unwrap_or_else(|| WAITING_STEP.into()),
-        deadline,
-        promised_date: case
-            .due_date
-            .clone()
-            .filter(|d| !d.is_empty())
-            .unwrap_or_else(|| case.promised_date.clone()),
-        supplement: case.supplement()?,
-        result: case.result()?,
-        can_withdraw: can_withdraw(case.status),
-        can_rate: case_ratings::can_rate(case.status, rating.is_some(), code.is_some()),
-        rating,
-        tracking_url,
-        qr_svg,
-    })
+    lifecycle::next_status(status, &Action::Withdraw).is_ok()
 }
 
 // ---------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ pub struct CaseArgs {
 }
 
 pub async fn run(args: CaseArgs) -> anyhow::Result<()> {
-    use crate::cases::lifecycle::{self, Action, Actor};
+    use crate::cases::lifecycle::{self, Actor};
     let number = api_client::checks::AcceptanceNumber::parse(&args.number)
         .map_err(|e| anyhow::anyhow!("`{}` is not an acceptance number ({e:?})", args.number))?;
     let items = args
@@ -62,16 +62,15 @@ pub async fn run(args: CaseArgs) -> anyhow::Result<()> {
         opinion: args.opinion,
         delivery: args.delivery,
     };
-    let action = Action::from_request(&req).map_err(explain)?;
     let pool = db::connect(&args.storage).await?;
     let actor = Actor::Cli {
         department: args.department.map(|d| d.trim().to_string()),
     };
-    let status = lifecycle::apply(&pool, number.compact(), &actor, &action)
+    let done = lifecycle::act(&pool, number.compact(), &actor, &req)
         .await
         .map_err(explain)?;
-    println!("{}", status.as_str());
-    if let Some(d) = crate::cases::deadline::of_case(&pool, number.compact()).await? {
+    println!("{}", done.status.as_str());
+    if let Some(d) = done.deadline {
         eprintln!(
             "due {} ({:?}{})",
             d.date,

@@ -36,15 +36,18 @@ pub async fn run(command: RectificationCommand) -> anyhow::Result<()> {
         RectificationCommand::List { storage } => {
             let pool = db::connect(&storage).await?;
             let catalogue = Snapshot::load(&pool).await.map_err(explain)?;
-            let today = crate::calendar::Today::load(&pool, catalogue.version).await?;
             println!(
                 "{:<18} {:<12} {:<5} {:<10} {:<6} {:<8} SERVICE",
                 "NUMBER", "DEPARTMENT", "LEVEL", "DUE", "LIGHT", "ANSWERED"
             );
-            for item in rectification::items(&pool, None).await? {
-                let Some(r) = rectification::staff_view(&catalogue, &today, &item) else {
-                    continue;
-                };
+            let list = rectification::list(&pool, &catalogue, None)
+                .await
+                .map_err(explain)?;
+            for rectification::Listed {
+                department_code,
+                rectification: r,
+            } in list
+            {
                 let light = r
                     .rectification
                     .deadline
@@ -54,7 +57,7 @@ pub async fn run(command: RectificationCommand) -> anyhow::Result<()> {
                 println!(
                     "{:<18} {:<12} {:<5} {:<10} {:<6} {:<8} {}",
                     r.acceptance_number,
-                    item.department_code,
+                    department_code,
                     r.level,
                     r.rectification.due_date,
                     light,
@@ -79,18 +82,12 @@ pub async fn run(command: RectificationCommand) -> anyhow::Result<()> {
                 explanation,
                 action_taken,
             };
-            let (explanation, action_taken) =
-                rectification::check_answer(&answer).map_err(explain)?;
             let pool = db::connect(&storage).await?;
-            rectification::answer(
-                &pool,
-                &number,
-                &Actor::Cli { department: None },
-                &explanation,
-                &action_taken,
-            )
-            .await
-            .map_err(explain)?;
+            let catalogue = Snapshot::load(&pool).await.map_err(explain)?;
+            let actor = Actor::Cli { department: None };
+            rectification::answer(&pool, &catalogue, &number, &actor, &answer)
+                .await
+                .map_err(explain)?;
             println!("answered");
             Ok(())
         }

@@ -2,9 +2,11 @@
 
 use clap::Subcommand;
 
+use super::explain;
 use crate::calendar::rfc3339_cst;
 use crate::config::StorageArgs;
 use crate::db;
+use crate::error::ApiError;
 
 #[derive(Subcommand)]
 pub enum StaffTokenCommand {
@@ -40,7 +42,9 @@ pub async fn run(command: StaffTokenCommand) -> anyhow::Result<()> {
             department,
         } => {
             let pool = db::connect(&storage).await?;
-            let (id, token) = staff::create(&pool, &name, department.trim()).await?;
+            let (id, token) = staff::create(&pool, &name, department.trim())
+                .await
+                .map_err(message)?;
             eprintln!(
                 "created staff token {id} for {} ({}); it is shown only this once:",
                 name.trim(),
@@ -51,7 +55,7 @@ pub async fn run(command: StaffTokenCommand) -> anyhow::Result<()> {
         }
         StaffTokenCommand::List { storage } => {
             let pool = db::connect(&storage).await?;
-            let rows = staff::list(&pool).await?;
+            let rows = staff::list(&pool).await.map_err(message)?;
             println!(
                 "{:<12} {:<20} {:<12} {:<26} REVOKED",
                 "ID", "NAME", "DEPARTMENT", "CREATED"
@@ -70,7 +74,7 @@ pub async fn run(command: StaffTokenCommand) -> anyhow::Result<()> {
         }
         StaffTokenCommand::Revoke { storage, id } => {
             let pool = db::connect(&storage).await?;
-            match staff::revoke(&pool, &id).await? {
+            match staff::revoke(&pool, &id).await.map_err(message)? {
                 staff::Revoked::Now => println!("revoked {}", id.trim()),
                 staff::Revoked::Already => println!("{} was already revoked", id.trim()),
                 staff::Revoked::NoSuchToken => {
@@ -79,5 +83,22 @@ pub async fn run(command: StaffTokenCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// An error as a command-line message: the message of each bad argument (they say which),
+/// the database's own error in full.
+fn message(e: ApiError) -> anyhow::Error {
+    match e {
+        ApiError::BadRequest(fields) => anyhow::anyhow!(
+            "{}",
+            fields
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        ApiError::Database(e) => e.into(),
+        other => explain(other),
     }
 }

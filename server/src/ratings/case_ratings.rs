@@ -1,73 +1,37 @@
-//! The applicant's rating of a completed case: one per case (the primary key of
-//! `case_ratings` refuses a second even in a race), with a rectification due when poor.
+//! The applicant's rating of a completed case (`rate_case`, the use case): one per case (the
+//! primary key of `case_ratings` refuses a second even in a race), with a rectification due
+//! when poor; and how a rating shows on the track page (`shown`, `can_rate`).
 
-use api_client::{CaseStatus, RatingView};
-use sqlx::any::AnyRow;
-use sqlx::{Any, AnyPool, Executor, Row};
+use std::net::IpAddr;
+
+use api_client::ratings::validate_rating;
+use api_client::{CaseStatus, RatingRequest, RatingView};
+use sqlx::AnyPool;
 
 use super::rectification;
-use crate::calendar::rfc3339_cst;
-use crate::calendar::Today;
-use crate::calendar::{format_date, now_cst, Calendar};
+use super::stored::{self, StoredRating};
+use crate::calendar::{format_date, now_cst, rfc3339_cst, Calendar, Today};
+use crate::cases::access::{open, read_parts};
 use crate::error::ApiError;
-
-/// A stored rating with its rectification columns.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredRating {
-    pub case_number: String,
-    pub level: u8,
-    pub tags: Vec<String>,
-    pub comment: Option<String>,
-    pub rated_at: i64,
-    /// Set for a poor rating.
-    pub rectification_due: Option<String>,
-    pub explanation: Option<String>,
-    pub action_taken: Option<String>,
-    pub answered_at: Option<i64>,
-}
-
-pub const COLUMNS: &str =
-    "r.case_number, r.level, r.tags, r.comment, r.rated_at, r.rectification_due, \
-     r.rectification_explanation, r.rectification_action, r.rectification_answered_at";
-
-/// A row whose first columns are `COLUMNS`.
-pub fn stored_rating(row: &AnyRow) -> Result<StoredRating, sqlx::Error> {
-    let level: i64 = row.try_get(1)?;
-    let tags: String = row.try_get(2)?;
-    Ok(StoredRating {
-        case_number: row.try_get(0)?,
-        level: u8::try_from(level)
-            .map_err(|_| sqlx::Error::Decode(format!("a rating level of {level}").into()))?,
-        tags: serde_json::from_str(&tags)
-            .map_err(|e| sqlx::Error::Decode(format!("the stored tags of a rating: {e}").into()))?,
-        comment: row.try_get(3)?,
-        rated_at: row.try_get(4)?,
-        rectification_due: row.try_get(5)?,
-        explanation: row.try_get(6)?,
-        action_taken: row.try_get(7)?,
-        answered_at: row.try_get(8)?,
-    })
-}
-
-/// The rating of case `number`, if it has been rated.
-pub async fn find<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    number: &str,
-) -> Result<Option<StoredRating>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM case_ratings r WHERE r.case_number = $1");
-    sqlx::query(&sql)
-        .bind(number)
-        .fetch_optional(e)
-        .await?
-        .as_ref()
-        .map(stored_rating)
-        .transpose()
-}
+use crate::state::AppState;
 
 /// Whether a case in `status` may be rated, already `rated` or not, by someone who opened it
 /// with the query code (`with_code`; a lookup by mobile only shows the case).
 pub fn can_rate(status: CaseStatus, rated: bool, with_code: bool) -> bool {
     status == CaseStatus::Completed && !rated && with_code
+}
+
+/// The rating of case `number` as its applicant sees it, if it has been rated (the lights
+/// with the calendar of catalogue `version`).
+pub async fn shown(
+    pool: &AnyPool,
+    version: i64,
+    number: &str,
+) -> Result<Option<RatingView>, ApiError> {
+    match stored::find(pool, number).await? {
+        Some(r) => Ok(Some(view(&r, &Today::load(pool, version).await?))),
+        None => Ok(None),
+    }
 }
 
 /// A rating as the applicant sees it.
@@ -81,10 +45,49 @@ pub fn view(r: &StoredRating, today: &Today) -> RatingView {
     }
 }
 
+/// The applicant rates case `number` (the path's text) with `req`, checked in this order: the
+/// request and the number and code together (400), the gate (`cases::access::open`: 429,
+/// 404), the case's status (409), a rating already given (409).
+pub async fn rate_case(
+    state: &AppState,
+    addr: Option<IpAddr>,
+    number: Option<&str>,
+    req: &RatingRequest,
+) -> Result<RatingView, ApiError> {
+    let read = read_parts(number, Some(&req.c), None, false);
+    let mut errors = match &read {
+        Err(ApiError::BadRequest(fields)) => fields.clone(),
+        _ => Vec::new(),
+    };
+    errors.extend(validate_rating(
+        req.level,
+        &req.tags,
+        req.comment.as_deref(),
+    ));
+    let (number, proof) = match read {
+        Ok(parts) if errors.is_empty() => parts,
+        _ => return Err(ApiError::BadRequest(errors)),
+    };
+    let case = open(state, addr, &number, &proof).await?;
+    let stored = rate(
+        &state.pool,
+        &case.number,
+        case.status,
+        req.level,
+        &req.tags,
+        req.comment.as_deref(),
+        state.config.rectification_days,
+    )
+    .await?;
+    let catalogue = state.catalogue().await?;
+    let today = Today::load(&state.pool, catalogue.version).await?;
+    Ok(view(&stored, &today))
+}
+
 /// Rates case `number`, which is in `status`: 409 unless it is completed, 409 when it has
 /// been rated. A poor rating is due a rectification `rectification_days` working days on.
 /// `tags` and `comment` have been checked (`api_client::ratings::validate_rating`).
-pub async fn rate(
+async fn rate(
     pool: &AnyPool,
     number: &str,
     status: CaseStatus,
@@ -118,7 +121,7 @@ pub async fn rate(
     )
     .bind(number)
     .bind(i64::from(level))
-    .bind(serde_json::to_string(&tags).map_err(|e| ApiError::Internal(e.into()))?)
+    .bind(crate::db::sql::json(&tags)?)
     .bind(comment.as_deref())
     .bind(now.unix_timestamp())
     .bind(format_date(today))

@@ -1,5 +1,6 @@
 //! The five-level rating (好差评).
 //!
+//! - `stored`: a case's rating as stored, with its rectification columns.
 //! - `case_ratings`: the applicant's one rating of a completed case, and how it shows on
 //!   the track page (`CaseView.rating`).
 //! - `rectification`: the item a poor rating opens (整改), due in working days, and staff's
@@ -10,6 +11,7 @@
 pub mod case_ratings;
 pub mod rectification;
 pub mod stats;
+pub mod stored;
 pub mod visits;
 
 /// `tags` without repeats, in their order (a tag counts once however often it is sent).

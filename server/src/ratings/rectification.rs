@@ -2,17 +2,15 @@
 //! explanation and the action taken, within a number of working days; the applicant sees
 //! the answer on the track page. One answer per rectification.
 
-use api_client::cases::ServiceName;
 use api_client::ratings::MAX_ANSWER_CHARS;
 use api_client::{FieldError, Rectification, RectificationAnswer, StaffRectification};
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use time::Date;
 
-use super::case_ratings::{self, StoredRating, COLUMNS};
-use crate::calendar::rfc3339_cst;
-use crate::calendar::Today;
-use crate::calendar::{now_cst, Calendar};
+use super::stored::{self, StoredRating, COLUMNS};
+use crate::calendar::{now_cst, rfc3339_cst, Calendar, Today};
 use crate::cases::lifecycle::Actor;
+use crate::cases::names::service_name;
 use crate::error::ApiError;
 use crate::state::Snapshot;
 
@@ -36,7 +34,7 @@ pub fn view(r: &StoredRating, today: &Today) -> Option<Rectification> {
 }
 
 /// The answer's two texts, trimmed, or a 400 naming each that is empty or too long.
-pub fn check_answer(a: &RectificationAnswer) -> Result<(String, String), ApiError> {
+fn check_answer(a: &RectificationAnswer) -> Result<(String, String), ApiError> {
     let mut errors = Vec::new();
     let mut text = |field: &str, value: &str| {
         let v = value.trim();
@@ -65,48 +63,28 @@ pub fn check_answer(a: &RectificationAnswer) -> Result<(String, String), ApiErro
 }
 
 /// A rating with what a staff list shows of its case.
-pub struct Item {
-    pub rating: StoredRating,
-    pub service_code: String,
-    pub department_code: String,
+#[derive(sqlx::FromRow)]
+struct Item {
+    #[sqlx(flatten)]
+    rating: StoredRating,
+    service_code: String,
+    department_code: String,
 }
 
-/// The ratings that opened a rectification, of `department` (every department for `None`):
-/// unanswered first, each part by due date.
-pub async fn items(pool: &AnyPool, department: Option<&str>) -> Result<Vec<Item>, sqlx::Error> {
-    let sql = format!(
+/// The ratings that opened a rectification with their case, `WHERE` `filter`.
+fn items_sql(filter: &str) -> String {
+    format!(
         "SELECT {COLUMNS}, c.service_code, c.department_code FROM case_ratings r
-         JOIN cases c ON c.acceptance_number = r.case_number
-         WHERE r.rectification_due IS NOT NULL AND ($1 = '' OR c.department_code = $1)
-         ORDER BY CASE WHEN r.rectification_answered_at IS NULL THEN 0 ELSE 1 END, r.rectification_due, r.case_number"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(department.unwrap_or(""))
-        .fetch_all(pool)
-        .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Item {
-                rating: case_ratings::stored_rating(row)?,
-                service_code: row.try_get(9)?,
-                department_code: row.try_get(10)?,
-            })
-        })
-        .collect()
+         JOIN cases c ON c.acceptance_number = r.case_number WHERE {filter}"
+    )
 }
 
 /// One rectification as staff see it.
-pub fn staff_view(catalogue: &Snapshot, today: &Today, item: &Item) -> Option<StaffRectification> {
+fn staff_view(catalogue: &Snapshot, today: &Today, item: &Item) -> Option<StaffRectification> {
     let r = &item.rating;
     Some(StaffRectification {
         acceptance_number: r.case_number.clone(),
-        service: ServiceName {
-            code: item.service_code.clone(),
-            name: catalogue
-                .guide(&item.service_code)
-                .map(|g| g.name.clone())
-                .unwrap_or_else(|| item.service_code.clone()),
-        },
+        service: service_name(catalogue, &item.service_code),
         level: r.level,
         tags: r.tags.clone(),
         comment: r.comment.clone(),
@@ -115,41 +93,65 @@ pub fn staff_view(catalogue: &Snapshot, today: &Today, item: &Item) -> Option<St
     })
 }
 
-/// A staff list, in the order of `items`.
+/// A rectification in a list, with its case's department.
+pub struct Listed {
+    pub department_code: String,
+    pub rectification: StaffRectification,
+}
+
+/// The rectifications of `department` (every department for `None`): unanswered first, each
+/// part by due date.
 pub async fn list(
     pool: &AnyPool,
     catalogue: &Snapshot,
     department: Option<&str>,
-) -> Result<Vec<StaffRectification>, ApiError> {
+) -> Result<Vec<Listed>, ApiError> {
     let today = Today::load(pool, catalogue.version).await?;
-    Ok(items(pool, department)
-        .await?
+    let sql = items_sql(
+        "r.rectification_due IS NOT NULL AND ($1 = '' OR c.department_code = $1)
+         ORDER BY CASE WHEN r.rectification_answered_at IS NULL THEN 0 ELSE 1 END, r.rectification_due, r.case_number",
+    );
+    let items: Vec<Item> = sqlx::query_as(&sql)
+        .bind(department.unwrap_or(""))
+        .fetch_all(pool)
+        .await?;
+    Ok(items
         .iter()
-        .filter_map(|i| staff_view(catalogue, &today, i))
+        .filter_map(|i| {
+            Some(Listed {
+                department_code: i.department_code.clone(),
+                rectification: staff_view(catalogue, &today, i)?,
+            })
+        })
         .collect())
 }
 
-/// The rectification of case `number` with its case.
-pub async fn item(pool: &AnyPool, number: &str) -> Result<Option<Item>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {COLUMNS}, c.service_code, c.department_code FROM case_ratings r
-         JOIN cases c ON c.acceptance_number = r.case_number WHERE r.case_number = $1"
-    );
-    let row = sqlx::query(&sql).bind(number).fetch_optional(pool).await?;
-    row.map(|row| {
-        Ok(Item {
-            rating: case_ratings::stored_rating(&row)?,
-            service_code: row.try_get(9)?,
-            department_code: row.try_get(10)?,
-        })
-    })
-    .transpose()
+/// `actor` answers the rectification of case `number` (the use case of the staff API and
+/// the command line): 400 naming each text that is empty or too long, 404 for no such case,
+/// 403 for a case of another department, 404 when it has no rectification, 409 when it has
+/// been answered. Answers with the rectification as it is now.
+pub async fn answer(
+    pool: &AnyPool,
+    catalogue: &Snapshot,
+    number: &str,
+    actor: &Actor,
+    answer: &RectificationAnswer,
+) -> Result<StaffRectification, ApiError> {
+    let (explanation, action_taken) = check_answer(answer)?;
+    record(pool, number, actor, &explanation, &action_taken).await?;
+    let today = Today::load(pool, catalogue.version).await?;
+    let no_rectification = || ApiError::NotFound("this case has no rectification".into());
+    let item: Item = sqlx::query_as(&items_sql("r.case_number = $1"))
+        .bind(number)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(no_rectification)?;
+    staff_view(catalogue, &today, &item).ok_or_else(no_rectification)
 }
 
-/// Records `actor`'s answer to the rectification of case `number`: 404 for no such case,
-/// 403 for a case of another department, 404 when it has no rectification, 409 when it has
-/// been answered.
-pub async fn answer(
+/// Stores the answer: one conditional statement, so that of two answers at once one finds
+/// the rectification answered.
+async fn record(
     pool: &AnyPool,
     number: &str,
     actor: &Actor,
@@ -157,12 +159,10 @@ pub async fn answer(
     action_taken: &str,
 ) -> Result<(), ApiError> {
     let department: Option<String> =
-        sqlx::query("SELECT department_code FROM cases WHERE acceptance_number = $1")
+        sqlx::query_scalar("SELECT department_code FROM cases WHERE acceptance_number = $1")
             .bind(number)
             .fetch_optional(pool)
-            .await?
-            .map(|r| r.try_get(0))
-            .transpose()?;
+            .await?;
     let Some(department) = department else {
         return Err(ApiError::NotFound(
             "no case has this acceptance number".into(),
@@ -179,7 +179,6 @@ pub async fn answer(
         Actor::Applicant => return Err(ApiError::Forbidden("staff answer rectifications".into())),
         _ => {}
     }
-    // One conditional statement: of two answers at once, one finds it answered.
     let done = sqlx::query(
         "UPDATE case_ratings SET rectification_explanation = $1, rectification_action = $2, rectification_answered_at = $3,
              rectification_answered_by = $4
@@ -195,7 +194,7 @@ pub async fn answer(
     if done.rows_affected() == 1 {
         return Ok(());
     }
-    match case_ratings::find(pool, number).await? {
+    match stored::find(pool, number).await? {
         Some(r) if r.rectification_due.is_some() => Err(ApiError::Conflict(
             "this rectification has been answered already".into(),
         )),

@@ -3,7 +3,7 @@
 //! China Standard Time days. Aggregates only: nothing here can name a person or a case.
 
 use api_client::{DepartmentSatisfaction, FieldError, LevelCounts, SatisfactionStats};
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use time::Date;
 
 use crate::calendar::{format_date, parse_date};
@@ -12,7 +12,7 @@ use crate::state::Snapshot;
 
 /// What the statistics are asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Query {
+struct Query {
     pub department: Option<String>,
     pub from: Option<Date>,
     pub to: Option<Date>,
@@ -20,7 +20,7 @@ pub struct Query {
 
 /// The query from its parameters (empty means absent), or a 400 naming each bad one:
 /// `from`/`to` not `YYYY-MM-DD`, `to` before `from`, a `department` that is not `known`.
-pub fn read(
+fn read(
     department: Option<&str>,
     from: Option<&str>,
     to: Option<&str>,
@@ -96,9 +96,31 @@ fn add(counts: &mut LevelCounts, level: i64, n: i64) {
     }
 }
 
+/// How many ratings of a level (of a department's cases; none for visits) a period holds.
+#[derive(sqlx::FromRow)]
+struct Counted {
+    #[sqlx(default)]
+    department_code: String,
+    level: i64,
+    n: i64,
+}
+
+/// The statistics asked for by the parameters `department`, `from` and `to` (see `read`;
+/// 400 naming each bad one).
+pub async fn satisfaction(
+    pool: &AnyPool,
+    catalogue: &Snapshot,
+    department: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<SatisfactionStats, ApiError> {
+    let q = read(department, from, to, |d| catalogue.department(d).is_some())?;
+    report(pool, catalogue, &q).await
+}
+
 /// The statistics for `q`: every catalogue department in catalogue order (or the one asked
 /// for), `overall` their sum, `visits` the kiosk's ratings of the period.
-pub async fn satisfaction(
+async fn report(
     pool: &AnyPool,
     catalogue: &Snapshot,
     q: &Query,
@@ -114,8 +136,8 @@ pub async fn satisfaction(
             levels: LevelCounts::default(),
         })
         .collect();
-    let rows = sqlx::query(
-        "SELECT c.department_code, r.level, COUNT(*) FROM case_ratings r JOIN cases c ON c.acceptance_number = r.case_number
+    let rows: Vec<Counted> = sqlx::query_as(
+        "SELECT c.department_code, r.level, COUNT(*) AS n FROM case_ratings r JOIN cases c ON c.acceptance_number = r.case_number
          WHERE r.rated_day >= $1 AND r.rated_day <= $2 GROUP BY c.department_code, r.level",
     )
     .bind(&from)
@@ -124,21 +146,22 @@ pub async fn satisfaction(
     .await?;
     let mut overall = LevelCounts::default();
     for row in &rows {
-        let department: String = row.try_get(0)?;
-        let (level, n): (i64, i64) = (row.try_get(1)?, row.try_get(2)?);
-        if let Some(d) = departments.iter_mut().find(|d| d.department == department) {
-            add(&mut d.levels, level, n);
-            add(&mut overall, level, n);
+        if let Some(d) = departments
+            .iter_mut()
+            .find(|d| d.department == row.department_code)
+        {
+            add(&mut d.levels, row.level, row.n);
+            add(&mut overall, row.level, row.n);
         }
     }
     let mut visits = LevelCounts::default();
-    let rows = sqlx::query("SELECT level, COUNT(*) FROM visit_ratings WHERE rated_day >= $1 AND rated_day <= $2 GROUP BY level")
+    let rows: Vec<Counted> = sqlx::query_as("SELECT level, COUNT(*) AS n FROM visit_ratings WHERE rated_day >= $1 AND rated_day <= $2 GROUP BY level")
         .bind(&from)
         .bind(&to)
         .fetch_all(pool)
         .await?;
     for row in &rows {
-        add(&mut visits, row.try_get(0)?, row.try_get(1)?);
+        add(&mut visits, row.level, row.n);
     }
     Ok(SatisfactionStats {
         from: q.from.map(format_date),

@@ -8,18 +8,13 @@
 //! secrets, and errors name fields, never values.
 
 use api_client::{CaseView, SupplementReply};
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::extract::{ClientAddr, Params, RawNumber};
-use crate::cases::access::{open, read_parts, Proof, NO_MATCH};
-use crate::cases::lifecycle::{self, Action, Actor};
-use crate::cases::lookup;
+use super::extract::{ClientAddr, JsonBody, Params, RawNumber};
 use crate::error::ApiError;
+use crate::progress;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -27,32 +22,6 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{number}", get(case))
         .route("/cases/{number}/withdraw", post(withdraw))
         .route("/cases/{number}/supplement", post(supplement))
-}
-
-/// The acceptance number and the proof, from the path and the query string.
-fn read_request(
-    number: Option<&str>,
-    params: &Params,
-    mobile_allowed: bool,
-) -> Result<(String, Proof), ApiError> {
-    read_parts(
-        number,
-        params.get("c"),
-        params.get("mobile"),
-        mobile_allowed,
-    )
-}
-
-/// The case as it is now, for its applicant.
-async fn current_view(
-    state: &AppState,
-    number: &str,
-    code: Option<&str>,
-) -> Result<Json<CaseView>, ApiError> {
-    let case = lookup::find(&state.pool, number)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(NO_MATCH.into()))?;
-    Ok(Json(lookup::view(state, &case, code).await?))
 }
 
 /// A case's progress: status, timeline, current step, deadline and its light, a supplement
@@ -81,9 +50,15 @@ pub async fn case(
     RawNumber(number): RawNumber,
     params: Params,
 ) -> Result<Json<CaseView>, ApiError> {
-    let (number, proof) = read_request(number.as_deref(), &params, true)?;
-    let case = open(&state, addr, &number, &proof).await?;
-    Ok(Json(lookup::view(&state, &case, proof.code()).await?))
+    let view = progress::look_up(
+        &state,
+        addr,
+        number.as_deref(),
+        params.get("c"),
+        params.get("mobile"),
+    )
+    .await?;
+    Ok(Json(view))
 }
 
 /// Withdraw a case (撤回) before a decision. Needs the query code.
@@ -109,10 +84,8 @@ pub async fn withdraw(
     RawNumber(number): RawNumber,
     params: Params,
 ) -> Result<Json<CaseView>, ApiError> {
-    let (number, proof) = read_request(number.as_deref(), &params, false)?;
-    open(&state, addr, &number, &proof).await?;
-    lifecycle::apply(&state.pool, &number, &Actor::Applicant, &Action::Withdraw).await?;
-    current_view(&state, &number, proof.code()).await
+    let view = progress::withdraw(&state, addr, number.as_deref(), params.get("c")).await?;
+    Ok(Json(view))
 }
 
 /// Send the items a supplement request (补正) asks for: for every item (keyed by its
@@ -140,42 +113,16 @@ pub async fn supplement(
     ClientAddr(addr): ClientAddr,
     RawNumber(number): RawNumber,
     params: Params,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    // Read only once the gate has opened (see `progress::answer_supplement`).
+    reply: Result<JsonBody<SupplementReply>, ApiError>,
 ) -> Result<Json<CaseView>, ApiError> {
-    let (number, proof) = read_request(number.as_deref(), &params, false)?;
-    open(&state, addr, &number, &proof).await?;
-    let reply = parse_reply(&headers, body)?;
-    lookup::reply_supplement(&state, &number, &reply).await?;
-    current_view(&state, &number, proof.code()).await
-}
-
-/// The body as a `SupplementReply`, or a 400 naming what is wrong.
-fn parse_reply(
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<SupplementReply, ApiError> {
-    let value = super::extract::json_object(headers, body, "the reply")?;
-    serde_path_to_error::deserialize::<_, SupplementReply>(&value).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.inner().to_string();
-        let (field, code) = match inner
-            .strip_prefix("missing field `")
-            .and_then(|m| m.split('`').next())
-        {
-            Some(name) => (name.to_string(), "required"),
-            None if path == "." => ("body".to_string(), "invalid"),
-            // `materials.id_card[0]` is reported on the item.
-            None => (
-                path.split('[').next().unwrap_or(&path).to_string(),
-                "invalid",
-            ),
-        };
-        let message = if code == "required" {
-            format!("{field} is required")
-        } else {
-            format!("{field} has the wrong type or value")
-        };
-        ApiError::field(&field, code, message)
-    })
+    let view = progress::answer_supplement(
+        &state,
+        addr,
+        number.as_deref(),
+        params.get("c"),
+        reply.map(|JsonBody(r)| r),
+    )
+    .await?;
+    Ok(Json(view))
 }

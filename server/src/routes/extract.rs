@@ -1,7 +1,8 @@
 //! What handlers take from a request, rejecting with the one `ApiError` (never a bare 400:
 //! every problem names its field): the query string (`Params`), the client's address
 //! (`ClientAddr`), the number or code in the path (`CaseNumber`, `ComplaintNumber`,
-//! `ServiceCode`), JSON bodies (`JsonBody`) and the `Idempotency-Key` header.
+//! `ServiceCode`), JSON bodies (`JsonBody`), the `Idempotency-Key` header and the staff
+//! member of a bearer token (`Staff`).
 
 use std::marker::PhantomData;
 use std::net::{IpAddr, SocketAddr};
@@ -9,11 +10,14 @@ use std::net::{IpAddr, SocketAddr};
 use api_client::FieldError;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
+use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
+use crate::cases::staff::{self, Staff};
 use crate::error::ApiError;
 use crate::numbering;
+use crate::state::AppState;
 
 /// The TCP peer's address (none when the server runs without connection info).
 pub struct ClientAddr(pub Option<IpAddr>);
@@ -127,6 +131,15 @@ impl JsonRequest for api_client::HandlingRatingRequest {
     const WHAT: &'static str = "the rating";
 }
 // `ApplicationRequest` names its applicant's problems in detail: `routes::applications`.
+impl JsonRequest for api_client::SupplementReply {
+    const WHAT: &'static str = "the reply";
+}
+impl JsonRequest for api_client::RatingRequest {
+    const WHAT: &'static str = "the rating";
+}
+impl JsonRequest for api_client::VisitRatingRequest {
+    const WHAT: &'static str = "the rating";
+}
 
 /// The body as a `T`, or a 400 naming what is wrong (`body`, `Content-Type`, the field).
 pub struct JsonBody<T>(pub T);
@@ -245,18 +258,9 @@ pub fn json_object(
     Ok(value)
 }
 
-/// The request body as a `T`, or a 400 naming the field that is missing (`required`) or
-/// has the wrong type (`invalid`): `items[0].name`, `subject.type`. Messages name fields,
-/// never values (serde's own messages may quote them).
-pub fn json_body<T: DeserializeOwned>(
-    headers: &axum::http::HeaderMap,
-    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
-    what: &str,
-) -> Result<T, ApiError> {
-    named_deserialize(&json_object(headers, body, what)?)
-}
-
-/// `value` as a `T`, or a 400 on the field serde stopped at.
+/// `value` as a `T`, or a 400 naming the field that is missing (`required`) or has the
+/// wrong type (`invalid`): `items[0].name`, `subject.type`. Messages name fields, never
+/// values (serde's own messages may quote them).
 pub fn named_deserialize<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, ApiError> {
     serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
         ApiError::BadRequest(vec![shape_problem(
@@ -322,9 +326,61 @@ pub fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>
     }
 }
 
+/// The token of the request's one `Authorization: Bearer <token>` header, if it has one.
+fn bearer(parts: &Parts) -> Option<&str> {
+    let mut values = parts.headers.get_all(AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return None;
+    };
+    let (scheme, token) = value.to_str().ok()?.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
+/// The staff member the bearer token names, or a 401 (`cases::staff::check`).
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        staff::check(&state.pool, bearer(parts)).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parts(headers: &[(&str, &str)]) -> Parts {
+        let mut req = axum::http::Request::builder().uri("/");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn bearer_tokens_are_read_from_the_header() {
+        assert_eq!(
+            bearer(&parts(&[("authorization", "Bearer owst_abc")])),
+            Some("owst_abc")
+        );
+        assert_eq!(
+            bearer(&parts(&[("authorization", "bearer  owst_abc ")])),
+            Some("owst_abc")
+        );
+        assert!(bearer(&parts(&[])).is_none());
+        assert!(bearer(&parts(&[("authorization", "Basic dXNlcjpwYXNz")])).is_none());
+        assert!(bearer(&parts(&[("authorization", "owst_abc")])).is_none());
+        assert!(bearer(&parts(&[
+            ("authorization", "Bearer a"),
+            ("authorization", "Bearer b")
+        ]))
+        .is_none());
+    }
 
     #[derive(Debug, serde::Deserialize)]
     #[allow(dead_code)]
@@ -348,11 +404,12 @@ mod tests {
             axum::http::header::CONTENT_TYPE,
             "application/json".parse().unwrap(),
         );
-        json_body::<Body>(
+        json_object(
             &headers,
             Ok(axum::body::Bytes::from(text.to_string())),
             "the body",
         )
+        .and_then(|v| named_deserialize::<Body>(&v))
         .map_err(|e| match e {
             ApiError::BadRequest(f) => {
                 (f[0].field.clone(), f[0].code.clone(), f[0].message.clone())

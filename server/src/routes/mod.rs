@@ -5,6 +5,7 @@ mod cases;
 mod complaints;
 mod extract;
 mod ratings;
+mod rectifications;
 mod services;
 mod staff;
 mod staff_complaints;
@@ -40,7 +41,7 @@ use staff::StaffSecurity;
         complaints::create, complaints::complaint, complaints::rate,
         ratings::rate_case, ratings::rate_visit, ratings::satisfaction,
         staff_complaints::list, staff_complaints::complaint, staff_complaints::act,
-        staff_complaints::rectifications, staff_complaints::answer,
+        rectifications::rectifications, rectifications::answer,
     ),
     components(schemas(api_client::ErrorBody, api_client::ServicePage, api_client::ServiceGuide, api_client::Department, api_client::Topic, api_client::PublicConfig, api_client::UploadCreated, api_client::FormDefinition, api_client::ApplicationRequest, api_client::ApplicationCreated, api_client::Receipt))
 )]
@@ -60,6 +61,7 @@ pub fn api() -> Router<AppState> {
         .merge(complaints::routes())
         .merge(ratings::routes())
         .merge(staff_complaints::routes())
+        .merge(rectifications::routes())
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .fallback(api_not_found)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

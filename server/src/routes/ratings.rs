@@ -6,19 +6,13 @@
 //! 404 as a lookup, throttled the same way), the case's status (409), a rating already given
 //! (409).
 
-use api_client::ratings::validate_rating;
 use api_client::{RatingRequest, RatingView, SatisfactionStats, VisitRated, VisitRatingRequest};
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::extract::{self, ClientAddr, Params, RawNumber};
-use crate::calendar::rfc3339_cst;
-use crate::calendar::Today;
-use crate::cases::access::{open, read_parts};
+use super::extract::{ClientAddr, JsonBody, Params, RawNumber};
 use crate::error::ApiError;
 use crate::ratings::{case_ratings, stats, visits};
 use crate::state::AppState;
@@ -51,41 +45,10 @@ pub async fn rate_case(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     RawNumber(number): RawNumber,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(req): JsonBody<RatingRequest>,
 ) -> Result<(StatusCode, Json<RatingView>), ApiError> {
-    let req: RatingRequest = extract::json_body(&headers, body, "the rating")?;
-    let read = read_parts(number.as_deref(), Some(&req.c), None, false);
-    let mut errors = match &read {
-        Err(ApiError::BadRequest(fields)) => fields.clone(),
-        _ => Vec::new(),
-    };
-    errors.extend(validate_rating(
-        req.level,
-        &req.tags,
-        req.comment.as_deref(),
-    ));
-    let (number, proof) = match read {
-        Ok(parts) if errors.is_empty() => parts,
-        _ => return Err(ApiError::BadRequest(errors).into()),
-    };
-    let case = open(&state, addr, &number, &proof).await?;
-    let stored = case_ratings::rate(
-        &state.pool,
-        &case.number,
-        case.status,
-        req.level,
-        &req.tags,
-        req.comment.as_deref(),
-        state.config.rectification_days,
-    )
-    .await?;
-    let catalogue = state.catalogue().await?;
-    let today = Today::load(&state.pool, catalogue.version).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(case_ratings::view(&stored, &today)),
-    ))
+    let view = case_ratings::rate_case(&state, addr, number.as_deref(), &req).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// The kiosk's quick rating of a visit (一次一评), at the end of a session: a level and
@@ -102,20 +65,11 @@ pub async fn rate_case(
 )]
 pub async fn rate_visit(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(req): JsonBody<VisitRatingRequest>,
 ) -> Result<(StatusCode, Json<VisitRated>), ApiError> {
-    let req: VisitRatingRequest = extract::json_body(&headers, body, "the rating")?;
-    let errors = validate_rating(req.level, &req.tags, None);
-    if !errors.is_empty() {
-        return Err(ApiError::BadRequest(errors));
-    }
-    let at = visits::rate(&state.pool, req.level, &req.tags).await?;
     Ok((
         StatusCode::CREATED,
-        Json(VisitRated {
-            rated_at: rfc3339_cst(at),
-        }),
+        Json(visits::rate(&state.pool, &req).await?),
     ))
 }
 
@@ -141,13 +95,14 @@ pub async fn satisfaction(
     params: Params,
 ) -> Result<Json<SatisfactionStats>, ApiError> {
     let catalogue = state.catalogue().await?;
-    let q = stats::read(
-        params.get("department"),
-        params.get("from"),
-        params.get("to"),
-        |d| catalogue.department(d).is_some(),
-    )?;
     Ok(Json(
-        stats::satisfaction(&state.pool, &catalogue, &q).await?,
+        stats::satisfaction(
+            &state.pool,
+            &catalogue,
+            params.get("department"),
+            params.get("from"),
+            params.get("to"),
+        )
+        .await?,
     ))
 }

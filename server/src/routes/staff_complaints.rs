@@ -1,23 +1,18 @@
-//! The staff API for complaints and rectifications (`Authorization: Bearer owst_…`, see
-//! `cases::staff`): the department's complaints and the unassigned ones, their handling
-//! (assign, reply, close), and the rectifications (整改) poor ratings of the department's
-//! cases opened.
+//! The staff API for complaints (`Authorization: Bearer owst_…`, see `cases::staff`): the
+//! department's complaints and the unassigned ones, and their handling (assign, reply,
+//! close). The rectifications are in `rectifications`.
 //!
 //! Nothing here logs the request: complaints hold names and mobiles.
 
-use api_client::{
-    ComplaintAction, RectificationAnswer, StaffComplaint, StaffComplaintSummary, StaffRectification,
-};
+use api_client::{ComplaintAction, StaffComplaint, StaffComplaintSummary};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::extract::{CaseNumber, ComplaintNumber, JsonBody, Number, Params};
-use crate::calendar::Today;
+use super::extract::{ComplaintNumber, JsonBody, Number, Params};
 use crate::cases::staff::Staff;
 use crate::complaints::staff as complaints;
 use crate::error::ApiError;
-use crate::ratings::rectification;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -25,8 +20,6 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/complaints", get(list))
         .route("/staff/complaints/{number}", get(complaint))
         .route("/staff/complaints/{number}/actions", post(act))
-        .route("/staff/rectifications", get(rectifications))
-        .route("/staff/cases/{number}/rectification", post(answer))
 }
 
 /// The complaints of the staff member's department and those no department has yet:
@@ -113,79 +106,5 @@ pub async fn act(
     let catalogue = state.catalogue().await?;
     Ok(Json(
         complaints::act(&state.pool, &catalogue, &staff.actor(), &number, &req).await?,
-    ))
-}
-
-/// The rectifications (整改) poor ratings of the department's cases opened: unanswered
-/// first, each part by due date, with the due date's light while unanswered.
-#[utoipa::path(
-    get,
-    path = "/staff/rectifications",
-    tag = "staff",
-    security(("staff_token" = [])),
-    responses(
-        (status = 200, description = "The rectifications", body = Vec<StaffRectification>),
-        (status = 401, description = "No staff token, or not a valid one", body = api_client::ErrorBody),
-    )
-)]
-pub async fn rectifications(
-    State(state): State<AppState>,
-    staff: Staff,
-) -> Result<Json<Vec<StaffRectification>>, ApiError> {
-    let catalogue = state.catalogue().await?;
-    Ok(Json(
-        rectification::list(&state.pool, &catalogue, Some(&staff.department_code)).await?,
-    ))
-}
-
-/// Answer the rectification a poor rating of a case opened: an explanation (情况说明) and
-/// the action taken (整改措施), each 1–2,000 characters; once. The applicant sees both on
-/// the track page.
-#[utoipa::path(
-    post,
-    path = "/staff/cases/{number}/rectification",
-    tag = "staff",
-    security(("staff_token" = [])),
-    params(("number" = String, Path, description = "受理号, with or without separators, either case")),
-    request_body = RectificationAnswer,
-    responses(
-        (status = 200, description = "Answered", body = StaffRectification),
-        (status = 400, description = "A mistyped number, or a missing or too long `explanation` or `action_taken`", body = api_client::ErrorBody),
-        (status = 401, description = "No staff token, or not a valid one", body = api_client::ErrorBody),
-        (status = 403, description = "The case belongs to another department", body = api_client::ErrorBody),
-        (status = 404, description = "No case has this number, or it has no rectification", body = api_client::ErrorBody),
-        (status = 409, description = "Answered already", body = api_client::ErrorBody),
-    )
-)]
-pub async fn answer(
-    State(state): State<AppState>,
-    staff: Staff,
-    Number(number, _): CaseNumber,
-    JsonBody(req): JsonBody<RectificationAnswer>,
-) -> Result<Json<StaffRectification>, ApiError> {
-    let (explanation, action_taken) = rectification::check_answer(&req)?;
-    rectification::answer(
-        &state.pool,
-        &number,
-        &staff.actor(),
-        &explanation,
-        &action_taken,
-    )
-    .await?;
-    staff_rectification(&state, &number).await
-}
-
-async fn staff_rectification(
-    state: &AppState,
-    number: &str,
-) -> Result<Json<StaffRectification>, ApiError> {
-    let catalogue = state.catalogue().await?;
-    let today = Today::load(&state.pool, catalogue.version).await?;
-    let no_rectification = || ApiError::NotFound("this case has no rectification".into());
-    let item = rectification::item(&state.pool, number)
-        .await?
-        .ok_or_else(no_rectification)?;
-    Ok(Json(
-        rectification::staff_view(&catalogue, &today, &item).ok_or_else(no_rectification)?,
     ))
 }

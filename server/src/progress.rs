@@ -1,0 +1,155 @@
+//! What an applicant sees of their case and does to it (办件查询): the use cases behind
+//! `GET /cases/{number}`, `POST /cases/{number}/withdraw` and `POST
+//! /cases/{number}/supplement`. Each passes the gate first (`cases::access`: the number with
+//! the query code, or the mobile for a look-up; the throttle) and answers with the case as
+//! its applicant sees it (`view`), which joins the case with its rating: this module sits
+//! above both `cases` and `ratings`, so that neither imports the other.
+//!
+//! The view carries the masked name and nothing else personal: no document number, no phone.
+
+use std::net::IpAddr;
+
+use api_client::{CaseStatus, CaseView, SupplementReply, TimelineEvent};
+
+use crate::calendar::rfc3339_cst;
+use crate::cases::access::{open, read_parts, Proof, NO_MATCH};
+use crate::cases::deadline;
+use crate::cases::lifecycle::{self, Action, Actor};
+use crate::cases::lookup::{self, CaseRow};
+use crate::cases::names::service_name;
+use crate::error::ApiError;
+use crate::ratings::case_ratings;
+use crate::state::AppState;
+use crate::tracking;
+
+/// The step of the submission itself, the first event of every timeline.
+pub const SUBMITTED_STEP: &str = "提交申请";
+/// The current step of a case that has no step recorded yet.
+pub const WAITING_STEP: &str = "待受理";
+
+/// The case `number` (the path's text) opened with the query code `c` or the applicant's
+/// `mobile`: 400 for a bad number or proof, then the gate's 429 or 404.
+pub async fn look_up(
+    state: &AppState,
+    addr: Option<IpAddr>,
+    number: Option<&str>,
+    c: Option<&str>,
+    mobile: Option<&str>,
+) -> Result<CaseView, ApiError> {
+    let (number, proof) = read_parts(number, c, mobile, true)?;
+    let case = open(state, addr, &number, &proof).await?;
+    view(state, &case, proof.code()).await
+}
+
+/// The applicant withdraws case `number` with the query code `c` (the mobile does not
+/// allow it): as `look_up`, then 409 once the case is decided or closed.
+pub async fn withdraw(
+    state: &AppState,
+    addr: Option<IpAddr>,
+    number: Option<&str>,
+    c: Option<&str>,
+) -> Result<CaseView, ApiError> {
+    let (number, proof) = opened_with_code(state, addr, number, c).await?;
+    lifecycle::apply(&state.pool, &number, &Actor::Applicant, &Action::Withdraw).await?;
+    current_view(state, &number, &proof).await
+}
+
+/// The applicant answers the outstanding supplement request of case `number` with the query
+/// code `c`. `reply` is the body as read: its problems are answered only once the gate has
+/// opened, so that a wrong code gets the same 404 whatever the body. Then as
+/// `lookup::reply_supplement`.
+pub async fn answer_supplement(
+    state: &AppState,
+    addr: Option<IpAddr>,
+    number: Option<&str>,
+    c: Option<&str>,
+    reply: Result<SupplementReply, ApiError>,
+) -> Result<CaseView, ApiError> {
+    let (number, proof) = opened_with_code(state, addr, number, c).await?;
+    lookup::reply_supplement(state, &number, &reply?).await?;
+    current_view(state, &number, &proof).await
+}
+
+/// The number and the code after the gate opened the case with them.
+async fn opened_with_code(
+    state: &AppState,
+    addr: Option<IpAddr>,
+    number: Option<&str>,
+    c: Option<&str>,
+) -> Result<(String, Proof), ApiError> {
+    let (number, proof) = read_parts(number, c, None, false)?;
+    open(state, addr, &number, &proof).await?;
+    Ok((number, proof))
+}
+
+/// The case as it is now, after a change the applicant made.
+async fn current_view(state: &AppState, number: &str, proof: &Proof) -> Result<CaseView, ApiError> {
+    let case = lookup::find(&state.pool, number)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(NO_MATCH.into()))?;
+    view(state, &case, proof.code()).await
+}
+
+/// The applicant's view of `case`. `code` is the query code it was opened with (none when
+/// opened by mobile: the tracking address then carries no code, and the case cannot be rated).
+pub async fn view(
+    state: &AppState,
+    case: &CaseRow,
+    code: Option<&str>,
+) -> Result<CaseView, ApiError> {
+    let catalogue = state.catalogue().await?;
+    let department = match catalogue.guide(&case.service_code) {
+        Some(g) => g.department.name.clone(),
+        None => catalogue
+            .department(&case.department_code)
+            .map(|d| d.name.clone())
+            .unwrap_or_else(|| case.department_code.clone()),
+    };
+
+    let mut timeline = vec![TimelineEvent {
+        at: rfc3339_cst(case.submitted_at),
+        status: CaseStatus::Submitted,
+        step: SUBMITTED_STEP.into(),
+        department: department.clone(),
+        opinion: None,
+    }];
+    timeline.extend(lifecycle::timeline(&state.pool, &case.number).await?);
+
+    let deadline = deadline::current(&state.pool, catalogue.version, &case.clock()).await?;
+
+    let tracking_url = match code {
+        Some(code) => tracking::tracking_url(&state.config.public_url, &case.number, code),
+        None => format!("{}/track/{}", state.config.public_url, case.number),
+    };
+    let qr_svg = tracking::cached_qr_svg(&tracking_url)?;
+
+    let rating = case_ratings::shown(&state.pool, catalogue.version, &case.number).await?;
+
+    Ok(CaseView {
+        acceptance_number: case.number.clone(),
+        service: service_name(&catalogue, &case.service_code),
+        department,
+        status: case.status,
+        masked_name: case.masked_name.clone(),
+        submitted_at: rfc3339_cst(case.submitted_at),
+        timeline,
+        current_step: case
+            .current_step
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| WAITING_STEP.into()),
+        deadline,
+        promised_date: case
+            .due_date
+            .clone()
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| case.promised_date.clone()),
+        supplement: case.supplement()?,
+        result: case.result()?,
+        can_withdraw: lookup::can_withdraw(case.status),
+        can_rate: case_ratings::can_rate(case.status, rating.is_some(), code.is_some()),
+        rating,
+        tracking_url,
+        qr_svg,
+    })
+}
