@@ -98,6 +98,7 @@ fn explain(e: ApiError) -> anyhow::Error {
                 .join("; ")
         ),
         ApiError::Internal(e) => e,
+        ApiError::Database(e) => e.into(),
         other => anyhow::anyhow!("{other}"),
     }
 }

@@ -86,8 +86,8 @@ pub async fn run(command: StaffTokenCommand) -> anyhow::Result<()> {
     }
 }
 
-/// An error as a command-line message: the message of each bad argument (they say which),
-/// the database's own error in full.
+/// An error as a command-line message: the message of each bad argument (they name the
+/// argument, which is positional here), otherwise as `explain` says it.
 fn message(e: ApiError) -> anyhow::Error {
     match e {
         ApiError::BadRequest(fields) => anyhow::anyhow!(
@@ -98,7 +98,6 @@ fn message(e: ApiError) -> anyhow::Error {
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
-        ApiError::Database(e) => e.into(),
         other => explain(other),
     }
 }
