@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
-use crate::cases::{Deadline, ServiceName};
 use crate::checks::{mobile_valid, normalise_query_code, AcceptanceNumber, AcceptanceNumberError};
-use crate::FieldError;
+use crate::deadline::Deadline;
+use crate::{FieldError, ServiceName};
 
 /// The longest description (characters).
 pub const MAX_DESCRIPTION_CHARS: usize = 2000;
