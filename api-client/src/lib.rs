@@ -3,8 +3,10 @@
 //! `types` and `error` are the wire format: the server serialises them, the bundles and
 //! native tools deserialise them. `client` is a typed client over HTTP that compiles to
 //! wasm (gloo-net / fetch) and, with the `native` feature, to native Rust (reqwest).
+//! `bundles` is the one table of which page each bundle serves.
 
 pub mod application;
+pub mod bundles;
 pub mod cases;
 pub mod checks;
 pub mod client;
