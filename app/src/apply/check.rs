@@ -21,7 +21,7 @@ use super::draft::{Draft, Drafts};
 use super::materials::size_text;
 use super::messages::{anchor, applicant_label, message};
 use super::steps::{step_of, Step};
-use crate::components::error_summary::ErrorSummary;
+use crate::components::error_summary::FormProblems;
 
 /// The submit, with the draft's key and only the answers its form shows.
 async fn submit(def: &FormDefinition, draft: &Draft) -> Result<ApplicationCreated, ClientError> {
@@ -177,22 +177,14 @@ pub fn CheckStep(
 
     let summary = {
         let def = def.clone();
-        move || {
-            let list = problems.get();
-            (!list.is_empty()).then(|| {
-                let links = list
-                    .iter()
-                    .map(|e| {
-                        let href = match step_of(&def, &e.field) {
-                            Step::Check => format!("#{}", anchor(&e.field)),
-                            step => format!("{}?return=check", step_href(step)),
-                        };
-                        (href, message(&def, organisation, e))
-                    })
-                    .collect::<Vec<_>>();
-                view! { <ErrorSummary problems=links/> }
-            })
-        }
+        let link = move |e: &FieldError| {
+            let href = match step_of(&def, &e.field) {
+                Step::Check => format!("#{}", anchor(&e.field)),
+                step => format!("{}?return=check", step_href(step)),
+            };
+            (href, message(&def, organisation, e))
+        };
+        view! { <FormProblems problems link/> }
     };
 
     view! {

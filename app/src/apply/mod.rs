@@ -27,7 +27,7 @@ use crate::i18n::{k, t, tf};
 use crate::mode::use_mode;
 use crate::pages::not_found::NotFound;
 
-use crate::components::error_summary::ErrorSummary;
+use crate::components::error_summary::FormProblems;
 use applicant::ApplicantStep;
 use check::CheckStep;
 use draft::{Draft, Drafts};
@@ -202,23 +202,15 @@ fn QuestionPage(
     };
     let summary = {
         let def = def.clone();
-        move || {
-            let list = problems.get();
-            (!list.is_empty()).then(|| {
-                let links = list
-                    .iter()
-                    .map(|e| {
-                        let text = if e.field == "uploads" {
-                            t(k::UPLOAD_WAIT).to_string()
-                        } else {
-                            message(&def, organisation(), e)
-                        };
-                        (format!("#{}", anchor(&e.field)), text)
-                    })
-                    .collect::<Vec<_>>();
-                view! { <ErrorSummary problems=links/> }
-            })
-        }
+        let link = move |e: &FieldError| {
+            let text = if e.field == "uploads" {
+                t(k::UPLOAD_WAIT).to_string()
+            } else {
+                message(&def, organisation(), e)
+            };
+            (format!("#{}", anchor(&e.field)), text)
+        };
+        view! { <FormProblems problems link/> }
     };
     let body = match step {
         Step::Applicant => view! { <ApplicantStep draft audience=def.audience.clone() error=error.clone()/> }.into_any(),

@@ -7,7 +7,7 @@ use api_client::ratings::{tags_for, LEVELS, MAX_COMMENT_CHARS};
 use api_client::{ClientError, FieldError, Rectification};
 use leptos::prelude::*;
 
-use crate::components::error_summary::ErrorSummary;
+use crate::components::error_summary::FormProblems;
 use crate::components::light::DeadlineLight;
 use crate::i18n::{k, t, tf};
 
@@ -75,21 +75,11 @@ pub fn rating_problem(
 /// A rating form's problems at its top, each linking to its field.
 #[component]
 pub fn RatingProblems(prefix: &'static str, problems: RwSignal<Vec<FieldError>>) -> impl IntoView {
-    move || {
-        let list = problems.get();
-        (!list.is_empty()).then(|| {
-            let links = list
-                .iter()
-                .map(|e| {
-                    (
-                        format!("#{}", rating_anchor(prefix, &e.field)),
-                        rating_message(e),
-                    )
-                })
-                .collect::<Vec<_>>();
-            view! { <ErrorSummary problems=links/> }
-        })
-    }
+    let link = move |e: &FieldError| {
+        let href = format!("#{}", rating_anchor(prefix, &e.field));
+        (href, rating_message(e))
+    };
+    view! { <FormProblems problems link/> }
 }
 
 /// Shows why the server refused a rating: problems with the form's `fields` beside them,
