@@ -45,7 +45,7 @@ pub fn resident_id_valid(id: &str) -> bool {
 /// The days of `month` (1–12) in `year` of the Gregorian calendar; `None` for a month that
 /// does not exist. The one calendar rule of the crate: birth dates and date answers use it.
 pub(crate) fn days_in_month(year: u32, month: u32) -> Option<u32> {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     match month {
         2 if leap => Some(29),
         2 => Some(28),

@@ -74,7 +74,7 @@ fn Flow(def: Arc<FormDefinition>) -> impl IntoView {
     let mode = use_mode();
     let drafts = Drafts::use_();
     let code = def.service_code.clone();
-    let draft = RwSignal::new(drafts.load(&code).unwrap_or_else(Draft::new));
+    let draft = RwSignal::new(drafts.load(&code).unwrap_or_else(Draft::start));
     {
         let code = code.clone();
         // Every change is kept as it happens (in memory; in the portal, also on disk).
@@ -267,7 +267,7 @@ fn StartPage(
         let first = first.clone();
         move |_| {
             drafts.delete(&code);
-            draft.set(Draft::new());
+            draft.set(Draft::start());
             navigate(&first, Default::default());
         }
     };

@@ -159,7 +159,7 @@ fn ComplaintForm(limits: UploadLimits, departments: Vec<Department>) -> impl Int
     let channel = if mode.is_kiosk() { "kiosk" } else { "portal" };
     let (mut start, files_start) = KEPT
         .with(|k| k.borrow().clone())
-        .unwrap_or_else(|| (ComplaintDraft::new(channel), Draft::new()));
+        .unwrap_or_else(|| (ComplaintDraft::new(channel), Draft::start()));
     query.with_untracked(|q| {
         start.prefill(
             q.get("case"),
