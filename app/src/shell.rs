@@ -136,10 +136,7 @@ fn FullLoad() -> impl IntoView {
 fn PortalRoutes() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <Elsewhere this=Bundle::Portal/> }>
-            <Route path=path!("/") view=HomePage/>
-            <Route path=path!("/services") view=CataloguePage/>
-            <Route path=path!("/services/:code") view=GuidePage/>
-            <Route path=path!("/services/:code/notice") view=NoticePage/>
+            <PortalPages/>
         </Routes>
     }
 }
@@ -169,16 +166,39 @@ fn ApplyRoutes() -> impl IntoView {
 fn KioskRoutes() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <Elsewhere this=Bundle::Kiosk/> }>
-            <ParentRoute path=StaticSegment(KIOSK_PREFIX) view=Outlet>
-                <Route path=path!("/guides") view=KioskBrowse/>
-                <Route path=path!("/services/:code") view=GuidePage/>
-                <ApplyPages/>
-                <TrackPages/>
-                <Route path=path!("/finish") view=KioskFinish/>
-                <Route path=path!("") view=KioskHome/>
-            </ParentRoute>
+            <KioskPages/>
         </Routes>
     }
+}
+
+/// The portal bundle's own pages.
+#[component(transparent)]
+fn PortalPages() -> AnyNestedRoute {
+    view! {
+        <Route path=path!("/") view=HomePage/>
+        <Route path=path!("/services") view=CataloguePage/>
+        <Route path=path!("/services/:code") view=GuidePage/>
+        <Route path=path!("/services/:code/notice") view=NoticePage/>
+    }
+    .into_inner()
+    .into_any_nested_route()
+}
+
+/// Every page of the kiosk: its own and the apply and track bundles' pages, below `/kiosk`.
+#[component(transparent)]
+fn KioskPages() -> AnyNestedRoute {
+    view! {
+        <ParentRoute path=StaticSegment(KIOSK_PREFIX) view=Outlet>
+            <Route path=path!("/guides") view=KioskBrowse/>
+            <Route path=path!("/services/:code") view=GuidePage/>
+            <ApplyPages/>
+            <TrackPages/>
+            <Route path=path!("/finish") view=KioskFinish/>
+            <Route path=path!("") view=KioskHome/>
+        </ParentRoute>
+    }
+    .into_inner()
+    .into_any_nested_route()
 }
 
 /// The track bundle's pages.
@@ -209,4 +229,63 @@ fn ApplyPages() -> AnyNestedRoute {
     }
     .into_inner()
     .into_any_nested_route()
+}
+
+/// The routes of each build against the one table: a build's routes take exactly the pages
+/// the table gives it, and the kiosk takes every apply and track page below `/kiosk`.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use api_client::bundles::PORTAL_PAGES;
+    use leptos_router::MatchNestedRoutes;
+
+    use super::*;
+
+    /// A page of `pattern`, with a value for each parameter.
+    fn sample(pattern: &str) -> String {
+        pattern
+            .split('/')
+            .map(|s| {
+                if s.starts_with([':', '*']) {
+                    "440113202401010001X"
+                } else {
+                    s
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    fn takes(routes: &AnyNestedRoute, path: &str) -> bool {
+        let (matched, rest) = routes.match_nested(path);
+        matched.is_some() && (rest.is_empty() || rest == "/")
+    }
+
+    #[test]
+    fn each_build_routes_the_pages_the_table_gives_it() {
+        let builds = [
+            (Bundle::Portal, PortalPages()),
+            (Bundle::Apply, ApplyPages()),
+            (Bundle::Track, TrackPages()),
+        ];
+        let kiosk = KioskPages();
+        for (pattern, owner) in PORTAL_PAGES {
+            let path = sample(pattern);
+            for (bundle, routes) in &builds {
+                assert_eq!(
+                    takes(routes, &path),
+                    *bundle == owner,
+                    "{bundle:?} routes {path}"
+                );
+            }
+            if owner != Bundle::Portal {
+                assert!(
+                    takes(&kiosk, &format!("{KIOSK_PREFIX}{path}")),
+                    "kiosk {path}"
+                );
+            }
+        }
+        for path in ["/kiosk", "/kiosk/", "/kiosk/guides", "/kiosk/finish"] {
+            assert!(takes(&kiosk, path), "kiosk {path}");
+        }
+    }
 }
