@@ -474,22 +474,18 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
         ] {
             std::fs::write(dir.join(f), f.repeat(100)).unwrap();
         }
-        assert_eq!(
-            resolve(&dir, "/kiosk/", "/kiosk/kiosk-abc.js?v=1"),
-            Resolved::File(dir.join("kiosk-abc.js"))
-        );
-        assert_eq!(
-            resolve(&dir, "/kiosk/", "/kiosk-abc.js"),
-            Resolved::File(dir.join("kiosk-abc.js"))
-        );
-        assert_eq!(
-            resolve(&dir, "/", "/kiosk-abc.js"),
-            Resolved::File(dir.join("kiosk-abc.js"))
-        );
-        assert_eq!(
-            resolve(&dir, "/", "./favicon.svg"),
-            Resolved::File(dir.join("favicon.svg"))
-        );
+        for (base, href, file) in [
+            ("/kiosk/", "/kiosk/kiosk-abc.js?v=1", "kiosk-abc.js"),
+            ("/kiosk/", "/kiosk-abc.js", "kiosk-abc.js"),
+            ("/", "/kiosk-abc.js", "kiosk-abc.js"),
+            ("/", "./favicon.svg", "favicon.svg"),
+        ] {
+            assert_eq!(
+                resolve(&dir, base, href),
+                Resolved::File(dir.join(file)),
+                "{href} from {base}"
+            );
+        }
         assert_eq!(
             resolve(&dir, "/", "https://cdn.example/x.js"),
             Resolved::External

@@ -98,18 +98,12 @@ pub async fn open(
     number: &str,
     proof: &Proof,
 ) -> Result<CaseRow, ApiError> {
-    let throttle = Throttle::global();
-    if let Some(wait) = throttle.check(addr, number) {
-        return Err(ApiError::TooManyRequests(wait));
-    }
-    let secret = numbering::secret(&state.pool).await?;
-    match lookup::find(&state.pool, number).await? {
-        Some(case) if case.opens(secret, proof.credential()) => Ok(case),
-        _ => {
-            throttle.failed(addr, number);
-            Err(ApiError::NotFound(NO_MATCH.into()))
-        }
-    }
+    let found = async {
+        let secret = numbering::secret(&state.pool).await?;
+        let case = lookup::find(&state.pool, number).await?;
+        Ok::<_, ApiError>(case.filter(|case| case.opens(secret, proof.credential())))
+    };
+    Throttle::global().open(addr, number, NO_MATCH, found).await
 }
 
 #[cfg(test)]

@@ -17,10 +17,13 @@
 //!   (default 600). A limit of 0 turns that count off.
 
 use std::collections::{HashMap, VecDeque};
+use std::future::Future;
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
+
+use crate::error::ApiError;
 
 pub const ENV_MAX_PER_ADDR: &str = "ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR";
 pub const ENV_MAX_PER_NUMBER: &str = "ONEWINDOW_LOOKUP_MAX_FAILS_PER_NUMBER";
@@ -158,6 +161,29 @@ impl Throttle {
     /// Counts a failed lookup (wrong code or mobile, or no such case).
     pub fn failed(&self, addr: Option<IpAddr>, number: &str) {
         self.failed_at(addr, number, Instant::now())
+    }
+
+    /// The gate of a lookup by `number` from `addr`: refused first when the throttle says so
+    /// (429 with the wait), then what `found` finds (it runs only then, and finds nothing
+    /// when the proof does not match); finding nothing counts a failure and answers 404
+    /// `no_match`.
+    pub async fn open<T>(
+        &self,
+        addr: Option<IpAddr>,
+        number: &str,
+        no_match: &str,
+        found: impl Future<Output = Result<Option<T>, ApiError>>,
+    ) -> Result<T, ApiError> {
+        if let Some(wait) = self.check(addr, number) {
+            return Err(ApiError::TooManyRequests(wait));
+        }
+        match found.await? {
+            Some(found) => Ok(found),
+            None => {
+                self.failed(addr, number);
+                Err(ApiError::NotFound(no_match.into()))
+            }
+        }
     }
 
     fn check_at(&self, addr: Option<IpAddr>, number: &str, now: Instant) -> Option<Duration> {

@@ -25,19 +25,17 @@ pub async fn open(
     number: &str,
     code: &str,
 ) -> Result<ComplaintRow, ApiError> {
-    let throttle = Throttle::global();
-    if let Some(wait) = throttle.check(addr, number) {
-        return Err(ApiError::TooManyRequests(wait));
-    }
-    let secret = numbering::secret(&state.pool).await?;
-    let expected = numbering::code_hash(secret, number, code);
-    match store::find(&state.pool, number).await? {
-        Some(c) if numbering::same_digest(&c.query_code_hash, &expected) => Ok(c),
-        _ => {
-            throttle.failed(addr, number);
-            Err(ApiError::NotFound(NO_COMPLAINT.into()))
-        }
-    }
+    let found = async {
+        let secret = numbering::secret(&state.pool).await?;
+        let expected = numbering::code_hash(secret, number, code);
+        let complaint = store::find(&state.pool, number).await?;
+        Ok::<_, ApiError>(
+            complaint.filter(|c| numbering::same_digest(&c.query_code_hash, &expected)),
+        )
+    };
+    Throttle::global()
+        .open(addr, number, NO_COMPLAINT, found)
+        .await
 }
 
 /// The complaint as its complainant follows it (`view::complainant`).
