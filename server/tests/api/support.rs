@@ -43,8 +43,8 @@ const SERVER_ENV: &[&str] = &[
 
 /// Every check runs once per backend, as `sqlite::<name>` and `postgres::<name>`, on a
 /// multi-threaded runtime with 2 worker threads, or N with a leading `worker_threads = N;`.
-/// The checks are `async fn <name>(backend: Backend)` at the root of the test crate, which
-/// declares `#[macro_use] mod support;` and imports `Backend`.
+/// The checks are `async fn <name>(backend: Backend)` in the suite's module, which imports
+/// `Backend`; `main.rs` declares `#[macro_use] mod support;` before the suites.
 #[allow(unused_macros)]
 macro_rules! backend_tests {
     (worker_threads = $workers:tt; $($name:ident),* $(,)?) => {
@@ -548,7 +548,7 @@ pub fn assert_error_shape(body: &Value, code: &str) -> Vec<String> {
 }
 
 // ---------------------------------------------------------------------------------------
-// The command line against a running test server (server/tests/lifecycle.rs)
+// The command line against a running test server
 
 impl TestServer {
     /// Runs `server ARGS… --data-dir <this server's data dir>` against this server's
@@ -571,7 +571,7 @@ impl TestServer {
 }
 
 // ---------------------------------------------------------------------------------------
-// Shared by the complaint and rating suites (server/tests/complaints.rs, ratings.rs)
+// Setup shared by the suites
 
 static KEYS: AtomicUsize = AtomicUsize::new(0);
 

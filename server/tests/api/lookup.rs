@@ -7,18 +7,15 @@
 //! Each test imports its own small catalogue and submits its cases through
 //! `POST /api/v1/applications`.
 
-#[macro_use]
-mod support;
-
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
+use crate::support::{assert_error_shape, Backend, TestServer};
 use api_client::checks::AcceptanceNumber;
 use api_client::{ApplicationCreated, CaseStatus, CaseView, ClientError, Light, SupplementReply};
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{assert_error_shape, Backend, TestServer};
 
 backend_tests!(
     worker_threads = 4;

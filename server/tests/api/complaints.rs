@@ -8,17 +8,14 @@
 //! Each test imports its own small catalogue: two departments with one service each; no
 //! holiday calendar, so working days are Monday to Friday.
 
-#[macro_use]
-mod support;
-
+use crate::support::{
+    add_working_days, assert_error_shape, bad_fields, new_key, today_cst, two_department_catalogue,
+    ymd, Backend, TestServer,
+};
 use api_client::checks::{AcceptanceNumber, QUERY_CODE_ALPHABET};
 use api_client::{ComplaintCreated, ComplaintView, StaffComplaint};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{
-    add_working_days, assert_error_shape, bad_fields, new_key, today_cst, two_department_catalogue,
-    ymd, Backend, TestServer,
-};
 
 backend_tests!(
     worker_threads = 4;

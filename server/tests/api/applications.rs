@@ -1,23 +1,19 @@
-//! Online applications over the real `server` binary, on SQLite (`sqlite::*`) and on
-//! PostgreSQL (`postgres::*`, skipped with a message when it is not reachable): the form,
+//! Online applications over the real `server` binary, on SQLite and PostgreSQL: the form,
 //! the submit (validation, uploads, idempotency, concurrency), the receipt, and promised
 //! dates from an imported holiday calendar.
 //!
 //! Each test imports its own small catalogue (`test_catalogue`): a service whose form uses
 //! all twelve field types and a condition, plus services for the other cases.
 
-#[macro_use]
-mod support;
-
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
+use crate::support::{assert_error_shape, Backend, Options, TestServer};
 use api_client::checks::AcceptanceNumber;
 use api_client::{ApplicationCreated, FormDefinition, Receipt, Requirement};
 use reqwest::header::CONTENT_TYPE;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{assert_error_shape, Backend, Options, TestServer};
 use time::{Date, OffsetDateTime, UtcOffset, Weekday};
 
 backend_tests!(

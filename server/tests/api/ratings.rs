@@ -8,16 +8,13 @@
 //! holiday calendar, so working days are Monday to Friday. Cases are completed with
 //! `server case`.
 
-#[macro_use]
-mod support;
-
-use api_client::{ApplicationCreated, CaseView, Light, RatingView, StaffRectification};
-use reqwest::StatusCode;
-use serde_json::{json, Value};
-use support::{
+use crate::support::{
     add_working_days, assert_error_shape, bad_fields, today_cst, two_department_catalogue, ymd,
     Backend, TestServer,
 };
+use api_client::{ApplicationCreated, CaseView, Light, RatingView, StaffRectification};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
 
 backend_tests!(
     worker_threads = 4;

@@ -1,5 +1,4 @@
-//! The case lifecycle over the real `server` binary, on SQLite (`sqlite::*`) and on
-//! PostgreSQL (`postgres::*`, skipped with a message when it is not reachable): staff tokens
+//! The case lifecycle over the real `server` binary, on SQLite and PostgreSQL: staff tokens
 //! (created, listed and revoked with the CLI), staff actions and their transitions, events,
 //! the deadline clock and its pause, electronic supervision, and `server case`.
 //!
@@ -7,13 +6,10 @@
 //! and a 即办件 in the first, a 承诺件 in the second. No holiday calendar is imported, so
 //! working days are Monday to Friday.
 
-#[macro_use]
-mod support;
-
+use crate::support::{assert_error_shape, Backend, Options, TestServer};
 use api_client::ApplicationCreated;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{assert_error_shape, Backend, Options, TestServer};
 use time::{Date, OffsetDateTime, UtcOffset, Weekday};
 
 backend_tests!(
