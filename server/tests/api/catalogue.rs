@@ -38,10 +38,7 @@ macro_rules! start {
         start!($backend, Options::default())
     };
     ($backend:expr, $options:expr) => {
-        match TestServer::start_with($backend, $options).await {
-            Some(s) => s,
-            None => return,
-        }
+        or_skip!(TestServer::start_with($backend, $options))
     };
 }
 

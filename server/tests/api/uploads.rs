@@ -30,10 +30,7 @@ macro_rules! start {
         start!($backend, &[], &[])
     };
     ($backend:expr, $args:expr, $envs:expr) => {
-        match TestServer::start_with_args($backend, $args, $envs).await {
-            Some(s) => s,
-            None => return,
-        }
+        or_skip!(TestServer::start_with_args($backend, $args, $envs))
     };
 }
 
