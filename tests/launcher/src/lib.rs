@@ -323,7 +323,9 @@ mod tests {
         .unwrap();
         assert_eq!(server.base(), "http://127.0.0.1:4321");
         let deadline = Instant::now() + Duration::from_secs(5);
-        while !server.output().contains("after") && Instant::now() < deadline {
+        // stdout and stderr are read by two threads: wait for the last line of each.
+        let both = |out: String| out.contains("after") && out.contains("oops");
+        while !both(server.output()) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
         }
         let out = server.output();
