@@ -11,6 +11,7 @@ pub mod client;
 pub mod complaints;
 pub mod error;
 pub mod forms;
+pub mod lookup;
 pub mod query;
 pub mod ratings;
 pub mod types;
@@ -32,6 +33,7 @@ pub use error::{ErrorBody, ErrorDetail, FieldError};
 pub use forms::{
     FieldType, FormDefinition, FormField, FormMaterial, FormSection, FormSpec, UploadLimits,
 };
+pub use lookup::CaseLookupRequest;
 pub use query::{ServiceQuery, DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS};
 pub use ratings::{
     DepartmentSatisfaction, LevelCounts, RatingRequest, RatingView, Rectification,
