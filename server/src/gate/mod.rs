@@ -5,7 +5,8 @@
 //! lookups and ratings, and complaints filed about a case all go through it.
 //!
 //! - `pass` reserves the attempt before the proof is checked (check and reserve are one
-//!   step, so parallel guesses cannot run past the limit); a miss counts, a success does not.
+//!   step, so parallel guesses cannot run past the limit; parallel right answers wait for
+//!   their turn); a miss counts, a success does not.
 //! - `client_addr` is the address that is counted: the TCP peer's, or the forwarded one when
 //!   the peer is a trusted proxy (`--trusted-proxy`); `addr_key` counts IPv6 per /64.
 
@@ -37,6 +38,7 @@ where
 {
     let reservation = Throttle::global()
         .reserve(addr.map(addr_key), number)
+        .await
         .map_err(ApiError::TooManyRequests)?;
     match attempt.await? {
         Some(opened) => {

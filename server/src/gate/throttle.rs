@@ -5,10 +5,13 @@
 //!
 //! - An attempt is *reserved* before it is checked: the check of both counts and the
 //!   reservation happen under one lock, and an attempt in flight counts against the limit
-//!   as a failure would. So N parallel guesses never get more than the limit's answers: the
-//!   rest are refused. A success (or an attempt that ends without an answer: a database
-//!   error, a dropped connection) releases its reservation; a failure turns it into a
-//!   counted failure.
+//!   as a failure would. So N parallel guesses never get more than the limit's answers. A
+//!   success (or an attempt that ends without an answer: a database error, a dropped
+//!   connection) releases its reservation; a failure turns it into a counted failure.
+//! - An attempt that finds the limit filled only by attempts in flight waits (at most
+//!   `MAX_QUEUE_WAIT`) for one of them to end, then is decided again: parallel guesses are
+//!   refused once the first ones have failed, while parallel right answers (a page that
+//!   loads a case twice, eight ratings sent at once) all get through.
 //! - Failures are counted whether or not the number exists, so a refusal never tells a
 //!   known number from an unknown one. Refused (throttled) attempts are not counted.
 //! - Addresses are counted by `super::addr_key`: an IPv4 address on its own, an IPv6
@@ -38,9 +41,32 @@ pub const ENV_WINDOW_SECS: &str = "ONEWINDOW_LOOKUP_WINDOW_SECS";
 /// The most keys one map (addresses, numbers) holds.
 pub const MAX_KEYS: usize = 65_536;
 
-/// How long a refusal lasts while only attempts in flight fill the limit: they end in
-/// milliseconds, and then the counted failures decide.
+/// How long an attempt waits for attempts in flight that fill the limit, before it is
+/// refused (for `IN_FLIGHT_WAIT`).
+pub const MAX_QUEUE_WAIT: Duration = Duration::from_secs(5);
+
+/// The `Retry-After` of an attempt that waited `MAX_QUEUE_WAIT` in vain.
 const IN_FLIGHT_WAIT: Duration = Duration::from_secs(1);
+
+/// Why an attempt cannot be reserved now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// Counted failures fill the limit: refused for this long.
+    For(Duration),
+    /// Attempts in flight fill it: decided again when one of them ends.
+    Busy,
+}
+
+impl Refused {
+    /// The worse of two refusals.
+    fn max(self, other: Refused) -> Refused {
+        match (self, other) {
+            (Refused::For(a), Refused::For(b)) => Refused::For(a.max(b)),
+            (Refused::For(a), Refused::Busy) | (Refused::Busy, Refused::For(a)) => Refused::For(a),
+            (Refused::Busy, Refused::Busy) => Refused::Busy,
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -130,15 +156,15 @@ impl<K: Hash + Eq + Clone> Failures<K> {
         }
     }
 
-    /// How long `key` stays refused, if it is: its failures in the window and its attempts
-    /// in flight reach `limit`.
+    /// Whether `key` is refused now: its failures in the window and its attempts in flight
+    /// reach `limit`.
     fn blocked(
         &mut self,
         key: &K,
         limit: usize,
         window: Duration,
         now: Instant,
-    ) -> Option<Duration> {
+    ) -> Option<Refused> {
         if limit == 0 {
             return None;
         }
@@ -150,13 +176,10 @@ impl<K: Hash + Eq + Clone> Failures<K> {
         if entry.failures.len() >= limit {
             // Refused until the oldest of the last `limit` failures leaves the window.
             let oldest = entry.failures[entry.failures.len() - limit];
-            Some(
-                (oldest + window)
-                    .saturating_duration_since(now)
-                    .max(Duration::from_secs(1)),
-            )
+            let wait = (oldest + window).saturating_duration_since(now);
+            Some(Refused::For(wait.max(Duration::from_secs(1))))
         } else {
-            Some(IN_FLIGHT_WAIT)
+            Some(Refused::Busy)
         }
     }
 
@@ -224,6 +247,10 @@ struct Counts {
 pub struct Throttle {
     limits: Limits,
     counts: Mutex<Counts>,
+    /// Told whenever an attempt in flight ends (for the attempts waiting on it).
+    settled: tokio::sync::Notify,
+    /// `MAX_QUEUE_WAIT` (shorter in tests).
+    queue_wait: Duration,
 }
 
 /// An attempt in flight: `failed` counts it, dropping it (or `succeeded`) releases it.
@@ -276,6 +303,8 @@ impl Throttle {
                 by_addr: Failures::new(cap),
                 by_number: Failures::new(cap),
             }),
+            settled: tokio::sync::Notify::new(),
+            queue_wait: MAX_QUEUE_WAIT,
         }
     }
 
@@ -286,8 +315,37 @@ impl Throttle {
     }
 
     /// Reserves an attempt at `number` from `addr` (already a key: `super::addr_key`), or
-    /// how long it is refused. The check and the reservation are one step.
-    pub fn reserve(&self, addr: Option<IpAddr>, number: &str) -> Result<Reservation<'_>, Duration> {
+    /// how long it is refused. While only attempts in flight fill a limit, waits for them
+    /// (at most `MAX_QUEUE_WAIT`).
+    pub async fn reserve(
+        &self,
+        addr: Option<IpAddr>,
+        number: &str,
+    ) -> Result<Reservation<'_>, Duration> {
+        let deadline = tokio::time::Instant::now() + self.queue_wait;
+        loop {
+            // Listening before deciding, so that an attempt ending in between is not missed.
+            let settled = self.settled.notified();
+            tokio::pin!(settled);
+            settled.as_mut().enable();
+            match self.try_reserve(addr, number) {
+                Ok(reservation) => return Ok(reservation),
+                Err(Refused::For(wait)) => return Err(wait),
+                Err(Refused::Busy) => {
+                    if tokio::time::timeout_at(deadline, settled).await.is_err() {
+                        return Err(IN_FLIGHT_WAIT);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reserves an attempt now, or why not. The check and the reservation are one step.
+    pub fn try_reserve(
+        &self,
+        addr: Option<IpAddr>,
+        number: &str,
+    ) -> Result<Reservation<'_>, Refused> {
         self.reserve_at(addr, number, Instant::now())
     }
 
@@ -296,7 +354,7 @@ impl Throttle {
         addr: Option<IpAddr>,
         number: &str,
         now: Instant,
-    ) -> Result<Reservation<'_>, Duration> {
+    ) -> Result<Reservation<'_>, Refused> {
         let l = self.limits;
         let number = number.to_string();
         let mut counts = self.counts.lock().expect("throttle lock");
@@ -304,8 +362,8 @@ impl Throttle {
         let by_number = counts
             .by_number
             .blocked(&number, l.per_number, l.window, now);
-        if let Some(wait) = by_addr.into_iter().chain(by_number).max() {
-            return Err(wait);
+        if let Some(refused) = by_addr.into_iter().chain(by_number).reduce(Refused::max) {
+            return Err(refused);
         }
         if let Some(a) = addr {
             counts.by_addr.reserve(&a, l.per_addr, l.window, now);
@@ -330,6 +388,8 @@ impl Throttle {
         counts
             .by_number
             .settle(&number.to_string(), l.per_number, failed, l.window);
+        drop(counts);
+        self.settled.notify_waiters();
     }
 }
 
@@ -360,7 +420,11 @@ mod tests {
     }
 
     fn check(t: &Throttle, addr: Option<IpAddr>, number: &str, now: Instant) -> Option<Duration> {
-        t.reserve_at(addr, number, now).err()
+        match t.reserve_at(addr, number, now) {
+            Ok(_) => None,
+            Err(Refused::For(wait)) => Some(wait),
+            Err(Refused::Busy) => panic!("nothing is in flight"),
+        }
     }
 
     #[test]
@@ -429,40 +493,80 @@ mod tests {
         let t = throttle(100, 3);
         // Three in flight at once: a fourth is refused before any of them has an answer.
         let held: Vec<_> = (0..3)
-            .map(|_| t.reserve(ip("10.0.0.1"), A).expect("allowed"))
+            .map(|_| t.try_reserve(ip("10.0.0.1"), A).expect("allowed"))
             .collect();
-        assert_eq!(t.reserve(ip("10.0.0.2"), A).err(), Some(IN_FLIGHT_WAIT));
+        assert_eq!(t.try_reserve(ip("10.0.0.2"), A).err(), Some(Refused::Busy));
         let mut held = held.into_iter();
         // A success releases its place, a failure keeps it, a dropped attempt releases it.
         held.next().unwrap().succeeded();
-        let again = t.reserve(ip("10.0.0.2"), A).expect("a place was released");
+        let again = t
+            .try_reserve(ip("10.0.0.2"), A)
+            .expect("a place was released");
         held.next().unwrap().failed();
         drop(held.next());
         again.failed();
         let r = t
-            .reserve(ip("10.0.0.3"), A)
+            .try_reserve(ip("10.0.0.3"), A)
             .expect("two failures, nothing in flight");
         r.failed();
-        let wait = t.reserve(ip("10.0.0.4"), A).err().expect("three failures");
-        assert!(wait > Duration::from_secs(590), "{wait:?}");
+        match t.try_reserve(ip("10.0.0.4"), A).err() {
+            Some(Refused::For(wait)) => assert!(wait > Duration::from_secs(590), "{wait:?}"),
+            other => panic!("three failures: {other:?}"),
+        }
     }
 
-    #[test]
-    fn parallel_attempts_never_run_past_the_limit() {
-        let t = std::sync::Arc::new(throttle(1000, 10));
-        let answers = std::sync::atomic::AtomicUsize::new(0);
-        std::thread::scope(|s| {
-            for _ in 0..60 {
-                s.spawn(|| {
-                    if let Ok(r) = t.reserve(ip("10.0.0.1"), A) {
-                        answers.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                        std::thread::sleep(Duration::from_millis(20));
-                        r.failed();
+    /// 60 attempts at once, each taking 20 ms: how many were let through.
+    async fn sixty_at_once(t: &'static Throttle, succeed: bool) -> usize {
+        let tasks: Vec<_> = (0..60)
+            .map(|_| {
+                tokio::spawn(async move {
+                    let Ok(r) = t.reserve(ip("10.0.0.1"), A).await else {
+                        return 0;
+                    };
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    if succeed {
+                        r.succeeded()
+                    } else {
+                        r.failed()
                     }
-                });
-            }
-        });
-        assert_eq!(answers.into_inner(), 10);
+                    1
+                })
+            })
+            .collect();
+        let mut answered = 0;
+        for task in tasks {
+            answered += task.await.unwrap();
+        }
+        answered
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn parallel_guesses_never_run_past_the_limit_but_right_answers_wait() {
+        let t: &'static Throttle = Box::leak(Box::new(throttle(1000, 10)));
+        assert_eq!(
+            sixty_at_once(t, true).await,
+            60,
+            "every right answer gets through"
+        );
+        assert_eq!(
+            sixty_at_once(t, false).await,
+            10,
+            "wrong guesses: the limit"
+        );
+        assert!(matches!(t.try_reserve(None, A), Err(Refused::For(_))));
+    }
+
+    #[tokio::test]
+    async fn waiting_for_attempts_in_flight_has_an_end() {
+        let mut t = throttle(1, 100);
+        t.queue_wait = Duration::from_millis(50);
+        let held = t.try_reserve(ip("10.0.0.1"), A).expect("allowed");
+        assert_eq!(
+            t.reserve(ip("10.0.0.1"), B).await.err(),
+            Some(IN_FLIGHT_WAIT)
+        );
+        drop(held);
+        assert!(t.reserve(ip("10.0.0.1"), B).await.is_ok());
     }
 
     #[test]
