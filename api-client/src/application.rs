@@ -10,9 +10,9 @@ use serde_json::{Map, Value};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
-use crate::checks::{email_valid, mobile_valid, resident_id_valid, uscc_valid};
-use crate::forms::{is_visible, FieldType, FormDefinition, FormField};
-use crate::{Audience, FieldError};
+use crate::checks::{days_in_month, email_valid, mobile_valid, resident_id_valid, uscc_valid};
+use crate::forms::{is_visible, FieldType, FormField};
+use crate::{Audience, FieldError, FormDefinition};
 
 /// 证件类型.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -211,16 +211,7 @@ pub fn date_valid(s: &str) -> bool {
     let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) else {
         return false;
     };
-    // Reuse the ID check's calendar through a synthetic number is overkill; a direct check:
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1900..=2200).contains(&y) && (1..=days).contains(&d)
+    (1900..=2200).contains(&y) && days_in_month(y, m).is_some_and(|days| (1..=days).contains(&d))
 }
 
 /// Problems with one answer (already known to be non-empty), as (code, message).
@@ -560,8 +551,8 @@ pub fn visible_answers(def: &FormDefinition, answers: &Map<String, Value>) -> Ma
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::forms::{ChoiceOption, FormMaterial, FormSection, UploadLimits, VisibleIf};
-    use crate::{MaterialForm, Requirement};
+    use crate::forms::{ChoiceOption, FormSection, UploadLimits, VisibleIf};
+    use crate::{FormMaterial, MaterialForm, Requirement};
     use serde_json::json;
 
     fn field(id: &str, kind: FieldType, required: bool) -> FormField {

@@ -6,28 +6,11 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
+use crate::deadline::{Deadline, Light};
+use crate::ratings::RatingView;
+/// Its home is `types`; re-exported here, where the server has always taken it from.
+pub use crate::types::ServiceName;
 use crate::CaseStatus;
-
-/// The traffic light of a deadline: green on track, yellow inside the last working day,
-/// red overdue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Light {
-    Green,
-    Yellow,
-    Red,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct Deadline {
-    /// `YYYY-MM-DD`: the promised completion date, moved on by any pause.
-    pub date: String,
-    pub light: Light,
-    /// True while a supplement is outstanding (the clock is stopped).
-    pub paused: bool,
-}
 
 /// One event of the timeline: every transition, with who and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,13 +62,6 @@ pub struct CaseResult {
     pub delivery: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct ServiceName {
-    pub code: String,
-    pub name: String,
-}
-
 /// `GET /cases/{number}?c={code}` (or `?mobile=`): a case as its applicant may see it. No
 /// document number, no phone; the name is masked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,7 +87,7 @@ pub struct CaseView {
     pub can_withdraw: bool,
     /// The applicant's rating (好差评), once given, with any rectification and its answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rating: Option<crate::ratings::RatingView>,
+    pub rating: Option<RatingView>,
     /// Whether the case may be rated now: completed, not yet rated, opened with the code.
     #[serde(default)]
     pub can_rate: bool,

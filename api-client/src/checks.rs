@@ -35,21 +35,23 @@ pub fn resident_id_valid(id: &str) -> bool {
     let month: u32 = body[10..12].parse().unwrap_or(0);
     let day: u32 = body[12..14].parse().unwrap_or(0);
     if !(1850..=2100).contains(&year)
-        || !(1..=12).contains(&month)
-        || day == 0
-        || day > days_in_month(year, month)
+        || !days_in_month(year, month).is_some_and(|days| (1..=days).contains(&day))
     {
         return false;
     }
     mod11_2(body).map(|c| c.to_string()) == Some(check.to_string())
 }
 
-fn days_in_month(year: u32, month: u32) -> u32 {
+/// The days of `month` (1–12) in `year` of the Gregorian calendar; `None` for a month that
+/// does not exist. The one calendar rule of the crate: birth dates and date answers use it.
+pub(crate) fn days_in_month(year: u32, month: u32) -> Option<u32> {
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+        2 if leap => Some(29),
+        2 => Some(28),
+        4 | 6 | 9 | 11 => Some(30),
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => Some(31),
+        _ => None,
     }
 }
 

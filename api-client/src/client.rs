@@ -112,32 +112,19 @@ impl ApiClient {
 
     /// The receipt of a submitted application, by its number and query code.
     pub async fn receipt(&self, number: &str, code: &str) -> Result<Receipt, ClientError> {
-        let path = format!(
-            "/applications/{}?c={}",
-            crate::query::encode(number),
-            crate::query::encode(code)
-        );
-        self.get(&path).await
+        self.get(&one_of("/applications", number, "", ("c", code)))
+            .await
     }
 
     /// A case's progress, by its number and query code. An unknown number and a wrong code
     /// are the same 404; repeated failures get 429.
     pub async fn case(&self, number: &str, code: &str) -> Result<CaseView, ClientError> {
-        self.get(&format!(
-            "/cases/{}?c={}",
-            crate::query::encode(number),
-            crate::query::encode(code)
-        ))
-        .await
+        self.get(&one_of("/cases", number, "", ("c", code))).await
     }
 
     /// Withdraws a case before its decision; the case as it is afterwards.
     pub async fn withdraw(&self, number: &str, code: &str) -> Result<CaseView, ClientError> {
-        let url = self.url(&format!(
-            "/cases/{}/withdraw?c={}",
-            crate::query::encode(number),
-            crate::query::encode(code)
-        ));
+        let url = self.url(&one_of("/cases", number, "/withdraw", ("c", code)));
         let (status, text) = transport::post_json(&url, "{}", &[]).await?;
         decode(status, &text)
     }
@@ -151,11 +138,7 @@ impl ApiClient {
         reply: &SupplementReply,
     ) -> Result<CaseView, ClientError> {
         let body = serde_json::to_string(reply).map_err(|e| ClientError::Decode(e.to_string()))?;
-        let url = self.url(&format!(
-            "/cases/{}/supplement?c={}",
-            crate::query::encode(number),
-            crate::query::encode(code)
-        ));
+        let url = self.url(&one_of("/cases", number, "/supplement", ("c", code)));
         let (status, text) = transport::post_json(&url, &body, &[]).await?;
         decode(status, &text)
     }
@@ -173,12 +156,8 @@ impl ApiClient {
     /// A complaint as its complainant follows it, by its number and code (an unknown number
     /// and a wrong code are the same 404).
     pub async fn complaint(&self, number: &str, code: &str) -> Result<ComplaintView, ClientError> {
-        self.get(&format!(
-            "/complaints/{}?c={}",
-            crate::query::encode(number),
-            crate::query::encode(code)
-        ))
-        .await
+        self.get(&one_of("/complaints", number, "", ("c", code)))
+            .await
     }
 
     /// Rates how a complaint was handled (once, after a reply); the complaint afterwards.
@@ -188,11 +167,7 @@ impl ApiClient {
         code: &str,
         req: &HandlingRatingRequest,
     ) -> Result<ComplaintView, ClientError> {
-        let path = format!(
-            "/complaints/{}/rating?c={}",
-            crate::query::encode(number),
-            crate::query::encode(code)
-        );
+        let path = one_of("/complaints", number, "/rating", ("c", code));
         self.post(&path, req, &[]).await
     }
 
@@ -249,6 +224,13 @@ impl ApiClient {
         let (status, text) = transport::get(&self.url(path)).await?;
         decode(status, &text)
     }
+}
+
+/// The path of one numbered thing (`/cases/{number}`), then `rest`, with one query parameter;
+/// number and value percent-encoded.
+fn one_of(things: &str, number: &str, rest: &str, (key, value): (&str, &str)) -> String {
+    let e = crate::query::encode;
+    format!("{things}/{}{rest}?{key}={}", e(number), e(value))
 }
 
 fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ClientError> {
@@ -392,5 +374,17 @@ mod tests {
             decode::<ServiceGuide>(502, "<html>"),
             Err(ClientError::Decode(_))
         ));
+    }
+
+    #[test]
+    fn numbered_paths_encode_number_and_value() {
+        assert_eq!(
+            one_of("/cases", "440113 X", "/withdraw", ("c", "a&b")),
+            "/cases/440113%20X/withdraw?c=a%26b"
+        );
+        assert_eq!(
+            one_of("/cases", "1", "", ("mobile", "138")),
+            "/cases/1?mobile=138"
+        );
     }
 }

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
-use crate::cases::{Deadline, ServiceName};
 use crate::checks::{mobile_valid, normalise_query_code, AcceptanceNumber, AcceptanceNumberError};
-use crate::FieldError;
+use crate::deadline::Deadline;
+use crate::{FieldError, ServiceName};
 
 /// The longest description (characters).
 pub const MAX_DESCRIPTION_CHARS: usize = 2000;
@@ -325,6 +325,25 @@ fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
+/// A text that must be given (`ask` says what to write) and may have at most `max`
+/// characters (`too_long` says so).
+fn text_problem(
+    field: &str,
+    text: &str,
+    max: usize,
+    ask: &str,
+    too_long: String,
+) -> Option<FieldError> {
+    let text = text.trim();
+    if text.is_empty() {
+        Some(FieldError::new(field, "required", ask))
+    } else if text.chars().count() > max {
+        Some(FieldError::new(field, "too_long", too_long))
+    } else {
+        None
+    }
+}
+
 /// Every problem of a complaint that needs no database, each naming its field:
 /// `subject.ref`, `subject.code`, `description`, `contact`, `contact.name`,
 /// `contact.mobile`, `attachments`. (Whether the case, service or department exists, and
@@ -382,19 +401,13 @@ pub fn validate_complaint(req: &ComplaintRequest) -> Vec<FieldError> {
                 errors.push(FieldError::new("subject.ref", "unknown", "no such code"));
             }
         }
-        SubjectType::Staff => match reference {
-            None => errors.push(FieldError::new(
-                "subject.ref",
-                "required",
-                "say who, or which window",
-            )),
-            Some(r) if r.chars().count() > MAX_REF_CHARS => errors.push(FieldError::new(
-                "subject.ref",
-                "too_long",
-                format!("at most {MAX_REF_CHARS} characters"),
-            )),
-            Some(_) => {}
-        },
+        SubjectType::Staff => errors.extend(text_problem(
+            "subject.ref",
+            reference.unwrap_or_default(),
+            MAX_REF_CHARS,
+            "say who, or which window",
+            format!("at most {MAX_REF_CHARS} characters"),
+        )),
         SubjectType::Channel => {
             if !reference.is_some_and(|r| CHANNELS.contains(&r)) {
                 let code = if reference.is_none() {
@@ -417,20 +430,13 @@ pub fn validate_complaint(req: &ComplaintRequest) -> Vec<FieldError> {
             "a query code belongs to a complaint about a case",
         ));
     }
-    let description = req.description.trim();
-    if description.is_empty() {
-        errors.push(FieldError::new(
-            "description",
-            "required",
-            "describe what happened",
-        ));
-    } else if description.chars().count() > MAX_DESCRIPTION_CHARS {
-        errors.push(FieldError::new(
-            "description",
-            "too_long",
-            format!("the description may have at most {MAX_DESCRIPTION_CHARS} characters"),
-        ));
-    }
+    errors.extend(text_problem(
+        "description",
+        &req.description,
+        MAX_DESCRIPTION_CHARS,
+        "describe what happened",
+        format!("the description may have at most {MAX_DESCRIPTION_CHARS} characters"),
+    ));
     match (&req.contact, req.anonymous) {
         (Some(_), true) => errors.push(FieldError::new(
             "contact",
@@ -443,20 +449,13 @@ pub fn validate_complaint(req: &ComplaintRequest) -> Vec<FieldError> {
             "give your name and mobile, or complain anonymously",
         )),
         (Some(c), false) => {
-            let name = c.name.trim();
-            if name.is_empty() {
-                errors.push(FieldError::new(
-                    "contact.name",
-                    "required",
-                    "give your name",
-                ));
-            } else if name.chars().count() > MAX_REF_CHARS {
-                errors.push(FieldError::new(
-                    "contact.name",
-                    "too_long",
-                    format!("at most {MAX_REF_CHARS} characters"),
-                ));
-            }
+            errors.extend(text_problem(
+                "contact.name",
+                &c.name,
+                MAX_REF_CHARS,
+                "give your name",
+                format!("at most {MAX_REF_CHARS} characters"),
+            ));
             if c.mobile.trim().is_empty() {
                 errors.push(FieldError::new(
                     "contact.mobile",

@@ -1,13 +1,12 @@
 //! Application forms as data: each service's questions are part of its catalogue entry
-//! (`form`), and `GET /services/{code}/form` serves them with the material checklist and
-//! the upload limits.
+//! (`form`). The answer of `GET /services/{code}/form`, which joins them with the service's
+//! material checklist, is `crate::types::FormDefinition`: the questions know nothing of the
+//! catalogue, so the catalogue may hold them.
 
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
-
-use crate::{MaterialForm, Requirement};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -124,20 +123,6 @@ pub struct FormSpec {
     pub sections: Vec<FormSection>,
 }
 
-/// A material of the checklist, with what the upload step needs to know.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct FormMaterial {
-    pub id: String,
-    pub name: String,
-    /// True for 必要 materials: at least one file is needed to submit.
-    pub required: bool,
-    pub requirement: Requirement,
-    pub form: MaterialForm,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-}
-
 /// What uploads may be: set by the server's configuration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -146,27 +131,6 @@ pub struct UploadLimits {
     pub max_total_bytes: u64,
     /// Media types accepted (detected from content, never from the name).
     pub accepted: Vec<String>,
-}
-
-/// `GET /services/{code}/form`: everything the application flow needs.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct FormDefinition {
-    pub service_code: String,
-    pub service_name: String,
-    pub audience: Vec<crate::Audience>,
-    pub sections: Vec<FormSection>,
-    pub materials: Vec<FormMaterial>,
-    pub limits: UploadLimits,
-}
-
-impl FormDefinition {
-    pub fn field(&self, id: &str) -> Option<&FormField> {
-        self.sections
-            .iter()
-            .flat_map(|s| &s.fields)
-            .find(|f| f.id == id)
-    }
 }
 
 /// Whether `field` is shown given the answers so far (a field hidden by its condition is

@@ -3,12 +3,15 @@
 //! `types` and `error` are the wire format: the server serialises them, the bundles and
 //! native tools deserialise them. `client` is a typed client over HTTP that compiles to
 //! wasm (gloo-net / fetch) and, with the `native` feature, to native Rust (reqwest).
+//! `bundles` is the one table of which page each bundle serves.
 
 pub mod application;
+pub mod bundles;
 pub mod cases;
 pub mod checks;
 pub mod client;
 pub mod complaints;
+pub mod deadline;
 pub mod error;
 pub mod forms;
 pub mod lookup;
@@ -20,8 +23,7 @@ pub use application::{
     Applicant, ApplicationCreated, ApplicationRequest, CaseStatus, IdType, Receipt,
 };
 pub use cases::{
-    ActionRequest, CaseResult, CaseView, Deadline, Light, Supplement, SupplementItem,
-    SupplementReply, TimelineEvent,
+    ActionRequest, CaseResult, CaseView, Supplement, SupplementItem, SupplementReply, TimelineEvent,
 };
 pub use client::{ApiClient, ClientError};
 pub use complaints::{
@@ -29,10 +31,9 @@ pub use complaints::{
     ComplaintRequest, ComplaintStatus, ComplaintSubject, ComplaintView, HandlingRating,
     HandlingRatingRequest, StaffComplaint, StaffComplaintSummary, SubjectType, SubjectView,
 };
+pub use deadline::{Deadline, Light};
 pub use error::{ErrorBody, ErrorDetail, FieldError};
-pub use forms::{
-    FieldType, FormDefinition, FormField, FormMaterial, FormSection, FormSpec, UploadLimits,
-};
+pub use forms::{FieldType, FormField, FormSection, FormSpec, UploadLimits};
 pub use lookup::CaseLookupRequest;
 pub use query::{ServiceQuery, DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS};
 pub use ratings::{

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
-use crate::cases::{Deadline, ServiceName};
-use crate::FieldError;
+use crate::deadline::Deadline;
+use crate::{FieldError, ServiceName};
 
 /// The longest comment, explanation or account of action taken (characters).
 pub const MAX_COMMENT_CHARS: usize = 500;

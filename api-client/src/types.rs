@@ -4,11 +4,16 @@
 //! The same `ServiceGuide` is the API's answer and the catalogue import format: in a
 //! catalogue file, `department` and `topics` may be given as bare codes and the importer
 //! fills in their names.
+//!
+//! The catalogue's answers live here too: `FormDefinition` (a service's questions joined
+//! with its material checklist) and the installation's `PublicConfig`.
 
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
+
+use crate::forms::{FormField, FormSection, FormSpec, UploadLimits};
 
 /// 事项类型.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -277,7 +282,7 @@ pub struct ServiceGuide {
     /// The service's own application questions (the applicant part and the material
     /// uploads are common to all forms). Served by `/services/{code}/form`, not with the guide.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub form: Option<crate::forms::FormSpec>,
+    pub form: Option<FormSpec>,
 }
 
 impl ServiceGuide {
@@ -285,6 +290,14 @@ impl ServiceGuide {
     pub fn accepts_online_applications(&self) -> bool {
         self.online_depth >= 3
     }
+}
+
+/// A service named by code, as cases, complaints and ratings refer to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ServiceName {
+    pub code: String,
+    pub name: String,
 }
 
 /// A service as listed in search results and the catalogue.
@@ -359,7 +372,7 @@ pub struct Topic {
 pub struct PublicConfig {
     /// The address citizens reach the portal at; receipts' QR codes point there.
     pub public_url: String,
-    pub limits: crate::forms::UploadLimits,
+    pub limits: UploadLimits,
 }
 
 /// `POST /api/v1/uploads`: a stored file. Applications refer to it by `id`.
@@ -372,4 +385,39 @@ pub struct UploadCreated {
     pub size: u64,
     /// Detected from the content: `application/pdf`, `image/png` or `image/jpeg`.
     pub media_type: String,
+}
+
+/// A material of the checklist, with what the upload step needs to know.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FormMaterial {
+    pub id: String,
+    pub name: String,
+    /// True for 必要 materials: at least one file is needed to submit.
+    pub required: bool,
+    pub requirement: Requirement,
+    pub form: MaterialForm,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// `GET /services/{code}/form`: everything the application flow needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FormDefinition {
+    pub service_code: String,
+    pub service_name: String,
+    pub audience: Vec<Audience>,
+    pub sections: Vec<FormSection>,
+    pub materials: Vec<FormMaterial>,
+    pub limits: UploadLimits,
+}
+
+impl FormDefinition {
+    pub fn field(&self, id: &str) -> Option<&FormField> {
+        self.sections
+            .iter()
+            .flat_map(|s| &s.fields)
+            .find(|f| f.id == id)
+    }
 }

@@ -1,11 +1,32 @@
 //! The bundles' access to the central API (same origin), and how its errors read to a user.
 
+use std::future::Future;
+
 use api_client::{ApiClient, ClientError, FieldError};
 
 use crate::i18n::{k, t, tf};
 
 pub fn client() -> ApiClient {
     ApiClient::new("")
+}
+
+/// Waits before sending again after a network failure: four tries in all.
+const RETRY_DELAYS_MS: [u32; 3] = [1000, 2000, 4000];
+
+/// Sends a request, and again after a network failure (1 s, 2 s, 4 s). Only for requests
+/// that may be repeated: the submits carry an Idempotency-Key, so an answer lost on the way
+/// back never makes a second case or complaint.
+pub async fn with_retry<T, Fut>(send: impl Fn() -> Fut) -> Result<T, ClientError>
+where
+    Fut: Future<Output = Result<T, ClientError>>,
+{
+    for delay in RETRY_DELAYS_MS {
+        match send().await {
+            Err(ClientError::Network(_)) => gloo_timers::future::TimeoutFuture::new(delay).await,
+            other => return other,
+        }
+    }
+    send().await
 }
 
 /// A user-facing sentence for a failed request.

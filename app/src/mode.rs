@@ -13,7 +13,7 @@ impl Mode {
     pub fn base(self) -> &'static str {
         match self {
             Mode::Portal => "",
-            Mode::Kiosk => "/kiosk",
+            Mode::Kiosk => api_client::bundles::KIOSK_PREFIX,
         }
     }
 

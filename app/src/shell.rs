@@ -1,8 +1,12 @@
 //! The root component: context (mode, language), the router and the routes of each build.
+//! Which build carries which page is `api_client::bundles`; a build meeting a page it does
+//! not carry asks the server for it.
 
+use api_client::bundles::{bundle_for, Bundle, KIOSK_PREFIX};
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
+use leptos_router::{path, StaticSegment};
 
 use crate::apply::{draft::Drafts, supplement::SupplementPage, ApplyPage};
 use crate::complaints::{
@@ -95,8 +99,22 @@ pub fn kiosk() -> AnyView {
     view! { <KioskLayout><KioskRoutes/></KioskLayout> }.into_any()
 }
 
-/// A page this bundle does not carry: load it from the server, which answers with the
-/// bundle that does.
+/// A path none of this bundle's routes match. Another bundle's page is loaded from the
+/// server, which answers with the bundle that carries it (`api_client::bundles`); any other
+/// path is not found.
+#[component]
+fn Elsewhere(this: Bundle) -> impl IntoView {
+    let path = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    if bundle_for(&path) == this {
+        view! { <NotFound/> }.into_any()
+    } else {
+        view! { <FullLoad/> }.into_any()
+    }
+}
+
+/// Load the current URL from the server.
 #[component]
 fn FullLoad() -> impl IntoView {
     // The router's URL, not the address bar's: the history entry may not be written yet.
@@ -113,23 +131,12 @@ fn FullLoad() -> impl IntoView {
     view! { <crate::components::fetch::Loading/> }
 }
 
+/// The portal's own pages; the others are its apply and track bundles'.
 #[component]
 fn PortalRoutes() -> impl IntoView {
     view! {
-        <Routes fallback=|| view! { <NotFound/> }>
-            <Route path=path!("/") view=HomePage/>
-            <Route path=path!("/services") view=CataloguePage/>
-            <Route path=path!("/services/:code") view=GuidePage/>
-            <Route path=path!("/services/:code/notice") view=NoticePage/>
-            <Route path=path!("/services/:code/apply") view=FullLoad/>
-            <Route path=path!("/services/:code/apply/:step") view=FullLoad/>
-            <Route path=path!("/receipt/:number") view=FullLoad/>
-            <Route path=path!("/track") view=FullLoad/>
-            <Route path=path!("/track/:number") view=FullLoad/>
-            <Route path=path!("/track/:number/supplement") view=FullLoad/>
-            <Route path=path!("/complaints") view=FullLoad/>
-            <Route path=path!("/complaints/new") view=FullLoad/>
-            <Route path=path!("/complaints/:number") view=FullLoad/>
+        <Routes fallback=|| view! { <Elsewhere this=Bundle::Portal/> }>
+            <PortalPages/>
         </Routes>
     }
 }
@@ -138,48 +145,147 @@ fn PortalRoutes() -> impl IntoView {
 #[component]
 fn TrackRoutes() -> impl IntoView {
     view! {
-        <Routes fallback=|| view! { <FullLoad/> }>
-            <Route path=path!("/track") view=TrackLookup/>
-            <Route path=path!("/track/:number") view=CasePage/>
+        <Routes fallback=|| view! { <Elsewhere this=Bundle::Track/> }>
+            <TrackPages/>
         </Routes>
     }
 }
 
-/// The pages that upload or follow an upload: the application flow, its receipt, the
-/// answer to a supplement request, and complaints (the form uploads; following one comes
-/// from its confirmation). They stay out of the track bundle, which QR codes open on phones.
 #[component]
 fn ApplyRoutes() -> impl IntoView {
     view! {
-        <Routes fallback=|| view! { <FullLoad/> }>
-            <Route path=path!("/services/:code/apply") view=ApplyPage/>
-            <Route path=path!("/services/:code/apply/:step") view=ApplyPage/>
-            <Route path=path!("/receipt/:number") view=|| view! { <ReceiptPage/> }/>
-            <Route path=path!("/track/:number/supplement") view=SupplementPage/>
-            <Route path=path!("/complaints") view=|| view! { <ComplaintsPage/> }/>
-            <Route path=path!("/complaints/new") view=ComplaintFormPage/>
-            <Route path=path!("/complaints/:number") view=ComplaintPage/>
+        <Routes fallback=|| view! { <Elsewhere this=Bundle::Apply/> }>
+            <ApplyPages/>
         </Routes>
     }
 }
 
+/// The kiosk carries every page itself, below `/kiosk`: its own, and the portal's apply
+/// and track pages, mounted from the same definitions.
 #[component]
 fn KioskRoutes() -> impl IntoView {
     view! {
-        <Routes fallback=|| view! { <NotFound/> }>
-            <Route path=path!("/kiosk") view=KioskHome/>
-            <Route path=path!("/kiosk/guides") view=KioskBrowse/>
-            <Route path=path!("/kiosk/services/:code") view=GuidePage/>
-            <Route path=path!("/kiosk/services/:code/apply") view=ApplyPage/>
-            <Route path=path!("/kiosk/services/:code/apply/:step") view=ApplyPage/>
-            <Route path=path!("/kiosk/receipt/:number") view=|| view! { <ReceiptPage/> }/>
-            <Route path=path!("/kiosk/track") view=TrackLookup/>
-            <Route path=path!("/kiosk/track/:number") view=CasePage/>
-            <Route path=path!("/kiosk/track/:number/supplement") view=SupplementPage/>
-            <Route path=path!("/kiosk/complaints") view=|| view! { <ComplaintsPage/> }/>
-            <Route path=path!("/kiosk/complaints/new") view=ComplaintFormPage/>
-            <Route path=path!("/kiosk/complaints/:number") view=ComplaintPage/>
-            <Route path=path!("/kiosk/finish") view=KioskFinish/>
+        <Routes fallback=|| view! { <Elsewhere this=Bundle::Kiosk/> }>
+            <KioskPages/>
         </Routes>
+    }
+}
+
+/// The portal bundle's own pages.
+#[component(transparent)]
+fn PortalPages() -> AnyNestedRoute {
+    view! {
+        <Route path=path!("/") view=HomePage/>
+        <Route path=path!("/services") view=CataloguePage/>
+        <Route path=path!("/services/:code") view=GuidePage/>
+        <Route path=path!("/services/:code/notice") view=NoticePage/>
+    }
+    .into_inner()
+    .into_any_nested_route()
+}
+
+/// Every page of the kiosk: its own and the apply and track bundles' pages, below `/kiosk`.
+#[component(transparent)]
+fn KioskPages() -> AnyNestedRoute {
+    view! {
+        <ParentRoute path=StaticSegment(KIOSK_PREFIX) view=Outlet>
+            <Route path=path!("/guides") view=KioskBrowse/>
+            <Route path=path!("/services/:code") view=GuidePage/>
+            <ApplyPages/>
+            <TrackPages/>
+            <Route path=path!("/finish") view=KioskFinish/>
+            <Route path=path!("") view=KioskHome/>
+        </ParentRoute>
+    }
+    .into_inner()
+    .into_any_nested_route()
+}
+
+/// The track bundle's pages.
+#[component(transparent)]
+fn TrackPages() -> AnyNestedRoute {
+    view! {
+        <Route path=path!("/track") view=TrackLookup/>
+        <Route path=path!("/track/:number") view=CasePage/>
+    }
+    .into_inner()
+    .into_any_nested_route()
+}
+
+/// The apply bundle's pages: those that upload or follow an upload. The application flow,
+/// its receipt, the answer to a supplement request, and complaints (the form uploads;
+/// following one comes from its confirmation). They stay out of the track bundle, which QR
+/// codes open on phones.
+#[component(transparent)]
+fn ApplyPages() -> AnyNestedRoute {
+    view! {
+        <Route path=path!("/services/:code/apply") view=ApplyPage/>
+        <Route path=path!("/services/:code/apply/:step") view=ApplyPage/>
+        <Route path=path!("/receipt/:number") view=|| view! { <ReceiptPage/> }/>
+        <Route path=path!("/track/:number/supplement") view=SupplementPage/>
+        <Route path=path!("/complaints") view=|| view! { <ComplaintsPage/> }/>
+        <Route path=path!("/complaints/new") view=ComplaintFormPage/>
+        <Route path=path!("/complaints/:number") view=ComplaintPage/>
+    }
+    .into_inner()
+    .into_any_nested_route()
+}
+
+/// The routes of each build against the one table: a build's routes take exactly the pages
+/// the table gives it, and the kiosk takes every apply and track page below `/kiosk`.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use api_client::bundles::PORTAL_PAGES;
+    use leptos_router::MatchNestedRoutes;
+
+    use super::*;
+
+    /// A page of `pattern`, with a value for each parameter.
+    fn sample(pattern: &str) -> String {
+        pattern
+            .split('/')
+            .map(|s| {
+                if s.starts_with([':', '*']) {
+                    "440113202401010001X"
+                } else {
+                    s
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    fn takes(routes: &AnyNestedRoute, path: &str) -> bool {
+        let (matched, rest) = routes.match_nested(path);
+        matched.is_some() && (rest.is_empty() || rest == "/")
+    }
+
+    #[test]
+    fn each_build_routes_the_pages_the_table_gives_it() {
+        let builds = [
+            (Bundle::Portal, PortalPages()),
+            (Bundle::Apply, ApplyPages()),
+            (Bundle::Track, TrackPages()),
+        ];
+        let kiosk = KioskPages();
+        for (pattern, owner) in PORTAL_PAGES {
+            let path = sample(pattern);
+            for (bundle, routes) in &builds {
+                assert_eq!(
+                    takes(routes, &path),
+                    *bundle == owner,
+                    "{bundle:?} routes {path}"
+                );
+            }
+            if owner != Bundle::Portal {
+                assert!(
+                    takes(&kiosk, &format!("{KIOSK_PREFIX}{path}")),
+                    "kiosk {path}"
+                );
+            }
+        }
+        for path in ["/kiosk", "/kiosk/", "/kiosk/guides", "/kiosk/finish"] {
+            assert!(takes(&kiosk, path), "kiosk {path}");
+        }
     }
 }

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use api_client::{DayUnit, Deadline, Light, TimeLimit};
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use time::format_description::well_known::Rfc3339;
 use time::macros::{format_description, offset};
 use time::{Date, OffsetDateTime, UtcOffset, Weekday};
@@ -61,14 +61,17 @@ impl Calendar {
 
     /// The stored days from `from` on (earlier days never matter to a new deadline).
     pub async fn load(pool: &AnyPool, from: Date) -> Result<Calendar, sqlx::Error> {
-        let rows = sqlx::query("SELECT day, kind FROM calendar_days WHERE day >= $1")
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            day: String,
+            kind: String,
+        }
+        let rows: Vec<Row> = sqlx::query_as("SELECT day, kind FROM calendar_days WHERE day >= $1")
             .bind(format_date(from))
             .fetch_all(pool)
             .await?;
         let mut days = HashMap::new();
-        for row in rows {
-            let day: String = row.try_get(0)?;
-            let kind: String = row.try_get(1)?;
+        for Row { day, kind } in rows {
             let kind = if kind == "workday" {
                 DayKind::Workday
             } else {

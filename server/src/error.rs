@@ -42,6 +42,15 @@ impl ApiError {
     }
 }
 
+/// Each error's field and code, for tests to compare.
+#[cfg(test)]
+pub fn field_codes(errors: &[FieldError]) -> Vec<(&str, &str)> {
+    errors
+        .iter()
+        .map(|e| (e.field.as_str(), e.code.as_str()))
+        .collect()
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message, fields) = match self {

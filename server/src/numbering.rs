@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use api_client::checks::{AcceptanceNumber, QUERY_CODE_ALPHABET, QUERY_CODE_LEN};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-use sqlx::{Any, AnyPool, Row, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 use time::Date;
 
 /// An acceptance number (or a complaint number: the same form) as typed, compact, or the
@@ -50,14 +50,13 @@ pub async fn next_number(
     region: &str,
     yymmdd: &str,
 ) -> Result<String, sqlx::Error> {
-    let sequence: i64 = sqlx::query(
+    let sequence: i64 = sqlx::query_scalar(
         "INSERT INTO case_sequences (day, last) VALUES ($1, 1)
          ON CONFLICT (day) DO UPDATE SET last = case_sequences.last + 1 RETURNING last",
     )
     .bind(day)
     .fetch_one(&mut **tx)
-    .await?
-    .try_get(0)?;
+    .await?;
     u32::try_from(sequence)
         .ok()
         .and_then(|s| AcceptanceNumber::new(region, yymmdd, s))
@@ -151,10 +150,9 @@ pub async fn secret(pool: &AnyPool) -> Result<&'static str, sqlx::Error> {
     .bind(hex::encode(bytes))
     .execute(pool)
     .await?;
-    let stored: String = sqlx::query("SELECT value FROM settings WHERE key = 'secret'")
+    let stored: String = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'secret'")
         .fetch_one(pool)
-        .await?
-        .try_get(0)?;
+        .await?;
     Ok(SECRET.get_or_init(|| stored))
 }
 

@@ -9,44 +9,84 @@ use anyhow::{bail, Context, Result};
 
 use crate::util::{kb, par_map, run, step, thousands, Ctx};
 
+use api_client::bundles::Bundle as Served;
+
 pub struct Bundle {
     pub name: &'static str,
     /// Trunk config, relative to the root.
     pub config: &'static str,
-    /// Output directory, relative to the root.
-    pub dist: &'static str,
-    /// The URL prefix the server mounts the bundle under.
+    /// The URL prefix the server mounts the bundle's files under.
     pub public_url: &'static str,
 }
 
+impl Bundle {
+    /// A bundle of the one table (`api_client::bundles`), built with Trunk config `config`.
+    const fn of(served: Served, config: &'static str) -> Bundle {
+        Bundle {
+            name: served.name(),
+            config,
+            public_url: served.public_url(),
+        }
+    }
+
+    /// Output directory, relative to the root: where the server takes the bundle from.
+    pub fn dist(&self) -> String {
+        format!("dist/{}", self.name)
+    }
+}
+
 pub const BUNDLES: [Bundle; 4] = [
-    Bundle {
-        name: "portal",
-        config: "Trunk.toml",
-        dist: "dist/portal",
-        public_url: "/",
-    },
+    Bundle::of(Served::Portal, "Trunk.toml"),
     // The portal's application flow, loaded only when someone applies.
-    Bundle {
-        name: "apply",
-        config: "app/apply/Trunk.toml",
-        dist: "dist/apply",
-        public_url: "/_apply/",
-    },
+    Bundle::of(Served::Apply, "app/apply/Trunk.toml"),
     // Progress lookup, where receipts' QR codes land.
-    Bundle {
-        name: "track",
-        config: "app/track/Trunk.toml",
-        dist: "dist/track",
-        public_url: "/_track/",
-    },
-    Bundle {
-        name: "kiosk",
-        config: "kiosk/Trunk.toml",
-        dist: "dist/kiosk",
-        public_url: "/kiosk/",
-    },
+    Bundle::of(Served::Track, "app/track/Trunk.toml"),
+    Bundle::of(Served::Kiosk, "kiosk/Trunk.toml"),
 ];
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    /// Every bundle of the table is built, and its Trunk config puts it where the server
+    /// looks for it (`dist/<name>`) with the asset prefix the server serves it under.
+    #[test]
+    fn trunk_configs_follow_the_table() {
+        let ctx = Ctx::new().unwrap();
+        let names: Vec<_> = BUNDLES.iter().map(|b| b.name).collect();
+        let table: Vec<_> = Served::ALL.iter().map(|b| b.name()).collect();
+        assert_eq!(names, table);
+        for bundle in &BUNDLES {
+            let config = ctx.root.join(bundle.config);
+            let text = std::fs::read_to_string(&config).unwrap();
+            let setting = |key: &str| {
+                text.lines()
+                    .filter_map(|l| l.split_once('='))
+                    .find(|(k, _)| k.trim() == key)
+                    .map(|(_, v)| v.trim().trim_matches('"').to_string())
+                    .unwrap_or_else(|| panic!("{} sets no {key}", bundle.config))
+            };
+            assert_eq!(
+                setting("public_url"),
+                bundle.public_url,
+                "{}",
+                bundle.config
+            );
+            // Trunk's `dist` is relative to its config; `..` is resolved lexically.
+            let mut dist = PathBuf::new();
+            for part in config.parent().unwrap().join(setting("dist")).components() {
+                match part {
+                    std::path::Component::ParentDir => {
+                        dist.pop();
+                    }
+                    std::path::Component::CurDir => {}
+                    other => dist.push(other),
+                }
+            }
+            assert_eq!(dist, ctx.root.join(bundle.dist()), "{}", bundle.config);
+        }
+    }
+}
 
 /// What the server can serve precompressed (tower-http `precompressed_br` / `precompressed_gzip`).
 const COMPRESSIBLE: [&str; 6] = ["js", "wasm", "css", "html", "svg", "json"];
@@ -65,17 +105,17 @@ pub fn build(ctx: &Ctx) -> Result<()> {
         step!(
             "building the {} bundle (release) into {}",
             bundle.name,
-            bundle.dist
+            bundle.dist()
         );
         run(ctx
             .cmd("trunk")
             .args(["build", "--release", "--config", bundle.config]))
         .with_context(|| format!("building the {} bundle failed", bundle.name))?;
-        let dist = ctx.root.join(bundle.dist);
+        let dist = ctx.root.join(bundle.dist());
         if !dist.join("index.html").is_file() {
             bail!(
                 "trunk finished but {}/index.html does not exist; check `dist` in {}",
-                bundle.dist,
+                bundle.dist(),
                 bundle.config
             );
         }
@@ -434,22 +474,18 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
         ] {
             std::fs::write(dir.join(f), f.repeat(100)).unwrap();
         }
-        assert_eq!(
-            resolve(&dir, "/kiosk/", "/kiosk/kiosk-abc.js?v=1"),
-            Resolved::File(dir.join("kiosk-abc.js"))
-        );
-        assert_eq!(
-            resolve(&dir, "/kiosk/", "/kiosk-abc.js"),
-            Resolved::File(dir.join("kiosk-abc.js"))
-        );
-        assert_eq!(
-            resolve(&dir, "/", "/kiosk-abc.js"),
-            Resolved::File(dir.join("kiosk-abc.js"))
-        );
-        assert_eq!(
-            resolve(&dir, "/", "./favicon.svg"),
-            Resolved::File(dir.join("favicon.svg"))
-        );
+        for (base, href, file) in [
+            ("/kiosk/", "/kiosk/kiosk-abc.js?v=1", "kiosk-abc.js"),
+            ("/kiosk/", "/kiosk-abc.js", "kiosk-abc.js"),
+            ("/", "/kiosk-abc.js", "kiosk-abc.js"),
+            ("/", "./favicon.svg", "favicon.svg"),
+        ] {
+            assert_eq!(
+                resolve(&dir, base, href),
+                Resolved::File(dir.join(file)),
+                "{href} from {base}"
+            );
+        }
         assert_eq!(
             resolve(&dir, "/", "https://cdn.example/x.js"),
             Resolved::External

@@ -226,35 +226,13 @@ const FONTS_PACKAGE: &str = "fonts-noto-cjk";
 /// screenshots and layout measurements are meaningless).
 pub fn ensure_browser_tools(ctx: &Ctx) -> Result<Browser> {
     step!("checking browser tools");
-    let mut missing = missing_browser_packages(ctx);
-    if !missing.is_empty() {
-        let list = missing.join(" ");
-        if !is_root(ctx) {
-            bail!(
-                "missing packages: {list}. Install them with:\n    sudo apt-get install -y {list}\n\
-                 (Debian/Ubuntu package names; the tests need {CHROME}, chromedriver on PATH and the {FONTS_PACKAGE} fonts)"
-            );
-        }
-        if ctx.which("apt-get").is_none() {
-            bail!("missing packages: {list}, and apt-get is not available to install them; install Chromium, chromedriver and Noto CJK fonts");
-        }
-        step!("missing {list}: installing with apt-get");
-        run(ctx.cmd("apt-get").arg("update"))?;
-        run(ctx
-            .cmd("apt-get")
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .args([
-                "install",
-                "-y",
-                "chromium",
-                "chromium-driver",
-                FONTS_PACKAGE,
-            ]))?;
-        missing = missing_browser_packages(ctx);
-        if !missing.is_empty() {
-            bail!("still missing after apt-get install: {}", missing.join(" "));
-        }
-    }
+    apt_install(
+        ctx,
+        || missing_browser_packages(ctx),
+        Some(&["chromium", "chromium-driver", FONTS_PACKAGE]),
+        &format!("the tests need {CHROME}, chromedriver on PATH and the {FONTS_PACKAGE} fonts"),
+        "install Chromium, chromedriver and Noto CJK fonts",
+    )?;
     let chromedriver = chromedriver_path(ctx).context("chromedriver disappeared")?;
     // Chromium's wrapper script chatters on stderr; the version is on stdout.
     let chrome_version = probe(ctx.cmd(CHROME).arg("--version")).and_then(|o| version_in(&o));
@@ -318,6 +296,45 @@ fn fonts_installed(ctx: &Ctx) -> bool {
     probe(ctx.cmd("fc-list").args([":lang=zh", "family"])).is_some_and(|o| !o.trim().is_empty())
 }
 
+/// Nothing when `missing()` names no Debian package; else, running as root, installs them
+/// with apt-get (`install` when given, else what is missing) and checks again. Not root, or
+/// without apt-get: an error naming the packages, `needs` saying what needs them and `manual`
+/// what to install by hand.
+fn apt_install(
+    ctx: &Ctx,
+    missing: impl Fn() -> Vec<&'static str>,
+    install: Option<&[&str]>,
+    needs: &str,
+    manual: &str,
+) -> Result<()> {
+    let absent = missing();
+    if absent.is_empty() {
+        return Ok(());
+    }
+    let list = absent.join(" ");
+    if !is_root(ctx) {
+        bail!(
+            "missing packages: {list}. Install them with:\n    sudo apt-get install -y {list}\n\
+             (Debian/Ubuntu package names; {needs})"
+        );
+    }
+    if ctx.which("apt-get").is_none() {
+        bail!("missing packages: {list}, and apt-get is not available to install them; {manual}");
+    }
+    step!("missing {list}: installing with apt-get");
+    run(ctx.cmd("apt-get").arg("update"))?;
+    run(ctx
+        .cmd("apt-get")
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .args(["install", "-y"])
+        .args(install.unwrap_or(&absent)))?;
+    let absent = missing();
+    if !absent.is_empty() {
+        bail!("still missing after apt-get install: {}", absent.join(" "));
+    }
+    Ok(())
+}
+
 /// What the benchmarks run beside the server, as (program, Debian package): `wrk` makes the
 /// load of the case lookup benchmark, `sqlite3` writes its 100,000 cases.
 const BENCH_TOOLS: [(&str, &str); 2] = [("wrk", "wrk"), ("sqlite3", "sqlite3")];
@@ -333,30 +350,13 @@ pub fn ensure_bench_tools(ctx: &Ctx) -> Result<()> {
             .map(|&(_, pkg)| pkg)
             .collect()
     };
-    let mut absent = missing();
-    if !absent.is_empty() {
-        let list = absent.join(" ");
-        if !is_root(ctx) {
-            bail!(
-                "missing packages: {list}. Install them with:\n    sudo apt-get install -y {list}\n\
-                 (Debian/Ubuntu package names; the lookup benchmark loads the server with wrk and writes its cases with sqlite3)"
-            );
-        }
-        if ctx.which("apt-get").is_none() {
-            bail!("missing packages: {list}, and apt-get is not available to install them; install wrk and the sqlite3 command line");
-        }
-        step!("missing {list}: installing with apt-get");
-        run(ctx.cmd("apt-get").arg("update"))?;
-        run(ctx
-            .cmd("apt-get")
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .args(["install", "-y"])
-            .args(&absent))?;
-        absent = missing();
-        if !absent.is_empty() {
-            bail!("still missing after apt-get install: {}", absent.join(" "));
-        }
-    }
+    apt_install(
+        ctx,
+        missing,
+        None,
+        "the lookup benchmark loads the server with wrk and writes its cases with sqlite3",
+        "install wrk and the sqlite3 command line",
+    )?;
     // `wrk -v` prints its version and usage, and exits 1.
     let wrk = ctx.cmd("wrk").arg("-v").output().ok().and_then(|o| {
         let text = format!(

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use serde_json::Value;
 
-use crate::api::client;
+use crate::api::{client, with_retry};
 use crate::i18n::{k, t};
 use crate::mode::use_mode;
 
@@ -21,28 +21,16 @@ use super::draft::{Draft, Drafts};
 use super::materials::size_text;
 use super::messages::{anchor, applicant_label, message};
 use super::steps::{step_of, Step};
-use crate::components::error_summary::ErrorSummary;
+use crate::components::error_summary::FormProblems;
 
-/// Tries the submit again after a network failure: 1 s, 2 s, 4 s.
-async fn submit_with_retry(
-    def: &FormDefinition,
-    draft: &Draft,
-) -> Result<ApplicationCreated, ClientError> {
+/// The submit, with the draft's key and only the answers its form shows.
+async fn submit(def: &FormDefinition, draft: &Draft) -> Result<ApplicationCreated, ClientError> {
     let mut req = draft
         .request(&def.service_code)
         .ok_or_else(|| ClientError::Decode("no applicant".into()))?;
     req.answers = visible_answers(def, &req.answers);
-    let mut delay = 1000;
-    for attempt in 0..4 {
-        match client().submit(&req, &draft.key).await {
-            Err(ClientError::Network(_)) if attempt < 3 => {
-                gloo_timers::future::TimeoutFuture::new(delay).await;
-                delay *= 2;
-            }
-            other => return other,
-        }
-    }
-    unreachable!("the last attempt returns")
+    let api = client();
+    with_retry(|| api.submit(&req, &draft.key)).await
 }
 
 fn answer_text(field: &api_client::FormField, v: Option<&Value>) -> String {
@@ -159,7 +147,7 @@ pub fn CheckStep(
             let def = def.clone();
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
-                match submit_with_retry(&def, &current).await {
+                match submit(&def, &current).await {
                     Ok(created) => {
                         drafts.delete(&def.service_code);
                         let url = mode.href(&format!(
@@ -189,22 +177,14 @@ pub fn CheckStep(
 
     let summary = {
         let def = def.clone();
-        move || {
-            let list = problems.get();
-            (!list.is_empty()).then(|| {
-                let links = list
-                    .iter()
-                    .map(|e| {
-                        let href = match step_of(&def, &e.field) {
-                            Step::Check => format!("#{}", anchor(&e.field)),
-                            step => format!("{}?return=check", step_href(step)),
-                        };
-                        (href, message(&def, organisation, e))
-                    })
-                    .collect::<Vec<_>>();
-                view! { <ErrorSummary problems=links/> }
-            })
-        }
+        let link = move |e: &FieldError| {
+            let href = match step_of(&def, &e.field) {
+                Step::Check => format!("#{}", anchor(&e.field)),
+                step => format!("{}?return=check", step_href(step)),
+            };
+            (href, message(&def, organisation, e))
+        };
+        view! { <FormProblems problems link/> }
     };
 
     view! {

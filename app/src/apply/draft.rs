@@ -32,7 +32,8 @@ pub struct Draft {
 }
 
 impl Draft {
-    pub fn new() -> Self {
+    /// An empty draft with a key of its own (`Draft::default()` has an empty key).
+    pub fn start() -> Self {
         Draft {
             key: random_key(),
             ..Default::default()
@@ -87,7 +88,7 @@ impl Draft {
 /// 128 random bits as hex, from the browser's CSPRNG.
 fn random_key() -> String {
     let mut bytes = [0u8; 16];
-    if let Some(crypto) = window().crypto().ok() {
+    if let Ok(crypto) = window().crypto() {
         let _ = crypto.get_random_values_with_u8_array(&mut bytes);
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -27,7 +27,7 @@ use crate::i18n::{k, t, tf};
 use crate::mode::use_mode;
 use crate::pages::not_found::NotFound;
 
-use crate::components::error_summary::ErrorSummary;
+use crate::components::error_summary::FormProblems;
 use applicant::ApplicantStep;
 use check::CheckStep;
 use draft::{Draft, Drafts};
@@ -74,7 +74,7 @@ fn Flow(def: Arc<FormDefinition>) -> impl IntoView {
     let mode = use_mode();
     let drafts = Drafts::use_();
     let code = def.service_code.clone();
-    let draft = RwSignal::new(drafts.load(&code).unwrap_or_else(Draft::new));
+    let draft = RwSignal::new(drafts.load(&code).unwrap_or_else(Draft::start));
     {
         let code = code.clone();
         // Every change is kept as it happens (in memory; in the portal, also on disk).
@@ -202,23 +202,15 @@ fn QuestionPage(
     };
     let summary = {
         let def = def.clone();
-        move || {
-            let list = problems.get();
-            (!list.is_empty()).then(|| {
-                let links = list
-                    .iter()
-                    .map(|e| {
-                        let text = if e.field == "uploads" {
-                            t(k::UPLOAD_WAIT).to_string()
-                        } else {
-                            message(&def, organisation(), e)
-                        };
-                        (format!("#{}", anchor(&e.field)), text)
-                    })
-                    .collect::<Vec<_>>();
-                view! { <ErrorSummary problems=links/> }
-            })
-        }
+        let link = move |e: &FieldError| {
+            let text = if e.field == "uploads" {
+                t(k::UPLOAD_WAIT).to_string()
+            } else {
+                message(&def, organisation(), e)
+            };
+            (format!("#{}", anchor(&e.field)), text)
+        };
+        view! { <FormProblems problems link/> }
     };
     let body = match step {
         Step::Applicant => view! { <ApplicantStep draft audience=def.audience.clone() error=error.clone()/> }.into_any(),
@@ -275,7 +267,7 @@ fn StartPage(
         let first = first.clone();
         move |_| {
             drafts.delete(&code);
-            draft.set(Draft::new());
+            draft.set(Draft::start());
             navigate(&first, Default::default());
         }
     };

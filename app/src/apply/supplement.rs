@@ -72,7 +72,7 @@ fn SupplementForm(case: CaseView, limits: UploadLimits, code: String) -> impl In
             notes: (!item.note.is_empty()).then(|| item.note.clone()),
         })
         .collect();
-    let draft = RwSignal::new(Draft::new());
+    let draft = RwSignal::new(Draft::start());
     let pending = Pending::new();
     let missing = RwSignal::new(Vec::<String>::new());
     let failure = RwSignal::new(None::<String>);

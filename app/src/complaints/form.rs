@@ -8,14 +8,13 @@ use std::cell::RefCell;
 
 use api_client::complaints::MAX_DESCRIPTION_CHARS;
 use api_client::{
-    ClientError, ComplaintCategory, ComplaintCreated, ComplaintRequest, Department, FieldError,
-    FormMaterial, MaterialForm, Requirement, ServiceQuery, ServiceSummary, SubjectType,
-    UploadLimits,
+    ClientError, ComplaintCategory, Department, FieldError, FormMaterial, MaterialForm,
+    Requirement, ServiceQuery, ServiceSummary, SubjectType, UploadLimits,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::api::client;
+use crate::api::{client, with_retry};
 use crate::apply::draft::Draft;
 use crate::apply::fields::{InputKind, TextInput};
 use crate::apply::materials::{MaterialUpload, Pending};
@@ -132,24 +131,6 @@ fn attachment_ids(files: &Draft) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Tries the submit again after a network failure (1 s, 2 s, 4 s) with the same key.
-async fn submit_with_retry(
-    req: &ComplaintRequest,
-    key: &str,
-) -> Result<ComplaintCreated, ClientError> {
-    let mut delay = 1000;
-    for attempt in 0..4 {
-        match client().submit_complaint(req, key).await {
-            Err(ClientError::Network(_)) if attempt < 3 => {
-                gloo_timers::future::TimeoutFuture::new(delay).await;
-                delay *= 2;
-            }
-            other => return other,
-        }
-    }
-    unreachable!("the last attempt returns")
-}
-
 /// Every service of a department (the list may run over pages).
 async fn services_of(department: String) -> Result<Vec<ServiceSummary>, ClientError> {
     let mut all = Vec::new();
@@ -178,7 +159,7 @@ fn ComplaintForm(limits: UploadLimits, departments: Vec<Department>) -> impl Int
     let channel = if mode.is_kiosk() { "kiosk" } else { "portal" };
     let (mut start, files_start) = KEPT
         .with(|k| k.borrow().clone())
-        .unwrap_or_else(|| (ComplaintDraft::new(channel), Draft::new()));
+        .unwrap_or_else(|| (ComplaintDraft::new(channel), Draft::start()));
     query.with_untracked(|q| {
         start.prefill(
             q.get("case"),
@@ -244,7 +225,8 @@ fn ComplaintForm(limits: UploadLimits, departments: Vec<Department>) -> impl Int
         sending.set(true);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match submit_with_retry(&req, &uploaded.key).await {
+            let api = client();
+            match with_retry(|| api.submit_complaint(&req, &uploaded.key)).await {
                 Ok(created) => {
                     KEPT.with(|k| *k.borrow_mut() = None);
                     let url = mode.href(&format!(

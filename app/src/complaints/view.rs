@@ -4,13 +4,14 @@
 
 use api_client::checks::AcceptanceNumber;
 use api_client::ratings::{validate_rating, MAX_COMMENT_CHARS};
-use api_client::{ClientError, ComplaintView, FieldError, HandlingRatingRequest, SubjectType};
+use api_client::{ComplaintView, FieldError, HandlingRatingRequest, SubjectType};
 use leptos::prelude::*;
 
 use crate::api::client;
-use crate::components::error_summary::ErrorSummary;
 use crate::components::light::DeadlineLight;
-use crate::components::rating::{rating_anchor, rating_message, GivenRating, LevelChoice};
+use crate::components::rating::{
+    rating_problem, show_refusal, GivenRating, LevelChoice, RatingProblems,
+};
 use crate::components::text_area::TextArea;
 use crate::format::minutes;
 use crate::i18n::{k, t, tf};
@@ -133,11 +134,7 @@ fn HandlingRatingForm(
     let problems = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<String>);
     let sending = RwSignal::new(false);
-    let error = move |field: &'static str| {
-        Signal::derive(move || {
-            problems.with(|p| p.iter().find(|e| e.field == field).map(rating_message))
-        })
-    };
+    let error = move |field| rating_problem(problems, field);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if sending.get_untracked() {
@@ -161,32 +158,20 @@ fn HandlingRatingForm(
             sending.set(false);
             match answer {
                 Ok(v) => on_rated.run(v),
-                Err(ClientError::Api { status: 409, .. }) => {
-                    failure.set(Some(t(k::COMPLAINT_VIEW_ERROR_RATED).into()))
-                }
-                Err(ClientError::Api { status: 400, body })
-                    if body
-                        .error
-                        .fields
-                        .iter()
-                        .any(|f| matches!(f.field.as_str(), "level" | "comment")) =>
-                {
-                    problems.set(body.error.fields)
-                }
-                Err(e) => failure.set(Some(crate::api::error_message(&e))),
+                Err(e) => show_refusal(
+                    e,
+                    &["level", "comment"],
+                    t(k::COMPLAINT_VIEW_ERROR_RATED),
+                    problems,
+                    failure,
+                ),
             }
         });
     };
     view! {
         <section class="rating" aria-labelledby="handling-rate-heading" data-testid="handling-rating-section">
             <h2 id="handling-rate-heading">{t(k::COMPLAINT_VIEW_RATE_TITLE)}</h2>
-            {move || {
-                let list = problems.get();
-                (!list.is_empty()).then(|| {
-                    let links = list.iter().map(|e| (format!("#{}", rating_anchor(PREFIX, &e.field)), rating_message(e))).collect::<Vec<_>>();
-                    view! { <ErrorSummary problems=links/> }
-                })
-            }}
+            <RatingProblems prefix=PREFIX problems/>
             <form class="rating-form" on:submit=on_submit novalidate data-testid="handling-rating-form">
                 <LevelChoice prefix=PREFIX legend=t(k::COMPLAINT_VIEW_RATE_LEGEND) level error=error("level")/>
                 <TextArea id="handling-comment" label=t(k::RATING_COMMENT) optional=true max=MAX_COMMENT_CHARS value=comment error=error("comment") rows=3/>

@@ -1,8 +1,22 @@
 //! The error summary at the top of a form, GOV.UK style.
 
+use api_client::FieldError;
 use leptos::prelude::*;
 
 use crate::i18n::{k, t};
+
+/// The error summary of a form's `problems`, while there are any; `link` gives each
+/// problem's target and sentence.
+#[component]
+pub fn FormProblems<L>(problems: RwSignal<Vec<FieldError>>, link: L) -> impl IntoView
+where
+    L: Fn(&FieldError) -> (String, String) + Send + 'static,
+{
+    move || {
+        let links = problems.with(|list| list.iter().map(&link).collect::<Vec<_>>());
+        (!links.is_empty()).then(|| view! { <ErrorSummary problems=links/> })
+    }
+}
 
 /// The error summary at the top of a page: every problem, each linking to its field (on
 /// this page, or on the page that asks it). It takes focus when it appears, so the

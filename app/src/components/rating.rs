@@ -4,9 +4,10 @@
 //! end-of-session rating; each page sends its own request.
 
 use api_client::ratings::{tags_for, LEVELS, MAX_COMMENT_CHARS};
-use api_client::{FieldError, Rectification};
+use api_client::{ClientError, FieldError, Rectification};
 use leptos::prelude::*;
 
+use crate::components::error_summary::FormProblems;
 use crate::components::light::DeadlineLight;
 use crate::i18n::{k, t, tf};
 
@@ -58,6 +59,50 @@ pub fn rating_anchor(prefix: &str, field: &str) -> String {
         "level" => format!("{prefix}-level-5"),
         "tags" => format!("{prefix}-tags"),
         _ => format!("{prefix}-comment"),
+    }
+}
+
+/// The problem with `field` of a rating form, shown beside it.
+pub fn rating_problem(
+    problems: RwSignal<Vec<FieldError>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        problems.with(|p| p.iter().find(|e| e.field == field).map(rating_message))
+    })
+}
+
+/// A rating form's problems at its top, each linking to its field.
+#[component]
+pub fn RatingProblems(prefix: &'static str, problems: RwSignal<Vec<FieldError>>) -> impl IntoView {
+    let link = move |e: &FieldError| {
+        let href = format!("#{}", rating_anchor(prefix, &e.field));
+        (href, rating_message(e))
+    };
+    view! { <FormProblems problems link/> }
+}
+
+/// Shows why the server refused a rating: problems with the form's `fields` beside them,
+/// 409 (rated already) as `twice`, anything else as what went wrong.
+pub fn show_refusal(
+    e: ClientError,
+    fields: &[&str],
+    twice: &'static str,
+    problems: RwSignal<Vec<FieldError>>,
+    failure: RwSignal<Option<String>>,
+) {
+    match e {
+        ClientError::Api { status: 409, .. } => failure.set(Some(twice.into())),
+        ClientError::Api { status: 400, body }
+            if body
+                .error
+                .fields
+                .iter()
+                .any(|f| fields.contains(&f.field.as_str())) =>
+        {
+            problems.set(body.error.fields)
+        }
+        e => failure.set(Some(crate::api::error_message(&e))),
     }
 }
 

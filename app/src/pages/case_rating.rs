@@ -3,13 +3,13 @@
 //! answer to it.
 
 use api_client::ratings::{validate_rating, MAX_COMMENT_CHARS};
-use api_client::{ClientError, FieldError, RatingRequest, RatingView};
+use api_client::{FieldError, RatingRequest, RatingView};
 use leptos::prelude::*;
 
 use crate::api::client;
-use crate::components::error_summary::ErrorSummary;
 use crate::components::rating::{
-    rating_anchor, rating_message, GivenRating, LevelChoice, RectificationView, TagChoice,
+    rating_problem, show_refusal, GivenRating, LevelChoice, RatingProblems, RectificationView,
+    TagChoice,
 };
 use crate::components::text_area::TextArea;
 use crate::i18n::{k, t};
@@ -57,11 +57,7 @@ fn RatingForm(number: String, code: String, on_rated: Callback<RatingView>) -> i
     let problems = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<String>);
     let sending = RwSignal::new(false);
-    let error = move |field: &'static str| {
-        Signal::derive(move || {
-            problems.with(|p| p.iter().find(|e| e.field == field).map(rating_message))
-        })
-    };
+    let error = move |field| rating_problem(problems, field);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if sending.get_untracked() {
@@ -87,30 +83,18 @@ fn RatingForm(number: String, code: String, on_rated: Callback<RatingView>) -> i
             sending.set(false);
             match answer {
                 Ok(r) => on_rated.run(r),
-                Err(ClientError::Api { status: 409, .. }) => {
-                    failure.set(Some(t(k::RATING_ERROR_TWICE).into()))
-                }
-                Err(ClientError::Api { status: 400, body })
-                    if body
-                        .error
-                        .fields
-                        .iter()
-                        .any(|f| matches!(f.field.as_str(), "level" | "tags" | "comment")) =>
-                {
-                    problems.set(body.error.fields)
-                }
-                Err(e) => failure.set(Some(crate::api::error_message(&e))),
+                Err(e) => show_refusal(
+                    e,
+                    &["level", "tags", "comment"],
+                    t(k::RATING_ERROR_TWICE),
+                    problems,
+                    failure,
+                ),
             }
         });
     };
     view! {
-        {move || {
-            let list = problems.get();
-            (!list.is_empty()).then(|| {
-                let links = list.iter().map(|e| (format!("#{}", rating_anchor(PREFIX, &e.field)), rating_message(e))).collect::<Vec<_>>();
-                view! { <ErrorSummary problems=links/> }
-            })
-        }}
+        <RatingProblems prefix=PREFIX problems/>
         <form class="rating-form" on:submit=on_submit novalidate data-testid="rating-form">
             <LevelChoice prefix=PREFIX legend=t(k::RATING_LEGEND) level error=error("level")/>
             <TagChoice prefix=PREFIX level tags/>

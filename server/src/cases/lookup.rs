@@ -337,6 +337,7 @@ pub async fn reply_supplement(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::field_codes as fields;
     use api_client::SupplementItem;
 
     fn supplement(items: &[(Option<&str>, &str)]) -> Supplement {
@@ -366,13 +367,6 @@ mod tests {
 
     const U1: &str = "0123456789abcdef0123456789abcdef";
     const U2: &str = "fedcba9876543210fedcba9876543210";
-
-    fn fields(errors: &[FieldError]) -> Vec<(&str, &str)> {
-        errors
-            .iter()
-            .map(|e| (e.field.as_str(), e.code.as_str()))
-            .collect()
-    }
 
     #[test]
     fn every_item_needs_an_upload() {

@@ -193,6 +193,7 @@ impl<'a> Attaching<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::field_codes as fields;
 
     fn rows(list: &[(&str, i64, Option<&str>)]) -> HashMap<String, UploadRow> {
         list.iter()
@@ -205,13 +206,6 @@ mod tests {
                     },
                 )
             })
-            .collect()
-    }
-
-    fn fields(errors: &[FieldError]) -> Vec<(&str, &str)> {
-        errors
-            .iter()
-            .map(|e| (e.field.as_str(), e.code.as_str()))
             .collect()
     }
 

@@ -1,11 +1,12 @@
-//! Serving the portal at `/` (its application flow and complaint form from `dist/apply`,
-//! its progress and complaint lookup from `dist/track`) and the kiosk at `/kiosk/`: files
-//! from the bundle, any other
-//! path falls back to the bundle's `index.html` (client-side routes), with cache headers
-//! that let hashed assets live for a year while `index.html` is always revalidated.
+//! Serving the bundles: the portal at `/`, its apply and track bundles for their pages
+//! (assets under `/_apply/`, `/_track/`) and the kiosk at `/kiosk/`, as the one table in
+//! `api_client::bundles` says. Files come from the bundle; a page gets its bundle's
+//! `index.html` (client-side routes), and any other path the portal's. Cache headers let
+//! hashed assets live for a year while `index.html` is always revalidated.
 
 use std::path::Path;
 
+use api_client::bundles::{axum_path, Bundle, KIOSK_PREFIX, PORTAL_PAGES};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -17,59 +18,49 @@ use tower_http::services::{ServeDir, ServeFile};
 
 use crate::state::AppState;
 
-fn bundle(dir: &Path) -> ServeDir<ServeFile> {
-    let index = ServeFile::new(dir.join("index.html"))
-        .precompressed_br()
-        .precompressed_gzip();
-    ServeDir::new(dir)
+fn files(dir: &Path) -> ServeDir {
+    ServeDir::new(dir).precompressed_br().precompressed_gzip()
+}
+
+fn index(dir: &Path) -> ServeFile {
+    ServeFile::new(dir.join("index.html"))
         .precompressed_br()
         .precompressed_gzip()
-        .fallback(index)
+}
+
+/// A bundle's files, falling back to its `index.html` for every other path below it.
+fn bundle(dir: &Path) -> ServeDir<ServeFile> {
+    files(dir).fallback(index(dir))
 }
 
 pub fn bundles(dist: &Path) -> Router<AppState> {
-    for b in ["portal", "apply", "track", "kiosk"] {
-        if !dist.join(b).join("index.html").exists() {
+    router(dist)
+}
+
+/// The static routes over any state, so the tests can run them without one.
+fn router<S: Clone + Send + Sync + 'static>(dist: &Path) -> Router<S> {
+    let dir = |b: Bundle| dist.join(b.name());
+    for b in Bundle::ALL {
+        if !dir(b).join("index.html").exists() {
             tracing::warn!(
                 "{} has no built bundle: run `cargo xtask build`",
-                dist.join(b).display()
+                dir(b).display()
             );
         }
     }
-    // The portal's application flow is a bundle of its own (it would double the portal's
-    // first download): its pages get its index.html, its assets live under /_apply/.
-    let apply_index = ServeFile::new(dist.join("apply").join("index.html"))
-        .precompressed_br()
-        .precompressed_gzip();
-    // Progress lookup likewise: receipts' QR codes land there, on phones.
-    let track_index = ServeFile::new(dist.join("track").join("index.html"))
-        .precompressed_br()
-        .precompressed_gzip();
-    Router::new()
-        .route_service("/services/{code}/apply", apply_index.clone())
-        .route_service("/services/{code}/apply/{*step}", apply_index.clone())
-        .route_service("/receipt/{number}", apply_index.clone())
-        .route_service("/track/{number}/supplement", apply_index.clone())
-        // Complaints too: the form uploads, and following one starts from its confirmation.
-        .route_service("/complaints", apply_index.clone())
-        .route_service("/complaints/new", apply_index.clone())
-        .route_service("/complaints/{number}", apply_index)
-        .nest_service(
-            "/_apply",
-            ServeDir::new(dist.join("apply"))
-                .precompressed_br()
-                .precompressed_gzip(),
-        )
-        .route_service("/track", track_index.clone())
-        .route_service("/track/{number}", track_index)
-        .nest_service(
-            "/_track",
-            ServeDir::new(dist.join("track"))
-                .precompressed_br()
-                .precompressed_gzip(),
-        )
-        .nest_service("/kiosk", bundle(&dist.join("kiosk")))
-        .fallback_service(bundle(&dist.join("portal")))
+    let mut router = Router::new();
+    // The portal's pages that another bundle carries get that bundle's index.html; the
+    // portal's own are its fallback below.
+    for (page, b) in PORTAL_PAGES.iter().filter(|(_, b)| *b != Bundle::Portal) {
+        router = router.route_service(&axum_path(page), index(&dir(*b)));
+    }
+    // Those bundles' assets live under a prefix of their own, beside the portal's pages.
+    for b in [Bundle::Apply, Bundle::Track] {
+        router = router.nest_service(b.public_url().trim_end_matches('/'), files(&dir(b)));
+    }
+    router
+        .nest_service(KIOSK_PREFIX, bundle(&dir(Bundle::Kiosk)))
+        .fallback_service(bundle(&dir(Bundle::Portal)))
         .layer(middleware::from_fn(cache_headers))
 }
 
@@ -114,7 +105,10 @@ pub fn span_without_query(req: &axum::http::Request<Body>) -> tracing::Span {
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed;
+    use super::*;
+    use api_client::bundles::bundle_for;
+    use axum::http::StatusCode;
+    use tower::ServiceExt;
 
     #[test]
     fn recognises_trunk_hashed_names() {
@@ -122,5 +116,72 @@ mod tests {
         assert!(is_hashed("/kiosk/base-0123456789abcdef.css"));
         assert!(!is_hashed("/index.html"));
         assert!(!is_hashed("/favicon.svg"));
+    }
+
+    /// The server answers every page with the bundle the table names, as the bundles'
+    /// routers expect, and serves each bundle's assets under its `public_url`.
+    #[tokio::test]
+    async fn answers_each_page_with_its_bundle() {
+        let dist = tempfile::tempdir().unwrap();
+        for b in Bundle::ALL {
+            let dir = dist.path().join(b.name());
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("index.html"), format!("<p>{}</p>", b.name())).unwrap();
+            std::fs::write(dir.join("asset.js"), b.name()).unwrap();
+        }
+        let app = router::<()>(dist.path());
+        let get = |path: &str| {
+            let app = app.clone();
+            let req = Request::get(path).body(Body::empty()).unwrap();
+            async move {
+                let res = app.oneshot(req).await.unwrap();
+                let status = res.status();
+                let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+                    .await
+                    .unwrap();
+                (status, String::from_utf8(body.to_vec()).unwrap())
+            }
+        };
+        for path in [
+            "/",
+            "/services",
+            "/services/440113-SCJG-XK-001",
+            "/services/440113-SCJG-XK-001/notice",
+            "/services/440113-SCJG-XK-001/apply",
+            "/services/440113-SCJG-XK-001/apply/applicant",
+            "/services/440113-SCJG-XK-001/apply/a/b",
+            "/services/440113-SCJG-XK-001/apply/",
+            "/receipt/440113202401010001X",
+            "/track",
+            "/track/",
+            "/track/440113202401010001X",
+            "/track/440113202401010001X/supplement",
+            "/track/440113202401010001X/other",
+            "/complaints",
+            "/complaints/new",
+            "/complaints/440113202401010002Y",
+            "/kiosk",
+            "/kiosk/",
+            "/kiosk/guides",
+            "/kiosk/track/440113202401010001X",
+            "/kiosks",
+            "/anything/else",
+        ] {
+            let (status, body) = get(path).await;
+            assert_eq!(status, StatusCode::OK, "GET {path}");
+            assert_eq!(
+                body,
+                format!("<p>{}</p>", bundle_for(path).name()),
+                "GET {path}"
+            );
+        }
+        for b in Bundle::ALL {
+            let path = format!("{}asset.js", b.public_url());
+            assert_eq!(
+                get(&path).await,
+                (StatusCode::OK, b.name().to_string()),
+                "GET {path}"
+            );
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! applications without required materials, the application, many clients sending it, and
 //! the check character of acceptance numbers.
 
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -9,6 +10,9 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use reqwest::blocking::Client;
 use serde_json::{json, Value};
+
+use super::server::import_catalogue;
+use crate::util::Ctx;
 
 /// The names that tell one benchmark's service from another's.
 pub struct Service {
@@ -50,6 +54,23 @@ pub fn catalogue(s: &Service) -> Value {
             "result": {"name": s.result}
         }]
     })
+}
+
+/// Writes `catalogue(service)` to `DIR/FILE` and imports it with the demo holiday calendar
+/// (`import_catalogue` with `envs`).
+pub fn import(
+    ctx: &Ctx,
+    bin: &Path,
+    dir: &Path,
+    envs: &[(&str, &str)],
+    service: &Service,
+    file: &str,
+) -> Result<()> {
+    let path = dir.join(file);
+    std::fs::write(&path, serde_json::to_vec(&catalogue(service))?)?;
+    let calendar = ctx.root.join("catalogue/demo/01-calendar-2026.json");
+    import_catalogue(ctx, bin, dir, envs, &[&path, &calendar], "service")?;
+    Ok(())
 }
 
 /// The body of an application for `service`, as JSON text.

@@ -42,8 +42,8 @@ use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
 use super::fixture::{self, Service};
-use super::server::{import_catalogue, release_server, Scratch};
-use crate::util::{describe, run, step, Ctx};
+use super::server::{release_server, Scratch};
+use crate::util::{describe, step, Ctx};
 
 const TOTAL_CASES: usize = 100_000;
 /// The cases of the headline figure.
@@ -79,10 +79,7 @@ pub fn bench(ctx: &Ctx, build: bool) -> Result<bool> {
         "case lookup benchmark: {TOTAL_CASES} cases; wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION} (after a {WARM_UP} warm-up) for lookups and a static file"
     );
     crate::setup::ensure_bench_tools(ctx)?;
-    if build {
-        run(ctx.cargo().args(["build", "--release", "-p", "server"]))?;
-    }
-    let server_bin = release_server(ctx)?;
+    let server_bin = release_server(ctx, build)?;
     let mut scratch = Scratch::create(
         &format!("lookup-{}", std::process::id()),
         Some("lookup benchmark server"),
@@ -103,20 +100,7 @@ pub fn bench(ctx: &Ctx, build: bool) -> Result<bool> {
     let base = scratch.start(ctx, &server_bin, &envs)?;
     step!("lookup benchmark server listening on {base}");
 
-    let catalogue = dir.join("bench-lookup.json");
-    std::fs::write(
-        &catalogue,
-        serde_json::to_vec(&fixture::catalogue(&SERVICE))?,
-    )?;
-    let calendar = ctx.root.join("catalogue/demo/01-calendar-2026.json");
-    import_catalogue(
-        ctx,
-        &server_bin,
-        &dir,
-        &[],
-        &[&catalogue, &calendar],
-        "service",
-    )?;
+    fixture::import(ctx, &server_bin, &dir, &[], &SERVICE, "bench-lookup.json")?;
 
     // The cases: the samples through the API, the rest (and everyone's events) with sqlite3.
     let started = Instant::now();

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::server::{import_catalogue, release_server, Scratch};
 use super::stats::percentile;
-use crate::util::{run, step, Ctx};
+use crate::util::{step, Ctx};
 
 /// Search latency budget at the 99th percentile.
 const SEARCH_P99_BUDGET_MS: f64 = 20.0;
@@ -36,10 +36,7 @@ const QUERIES: [(&str, &[(&str, &str)]); 10] = [
 pub fn bench(ctx: &Ctx, requests: usize, build: bool) -> Result<bool> {
     println!();
     step!("search latency benchmark");
-    if build {
-        run(ctx.cargo().args(["build", "--release", "-p", "server"]))?;
-    }
-    let server_bin = release_server(ctx)?;
+    let server_bin = release_server(ctx, build)?;
 
     let mut scratch = Scratch::create(&std::process::id().to_string(), Some("benchmark server"))?;
     let dir = scratch.dir.clone();

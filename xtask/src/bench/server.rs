@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
-use crate::util::{describe, step, Ctx};
+use crate::util::{describe, run, step, Ctx};
 
 /// How long a benchmark server gets to print its `listening on …` line.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
@@ -32,8 +32,12 @@ const SERVER_ENV: [&str; 14] = [
     "ONEWINDOW_LOOKUP_WINDOW_SECS",
 ];
 
-/// `<root>/target/release/server`, or an error saying how to build it.
-pub fn release_server(ctx: &Ctx) -> Result<PathBuf> {
+/// `<root>/target/release/server` (built first when `build`), or an error saying how to
+/// build it.
+pub fn release_server(ctx: &Ctx, build: bool) -> Result<PathBuf> {
+    if build {
+        run(ctx.cargo().args(["build", "--release", "-p", "server"]))?;
+    }
     let server_bin = ctx.root.join("target/release/server");
     if !server_bin.is_file() {
         bail!(

@@ -16,7 +16,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use sqlx::{Connection, Executor, PgConnection};
 
 use super::fixture::{self, Service};
-use super::server::{import_catalogue, release_server, Scratch};
+use super::server::{release_server, Scratch};
 use super::stats::percentile;
 use crate::util::{step, Ctx};
 
@@ -37,7 +37,7 @@ const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 pub fn run(ctx: &Ctx) -> Result<()> {
     println!();
     step!("submission benchmark: {SUBMISSIONS} applications from {CLIENTS} concurrent clients");
-    let server_bin = release_server(ctx)?;
+    let server_bin = release_server(ctx, false)?;
 
     let sqlite = bench_backend(ctx, &server_bin, None)?;
     let postgres = {
@@ -77,25 +77,19 @@ fn bench_backend(ctx: &Ctx, server_bin: &Path, database_url: Option<&str>) -> Re
     )?;
     let dir = server.dir.clone();
 
-    let catalogue = dir.join("bench-submit.json");
-    std::fs::write(
-        &catalogue,
-        serde_json::to_vec(&fixture::catalogue(&SERVICE))?,
-    )?;
     let database = database_env(database_url);
     let mut envs = database.clone();
     envs.push(("RUST_LOG", "warn"));
     let base = server.start(ctx, server_bin, &envs)?;
     step!("{label}: server listening on {base}");
 
-    let calendar = ctx.root.join("catalogue/demo/01-calendar-2026.json");
-    import_catalogue(
+    fixture::import(
         ctx,
         server_bin,
         &dir,
         &database,
-        &[&catalogue, &calendar],
-        "service",
+        &SERVICE,
+        "bench-submit.json",
     )?;
 
     let url = format!("{base}/api/v1/applications");

@@ -11,7 +11,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
 use super::server::{release_server, Scratch};
-use crate::util::{run, step, Ctx};
+use crate::util::{step, Ctx};
 
 const CLIENTS: usize = 20;
 /// Within the default 10 MB limit, with room to spare for nothing: 10 MiB − 1 KiB.
@@ -25,10 +25,7 @@ const BOUNDARY: &str = "----onewindow-bench-boundary";
 pub fn bench(ctx: &Ctx, build: bool) -> Result<bool> {
     println!();
     step!("upload memory benchmark");
-    if build {
-        run(ctx.cargo().args(["build", "--release", "-p", "server"]))?;
-    }
-    let server_bin = release_server(ctx)?;
+    let server_bin = release_server(ctx, build)?;
     let mut scratch = Scratch::create(
         &format!("uploads-{}", std::process::id()),
         Some("upload benchmark server"),
