@@ -155,9 +155,33 @@ impl Session {
         Ok(self.browser.find_all(Locator::Css(css)).await?)
     }
 
+    /// Whether anything matches `css` now (no waiting).
+    pub async fn exists(&self, css: &str) -> Result<bool> {
+        Ok(!self.all(css).await?.is_empty())
+    }
+
+    /// Clicks the element `css`, once it appears.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.wait_for(css).await?.click().await?;
+        Ok(())
+    }
+
+    /// The text of the element `css`, once it appears.
+    pub async fn text_of(&self, css: &str) -> Result<String> {
+        Ok(self.wait_for(css).await?.text().await?)
+    }
+
+    /// Types into the input `css`, replacing what it held.
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
+        let el = self.wait_for(css).await?;
+        el.clear().await?;
+        el.send_keys(text).await?;
+        Ok(())
+    }
+
     /// The text of the page's `h1`, once it has one.
     pub async fn heading(&self) -> Result<String> {
-        Ok(self.wait_for("h1").await?.text().await?)
+        self.text_of("h1").await
     }
 
     /// Waits until the browser's path (and query) is `expected`.

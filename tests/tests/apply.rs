@@ -25,23 +25,6 @@ async fn form(s: &Session) -> Result<FormDefinition> {
     serde_json::from_value(v).context("the form definition")
 }
 
-async fn click(s: &Session, css: &str) -> Result<()> {
-    s.wait_for(css).await?.click().await?;
-    Ok(())
-}
-
-async fn exists(s: &Session, css: &str) -> Result<bool> {
-    Ok(!s.all(css).await?.is_empty())
-}
-
-/// Types into an input, replacing what it held.
-async fn type_into(s: &Session, css: &str, text: &str) -> Result<()> {
-    let el = s.wait_for(css).await?;
-    el.clear().await?;
-    el.send_keys(text).await?;
-    Ok(())
-}
-
 /// Sets a value the way a picker would (date inputs take no typed text reliably).
 async fn set_value(s: &Session, id: &str, value: &str) -> Result<()> {
     s.browser
@@ -83,17 +66,16 @@ async fn answer_page(s: &Session, def: &FormDefinition, skip: &[&str]) -> Result
             let id = format!("f-{}", f.id);
             if done.contains(&f.id)
                 || skip.contains(&f.id.as_str())
-                || !exists(s, &format!("#{id}")).await?
+                || !s.exists(&format!("#{id}")).await?
             {
                 continue;
             }
             match f.kind {
                 FieldType::Text | FieldType::Textarea | FieldType::Address => {
-                    type_into(s, &format!("#{id}"), &sample_text(f)).await?
+                    s.type_into(&format!("#{id}"), &sample_text(f)).await?
                 }
                 FieldType::Number => {
-                    type_into(
-                        s,
+                    s.type_into(
                         &format!("#{id}"),
                         &format!("{}", f.min.unwrap_or(1.0).max(1.0) as i64),
                     )
@@ -101,14 +83,17 @@ async fn answer_page(s: &Session, def: &FormDefinition, skip: &[&str]) -> Result
                 }
                 FieldType::Date => set_value(s, &id, "2024-01-15").await?,
                 FieldType::Choice | FieldType::Multichoice | FieldType::Boolean => {
-                    click(s, &format!("label[for='{id}']")).await?
+                    s.click(&format!("label[for='{id}']")).await?
                 }
                 FieldType::ResidentId => {
-                    type_into(s, &format!("#{id}"), "440524188001010014").await?
+                    s.type_into(&format!("#{id}"), "440524188001010014").await?
                 }
-                FieldType::Uscc => type_into(s, &format!("#{id}"), "91350100M000100Y43").await?,
-                FieldType::Mobile => type_into(s, &format!("#{id}"), "13912345678").await?,
-                FieldType::Email => type_into(s, &format!("#{id}"), "applicant@example.cn").await?,
+                FieldType::Uscc => s.type_into(&format!("#{id}"), "91350100M000100Y43").await?,
+                FieldType::Mobile => s.type_into(&format!("#{id}"), "13912345678").await?,
+                FieldType::Email => {
+                    s.type_into(&format!("#{id}"), "applicant@example.cn")
+                        .await?
+                }
             }
             done.push(f.id.clone());
         }
@@ -154,22 +139,19 @@ async fn audit(s: &Session, what: &str) -> Result<()> {
 }
 
 async fn continue_(s: &Session) -> Result<()> {
-    click(s, "[data-testid=continue]").await
+    s.click("[data-testid=continue]").await
 }
 
 async fn summary_text(s: &Session) -> Result<String> {
-    Ok(s.wait_for("[data-testid=error-summary]")
-        .await?
-        .text()
-        .await?)
+    s.text_of("[data-testid=error-summary]").await
 }
 
 /// The whole flow from the guide page to the receipt; `base` is `""` or `"/kiosk"`.
 async fn apply(s: &Session, base: &str) -> Result<()> {
     s.open(&format!("{base}/services/{SERVICE}")).await?;
     let def = form(s).await?;
-    click(s, "[data-testid=apply-link]").await?;
-    click(s, "[data-testid=start]").await?;
+    s.click("[data-testid=apply-link]").await?;
+    s.click("[data-testid=start]").await?;
     s.wait_for_path(&format!("{base}/services/{SERVICE}/apply/applicant"))
         .await?;
 
@@ -184,9 +166,9 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
     assert_eq!(focused, "error-summary");
     audit(s, "the applicant page with errors").await?;
     // A resident ID with a wrong check digit is caught before any request.
-    type_into(s, "#a-name", NAME).await?;
-    type_into(s, "#a-id_number", "440524188001010015").await?;
-    type_into(s, "#a-mobile", "13800138000").await?;
+    s.type_into("#a-name", NAME).await?;
+    s.type_into("#a-id_number", "440524188001010015").await?;
+    s.type_into("#a-mobile", "13800138000").await?;
     continue_(s).await?;
     assert!(summary_text(s).await?.contains("校验码"));
     assert_eq!(
@@ -194,7 +176,7 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
         Some(NAME),
         "answers are kept"
     );
-    type_into(s, "#a-id_number", "440524188001010014").await?;
+    s.type_into("#a-id_number", "440524188001010014").await?;
     continue_(s).await?;
 
     // The form's own pages; on the one with the yes/no question, its follow-up appears.
@@ -211,10 +193,10 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
         }
         if step == "agent" {
             assert!(
-                !exists(s, "#f-agent_name").await?,
+                !s.exists("#f-agent_name").await?,
                 "the follow-up is hidden at first"
             );
-            click(s, "label[for='f-entrusted']").await?;
+            s.click("label[for='f-entrusted']").await?;
             s.wait_for("#f-agent_name").await?;
             answer_page(s, &def, &["agent_name"]).await?;
             continue_(s).await?;
@@ -222,7 +204,7 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
                 summary_text(s).await?.contains("请填写“"),
                 "the revealed question is required"
             );
-            type_into(s, "#f-agent_name", "李四").await?;
+            s.type_into("#f-agent_name", "李四").await?;
         } else {
             answer_page(s, &def, &[]).await?;
             if changed_label.is_none() {
@@ -286,7 +268,7 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
     // Check your answers, and change one.
     s.wait_for_path(&format!("{base}/services/{SERVICE}/apply/check"))
         .await?;
-    let page = s.wait_for("main").await?.text().await?;
+    let page = s.text_of("main").await?;
     assert!(
         page.contains(NAME) && page.contains("scan.pdf") && page.contains("photo.png"),
         "{page}"
@@ -300,30 +282,21 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
         )))
         .await?;
     change.click().await?;
-    type_into(s, &format!("#f-{field_id}"), "改过的回答").await?;
+    s.type_into(&format!("#f-{field_id}"), "改过的回答").await?;
     continue_(s).await?;
     s.wait_for_path(&format!("{base}/services/{SERVICE}/apply/check"))
         .await?;
-    assert!(s
-        .wait_for("main")
-        .await?
-        .text()
-        .await?
-        .contains("改过的回答"));
+    assert!(s.text_of("main").await?.contains("改过的回答"));
 
     // The declaration is required; then submit.
-    click(s, "[data-testid=submit]").await?;
+    s.click("[data-testid=submit]").await?;
     assert!(summary_text(s).await?.contains("承诺"));
-    click(s, "label[for='declaration']").await?;
-    click(s, "[data-testid=submit]").await?;
+    s.click("label[for='declaration']").await?;
+    s.click("[data-testid=submit]").await?;
 
     let receipt = s.wait_for("[data-testid=receipt]").await?;
     audit(s, "the receipt").await?;
-    let number = s
-        .wait_for("[data-testid=acceptance-number]")
-        .await?
-        .text()
-        .await?;
+    let number = s.text_of("[data-testid=acceptance-number]").await?;
     let parsed = api_client::checks::AcceptanceNumber::parse(&number)
         .map_err(|e| anyhow::anyhow!("{number}: {e:?}"))?;
     assert_eq!(number, parsed.grouped(), "shown grouped for reading");
@@ -352,23 +325,11 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
     // The receipt is still right when revisited, and the QR code's link opens.
     s.browser.refresh().await?;
     s.wait_for("[data-testid=receipt]").await?;
-    assert_eq!(
-        s.wait_for("[data-testid=acceptance-number]")
-            .await?
-            .text()
-            .await?,
-        number
-    );
+    assert_eq!(s.text_of("[data-testid=acceptance-number]").await?, number);
     // The QR code lands on the progress page of this very case.
     s.browser.goto(&decoded).await?;
     s.wait_for("[data-testid=case]").await?;
-    assert_eq!(
-        s.wait_for("[data-testid=case-number]")
-            .await?
-            .text()
-            .await?,
-        number
-    );
+    assert_eq!(s.text_of("[data-testid=case-number]").await?, number);
     Ok(())
 }
 
@@ -423,22 +384,22 @@ async fn kiosk_application_from_guide_to_receipt_with_qr() -> Result<()> {
 async fn a_portal_draft_survives_a_reload_and_can_be_deleted() -> Result<()> {
     let s = Session::phone().await?;
     s.open(&format!("/services/{SERVICE}/apply")).await?;
-    click(&s, "[data-testid=start]").await?;
-    type_into(&s, "#a-name", NAME).await?;
-    type_into(&s, "#a-id_number", "440524188001010014").await?;
-    type_into(&s, "#a-mobile", "13800138000").await?;
+    s.click("[data-testid=start]").await?;
+    s.type_into("#a-name", NAME).await?;
+    s.type_into("#a-id_number", "440524188001010014").await?;
+    s.type_into("#a-mobile", "13800138000").await?;
     continue_(&s).await?;
     s.wait_for_path_change("applicant").await?;
 
     s.browser.refresh().await?;
     s.open(&format!("/services/{SERVICE}/apply")).await?;
     s.wait_for("[data-testid=draft-found]").await?;
-    click(&s, "[data-testid=draft-continue]").await?;
-    let page = s.wait_for("main").await?.text().await?;
+    s.click("[data-testid=draft-continue]").await?;
+    let page = s.text_of("main").await?;
     assert!(page.contains(NAME), "the answers came back: {page}");
 
     s.open(&format!("/services/{SERVICE}/apply")).await?;
-    click(&s, "[data-testid=draft-delete]").await?;
+    s.click("[data-testid=draft-delete]").await?;
     s.wait_for_path(&format!("/services/{SERVICE}/apply/applicant"))
         .await?;
     assert_eq!(
@@ -461,12 +422,12 @@ async fn a_portal_draft_survives_a_reload_and_can_be_deleted() -> Result<()> {
 async fn the_kiosk_keeps_no_draft_across_a_reload() -> Result<()> {
     let s = Session::kiosk().await?;
     s.open(&format!("/kiosk/services/{SERVICE}/apply")).await?;
-    click(&s, "[data-testid=start]").await?;
-    type_into(&s, "#a-name", NAME).await?;
+    s.click("[data-testid=start]").await?;
+    s.type_into("#a-name", NAME).await?;
     s.browser.refresh().await?;
     s.open(&format!("/kiosk/services/{SERVICE}/apply")).await?;
     s.wait_for("[data-testid=start]").await?;
-    assert!(!exists(&s, "[data-testid=draft-found]").await?);
+    assert!(!s.exists("[data-testid=draft-found]").await?);
     let stored = s
         .js("return JSON.stringify(Object.assign({}, localStorage))")
         .await?;

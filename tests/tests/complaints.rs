@@ -16,24 +16,18 @@ const SCRIPT: &str = "<script>window.__pwned = 1</script>";
 
 /// Clicks the label of a radio or checkbox (what a finger or a mouse does).
 async fn choose(s: &Session, id: &str) -> Result<()> {
-    s.wait_for(&format!("label[for='{id}']"))
-        .await?
-        .click()
-        .await?;
+    s.click(&format!("label[for='{id}']")).await?;
     Ok(())
 }
 
 /// Taps a rating level: the whole card is its (transparent) radio button.
 async fn rate(s: &Session, id: &str) -> Result<()> {
-    s.wait_for(&format!("#{id}")).await?.click().await?;
+    s.click(&format!("#{id}")).await?;
     Ok(())
 }
 
 async fn type_into(s: &Session, id: &str, text: &str) -> Result<()> {
-    let el = s.wait_for(&format!("#{id}")).await?;
-    el.clear().await?;
-    el.send_keys(text).await?;
-    Ok(())
+    s.type_into(&format!("#{id}"), text).await
 }
 
 /// Sets a text field's value at once, as a paste does, and lets the page hear it.
@@ -50,19 +44,10 @@ async fn paste_into(s: &Session, id: &str, text: &str) -> Result<()> {
 
 /// Submits the complaint form and reads the confirmation: (compact number, code).
 async fn submit_complaint(s: &Session) -> Result<(String, String)> {
-    s.wait_for("[data-testid=complaint-submit]")
-        .await?
-        .click()
-        .await?;
-    let number = s
-        .wait_for("[data-testid=complaint-created-number]")
-        .await?
-        .text()
-        .await?;
+    s.click("[data-testid=complaint-submit]").await?;
+    let number = s.text_of("[data-testid=complaint-created-number]").await?;
     let code = s
-        .wait_for("[data-testid=complaint-created-code]")
-        .await?
-        .text()
+        .text_of("[data-testid=complaint-created-code]")
         .await?
         .trim()
         .to_string();
@@ -110,9 +95,7 @@ async fn a_named_complaint_from_a_guide_is_answered_and_its_handling_rated() -> 
     let s = Session::phone().await?;
     s.open(&format!("/services/{SERVICE}")).await?;
     s.wait_for("[data-testid=guide]").await?;
-    s.wait_for(&format!("a[href='/complaints/new?service={SERVICE}']"))
-        .await?
-        .click()
+    s.click(&format!("a[href='/complaints/new?service={SERVICE}']"))
         .await?;
     s.wait_for("[data-testid=complaint-form]").await?;
     // The service the guide was about is chosen already.
@@ -148,10 +131,7 @@ async fn a_named_complaint_from_a_guide_is_answered_and_its_handling_rated() -> 
     no_violations(&s, "the complaint's confirmation").await?;
 
     // Before staff answer: received, with the reply deadline's light in words.
-    s.wait_for("[data-testid=complaint-follow]")
-        .await?
-        .click()
-        .await?;
+    s.click("[data-testid=complaint-follow]").await?;
     s.wait_for_path(&format!("/complaints/{number}?c={code}"))
         .await?;
     let status = s.wait_for("[data-testid=complaint-status]").await?;
@@ -160,9 +140,7 @@ async fn a_named_complaint_from_a_guide_is_answered_and_its_handling_rated() -> 
         Some("received")
     );
     assert!(s
-        .wait_for("[data-testid=complaint-light]")
-        .await?
-        .text()
+        .text_of("[data-testid=complaint-light]")
         .await?
         .contains("绿灯"));
 
@@ -187,20 +165,12 @@ async fn a_named_complaint_from_a_guide_is_answered_and_its_handling_rated() -> 
         status.attr("data-status").await?.as_deref(),
         Some("replied")
     );
-    let reply = s
-        .wait_for("[data-testid=complaint-reply]")
-        .await?
-        .text()
-        .await?;
+    let reply = s.text_of("[data-testid=complaint-reply]").await?;
     assert!(
         reply.contains("一次告知全部材料") && reply.contains(SCRIPT),
         "the reply, as text: {reply}"
     );
-    let description = s
-        .wait_for("[data-testid=complaint-description]")
-        .await?
-        .text()
-        .await?;
+    let description = s.text_of("[data-testid=complaint-description]").await?;
     assert!(
         description.contains(SCRIPT),
         "the script tag is shown as text: {description}"
@@ -210,7 +180,7 @@ async fn a_named_complaint_from_a_guide_is_answered_and_its_handling_rated() -> 
         json!(true),
         "and never run"
     );
-    let page = s.wait_for("main").await?.text().await?;
+    let page = s.text_of("main").await?;
     assert!(page.contains("李*四"), "the masked name: {page}");
     assert!(
         !page.contains("13912345678") && !page.contains("139 1234 5678"),
@@ -222,10 +192,7 @@ async fn a_named_complaint_from_a_guide_is_answered_and_its_handling_rated() -> 
     // The complainant rates the handling, once.
     rate(&s, "handling-level-4").await?;
     type_into(&s, "handling-comment", "回复及时").await?;
-    s.wait_for("[data-testid=handling-rating-submit]")
-        .await?
-        .click()
-        .await?;
+    s.click("[data-testid=handling-rating-submit]").await?;
     let given = s.wait_for("[data-testid=handling-rating]").await?;
     assert_eq!(given.attr("data-level").await?.as_deref(), Some("4"));
     assert!(s
@@ -252,15 +219,8 @@ async fn bad_input_is_named_and_an_anonymous_complaint_needs_its_code() -> Resul
     choose(&s, "c-identity-anonymous").await?;
 
     // Empty: the summary names the description, and every choice made stays.
-    s.wait_for("[data-testid=complaint-submit]")
-        .await?
-        .click()
-        .await?;
-    let summary = s
-        .wait_for("[data-testid=error-summary]")
-        .await?
-        .text()
-        .await?;
+    s.click("[data-testid=complaint-submit]").await?;
+    let summary = s.text_of("[data-testid=error-summary]").await?;
     assert!(
         summary.contains("投诉内容") || summary.contains("描述"),
         "names the description: {summary}"
@@ -284,11 +244,8 @@ async fn bad_input_is_named_and_an_anonymous_complaint_needs_its_code() -> Resul
     // 2,001 characters: too long, and the text stays as it was pasted.
     let long = "字".repeat(2001);
     paste_into(&s, "c-description", &long).await?;
-    s.wait_for("[data-testid=complaint-submit]")
-        .await?
-        .click()
-        .await?;
-    let error = s.wait_for("#c-description-error").await?.text().await?;
+    s.click("[data-testid=complaint-submit]").await?;
+    let error = s.text_of("#c-description-error").await?;
     assert!(error.contains("2000") || error.contains("2,000"), "{error}");
     let kept = s
         .wait_for("#c-description")
@@ -320,38 +277,25 @@ async fn bad_input_is_named_and_an_anonymous_complaint_needs_its_code() -> Resul
         None => format!("A{}", &code[1..]),
     };
     s.open(&format!("/complaints/{number}?c={wrong}")).await?;
-    let a = s
-        .wait_for("[data-testid=complaint-no-match]")
-        .await?
-        .text()
-        .await?;
+    let a = s.text_of("[data-testid=complaint-no-match]").await?;
     let unknown = AcceptanceNumber::new("440113", "200101", 99999).context("a number")?;
     s.open(&format!("/complaints/{}?c={code}", unknown.compact()))
         .await?;
-    let b = s
-        .wait_for("[data-testid=complaint-no-match]")
-        .await?
-        .text()
-        .await?;
+    let b = s.text_of("[data-testid=complaint-no-match]").await?;
     assert_eq!(a, b);
 
     // With both, through the lookup form.
     s.open("/complaints").await?;
     type_into(&s, "complaint-number", &number).await?;
     type_into(&s, "complaint-code", &code.to_lowercase()).await?;
-    s.wait_for("[data-testid=complaint-lookup-submit]")
-        .await?
-        .click()
-        .await?;
+    s.click("[data-testid=complaint-lookup-submit]").await?;
     let status = s.wait_for("[data-testid=complaint-status]").await?;
     assert_eq!(
         status.attr("data-status").await?.as_deref(),
         Some("received")
     );
     assert!(s
-        .wait_for("[data-testid=complaint-complainant]")
-        .await?
-        .text()
+        .text_of("[data-testid=complaint-complainant]")
         .await?
         .contains("匿名"));
     no_violations(&s, "an anonymous complaint").await?;
@@ -384,23 +328,14 @@ async fn a_completed_case_is_rated_and_a_poor_rating_is_answered() -> Result<()>
     rate(&s, "rate-level-1").await?;
     rate(&s, "rate-tag-repeated_visits").await?;
     type_into(&s, "rate-comment", "材料要求前后不一致").await?;
-    s.wait_for("[data-testid=rating-submit]")
-        .await?
-        .click()
-        .await?;
+    s.click("[data-testid=rating-submit]").await?;
     s.wait_for("[data-testid=rating-thanks]").await?;
     let given = s.wait_for("[data-testid=rating-given]").await?;
     assert_eq!(given.attr("data-level").await?.as_deref(), Some("1"));
-    let pending = s
-        .wait_for("[data-testid=rectification-pending]")
-        .await?
-        .text()
-        .await?;
+    let pending = s.text_of("[data-testid=rectification-pending]").await?;
     assert!(pending.contains("非常不满意"), "{pending}");
     assert!(s
-        .wait_for("[data-testid=rectification-light]")
-        .await?
-        .text()
+        .text_of("[data-testid=rectification-light]")
         .await?
         .contains("绿灯"));
 
@@ -428,25 +363,18 @@ async fn a_completed_case_is_rated_and_a_poor_rating_is_answered() -> Result<()>
     let rect = s.wait_for("[data-testid=rectification]").await?;
     assert_eq!(rect.attr("data-answered").await?.as_deref(), Some("true"));
     assert!(s
-        .wait_for("[data-testid=rectification-explanation]")
-        .await?
-        .text()
+        .text_of("[data-testid=rectification-explanation]")
         .await?
         .contains("未一次性告知"));
     assert!(s
-        .wait_for("[data-testid=rectification-action]")
-        .await?
-        .text()
+        .text_of("[data-testid=rectification-action]")
         .await?
         .contains("修订一次性告知单"));
     assert!(s.all("[data-testid=rating-form]").await?.is_empty());
     no_violations(&s, "a rated case with its rectification").await?;
 
     // A complaint about this case, from its page: number and code come along.
-    s.wait_for("a[href^='/complaints/new?case=']")
-        .await?
-        .click()
-        .await?;
+    s.click("a[href^='/complaints/new?case=']").await?;
     s.wait_for("[data-testid=complaint-form]").await?;
     let typed = s
         .wait_for("#c-case-number")
@@ -466,11 +394,7 @@ async fn a_completed_case_is_rated_and_a_poor_rating_is_answered() -> Result<()>
     let (complaint, complaint_code) = submit_complaint(&s).await?;
     s.open(&format!("/complaints/{complaint}?c={complaint_code}"))
         .await?;
-    let subject = s
-        .wait_for("[data-testid=complaint-subject]")
-        .await?
-        .text()
-        .await?;
+    let subject = s.text_of("[data-testid=complaint-subject]").await?;
     assert!(
         subject.contains("居住证"),
         "the case's service is named: {subject}"
@@ -482,10 +406,7 @@ async fn a_completed_case_is_rated_and_a_poor_rating_is_answered() -> Result<()>
 async fn the_kiosk_takes_a_complaint_and_rates_the_visit_at_the_end() -> Result<()> {
     let s = Session::kiosk().await?;
     s.open("/kiosk/").await?;
-    s.wait_for("a[href='/kiosk/complaints/new']")
-        .await?
-        .click()
-        .await?;
+    s.click("a[href='/kiosk/complaints/new']").await?;
     s.wait_for("[data-testid=complaint-form]").await?;
     choose(&s, "c-subject-channel").await?;
     choose(&s, "c-channel-kiosk").await?;
@@ -516,16 +437,9 @@ async fn the_kiosk_takes_a_complaint_and_rates_the_visit_at_the_end() -> Result<
     no_violations(&s, "the kiosk's complaint confirmation").await?;
     s.open(&format!("/kiosk/complaints/{number}?c={code}"))
         .await?;
-    assert!(!s
-        .wait_for("main")
-        .await?
-        .text()
-        .await?
-        .contains("13700137000"));
+    assert!(!s.text_of("main").await?.contains("13700137000"));
     assert!(s
-        .wait_for("[data-testid=complaint-description]")
-        .await?
-        .text()
+        .text_of("[data-testid=complaint-description]")
         .await?
         .contains(SCRIPT));
     assert_eq!(
@@ -534,17 +448,11 @@ async fn the_kiosk_takes_a_complaint_and_rates_the_visit_at_the_end() -> Result<
     );
 
     // The visitor is done: a quick rating of the visit, then the session is wiped.
-    s.wait_for("[data-testid=kiosk-finish]")
-        .await?
-        .click()
-        .await?;
+    s.click("[data-testid=kiosk-finish]").await?;
     s.wait_for("[data-testid=finish-form]").await?;
     no_violations(&s, "the kiosk's visit rating").await?;
     rate(&s, "finish-level-5").await?;
-    s.wait_for("[data-testid=finish-submit]")
-        .await?
-        .click()
-        .await?;
+    s.click("[data-testid=finish-submit]").await?;
     s.wait_for("[data-testid=finish-thanks]").await?;
     s.wait_for_path("/kiosk/").await?;
     s.wait_for(".task-grid").await?;
@@ -554,10 +462,7 @@ async fn the_kiosk_takes_a_complaint_and_rates_the_visit_at_the_end() -> Result<
         json!(0)
     );
     // The kiosk's Back button never returns to the last visitor's pages.
-    s.wait_for("[data-testid=kiosk-back]")
-        .await?
-        .click()
-        .await?;
+    s.click("[data-testid=kiosk-back]").await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     s.wait_for_path("/kiosk/").await?;
 

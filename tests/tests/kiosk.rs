@@ -15,7 +15,7 @@ async fn tap_a_topic_then_a_service_and_see_its_guide() -> anyhow::Result<()> {
         "guides, online application, lookup and complaints"
     );
 
-    s.wait_for(".task-grid a.tile").await?.click().await?;
+    s.click(".task-grid a.tile").await?;
     s.wait_for_path("/kiosk/guides").await?;
     let topic = s.wait_for(".tile-grid a.tile").await?;
     let topic_name = topic

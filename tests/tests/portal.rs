@@ -9,7 +9,7 @@ async fn search_for_business_licence_opens_its_guide_with_the_materials_table() 
     s.open("/").await?;
     let input = s.wait_for("#search-q").await?;
     input.send_keys("营业执照").await?;
-    s.wait_for("button.search__button").await?.click().await?;
+    s.click("button.search__button").await?;
     s.wait_for_path("/services?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7")
         .await?;
 
@@ -73,10 +73,7 @@ async fn a_guide_opens_directly_by_url_with_every_section() -> anyhow::Result<()
         .await?;
     assert_eq!(overflow, false, "the page scrolls sideways at phone width");
 
-    s.wait_for("[data-testid=notice-link]")
-        .await?
-        .click()
-        .await?;
+    s.click("[data-testid=notice-link]").await?;
     let notice = s.wait_for("[data-testid=one-time-notice]").await?;
     assert!(notice.text().await?.contains("一次性告知单"));
     assert!(!s.all(".checklist li").await?.is_empty());
@@ -100,7 +97,7 @@ async fn an_empty_search_is_refused_beside_the_field_and_keeps_the_page() -> any
     let s = Session::phone().await?;
     s.open("/").await?;
     s.wait_for("#search-q").await?.send_keys("   ").await?;
-    s.wait_for("button.search__button").await?.click().await?;
+    s.click("button.search__button").await?;
     let error = s.wait_for("#search-q-error").await?;
     assert!(error.text().await?.contains("请输入"));
     s.wait_for_path("/").await?;
@@ -112,10 +109,7 @@ async fn the_language_can_be_switched_and_is_remembered() -> anyhow::Result<()> 
     let s = Session::phone().await?;
     s.open("/services/440113-SCJG-XK-001").await?;
     s.wait_for("[data-testid=materials-table]").await?;
-    s.wait_for(".language-switch button[lang=en]")
-        .await?
-        .click()
-        .await?;
+    s.click(".language-switch button[lang=en]").await?;
     s.wait_for("[data-testid=materials-table]").await?;
     assert_eq!(s.js("return document.documentElement.lang").await?, "en");
     let headings = s
@@ -135,7 +129,7 @@ async fn when_the_api_is_unreachable_the_page_says_so_and_offers_a_retry() -> an
     s.wait_for(".service-card").await?;
     s.stop_server().await?;
     // A client-side navigation: the bundle is loaded, only the API is gone.
-    s.wait_for(".service-card__link").await?.click().await?;
+    s.click(".service-card__link").await?;
     let panel = s.wait_for("[data-testid=fetch-error]").await?;
     let text = panel.text().await?;
     assert!(text.contains("无法连接服务器"), "{text}");

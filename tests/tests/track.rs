@@ -54,7 +54,7 @@ async fn a_case_moves_through_its_lifecycle_on_the_track_page() -> Result<()> {
         s.all("[data-testid=light]").await?.is_empty(),
         "no clock before acceptance"
     );
-    let page = s.wait_for("main").await?.text().await?;
+    let page = s.text_of("main").await?;
     assert!(
         page.contains("王*明")
             && !page.contains("13800138000")
@@ -98,26 +98,18 @@ async fn a_case_moves_through_its_lifecycle_on_the_track_page() -> Result<()> {
     ])?;
     reload_case(&s, &number, &code).await?;
     assert_eq!(status(&s).await?, "supplement_requested");
-    let notice = s.wait_for("[data-testid=supplement]").await?.text().await?;
+    let notice = s.text_of("[data-testid=supplement]").await?;
     assert!(
         notice.contains("本人近期相片") && notice.contains("居住证明"),
         "every item at once: {notice}"
     );
     let problems = s.accessibility_violations().await?;
     assert!(problems.is_empty(), "the case page: {problems:#?}");
-    assert!(s
-        .wait_for("[data-testid=light]")
-        .await?
-        .text()
-        .await?
-        .contains("暂停"));
+    assert!(s.text_of("[data-testid=light]").await?.contains("暂停"));
     assert!(timeline_len(&s).await? > steps);
 
     // The applicant uploads the items from the track page.
-    s.wait_for("[data-testid=supplement-link]")
-        .await?
-        .click()
-        .await?;
+    s.click("[data-testid=supplement-link]").await?;
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("fix.pdf");
     std::fs::write(&path, b"%PDF-1.4\n%%EOF\n")?;
@@ -133,17 +125,9 @@ async fn a_case_moves_through_its_lifecycle_on_the_track_page() -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    s.wait_for("[data-testid=supplement-send]")
-        .await?
-        .click()
-        .await?;
+    s.click("[data-testid=supplement-send]").await?;
     s.wait_for("[data-testid=case]").await?;
-    assert!(s
-        .wait_for("main")
-        .await?
-        .text()
-        .await?
-        .contains("补正材料已提交"));
+    assert!(s.text_of("main").await?.contains("补正材料已提交"));
 
     for (args, expected) in [
         (vec!["supplement_received"], "under_review"),
@@ -166,17 +150,10 @@ async fn a_case_moves_through_its_lifecycle_on_the_track_page() -> Result<()> {
         );
     }
     assert!(s
-        .wait_for("[data-testid=timeline]")
-        .await?
-        .text()
+        .text_of("[data-testid=timeline]")
         .await?
         .contains("实地核查"));
-    assert!(s
-        .wait_for("[data-testid=result]")
-        .await?
-        .text()
-        .await?
-        .contains("准予"));
+    assert!(s.text_of("[data-testid=result]").await?.contains("准予"));
     assert!(
         s.all("[data-testid=withdraw]").await?.is_empty(),
         "no withdrawal after a decision"
@@ -203,16 +180,8 @@ async fn lookup_form_catches_typos_and_answers_no_match_alike() -> Result<()> {
         .send_keys(&typo.iter().collect::<String>())
         .await?;
     s.wait_for("#track-secret").await?.send_keys(&code).await?;
-    s.wait_for("[data-testid=track-submit]")
-        .await?
-        .click()
-        .await?;
-    assert!(s
-        .wait_for("#track-number-error")
-        .await?
-        .text()
-        .await?
-        .contains("校验码"));
+    s.click("[data-testid=track-submit]").await?;
+    assert!(s.text_of("#track-number-error").await?.contains("校验码"));
 
     // A wrong code and an unknown number read the same.
     let wrong = match code.strip_prefix('A') {
@@ -220,11 +189,11 @@ async fn lookup_form_catches_typos_and_answers_no_match_alike() -> Result<()> {
         None => "A".to_string() + &code[1..],
     };
     s.open(&format!("/track/{number}?c={wrong}")).await?;
-    let a = s.wait_for("[data-testid=no-match]").await?.text().await?;
+    let a = s.text_of("[data-testid=no-match]").await?;
     let unknown = api_client::checks::AcceptanceNumber::new("440113", "200101", 99999).unwrap();
     s.open(&format!("/track/{}?c={code}", unknown.compact()))
         .await?;
-    let b = s.wait_for("[data-testid=no-match]").await?.text().await?;
+    let b = s.text_of("[data-testid=no-match]").await?;
     assert_eq!(a, b);
 
     // Lookup by mobile shows the case without putting the number in the address.
@@ -233,15 +202,12 @@ async fn lookup_form_catches_typos_and_answers_no_match_alike() -> Result<()> {
         .await?
         .send_keys(&number)
         .await?;
-    s.wait_for("label[for=by-mobile]").await?.click().await?;
+    s.click("label[for=by-mobile]").await?;
     s.wait_for("#track-secret")
         .await?
         .send_keys("138 0013 8000")
         .await?;
-    s.wait_for("[data-testid=track-submit]")
-        .await?
-        .click()
-        .await?;
+    s.click("[data-testid=track-submit]").await?;
     s.wait_for("[data-testid=case]").await?;
     assert!(!s
         .browser
@@ -252,11 +218,8 @@ async fn lookup_form_catches_typos_and_answers_no_match_alike() -> Result<()> {
 
     // The applicant withdraws, after confirming.
     s.open(&format!("/track/{number}?c={code}")).await?;
-    s.wait_for("[data-testid=withdraw]").await?.click().await?;
-    s.wait_for("[data-testid=withdraw-yes]")
-        .await?
-        .click()
-        .await?;
+    s.click("[data-testid=withdraw]").await?;
+    s.click("[data-testid=withdraw-yes]").await?;
     for _ in 0..50 {
         if status(&s).await? == "withdrawn" {
             break;
@@ -305,7 +268,7 @@ async fn the_kiosk_opens_a_case_from_a_scan_or_the_keypad() -> Result<()> {
 
     // Keypad entry: the number and the mobile number, by touch.
     s.open("/kiosk/track").await?;
-    s.wait_for("label[for=by-mobile]").await?.click().await?;
+    s.click("label[for=by-mobile]").await?;
     let keypads = s.all(".keypad").await?;
     if keypads.len() != 2 {
         bail!("expected two keypads, found {}", keypads.len());
@@ -326,10 +289,7 @@ async fn the_kiosk_opens_a_case_from_a_scan_or_the_keypad() -> Result<()> {
             assert!(hit, "no key {ch}");
         }
     }
-    s.wait_for("[data-testid=track-submit]")
-        .await?
-        .click()
-        .await?;
+    s.click("[data-testid=track-submit]").await?;
     s.wait_for("[data-testid=case]").await?;
     s.close().await
 }

@@ -1,24 +1,22 @@
-//! Online applications over the real `server` binary, on SQLite (`sqlite::*`) and on
-//! PostgreSQL (`postgres::*`, skipped with a message when it is not reachable): the form,
+//! Online applications over the real `server` binary, on SQLite and PostgreSQL: the form,
 //! the submit (validation, uploads, idempotency, concurrency), the receipt, and promised
 //! dates from an imported holiday calendar.
 //!
 //! Each test imports its own small catalogue (`test_catalogue`): a service whose form uses
 //! all twelve field types and a condition, plus services for the other cases.
 
-#[macro_use]
-mod support;
-
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
+use crate::support::{
+    assert_error_shape, bad_fields, new_key, test_service, today_cst, ymd, Backend, TestServer,
+};
 use api_client::checks::AcceptanceNumber;
 use api_client::{ApplicationCreated, FormDefinition, Receipt, Requirement};
 use reqwest::header::CONTENT_TYPE;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{assert_error_shape, Backend, Options, TestServer};
-use time::{Date, OffsetDateTime, UtcOffset, Weekday};
+use time::{Date, Weekday};
 
 backend_tests!(
     worker_threads = 4;
@@ -38,21 +36,6 @@ backend_tests!(
     an_invalid_calendar_is_not_imported,
 );
 
-/// Starts a server without the demo catalogue and imports `test_catalogue`, or returns from
-/// the test when the backend is PostgreSQL and it is not reachable.
-macro_rules! start {
-    ($backend:expr) => {{
-        let server = match TestServer::start_with($backend, Options { no_demo: true }).await {
-            Some(s) => s,
-            None => return,
-        };
-        let file = server.write_scratch("applications.json", &test_catalogue().to_string());
-        let out = server.import(&[file]).await;
-        assert!(out.success, "importing the test catalogue failed: {out:?}");
-        server
-    }};
-}
-
 /// All twelve field types and a condition.
 const FORM: &str = "TEST-APPLY-001";
 /// Depth Ⅳ, individuals and organisations, one required material, 即办件, no questions.
@@ -69,6 +52,7 @@ const RESIDENT_ID: &str = "11010519491231002X";
 const MOBILE: &str = "13800138000";
 const USCC: &str = "91350100M000100Y43";
 
+/// A service of the department `tsq`, with an optional and a deferrable material.
 fn service(
     code: &str,
     name: &str,
@@ -77,33 +61,17 @@ fn service(
     statutory: Value,
     handling: &str,
 ) -> Value {
-    json!({
-        "code": code,
-        "name": name,
-        "kind": "public_service",
-        "department": "tsq",
-        "audience": ["individual"],
-        "topics": ["tsq_topic"],
-        "legal_basis": [{"law": "《测试条例》", "article": "第一条"}],
-        "conditions": ["申请人为本区居民。"],
-        "materials": [
-            {"id": "photo", "name": "近期证件照", "form": "electronic", "copies": 1, "requirement": "optional", "source": "申请人自备"},
-            {"id": "later", "name": "补充说明", "form": "copy", "copies": 1, "requirement": "deferrable", "source": "申请人自备", "notes": "可在受理后补交"}
-        ],
-        "steps": [{"name": "受理", "description": "窗口受理申请。"}, {"name": "办结", "description": "办结。"}],
-        "statutory_limit": statutory,
-        "promised_limit": promised,
-        "handling_type": handling,
-        "fees": {"free": true, "items": []},
-        "location": "测试区行政服务中心二楼 5 号窗口",
-        "hours": "周一至周五 9:00-12:00, 13:30-17:00",
-        "consult_phone": "020-12345678",
-        "complaint_channel": "12345政务服务便民热线",
-        "online_depth": depth,
-        "visits": if depth == 4 { 0 } else { 1 },
-        "supports": {"appointment": false, "payment": false, "delivery": true, "kiosk": true},
-        "result": {"name": "测试结果文书"}
-    })
+    let mut service = test_service(code, name, "tsq", "tsq_topic");
+    service["materials"] = json!([
+        {"id": "photo", "name": "近期证件照", "form": "electronic", "copies": 1, "requirement": "optional", "source": "申请人自备"},
+        {"id": "later", "name": "补充说明", "form": "copy", "copies": 1, "requirement": "deferrable", "source": "申请人自备", "notes": "可在受理后补交"}
+    ]);
+    service["statutory_limit"] = statutory;
+    service["promised_limit"] = promised;
+    service["handling_type"] = json!(handling);
+    service["online_depth"] = json!(depth);
+    service["visits"] = json!(if depth == 4 { 0 } else { 1 });
+    service
 }
 
 fn field(id: &str, kind: &str, required: bool) -> Value {
@@ -197,13 +165,9 @@ fn request(service: &str, answers: Value, materials: Value) -> Value {
     json!({"service_code": service, "applicant": individual(), "answers": answers, "materials": materials})
 }
 
-static KEYS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
 /// A new idempotency key.
 fn key() -> String {
-    let n = KEYS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos();
-    format!("test-{}-{n}-{nanos}", std::process::id())
+    new_key("test")
 }
 
 /// POST /applications with a raw body and headers; the status and the JSON answer.
@@ -252,51 +216,11 @@ async fn created(server: &TestServer, key: &str, body: &Value) -> ApplicationCre
 async fn rejected(server: &TestServer, body: &Value) -> Vec<(String, String)> {
     let (status, value) = submit(server, &key(), body).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{value}");
-    assert_error_shape(&value, "bad_request");
-    value["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["field"].as_str().unwrap().to_string(),
-                f["code"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    bad_fields(&value)
 }
 
 fn has(fields: &[(String, String)], field: &str, code: &str) -> bool {
     fields.iter().any(|(f, c)| f == field && c == code)
-}
-
-/// A small PDF through POST /uploads (multipart, part `file`); its id.
-async fn upload_pdf(server: &TestServer, marker: &str) -> String {
-    let boundary = "----onewindow-test-boundary";
-    let pdf = format!("%PDF-1.4\n% {marker}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
-    let mut body = Vec::new();
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"proof.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
-    body.extend_from_slice(pdf.as_bytes());
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let resp = server
-        .http
-        .post(server.url("/api/v1/uploads"))
-        .header(
-            CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .expect("POST /uploads");
-    let status = resp.status();
-    let value: Value = resp.json().await.unwrap_or(Value::Null);
-    assert_eq!(
-        status,
-        StatusCode::CREATED,
-        "POST /uploads (is the uploads endpoint there yet?): {value}"
-    );
-    value["id"].as_str().expect("an upload id").to_string()
 }
 
 async fn receipt(server: &TestServer, number: &str, code: &str) -> (StatusCode, Value) {
@@ -309,7 +233,7 @@ async fn receipt(server: &TestServer, number: &str, code: &str) -> (StatusCode, 
 // The form
 
 async fn the_form_has_questions_materials_and_limits(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
 
     let form: FormDefinition = server.api.form(FORM).await.expect("GET the form");
     assert_eq!(form.service_code, FORM);
@@ -361,7 +285,7 @@ async fn the_form_has_questions_materials_and_limits(backend: Backend) {
 }
 
 async fn only_online_services_have_a_form(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
 
     let (status, body) = server
         .get_json(&format!("/api/v1/services/{OFFLINE}/form"))
@@ -393,7 +317,7 @@ async fn only_online_services_have_a_form(backend: Backend) {
 // Validation
 
 async fn every_field_type_rejects_a_wrong_answer(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
 
     let answers = json!({
         "full_name": "Zhang",                   // text: not Chinese (pattern)
@@ -466,7 +390,7 @@ async fn every_field_type_rejects_a_wrong_answer(backend: Backend) {
 }
 
 async fn a_condition_decides_whether_a_question_is_asked(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
 
     let mut answers = good_answers();
     answers["entrusted"] = json!(true);
@@ -486,7 +410,7 @@ async fn a_condition_decides_whether_a_question_is_asked(backend: Backend) {
 }
 
 async fn applicant_identifiers_are_checked(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let answers = good_answers();
 
     let mut body = request(FORM, answers.clone(), json!({}));
@@ -528,7 +452,7 @@ async fn applicant_identifiers_are_checked(backend: Backend) {
 }
 
 async fn materials_need_real_unused_uploads(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
 
     // A required material without a file.
     let fields = rejected(&server, &request(REQUIRED_MATERIAL, json!({}), json!({}))).await;
@@ -575,8 +499,8 @@ async fn materials_need_real_unused_uploads(backend: Backend) {
     assert!(has(&fields, "materials.passport", "unknown"), "{fields:?}");
 
     // A real upload is accepted, and then belongs to that case.
-    let upload = upload_pdf(&server, "one").await;
-    let extra = upload_pdf(&server, "two").await;
+    let upload = server.upload_pdf("one").await;
+    let extra = server.upload_pdf("two").await;
     let first_key = key();
     let body = request(
         REQUIRED_MATERIAL,
@@ -601,7 +525,7 @@ async fn materials_need_real_unused_uploads(backend: Backend) {
     );
 
     // Optional materials may have files too; a known file next to an unknown one is refused.
-    let fresh = upload_pdf(&server, "three").await;
+    let fresh = server.upload_pdf("three").await;
     let fields = rejected(
         &server,
         &request(NATURAL, json!({}), json!({"photo": [fresh, nobody]})),
@@ -622,18 +546,8 @@ async fn materials_need_real_unused_uploads(backend: Backend) {
 // ---------------------------------------------------------------------------------------
 // Submitting and the receipt
 
-fn today_cst() -> Date {
-    OffsetDateTime::now_utc()
-        .to_offset(UtcOffset::from_hms(8, 0, 0).unwrap())
-        .date()
-}
-
-fn ymd(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
 async fn a_valid_application_gets_a_number_code_and_receipt(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
 
     let answers = json!({
         "full_name": "张三", "story": "说明", "household_size": "4", "moved_in": "2020-05-01", "reason": "family",
@@ -746,7 +660,7 @@ async fn a_valid_application_gets_a_number_code_and_receipt(backend: Backend) {
 }
 
 async fn a_retry_with_the_same_key_returns_the_same_case(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let body = request(FORM, good_answers(), json!({}));
     let k = key();
 
@@ -801,7 +715,7 @@ async fn a_retry_with_the_same_key_returns_the_same_case(backend: Backend) {
 }
 
 async fn concurrent_submissions_get_distinct_valid_numbers(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     const N: usize = 200;
     let body = request(NATURAL, json!({}), json!({}));
 
@@ -888,7 +802,7 @@ async fn concurrent_submissions_get_distinct_valid_numbers(backend: Backend) {
 }
 
 async fn the_receipt_needs_the_right_code_and_shows_no_personal_data(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let made = created(&server, &key(), &request(FORM, good_answers(), json!({}))).await;
 
     let (status, body) = receipt(&server, &made.acceptance_number, &made.query_code).await;
@@ -964,7 +878,7 @@ async fn the_receipt_needs_the_right_code_and_shows_no_personal_data(backend: Ba
 }
 
 async fn the_idempotency_key_is_required(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let body = request(FORM, good_answers(), json!({})).to_string();
 
     let (status, value) = post_raw(&server, None, Some("application/json"), body.clone()).await;
@@ -1000,7 +914,7 @@ async fn the_idempotency_key_is_required(backend: Backend) {
 }
 
 async fn malformed_bodies_are_400_naming_the_field(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let good = request(FORM, good_answers(), json!({}));
     let without = |name: &str| {
         let mut b = good.clone();
@@ -1130,7 +1044,7 @@ async fn malformed_bodies_are_400_naming_the_field(backend: Backend) {
 // The holiday calendar
 
 async fn promised_dates_follow_the_imported_calendar(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let today = today_cst();
     let day = |n: i64| today + time::Duration::days(n);
 
@@ -1163,7 +1077,7 @@ async fn promised_dates_follow_the_imported_calendar(backend: Backend) {
     };
 
     // 即办件 on a holiday: the next working day.
-    let upload = upload_pdf(&server, "calendar").await;
+    let upload = server.upload_pdf("calendar").await;
     let same_day = created(
         &server,
         &key(),
@@ -1186,7 +1100,7 @@ async fn promised_dates_follow_the_imported_calendar(backend: Backend) {
 }
 
 async fn an_invalid_calendar_is_not_imported(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let file = server.write_scratch(
         "bad-calendar.json",
         &json!({"calendar": {"holidays": ["2026-02-30", "2026-10-01"], "workdays": ["2026-10-01", "2026-10-12"]}}).to_string(),

@@ -1,5 +1,4 @@
-//! The case lifecycle over the real `server` binary, on SQLite (`sqlite::*`) and on
-//! PostgreSQL (`postgres::*`, skipped with a message when it is not reachable): staff tokens
+//! The case lifecycle over the real `server` binary, on SQLite and PostgreSQL: staff tokens
 //! (created, listed and revoked with the CLI), staff actions and their transitions, events,
 //! the deadline clock and its pause, electronic supervision, and `server case`.
 //!
@@ -7,14 +6,13 @@
 //! and a 即办件 in the first, a 承诺件 in the second. No holiday calendar is imported, so
 //! working days are Monday to Friday.
 
-#[macro_use]
-mod support;
-
-use api_client::ApplicationCreated;
+use crate::support::{
+    add_working_days, assert_error_shape, bad_fields, is_working_day, pair, test_service,
+    today_cst, two_department_catalogue, ymd, Backend, TestServer,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{assert_error_shape, Backend, Options, TestServer};
-use time::{Date, OffsetDateTime, UtcOffset, Weekday};
+use time::UtcOffset;
 
 backend_tests!(
     worker_threads = 4;
@@ -42,119 +40,31 @@ const OTHER_DEPT: &str = "tlo";
 const OTHER_DEPT_NAME: &str = "测试另一局";
 const REMEDY_MARK: &str = "行政复议";
 
-/// Starts a server without the demo catalogue and imports the test catalogue, or returns
-/// from the test when the backend is PostgreSQL and it is not reachable.
-macro_rules! start {
-    ($backend:expr) => {{
-        let server = match TestServer::start_with($backend, Options { no_demo: true }).await {
-            Some(s) => s,
-            None => return,
-        };
-        let file = server.write_scratch("lifecycle.json", &test_catalogue().to_string());
-        let out = server.import(&[file]).await;
-        assert!(out.success, "importing the test catalogue failed: {out:?}");
-        server
-    }};
-}
-
-fn service(code: &str, name: &str, department: &str, promised: u32, handling: &str) -> Value {
-    json!({
-        "code": code,
-        "name": name,
-        "kind": "public_service",
-        "department": department,
-        "audience": ["individual"],
-        "topics": ["tlc_topic"],
-        "legal_basis": [{"law": "《测试条例》", "article": "第一条"}],
-        "conditions": ["申请人为本区居民。"],
-        "materials": [
-            {"id": "photo", "name": "近期证件照", "form": "electronic", "copies": 1, "requirement": "optional", "source": "申请人自备"}
-        ],
-        "steps": [{"name": "受理", "description": "窗口受理申请。"}, {"name": "办结", "description": "办结。"}],
-        "statutory_limit": {"value": promised.max(1) * 2, "unit": "working_days"},
-        "promised_limit": {"value": promised, "unit": "working_days"},
-        "handling_type": handling,
-        "fees": {"free": true, "items": []},
-        "location": "测试区行政服务中心二楼 5 号窗口",
-        "hours": "周一至周五 9:00-12:00, 13:30-17:00",
-        "consult_phone": "020-12345678",
-        "complaint_channel": "12345政务服务便民热线",
-        "online_depth": 4,
-        "visits": 0,
-        "supports": {"appointment": false, "payment": false, "delivery": true, "kiosk": true},
-        "result": {"name": "测试结果文书"}
-    })
+/// `service` with other limits (working days; the statutory one twice the promise, at least
+/// two) and handling type.
+fn with_limits(mut service: Value, promised: u32, handling: &str) -> Value {
+    service["statutory_limit"] = json!({"value": promised.max(1) * 2, "unit": "working_days"});
+    service["promised_limit"] = json!({"value": promised, "unit": "working_days"});
+    service["handling_type"] = json!(handling);
+    service
 }
 
 fn test_catalogue() -> Value {
-    json!({
-        "departments": [
-            {"code": DEPT, "name": DEPT_NAME, "phone": "020-12345678"},
-            {"code": OTHER_DEPT, "name": OTHER_DEPT_NAME}
-        ],
-        "topics": [{"code": "tlc_topic", "name": "测试主题", "audience": "individual"}],
-        "services": [
-            service(PROMISED, "测试承诺事项", DEPT, 5, "promised"),
-            service(IMMEDIATE, "测试即办事项", DEPT, 0, "immediate"),
-            service(OTHER, "测试他局事项", OTHER_DEPT, 3, "promised"),
-        ],
-    })
+    let mut catalogue = two_department_catalogue(
+        "tlc_topic",
+        [(DEPT, DEPT_NAME), (OTHER_DEPT, OTHER_DEPT_NAME)],
+        [(PROMISED, "测试承诺事项"), (OTHER, "测试他局事项")],
+    );
+    let services = catalogue["services"].as_array_mut().unwrap();
+    services[1] = with_limits(services[1].take(), 3, "promised");
+    let immediate = test_service(IMMEDIATE, "测试即办事项", DEPT, "tlc_topic");
+    services.insert(1, with_limits(immediate, 0, "immediate"));
+    catalogue
 }
-
-static KEYS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Submits an application for `service` through the public API; its acceptance number.
 async fn submit(server: &TestServer, service: &str) -> String {
-    let n = KEYS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let key = format!(
-        "life-{}-{n}-{}",
-        std::process::id(),
-        OffsetDateTime::now_utc().unix_timestamp_nanos()
-    );
-    let body = json!({
-        "service_code": service,
-        "applicant": {"type": "individual", "name": "张三丰", "id_type": "resident_id", "id_number": "11010519491231002X", "mobile": "13800138000"},
-        "answers": {},
-        "materials": {}
-    });
-    let resp = server
-        .http
-        .post(server.url("/api/v1/applications"))
-        .header("Idempotency-Key", key)
-        .header("Content-Type", "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("POST /applications");
-    let status = resp.status();
-    let text = resp.text().await.unwrap();
-    assert_eq!(status, StatusCode::CREATED, "{text}");
-    let created: ApplicationCreated = serde_json::from_str(&text).unwrap();
-    created.acceptance_number
-}
-
-/// A staff token for `department`, created with the CLI.
-async fn token(server: &TestServer, name: &str, department: &str) -> String {
-    let out = server
-        .cli(&["staff-token", "create", name, "--department", department])
-        .await;
-    assert!(out.success, "staff-token create: {out:?}");
-    let token = out.stdout.trim().to_string();
-    assert!(
-        token.starts_with("owst_") && token.len() == 5 + 64,
-        "{token:?}"
-    );
-    token
-}
-
-async fn send(server: &TestServer, req: reqwest::RequestBuilder) -> (StatusCode, Value) {
-    let resp = req.send().await.expect("request");
-    let status = resp.status();
-    let text = resp.text().await.unwrap();
-    let value = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{status}: not JSON ({e}): {text:.300}"));
-    let _ = server;
-    (status, value)
+    server.submit_application(service).await.acceptance_number
 }
 
 /// POST an action with `token` (none when `None`).
@@ -164,15 +74,8 @@ async fn act_raw(
     number: &str,
     body: &str,
 ) -> (StatusCode, Value) {
-    let mut req = server
-        .http
-        .post(server.url(&format!("/api/v1/staff/cases/{number}/actions")))
-        .header("Content-Type", "application/json")
-        .body(body.to_string());
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    send(server, req).await
+    let path = format!("/staff/cases/{number}/actions");
+    server.post_text(&path, token, body).await
 }
 
 async fn act(server: &TestServer, token: &str, number: &str, body: Value) -> (StatusCode, Value) {
@@ -186,22 +89,15 @@ async fn ok(server: &TestServer, token: &str, number: &str, body: Value) -> Valu
     value
 }
 
+/// GET an API path (below `/api/v1`) with `token` when given: the status and the answer.
 async fn staff_get(server: &TestServer, token: Option<&str>, path: &str) -> (StatusCode, Value) {
-    let mut req = server.http.get(server.url(path));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    send(server, req).await
+    let (status, value, _) = server.get_with(path, token).await;
+    (status, value)
 }
 
 /// The staff view of a case, which must be there.
 async fn case(server: &TestServer, token: &str, number: &str) -> Value {
-    let (status, value) = staff_get(
-        server,
-        Some(token),
-        &format!("/api/v1/staff/cases/{number}"),
-    )
-    .await;
+    let (status, value) = staff_get(server, Some(token), &format!("/staff/cases/{number}")).await;
     assert_eq!(status, StatusCode::OK, "{value}");
     value
 }
@@ -215,58 +111,11 @@ fn steps(case: &Value) -> Vec<String> {
         .collect()
 }
 
-fn fields(value: &Value) -> Vec<(String, String)> {
-    assert_error_shape(value, "bad_request");
-    value["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["field"].as_str().unwrap().to_string(),
-                f["code"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn today_cst() -> Date {
-    OffsetDateTime::now_utc()
-        .to_offset(UtcOffset::from_hms(8, 0, 0).unwrap())
-        .date()
-}
-
-fn ymd(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
-fn working(d: Date) -> bool {
-    !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
-}
-
-/// `n` working days after `d` (Monday to Friday); for 0, `d` or the next working day.
-fn add_working_days(mut d: Date, n: u32) -> Date {
-    if n == 0 {
-        while !working(d) {
-            d = d.next_day().unwrap();
-        }
-        return d;
-    }
-    let mut left = n;
-    while left > 0 {
-        d = d.next_day().unwrap();
-        if working(d) {
-            left -= 1;
-        }
-    }
-    d
-}
-
 // ---------------------------------------------------------------------------------------
 
 async fn the_full_path_from_acceptance_to_completion(backend: Backend) {
-    let server = start!(backend);
-    let staff = token(&server, "李科员", DEPT).await;
+    let server = start_on!(backend, test_catalogue());
+    let staff = server.staff_token("李科员", DEPT).await;
     let number = submit(&server, PROMISED).await;
 
     let c = case(&server, &staff, &number).await;
@@ -421,8 +270,8 @@ async fn the_full_path_from_acceptance_to_completion(backend: Backend) {
 }
 
 async fn a_pause_moves_the_due_date_on(backend: Backend) {
-    let server = start!(backend);
-    let staff = token(&server, "李科员", DEPT).await;
+    let server = start_on!(backend, test_catalogue());
+    let staff = server.staff_token("李科员", DEPT).await;
     let number = submit(&server, PROMISED).await;
     let today = today_cst();
     let due = add_working_days(today, 5);
@@ -454,7 +303,7 @@ async fn a_pause_moves_the_due_date_on(backend: Backend) {
     let mut stopped = 0;
     let mut d = ten_days_ago;
     while d < today {
-        if working(d) {
+        if is_working_day(d) {
             stopped += 1;
         }
         d = d.next_day().unwrap();
@@ -475,14 +324,14 @@ async fn a_pause_moves_the_due_date_on(backend: Backend) {
 }
 
 async fn a_case_may_be_not_accepted_with_a_reason(backend: Backend) {
-    let server = start!(backend);
-    let staff = token(&server, "李科员", DEPT).await;
+    let server = start_on!(backend, test_catalogue());
+    let staff = server.staff_token("李科员", DEPT).await;
     let number = submit(&server, PROMISED).await;
 
     let (status, value) = act(&server, &staff, &number, json!({"action": "not_accept"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
-        fields(&value),
+        bad_fields(&value),
         [("reason".to_string(), "required".to_string())]
     );
 
@@ -509,8 +358,8 @@ async fn a_case_may_be_not_accepted_with_a_reason(backend: Backend) {
 }
 
 async fn a_denial_states_the_remedy(backend: Backend) {
-    let server = start!(backend);
-    let staff = token(&server, "李科员", DEPT).await;
+    let server = start_on!(backend, test_catalogue());
+    let staff = server.staff_token("李科员", DEPT).await;
     let number = submit(&server, PROMISED).await;
     ok(&server, &staff, &number, json!({"action": "accept"})).await;
     let done = ok(
@@ -550,8 +399,8 @@ async fn a_denial_states_the_remedy(backend: Backend) {
 }
 
 async fn illegal_transitions_are_409(backend: Backend) {
-    let server = start!(backend);
-    let staff = token(&server, "李科员", DEPT).await;
+    let server = start_on!(backend, test_catalogue());
+    let staff = server.staff_token("李科员", DEPT).await;
     let number = submit(&server, PROMISED).await;
 
     let conflict = |value: &Value, needles: &[&str]| {
@@ -624,7 +473,7 @@ async fn illegal_transitions_are_409(backend: Backend) {
     let (status, value) = act(&server, &staff, &other, json!({"action": "withdraw"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{value}");
     assert_eq!(
-        fields(&value),
+        bad_fields(&value),
         [("action".to_string(), "invalid".to_string())]
     );
     let unknown = api_client::checks::AcceptanceNumber::new("440113", "200101", 1).unwrap();
@@ -640,7 +489,7 @@ async fn illegal_transitions_are_409(backend: Backend) {
 }
 
 async fn staff_need_a_valid_token(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let number = submit(&server, PROMISED).await;
     let body = json!({"action": "accept"}).to_string();
 
@@ -673,12 +522,8 @@ async fn staff_need_a_valid_token(backend: Backend) {
             .and_then(|v| v.to_str().ok()),
         Some("Bearer")
     );
-    let (status, value) = staff_get(
-        &server,
-        Some("owst_x"),
-        &format!("/api/v1/staff/cases/{number}"),
-    )
-    .await;
+    let (status, value) =
+        staff_get(&server, Some("owst_x"), &format!("/staff/cases/{number}")).await;
     unauthorized(status, &value);
     // Basic credentials are not a staff token.
     let resp = server
@@ -691,8 +536,8 @@ async fn staff_need_a_valid_token(backend: Backend) {
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 
     // A valid token works until it is revoked.
-    let staff = token(&server, "王科员", DEPT).await;
-    let (status, _) = staff_get(&server, Some(&staff), "/api/v1/staff/overdue").await;
+    let staff = server.staff_token("王科员", DEPT).await;
+    let (status, _) = staff_get(&server, Some(&staff), "/staff/overdue").await;
     assert_eq!(status, StatusCode::OK);
     let list = server.cli(&["staff-token", "list"]).await;
     assert!(list.success, "{list:?}");
@@ -725,25 +570,21 @@ async fn staff_need_a_valid_token(backend: Backend) {
     assert!(!out.success && out.stderr.contains("nosuchid"), "{out:?}");
 
     // Nothing happened to the case.
-    let other = token(&server, "赵科员", DEPT).await;
+    let other = server.staff_token("赵科员", DEPT).await;
     assert_eq!(case(&server, &other, &number).await["status"], "submitted");
 }
 
 async fn staff_act_only_on_their_department(backend: Backend) {
-    let server = start!(backend);
-    let ours = token(&server, "李科员", DEPT).await;
-    let theirs = token(&server, "外局科员", OTHER_DEPT).await;
+    let server = start_on!(backend, test_catalogue());
+    let ours = server.staff_token("李科员", DEPT).await;
+    let theirs = server.staff_token("外局科员", OTHER_DEPT).await;
     let number = submit(&server, PROMISED).await;
 
     let (status, value) = act(&server, &theirs, &number, json!({"action": "accept"})).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{value}");
     assert_error_shape(&value, "forbidden");
-    let (status, value) = staff_get(
-        &server,
-        Some(&theirs),
-        &format!("/api/v1/staff/cases/{number}"),
-    )
-    .await;
+    let (status, value) =
+        staff_get(&server, Some(&theirs), &format!("/staff/cases/{number}")).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{value}");
     assert_error_shape(&value, "forbidden");
     assert_eq!(case(&server, &ours, &number).await["status"], "submitted");
@@ -762,10 +603,9 @@ async fn staff_act_only_on_their_department(backend: Backend) {
 }
 
 async fn missing_or_invalid_fields_are_400(backend: Backend) {
-    let server = start!(backend);
-    let staff = token(&server, "李科员", DEPT).await;
+    let server = start_on!(backend, test_catalogue());
+    let staff = server.staff_token("李科员", DEPT).await;
     let number = submit(&server, PROMISED).await;
-    let pair = |f: &str, c: &str| (f.to_string(), c.to_string());
 
     let cases = [
         (
@@ -809,11 +649,11 @@ async fn missing_or_invalid_fields_are_400(backend: Backend) {
     for (body, expected) in cases {
         let (status, value) = act(&server, &staff, &number, body.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {value}");
-        assert_eq!(fields(&value), expected, "{body}");
+        assert_eq!(bad_fields(&value), expected, "{body}");
     }
     let (status, value) = act_raw(&server, Some(&staff), &number, "{not json").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(fields(&value), [pair("body", "invalid_json")]);
+    assert_eq!(bad_fields(&value), [pair("body", "invalid_json")]);
 
     // A mistyped number: the check character does not match.
     let mut typo = number.clone();
@@ -821,10 +661,10 @@ async fn missing_or_invalid_fields_are_400(backend: Backend) {
     typo.push(if last == '0' { '1' } else { '0' });
     let (status, value) = act(&server, &staff, &typo, json!({"action": "accept"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{value}");
-    assert_eq!(fields(&value), [pair("number", "checksum")]);
+    assert_eq!(bad_fields(&value), [pair("number", "checksum")]);
     let (status, value) = act(&server, &staff, "12345", json!({"action": "accept"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(fields(&value), [pair("number", "invalid")]);
+    assert_eq!(bad_fields(&value), [pair("number", "invalid")]);
 
     // Nothing happened; a grouped lower-case number works.
     let c = case(&server, &staff, &number).await;
@@ -840,8 +680,8 @@ async fn missing_or_invalid_fields_are_400(backend: Backend) {
 }
 
 async fn the_command_line_acts_on_cases(backend: Backend) {
-    let server = start!(backend);
-    let staff = token(&server, "李科员", DEPT).await;
+    let server = start_on!(backend, test_catalogue());
+    let staff = server.staff_token("李科员", DEPT).await;
     let number = submit(&server, PROMISED).await;
 
     let out = server.cli(&["case", &number, "accept"]).await;
@@ -936,7 +776,7 @@ async fn the_command_line_acts_on_cases(backend: Backend) {
 }
 
 async fn staff_tokens_need_a_known_department(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let out = server
         .cli(&["staff-token", "create", "某人", "--department", "nosuch"])
         .await;
@@ -949,15 +789,15 @@ async fn staff_tokens_need_a_known_department(backend: Backend) {
     let out = server.cli(&["staff-token", "list"]).await;
     assert!(out.success && !out.stdout.contains("某人"), "{out:?}");
     // Two tokens of one name are two tokens.
-    let a = token(&server, "李科员", DEPT).await;
-    let b = token(&server, "李科员", DEPT).await;
+    let a = server.staff_token("李科员", DEPT).await;
+    let b = server.staff_token("李科员", DEPT).await;
     assert_ne!(a, b);
 }
 
 async fn supervision_lists_yellow_and_red_cases(backend: Backend) {
-    let server = start!(backend);
-    let ours = token(&server, "李科员", DEPT).await;
-    let theirs = token(&server, "外局科员", OTHER_DEPT).await;
+    let server = start_on!(backend, test_catalogue());
+    let ours = server.staff_token("李科员", DEPT).await;
+    let theirs = server.staff_token("外局科员", OTHER_DEPT).await;
 
     // A 即办件 is due the day it is accepted (the next working day at a weekend): yellow.
     let immediate = submit(&server, IMMEDIATE).await;
@@ -997,7 +837,7 @@ async fn supervision_lists_yellow_and_red_cases(backend: Backend) {
         ))
         .await;
 
-    let (status, list) = staff_get(&server, Some(&ours), "/api/v1/staff/overdue").await;
+    let (status, list) = staff_get(&server, Some(&ours), "/staff/overdue").await;
     assert_eq!(status, StatusCode::OK, "{list}");
     let listed: Vec<(&str, &str)> = list["cases"]
         .as_array()
@@ -1031,7 +871,7 @@ async fn supervision_lists_yellow_and_red_cases(backend: Backend) {
         ])
     );
 
-    let (_, list) = staff_get(&server, Some(&theirs), "/api/v1/staff/overdue").await;
+    let (_, list) = staff_get(&server, Some(&theirs), "/staff/overdue").await;
     let listed: Vec<&str> = list["cases"]
         .as_array()
         .unwrap()
@@ -1048,7 +888,7 @@ async fn supervision_lists_yellow_and_red_cases(backend: Backend) {
         json!({"action": "request_supplement", "items": [{"name": "户口簿", "note": ""}]}),
     )
     .await;
-    let (_, list) = staff_get(&server, Some(&ours), "/api/v1/staff/overdue").await;
+    let (_, list) = staff_get(&server, Some(&ours), "/staff/overdue").await;
     let red = list["cases"]
         .as_array()
         .unwrap()
@@ -1066,8 +906,8 @@ async fn supervision_lists_yellow_and_red_cases(backend: Backend) {
 }
 
 async fn concurrent_actions_on_one_case_happen_once(backend: Backend) {
-    let server = start!(backend);
-    let staff = token(&server, "李科员", DEPT).await;
+    let server = start_on!(backend, test_catalogue());
+    let staff = server.staff_token("李科员", DEPT).await;
     let number = submit(&server, PROMISED).await;
     // Eight accepts and eight refusals at once: exactly one of them happens.
     let mut tasks = Vec::new();
@@ -1107,7 +947,7 @@ async fn concurrent_actions_on_one_case_happen_once(backend: Backend) {
 }
 
 async fn the_openapi_document_has_the_staff_api(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let (status, doc) = server.get_json("/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     for p in [

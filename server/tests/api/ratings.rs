@@ -8,16 +8,13 @@
 //! holiday calendar, so working days are Monday to Friday. Cases are completed with
 //! `server case`.
 
-#[macro_use]
-mod support;
-
+use crate::support::{
+    add_working_days, assert_error_shape, bad_fields, pair, today_cst, two_department_catalogue,
+    ymd, Backend, TestServer,
+};
 use api_client::{ApplicationCreated, CaseView, Light, RatingView, StaffRectification};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{
-    add_working_days, assert_error_shape, bad_fields, today_cst, two_department_catalogue, ymd,
-    Backend, TestServer,
-};
 
 backend_tests!(
     worker_threads = 4;
@@ -39,20 +36,6 @@ const DEPT: &str = "trt";
 const DEPT_NAME: &str = "测试评价局";
 const OTHER_DEPT: &str = "tro";
 const OTHER_DEPT_NAME: &str = "测试另一局";
-
-/// Starts a server (with extra `serve` arguments) on the test catalogue, or returns when
-/// PostgreSQL is not reachable.
-macro_rules! start {
-    ($backend:expr) => {
-        start!($backend, &[])
-    };
-    ($backend:expr, $args:expr) => {
-        match TestServer::start_with_catalogue($backend, $args, &[], &test_catalogue()).await {
-            Some(s) => s,
-            None => return,
-        }
-    };
-}
 
 fn test_catalogue() -> Value {
     two_department_catalogue(
@@ -92,18 +75,6 @@ async fn rated(
     serde_json::from_value(value).unwrap()
 }
 
-async fn track(server: &TestServer, case: &ApplicationCreated) -> CaseView {
-    server
-        .api
-        .case(&case.acceptance_number, &case.query_code)
-        .await
-        .expect("GET the case")
-}
-
-fn pair(f: &str, c: &str) -> (String, String) {
-    (f.to_string(), c.to_string())
-}
-
 async fn stats(server: &TestServer, query: &str) -> (StatusCode, Value) {
     let (status, value, _) = server
         .get_with(&format!("/stats/satisfaction?{query}"), None)
@@ -114,7 +85,7 @@ async fn stats(server: &TestServer, query: &str) -> (StatusCode, Value) {
 // ---------------------------------------------------------------------------------------
 
 async fn a_completed_case_is_rated_once(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let case = server.submit_application(SERVICE).await;
     let n = case.acceptance_number.clone();
     let body = json!({"c": case.query_code, "level": 5, "tags": ["efficient", "friendly"], "comment": " 非常满意 "});
@@ -122,7 +93,7 @@ async fn a_completed_case_is_rated_once(backend: Backend) {
     let (status, value) = rate(&server, &n, body.clone()).await;
     assert_eq!(status, StatusCode::CONFLICT, "an unfinished case: {value}");
     assert_error_shape(&value, "conflict");
-    assert!(!track(&server, &case).await.can_rate);
+    assert!(!server.track(&case).await.can_rate);
     let out = server.cli(&["case", &n, "accept"]).await;
     assert!(out.success);
     let (status, _) = rate(&server, &n, body.clone()).await;
@@ -132,7 +103,7 @@ async fn a_completed_case_is_rated_once(backend: Backend) {
     server
         .cli(&["case", &n, "complete", "--delivery", "post"])
         .await;
-    let v = track(&server, &case).await;
+    let v = server.track(&case).await;
     assert!(
         v.can_rate && v.rating.is_none(),
         "completed, opened with the code"
@@ -164,7 +135,7 @@ async fn a_completed_case_is_rated_once(backend: Backend) {
     assert!(r.rectification.is_none(), "a good rating opens none");
     assert!(r.rated_at.ends_with("+08:00"));
 
-    let v = track(&server, &case).await;
+    let v = server.track(&case).await;
     assert_eq!(v.rating, Some(r.clone()));
     assert!(!v.can_rate);
     // A second rating, even a different one: 409 with a clear message; the first stays.
@@ -177,11 +148,11 @@ async fn a_completed_case_is_rated_once(backend: Backend) {
             .contains("rated already"),
         "{value}"
     );
-    assert_eq!(track(&server, &case).await.rating, Some(r));
+    assert_eq!(server.track(&case).await.rating, Some(r));
 }
 
 async fn ratings_are_checked_before_the_case(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let case = completed(&server, SERVICE).await;
     let n = case.acceptance_number.as_str();
     let c = case.query_code.as_str();
@@ -245,11 +216,11 @@ async fn ratings_are_checked_before_the_case(backend: Backend) {
         .await;
     assert_eq!(value, lookup);
     // Nothing was rated by any of these.
-    assert!(track(&server, &case).await.can_rate);
+    assert!(server.track(&case).await.can_rate);
 }
 
 async fn a_poor_rating_opens_a_rectification_staff_answer(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let staff = server.staff_token("李科员", DEPT).await;
     let case = completed(&server, SERVICE).await;
     let n = case.acceptance_number.as_str();
@@ -274,7 +245,7 @@ async fn a_poor_rating_opens_a_rectification_staff_answer(backend: Backend) {
         Some((due.as_str(), Light::Green, false))
     );
     assert!(!rect.answered && rect.explanation.is_none());
-    let v = track(&server, &case).await;
+    let v = server.track(&case).await;
     assert_eq!(
         v.rating.as_ref().and_then(|r| r.rectification.clone()),
         Some(rect)
@@ -339,7 +310,7 @@ async fn a_poor_rating_opens_a_rectification_staff_answer(backend: Backend) {
         .ends_with("+08:00"));
 
     // The applicant sees the answer on the track page.
-    let v = track(&server, &case).await;
+    let v = server.track(&case).await;
     let shown = v.rating.unwrap().rectification.unwrap();
     assert!(shown.answered);
     assert_eq!(
@@ -356,7 +327,8 @@ async fn a_poor_rating_opens_a_rectification_staff_answer(backend: Backend) {
     assert_eq!(status, StatusCode::CONFLICT, "answered twice: {value}");
     assert_error_shape(&value, "conflict");
     assert_eq!(
-        track(&server, &case)
+        server
+            .track(&case)
             .await
             .rating
             .unwrap()
@@ -368,7 +340,7 @@ async fn a_poor_rating_opens_a_rectification_staff_answer(backend: Backend) {
 }
 
 async fn rectifications_belong_to_the_case_department(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let ours = server.staff_token("李科员", DEPT).await;
     let theirs = server.staff_token("外局科员", OTHER_DEPT).await;
     let poor = completed(&server, SERVICE).await;
@@ -467,7 +439,7 @@ async fn rectifications_belong_to_the_case_department(backend: Backend) {
 }
 
 async fn visit_ratings_are_counted(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     for (level, tags) in [
         (5, json!(["one_visit"])),
         (4, json!([])),
@@ -508,7 +480,7 @@ async fn visit_ratings_are_counted(backend: Backend) {
 }
 
 async fn satisfaction_per_department_and_period(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     for (service, level) in [
         (SERVICE, 5),
         (SERVICE, 4),
@@ -596,7 +568,7 @@ async fn satisfaction_per_department_and_period(backend: Backend) {
 }
 
 async fn the_command_line_answers_rectifications(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let case = completed(&server, OTHER_SERVICE).await;
     rated(&server, &case, 2, &["too_many_materials"], None).await;
     let n = case.acceptance_number.as_str();
@@ -658,7 +630,8 @@ async fn the_command_line_answers_rectifications(backend: Backend) {
     let out = server.cli(&["rectification", "list"]).await;
     let line = out.stdout.lines().find(|l| l.starts_with(n)).unwrap();
     assert!(line.contains(" yes "), "{line}");
-    let shown = track(&server, &case)
+    let shown = server
+        .track(&case)
         .await
         .rating
         .unwrap()
@@ -668,7 +641,7 @@ async fn the_command_line_answers_rectifications(backend: Backend) {
 }
 
 async fn the_rectification_deadline_is_configurable(backend: Backend) {
-    let server = start!(backend, &["--rectification-days", "3"]);
+    let server = start_on!(backend, test_catalogue(), args: &["--rectification-days", "3"]);
     let case = completed(&server, SERVICE).await;
     let r = rated(&server, &case, 2, &[], None).await;
     assert_eq!(
@@ -691,7 +664,7 @@ async fn the_rectification_deadline_is_configurable(backend: Backend) {
 }
 
 async fn parallel_ratings_of_one_case_count_once(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let case = completed(&server, SERVICE).await;
     let mut tasks = Vec::new();
     for level in [1u8, 2, 3, 4, 5, 1, 2, 3] {

@@ -8,17 +8,14 @@
 //! Each test imports its own small catalogue: two departments with one service each; no
 //! holiday calendar, so working days are Monday to Friday.
 
-#[macro_use]
-mod support;
-
+use crate::support::{
+    add_working_days, assert_error_shape, bad_fields, new_key, pair, today_cst,
+    two_department_catalogue, wrong_code, ymd, Backend, TestServer,
+};
 use api_client::checks::{AcceptanceNumber, QUERY_CODE_ALPHABET};
 use api_client::{ComplaintCreated, ComplaintView, StaffComplaint};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{
-    add_working_days, assert_error_shape, bad_fields, new_key, today_cst, two_department_catalogue,
-    ymd, Backend, TestServer,
-};
 
 backend_tests!(
     worker_threads = 4;
@@ -50,20 +47,6 @@ const OTHER_DEPT_NAME: &str = "测试另一局";
 const MOBILE: &str = "13912345678";
 const NAME: &str = "李小龙";
 const MASKED: &str = "李*龙";
-
-/// Starts a server (with extra `serve` arguments and environment) on the test catalogue,
-/// or returns when PostgreSQL is not reachable.
-macro_rules! start {
-    ($backend:expr) => {
-        start!($backend, &[], &[])
-    };
-    ($backend:expr, $args:expr, $envs:expr) => {
-        match TestServer::start_with_catalogue($backend, $args, $envs, &test_catalogue()).await {
-            Some(s) => s,
-            None => return,
-        }
-    };
-}
 
 fn test_catalogue() -> Value {
     two_department_catalogue(
@@ -144,22 +127,10 @@ async fn ok(server: &TestServer, token: &str, number: &str, body: Value) -> Staf
     serde_json::from_value(value).unwrap()
 }
 
-fn pair(f: &str, c: &str) -> (String, String) {
-    (f.to_string(), c.to_string())
-}
-
-fn wrong_code(code: &str) -> String {
-    if code == "ABCDEF" {
-        "ABCDEG".into()
-    } else {
-        "ABCDEF".into()
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 
 async fn named_and_anonymous_complaints_are_filed_once_per_key(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let case = server.submit_application(SERVICE).await;
     let key = new_key("retry");
     let body = named(channel(), "网站提交材料时页面报错。").to_string();
@@ -234,7 +205,7 @@ async fn named_and_anonymous_complaints_are_filed_once_per_key(backend: Backend)
 }
 
 async fn a_complaint_about_a_case_needs_its_code(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let case = server.submit_application(SERVICE).await;
     let about = |number: &str, code: &str| {
         named(
@@ -309,7 +280,7 @@ async fn a_complaint_about_a_case_needs_its_code(backend: Backend) {
 }
 
 async fn subjects_must_exist(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     for subject in [
         json!({"type": "service", "ref": "NO-SUCH-SERVICE"}),
         json!({"type": "department", "ref": "nosuch"}),
@@ -359,7 +330,7 @@ async fn subjects_must_exist(backend: Backend) {
 }
 
 async fn descriptions_are_checked_and_kept_as_text(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     for (description, code) in [("", "required"), ("   ", "required")] {
         let (status, value) = file_raw(
             &server,
@@ -407,7 +378,7 @@ async fn descriptions_are_checked_and_kept_as_text(backend: Backend) {
 }
 
 async fn malformed_requests_are_400_naming_the_field(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let good = anonymous(channel(), "x");
     let with = |key: &str, value: Value| {
         let mut b = good.clone();
@@ -487,7 +458,7 @@ async fn malformed_requests_are_400_naming_the_field(backend: Backend) {
 }
 
 async fn a_complaint_is_read_only_with_its_code(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let c = file(&server, &anonymous(channel(), "匿名投诉内容")).await;
 
     let (status, value, _) = server
@@ -534,7 +505,7 @@ async fn a_complaint_is_read_only_with_its_code(backend: Backend) {
 }
 
 async fn the_mobile_is_shown_to_staff_only(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let c = file(
         &server,
         &named(
@@ -585,7 +556,7 @@ async fn the_mobile_is_shown_to_staff_only(backend: Backend) {
 }
 
 async fn staff_assign_reply_and_close(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let staff = server.staff_token("李科员", DEPT).await;
     let theirs = server.staff_token("外局科员", OTHER_DEPT).await;
     let c = file(
@@ -734,7 +705,7 @@ async fn staff_assign_reply_and_close(backend: Backend) {
 }
 
 async fn staff_see_their_department_and_unassigned_ones(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let ours = server.staff_token("李科员", DEPT).await;
     let theirs = server.staff_token("外局科员", OTHER_DEPT).await;
     let mine = file(
@@ -861,7 +832,7 @@ async fn staff_see_their_department_and_unassigned_ones(backend: Backend) {
 }
 
 async fn the_handling_is_rated_once_after_a_reply(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let staff = server.staff_token("李科员", DEPT).await;
     let c = file(
         &server,
@@ -937,7 +908,7 @@ async fn the_handling_is_rated_once_after_a_reply(backend: Backend) {
 }
 
 async fn attachments_are_marked_used(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let upload = server.upload_pdf("complaint-evidence").await;
     let mut body = anonymous(channel(), "见附件截图");
     body["attachments"] = json!([upload, upload]);
@@ -974,10 +945,10 @@ async fn attachments_are_marked_used(backend: Backend) {
 }
 
 async fn failed_case_proofs_are_throttled(backend: Backend) {
-    let server = start!(
+    let server = start_on!(
         backend,
-        &[],
-        &[("ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR", "2")]
+        test_catalogue(),
+        envs: &[("ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR", "2")]
     );
     let case = server.submit_application(SERVICE).await;
     let body = named(json!({"type": "case", "ref": case.acceptance_number, "code": wrong_code(&case.query_code)}), "x").to_string();
@@ -1006,7 +977,7 @@ async fn failed_case_proofs_are_throttled(backend: Backend) {
 }
 
 async fn the_command_line_handles_complaints(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let c = file(&server, &named(channel(), "自助机无法打印。")).await;
     let n = c.complaint_number.as_str();
 
@@ -1082,16 +1053,17 @@ async fn the_command_line_handles_complaints(backend: Backend) {
 }
 
 async fn the_reply_deadline_is_configurable(backend: Backend) {
-    let server = start!(backend, &["--complaint-reply-days", "2"], &[]);
+    let server = start_on!(backend, test_catalogue(), args: &["--complaint-reply-days", "2"]);
     let c = file(&server, &anonymous(channel(), "x")).await;
     assert_eq!(c.reply_due, ymd(add_working_days(today_cst(), 2)));
-    let server = start!(backend, &[], &[("ONEWINDOW_COMPLAINT_REPLY_DAYS", "10")]);
+    let server =
+        start_on!(backend, test_catalogue(), envs: &[("ONEWINDOW_COMPLAINT_REPLY_DAYS", "10")]);
     let c = file(&server, &anonymous(channel(), "x")).await;
     assert_eq!(c.reply_due, ymd(add_working_days(today_cst(), 10)));
 }
 
 async fn the_openapi_document_has_the_complaints_api(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let (status, doc) = server.get_json("/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     for p in [
@@ -1132,7 +1104,7 @@ async fn the_openapi_document_has_the_complaints_api(backend: Backend) {
 }
 
 async fn parallel_retries_file_one_complaint(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let key = new_key("parallel");
     let body = anonymous(channel(), "同一投诉，网络重试。").to_string();
     let mut tasks = Vec::new();

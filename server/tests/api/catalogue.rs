@@ -1,17 +1,15 @@
-//! API integration tests: the real `server` binary over a fresh database, once over SQLite
-//! (`sqlite::*`) and once over PostgreSQL (`postgres::*`, skipped with a message when
-//! PostgreSQL is not reachable; see `support::pg_admin_url`).
-
-#[macro_use]
-mod support;
+//! The catalogue over the real `server` binary, on SQLite and PostgreSQL: the demo catalogue,
+//! search and its filters and pages, guides, the error shape of unknown routes, the OpenAPI
+//! document, `/healthz`, the bundles and their cache headers, compression, and
+//! `server import-catalogue`.
 
 use std::collections::HashSet;
 
+use crate::support::{self, assert_error_shape, Backend, Options, TestServer};
 use api_client::{Audience, ServiceQuery, ServiceSummary};
 use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{assert_error_shape, Backend, Options, TestServer};
 
 backend_tests!(
     demo_catalogue_is_loaded_on_first_start,
@@ -40,10 +38,7 @@ macro_rules! start {
         start!($backend, Options::default())
     };
     ($backend:expr, $options:expr) => {
-        match TestServer::start_with($backend, $options).await {
-            Some(s) => s,
-            None => return,
-        }
+        or_skip!(TestServer::start_with($backend, $options))
     };
 }
 

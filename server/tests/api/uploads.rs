@@ -1,17 +1,14 @@
 //! `POST /api/v1/uploads` against the real `server` binary, once over SQLite (`sqlite::*`)
 //! and once over PostgreSQL (`postgres::*`, skipped with a message when it is not reachable).
 
-#[macro_use]
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::support::{assert_error_shape, Backend, TestServer};
 use reqwest::header::CONTENT_TYPE;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use support::{assert_error_shape, Backend, TestServer};
 
 backend_tests!(
     pdf_png_and_jpeg_are_accepted_by_content,
@@ -33,10 +30,7 @@ macro_rules! start {
         start!($backend, &[], &[])
     };
     ($backend:expr, $args:expr, $envs:expr) => {
-        match TestServer::start_with_args($backend, $args, $envs).await {
-            Some(s) => s,
-            None => return,
-        }
+        or_skip!(TestServer::start_with_args($backend, $args, $envs))
     };
 }
 

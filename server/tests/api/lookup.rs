@@ -7,12 +7,10 @@
 //! Each test imports its own small catalogue and submits its cases through
 //! `POST /api/v1/applications`.
 
-#[macro_use]
-mod support;
-
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
+use crate::support::{assert_error_shape, test_service, wrong_code, Backend, TestServer};
 use api_client::checks::AcceptanceNumber;
 use api_client::{
     ApplicationCreated, CaseLookupRequest, CaseStatus, CaseView, ClientError, Light,
@@ -21,7 +19,6 @@ use api_client::{
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{assert_error_shape, Backend, TestServer};
 
 backend_tests!(
     worker_threads = 4;
@@ -45,89 +42,26 @@ const RESIDENT_ID: &str = "11010519491231002X";
 const MOBILE: &str = "13800138000";
 const NO_MATCH: &str = "no case matches this number and code";
 
-/// Starts a server (with extra environment) without the demo catalogue, imports
-/// `test_catalogue`, or returns from the test when PostgreSQL is not reachable.
-macro_rules! start {
-    ($backend:expr) => {
-        start!($backend, &[])
-    };
-    ($backend:expr, $envs:expr) => {{
-        let server = match TestServer::start_with_args($backend, &["--no-demo"], $envs).await {
-            Some(s) => s,
-            None => return,
-        };
-        let file = server.write_scratch("lookup.json", &test_catalogue().to_string());
-        let out = server.import(&[file]).await;
-        assert!(out.success, "importing the test catalogue failed: {out:?}");
-        server
-    }};
-}
-
 fn test_catalogue() -> Value {
+    let mut service = test_service(SERVICE, SERVICE_NAME, "tlk", "tlk_topic");
+    service["materials"] = json!([
+        {"id": "id_copy", "name": "身份证明", "form": "electronic", "copies": 1, "requirement": "optional", "source": "申请人自备"},
+        {"id": "photo", "name": "近期证件照", "form": "electronic", "copies": 1, "requirement": "optional", "source": "申请人自备"}
+    ]);
+    service["steps"] = json!([{"name": "受理", "description": "网上受理。"}, {"name": "办结", "description": "办结。"}]);
+    service["statutory_limit"] = json!({"value": 20, "unit": "working_days"});
+    service["location"] = json!("测试区行政服务中心一楼 1 号窗口");
+    service["hours"] = json!("周一至周五 9:00-17:00");
     json!({
         "departments": [{"code": "tlk", "name": DEPARTMENT, "phone": "020-12345678"}],
         "topics": [{"code": "tlk_topic", "name": "测试查询主题", "audience": "individual"}],
-        "services": [{
-            "code": SERVICE,
-            "name": SERVICE_NAME,
-            "kind": "public_service",
-            "department": "tlk",
-            "audience": ["individual"],
-            "topics": ["tlk_topic"],
-            "legal_basis": [{"law": "《测试条例》", "article": "第一条"}],
-            "conditions": ["申请人为本区居民。"],
-            "materials": [
-                {"id": "id_copy", "name": "身份证明", "form": "electronic", "copies": 1, "requirement": "optional", "source": "申请人自备"},
-                {"id": "photo", "name": "近期证件照", "form": "electronic", "copies": 1, "requirement": "optional", "source": "申请人自备"}
-            ],
-            "steps": [{"name": "受理", "description": "网上受理。"}, {"name": "办结", "description": "办结。"}],
-            "statutory_limit": {"value": 20, "unit": "working_days"},
-            "promised_limit": {"value": 5, "unit": "working_days"},
-            "handling_type": "promised",
-            "fees": {"free": true, "items": []},
-            "location": "测试区行政服务中心一楼 1 号窗口",
-            "hours": "周一至周五 9:00-17:00",
-            "consult_phone": "020-12345678",
-            "complaint_channel": "12345政务服务便民热线",
-            "online_depth": 4,
-            "visits": 0,
-            "supports": {"appointment": false, "payment": false, "delivery": true, "kiosk": true},
-            "result": {"name": "测试结果文书"}
-        }]
+        "services": [service]
     })
 }
 
-static KEYS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-/// Submits an application with a new idempotency key and expects 201.
+/// Submits an application (by 张三丰, the applicant of `submit_application`) and expects 201.
 async fn submit(server: &TestServer) -> ApplicationCreated {
-    let n = KEYS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let body = json!({
-        "service_code": SERVICE,
-        "applicant": {"type": "individual", "name": NAME, "id_type": "resident_id", "id_number": RESIDENT_ID, "mobile": MOBILE},
-        "answers": {},
-        "materials": {}
-    });
-    let resp = server
-        .http
-        .post(server.url("/api/v1/applications"))
-        .header(
-            "Idempotency-Key",
-            format!("lookup-{}-{n}-{nanos}", std::process::id()),
-        )
-        .header(CONTENT_TYPE, "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("POST /applications");
-    let status = resp.status();
-    let text = resp.text().await.unwrap();
-    assert_eq!(status, StatusCode::CREATED, "{text}");
-    serde_json::from_str(&text).expect("an ApplicationCreated")
+    server.submit_application(SERVICE).await
 }
 
 /// A reqwest client whose connections come from `local` (any 127.x.y.z reaches the server).
@@ -187,37 +121,12 @@ async fn lookup(server: &TestServer, number: &str, query: &str) -> (StatusCode, 
         .await
 }
 
-async fn view(server: &TestServer, case: &ApplicationCreated) -> CaseView {
-    server
-        .api
-        .case(&case.acceptance_number, &case.query_code)
-        .await
-        .expect("GET the case")
-}
-
-/// `server case NUMBER ARGS…`, expected to succeed.
-async fn staff(server: &TestServer, number: &str, args: &[&str]) {
-    let mut all = vec!["case", number];
-    all.extend_from_slice(args);
-    let out = server.cli(&all).await;
-    assert!(out.success, "server case {number} {args:?} failed: {out:?}");
-}
-
 /// A valid acceptance number nobody was given (sequence 99999 of the same day).
 fn unknown_number(like: &str) -> String {
     AcceptanceNumber::new(&like[..6], &like[6..12], 99_999)
         .unwrap()
         .compact()
         .to_string()
-}
-
-/// A query code that is not this case's.
-fn wrong_code(code: &str) -> String {
-    if code == "ABCDEF" {
-        "ABCDEG".into()
-    } else {
-        "ABCDEF".into()
-    }
 }
 
 fn api_error(e: ClientError) -> (u16, String, Vec<String>) {
@@ -259,31 +168,6 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
     v
 }
 
-/// A small PDF through POST /uploads; its id.
-async fn upload_pdf(server: &TestServer, marker: &str) -> String {
-    let boundary = "----onewindow-lookup-boundary";
-    let pdf = format!("%PDF-1.4\n% {marker}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
-    let mut body = Vec::new();
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"proof.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
-    body.extend_from_slice(pdf.as_bytes());
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let resp = server
-        .http
-        .post(server.url("/api/v1/uploads"))
-        .header(
-            CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .expect("POST /uploads");
-    let status = resp.status();
-    let value: Value = resp.json().await.unwrap_or(Value::Null);
-    assert_eq!(status, StatusCode::CREATED, "POST /uploads: {value}");
-    value["id"].as_str().expect("an upload id").to_string()
-}
-
 fn reply(pairs: &[(&str, &[&str])], note: Option<&str>) -> SupplementReply {
     SupplementReply {
         materials: pairs
@@ -297,12 +181,12 @@ fn reply(pairs: &[(&str, &[&str])], note: Option<&str>) -> SupplementReply {
 // ---------------------------------------------------------------------------------------
 
 async fn a_case_is_found_by_code_and_by_mobile(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let case = submit(&server).await;
     let number = &case.acceptance_number;
 
     // By the code: the same case, whichever way the number and code are typed.
-    let v = view(&server, &case).await;
+    let v = server.track(&case).await;
     assert_eq!(&v.acceptance_number, number);
     assert_eq!(
         (v.service.code.as_str(), v.service.name.as_str()),
@@ -425,7 +309,7 @@ async fn a_case_is_found_by_code_and_by_mobile(backend: Backend) {
 
 async fn every_miss_gets_the_same_404(backend: Backend) {
     // Five misses from one address would reach the default limit before the last check.
-    let server = start!(backend, &[("ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR", "20")]);
+    let server = start_on!(backend, test_catalogue(), envs: &[("ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR", "20")]);
     let case = submit(&server).await;
     let number = &case.acceptance_number;
     let http = reqwest::Client::new();
@@ -485,12 +369,13 @@ async fn every_miss_gets_the_same_404(backend: Backend) {
         );
     }
     // And the case is untouched.
-    assert_eq!(view(&server, &case).await.status, CaseStatus::Submitted);
+    assert_eq!(server.track(&case).await.status, CaseStatus::Submitted);
 }
 
 async fn a_mistyped_number_is_400_before_any_lookup(backend: Backend) {
     // A low limit: were typos counted, the last lookup would be refused.
-    let server = start!(backend, &[("ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR", "2")]);
+    let server =
+        start_on!(backend, test_catalogue(), envs: &[("ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR", "2")]);
     let case = submit(&server).await;
     let number = &case.acceptance_number;
     let last = number.chars().last().unwrap();
@@ -519,7 +404,7 @@ async fn a_mistyped_number_is_400_before_any_lookup(backend: Backend) {
         let (status, body) = lookup(&server, &swapped, &format!("c={}", case.query_code)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     }
-    view(&server, &case).await;
+    server.track(&case).await;
 }
 
 async fn failures_from_one_address_are_throttled(backend: Backend) {
@@ -528,7 +413,7 @@ async fn failures_from_one_address_are_throttled(backend: Backend) {
         ("ONEWINDOW_LOOKUP_MAX_FAILS_PER_NUMBER", "100"),
         ("ONEWINDOW_LOOKUP_WINDOW_SECS", "4"),
     ];
-    let server = start!(backend, &envs);
+    let server = start_on!(backend, test_catalogue(), envs: &envs);
     let a = submit(&server).await;
     let b = submit(&server).await;
     let here = client_from("127.0.0.1");
@@ -634,7 +519,7 @@ async fn failures_on_one_number_are_throttled(backend: Backend) {
         ("ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR", "100"),
         ("ONEWINDOW_LOOKUP_MAX_FAILS_PER_NUMBER", "3"),
     ];
-    let server = start!(backend, &envs);
+    let server = start_on!(backend, test_catalogue(), envs: &envs);
     let a = submit(&server).await;
     let b = submit(&server).await;
     let clients = [
@@ -688,12 +573,12 @@ async fn failures_on_one_number_are_throttled(backend: Backend) {
 }
 
 async fn the_timeline_grows_with_each_event(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let case = submit(&server).await;
     let number = case.acceptance_number.as_str();
 
-    staff(&server, number, &["accept"]).await;
-    let v = view(&server, &case).await;
+    server.case_cli(number, &["accept"]).await;
+    let v = server.track(&case).await;
     assert_eq!(v.status, CaseStatus::Accepted);
     assert_eq!(v.timeline.len(), 2, "{:?}", v.timeline);
     let accepted = &v.timeline[1];
@@ -715,13 +600,13 @@ async fn the_timeline_grows_with_each_event(backend: Backend) {
         "the promised date is the due date now"
     );
 
-    staff(
-        &server,
-        number,
-        &["review", "--step", "初审", "--opinion", "材料齐全"],
-    )
-    .await;
-    let v = view(&server, &case).await;
+    server
+        .case_cli(
+            number,
+            &["review", "--step", "初审", "--opinion", "材料齐全"],
+        )
+        .await;
+    let v = server.track(&case).await;
     assert_eq!(v.status, CaseStatus::UnderReview);
     assert_eq!(v.timeline.len(), 3);
     assert_eq!(
@@ -733,8 +618,10 @@ async fn the_timeline_grows_with_each_event(backend: Backend) {
     );
     assert_eq!(v.current_step, "初审");
 
-    staff(&server, number, &["deny", "--reason", "不符合受理条件"]).await;
-    let v = view(&server, &case).await;
+    server
+        .case_cli(number, &["deny", "--reason", "不符合受理条件"])
+        .await;
+    let v = server.track(&case).await;
     assert_eq!(v.status, CaseStatus::Denied);
     assert_eq!(v.timeline.len(), 4);
     let steps: Vec<&str> = v.timeline.iter().map(|e| e.step.as_str()).collect();
@@ -760,7 +647,7 @@ async fn the_timeline_grows_with_each_event(backend: Backend) {
 }
 
 async fn an_applicant_may_withdraw_before_the_decision(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
 
     // Straight after submitting.
     let first = submit(&server).await;
@@ -776,7 +663,7 @@ async fn an_applicant_may_withdraw_before_the_decision(backend: Backend) {
         (last.status, last.step.as_str(), last.department.as_str()),
         (CaseStatus::Withdrawn, "撤回", DEPARTMENT)
     );
-    assert_eq!(view(&server, &first).await, v, "the lookup shows it");
+    assert_eq!(server.track(&first).await, v, "the lookup shows it");
     // Not twice.
     let (status, code, _) = api_error(
         server
@@ -789,10 +676,14 @@ async fn an_applicant_may_withdraw_before_the_decision(backend: Backend) {
 
     // While accepted: yes. After the decision: 409, and nothing changes.
     let second = submit(&server).await;
-    staff(&server, &second.acceptance_number, &["accept"]).await;
+    server
+        .case_cli(&second.acceptance_number, &["accept"])
+        .await;
     let third = submit(&server).await;
-    staff(&server, &third.acceptance_number, &["accept"]).await;
-    staff(&server, &third.acceptance_number, &["approve"]).await;
+    server.case_cli(&third.acceptance_number, &["accept"]).await;
+    server
+        .case_cli(&third.acceptance_number, &["approve"])
+        .await;
     let v = server
         .api
         .withdraw(&second.acceptance_number, &second.query_code)
@@ -808,7 +699,7 @@ async fn an_applicant_may_withdraw_before_the_decision(backend: Backend) {
             .unwrap_err(),
     );
     assert_eq!((status, code.as_str()), (409, "conflict"));
-    let v = view(&server, &third).await;
+    let v = server.track(&third).await;
     assert_eq!(v.status, CaseStatus::Approved);
     assert_eq!(v.timeline.len(), 3);
 
@@ -826,28 +717,28 @@ async fn an_applicant_may_withdraw_before_the_decision(backend: Backend) {
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(assert_error_shape(&body, "bad_request"), vec!["c"]);
-    assert_eq!(view(&server, &fourth).await.status, CaseStatus::Submitted);
+    assert_eq!(server.track(&fourth).await.status, CaseStatus::Submitted);
 }
 
 async fn the_applicant_answers_a_supplement_request(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let case = submit(&server).await;
     let number = case.acceptance_number.as_str();
-    staff(&server, number, &["accept"]).await;
-    staff(
-        &server,
-        number,
-        &[
-            "request_supplement",
-            "--item",
-            "身份证明:复印件不清晰",
-            "--item",
-            "情况说明:请补充说明",
-        ],
-    )
-    .await;
+    server.case_cli(number, &["accept"]).await;
+    server
+        .case_cli(
+            number,
+            &[
+                "request_supplement",
+                "--item",
+                "身份证明:复印件不清晰",
+                "--item",
+                "情况说明:请补充说明",
+            ],
+        )
+        .await;
 
-    let v = view(&server, &case).await;
+    let v = server.track(&case).await;
     assert_eq!(v.status, CaseStatus::SupplementRequested);
     let s = v.supplement.clone().expect("the supplement notice");
     assert_eq!(s.items.len(), 2);
@@ -865,9 +756,9 @@ async fn the_applicant_answers_a_supplement_request(backend: Backend) {
     assert!(v.can_withdraw);
 
     // Items without a material id are keyed by their index.
-    let u0 = upload_pdf(&server, "supplement-0").await;
-    let u1 = upload_pdf(&server, "supplement-1").await;
-    let extra = upload_pdf(&server, "supplement-extra").await;
+    let u0 = server.upload_pdf("supplement-0").await;
+    let u1 = server.upload_pdf("supplement-1").await;
+    let extra = server.upload_pdf("supplement-extra").await;
     let v = server
         .api
         .reply_supplement(
@@ -902,7 +793,7 @@ async fn the_applicant_answers_a_supplement_request(backend: Backend) {
             DEPARTMENT
         )
     );
-    assert_eq!(view(&server, &case).await, v);
+    assert_eq!(server.track(&case).await, v);
     // The uploads now belong to the case.
     let rows = server.upload_rows().await;
     for id in [&u0, &u1, &extra] {
@@ -926,8 +817,8 @@ async fn the_applicant_answers_a_supplement_request(backend: Backend) {
     assert_eq!((status, code.as_str()), (409, "conflict"));
 
     // Staff confirm receipt: the clock runs again.
-    staff(&server, number, &["supplement_received"]).await;
-    let v = view(&server, &case).await;
+    server.case_cli(number, &["supplement_received"]).await;
+    let v = server.track(&case).await;
     assert_eq!(v.status, CaseStatus::UnderReview);
     assert!(v.deadline.as_ref().is_some_and(|d| !d.paused));
     assert_eq!(v.timeline.len(), 5);
@@ -935,11 +826,11 @@ async fn the_applicant_answers_a_supplement_request(backend: Backend) {
 }
 
 async fn a_supplement_reply_needs_every_item_and_an_open_request(backend: Backend) {
-    let server = start!(backend);
+    let server = start_on!(backend, test_catalogue());
     let case = submit(&server).await;
     let number = case.acceptance_number.as_str();
-    let u0 = upload_pdf(&server, "needs-0").await;
-    let u1 = upload_pdf(&server, "needs-1").await;
+    let u0 = server.upload_pdf("needs-0").await;
+    let u1 = server.upload_pdf("needs-1").await;
 
     // Nothing requested: 409.
     let (status, code, _) = api_error(
@@ -950,7 +841,7 @@ async fn a_supplement_reply_needs_every_item_and_an_open_request(backend: Backen
             .unwrap_err(),
     );
     assert_eq!((status, code.as_str()), (409, "conflict"));
-    staff(&server, number, &["accept"]).await;
+    server.case_cli(number, &["accept"]).await;
     let (status, _, _) = api_error(
         server
             .api
@@ -960,18 +851,18 @@ async fn a_supplement_reply_needs_every_item_and_an_open_request(backend: Backen
     );
     assert_eq!(status, 409);
 
-    staff(
-        &server,
-        number,
-        &[
-            "request_supplement",
-            "--item",
-            "身份证明:不清晰",
-            "--item",
-            "照片:缺",
-        ],
-    )
-    .await;
+    server
+        .case_cli(
+            number,
+            &[
+                "request_supplement",
+                "--item",
+                "身份证明:不清晰",
+                "--item",
+                "照片:缺",
+            ],
+        )
+        .await;
     // An item without files.
     let (status, code, fields) = api_error(
         server
@@ -1010,14 +901,14 @@ async fn a_supplement_reply_needs_every_item_and_an_open_request(backend: Backen
     assert_eq!(sorted(fields), vec!["materials.1", "materials.photo"]);
     // A file another case uses.
     let other = submit(&server).await;
-    let used = upload_pdf(&server, "used").await;
-    staff(&server, &other.acceptance_number, &["accept"]).await;
-    staff(
-        &server,
-        &other.acceptance_number,
-        &["request_supplement", "--item", "材料:缺"],
-    )
-    .await;
+    let used = server.upload_pdf("used").await;
+    server.case_cli(&other.acceptance_number, &["accept"]).await;
+    server
+        .case_cli(
+            &other.acceptance_number,
+            &["request_supplement", "--item", "材料:缺"],
+        )
+        .await;
     server
         .api
         .reply_supplement(
@@ -1075,7 +966,7 @@ async fn a_supplement_reply_needs_every_item_and_an_open_request(backend: Backen
     );
 
     // Nothing was taken by the failed replies: the right one goes through.
-    let v = view(&server, &case).await;
+    let v = server.track(&case).await;
     assert!(!v.supplement.unwrap().answered);
     assert_eq!(v.timeline.len(), 3);
     let v = server

@@ -2,8 +2,6 @@
 //! process over a fresh database (SQLite in a temporary directory, or a freshly created
 //! PostgreSQL database), and cleans everything up in `Drop` even when an assertion fails.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -44,9 +42,8 @@ const SERVER_ENV: &[&str] = &[
 
 /// Every check runs once per backend, as `sqlite::<name>` and `postgres::<name>`, on a
 /// multi-threaded runtime with 2 worker threads, or N with a leading `worker_threads = N;`.
-/// The checks are `async fn <name>(backend: Backend)` at the root of the test crate, which
-/// declares `#[macro_use] mod support;` and imports `Backend`.
-#[allow(unused_macros)]
+/// The checks are `async fn <name>(backend: Backend)` in the suite's module, which imports
+/// `Backend`; `main.rs` declares `#[macro_use] mod support;` before the suites.
 macro_rules! backend_tests {
     (worker_threads = $workers:tt; $($name:ident),* $(,)?) => {
         mod sqlite {
@@ -68,6 +65,37 @@ macro_rules! backend_tests {
     };
     ($($name:ident),* $(,)?) => {
         backend_tests!(worker_threads = 2; $($name),*);
+    };
+}
+
+/// The server a `TestServer::start…` future gives, or a return from the test when it gives
+/// `None` (PostgreSQL asked for but not reachable; the skip has been printed).
+macro_rules! or_skip {
+    ($started:expr) => {
+        match $started.await {
+            Some(server) => server,
+            None => return,
+        }
+    };
+}
+
+/// Starts a server without the demo catalogue and imports `catalogue` into it (with extra
+/// `serve` arguments after `args:` and environment variables after `envs:`), or returns from
+/// the test when PostgreSQL is not reachable: `start_on!(backend, test_catalogue())`.
+macro_rules! start_on {
+    (@or) => {
+        &[]
+    };
+    (@or $given:expr) => {
+        $given
+    };
+    ($backend:expr, $catalogue:expr $(, args: $args:expr)? $(, envs: $envs:expr)? $(,)?) => {
+        or_skip!(TestServer::start_with_catalogue(
+            $backend,
+            start_on!(@or $($args)?),
+            start_on!(@or $($envs)?),
+            &$catalogue
+        ))
     };
 }
 
@@ -211,7 +239,8 @@ pub struct TestServer {
     pub http: reqwest::Client,
     child: Option<launcher::Server>,
     data_dir: TempDir,
-    dist_dir: TempDir,
+    /// Held for its lifetime: the bundles the server serves.
+    _dist_dir: TempDir,
     /// Scratch space for catalogue files written by a test.
     pub scratch: TempDir,
     // Declared last: dropped after the child has been killed (in `Drop::drop`).
@@ -245,13 +274,8 @@ fn base_command(pg: Option<&PgDatabase>) -> Command {
 }
 
 impl TestServer {
-    /// Starts a server with the demo catalogue. `None` means PostgreSQL was asked for but is
-    /// not reachable: the caller skips (a line saying so has been printed).
-    pub async fn start(backend: Backend) -> Option<TestServer> {
-        Self::start_with(backend, Options::default()).await
-    }
-
-    /// Starts a server with `options`; `None` as for `start`.
+    /// Starts a server with `options`. `None` means PostgreSQL was asked for but is not
+    /// reachable: the caller skips (a line saying so has been printed; see `or_skip!`).
     pub async fn start_with(backend: Backend, options: Options) -> Option<TestServer> {
         let args: &[&str] = if options.no_demo { &["--no-demo"] } else { &[] };
         Self::start_with_args(backend, args, &[]).await
@@ -326,7 +350,7 @@ impl TestServer {
             http: reqwest::Client::new(),
             child: Some(child),
             data_dir,
-            dist_dir,
+            _dist_dir: dist_dir,
             scratch,
             pg,
         };
@@ -549,7 +573,7 @@ pub fn assert_error_shape(body: &Value, code: &str) -> Vec<String> {
 }
 
 // ---------------------------------------------------------------------------------------
-// The command line against a running test server (server/tests/lifecycle.rs)
+// The command line against a running test server
 
 impl TestServer {
     /// Runs `server ARGS… --data-dir <this server's data dir>` against this server's
@@ -572,7 +596,7 @@ impl TestServer {
 }
 
 // ---------------------------------------------------------------------------------------
-// Shared by the complaint and rating suites (server/tests/complaints.rs, ratings.rs)
+// Setup shared by the suites
 
 static KEYS: AtomicUsize = AtomicUsize::new(0);
 
@@ -597,14 +621,23 @@ pub fn ymd(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-/// `n` working days after `d`, Monday to Friday (the suites import no holiday calendar).
+/// Monday to Friday (the suites import no holiday calendar).
+pub fn is_working_day(d: time::Date) -> bool {
+    !matches!(d.weekday(), time::Weekday::Saturday | time::Weekday::Sunday)
+}
+
+/// `n` working days after `d` (see `is_working_day`); for 0, `d` or the next working day.
 pub fn add_working_days(mut d: time::Date, n: u32) -> time::Date {
-    let working =
-        |d: time::Date| !matches!(d.weekday(), time::Weekday::Saturday | time::Weekday::Sunday);
+    if n == 0 {
+        while !is_working_day(d) {
+            d = d.next_day().unwrap();
+        }
+        return d;
+    }
     let mut left = n;
     while left > 0 {
         d = d.next_day().unwrap();
-        if working(d) {
+        if is_working_day(d) {
             left -= 1;
         }
     }
@@ -678,6 +711,14 @@ impl TestServer {
         serde_json::from_value(value).unwrap()
     }
 
+    /// `server case NUMBER ARGS…`, which must succeed.
+    pub async fn case_cli(&self, number: &str, args: &[&str]) {
+        let mut all = vec!["case", number];
+        all.extend_from_slice(args);
+        let out = self.cli(&all).await;
+        assert!(out.success, "server case {number} {args:?} failed: {out:?}");
+    }
+
     /// Takes case `number` through accept, approve and complete with `server case`.
     pub async fn complete_case(&self, number: &str) {
         for args in [
@@ -685,20 +726,30 @@ impl TestServer {
             &["approve"],
             &["complete", "--delivery", "window"],
         ] {
-            let mut all = vec!["case", number];
-            all.extend_from_slice(args);
-            let out = self.cli(&all).await;
-            assert!(out.success, "server case {number} {args:?}: {out:?}");
+            self.case_cli(number, args).await;
         }
     }
 
-    /// A staff token for `department`, created with the command line.
+    /// The applicant's view of `case` (by its query code), which must be there.
+    pub async fn track(&self, case: &api_client::ApplicationCreated) -> api_client::CaseView {
+        self.api
+            .case(&case.acceptance_number, &case.query_code)
+            .await
+            .expect("GET the case")
+    }
+
+    /// A staff token for `department`, created with the command line: `owst_` and 64 more.
     pub async fn staff_token(&self, name: &str, department: &str) -> String {
         let out = self
             .cli(&["staff-token", "create", name, "--department", department])
             .await;
         assert!(out.success, "staff-token create: {out:?}");
-        out.stdout.trim().to_string()
+        let token = out.stdout.trim().to_string();
+        assert!(
+            token.starts_with("owst_") && token.len() == 5 + 64,
+            "{token:?}"
+        );
+        token
     }
 
     /// A small PDF through POST /uploads; its id.
@@ -723,6 +774,20 @@ impl TestServer {
         let (status, value, _) = self.send(req).await;
         assert_eq!(status, StatusCode::CREATED, "POST /uploads: {value}");
         value["id"].as_str().expect("an upload id").to_string()
+    }
+}
+
+/// A (field, code) pair, as `bad_fields` lists them.
+pub fn pair(field: &str, code: &str) -> (String, String) {
+    (field.to_string(), code.to_string())
+}
+
+/// A query code that is not `code`.
+pub fn wrong_code(code: &str) -> String {
+    if code == "ABCDEF" {
+        "ABCDEG".into()
+    } else {
+        "ABCDEF".into()
     }
 }
 
@@ -764,7 +829,7 @@ pub fn two_department_catalogue(
 
 impl TestServer {
     /// Starts a server without the demo catalogue (with extra `serve` arguments and
-    /// environment) and imports `catalogue`; `None` as for `start`.
+    /// environment) and imports `catalogue`; `None` as for `start_with`.
     pub async fn start_with_catalogue(
         backend: Backend,
         args: &[&str],
