@@ -6,17 +6,14 @@
 //!
 //! Limits are set per test server through `ONEWINDOW_LOOKUP_*`.
 
-#[macro_use]
-mod support;
-
 use std::net::IpAddr;
 
+use crate::support::{assert_error_shape, new_key, two_department_catalogue, Backend, TestServer};
 use api_client::checks::AcceptanceNumber;
 use api_client::{ApplicationCreated, CaseView, ComplaintCreated};
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{assert_error_shape, new_key, two_department_catalogue, Backend, TestServer};
 
 backend_tests!(
     worker_threads = 4;
