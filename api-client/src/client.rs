@@ -122,17 +122,6 @@ impl ApiClient {
         self.get(&one_of("/cases", number, "", ("c", code))).await
     }
 
-    /// A case's progress, by its number and the applicant's mobile (read only: the view's
-    /// tracking address then carries no code).
-    pub async fn case_by_mobile(
-        &self,
-        number: &str,
-        mobile: &str,
-    ) -> Result<CaseView, ClientError> {
-        self.get(&one_of("/cases", number, "", ("mobile", mobile)))
-            .await
-    }
-
     /// Withdraws a case before its decision; the case as it is afterwards.
     pub async fn withdraw(&self, number: &str, code: &str) -> Result<CaseView, ClientError> {
         let url = self.url(&one_of("/cases", number, "/withdraw", ("c", code)));

@@ -14,6 +14,7 @@ pub mod complaints;
 pub mod deadline;
 pub mod error;
 pub mod forms;
+pub mod lookup;
 pub mod query;
 pub mod ratings;
 pub mod types;
@@ -33,6 +34,7 @@ pub use complaints::{
 pub use deadline::{Deadline, Light};
 pub use error::{ErrorBody, ErrorDetail, FieldError};
 pub use forms::{FieldType, FormField, FormSection, FormSpec, UploadLimits};
+pub use lookup::CaseLookupRequest;
 pub use query::{ServiceQuery, DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS};
 pub use ratings::{
     DepartmentSatisfaction, LevelCounts, RatingRequest, RatingView, Rectification,

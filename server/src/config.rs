@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use api_client::UploadLimits;
 use clap::Args;
+use ipnet::IpNet;
 
 /// Where the data lives; every subcommand takes the same options.
 #[derive(Args, Clone, Debug)]
@@ -39,6 +40,20 @@ pub struct ServiceArgs {
     /// Working days staff have to answer a poor rating (整改), counted from the day after it.
     #[arg(long, env = "ONEWINDOW_RECTIFICATION_DAYS", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=250))]
     pub rectification_days: u32,
+    /// A reverse proxy in front of the server (an address or a CIDR network, repeatable):
+    /// only from these peers is the client's address read from `X-Forwarded-For` (or
+    /// `Forwarded`), for the gate's counts. Without it, every client is its TCP peer.
+    #[arg(long = "trusted-proxy", value_name = "CIDR", env = "ONEWINDOW_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_net)]
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+/// A CIDR network (`10.0.0.0/8`, `2001:db8::/32`) or a single address (`127.0.0.1`).
+fn parse_net(text: &str) -> Result<IpNet, String> {
+    let text = text.trim();
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map(|net| net.trunc())
+        .map_err(|_| format!("`{text}` is not an address or a CIDR network (10.0.0.0/8)"))
 }
 
 /// Settings of this installation, from the command line or the environment.
@@ -54,6 +69,8 @@ pub struct Config {
     pub complaint_reply_days: u32,
     /// Working days after a poor rating by which staff must answer it (整改).
     pub rectification_days: u32,
+    /// The reverse proxies whose forwarded client addresses are believed.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 /// What uploads may be, by content.
@@ -81,6 +98,7 @@ impl Config {
             region_code: region.to_string(),
             complaint_reply_days: service.complaint_reply_days,
             rectification_days: service.rectification_days,
+            trusted_proxies: service.trusted_proxies.clone(),
         })
     }
 
@@ -90,5 +108,26 @@ impl Config {
             max_total_bytes: self.max_total_bytes,
             accepted: ACCEPTED_MEDIA_TYPES.iter().map(|s| s.to_string()).collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_proxies_are_networks_or_addresses() {
+        assert_eq!(parse_net("10.0.0.0/8").unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!(
+            parse_net(" 127.0.0.1 ").unwrap().to_string(),
+            "127.0.0.1/32"
+        );
+        assert_eq!(
+            parse_net("2001:db8::1/32").unwrap().to_string(),
+            "2001:db8::/32"
+        );
+        assert_eq!(parse_net("::1").unwrap().to_string(), "::1/128");
+        assert!(parse_net("10.0.0.0/33").is_err());
+        assert!(parse_net("proxy.local").is_err());
     }
 }

@@ -7,6 +7,7 @@ mod calendar;
 mod config;
 mod db;
 mod error;
+mod gate;
 // Layer 1: the catalogue, search, numbers and tracking addresses.
 mod catalogue;
 mod numbering;

@@ -1,6 +1,6 @@
 //! What an applicant sees of their case and does to it (办件查询): the use cases behind
-//! `GET /cases/{number}`, `POST /cases/{number}/withdraw` and `POST
-//! /cases/{number}/supplement`. Each passes the gate first (`cases::access`: the number with
+//! `GET /cases/{number}` and `POST /cases/{number}/lookup`, `POST /cases/{number}/withdraw`
+//! and `POST /cases/{number}/supplement`. Each passes the gate first (`cases::access`: the number with
 //! the query code, or the mobile for a look-up; the throttle) and answers with the case as
 //! its applicant sees it (`view`), which joins the case with its rating: this module sits
 //! above both `cases` and `ratings`, so that neither imports the other.

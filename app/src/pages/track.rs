@@ -110,7 +110,8 @@ pub fn TrackLookup() -> impl IntoView {
         } else if let Some(mobile) = mobile {
             found.set(None);
             leptos::task::spawn_local(async move {
-                found.set(Some(client().case_by_mobile(n.compact(), &mobile).await));
+                let req = api_client::CaseLookupRequest::mobile(&mobile);
+                found.set(Some(client().look_up_case(n.compact(), &req).await));
             });
         }
     };
@@ -167,6 +168,13 @@ pub fn CasePage() -> impl IntoView {
         let code = query.with(|q| q.get("c").unwrap_or_default());
         async move { client().case(&number, &code).await }
     });
+    // Once read, the code leaves the address bar (browser history, screenshots, a shoulder):
+    // the router keeps it in memory for this page's links and actions.
+    Effect::new(move || {
+        if matches!(case.get(), Some(Ok(_))) {
+            drop_query_from_address();
+        }
+    });
     move || {
         match case.get() {
         None => view! { <Loading/> }.into_any(),
@@ -179,6 +187,23 @@ pub fn CasePage() -> impl IntoView {
         Some(Err(error)) => view! { <FetchError error on_retry=move |_| case.refetch()/> }.into_any(),
     }
     }
+}
+
+/// Replaces the address bar's entry with the same path without its query string (`?c=`),
+/// without a navigation: the router's own location, and so the code, stay as they were.
+fn drop_query_from_address() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    if location.search().map(|s| s.is_empty()).unwrap_or(true) {
+        return;
+    }
+    let (Ok(path), Ok(history)) = (location.pathname(), window.history()) else {
+        return;
+    };
+    let state = history.state().unwrap_or(wasm_bindgen::JsValue::NULL);
+    let _ = history.replace_state_with_url(&state, "", Some(&path));
 }
 
 #[component]

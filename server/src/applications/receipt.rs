@@ -1,12 +1,16 @@
 //! The receipt (受理回执) of a case, for its acceptance number and query code: what the
-//! applicant prints or keeps, with the tracking address as a QR code. An unknown number and a
-//! wrong code get the same 404.
+//! applicant prints or keeps, with the tracking address as a QR code. Through the one gate
+//! (`crate::gate`): an unknown number and a wrong code get the same 404 and count as a failed
+//! attempt at the case's number; past the limits, 429.
+
+use std::net::IpAddr;
 
 use api_client::{Receipt, ServiceGuide};
 
 use super::store;
 use crate::calendar::rfc3339_cst;
 use crate::error::ApiError;
+use crate::gate;
 use crate::numbering;
 use crate::state::AppState;
 use crate::tracking;
@@ -14,14 +18,22 @@ use crate::tracking;
 /// The one answer for an unknown number and a wrong code.
 pub const NO_MATCH: &str = "no application matches this number and code";
 
-/// The receipt of case `number` (compact) if `code` (normalised) is its query code.
-pub async fn receipt(state: &AppState, number: &str, code: &str) -> Result<Receipt, ApiError> {
-    let secret = numbering::secret(&state.pool).await?;
-    let expected = numbering::code_hash(secret, number, code);
-    let case = match store::find(&state.pool, number).await? {
-        Some(case) if numbering::same_digest(&case.query_code_hash, &expected) => case,
-        _ => return Err(ApiError::NotFound(NO_MATCH.into())),
-    };
+/// The receipt of case `number` (compact) for a client at `addr` if `code` (normalised) is its
+/// query code, through the gate (`gate::pass`).
+pub async fn receipt(
+    state: &AppState,
+    addr: Option<IpAddr>,
+    number: &str,
+    code: &str,
+) -> Result<Receipt, ApiError> {
+    let opened = gate::pass(addr, number, async {
+        let secret = numbering::secret(&state.pool).await?;
+        let expected = numbering::code_hash(secret, number, code);
+        let case = store::find(&state.pool, number).await?;
+        Ok(case.filter(|c| numbering::same_digest(&c.query_code_hash, &expected)))
+    })
+    .await?;
+    let case = opened.ok_or_else(|| ApiError::NotFound(NO_MATCH.into()))?;
 
     let catalogue = state.catalogue().await?;
     let guide = catalogue.guide(&case.service_code);

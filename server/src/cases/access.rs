@@ -1,9 +1,9 @@
-//! The one gate to a case for its applicant: the acceptance number with the query code (or
-//! the mobile used when applying), checked against the throttle before anything is read.
+//! The way to a case for its applicant: the acceptance number with the query code (or the
+//! mobile used when applying), through the one gate (`crate::gate`) before anything is read.
 //!
 //! - `read_parts` checks the number and the proof before any database access and names every
 //!   bad one (400).
-//! - `open` asks the throttle first (429 with the wait), then the case; an unknown number, a
+//! - `open` passes the gate (429 with the wait), then reads the case; an unknown number, a
 //!   wrong code and a wrong mobile get the same 404, and each counts as a failure.
 
 use std::net::IpAddr;
@@ -12,8 +12,8 @@ use api_client::checks::{normalise_mobile, normalise_query_code};
 use api_client::FieldError;
 
 use super::lookup::{self, CaseRow, Credential};
-use super::throttle::Throttle;
 use crate::error::ApiError;
+use crate::gate;
 use crate::numbering;
 use crate::state::AppState;
 
@@ -91,19 +91,21 @@ pub fn read_parts(
     }
 }
 
-/// The case `number` if `proof` opens it; the throttle refuses first, and counts a failure.
+/// The case `number` if `proof` opens it, through the gate (`gate::pass`: 429 first, a
+/// miss counted).
 pub async fn open(
     state: &AppState,
     addr: Option<IpAddr>,
     number: &str,
     proof: &Proof,
 ) -> Result<CaseRow, ApiError> {
-    let found = async {
+    let opened = gate::pass(addr, number, async {
         let secret = numbering::secret(&state.pool).await?;
         let case = lookup::find(&state.pool, number).await?;
-        Ok::<_, ApiError>(case.filter(|case| case.opens(secret, proof.credential())))
-    };
-    Throttle::global().open(addr, number, NO_MATCH, found).await
+        Ok(case.filter(|c| c.opens(secret, proof.credential())))
+    })
+    .await?;
+    opened.ok_or_else(|| ApiError::NotFound(NO_MATCH.into()))
 }
 
 #[cfg(test)]

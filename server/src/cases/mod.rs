@@ -8,8 +8,8 @@
 //!   check behind the routes' `Staff` extractor.
 //! - `staff_view`: what staff see of their department's cases: a case in full, and the
 //!   supervision list of yellow and red cases (电子监察).
-//! - `access`: the one gate to a case for its applicant: number with code or mobile, and
-//!   the throttle of failed attempts (`throttle`).
+//! - `access`: the one way to a case for its applicant: number with code or mobile, through
+//!   the gate that counts and throttles failed attempts (`crate::gate`).
 //! - `lookup`: a case as its applicant reaches it, and the supplement reply.
 //! - `names`: how a case names its service.
 //!
@@ -23,4 +23,3 @@ pub mod lookup;
 pub mod names;
 pub mod staff;
 pub mod staff_view;
-pub mod throttle;

@@ -1,7 +1,7 @@
-//! The complainant's gate to a complaint: its number with its query code, checked against the
-//! lookup throttle (`cases::throttle`) before anything is read. An unknown number and a wrong
-//! code get the same 404, and each counts as a failure; complaint numbers never equal case
-//! numbers, so their counts stay apart.
+//! The complainant's way to a complaint: its number with its query code, through the one gate
+//! (`crate::gate`) before anything is read. An unknown number and a wrong code get the same
+//! 404, and each counts as a failure; complaint numbers never equal case numbers, so their
+//! counts stay apart.
 
 use std::net::IpAddr;
 
@@ -10,32 +10,30 @@ use api_client::{ComplaintView, HandlingRatingRequest};
 
 use super::store::{self, ComplaintRow};
 use super::view;
-use crate::cases::throttle::Throttle;
 use crate::error::ApiError;
+use crate::gate;
 use crate::numbering;
 use crate::state::AppState;
 
 /// The one answer for an unknown complaint number and a wrong code.
 pub const NO_COMPLAINT: &str = "no complaint matches this number and code";
 
-/// The complaint `number` if `code` is its query code; the throttle refuses first (429).
+/// The complaint `number` if `code` is its query code, through the gate (`gate::pass`: 429
+/// first, a miss counted).
 pub async fn open(
     state: &AppState,
     addr: Option<IpAddr>,
     number: &str,
     code: &str,
 ) -> Result<ComplaintRow, ApiError> {
-    let found = async {
+    let opened = gate::pass(addr, number, async {
         let secret = numbering::secret(&state.pool).await?;
         let expected = numbering::code_hash(secret, number, code);
         let complaint = store::find(&state.pool, number).await?;
-        Ok::<_, ApiError>(
-            complaint.filter(|c| numbering::same_digest(&c.query_code_hash, &expected)),
-        )
-    };
-    Throttle::global()
-        .open(addr, number, NO_COMPLAINT, found)
-        .await
+        Ok(complaint.filter(|c| numbering::same_digest(&c.query_code_hash, &expected)))
+    })
+    .await?;
+    opened.ok_or_else(|| ApiError::NotFound(NO_COMPLAINT.into()))
 }
 
 /// The complaint as its complainant follows it (`view::complainant`).

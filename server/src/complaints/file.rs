@@ -4,7 +4,7 @@
 //!
 //! A complaint about a case links to that case only when the complainant proves the case's
 //! query code (`cases::access::open`): an unknown number and a wrong code get the same 400,
-//! counted as failed case lookups by the lookup throttle.
+//! counted as failed case lookups by the one gate (`crate::gate`).
 
 use std::net::IpAddr;
 

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::extract::{
-    named_deserialize, shape_problem, JsonBody, JsonRequest, Params, RawNumber, ServiceCode,
-    IDEMPOTENCY_KEY,
+    named_deserialize, shape_problem, ClientAddr, JsonBody, JsonRequest, Params, RawNumber,
+    ServiceCode, IDEMPOTENCY_KEY,
 };
 use crate::applications::{self, receipt::receipt as receipt_of, submit::submit};
 use crate::cases::access::read_parts;
@@ -177,7 +177,8 @@ fn applicant_shape_problems(applicant: &Value) -> Vec<FieldError> {
 // The receipt
 
 /// The receipt (受理回执) of a case, for its acceptance number and query code. An unknown
-/// number and a wrong code get the same 404.
+/// number and a wrong code get the same 404, and count as failed attempts at the number, as
+/// for a case lookup; past the limits, 429.
 #[utoipa::path(
     get,
     path = "/applications/{number}",
@@ -190,16 +191,18 @@ fn applicant_shape_problems(applicant: &Value) -> Vec<FieldError> {
         (status = 200, description = "The receipt: no personal data beyond the masked name", body = Receipt),
         (status = 400, description = "The number is mistyped (its check character does not match) or the code is not a code", body = api_client::ErrorBody),
         (status = 404, description = "No application matches this number and code", body = api_client::ErrorBody),
+        (status = 429, description = "Too many failed attempts from this address or at this number: see `Retry-After`", body = api_client::ErrorBody),
     )
 )]
 pub async fn receipt(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     RawNumber(number): RawNumber,
     params: Params,
 ) -> Result<Json<Receipt>, ApiError> {
     let (number, proof) = read_parts(number.as_deref(), params.get("c"), None, false)?;
     let code = proof.code().unwrap_or_default();
-    Ok(Json(receipt_of(&state, &number, code).await?))
+    Ok(Json(receipt_of(&state, addr, &number, code).await?))
 }
 
 #[cfg(test)]

@@ -1,13 +1,14 @@
-//! Case progress for applicants (办件查询): `GET /cases/{number}` with the query code (`?c=`)
-//! or the applicant's mobile (`?mobile=`), and, with the code only, `POST
+//! Case progress for applicants (办件查询): `GET /cases/{number}?c=` with the query code (the
+//! QR link), `POST /cases/{number}/lookup` with the code or the applicant's mobile in the body
+//! (a mobile never goes in an address: `?mobile=` is a 400), and, with the code only, `POST
 //! /cases/{number}/withdraw` and `POST /cases/{number}/supplement`.
 //!
 //! An unknown number, a wrong code and a wrong mobile get the same 404. Failures are counted
-//! per client address and per number (`cases::throttle`); past the limit every lookup is
+//! per client address and per number (`crate::gate`); past the limit every attempt is
 //! refused with 429 and `Retry-After`. Nothing here logs the request: codes and mobiles are
 //! secrets, and errors name fields, never values.
 
-use api_client::{CaseView, SupplementReply};
+use api_client::{CaseLookupRequest, CaseView, SupplementReply};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -20,28 +21,33 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/cases/{number}", get(case))
+        .route("/cases/{number}/lookup", post(lookup))
         .route("/cases/{number}/withdraw", post(withdraw))
         .route("/cases/{number}/supplement", post(supplement))
 }
 
-/// A case's progress: status, timeline, current step, deadline and its light, a supplement
-/// request, the result. Opened by the query code or the applicant's mobile; an unknown number
-/// and a wrong code or mobile get the same 404. Shows the masked name and no other personal
-/// data.
+/// What `GET /cases/{number}?mobile=` answers: a mobile is personal data, never put in an
+/// address.
+pub const MOBILE_IN_ADDRESS: &str =
+    "send the mobile in the body of POST /cases/{number}/lookup, never in the address";
+
+/// A case's progress by the query code in the address (the QR link): status, timeline,
+/// current step, deadline and its light, a supplement request, the result. An unknown number
+/// and a wrong code get the same 404. Shows the masked name and no other personal data. A
+/// lookup by mobile is `POST /cases/{number}/lookup`.
 #[utoipa::path(
     get,
     path = "/cases/{number}",
     tag = "cases",
     params(
         ("number" = String, Path, description = "受理号, with or without separators, either case"),
-        ("c" = Option<String>, Query, description = "The query code (6 characters); or give `mobile`"),
-        ("mobile" = Option<String>, Query, description = "The applicant's mobile, when the code is not at hand (the tracking address then carries no code)"),
+        ("c" = String, Query, description = "The query code (6 characters). A mobile is never accepted here: `mobile` is a 400 (use `POST /cases/{number}/lookup`)"),
     ),
     responses(
         (status = 200, description = "The case as its applicant sees it", body = CaseView),
-        (status = 400, description = "The number is mistyped (`number`), or the code or mobile is missing or malformed (`c`, `mobile`)", body = api_client::ErrorBody),
-        (status = 404, description = "No case matches this number and code (or mobile)", body = api_client::ErrorBody),
-        (status = 429, description = "Too many failed lookups from this address or of this number: see `Retry-After`", body = api_client::ErrorBody),
+        (status = 400, description = "The number is mistyped (`number`), the code is missing or malformed (`c`), or a mobile was put in the address (`mobile`)", body = api_client::ErrorBody),
+        (status = 404, description = "No case matches this number and code", body = api_client::ErrorBody),
+        (status = 429, description = "Too many failed attempts from this address or at this number: see `Retry-After`", body = api_client::ErrorBody),
     )
 )]
 pub async fn case(
@@ -50,12 +56,41 @@ pub async fn case(
     RawNumber(number): RawNumber,
     params: Params,
 ) -> Result<Json<CaseView>, ApiError> {
+    if params.get("mobile").is_some() {
+        return Err(ApiError::field("mobile", "not_allowed", MOBILE_IN_ADDRESS));
+    }
+    let view = progress::look_up(&state, addr, number.as_deref(), params.get("c"), None).await?;
+    Ok(Json(view))
+}
+
+/// A case's progress, opened by the query code or the applicant's mobile sent in the body
+/// (never in the address). The same answers as `GET /cases/{number}`; opened by mobile, the
+/// view's tracking address carries no code and the case cannot be rated.
+#[utoipa::path(
+    post,
+    path = "/cases/{number}/lookup",
+    tag = "cases",
+    params(("number" = String, Path, description = "受理号, with or without separators, either case")),
+    request_body = CaseLookupRequest,
+    responses(
+        (status = 200, description = "The case as its applicant sees it", body = CaseView),
+        (status = 400, description = "The number is mistyped (`number`), the code or mobile is missing or malformed (`c`, `mobile`), or the body is not a JSON object (`body`, `Content-Type`)", body = api_client::ErrorBody),
+        (status = 404, description = "No case matches this number and code (or mobile)", body = api_client::ErrorBody),
+        (status = 429, description = "Too many failed attempts from this address or at this number: see `Retry-After`", body = api_client::ErrorBody),
+    )
+)]
+pub async fn lookup(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    RawNumber(number): RawNumber,
+    JsonBody(req): JsonBody<CaseLookupRequest>,
+) -> Result<Json<CaseView>, ApiError> {
     let view = progress::look_up(
         &state,
         addr,
         number.as_deref(),
-        params.get("c"),
-        params.get("mobile"),
+        req.c.as_deref(),
+        req.mobile.as_deref(),
     )
     .await?;
     Ok(Json(view))

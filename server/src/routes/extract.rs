@@ -16,22 +16,29 @@ use serde::de::DeserializeOwned;
 
 use crate::cases::staff::{self, Staff};
 use crate::error::ApiError;
+use crate::gate;
 use crate::numbering;
 use crate::state::AppState;
 
-/// The TCP peer's address (none when the server runs without connection info).
+/// The client's address, as the gate counts it (`gate::client_addr`): the TCP peer's, or the
+/// forwarded one when the peer is a trusted proxy (`--trusted-proxy`). None when the server
+/// runs without connection info.
 pub struct ClientAddr(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientAddr(peer.map(|peer| {
+            gate::client_addr(peer, &parts.headers, &state.config.trusted_proxies)
+        })))
     }
 }
 
@@ -139,6 +146,9 @@ impl JsonRequest for api_client::RatingRequest {
 }
 impl JsonRequest for api_client::VisitRatingRequest {
     const WHAT: &'static str = "the rating";
+}
+impl JsonRequest for api_client::CaseLookupRequest {
+    const WHAT: &'static str = "the lookup";
 }
 
 /// The body as a `T`, or a 400 naming what is wrong (`body`, `Content-Type`, the field).

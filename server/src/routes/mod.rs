@@ -37,7 +37,7 @@ use staff::StaffSecurity;
         uploads::create,
         applications::form, applications::create, applications::receipt,
         staff::act, staff::case, staff::overdue,
-        cases::case, cases::withdraw, cases::supplement,
+        cases::case, cases::lookup, cases::withdraw, cases::supplement,
         complaints::create, complaints::complaint, complaints::rate,
         ratings::rate_case, ratings::rate_visit, ratings::satisfaction,
         staff_complaints::list, staff_complaints::complaint, staff_complaints::act,

@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 
 use crate::support::{assert_error_shape, test_service, wrong_code, Backend, TestServer};
 use api_client::checks::AcceptanceNumber;
-use api_client::{ApplicationCreated, CaseStatus, CaseView, ClientError, Light, SupplementReply};
+use api_client::{
+    ApplicationCreated, CaseLookupRequest, CaseStatus, CaseView, ClientError, Light,
+    SupplementReply,
+};
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -76,6 +79,29 @@ async fn get_raw(client: &reqwest::Client, url: &str) -> (StatusCode, Option<Str
         .send()
         .await
         .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let status = resp.status();
+    let retry = resp
+        .headers()
+        .get(RETRY_AFTER)
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, retry, resp.text().await.unwrap())
+}
+
+/// POST /cases/{number}/lookup with `client` and the JSON `body`: status, `Retry-After`, raw
+/// body. (A mobile goes in the body, never in the address.)
+async fn post_lookup_raw(
+    client: &reqwest::Client,
+    server: &TestServer,
+    number: &str,
+    body: &Value,
+) -> (StatusCode, Option<String>, String) {
+    let resp = client
+        .post(server.url(&format!("/api/v1/cases/{number}/lookup")))
+        .header(CONTENT_TYPE, "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("POST /cases/{number}/lookup");
     let status = resp.status();
     let retry = resp
         .headers()
@@ -202,7 +228,7 @@ async fn a_case_is_found_by_code_and_by_mobile(backend: Backend) {
     // By the mobile, in any usual spelling: the same case; the tracking address has no code.
     let m = server
         .api
-        .case_by_mobile(number, "+86 138-0013-8000")
+        .look_up_case(number, &CaseLookupRequest::mobile("+86 138-0013-8000"))
         .await
         .expect("by mobile");
     assert_eq!(m.tracking_url, format!("{}/track/{number}", server.base));
@@ -220,8 +246,20 @@ async fn a_case_is_found_by_code_and_by_mobile(backend: Backend) {
     );
 
     // No personal data beyond the masked name, either way.
-    for query in [format!("c={}", case.query_code), format!("mobile={MOBILE}")] {
-        let resp = server.get(&format!("/api/v1/cases/{number}?{query}")).await;
+    let by_body = server
+        .http
+        .post(server.url(&format!("/api/v1/cases/{number}/lookup")))
+        .header(CONTENT_TYPE, "application/json")
+        .body(json!({ "mobile": MOBILE }).to_string());
+    for req in [
+        server.http.get(lookup_url(
+            &server,
+            number,
+            &format!("c={}", case.query_code),
+        )),
+        by_body,
+    ] {
+        let resp = req.send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
         assert_eq!(
             resp.headers()
@@ -239,7 +277,17 @@ async fn a_case_is_found_by_code_and_by_mobile(backend: Backend) {
     let (status, body) = lookup(&server, number, "c=ABC").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(assert_error_shape(&body, "bad_request"), vec!["c"]);
-    let (status, body) = lookup(&server, number, "mobile=12345").await;
+    let (status, body) = server
+        .post_json(
+            &format!("/cases/{number}/lookup"),
+            None,
+            &json!({"mobile": "12345"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(assert_error_shape(&body, "bad_request"), vec!["mobile"]);
+    // A mobile in the address is refused, even the right one.
+    let (status, body) = lookup(&server, number, &format!("mobile={MOBILE}")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(assert_error_shape(&body, "bad_request"), vec!["mobile"]);
 
@@ -247,6 +295,7 @@ async fn a_case_is_found_by_code_and_by_mobile(backend: Backend) {
     let (_, doc) = server.get_json("/api/v1/openapi.json").await;
     for path in [
         "/cases/{number}",
+        "/cases/{number}/lookup",
         "/cases/{number}/withdraw",
         "/cases/{number}/supplement",
     ] {
@@ -274,7 +323,8 @@ async fn every_miss_gets_the_same_404(backend: Backend) {
         ),
     )
     .await;
-    let wrong_mobile = get_raw(&http, &lookup_url(&server, number, "mobile=13900139000")).await;
+    let wrong_mobile =
+        post_lookup_raw(&http, &server, number, &json!({"mobile": "13900139000"})).await;
     let unknown = get_raw(
         &http,
         &lookup_url(
@@ -384,21 +434,21 @@ async fn failures_from_one_address_are_throttled(backend: Backend) {
     }
     // Three failures, on different numbers (one unknown), by code and by mobile.
     let started = Instant::now();
-    for (number, query) in [
+    for (number, proof) in [
         (
             a.acceptance_number.clone(),
-            format!("c={}", wrong_code(&a.query_code)),
+            json!({"c": wrong_code(&a.query_code)}),
         ),
         (
             b.acceptance_number.clone(),
-            "mobile=13900139000".to_string(),
+            json!({"mobile": "13900139000"}),
         ),
         (
             unknown_number(&a.acceptance_number),
-            format!("c={}", a.query_code),
+            json!({"c": a.query_code}),
         ),
     ] {
-        let (status, _, body) = get_raw(&here, &lookup_url(&server, &number, &query)).await;
+        let (status, _, body) = post_lookup_raw(&here, &server, &number, &proof).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     }
     // Now even a right code from that address is refused, with Retry-After.
@@ -429,9 +479,11 @@ async fn failures_from_one_address_are_throttled(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
-    let (status, _, _) = get_raw(
+    let (status, _, _) = post_lookup_raw(
         &here,
-        &lookup_url(&server, &b.acceptance_number, &format!("mobile={MOBILE}")),
+        &server,
+        &b.acceptance_number,
+        &json!({ "mobile": MOBILE }),
     )
     .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
@@ -584,7 +636,11 @@ async fn the_timeline_grows_with_each_event(backend: Backend) {
     assert_eq!(v.deadline, None, "no clock once decided");
     assert!(!v.can_withdraw);
     // The same by mobile, and still nothing personal.
-    let m = server.api.case_by_mobile(number, MOBILE).await.unwrap();
+    let m = server
+        .api
+        .look_up_case(number, &CaseLookupRequest::mobile(MOBILE))
+        .await
+        .unwrap();
     assert_eq!(m.timeline, v.timeline);
     let (_, raw) = lookup(&server, number, &format!("c={}", case.query_code)).await;
     assert_private(&raw.to_string());

@@ -14,6 +14,7 @@ mod applications;
 mod cases;
 mod catalogue;
 mod complaints;
+mod gate;
 mod lookup;
 mod ratings;
 mod uploads;

@@ -110,7 +110,11 @@ async fn a_completed_case_is_rated_once(backend: Backend) {
     );
     let by_mobile: CaseView = serde_json::from_value(
         server
-            .get_with(&format!("/cases/{n}?mobile=13800138000"), None)
+            .post_json(
+                &format!("/cases/{n}/lookup"),
+                None,
+                &json!({"mobile": "13800138000"}),
+            )
             .await
             .1,
     )
