@@ -16,30 +16,6 @@ use tempfile::TempDir;
 /// Where PostgreSQL is tried when `DATABASE_URL_TEST` is not set.
 pub const DEFAULT_PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
-/// Environment variables of the server that must not leak into the child from the
-/// developer's shell: they would change which database or directories it uses, or its
-/// limits and settings. A test that wants one passes it explicitly (`envs` of
-/// `TestServer::start_with_args`).
-const SERVER_ENV: &[&str] = &[
-    "DATABASE_URL",
-    "ONEWINDOW_DATA_DIR",
-    "ONEWINDOW_BIND",
-    "ONEWINDOW_DIST_DIR",
-    "ONEWINDOW_NO_DEMO",
-    "ONEWINDOW_MAX_FILE_MB",
-    "ONEWINDOW_MAX_APPLICATION_MB",
-    "ONEWINDOW_UPLOAD_TTL_SECS",
-    "ONEWINDOW_UPLOAD_SWEEP_SECS",
-    "ONEWINDOW_PUBLIC_URL",
-    "ONEWINDOW_REGION_CODE",
-    "ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR",
-    "ONEWINDOW_LOOKUP_MAX_FAILS_PER_NUMBER",
-    "ONEWINDOW_LOOKUP_WINDOW_SECS",
-    "ONEWINDOW_TRUSTED_PROXIES",
-    "ONEWINDOW_COMPLAINT_REPLY_DAYS",
-    "ONEWINDOW_RECTIFICATION_DAYS",
-];
-
 /// Every check runs once per backend, as `sqlite::<name>` and `postgres::<name>`, on a
 /// multi-threaded runtime with 2 worker threads, or N with a leading `worker_threads = N;`.
 /// The checks are `async fn <name>(backend: Backend)` in the suite's module, which imports
@@ -262,9 +238,7 @@ fn write_dist(dir: &Path) {
 /// The server binary with a clean environment, pointed at `pg` when given.
 fn base_command(pg: Option<&PgDatabase>) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
-    for var in SERVER_ENV {
-        cmd.env_remove(var);
-    }
+    launcher::clear_server_env(&mut cmd);
     // Keep the child's log short; warnings and errors still show in failure reports.
     cmd.env("RUST_LOG", "warn");
     if let Some(pg) = pg {

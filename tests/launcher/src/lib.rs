@@ -18,6 +18,38 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+/// The server's settings from the environment (see `server serve --help`). A test or
+/// benchmark server is started without them (`clear_server_env`), so a developer's shell
+/// cannot point it at real data or change its limits; a caller that wants one sets it
+/// explicitly afterwards.
+pub const SERVER_ENV: &[&str] = &[
+    "DATABASE_URL",
+    "ONEWINDOW_DATA_DIR",
+    "ONEWINDOW_BIND",
+    "ONEWINDOW_DIST_DIR",
+    "ONEWINDOW_NO_DEMO",
+    "ONEWINDOW_MAX_FILE_MB",
+    "ONEWINDOW_MAX_APPLICATION_MB",
+    "ONEWINDOW_UPLOAD_TTL_SECS",
+    "ONEWINDOW_UPLOAD_SWEEP_SECS",
+    "ONEWINDOW_PUBLIC_URL",
+    "ONEWINDOW_REGION_CODE",
+    "ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR",
+    "ONEWINDOW_LOOKUP_MAX_FAILS_PER_NUMBER",
+    "ONEWINDOW_LOOKUP_WINDOW_SECS",
+    "ONEWINDOW_TRUSTED_PROXIES",
+    "ONEWINDOW_COMPLAINT_REPLY_DAYS",
+    "ONEWINDOW_RECTIFICATION_DAYS",
+];
+
+/// Removes every variable of `SERVER_ENV` from `cmd`'s environment.
+pub fn clear_server_env(cmd: &mut Command) -> &mut Command {
+    for var in SERVER_ENV {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
 /// What the server prints once it accepts connections; the base URL follows it.
 const LISTENING: &str = "listening on ";
 

@@ -13,25 +13,6 @@ use crate::util::{describe, run, step, Ctx};
 /// How long a benchmark server gets to print its `listening on …` line.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Settings of the server that must not leak into a benchmark server from the developer's
-/// shell: they would point it at real data or change its limits.
-const SERVER_ENV: [&str; 14] = [
-    "DATABASE_URL",
-    "ONEWINDOW_DATA_DIR",
-    "ONEWINDOW_BIND",
-    "ONEWINDOW_DIST_DIR",
-    "ONEWINDOW_NO_DEMO",
-    "ONEWINDOW_MAX_FILE_MB",
-    "ONEWINDOW_MAX_APPLICATION_MB",
-    "ONEWINDOW_UPLOAD_TTL_SECS",
-    "ONEWINDOW_UPLOAD_SWEEP_SECS",
-    "ONEWINDOW_PUBLIC_URL",
-    "ONEWINDOW_REGION_CODE",
-    "ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR",
-    "ONEWINDOW_LOOKUP_MAX_FAILS_PER_NUMBER",
-    "ONEWINDOW_LOOKUP_WINDOW_SECS",
-];
-
 /// `<root>/target/release/server` (built first when `build`), or an error saying how to
 /// build it.
 pub fn release_server(ctx: &Ctx, build: bool) -> Result<PathBuf> {
@@ -51,9 +32,7 @@ pub fn release_server(ctx: &Ctx, build: bool) -> Result<PathBuf> {
 /// The server binary with an environment that cannot point it at real data, then `envs`.
 pub fn server_command(ctx: &Ctx, bin: &Path, envs: &[(&str, &str)]) -> Command {
     let mut cmd = ctx.cmd(bin);
-    for var in SERVER_ENV {
-        cmd.env_remove(var);
-    }
+    launcher::clear_server_env(&mut cmd);
     for (k, v) in envs {
         cmd.env(k, v);
     }
