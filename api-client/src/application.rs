@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use crate::checks::{days_in_month, email_valid, mobile_valid, resident_id_valid, uscc_valid};
 use crate::forms::{is_visible, FieldType, FormField};
+use crate::text::{self, Lines, TextAreas};
 use crate::{Audience, FieldError, FormDefinition};
 
 /// 证件类型.
@@ -99,6 +100,12 @@ pub struct ApplicationRequest {
     pub answers: Map<String, Value>,
     /// Material id → upload ids from `POST /uploads`.
     pub materials: BTreeMap<String, Vec<String>>,
+}
+
+/// Any answer may be a text area: which are is the form's to say (`FieldType::Textarea`),
+/// and `validate_application` holds the others to a single line.
+impl TextAreas for ApplicationRequest {
+    const TEXT_AREAS: &'static [&'static str] = &["answers.*"];
 }
 
 /// 办件状态.
@@ -189,6 +196,15 @@ pub const DEFAULT_TEXT_MAX: usize = 200;
 pub const DEFAULT_TEXTAREA_MAX: usize = 2000;
 /// Files per material.
 pub const MAX_FILES_PER_MATERIAL: usize = 20;
+/// The longest applicant texts (characters, once trimmed): a person's name (the applicant,
+/// a legal representative, a contact person), an organisation's name, a document number,
+/// a mobile as typed.
+pub const MAX_PERSON_NAME_CHARS: usize = 50;
+pub const MAX_ORGANISATION_NAME_CHARS: usize = 100;
+pub const MAX_ID_NUMBER_CHARS: usize = 30;
+pub const MAX_MOBILE_CHARS: usize = 20;
+/// A document number other than a resident ID: 5–20 ASCII letters and digits.
+pub const OTHER_ID_CHARS: std::ops::RangeInclusive<usize> = 5..=20;
 
 fn is_empty(v: &Value) -> bool {
     match v {
@@ -217,6 +233,16 @@ pub fn date_valid(s: &str) -> bool {
 /// Problems with one answer (already known to be non-empty), as (code, message).
 fn answer_problem(f: &FormField, v: &Value) -> Option<(&'static str, String)> {
     let text = v.as_str().map(str::trim);
+    if let Some(raw) = v.as_str() {
+        let lines = if f.kind == FieldType::Textarea {
+            Lines::Multi
+        } else {
+            Lines::Single
+        };
+        if !text::allowed(raw, lines) {
+            return Some((text::CONTROL_CHARACTER, text::message(&f.id, lines)));
+        }
+    }
     let invalid = |what: &str| Some(("invalid", format!("{} must be {what}", f.id)));
     match f.kind {
         FieldType::Text | FieldType::Textarea | FieldType::Address => {
@@ -329,9 +355,14 @@ fn answer_problem(f: &FormField, v: &Value) -> Option<(&'static str, String)> {
     }
 }
 
-/// Records a missing or over-long applicant text; true when the text is present and fits.
+/// Records a missing, over-long or control-character applicant text; true when the text
+/// is present and fits.
 fn need(out: &mut Vec<FieldError>, field: &str, value: &str, max: usize) -> bool {
     let n = value.trim().chars().count();
+    if let Some(p) = text::problem(&format!("applicant.{field}"), value, Lines::Single) {
+        out.push(p);
+        return false;
+    }
     if n == 0 {
         out.push(FieldError::new(
             format!("applicant.{field}"),
@@ -358,13 +389,14 @@ pub fn applicant_problems(applicant: &Applicant, allowed: &[Audience]) -> Vec<Fi
             id_number,
             mobile,
         } => {
-            need(&mut out, "name", name, 50);
-            if need(&mut out, "id_number", id_number, 30) {
+            need(&mut out, "name", name, MAX_PERSON_NAME_CHARS);
+            if need(&mut out, "id_number", id_number, MAX_ID_NUMBER_CHARS) {
                 let ok = match id_type {
                     IdType::ResidentId => resident_id_valid(id_number),
                     _ => {
                         let t = id_number.trim();
-                        (5..=20).contains(&t.len()) && t.chars().all(|c| c.is_ascii_alphanumeric())
+                        OTHER_ID_CHARS.contains(&t.len())
+                            && t.chars().all(|c| c.is_ascii_alphanumeric())
                     }
                 };
                 if !ok {
@@ -380,7 +412,7 @@ pub fn applicant_problems(applicant: &Applicant, allowed: &[Audience]) -> Vec<Fi
                     ));
                 }
             }
-            if need(&mut out, "mobile", mobile, 20) && !mobile_valid(mobile) {
+            if need(&mut out, "mobile", mobile, MAX_MOBILE_CHARS) && !mobile_valid(mobile) {
                 out.push(FieldError::new(
                     "applicant.mobile",
                     "invalid",
@@ -395,7 +427,7 @@ pub fn applicant_problems(applicant: &Applicant, allowed: &[Audience]) -> Vec<Fi
             contact_name,
             mobile,
         } => {
-            need(&mut out, "name", name, 100);
+            need(&mut out, "name", name, MAX_ORGANISATION_NAME_CHARS);
             if need(&mut out, "uscc", uscc, 18) && !uscc_valid(uscc) {
                 out.push(FieldError::new(
                     "applicant.uscc",
@@ -403,9 +435,19 @@ pub fn applicant_problems(applicant: &Applicant, allowed: &[Audience]) -> Vec<Fi
                     "applicant.uscc is not a valid unified social credit code",
                 ));
             }
-            need(&mut out, "legal_representative", legal_representative, 50);
-            need(&mut out, "contact_name", contact_name, 50);
-            if need(&mut out, "mobile", mobile, 20) && !mobile_valid(mobile) {
+            need(
+                &mut out,
+                "legal_representative",
+                legal_representative,
+                MAX_PERSON_NAME_CHARS,
+            );
+            need(
+                &mut out,
+                "contact_name",
+                contact_name,
+                MAX_PERSON_NAME_CHARS,
+            );
+            if need(&mut out, "mobile", mobile, MAX_MOBILE_CHARS) && !mobile_valid(mobile) {
                 out.push(FieldError::new(
                     "applicant.mobile",
                     "invalid",
@@ -750,6 +792,48 @@ mod tests {
                 "{field} {code}: {found:?}"
             );
         }
+    }
+
+    #[test]
+    fn control_characters_name_their_field_and_text_areas_take_line_breaks() {
+        let base =
+            json!({"text": "x", "count": 3, "day": "2026-02-28", "pick": "a", "agree": false});
+        let with = |id: &str, v: &str| {
+            let mut a = base.clone();
+            a[id] = json!(v);
+            problems(a)
+        };
+        let control = |f: &str| vec![(format!("answers.{f}"), "control_character".to_string())];
+        assert_eq!(with("text", "a\u{0}b"), control("text"));
+        assert_eq!(with("text", "one\ntwo"), control("text"));
+        assert_eq!(with("where", "路\t1号"), control("where"));
+        assert_eq!(with("mail", "a\u{7}@example.cn"), control("mail"));
+        assert_eq!(with("long", "\u{1b}[2J"), control("long"));
+        assert_eq!(with("long", "第一行\r\n第二行\t完"), vec![]);
+        let mut req = request(base.clone());
+        req.applicant = Applicant::Individual {
+            name: "张\u{0}三".into(),
+            id_type: IdType::Passport,
+            id_number: "E1234567\n".into(),
+            mobile: "13800138000".into(),
+        };
+        let found: Vec<_> = validate_application(&definition(), &req)
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "applicant.name".to_string(),
+                    "control_character".to_string()
+                ),
+                (
+                    "applicant.id_number".to_string(),
+                    "control_character".to_string()
+                ),
+            ]
+        );
     }
 
     #[test]

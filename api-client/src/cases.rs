@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use crate::deadline::{Deadline, Light};
 use crate::ratings::RatingView;
+use crate::text::TextAreas;
 /// Its home is `types`; re-exported here, where the server has always taken it from.
 pub use crate::types::ServiceName;
 use crate::CaseStatus;
@@ -93,6 +94,35 @@ pub struct CaseView {
     pub can_rate: bool,
     pub tracking_url: String,
     pub qr_svg: String,
+}
+
+/// What staff may do to a case (`ActionRequest.action`).
+pub const CASE_ACTIONS: [&str; 8] = [
+    "accept",
+    "not_accept",
+    "request_supplement",
+    "supplement_received",
+    "review",
+    "approve",
+    "deny",
+    "complete",
+];
+/// How the result reaches the applicant (`ActionRequest.delivery`).
+pub const DELIVERIES: [&str; 3] = ["window", "post", "electronic"];
+/// The longest reason, opinion, step name, item name or note of an action (characters).
+pub const MAX_ACTION_TEXT_CHARS: usize = 2000;
+/// Most items in one supplement notice.
+pub const MAX_SUPPLEMENT_ITEMS: usize = 100;
+/// The longest note an applicant may send with a supplement (characters).
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+impl TextAreas for ActionRequest {
+    /// A step's name and an item's name are single lines.
+    const TEXT_AREAS: &'static [&'static str] = &["reason", "opinion", "items[].note"];
+}
+
+impl TextAreas for SupplementReply {
+    const TEXT_AREAS: &'static [&'static str] = &["note"];
 }
 
 /// `POST /staff/cases/{number}/actions`.

@@ -143,6 +143,75 @@ pub fn normalise_query_code(code: &str) -> Option<String> {
         .then_some(c)
 }
 
+/// The spaces `normalise_query_code` and `uscc_valid` drop around or inside a code, as a
+/// regular-expression class body: Unicode White_Space without the control characters, which
+/// no text may hold (`crate::text`).
+const SPACES: &str = " \u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}";
+
+/// The characters of `alphabet` in either case, as a regular-expression class body.
+fn either_case(alphabet: &str) -> String {
+    alphabet
+        .chars()
+        .flat_map(|c| [c, c.to_ascii_lowercase()])
+        .fold(String::new(), |mut out, c| {
+            if !out.contains(c) {
+                out.push(c);
+            }
+            out
+        })
+}
+
+/// What `normalise_query_code` accepts, as an ECMA-262 pattern (for the OpenAPI document).
+pub fn query_code_pattern() -> String {
+    let code = either_case(QUERY_CODE_ALPHABET);
+    format!("^[{SPACES}]*(?:[{code}][{SPACES}]*){{{QUERY_CODE_LEN}}}$")
+}
+
+/// The separators `AcceptanceNumber::parse` drops.
+const NUMBER_SEPARATORS: &str = " \\-\u{3000}";
+
+/// The form `AcceptanceNumber::parse` accepts (the check character aside), as an ECMA-262
+/// pattern: 17 digits and a digit or X, with any separators.
+pub fn acceptance_number_pattern() -> String {
+    let s = NUMBER_SEPARATORS;
+    format!("^[{s}]*(?:[0-9][{s}]*){{17}}[0-9Xx][{s}]*$")
+}
+
+/// An acceptance or complaint number as the server writes it: 18 characters, no separators.
+pub const COMPACT_NUMBER_PATTERN: &str = "^[0-9]{17}[0-9X]$";
+
+/// What `mobile_valid` accepts, as an ECMA-262 pattern.
+pub fn mobile_pattern() -> String {
+    let s = "[ \\-]*";
+    format!("^{s}(?:\\+{s}8{s}6{s}|8{s}6{s})?1{s}[3-9](?:{s}[0-9]){{9}}{s}$")
+}
+
+/// The form `uscc_valid` accepts (the check character aside), as an ECMA-262 pattern.
+pub fn uscc_pattern() -> String {
+    let chars = either_case(USCC_CHARS);
+    format!("^[{SPACES}]*[{chars}]{{18}}[{SPACES}]*$")
+}
+
+/// The lengths of an `Idempotency-Key`.
+pub const IDEMPOTENCY_KEY_CHARS: std::ops::RangeInclusive<usize> = 8..=100;
+
+/// An `Idempotency-Key`: 8–100 letters, digits, `_` and `-` (a UUID fits).
+pub fn idempotency_key_valid(key: &str) -> bool {
+    IDEMPOTENCY_KEY_CHARS.contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// `idempotency_key_valid` as an ECMA-262 pattern.
+pub fn idempotency_key_pattern() -> String {
+    format!(
+        "^[A-Za-z0-9_-]{{{},{}}}$",
+        IDEMPOTENCY_KEY_CHARS.start(),
+        IDEMPOTENCY_KEY_CHARS.end()
+    )
+}
+
 /// An acceptance number (受理号): region code (6 digits) + date YYMMDD + sequence (5 digits)
 /// + ISO 7064 MOD 11-2 check character. Shown grouped: `440113-261122-00017-8`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

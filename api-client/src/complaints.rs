@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::checks::{mobile_valid, normalise_query_code, AcceptanceNumber, AcceptanceNumberError};
 use crate::deadline::Deadline;
+use crate::text::{self, Lines, TextAreas};
 use crate::{FieldError, ServiceName};
 
 /// The longest description (characters).
@@ -19,6 +20,17 @@ pub const MAX_REF_CHARS: usize = 100;
 pub const MAX_REPLY_CHARS: usize = 2000;
 /// Attachments per complaint.
 pub const MAX_ATTACHMENTS: usize = 10;
+/// What staff may do to a complaint (`ComplaintAction.action`).
+pub const COMPLAINT_ACTIONS: [&str; 3] = ["assign", "reply", "close"];
+
+impl TextAreas for ComplaintRequest {
+    const TEXT_AREAS: &'static [&'static str] = &["description"];
+}
+
+impl TextAreas for ComplaintAction {
+    /// The reply.
+    const TEXT_AREAS: &'static [&'static str] = &["text"];
+}
 
 /// What a complaint is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -326,14 +338,18 @@ fn given(v: &Option<String>) -> Option<&str> {
 }
 
 /// A text that must be given (`ask` says what to write) and may have at most `max`
-/// characters (`too_long` says so).
+/// characters (`too_long` says so) and no control characters (`lines` says which).
 fn text_problem(
     field: &str,
     text: &str,
+    lines: Lines,
     max: usize,
     ask: &str,
     too_long: String,
 ) -> Option<FieldError> {
+    if let Some(p) = text::problem(field, text, lines) {
+        return Some(p);
+    }
     let text = text.trim();
     if text.is_empty() {
         Some(FieldError::new(field, "required", ask))
@@ -350,10 +366,25 @@ fn text_problem(
 /// whether the uploads are there, the server checks.)
 pub fn validate_complaint(req: &ComplaintRequest) -> Vec<FieldError> {
     let mut errors = Vec::new();
+    let single = |field: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .and_then(|v| text::problem(field, v, Lines::Single))
+    };
+    let ref_problem = single("subject.ref", &req.subject.reference);
+    let code_problem = single("subject.code", &req.subject.code);
+    // A reference or code with a control character is reported as that, and nothing else.
     let reference = given(&req.subject.reference);
+    errors.extend(ref_problem.clone());
+    errors.extend(code_problem.clone());
     match req.subject.kind {
+        _ if ref_problem.is_some() && code_problem.is_some() => {}
         SubjectType::Case => {
-            match reference.map(AcceptanceNumber::parse) {
+            match reference
+                .filter(|_| ref_problem.is_none())
+                .map(AcceptanceNumber::parse)
+            {
+                None if ref_problem.is_some() => {}
                 None => errors.push(FieldError::new(
                     "subject.ref",
                     "required",
@@ -372,6 +403,7 @@ pub fn validate_complaint(req: &ComplaintRequest) -> Vec<FieldError> {
                 Some(Ok(_)) => {}
             }
             match given(&req.subject.code) {
+                _ if code_problem.is_some() => {}
                 None => errors.push(FieldError::new(
                     "subject.code",
                     "required",
@@ -385,6 +417,7 @@ pub fn validate_complaint(req: &ComplaintRequest) -> Vec<FieldError> {
                 Some(_) => {}
             }
         }
+        _ if ref_problem.is_some() => {}
         SubjectType::Service | SubjectType::Department => {
             if reference.is_none() {
                 let what = if req.subject.kind == SubjectType::Service {
@@ -404,6 +437,7 @@ pub fn validate_complaint(req: &ComplaintRequest) -> Vec<FieldError> {
         SubjectType::Staff => errors.extend(text_problem(
             "subject.ref",
             reference.unwrap_or_default(),
+            Lines::Single,
             MAX_REF_CHARS,
             "say who, or which window",
             format!("at most {MAX_REF_CHARS} characters"),
@@ -423,7 +457,10 @@ pub fn validate_complaint(req: &ComplaintRequest) -> Vec<FieldError> {
             }
         }
     }
-    if req.subject.kind != SubjectType::Case && given(&req.subject.code).is_some() {
+    if req.subject.kind != SubjectType::Case
+        && code_problem.is_none()
+        && given(&req.subject.code).is_some()
+    {
         errors.push(FieldError::new(
             "subject.code",
             "unexpected",
@@ -433,6 +470,7 @@ pub fn validate_complaint(req: &ComplaintRequest) -> Vec<FieldError> {
     errors.extend(text_problem(
         "description",
         &req.description,
+        Lines::Multi,
         MAX_DESCRIPTION_CHARS,
         "describe what happened",
         format!("the description may have at most {MAX_DESCRIPTION_CHARS} characters"),
@@ -452,11 +490,14 @@ pub fn validate_complaint(req: &ComplaintRequest) -> Vec<FieldError> {
             errors.extend(text_problem(
                 "contact.name",
                 &c.name,
+                Lines::Single,
                 MAX_REF_CHARS,
                 "give your name",
                 format!("at most {MAX_REF_CHARS} characters"),
             ));
-            if c.mobile.trim().is_empty() {
+            if let Some(p) = text::problem("contact.mobile", &c.mobile, Lines::Single) {
+                errors.push(p);
+            } else if c.mobile.trim().is_empty() {
                 errors.push(FieldError::new(
                     "contact.mobile",
                     "required",
@@ -577,6 +618,47 @@ mod tests {
                 Some("ABCDEF")
             ))),
             vec![("subject.code", "unexpected")]
+        );
+    }
+
+    #[test]
+    fn control_characters_name_their_field() {
+        let number = AcceptanceNumber::new("440113", "261122", 17).unwrap();
+        let mut r = req(
+            SubjectType::Case,
+            Some(&number.grouped()),
+            Some("ABC\u{0}DEF"),
+        );
+        assert_eq!(
+            fields(&validate_complaint(&r)),
+            vec![("subject.code", "control_character")]
+        );
+        r.subject.reference = Some(format!("{}\u{1b}", number.compact()));
+        r.subject.code = Some("ABCDEF".into());
+        assert_eq!(
+            fields(&validate_complaint(&r)),
+            vec![("subject.ref", "control_character")]
+        );
+        let mut r = req(SubjectType::Staff, Some("3号窗口\u{7}"), None);
+        r.description = "第一行\r\n第二行\t完".into();
+        assert_eq!(
+            fields(&validate_complaint(&r)),
+            vec![("subject.ref", "control_character")]
+        );
+        r.subject.reference = Some("3号窗口".into());
+        r.description = "bad\u{0}".into();
+        r.anonymous = false;
+        r.contact = Some(ComplaintContact {
+            name: "张\n三".into(),
+            mobile: "138\u{1b}00138000".into(),
+        });
+        assert_eq!(
+            fields(&validate_complaint(&r)),
+            vec![
+                ("description", "control_character"),
+                ("contact.name", "control_character"),
+                ("contact.mobile", "control_character")
+            ]
         );
     }
 

@@ -76,8 +76,18 @@ pub struct ChoiceOption {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct VisibleIf {
     pub field: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    /// The answer that shows the field: a string (a choice's value) or a boolean.
+    #[cfg_attr(feature = "openapi", schema(schema_with = equals_schema))]
     pub equals: serde_json::Value,
+}
+
+/// `VisibleIf.equals` is a string or a boolean, never an object.
+#[cfg(feature = "openapi")]
+fn equals_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Boolean]))
+        .build()
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -15,8 +15,11 @@ pub mod deadline;
 pub mod error;
 pub mod forms;
 pub mod lookup;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod query;
 pub mod ratings;
+pub mod text;
 pub mod types;
 
 pub use application::{
@@ -35,7 +38,7 @@ pub use deadline::{Deadline, Light};
 pub use error::{ErrorBody, ErrorDetail, FieldError};
 pub use forms::{FieldType, FormField, FormSection, FormSpec, UploadLimits};
 pub use lookup::CaseLookupRequest;
-pub use query::{ServiceQuery, DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS};
+pub use query::{ServiceQuery, DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS};
 pub use ratings::{
     DepartmentSatisfaction, LevelCounts, RatingRequest, RatingView, Rectification,
     RectificationAnswer, SatisfactionStats, StaffRectification, VisitRated, VisitRatingRequest,

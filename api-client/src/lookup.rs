@@ -8,7 +8,12 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
+use crate::text::TextAreas;
 use crate::{ApiClient, CaseView, ClientError};
+
+impl TextAreas for CaseLookupRequest {
+    const TEXT_AREAS: &'static [&'static str] = &[];
+}
 
 /// The proof of a lookup: the query code (`c`), or the applicant's mobile when the code is
 /// not at hand (the view's tracking address then carries no code, and the case cannot be

@@ -6,6 +6,8 @@ use crate::Audience;
 pub const MAX_QUERY_CHARS: usize = 100;
 pub const MAX_PER_PAGE: u32 = 100;
 pub const DEFAULT_PER_PAGE: u32 = 20;
+/// The highest page number accepted; beyond the last page the answer is simply empty.
+pub const MAX_PAGE: u32 = 100_000;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServiceQuery {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::deadline::Deadline;
+use crate::text::{self, Lines, TextAreas};
 use crate::{FieldError, ServiceName};
 
 /// The longest comment, explanation or account of action taken (characters).
@@ -16,6 +17,23 @@ pub const MAX_ANSWER_CHARS: usize = 2000;
 
 /// The national five levels, 5 = 非常满意 … 1 = 非常不满意.
 pub const LEVELS: [u8; 5] = [5, 4, 3, 2, 1];
+pub const MIN_LEVEL: u8 = 1;
+pub const MAX_LEVEL: u8 = 5;
+/// The most tags a rating may carry (each tag there is).
+pub const MAX_TAGS: usize = PRAISE_TAGS.len() + FAULT_TAGS.len();
+
+impl TextAreas for RatingRequest {
+    const TEXT_AREAS: &'static [&'static str] = &["comment"];
+}
+impl TextAreas for VisitRatingRequest {
+    const TEXT_AREAS: &'static [&'static str] = &[];
+}
+impl TextAreas for RectificationAnswer {
+    const TEXT_AREAS: &'static [&'static str] = &["explanation", "action_taken"];
+}
+impl TextAreas for crate::HandlingRatingRequest {
+    const TEXT_AREAS: &'static [&'static str] = &["comment"];
+}
 
 /// Levels at or below this are poor (不满意, 非常不满意) and open a rectification item.
 pub const POOR_AT_MOST: u8 = 2;
@@ -195,16 +213,21 @@ pub struct SatisfactionStats {
 /// `comment`).
 pub fn validate_rating(level: u8, tags: &[String], comment: Option<&str>) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    if !(1..=5).contains(&level) {
+    if !(MIN_LEVEL..=MAX_LEVEL).contains(&level) {
         errors.push(FieldError::new(
             "level",
             "out_of_range",
-            "level must be between 1 and 5",
+            format!("level must be between {MIN_LEVEL} and {MAX_LEVEL}"),
         ));
     }
     let known = |t: &str| PRAISE_TAGS.contains(&t) || FAULT_TAGS.contains(&t);
-    if tags.len() > PRAISE_TAGS.len() + FAULT_TAGS.len() {
+    if tags.len() > MAX_TAGS {
         errors.push(FieldError::new("tags", "too_many", "too many tags"));
+    } else if let Some(p) = tags
+        .iter()
+        .find_map(|t| text::problem("tags", t, Lines::Single))
+    {
+        errors.push(p);
     } else if let Some(bad) = tags.iter().find(|t| !known(t)) {
         errors.push(FieldError::new(
             "tags",
@@ -212,7 +235,9 @@ pub fn validate_rating(level: u8, tags: &[String], comment: Option<&str>) -> Vec
             format!("unknown tag `{}`", bad.chars().take(40).collect::<String>()),
         ));
     }
-    if comment.is_some_and(|c| c.trim().chars().count() > MAX_COMMENT_CHARS) {
+    if let Some(p) = comment.and_then(|c| text::problem("comment", c, Lines::Multi)) {
+        errors.push(p);
+    } else if comment.is_some_and(|c| c.trim().chars().count() > MAX_COMMENT_CHARS) {
         errors.push(FieldError::new(
             "comment",
             "too_long",
@@ -242,6 +267,9 @@ mod tests {
             vec!["comment"]
         );
         assert!(is_poor(1) && is_poor(2) && !is_poor(3));
+        assert_eq!(f(5, &["efficient\u{0}"], None), vec!["tags"]);
+        assert_eq!(f(5, &[], Some("好\u{1b}")), vec!["comment"]);
+        assert!(f(5, &[], Some("好\r\n很好\t")).is_empty());
     }
 
     #[test]

@@ -69,6 +69,7 @@ pub fn field_message(f: &FieldError) -> String {
             ],
         ),
         "unknown" => tf(k::ERROR_FIELD_NO_SUCH, &[("field", label)]),
+        api_client::text::CONTROL_CHARACTER => tf(k::ERROR_FIELD_CONTROL, &[("field", label)]),
         _ => tf(k::ERROR_FIELD_INVALID, &[("field", label)]),
     }
 }

@@ -33,12 +33,7 @@ pub fn parse_number(raw: Option<&str>, what: &str) -> Result<String, api_client:
 }
 
 /// Idempotency keys: 8–100 characters of letters, digits, `_` and `-` (a UUID fits).
-pub fn idempotency_key_valid(key: &str) -> bool {
-    (8..=100).contains(&key.len())
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
+pub use api_client::checks::idempotency_key_valid;
 
 /// The next number of `day` (`YYYY-MM-DD`, whose `yymmdd` it carries) in `region`, taken
 /// inside `tx` from the day counter that cases and complaints share, so that a complaint

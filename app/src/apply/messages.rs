@@ -1,5 +1,6 @@
 //! What a problem with an answer says to the applicant, and where it points.
 
+use api_client::text::CONTROL_CHARACTER;
 use api_client::{FieldError, FieldType, FormDefinition};
 
 use crate::i18n::{k, t, tf};
@@ -69,6 +70,7 @@ pub fn message(def: &FormDefinition, organisation: bool, e: &FieldError) -> Stri
             ("type", _) | ("id_type", _) => tf(k::APPLY_ERROR_CHOOSE, &[("label", label)]),
             (_, "required") => tf(k::APPLY_ERROR_REQUIRED, &[("label", label)]),
             (_, "too_long") => tf(k::APPLY_ERROR_TOO_LONG_PLAIN, &[("label", label)]),
+            (_, CONTROL_CHARACTER) => tf(k::APPLY_ERROR_CONTROL, &[("label", label)]),
             ("id_number", "checksum") => tf(k::APPLY_ERROR_RESIDENT_ID, &[("label", label)]),
             ("uscc", _) => tf(k::APPLY_ERROR_USCC, &[("label", label)]),
             ("mobile", _) => tf(k::APPLY_ERROR_MOBILE, &[("label", label)]),
@@ -121,6 +123,7 @@ pub fn message(def: &FormDefinition, organisation: bool, e: &FieldError) -> Stri
             &[("label", label), ("n", &num(f.min))],
         ),
         "not_an_option" => tf(k::APPLY_ERROR_CHOOSE, &[("label", label)]),
+        CONTROL_CHARACTER => tf(k::APPLY_ERROR_CONTROL, &[("label", label)]),
         "pattern" => tf(k::APPLY_ERROR_PATTERN, &[("label", label)]),
         "checksum" if f.kind == FieldType::Uscc => tf(k::APPLY_ERROR_USCC, &[("label", label)]),
         "checksum" => tf(k::APPLY_ERROR_RESIDENT_ID, &[("label", label)]),

@@ -2,6 +2,7 @@
 //! naming the field as the complainant saw it.
 
 use api_client::complaints::{MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS, MAX_REF_CHARS};
+use api_client::text::CONTROL_CHARACTER;
 use api_client::{ComplaintCategory, ComplaintStatus, FieldError, SubjectType};
 
 use crate::i18n::{k, t, tf};
@@ -67,6 +68,22 @@ pub fn message(e: &FieldError, subject: Option<SubjectType>, max_total_mb: &str)
             &[("label", label), ("n", &n.to_string())],
         )
     };
+    if code == CONTROL_CHARACTER {
+        let label = match e.field.as_str() {
+            "description" => t(k::COMPLAINT_DESCRIPTION),
+            "contact.name" => t(k::COMPLAINT_CONTACT_NAME),
+            "contact.mobile" => t(k::COMPLAINT_CONTACT_MOBILE),
+            "subject.code" => t(k::TRACK_CODE),
+            _ => match subject {
+                Some(SubjectType::Case) => t(k::TRACK_NUMBER),
+                Some(SubjectType::Service) => t(k::COMPLAINT_SERVICE),
+                Some(SubjectType::Department) => t(k::COMPLAINT_DEPARTMENT),
+                Some(SubjectType::Staff) => t(k::COMPLAINT_STAFF),
+                _ => t(k::COMPLAINT_CHANNEL),
+            },
+        };
+        return tf(k::APPLY_ERROR_CONTROL, &[("label", label)]);
+    }
     match e.field.as_str() {
         "subject" => t(k::COMPLAINT_ERROR_SUBJECT).into(),
         "category" => t(k::COMPLAINT_ERROR_CATEGORY).into(),

@@ -43,6 +43,9 @@ pub fn rating_message(e: &FieldError) -> String {
     match e.field.as_str() {
         "level" => t(k::RATING_ERROR_LEVEL).into(),
         "tags" => t(k::RATING_ERROR_TAGS).into(),
+        _ if e.code == api_client::text::CONTROL_CHARACTER => {
+            tf(k::APPLY_ERROR_CONTROL, &[("label", t(k::RATING_COMMENT))])
+        }
         _ => tf(
             k::APPLY_ERROR_TOO_LONG,
             &[

@@ -27,17 +27,18 @@ use crate::calendar::{day_of, format_date, now_cst, parse_date, Calendar};
 use crate::db::retry;
 use crate::db::sql::{self, lock_row, Lockable};
 use crate::error::ApiError;
+use api_client::text::{self, Lines};
 
 /// The right to reconsideration and litigation, stated with every denial.
 pub const REMEDY: &str = "如不服本决定，可自收到决定书之日起六十日内依法申请行政复议，或者六个月内依法向人民法院提起行政诉讼。";
 
 /// How the result reaches the applicant.
-pub const DELIVERIES: [&str; 3] = ["window", "post", "electronic"];
+pub use api_client::cases::DELIVERIES;
 
 /// Longest reason, opinion, step name or note (characters).
-pub const MAX_TEXT_CHARS: usize = 2000;
+pub const MAX_TEXT_CHARS: usize = api_client::cases::MAX_ACTION_TEXT_CHARS;
 /// Most items in one supplement notice.
-pub const MAX_ITEMS: usize = 100;
+pub const MAX_ITEMS: usize = api_client::cases::MAX_SUPPLEMENT_ITEMS;
 
 /// What can be done to a case.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -137,6 +138,19 @@ impl Action {
                     value: &Option<String>,
                     required: bool|
          -> Option<String> {
+            // A step's and an item's name are single lines (`ActionRequest`'s text areas).
+            let lines = if field == "step" || field.ends_with(".name") {
+                Lines::Single
+            } else {
+                Lines::Multi
+            };
+            if let Some(p) = value
+                .as_deref()
+                .and_then(|v| text::problem(field, v, lines))
+            {
+                errors.push(p);
+                return None;
+            }
             let v = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
             match v {
                 None if required => {

@@ -23,7 +23,7 @@ use crate::numbering;
 use crate::state::AppState;
 
 /// The longest note an applicant may send with a supplement.
-pub const MAX_NOTE_CHARS: usize = 2000;
+pub use api_client::cases::MAX_NOTE_CHARS;
 
 /// A case as the applicant's view needs it (the applicant JSON only to check a mobile).
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -206,7 +206,9 @@ pub fn check_reply(
         }
     }
     if let Some(note) = &reply.note {
-        if note.chars().count() > MAX_NOTE_CHARS {
+        if let Some(p) = api_client::text::problem("note", note, api_client::text::Lines::Multi) {
+            errors.push(p);
+        } else if note.chars().count() > MAX_NOTE_CHARS {
             errors.push(FieldError::new(
                 "note",
                 "too_long",

@@ -13,6 +13,7 @@
 //! its status (409).
 
 use api_client::complaints::{ComplaintAction, MAX_REPLY_CHARS};
+use api_client::text::{self, Lines};
 use api_client::{ComplaintStatus, FieldError};
 
 use crate::cases::lifecycle::Actor;
@@ -54,6 +55,20 @@ impl Handling {
                 field, code, message,
             )]))
         };
+        let single = |field, v: &Option<String>| {
+            v.as_deref()
+                .and_then(|v| text::problem(field, v, Lines::Single))
+        };
+        if let Some(p) = single("action", &Some(req.action.clone()))
+            .or_else(|| single("department", &req.department))
+            .or_else(|| {
+                req.text
+                    .as_deref()
+                    .and_then(|v| text::problem("text", v, Lines::Multi))
+            })
+        {
+            return Err(ApiError::BadRequest(vec![p]));
+        }
         match req.action.trim() {
             "assign" => match given(&req.department) {
                 Some(department) => Ok(Handling::Assign { department }),

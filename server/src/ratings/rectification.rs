@@ -38,7 +38,9 @@ fn check_answer(a: &RectificationAnswer) -> Result<(String, String), ApiError> {
     let mut errors = Vec::new();
     let mut text = |field: &str, value: &str| {
         let v = value.trim();
-        if v.is_empty() {
+        if let Some(p) = api_client::text::problem(field, value, api_client::text::Lines::Multi) {
+            errors.push(p);
+        } else if v.is_empty() {
             errors.push(FieldError::new(
                 field,
                 "required",

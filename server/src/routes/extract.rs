@@ -3,10 +3,16 @@
 //! (`ClientAddr`), the number or code in the path (`CaseNumber`, `ComplaintNumber`,
 //! `ServiceCode`), JSON bodies (`JsonBody`), the `Idempotency-Key` header and the staff
 //! member of a bearer token (`Staff`).
+//!
+//! No text with a control character gets past them (`api_client::text`): every string of a
+//! JSON body is checked before the body is read as its type (tab and line breaks only in
+//! the type's text areas), and so is every query parameter and a path's service code.
+//! The validators name the same fields, so the portal shows the same message.
 
 use std::marker::PhantomData;
 use std::net::{IpAddr, SocketAddr};
 
+use api_client::text::{self, Lines, TextAreas};
 use api_client::FieldError;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
@@ -67,7 +73,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ServiceCode {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match Path::<String>::from_request_parts(parts, state).await {
-            Ok(Path(code)) => Ok(ServiceCode(code)),
+            Ok(Path(code)) => match text::problem("code", &code, Lines::Single) {
+                None => Ok(ServiceCode(code)),
+                Some(p) => Err(ApiError::BadRequest(vec![p])),
+            },
             Err(_) => Err(ApiError::field(
                 "code",
                 "invalid",
@@ -111,9 +120,9 @@ impl<S: Send + Sync, K: NumberKind> FromRequestParts<S> for Number<K> {
     }
 }
 
-/// A JSON request body: what it is called in messages, and how its problems are named
-/// (serde's path by default).
-pub trait JsonRequest: DeserializeOwned {
+/// A JSON request body: what it is called in messages, which of its fields are text areas
+/// (`TextAreas`), and how its problems are named (serde's path by default).
+pub trait JsonRequest: DeserializeOwned + TextAreas {
     /// "the application", "the reply".
     const WHAT: &'static str;
 
@@ -160,12 +169,18 @@ impl<S: Send + Sync, T: JsonRequest> FromRequest<S> for JsonBody<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let headers = req.headers().clone();
         let body = Bytes::from_request(req, state).await;
-        let value = json_object(&headers, body, T::WHAT)?;
+        let mut value = json_object(&headers, body, T::WHAT)?;
+        let problems = text::json_problems(&mut value, T::TEXT_AREAS);
+        if !problems.is_empty() {
+            return Err(ApiError::BadRequest(problems));
+        }
         T::from_json(&value).map(JsonBody)
     }
 }
 
-/// The decoded query string, in order. A parameter given twice keeps its first value.
+/// The decoded query string, in order. A parameter given twice keeps its first value. A
+/// parameter holding a control character (a tab or line break included) is a 400 naming
+/// it (`query` when the name itself holds one).
 pub struct Params(Vec<(String, String)>);
 
 impl<S: Send + Sync> FromRequestParts<S> for Params {
@@ -173,9 +188,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or("");
-        let pairs = form_urlencoded::parse(raw.as_bytes())
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
+        let mut problems = Vec::new();
+        for (k, v) in &pairs {
+            let p = if text::allowed(k, Lines::Single) {
+                text::problem(k, v, Lines::Single)
+            } else {
+                text::problem("query", k, Lines::Single)
+            };
+            problems
+                .extend(p.filter(|p| !problems.iter().any(|q: &FieldError| q.field == p.field)));
+        }
+        if !problems.is_empty() {
+            return Err(ApiError::BadRequest(problems));
+        }
         Ok(Params(pairs))
     }
 }

@@ -62,9 +62,22 @@ pub fn api() -> Router<AppState> {
         .merge(ratings::routes())
         .merge(staff_complaints::routes())
         .merge(rectifications::routes())
-        .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .route("/openapi.json", get(|| async { Json(openapi_document()) }))
         .fallback(api_not_found)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+}
+
+/// The OpenAPI document, with every constraint the validators hold requests to
+/// (`api_client::openapi::constrain`, from their own constants).
+pub fn openapi_document() -> &'static serde_json::Value {
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the document is JSON");
+        // The tables are checked against the types by the unit test below: a drift fails
+        // there, not here.
+        let _ = api_client::openapi::constrain(&mut doc);
+        doc
+    })
 }
 
 /// This installation's public address and upload limits.
@@ -108,4 +121,13 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(TraceLayer::new_for_http().make_span_with(static_files::span_without_query))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_documented_constraint_finds_its_schema_or_parameter() {
+        let mut doc = serde_json::to_value(<super::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+        api_client::openapi::constrain(&mut doc).unwrap();
+    }
 }

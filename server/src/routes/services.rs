@@ -1,7 +1,7 @@
 //! `GET /services` (search and browse) and `GET /services/{code}` (one guide).
 
 use api_client::{
-    Audience, FieldError, ServiceGuide, ServicePage, ServiceSummary, DEFAULT_PER_PAGE,
+    Audience, FieldError, ServiceGuide, ServicePage, ServiceSummary, DEFAULT_PER_PAGE, MAX_PAGE,
     MAX_PER_PAGE, MAX_QUERY_CHARS,
 };
 use axum::extract::State;
@@ -11,9 +11,6 @@ use super::extract::{Params, ServiceCode};
 use crate::error::ApiError;
 use crate::search::{terms, Filter};
 use crate::state::AppState;
-
-/// The highest page number accepted; beyond the last page the answer is simply empty.
-const MAX_PAGE: u32 = 100_000;
 
 /// Search and browse the catalogue.
 #[utoipa::path(

@@ -1,6 +1,9 @@
 //! `POST /uploads`: one file, streamed to disk, typed by its content (`uploads`). Here: the
 //! multipart body, and how much of it is read after a refusal so the client gets the answer.
+//! The file's name is never stored nor shown; one holding a control character is refused
+//! (400 on `file`, `control_character`) rather than cleaned, as every text is.
 
+use api_client::text::{self, Lines};
 use api_client::UploadCreated;
 use axum::extract::multipart::{Field, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Multipart, State};
@@ -42,7 +45,7 @@ const MAX_OTHER_PARTS: usize = 16;
         description = "One part named `file`."),
     responses(
         (status = 201, description = "Stored; refer to it by `id` in an application", body = UploadCreated),
-        (status = 400, description = "`file` is missing (`required`), not multipart (`invalid`), empty (`empty`), over the size limit (`too_large`) or not a PDF, PNG or JPEG (`wrong_type`)", body = api_client::ErrorBody),
+        (status = 400, description = "`file` is missing (`required`), not multipart (`invalid`), empty (`empty`), over the size limit (`too_large`), not a PDF, PNG or JPEG (`wrong_type`), or named with a control character (`control_character`)", body = api_client::ErrorBody),
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -75,6 +78,17 @@ pub async fn create(
             Err(_) => return Err(malformed()),
         };
         if field.name() == Some("file") {
+            if field
+                .file_name()
+                .is_some_and(|name| !text::allowed(name, Lines::Single))
+            {
+                budget.drain(&mut field).await;
+                break Err(ApiError::field(
+                    "file",
+                    text::CONTROL_CHARACTER,
+                    "the file's name may not hold control characters: rename the file",
+                ));
+            }
             break receive(&state, &mut field, &mut budget).await;
         }
         others += 1;

@@ -16,5 +16,7 @@ mod catalogue;
 mod complaints;
 mod gate;
 mod lookup;
+mod openapi;
 mod ratings;
+mod texts;
 mod uploads;

@@ -452,6 +452,38 @@ impl TestServer {
         }
     }
 
+    /// The number `sql` (a `SELECT COUNT(*) …`) reads straight from this server's database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        match &self.pg {
+            Some(pg) => {
+                let mut conn = sqlx::PgConnection::connect(&pg.url)
+                    .await
+                    .expect("connect to the test database");
+                let n = sqlx::query_scalar(sql)
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let _ = conn.close().await;
+                n
+            }
+            None => {
+                let url = format!(
+                    "sqlite://{}",
+                    self.data_dir.path().join("onewindow.db").display()
+                );
+                let mut conn = sqlx::SqliteConnection::connect(&url)
+                    .await
+                    .expect("open the test database");
+                let n = sqlx::query_scalar(sql)
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let _ = conn.close().await;
+                n
+            }
+        }
+    }
+
     /// Runs one statement against this server's database (to set up what the API cannot).
     pub async fn execute_sql(&self, sql: &str) {
         match &self.pg {
