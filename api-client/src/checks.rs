@@ -146,7 +146,7 @@ pub fn normalise_query_code(code: &str) -> Option<String> {
 /// The spaces `normalise_query_code` and `uscc_valid` drop around or inside a code, as a
 /// regular-expression class body: Unicode White_Space without the control characters, which
 /// no text may hold (`crate::text`).
-const SPACES: &str = " \u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}";
+const SPACES: &str = r" \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
 
 /// The characters of `alphabet` in either case, as a regular-expression class body.
 fn either_case(alphabet: &str) -> String {
@@ -168,7 +168,7 @@ pub fn query_code_pattern() -> String {
 }
 
 /// The separators `AcceptanceNumber::parse` drops.
-const NUMBER_SEPARATORS: &str = " \\-\u{3000}";
+const NUMBER_SEPARATORS: &str = r" \-\u3000";
 
 /// The form `AcceptanceNumber::parse` accepts (the check character aside), as an ECMA-262
 /// pattern: 17 digits and a digit or X, with any separators.
@@ -182,8 +182,8 @@ pub const COMPACT_NUMBER_PATTERN: &str = "^[0-9]{17}[0-9X]$";
 
 /// What `mobile_valid` accepts, as an ECMA-262 pattern.
 pub fn mobile_pattern() -> String {
-    let s = "[ \\-]*";
-    format!("^{s}(?:\\+{s}8{s}6{s}|8{s}6{s})?1{s}[3-9](?:{s}[0-9]){{9}}{s}$")
+    let s = r"[ \-]*";
+    format!(r"^{s}(?:\+{s}8{s}6{s}|8{s}6{s})?1{s}[3-9](?:{s}[0-9]){{9}}{s}$")
 }
 
 /// The form `uscc_valid` accepts (the check character aside), as an ECMA-262 pattern.

@@ -945,6 +945,34 @@ async fn documented_constraints_are_there_and_enforced(backend: Backend) {
             "{method} {path} {body:?}: {value}"
         );
     }
+    // What the server takes, the patterns take: numbers grouped or not, in either case;
+    // codes with spaces, in either case; mobiles with +86, spaces and hyphens.
+    let number = doc.parameter(&Method::GET, "/cases/{number}", "path", "number");
+    let grouped = api_client::checks::AcceptanceNumber::parse(&n)
+        .unwrap()
+        .grouped();
+    for ok in [
+        n.clone(),
+        grouped.clone(),
+        grouped.replace('-', " ").to_lowercase(),
+    ] {
+        assert!(
+            problems(d, &number["schema"], &json!(ok)).is_empty(),
+            "{ok}"
+        );
+        let path = format!("/cases/{}?c={code}", ok.replace(' ', "%20"));
+        let (status, value, _) = server.get_with(&path, None).await;
+        assert_eq!(status, StatusCode::OK, "{ok}: {value}");
+    }
+    let spaced = format!("{} {}", &code[..3], &code[3..]).to_lowercase();
+    assert!(
+        problems(d, &c["schema"], &json!(spaced)).is_empty(),
+        "{spaced}"
+    );
+    let mobile = &schema("CaseLookupRequest")["properties"]["mobile"];
+    for ok in ["13800138000", "+86 138-0013-8000", "8613800138000"] {
+        assert!(problems(d, mobile, &json!(ok)).is_empty(), "{ok}");
+    }
     // The Idempotency-Key header, sent by hand.
     let key_schema = &key["schema"];
     assert!(!problems(d, key_schema, &json!("short")).is_empty());
