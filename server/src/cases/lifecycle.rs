@@ -15,6 +15,7 @@
 //! supplement notice and the result, and records the event shown on the timeline.
 
 use api_client::cases::ActionDone;
+use api_client::text::{self, Lines};
 use api_client::{
     ActionRequest, CaseResult, CaseStatus, FieldError, HandlingType, ServiceGuide, Supplement,
     SupplementItem, TimeLimit, TimelineEvent,
@@ -27,7 +28,6 @@ use crate::calendar::{day_of, format_date, now_cst, parse_date, Calendar};
 use crate::db::retry;
 use crate::db::sql::{self, lock_row, Lockable};
 use crate::error::ApiError;
-use api_client::text::{self, Lines};
 
 /// The right to reconsideration and litigation, stated with every denial.
 pub const REMEDY: &str = "如不服本决定，可自收到决定书之日起六十日内依法申请行政复议，或者六个月内依法向人民法院提起行政诉讼。";
