@@ -176,6 +176,7 @@ async fn the_content_security_policy_lets_every_bundle_run() -> anyhow::Result<(
     // The other bundles load under the same policy.
     for (path, rendered) in [
         ("/kiosk/", ".task-grid"),
+        ("/services/440113-GA-GG-001/apply", "h1"),
         ("/track", "h1"),
         ("/complaints/new", "[data-testid=complaint-form]"),
     ] {
