@@ -15,7 +15,8 @@ pub struct ErrorBody {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ErrorDetail {
-    /// Machine-readable: `bad_request`, `not_found`, `method_not_allowed`, `too_many_requests`, `internal`.
+    /// Machine-readable: `bad_request`, `not_found`, `method_not_allowed`, `too_many_requests`, `request_timeout`,
+    /// `uploads_busy`, `upload_quota_exceeded`, `insufficient_storage`, `internal`.
     pub code: String,
     /// A human-readable summary (English); clients translate by `code`.
     pub message: String,

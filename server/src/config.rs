@@ -2,6 +2,7 @@
 //! environment variables), and the `Config` of a running installation built from them.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use api_client::UploadLimits;
 use clap::Args;
@@ -45,6 +46,25 @@ pub struct ServiceArgs {
     /// `Forwarded`), for the gate's counts. Without it, every client is its TCP peer.
     #[arg(long = "trusted-proxy", value_name = "CIDR", env = "ONEWINDOW_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_net)]
     pub trusted_proxies: Vec<IpNet>,
+    /// Seconds a JSON request (body included) may take before it is answered 408.
+    #[arg(long, env = "ONEWINDOW_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout_secs: u64,
+    /// Seconds an upload may go without sending a byte before it is abandoned (408).
+    #[arg(long, env = "ONEWINDOW_UPLOAD_CHUNK_TIMEOUT_SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub upload_chunk_timeout_secs: u64,
+    /// Uploads received at the same time; one more is answered 503 with `Retry-After`.
+    #[arg(long, env = "ONEWINDOW_MAX_CONCURRENT_UPLOADS", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_concurrent_uploads: u32,
+    /// Megabytes one client address may upload within the quota window (0: no quota).
+    #[arg(long, env = "ONEWINDOW_UPLOAD_QUOTA_MB", default_value_t = 500)]
+    pub upload_quota_mb: u64,
+    /// The rolling window of the upload quota, in seconds.
+    #[arg(long, env = "ONEWINDOW_UPLOAD_QUOTA_WINDOW_SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=30 * 24 * 3600))]
+    pub upload_quota_window_secs: u64,
+    /// Megabytes that must stay free on the data directory's disk: below it, uploads are
+    /// refused with 507 (0: no floor).
+    #[arg(long, env = "ONEWINDOW_MIN_FREE_DISK_MB", default_value_t = 1024)]
+    pub min_free_disk_mb: u64,
 }
 
 /// A CIDR network (`10.0.0.0/8`, `2001:db8::/32`) or a single address (`127.0.0.1`).
@@ -71,7 +91,26 @@ pub struct Config {
     pub rectification_days: u32,
     /// The reverse proxies whose forwarded client addresses are believed.
     pub trusted_proxies: Vec<IpNet>,
+    /// How long a JSON request may take, body included.
+    pub request_timeout: Duration,
+    pub upload: UploadAdmission,
 }
+
+/// What limits uploads beyond their size: how long a client may stall, how many are
+/// received at once, how much one address may send, and the disk space kept free.
+#[derive(Clone, Debug)]
+pub struct UploadAdmission {
+    /// No body bytes for this long abandons an upload.
+    pub chunk_timeout: Duration,
+    pub max_concurrent: usize,
+    /// Bytes per client address within `quota_window` (0: no quota).
+    pub quota_bytes: u64,
+    pub quota_window: Duration,
+    /// Free bytes the data directory's disk keeps (0: no floor).
+    pub min_free_bytes: u64,
+}
+
+const MB: u64 = 1024 * 1024;
 
 /// What uploads may be, by content.
 pub const ACCEPTED_MEDIA_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
@@ -93,12 +132,20 @@ impl Config {
         Ok(Config {
             public_url: public_url.trim_end_matches('/').to_string(),
             data_dir: storage.data_dir.clone(),
-            max_file_bytes: service.max_file_mb * 1024 * 1024,
-            max_total_bytes: service.max_application_mb * 1024 * 1024,
+            max_file_bytes: service.max_file_mb * MB,
+            max_total_bytes: service.max_application_mb * MB,
             region_code: region.to_string(),
             complaint_reply_days: service.complaint_reply_days,
             rectification_days: service.rectification_days,
             trusted_proxies: service.trusted_proxies.clone(),
+            request_timeout: Duration::from_secs(service.request_timeout_secs),
+            upload: UploadAdmission {
+                chunk_timeout: Duration::from_secs(service.upload_chunk_timeout_secs),
+                max_concurrent: service.max_concurrent_uploads as usize,
+                quota_bytes: service.upload_quota_mb.saturating_mul(MB),
+                quota_window: Duration::from_secs(service.upload_quota_window_secs),
+                min_free_bytes: service.min_free_disk_mb.saturating_mul(MB),
+            },
         })
     }
 

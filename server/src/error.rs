@@ -29,6 +29,19 @@ pub enum ApiError {
     /// Too many failed attempts (wrong codes): refused for this long (429, `Retry-After`).
     #[error("too many failed attempts")]
     TooManyRequests(Duration),
+    /// The request (or an upload's next bytes) did not arrive in time (408): the message
+    /// says how long was allowed.
+    #[error("{0}")]
+    RequestTimeout(String),
+    /// As many uploads as allowed are being received: try again after this long (503).
+    #[error("too many uploads at once")]
+    UploadsBusy(Duration),
+    /// This client address has uploaded its quota: more after this long (429).
+    #[error("upload quota used up")]
+    UploadQuota(Duration),
+    /// The data directory's disk is below its free-space floor (507).
+    #[error("{0}")]
+    InsufficientStorage(String),
     /// A database error: retried where it is transient (`db::retry`), otherwise a 500.
     #[error("database error")]
     Database(#[from] sqlx::Error),
@@ -73,18 +86,47 @@ impl IntoResponse for ApiError {
             ApiError::Conflict(what) => (StatusCode::CONFLICT, "conflict", what, vec![]),
             ApiError::TooManyRequests(wait) => {
                 let secs = retry_after_secs(wait);
-                let message = format!("too many failed lookups: try again in {secs} seconds");
-                let mut response = error_response(
+                return with_retry_after(
                     StatusCode::TOO_MANY_REQUESTS,
                     "too_many_requests",
-                    message,
-                    vec![],
+                    format!("too many failed lookups: try again in {secs} seconds"),
+                    secs,
                 );
-                response
-                    .headers_mut()
-                    .insert(RETRY_AFTER, HeaderValue::from(secs));
+            }
+            ApiError::RequestTimeout(what) => {
+                let mut response =
+                    error_response(StatusCode::REQUEST_TIMEOUT, "request_timeout", what, vec![]);
+                // The rest of a late body is not read: the connection cannot carry another.
+                response.headers_mut().insert(
+                    axum::http::header::CONNECTION,
+                    HeaderValue::from_static("close"),
+                );
                 return response;
             }
+            ApiError::UploadsBusy(wait) => {
+                let secs = retry_after_secs(wait);
+                return with_retry_after(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "uploads_busy",
+                    format!("the server is receiving as many files as it can: try again in {secs} seconds"),
+                    secs,
+                );
+            }
+            ApiError::UploadQuota(wait) => {
+                let secs = retry_after_secs(wait);
+                return with_retry_after(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "upload_quota_exceeded",
+                    format!("this address has uploaded as much as it may for now: try again in {secs} seconds"),
+                    secs,
+                );
+            }
+            ApiError::InsufficientStorage(what) => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                "insufficient_storage",
+                what,
+                vec![],
+            ),
             ApiError::Database(e) => {
                 // The cause goes to the log (it holds no request data), never to the client.
                 tracing::error!("database error: {e}");
@@ -131,6 +173,15 @@ fn error_response(
         },
     };
     (status, Json(body)).into_response()
+}
+
+/// An error the client may retry after `secs` seconds (`Retry-After`).
+fn with_retry_after(status: StatusCode, code: &str, message: String, secs: u64) -> Response {
+    let mut response = error_response(status, code, message, vec![]);
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(secs));
+    response
 }
 
 /// Whole seconds for `Retry-After`, rounded up (at least 1).

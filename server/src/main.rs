@@ -3,6 +3,7 @@
 use clap::Parser;
 
 // Layer 0, shared basics.
+mod admission;
 mod calendar;
 mod config;
 mod db;

@@ -10,6 +10,7 @@ use std::sync::{Arc, RwLock};
 use api_client::{Department, ServiceGuide, Topic};
 use sqlx::AnyPool;
 
+use crate::admission::Admission;
 use crate::catalogue;
 use crate::config::Config;
 use crate::error::ApiError;
@@ -63,6 +64,8 @@ impl Snapshot {
 pub struct AppState {
     pub pool: AnyPool,
     pub config: Arc<Config>,
+    /// Who may upload now (slots, quota, disk floor).
+    pub uploads: Arc<Admission>,
     snapshot: Arc<RwLock<Option<Arc<Snapshot>>>>,
     reload: Arc<tokio::sync::Mutex<()>>,
 }
@@ -71,6 +74,7 @@ impl AppState {
     pub fn new(pool: AnyPool, config: Config) -> Self {
         AppState {
             pool,
+            uploads: Arc::new(Admission::new(&config.upload)),
             config: Arc::new(config),
             snapshot: Arc::default(),
             reload: Arc::default(),

@@ -5,8 +5,9 @@
 //!
 //! Nothing here logs a client's file name, an upload id or a hash: only counts and sizes.
 
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use sha2::{Digest, Sha256};
@@ -15,6 +16,7 @@ use tokio::io::{AsyncWriteExt, BufWriter};
 use crate::config::ACCEPTED_MEDIA_TYPES;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::{admission, gate};
 
 /// Seconds an upload no application has used is kept (default one day).
 pub const TTL_ENV: &str = "ONEWINDOW_UPLOAD_TTL_SECS";
@@ -28,6 +30,86 @@ const STALE_TMP: Duration = Duration::from_secs(60 * 60);
 const WRITE_BUFFER: usize = 256 * 1024;
 /// Enough leading bytes to recognise every accepted type.
 pub const MAGIC_LEN: usize = 8;
+
+/// The `Retry-After` of an upload refused because all slots are taken.
+const BUSY_RETRY: Duration = Duration::from_secs(5);
+
+/// An upload allowed to start: it holds one of the slots while it is received and charges
+/// the bytes it receives to its client address's quota.
+pub struct Admitted {
+    _slot: tokio::sync::OwnedSemaphorePermit,
+    addr: Option<IpAddr>,
+    state: AppState,
+}
+
+/// Whether an upload from `addr` (the client's address, `ClientAddr`) may start: 507 when
+/// the data directory's disk is below its free-space floor, 429 when the address has used
+/// up its quota, 503 when as many uploads as allowed are being received.
+pub fn admit(state: &AppState, addr: Option<IpAddr>) -> Result<Admitted, ApiError> {
+    let floor = state.uploads.settings.min_free_bytes;
+    if floor > 0 {
+        match admission::disk::available(&state.config.data_dir) {
+            Ok(free) if free < floor => {
+                tracing::warn!(
+                    free_mb = free / (1024 * 1024),
+                    floor_mb = floor / (1024 * 1024),
+                    "uploads refused: the data directory's disk is below its free-space floor"
+                );
+                return Err(ApiError::InsufficientStorage(
+                    "the server is short of storage space and accepts no files until some is freed; try again later".into(),
+                ));
+            }
+            Ok(_) => {}
+            // Not knowing is no reason to refuse: the write itself fails if the disk is full.
+            Err(e) => tracing::warn!("cannot measure the free space of the data directory: {e}"),
+        }
+    }
+    let addr = addr.map(gate::addr_key);
+    if let Some(addr) = addr {
+        state
+            .uploads
+            .quota
+            .check(addr, Instant::now())
+            .map_err(ApiError::UploadQuota)?;
+    }
+    let slot = state
+        .uploads
+        .try_slot()
+        .ok_or(ApiError::UploadsBusy(BUSY_RETRY))?;
+    Ok(Admitted {
+        _slot: slot,
+        addr,
+        state: state.clone(),
+    })
+}
+
+impl Admitted {
+    /// Counts `bytes` just received against the quota: 429 once past it.
+    pub fn charge(&self, bytes: u64) -> Result<(), ApiError> {
+        match self.addr {
+            Some(addr) => self
+                .state
+                .uploads
+                .quota
+                .charge(addr, bytes, Instant::now())
+                .map_err(ApiError::UploadQuota),
+            None => Ok(()),
+        }
+    }
+
+    /// How long the client may go without sending a byte.
+    pub fn chunk_timeout(&self) -> Duration {
+        self.state.uploads.settings.chunk_timeout
+    }
+}
+
+/// The 408 of an upload whose client sent nothing for `waited`.
+pub fn stalled(waited: Duration) -> ApiError {
+    ApiError::RequestTimeout(format!(
+        "the upload was abandoned: no data arrived for {} seconds",
+        waited.as_secs()
+    ))
+}
 
 /// Placing a file and recording it, and checking a file is unused and deleting it, exclude
 /// each other: otherwise an expiry could delete the file a new identical upload relies on.

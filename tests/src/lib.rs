@@ -115,6 +115,11 @@ impl Session {
                 ]
             }),
         );
+        // Keeps the console (and the browser's own reports there) for `browser_log`.
+        caps.insert(
+            "goog:loggingPrefs".into(),
+            serde_json::json!({ "browser": "ALL" }),
+        );
         let browser = ClientBuilder::rustls()?
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))
@@ -208,6 +213,26 @@ impl Session {
         Ok(self.browser.execute(script, vec![]).await?)
     }
 
+    /// What reached the browser's console since the last call ("LEVEL message"): the page's
+    /// own messages and the browser's reports, such as a Content-Security-Policy refusal.
+    pub async fn browser_log(&self) -> Result<Vec<String>> {
+        let entries = self.browser.issue_cmd(BrowserLog).await?;
+        Ok(entries
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .map(|e| {
+                        format!(
+                            "{} {}",
+                            e["level"].as_str().unwrap_or("?"),
+                            e["message"].as_str().unwrap_or("")
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// The server's data directory (for the `server` command line's `--data-dir`).
     pub fn data_dir(&self) -> &std::path::Path {
         self._data.path()
@@ -241,6 +266,30 @@ impl Session {
     pub async fn close(self) -> Result<()> {
         self.browser.clone().close().await?;
         Ok(())
+    }
+}
+
+/// Chromedriver's log of the browser's console (`goog:loggingPrefs` must ask for it).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(r#"{"type":"browser"}"#.to_string()),
+        )
     }
 }
 

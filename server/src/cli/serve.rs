@@ -1,10 +1,23 @@
 //! `server serve`: the API and the bundles on one address, until SIGTERM or Ctrl-C.
+//!
+//! Connections are served by hyper's HTTP/1 connection builder rather than `axum::serve`,
+//! for its header-read timeout: a client that opens a connection and sends its request head
+//! slower than `--header-read-timeout-secs` (or not at all, or goes silent between keep-alive
+//! requests) is dropped, so half-sent requests cannot hold the server's connections. Plain
+//! HTTP/1 only: browsers speak HTTP/2 only over TLS, which a reverse proxy ends.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
+use axum::Router;
 use clap::Args;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tower::Service;
 
 use crate::config::{Config, ServiceArgs, StorageArgs};
 use crate::state::AppState;
@@ -23,9 +36,16 @@ pub struct ServeArgs {
     /// Do not load the demo catalogue into an empty database.
     #[arg(long, env = "ONEWINDOW_NO_DEMO")]
     no_demo: bool,
+    /// Seconds a client has to send a request's head (the request line and headers) once
+    /// it has connected or finished its previous request; slower connections are closed.
+    #[arg(long, env = "ONEWINDOW_HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_read_timeout_secs: u64,
     #[command(flatten)]
     service: ServiceArgs,
 }
+
+/// How long connections in progress get to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let pool = db::connect(&args.storage).await?;
@@ -44,14 +64,70 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // Test harnesses read this line to learn the port.
     println!("listening on http://{addr}");
     tracing::info!(portal = %format!("http://{addr}/"), kiosk = %format!("http://{addr}/kiosk/"), api = %format!("http://{addr}/api/v1"), "OneWindow is up");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
-    tracing::info!("shut down cleanly");
+    let header_read_timeout = Duration::from_secs(args.header_read_timeout_secs);
+    if run(listener, app, header_read_timeout).await {
+        tracing::info!("shut down cleanly");
+    } else {
+        tracing::warn!(
+            "shut down with connections still open after {} seconds",
+            SHUTDOWN_GRACE.as_secs()
+        );
+    }
     Ok(())
+}
+
+/// Accepts connections until a shutdown signal, then lets those in progress finish (at
+/// most `SHUTDOWN_GRACE`); true when they all did.
+async fn run(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    header_read_timeout: Duration,
+) -> bool {
+    let mut make_service = app.into_make_service_with_connect_info::<SocketAddr>();
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    let builder = builder.http1_only();
+    let graceful = GracefulShutdown::new();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before it was accepted:
+                    // wait a moment rather than spin.
+                    tracing::warn!("cannot accept a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        // The router with `ConnectInfo` of this peer (read by `ClientAddr`).
+        let service = match make_service.call(peer).await {
+            Ok(service) => service,
+            Err(never) => match never {},
+        };
+        let connection = builder
+            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A client that went away or timed out: nothing to report above debug.
+            if let Err(e) = connection.await {
+                tracing::debug!("connection ended: {e}");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => true,
+        _ = tokio::time::sleep(SHUTDOWN_GRACE) => false,
+    }
 }
 
 async fn shutdown_signal() {

@@ -4,6 +4,7 @@ mod applications;
 mod cases;
 mod complaints;
 mod extract;
+mod headers;
 mod ratings;
 mod rectifications;
 mod services;
@@ -14,9 +15,12 @@ mod taxonomy;
 mod uploads;
 
 use std::path::Path;
+use std::time::Duration;
 
+use axum::extract::Request;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::{Json, Router};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
@@ -47,14 +51,14 @@ use staff::StaffSecurity;
 )]
 pub struct ApiDoc;
 
-pub fn api() -> Router<AppState> {
+/// The API; every JSON route must be answered within `request_timeout`, body included.
+pub fn api(request_timeout: Duration) -> Router<AppState> {
     Router::new()
         .route("/services", get(services::list))
         .route("/services/{code}", get(services::get_one))
         .route("/departments", get(taxonomy::departments))
         .route("/topics", get(taxonomy::topics))
         .route("/config", get(config))
-        .merge(uploads::routes())
         .merge(applications::routes())
         .merge(staff::routes())
         .merge(cases::routes())
@@ -63,6 +67,11 @@ pub fn api() -> Router<AppState> {
         .merge(staff_complaints::routes())
         .merge(rectifications::routes())
         .route("/openapi.json", get(|| async { Json(openapi_document()) }))
+        .route_layer(middleware::from_fn(move |req: Request, next: Next| {
+            within(request_timeout, req, next)
+        }))
+        // Uploads may take minutes: they are timed per chunk instead (routes/uploads.rs).
+        .merge(uploads::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
 }
@@ -94,6 +103,18 @@ async fn config(
     })
 }
 
+/// The answer to `req`, or a 408 when it takes longer than `limit` (a body trickling in).
+async fn within(limit: Duration, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => ApiError::RequestTimeout(format!(
+            "the request was not complete within {} seconds",
+            limit.as_secs()
+        ))
+        .into_response(),
+    }
+}
+
 async fn api_not_found() -> ApiError {
     ApiError::NotFound("no such API route".into())
 }
@@ -109,18 +130,21 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
 }
 
 pub fn router(state: AppState, dist: &Path) -> Router {
-    Router::new()
-        .nest(
-            "/api/v1",
-            api().layer(axum::middleware::map_response(static_files::no_store)),
-        )
+    let api = Router::new()
+        .nest("/api/v1", api(state.config.request_timeout))
         // Anything else under /api is an API miss, never the portal page.
         .route("/api", any(api_not_found))
         .route("/api/", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
+        .layer(middleware::map_response(static_files::no_store));
+    Router::new()
+        .merge(api)
         .route("/healthz", get(healthz))
         .merge(static_files::bundles(dist))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+        .layer(middleware::map_response(
+            headers::SecurityHeaders::for_bundles(dist).layer(),
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(static_files::span_without_query))
         .with_state(state)
 }

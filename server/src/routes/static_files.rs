@@ -91,10 +91,11 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// API answers change with every import and must not be stored by proxies.
+/// API answers hold case data and change with every import: neither a proxy nor the
+/// browser (a kiosk's, shared by strangers) may keep them, not even on disk.
 pub async fn no_store(mut res: Response) -> Response {
     res.headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
 

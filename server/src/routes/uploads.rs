@@ -2,6 +2,11 @@
 //! multipart body, and how much of it is read after a refusal so the client gets the answer.
 //! The file's name is never stored nor shown; one holding a control character is refused
 //! (400 on `file`, `control_character`) rather than cleaned, as every text is.
+//! Admission (`uploads::admit`: disk floor, quota, slots) comes before the first byte is
+//! read; a client that sends nothing for the chunk timeout is dropped with 408.
+
+use std::future::Future;
+use std::time::Duration;
 
 use api_client::text::{self, Lines};
 use api_client::UploadCreated;
@@ -12,9 +17,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
 
+use super::extract::ClientAddr;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::uploads::Incoming;
+use crate::uploads::{self, Admitted, Incoming};
 
 pub fn routes() -> Router<AppState> {
     // The size limit is enforced while streaming (the default 2 MB body limit is too small,
@@ -46,9 +52,14 @@ const MAX_OTHER_PARTS: usize = 16;
     responses(
         (status = 201, description = "Stored; refer to it by `id` in an application", body = UploadCreated),
         (status = 400, description = "`file` is missing (`required`), not multipart (`invalid`), empty (`empty`), over the size limit (`too_large`), not a PDF, PNG or JPEG (`wrong_type`), or named with a control character (`control_character`)", body = api_client::ErrorBody),
+        (status = 408, description = "No data arrived for the chunk timeout (`request_timeout`): nothing is stored", body = api_client::ErrorBody),
+        (status = 429, description = "This client address has used up its upload quota (`upload_quota_exceeded`); see `Retry-After`", body = api_client::ErrorBody),
+        (status = 503, description = "As many uploads as allowed are being received (`uploads_busy`); see `Retry-After`", body = api_client::ErrorBody),
+        (status = 507, description = "The server is short of storage space (`insufficient_storage`)", body = api_client::ErrorBody),
     ))]
 pub async fn create(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<UploadCreated>), ApiError> {
@@ -63,19 +74,26 @@ pub async fn create(
         return Err(not_multipart());
     }
     let mut multipart = multipart.map_err(|_| not_multipart())?;
-    let max = state.config.max_file_bytes;
-    let mut budget = Budget {
-        read: 0,
-        limit: max.saturating_add(DRAIN_SLACK),
-        complete: true,
+    let timeout = state.uploads.settings.chunk_timeout;
+    let admitted = match uploads::admit(&state, addr) {
+        Ok(admitted) => admitted,
+        Err(refused) => {
+            Budget::new(0, timeout).drain_rest(&mut multipart).await;
+            return Err(refused);
+        }
     };
+    let max = state.config.max_file_bytes;
+    let mut budget = Budget::new(max, timeout);
 
     let mut others = 0;
     let outcome = loop {
-        let mut field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => return Err(ApiError::field("file", "required", "no part named `file`")),
-            Err(_) => return Err(malformed()),
+        let mut field = match within(timeout, multipart.next_field()).await {
+            Some(Ok(Some(field))) => field,
+            Some(Ok(None)) => {
+                return Err(ApiError::field("file", "required", "no part named `file`"))
+            }
+            Some(Err(_)) => return Err(malformed()),
+            None => return Err(uploads::stalled(timeout)),
         };
         if field.name() == Some("file") {
             if field
@@ -89,7 +107,7 @@ pub async fn create(
                     "the file's name may not hold control characters: rename the file",
                 ));
             }
-            break receive(&state, &mut field, &mut budget).await;
+            break receive(&state, &admitted, &mut field, &mut budget).await;
         }
         others += 1;
         if others > MAX_OTHER_PARTS || !budget.drain(&mut field).await {
@@ -100,7 +118,13 @@ pub async fn create(
     budget.drain_rest(&mut multipart).await;
     let (incoming, media_type) = outcome?;
     let created = incoming.store(&state, media_type).await?;
+    drop(admitted);
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// `next`, or `None` when it takes longer than `limit` (a client that stopped sending).
+async fn within<F: Future>(limit: Duration, next: F) -> Option<F::Output> {
+    tokio::time::timeout(limit, next).await.ok()
 }
 
 /// False when the content type names a boundary that cannot be one (empty, or longer than
@@ -132,25 +156,34 @@ fn malformed() -> ApiError {
 
 /// Streams the `file` part into a temporary file (`uploads::Incoming` checks its size and
 /// type on the way); on a refusal the rest of the part is drained within the budget.
+/// Its bytes are charged to the client's quota as they come, and a stall of the chunk
+/// timeout abandons it (the temporary file goes with `incoming`).
 async fn receive(
     state: &AppState,
+    admitted: &Admitted,
     field: &mut Field<'_>,
     budget: &mut Budget,
 ) -> Result<(Incoming, &'static str), ApiError> {
     let mut incoming =
         Incoming::create(&state.config.data_dir, state.config.max_file_bytes).await?;
     budget.complete = false;
+    let timeout = admitted.chunk_timeout();
     loop {
-        let chunk = match field.chunk().await {
-            Ok(Some(chunk)) => chunk,
-            Ok(None) => {
+        let chunk = match within(timeout, field.chunk()).await {
+            Some(Ok(Some(chunk))) => chunk,
+            Some(Ok(None)) => {
                 budget.complete = true;
                 break;
             }
-            Err(_) => return Err(malformed()),
+            Some(Err(_)) => return Err(malformed()),
+            None => return Err(uploads::stalled(timeout)),
         };
         budget.read += chunk.len() as u64;
-        if let Err(refused) = incoming.take(&chunk).await {
+        let taken = match admitted.charge(chunk.len() as u64) {
+            Ok(()) => incoming.take(&chunk).await,
+            Err(over_quota) => Err(over_quota),
+        };
+        if let Err(refused) = taken {
             budget.drain(field).await;
             return Err(refused);
         }
@@ -166,21 +199,33 @@ struct Budget {
     /// The part being read has been read to its end (skipping to the next part would
     /// otherwise read the rest of it, however long).
     complete: bool,
+    /// Draining stops when the client sends nothing for this long.
+    timeout: Duration,
 }
 
 impl Budget {
+    /// For a file of at most `max` bytes, with `DRAIN_SLACK` after a refusal.
+    fn new(max: u64, timeout: Duration) -> Budget {
+        Budget {
+            read: 0,
+            limit: max.saturating_add(DRAIN_SLACK),
+            complete: true,
+            timeout,
+        }
+    }
+
     /// Reads and discards the rest of a part; false when the budget ran out or the body
     /// is broken.
     async fn drain(&mut self, field: &mut Field<'_>) -> bool {
         self.complete = false;
         while self.read <= self.limit {
-            match field.chunk().await {
-                Ok(Some(chunk)) => self.read += chunk.len() as u64,
-                Ok(None) => {
+            match within(self.timeout, field.chunk()).await {
+                Some(Ok(Some(chunk))) => self.read += chunk.len() as u64,
+                Some(Ok(None)) => {
                     self.complete = true;
                     return true;
                 }
-                Err(_) => return false,
+                Some(Err(_)) | None => return false,
             }
         }
         false
@@ -192,8 +237,8 @@ impl Budget {
             if !self.complete || self.read > self.limit {
                 return;
             }
-            match multipart.next_field().await {
-                Ok(Some(mut field)) => {
+            match within(self.timeout, multipart.next_field()).await {
+                Some(Ok(Some(mut field))) => {
                     if !self.drain(&mut field).await {
                         return;
                     }

@@ -265,7 +265,7 @@ async fn a_case_is_found_by_code_and_by_mobile(backend: Backend) {
             resp.headers()
                 .get("cache-control")
                 .and_then(|v| v.to_str().ok()),
-            Some("no-cache")
+            Some("no-store")
         );
         assert_private(&resp.text().await.unwrap());
     }

@@ -15,6 +15,8 @@ mod cases;
 mod catalogue;
 mod complaints;
 mod gate;
+mod headers;
+mod limits;
 mod lookup;
 mod openapi;
 mod ratings;

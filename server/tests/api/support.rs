@@ -76,7 +76,19 @@ macro_rules! start_on {
 }
 
 pub const PORTAL_INDEX: &str = "<!doctype html><html><head><title>portal</title></head><body>PORTAL-INDEX-MARKER</body></html>\n";
-pub const KIOSK_INDEX: &str = "<!doctype html><html><head><title>kiosk</title></head><body>KIOSK-INDEX-MARKER</body></html>\n";
+macro_rules! kiosk_script {
+    () => {
+        "import init from '/kiosk/kiosk-0123456789abcdef.js';\ninit();"
+    };
+}
+pub const KIOSK_INDEX: &str = concat!(
+    "<!doctype html><html><head><title>kiosk</title><script type=\"module\">",
+    kiosk_script!(),
+    "</script></head><body>KIOSK-INDEX-MARKER</body></html>\n"
+);
+/// The inline script of `KIOSK_INDEX`, as Trunk writes one (the Content-Security-Policy
+/// names its hash).
+pub const KIOSK_SCRIPT: &str = kiosk_script!();
 pub const HASHED_ASSET: &str = "portal/app-0123456789abcdef.js";
 pub const HASHED_ASSET_BODY: &str = "// hashed asset\nconsole.log('OneWindow portal test asset, long enough to be worth compressing');\n";
 
