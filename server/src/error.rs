@@ -29,6 +29,20 @@ pub enum ApiError {
     /// Too many failed attempts (wrong codes): refused for this long (429, `Retry-After`).
     #[error("too many failed attempts")]
     TooManyRequests(Duration),
+    /// An `Idempotency-Key` sent again with another request (422 `idempotency_key_reused`):
+    /// a key names one request, and nothing was created.
+    #[error("this idempotency key was sent before with another request")]
+    KeyReused,
+    /// An `Idempotency-Key` whose answer is no longer kept (409 `idempotency_key_expired`):
+    /// it was used more than a day ago, or before the server kept answers.
+    #[error("the answer to this idempotency key is no longer kept")]
+    KeyExpired,
+    /// Too many new filings from one address (429 `too_many_requests`, `Retry-After`).
+    #[error("too many complaints from this address")]
+    TooManyFilings(Duration),
+    /// The day's series of numbers is used up (503 `numbers_exhausted`).
+    #[error("today's acceptance numbers are used up")]
+    NumbersExhausted,
     /// A database error: retried where it is transient (`db::retry`), otherwise a 500.
     #[error("database error")]
     Database(#[from] sqlx::Error),
@@ -53,6 +67,7 @@ pub fn field_codes(errors: &[FieldError]) -> Vec<(&str, &str)> {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let filings = matches!(self, ApiError::TooManyFilings(_));
         let (status, code, message, fields) = match self {
             ApiError::BadRequest(fields) => {
                 let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
@@ -71,9 +86,31 @@ impl IntoResponse for ApiError {
             }
             ApiError::Forbidden(what) => (StatusCode::FORBIDDEN, "forbidden", what, vec![]),
             ApiError::Conflict(what) => (StatusCode::CONFLICT, "conflict", what, vec![]),
-            ApiError::TooManyRequests(wait) => {
+            ApiError::KeyReused => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "this Idempotency-Key was sent before with another request: send a new key for a new request, and the same request when retrying".into(),
+                vec![],
+            ),
+            ApiError::KeyExpired => (
+                StatusCode::CONFLICT,
+                "idempotency_key_expired",
+                "this Idempotency-Key was used more than a day ago and its answer is no longer kept: look the case up with its number and query code, or send a new key for a new request".into(),
+                vec![],
+            ),
+            ApiError::NumbersExhausted => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "numbers_exhausted",
+                "today's acceptance numbers are used up: please try again tomorrow, or apply at the service hall".into(),
+                vec![],
+            ),
+            ApiError::TooManyRequests(wait) | ApiError::TooManyFilings(wait) => {
                 let secs = retry_after_secs(wait);
-                let message = format!("too many failed lookups: try again in {secs} seconds");
+                let message = if filings {
+                    format!("too many complaints from this address: try again in {secs} seconds")
+                } else {
+                    format!("too many failed lookups: try again in {secs} seconds")
+                };
                 let mut response = error_response(
                     StatusCode::TOO_MANY_REQUESTS,
                     "too_many_requests",

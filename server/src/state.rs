@@ -13,6 +13,7 @@ use sqlx::AnyPool;
 use crate::catalogue;
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::gate::rate::RateLimit;
 use crate::search::SearchIndex;
 
 pub struct Snapshot {
@@ -63,6 +64,8 @@ impl Snapshot {
 pub struct AppState {
     pub pool: AnyPool,
     pub config: Arc<Config>,
+    /// New complaints per client address (`complaints::file`).
+    pub complaint_filings: Arc<RateLimit>,
     snapshot: Arc<RwLock<Option<Arc<Snapshot>>>>,
     reload: Arc<tokio::sync::Mutex<()>>,
 }
@@ -71,6 +74,10 @@ impl AppState {
     pub fn new(pool: AnyPool, config: Config) -> Self {
         AppState {
             pool,
+            complaint_filings: Arc::new(RateLimit::new(
+                config.complaints_per_addr as usize,
+                std::time::Duration::from_secs(config.complaints_window_secs),
+            )),
             config: Arc::new(config),
             snapshot: Arc::default(),
             reload: Arc::default(),

@@ -13,7 +13,7 @@ use syn::visit::Visit;
 /// The server's layers, bottom first: a module may import from its own layer (without a
 /// circle) and from the layers below it.
 pub const SERVER_LAYERS: &[&[&str]] = &[
-    &["error", "config", "calendar", "db", "gate"],
+    &["error", "config", "calendar", "db", "gate", "idempotency"],
     &["catalogue", "search", "numbering", "tracking"],
     &["state"],
     &[

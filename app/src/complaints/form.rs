@@ -209,7 +209,7 @@ fn ComplaintForm(limits: UploadLimits, departments: Vec<Department>) -> impl Int
             return;
         }
         let draft = f.snapshot();
-        let uploaded = files.get_untracked();
+        let mut uploaded = files.get_untracked();
         let mut found = draft.problems(attachment_ids(&uploaded));
         if pending.busy() {
             found.insert(0, FieldError::new("uploads", "busy", ""));
@@ -222,6 +222,12 @@ fn ComplaintForm(limits: UploadLimits, departments: Vec<Department>) -> impl Int
         else {
             return;
         };
+        // Never without a secure random key: a guessable one could meet another complaint.
+        if !uploaded.ensure_key() {
+            failure.set(Some(t(k::ERROR_NO_RANDOMNESS).into()));
+            return;
+        }
+        files.update_untracked(|d| d.key = uploaded.key.clone());
         sending.set(true);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {

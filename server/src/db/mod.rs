@@ -75,5 +75,8 @@ pub async fn connect(storage: &StorageArgs) -> anyhow::Result<AnyPool> {
         }
         Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
     }
+    crate::idempotency::hash_legacy_keys(&pool)
+        .await
+        .context("cannot hash the idempotency keys stored before migration 0006")?;
     Ok(pool)
 }

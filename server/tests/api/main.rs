@@ -15,6 +15,7 @@ mod cases;
 mod catalogue;
 mod complaints;
 mod gate;
+mod keys;
 mod lookup;
 mod ratings;
 mod uploads;

@@ -40,6 +40,8 @@ pub const SERVER_ENV: &[&str] = &[
     "ONEWINDOW_TRUSTED_PROXIES",
     "ONEWINDOW_COMPLAINT_REPLY_DAYS",
     "ONEWINDOW_RECTIFICATION_DAYS",
+    "ONEWINDOW_COMPLAINTS_PER_ADDR",
+    "ONEWINDOW_COMPLAINTS_WINDOW_SECS",
 ];
 
 /// Removes every variable of `SERVER_ENV` from `cmd`'s environment.
