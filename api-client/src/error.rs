@@ -16,8 +16,8 @@ pub struct ErrorBody {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ErrorDetail {
     /// Machine-readable: `bad_request`, `not_found`, `method_not_allowed`, `too_many_requests`,
-    /// `idempotency_key_reused` (422), `idempotency_key_expired` (409), `numbers_exhausted`
-    /// (503), `internal`.
+    /// `too_many_complaints` (429), `idempotency_key_reused` (422), `idempotency_key_expired`
+    /// (409), `numbers_exhausted` (503), `internal`.
     pub code: String,
     /// A human-readable summary (English); clients translate by `code`.
     pub message: String,

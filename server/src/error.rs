@@ -37,7 +37,7 @@ pub enum ApiError {
     /// it was used more than a day ago, or before the server kept answers.
     #[error("the answer to this idempotency key is no longer kept")]
     KeyExpired,
-    /// Too many new filings from one address (429 `too_many_requests`, `Retry-After`).
+    /// Too many new complaints from one address (429 `too_many_complaints`, `Retry-After`).
     #[error("too many complaints from this address")]
     TooManyFilings(Duration),
     /// The day's series of numbers is used up (503 `numbers_exhausted`).
@@ -113,7 +113,11 @@ impl IntoResponse for ApiError {
                 };
                 let mut response = error_response(
                     StatusCode::TOO_MANY_REQUESTS,
-                    "too_many_requests",
+                    if filings {
+                        "too_many_complaints"
+                    } else {
+                        "too_many_requests"
+                    },
                     message,
                     vec![],
                 );

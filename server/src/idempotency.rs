@@ -73,7 +73,11 @@ pub struct KeyedRequest {
 
 impl KeyedRequest {
     /// `key` (well-formed: `numbering::idempotency_key_valid`) naming `request`.
-    pub fn new<T: Serialize>(scope: Scope, key: &str, request: &T) -> Result<KeyedRequest, ApiError> {
+    pub fn new<T: Serialize>(
+        scope: Scope,
+        key: &str,
+        request: &T,
+    ) -> Result<KeyedRequest, ApiError> {
         let value = serde_json::to_value(request)
             .map_err(|e| anyhow::anyhow!("a request as JSON for its fingerprint: {e}"))?;
         let mut canonical = String::new();
@@ -83,8 +87,8 @@ impl KeyedRequest {
         h.update(scope.name().as_bytes());
         h.update(b"\0");
         h.update(canonical.as_bytes());
-        let mut mac =
-            <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes())
+            .expect("HMAC takes any key length");
         mac.update(b"onewindow seal v1\0");
         mac.update(scope.name().as_bytes());
         Ok(KeyedRequest {
@@ -276,12 +280,24 @@ mod tests {
 
     #[test]
     fn the_same_request_is_the_same_fingerprint_whatever_its_key_order() {
-        let a = KeyedRequest::new(Scope::Case, "key-0001", &json!({"a": 1, "b": {"y": 2, "x": [1, "二"]}}));
-        let b = KeyedRequest::new(Scope::Case, "key-0001", &json!({"b": {"x": [1, "二"], "y": 2}, "a": 1}));
+        let a = KeyedRequest::new(
+            Scope::Case,
+            "key-0001",
+            &json!({"a": 1, "b": {"y": 2, "x": [1, "二"]}}),
+        );
+        let b = KeyedRequest::new(
+            Scope::Case,
+            "key-0001",
+            &json!({"b": {"x": [1, "二"], "y": 2}, "a": 1}),
+        );
         assert_eq!(a.unwrap().fingerprint(), b.unwrap().fingerprint());
         let c = KeyedRequest::new(Scope::Case, "key-0001", &json!({"a": 2})).unwrap();
         let d = KeyedRequest::new(Scope::Complaint, "key-0001", &json!({"a": 2})).unwrap();
-        assert_ne!(c.fingerprint(), d.fingerprint(), "what the request is counts");
+        assert_ne!(
+            c.fingerprint(),
+            d.fingerprint(),
+            "what the request is counts"
+        );
         assert_ne!(c.key_hash(), d.key_hash());
         assert_eq!(c.key_hash().len(), 64);
         assert!(!c.key_hash().contains("key-0001"));
@@ -292,7 +308,10 @@ mod tests {
         let k = KeyedRequest::new(Scope::Case, "key-0001", &json!({"a": 1})).unwrap();
         let stored = kept(&k, "440113260213000011", "ABCDEF");
         assert!(!stored.sealed_code.as_deref().unwrap().contains("ABCDEF"));
-        assert_eq!(k.replay("440113260213000011", &stored, 1_001).unwrap(), "ABCDEF");
+        assert_eq!(
+            k.replay("440113260213000011", &stored, 1_001).unwrap(),
+            "ABCDEF"
+        );
         // Another request under the key.
         let other = KeyedRequest::new(Scope::Case, "key-0001", &json!({"a": 2})).unwrap();
         assert!(matches!(
@@ -301,7 +320,9 @@ mod tests {
         ));
         // Another key cannot open it, nor can the sealed code be moved to another row.
         let thief = KeyedRequest::new(Scope::Case, "key-0002", &json!({"a": 1})).unwrap();
-        assert!(thief.open("440113260213000011", stored.sealed_code.as_deref().unwrap()).is_none());
+        assert!(thief
+            .open("440113260213000011", stored.sealed_code.as_deref().unwrap())
+            .is_none());
         assert!(k.replay("440113260213000029", &stored, 1_001).is_err());
     }
 

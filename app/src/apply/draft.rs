@@ -226,18 +226,3 @@ impl Drafts {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn drafts_expire_after_seven_days() {
-        let day = 24.0 * 60.0 * 60.0 * 1000.0;
-        let saved = 1_700_000_000_000.0;
-        assert!(!expired(saved, saved));
-        assert!(!expired(saved, saved + 6.9 * day));
-        assert!(expired(saved, saved + 7.0 * day));
-        assert!(expired(0.0, saved), "a draft without a save time");
-    }
-}

@@ -253,9 +253,16 @@ fn ComplaintForm(limits: UploadLimits, departments: Vec<Department>) -> impl Int
                     list.sort_by_key(|e| super::draft::field_order(&e.field));
                     problems.set(list);
                 }
-                Err(ClientError::Api { status: 429, .. }) => {
+                Err(ClientError::Api { status: 429, body }) => {
                     sending.set(false);
-                    failure.set(Some(t(k::COMPLAINT_ERROR_THROTTLED).into()));
+                    failure.set(Some(
+                        if body.error.code == "too_many_complaints" {
+                            t(k::COMPLAINT_ERROR_TOO_MANY)
+                        } else {
+                            t(k::COMPLAINT_ERROR_THROTTLED)
+                        }
+                        .into(),
+                    ));
                 }
                 Err(e) => {
                     sending.set(false);

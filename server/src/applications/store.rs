@@ -45,7 +45,8 @@ impl StoredCase {
     }
 }
 
-const CASE_COLUMNS: &str = "acceptance_number, service_code, status, masked_name, query_code_hash, submitted_at, \
+const CASE_COLUMNS: &str =
+    "acceptance_number, service_code, status, masked_name, query_code_hash, submitted_at, \
      promised_date, request_fingerprint, sealed_code";
 
 /// The case submitted with the idempotency key of this hash (`idempotency::key_hash`).
@@ -54,7 +55,10 @@ pub async fn find_by_key<'e, E: Executor<'e, Database = Any>>(
     key_hash: &str,
 ) -> Result<Option<StoredCase>, ApiError> {
     let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE idempotency_key_hash = $1");
-    Ok(sqlx::query_as(&sql).bind(key_hash).fetch_optional(e).await?)
+    Ok(sqlx::query_as(&sql)
+        .bind(key_hash)
+        .fetch_optional(e)
+        .await?)
 }
 
 /// The case with this acceptance number (18 characters, no separators).

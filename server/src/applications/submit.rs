@@ -34,7 +34,11 @@ pub async fn submit(
     let secret = numbering::secret(pool).await?;
     let keyed = KeyedRequest::new(Scope::Case, key, req)?;
     let replay = |case: &StoredCase| {
-        let code = keyed.replay(&case.number, &case.kept(), calendar::now_cst().unix_timestamp())?;
+        let code = keyed.replay(
+            &case.number,
+            &case.kept(),
+            calendar::now_cst().unix_timestamp(),
+        )?;
         Ok(created(state, &code, case))
     };
     if let Some(existing) = store::find_by_key(pool, keyed.key_hash()).await? {

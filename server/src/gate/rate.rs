@@ -113,7 +113,11 @@ mod tests {
         }
         let wait = r.take_at(ip(1), t0 + Duration::from_secs(10)).unwrap_err();
         assert_eq!(wait, Duration::from_secs(50));
-        assert_eq!(r.take_at(ip(2), t0), Ok(()), "another address is not affected");
+        assert_eq!(
+            r.take_at(ip(2), t0),
+            Ok(()),
+            "another address is not affected"
+        );
         assert_eq!(r.take_at(ip(1), t0 + Duration::from_secs(60)), Ok(()));
     }
 

@@ -47,7 +47,7 @@ fn number_and_code(number: Option<&str>, params: &Params) -> Result<(String, Str
         (status = 400, description = "Every problem, each naming its field: `subject.ref`, `subject.code` (`no_match`: no case matches this number and code), `category`, `description`, `contact`, `contact.name`, `contact.mobile`, `attachments`, `Idempotency-Key`", body = api_client::ErrorBody),
         (status = 409, description = "`idempotency_key_expired`: the key was used more than a day ago and its answer is no longer kept", body = api_client::ErrorBody),
         (status = 422, description = "`idempotency_key_reused`: the key was sent before with another body; nothing was created", body = api_client::ErrorBody),
-        (status = 429, description = "Too many failed case lookups from this address or of this case, or too many complaints from this address: see `Retry-After`", body = api_client::ErrorBody),
+        (status = 429, description = "Too many failed case lookups from this address or of this case, or (`too_many_complaints`) too many complaints from this address: see `Retry-After`", body = api_client::ErrorBody),
         (status = 503, description = "`numbers_exhausted`: today's numbers are used up", body = api_client::ErrorBody),
     )
 )]

@@ -167,7 +167,10 @@ async fn a_key_with_another_body_is_422_and_creates_nothing(backend: Backend) {
 
     // The next new key gets the next number: no number was spent on the refusal.
     let next = created(&server, &new_key("reuse"), &application("李四光")).await;
-    assert_eq!(seq(&next.acceptance_number), seq(&first.acceptance_number) + 1);
+    assert_eq!(
+        seq(&next.acceptance_number),
+        seq(&first.acceptance_number) + 1
+    );
 }
 
 async fn the_same_key_and_body_get_the_same_number_and_code(backend: Backend) {
@@ -179,7 +182,9 @@ async fn the_same_key_and_body_get_the_same_number_and_code(backend: Backend) {
     let retry = created(&server, &k, &body).await;
     assert_eq!(retry, first);
     assert!(opens(&server, &retry.acceptance_number, &retry.query_code).await);
-    assert!(retry.tracking_url.ends_with(&format!("?c={}", first.query_code)));
+    assert!(retry
+        .tracking_url
+        .ends_with(&format!("?c={}", first.query_code)));
     assert_eq!(count(&server, "cases").await, 1);
 
     // The same key names an application and a complaint independently.
@@ -187,7 +192,10 @@ async fn the_same_key_and_body_get_the_same_number_and_code(backend: Backend) {
     assert_ne!(c.complaint_number, first.acceptance_number);
     assert_eq!(filed(&server, &k, &complaint("页面打不开。")).await, c);
     let (status, _, _) = server
-        .get_with(&format!("/complaints/{}?c={}", c.complaint_number, c.query_code), None)
+        .get_with(
+            &format!("/complaints/{}?c={}", c.complaint_number, c.query_code),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
 }
@@ -228,7 +236,14 @@ async fn parallel_requests_under_one_key_make_one_case(backend: Backend) {
     assert!(answers.windows(2).all(|w| w[0] == w[1]), "{answers:?}");
     assert_eq!(count(&server, "cases").await, 1);
     let code = answers[0]["query_code"].as_str().unwrap();
-    assert!(opens(&server, answers[0]["acceptance_number"].as_str().unwrap(), code).await);
+    assert!(
+        opens(
+            &server,
+            answers[0]["acceptance_number"].as_str().unwrap(),
+            code
+        )
+        .await
+    );
 
     // 8 at once, one key, two bodies: one body wins, every request with the other gets 422.
     let mut bodies = Vec::new();
@@ -251,10 +266,16 @@ async fn parallel_requests_under_one_key_make_one_case(backend: Backend) {
     }
     assert!(!winners.is_empty());
     let winning = &winners[0].0;
-    assert!(winners.iter().all(|(b, v)| b == winning && *v == winners[0].1));
+    assert!(winners
+        .iter()
+        .all(|(b, v)| b == winning && *v == winners[0].1));
     assert!(refused.iter().all(|b| b != winning));
     assert_eq!(winners.len() + refused.len(), 8);
-    assert_eq!(winners.len(), 4, "every request with the winning body gets the case");
+    assert_eq!(
+        winners.len(),
+        4,
+        "every request with the winning body gets the case"
+    );
     assert_eq!(count(&server, "cases").await, 2);
 }
 
@@ -287,7 +308,10 @@ async fn two_keys_get_unrelated_codes(backend: Backend) {
         let b = created(&server, &format!("{k}b"), &body).await.query_code;
         same_positions += a.chars().zip(b.chars()).filter(|(x, y)| x == y).count();
     }
-    assert!(same_positions <= 6, "{same_positions} of 24 positions agree");
+    assert!(
+        same_positions <= 6,
+        "{same_positions} of 24 positions agree"
+    );
 }
 
 /// Everything stored of `table`'s rows, as text: on SQLite the database files' bytes
@@ -321,7 +345,10 @@ async fn the_database_holds_neither_codes_nor_keys(backend: Backend) {
     let case = created(&server, &case_key, &application("张三丰")).await;
     let c = filed(&server, &complaint_key, &complaint("页面打不开。")).await;
     // A retry still gets its code back from what is stored.
-    assert_eq!(created(&server, &case_key, &application("张三丰")).await, case);
+    assert_eq!(
+        created(&server, &case_key, &application("张三丰")).await,
+        case
+    );
 
     for (table, key, code, marker) in [
         ("cases", &case_key, &case.query_code, "张*丰"),
@@ -330,13 +357,19 @@ async fn the_database_holds_neither_codes_nor_keys(backend: Backend) {
         let stored = stored_text(&server, table).await;
         assert!(stored.contains(marker), "the {table} rows were read");
         assert!(!stored.contains(key.as_str()), "{table}: the key in plain");
-        assert!(!stored.contains(code.as_str()), "{table}: the code in plain");
+        assert!(
+            !stored.contains(code.as_str()),
+            "{table}: the code in plain"
+        );
         let hashes = server
             .query_texts(&format!("SELECT idempotency_key_hash FROM {table}"))
             .await;
         assert_eq!(hashes.len(), 1);
         let hash = hashes[0].as_deref().unwrap();
-        assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{hash}");
+        assert!(
+            hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{hash}"
+        );
     }
 }
 
@@ -363,7 +396,9 @@ async fn a_retry_after_a_day_is_409(backend: Backend) {
     let mut waited = 0;
     loop {
         let kept = server
-            .query_texts("SELECT sealed_code FROM cases UNION ALL SELECT sealed_code FROM complaints")
+            .query_texts(
+                "SELECT sealed_code FROM cases UNION ALL SELECT sealed_code FROM complaints",
+            )
             .await;
         if kept.iter().all(Option::is_none) {
             break;
@@ -386,7 +421,10 @@ async fn a_retry_after_a_day_is_409(backend: Backend) {
     // The codes still open what they were given for, and nothing new was made.
     assert!(opens(&server, &case.acceptance_number, &case.query_code).await);
     let (status, _, _) = server
-        .get_with(&format!("/complaints/{}?c={}", c.complaint_number, c.query_code), None)
+        .get_with(
+            &format!("/complaints/{}?c={}", c.complaint_number, c.query_code),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(count(&server, "cases").await, 1);
@@ -404,7 +442,10 @@ async fn a_complaint_key_with_another_body_is_422(backend: Backend) {
     assert_eq!(count(&server, "complaints").await, 1, "nothing was created");
     assert_eq!(filed(&server, &k, &complaint("页面打不开。")).await, first);
     let next = filed(&server, &new_key("creuse"), &complaint("另一件事。")).await;
-    assert_eq!(seq(&next.complaint_number), seq(&first.complaint_number) + 1);
+    assert_eq!(
+        seq(&next.complaint_number),
+        seq(&first.complaint_number) + 1
+    );
 }
 
 async fn complaint_filing_is_limited_per_address(backend: Backend) {
@@ -437,7 +478,7 @@ async fn complaint_filing_is_limited_per_address(backend: Backend) {
     for _ in 0..3 {
         let (status, retry, value) = from("203.0.113.5", new_key("rate"), 9).await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{value}");
-        assert_error_shape(&value, "too_many_requests");
+        assert_error_shape(&value, "too_many_complaints");
         let secs: u64 = retry.expect("Retry-After").parse().unwrap();
         assert!((1..=3600).contains(&secs), "{secs}");
     }
@@ -464,8 +505,14 @@ async fn a_full_series_is_503_for_cases_and_complaints(backend: Backend) {
     let (status, value) = submit(&server, &new_key("full"), &application("李四光")).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{value}");
     assert_error_shape(&value, "numbers_exhausted");
-    let (status, _, value) =
-        post(&server, "/complaints", &new_key("full"), &complaint("页面打不开。"), None).await;
+    let (status, _, value) = post(
+        &server,
+        "/complaints",
+        &new_key("full"),
+        &complaint("页面打不开。"),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{value}");
     assert_error_shape(&value, "numbers_exhausted");
     assert_eq!(count(&server, "cases").await, 1);
@@ -569,13 +616,22 @@ async fn a_database_from_before_upgrades(backend: Backend) {
             .query_texts(&format!("SELECT idempotency_key_hash FROM {table}"))
             .await;
         let hash = hashes[0].as_deref().unwrap();
-        assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{table}: {hash}");
+        assert!(
+            hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{table}: {hash}"
+        );
     }
     let (status, value) = submit(&server, CASE_KEY, &application("张三丰")).await;
     assert_eq!(status, StatusCode::CONFLICT, "{value}");
     assert_error_shape(&value, "idempotency_key_expired");
-    let (status, _, value) =
-        post(&server, "/complaints", COMPLAINT_KEY, &complaint("页面打不开。"), None).await;
+    let (status, _, value) = post(
+        &server,
+        "/complaints",
+        COMPLAINT_KEY,
+        &complaint("页面打不开。"),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT, "{value}");
     assert_eq!(count(&server, "cases").await, 1);
     // New numbers follow on.
