@@ -15,8 +15,10 @@ pub struct ErrorBody {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ErrorDetail {
-    /// Machine-readable: `bad_request`, `not_found`, `method_not_allowed`, `too_many_requests`, `request_timeout`,
-    /// `uploads_busy`, `upload_quota_exceeded`, `insufficient_storage`, `internal`.
+    /// Machine-readable: `bad_request`, `not_found`, `method_not_allowed`, `too_many_requests`,
+    /// `too_many_complaints` (429), `idempotency_key_reused` (422), `idempotency_key_expired`
+    /// (409), `request_timeout` (408), `uploads_busy` (503), `upload_quota_exceeded` (429),
+    /// `insufficient_storage` (507), `numbers_exhausted` (503), `internal`.
     pub code: String,
     /// A human-readable summary (English); clients translate by `code`.
     pub message: String,

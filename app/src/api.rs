@@ -42,6 +42,15 @@ pub fn error_message(e: &ClientError) -> String {
             .join(" "),
         ClientError::Api { status: 404, .. } => t(k::ERROR_NOT_FOUND).into(),
         ClientError::Api { status: 429, .. } => t(k::ERROR_BUSY).into(),
+        ClientError::Api { body, .. } if body.error.code == "numbers_exhausted" => {
+            t(k::ERROR_NUMBERS_EXHAUSTED).into()
+        }
+        ClientError::Api { body, .. } if body.error.code == "idempotency_key_reused" => {
+            t(k::ERROR_KEY_REUSED).into()
+        }
+        ClientError::Api { body, .. } if body.error.code == "idempotency_key_expired" => {
+            t(k::ERROR_KEY_EXPIRED).into()
+        }
         ClientError::Api { .. } | ClientError::Decode(_) => t(k::ERROR_SERVER).into(),
     }
 }

@@ -272,3 +272,85 @@ fn a_given_comment_is_text_not_markup() {
         "{text}"
     );
 }
+
+/// A stored draft of the portal (as `Drafts::save` writes it), saved `age_days` ago, or
+/// without a save time (as drafts were written before they expired).
+fn stored_draft(name: &str, age_days: Option<f64>) -> String {
+    let mut d = serde_json::json!({
+        "key": "0123456789abcdef0123456789abcdef",
+        "applicant_type": "individual",
+        "applicant": {"name": name},
+        "answers": {},
+        "materials": {},
+        "declared": false
+    });
+    if let Some(age) = age_days {
+        d["saved_at"] = serde_json::json!(js_sys::Date::now() - age * 86_400_000.0);
+    }
+    d.to_string()
+}
+
+#[wasm_bindgen_test]
+fn portal_drafts_expire_after_seven_days() {
+    use app::apply::draft::{Draft, Drafts};
+    let storage = window().local_storage().unwrap().unwrap();
+    let item = |service: &str| {
+        storage
+            .get_item(&format!("onewindow.draft.{service}"))
+            .unwrap()
+    };
+    for (service, age) in [
+        ("TEST-DRAFT-OLD", Some(7.5)),
+        ("TEST-DRAFT-UNSTAMPED", None),
+        ("TEST-DRAFT-RECENT", Some(6.0)),
+    ] {
+        storage
+            .set_item(
+                &format!("onewindow.draft.{service}"),
+                &stored_draft("张三", age),
+            )
+            .unwrap();
+    }
+    Owner::new().with(|| {
+        // Starting the app removes what is past its age, and keeps the rest.
+        Drafts::provide(true);
+        assert_eq!(item("TEST-DRAFT-OLD"), None);
+        assert_eq!(item("TEST-DRAFT-UNSTAMPED"), None);
+        let drafts = Drafts::use_();
+        assert_eq!(drafts.load("TEST-DRAFT-OLD"), None);
+        let recent = drafts
+            .load("TEST-DRAFT-RECENT")
+            .expect("a recent draft loads");
+        assert_eq!(recent.text("name"), "张三");
+
+        // A saved draft carries its save time; a new one has a secure random key.
+        let mut d = Draft::start();
+        assert_eq!(d.key.len(), 32);
+        assert_ne!(d.key, "0".repeat(32));
+        assert_ne!(d.key, Draft::start().key);
+        assert!(d.ensure_key());
+        d.applicant.insert("name".into(), "李四".into());
+        drafts.save("TEST-DRAFT-NEW", &d);
+        let stored: serde_json::Value =
+            serde_json::from_str(&item("TEST-DRAFT-NEW").unwrap()).unwrap();
+        let saved_at = stored["saved_at"].as_f64().unwrap();
+        assert!(
+            (js_sys::Date::now() - saved_at).abs() < 60_000.0,
+            "{stored}"
+        );
+
+        // A draft that goes past its age while the app runs is not loaded either.
+        storage
+            .set_item(
+                "onewindow.draft.TEST-DRAFT-AGED",
+                &stored_draft("王五", Some(8.0)),
+            )
+            .unwrap();
+        assert_eq!(drafts.load("TEST-DRAFT-AGED"), None);
+        assert_eq!(item("TEST-DRAFT-AGED"), None, "removed when found expired");
+        for service in ["TEST-DRAFT-RECENT", "TEST-DRAFT-NEW"] {
+            drafts.delete(service);
+            assert_eq!(item(service), None);
+        }
+    });
+}

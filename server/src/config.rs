@@ -41,6 +41,14 @@ pub struct ServiceArgs {
     /// Working days staff have to answer a poor rating (整改), counted from the day after it.
     #[arg(long, env = "ONEWINDOW_RECTIFICATION_DAYS", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=250))]
     pub rectification_days: u32,
+    /// New complaints one client address may file within `--complaints-window-secs` (0: no
+    /// limit). Complaints may be anonymous and take numbers from the day's series that cases
+    /// share, so no address may use it up; retries with the same key are not counted.
+    #[arg(long, env = "ONEWINDOW_COMPLAINTS_PER_ADDR", default_value_t = 10)]
+    pub complaints_per_addr: u32,
+    /// The window of `--complaints-per-addr`, in seconds.
+    #[arg(long, env = "ONEWINDOW_COMPLAINTS_WINDOW_SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub complaints_window_secs: u64,
     /// A reverse proxy in front of the server (an address or a CIDR network, repeatable):
     /// only from these peers is the client's address read from `X-Forwarded-For` (or
     /// `Forwarded`), for the gate's counts. Without it, every client is its TCP peer.
@@ -94,6 +102,9 @@ pub struct Config {
     /// How long a JSON request may take, body included.
     pub request_timeout: Duration,
     pub upload: UploadAdmission,
+    /// New complaints per client address (0: no limit) within this many seconds.
+    pub complaints_per_addr: u32,
+    pub complaints_window_secs: u64,
 }
 
 /// What limits uploads beyond their size: how long a client may stall, how many are
@@ -146,6 +157,8 @@ impl Config {
                 quota_window: Duration::from_secs(service.upload_quota_window_secs),
                 min_free_bytes: service.min_free_disk_mb.saturating_mul(MB),
             },
+            complaints_per_addr: service.complaints_per_addr,
+            complaints_window_secs: service.complaints_window_secs,
         })
     }
 

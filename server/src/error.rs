@@ -42,6 +42,20 @@ pub enum ApiError {
     /// The data directory's disk is below its free-space floor (507).
     #[error("{0}")]
     InsufficientStorage(String),
+    /// An `Idempotency-Key` sent again with another request (422 `idempotency_key_reused`):
+    /// a key names one request, and nothing was created.
+    #[error("this idempotency key was sent before with another request")]
+    KeyReused,
+    /// An `Idempotency-Key` whose answer is no longer kept (409 `idempotency_key_expired`):
+    /// it was used more than a day ago, or before the server kept answers.
+    #[error("the answer to this idempotency key is no longer kept")]
+    KeyExpired,
+    /// Too many new complaints from one address (429 `too_many_complaints`, `Retry-After`).
+    #[error("too many complaints from this address")]
+    TooManyFilings(Duration),
+    /// The day's series of numbers is used up (503 `numbers_exhausted`).
+    #[error("today's acceptance numbers are used up")]
+    NumbersExhausted,
     /// A database error: retried where it is transient (`db::retry`), otherwise a 500.
     #[error("database error")]
     Database(#[from] sqlx::Error),
@@ -84,12 +98,39 @@ impl IntoResponse for ApiError {
             }
             ApiError::Forbidden(what) => (StatusCode::FORBIDDEN, "forbidden", what, vec![]),
             ApiError::Conflict(what) => (StatusCode::CONFLICT, "conflict", what, vec![]),
+            ApiError::KeyReused => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "this Idempotency-Key was sent before with another request: send a new key for a new request, and the same request when retrying".into(),
+                vec![],
+            ),
+            ApiError::KeyExpired => (
+                StatusCode::CONFLICT,
+                "idempotency_key_expired",
+                "this Idempotency-Key was used more than a day ago and its answer is no longer kept: look the case up with its number and query code, or send a new key for a new request".into(),
+                vec![],
+            ),
+            ApiError::NumbersExhausted => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "numbers_exhausted",
+                "today's acceptance numbers are used up: please try again tomorrow, or apply at the service hall".into(),
+                vec![],
+            ),
             ApiError::TooManyRequests(wait) => {
                 let secs = retry_after_secs(wait);
                 return with_retry_after(
                     StatusCode::TOO_MANY_REQUESTS,
                     "too_many_requests",
                     format!("too many failed lookups: try again in {secs} seconds"),
+                    secs,
+                );
+            }
+            ApiError::TooManyFilings(wait) => {
+                let secs = retry_after_secs(wait);
+                return with_retry_after(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_complaints",
+                    format!("too many complaints from this address: try again in {secs} seconds"),
                     secs,
                 );
             }

@@ -9,6 +9,7 @@ mod config;
 mod db;
 mod error;
 mod gate;
+mod idempotency;
 // Layer 1: the catalogue, search, numbers and tracking addresses.
 mod catalogue;
 mod numbering;

@@ -1,16 +1,19 @@
 //! Acceptance numbers' daily sequence inputs, query codes and the installation secret.
 //!
-//! The query code is never stored. It is derived from the installation secret and the
-//! request's idempotency key (HMAC-SHA256), so a retried submit answers with the same code;
-//! the case keeps only `SHA-256(secret ":" number ":" code)` to check a code against.
+//! The query code is random (`random_code`: system randomness, uniform over the alphabet)
+//! and never stored: a case or complaint keeps only `SHA-256(secret ":" number ":" code)`
+//! to check a code against (rows from before random codes, whose codes were derived from
+//! their keys, keep working: the hash is the same). How a retry gets its code back is
+//! `crate::idempotency`.
 
 use std::sync::OnceLock;
 
 use api_client::checks::{AcceptanceNumber, QUERY_CODE_ALPHABET, QUERY_CODE_LEN};
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use sqlx::{Any, AnyPool, Transaction};
 use time::Date;
+
+use crate::error::ApiError;
 
 /// An acceptance number (or a complaint number: the same form) as typed, compact, or the
 /// problem on `number`. `what` names it in messages ("the acceptance number").
@@ -38,13 +41,14 @@ pub use api_client::checks::idempotency_key_valid;
 /// The next number of `day` (`YYYY-MM-DD`, whose `yymmdd` it carries) in `region`, taken
 /// inside `tx` from the day counter that cases and complaints share, so that a complaint
 /// number never equals an acceptance number. It is the transaction's first write: on SQLite
-/// it takes the write lock (waiting on busy_timeout).
+/// it takes the write lock (waiting on busy_timeout). When the day's five-digit series is
+/// used up, 503 (`ApiError::NumbersExhausted`); the caller's transaction rolls back.
 pub async fn next_number(
     tx: &mut Transaction<'static, Any>,
     day: &str,
     region: &str,
     yymmdd: &str,
-) -> Result<String, sqlx::Error> {
+) -> Result<String, ApiError> {
     let sequence: i64 = sqlx::query_scalar(
         "INSERT INTO case_sequences (day, last) VALUES ($1, 1)
          ON CONFLICT (day) DO UPDATE SET last = case_sequences.last + 1 RETURNING last",
@@ -56,7 +60,7 @@ pub async fn next_number(
         .ok()
         .and_then(|s| AcceptanceNumber::new(region, yymmdd, s))
         .map(|n| n.compact().to_string())
-        .ok_or_else(|| sqlx::Error::Protocol(format!("the sequence of {day} is exhausted")))
+        .ok_or(ApiError::NumbersExhausted)
 }
 
 /// The date part of an acceptance number.
@@ -69,42 +73,25 @@ pub fn yymmdd(d: Date) -> String {
     )
 }
 
-/// The query code of the case submitted with `key`: 6 characters of the unambiguous alphabet.
-pub fn query_code(secret: &str, key: &str) -> String {
-    derive_code(secret, b"query-code:", key)
-}
-
-/// The query code of the complaint filed with `key`. Its own domain, so that a client
-/// reusing one key for an application and a complaint does not get the same code for both.
-pub fn complaint_code(secret: &str, key: &str) -> String {
-    derive_code(secret, b"complaint:", key)
-}
-
-/// A fresh idempotency key, for a request that came without one.
-pub fn random_key() -> Result<String, sqlx::Error> {
-    let mut bytes = [0u8; 16];
-    getrandom::getrandom(&mut bytes)
-        .map_err(|e| sqlx::Error::Protocol(format!("no system randomness: {e}")))?;
-    Ok(format!("random-{}", hex::encode(bytes)))
-}
-
-fn derive_code(secret: &str, domain: &[u8], key: &str) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    mac.update(domain);
-    mac.update(key.as_bytes());
-    let digest = mac.finalize().into_bytes();
-    // 64 bits spread over 31^6 (about 2^29.7) values: the bias is below 2^-34.
-    let mut n = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
+/// A new query code: `QUERY_CODE_LEN` characters drawn uniformly from
+/// `QUERY_CODE_ALPHABET` with the system's randomness (a byte is used only below the
+/// largest multiple of the alphabet's size, so that no character is likelier).
+pub fn random_code() -> Result<String, ApiError> {
     let alphabet = QUERY_CODE_ALPHABET.as_bytes();
-    let base = alphabet.len() as u64;
-    (0..QUERY_CODE_LEN)
-        .map(|_| {
-            let c = alphabet[(n % base) as usize] as char;
-            n /= base;
-            c
-        })
-        .collect()
+    let accept_below = 256 - 256 % alphabet.len();
+    let mut code = String::with_capacity(QUERY_CODE_LEN);
+    let mut bytes = [0u8; 32];
+    while code.len() < QUERY_CODE_LEN {
+        getrandom::getrandom(&mut bytes)
+            .map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
+        for &b in bytes.iter().filter(|&&b| usize::from(b) < accept_below) {
+            if code.len() == QUERY_CODE_LEN {
+                break;
+            }
+            code.push(alphabet[usize::from(b) % alphabet.len()] as char);
+        }
+    }
+    Ok(code)
 }
 
 /// What a case stores to check a query code against.
@@ -170,34 +157,31 @@ mod tests {
     }
 
     #[test]
-    fn query_codes_are_stable_and_well_formed() {
-        let a = query_code("secret-one", "key-0001");
-        assert_eq!(
-            a,
-            query_code("secret-one", "key-0001"),
-            "a retry gets the same code"
-        );
-        assert_ne!(a, query_code("secret-one", "key-0002"));
-        assert_ne!(a, query_code("secret-two", "key-0001"));
-        for i in 0..500 {
-            let c = query_code("s", &format!("key-{i:05}"));
-            assert_eq!(normalise_query_code(&c).as_deref(), Some(c.as_str()), "{c}");
+    fn random_codes_are_well_formed_and_not_repeated() {
+        let codes: Vec<String> = (0..2_000).map(|_| random_code().unwrap()).collect();
+        for c in &codes {
+            assert_eq!(c.chars().count(), QUERY_CODE_LEN);
+            assert_eq!(normalise_query_code(c).as_deref(), Some(c.as_str()), "{c}");
         }
+        let distinct: std::collections::BTreeSet<&String> = codes.iter().collect();
+        // 2,000 draws from 31^6 values: a repeat has odds of about 1 in 450.
+        assert!(distinct.len() >= codes.len() - 1, "codes repeat");
     }
 
     #[test]
-    fn complaint_codes_have_their_own_domain() {
-        let c = complaint_code("s", "key-0001");
-        assert_eq!(c, complaint_code("s", "key-0001"));
-        assert_ne!(
-            c,
-            query_code("s", "key-0001"),
-            "one key used for a case and a complaint gives two codes"
-        );
-        assert_eq!(normalise_query_code(&c).as_deref(), Some(c.as_str()));
-        let k = random_key().unwrap();
-        assert!(idempotency_key_valid(&k), "{k}");
-        assert_ne!(k, random_key().unwrap());
+    fn random_codes_use_the_whole_alphabet_evenly() {
+        let mut counts = std::collections::BTreeMap::new();
+        for _ in 0..2_000 {
+            for ch in random_code().unwrap().chars() {
+                *counts.entry(ch).or_insert(0u32) += 1;
+            }
+        }
+        assert_eq!(counts.len(), QUERY_CODE_ALPHABET.chars().count());
+        // 12,000 characters over the alphabet: about 387 each; far from that is a bias.
+        let expected = 12_000 / QUERY_CODE_ALPHABET.chars().count() as u32;
+        for (ch, n) in counts {
+            assert!(n > expected / 2 && n < expected * 3 / 2, "{ch}: {n}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::admission::Admission;
 use crate::catalogue;
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::gate::rate::RateLimit;
 use crate::search::SearchIndex;
 
 pub struct Snapshot {
@@ -66,6 +67,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Who may upload now (slots, quota, disk floor).
     pub uploads: Arc<Admission>,
+    /// New complaints per client address (`complaints::file`).
+    pub complaint_filings: Arc<RateLimit>,
     snapshot: Arc<RwLock<Option<Arc<Snapshot>>>>,
     reload: Arc<tokio::sync::Mutex<()>>,
 }
@@ -75,6 +78,10 @@ impl AppState {
         AppState {
             pool,
             uploads: Arc::new(Admission::new(&config.upload)),
+            complaint_filings: Arc::new(RateLimit::new(
+                config.complaints_per_addr as usize,
+                std::time::Duration::from_secs(config.complaints_window_secs),
+            )),
             config: Arc::new(config),
             snapshot: Arc::default(),
             reload: Arc::default(),

@@ -462,6 +462,13 @@ pub fn spawn_expiry(state: AppState) {
                 ),
                 Err(e) => tracing::warn!("upload expiry failed: {e:#}"),
             }
+            // The same tick forgets the query codes kept sealed for retries past their day.
+            let now = crate::calendar::now_cst().unix_timestamp();
+            match crate::idempotency::forget_answers(&state.pool, now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(forgotten = n, "forgot sealed query codes after a day"),
+                Err(e) => tracing::warn!("forgetting sealed query codes failed: {e}"),
+            }
         }
     });
 }

@@ -13,7 +13,15 @@ use syn::visit::Visit;
 /// The server's layers, bottom first: a module may import from its own layer (without a
 /// circle) and from the layers below it.
 pub const SERVER_LAYERS: &[&[&str]] = &[
-    &["error", "config", "calendar", "db", "gate", "admission"],
+    &[
+        "error",
+        "config",
+        "calendar",
+        "db",
+        "gate",
+        "admission",
+        "idempotency",
+    ],
     &["catalogue", "search", "numbering", "tracking"],
     &["state"],
     &[

@@ -130,7 +130,7 @@ pub fn CheckStep(
             if sending.get_untracked() {
                 return;
             }
-            let current = draft.get_untracked();
+            let mut current = draft.get_untracked();
             let mut found = match current.request(&def.service_code) {
                 Some(req) => validate_application(&def, &req),
                 None => vec![FieldError::new("applicant.type", "required", "")],
@@ -141,6 +141,15 @@ pub fn CheckStep(
             problems.set(found.clone());
             if !found.is_empty() {
                 return;
+            }
+            // Never without a secure random key: a guessable one could meet another request.
+            if !current.ensure_key() {
+                failure.set(Some(t(k::ERROR_NO_RANDOMNESS).into()));
+                return;
+            }
+            if current.key != draft.with_untracked(|d| d.key.clone()) {
+                draft.set(current.clone());
+                drafts.save(&def.service_code, &current);
             }
             sending.set(true);
             failure.set(None);

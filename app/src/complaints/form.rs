@@ -209,7 +209,7 @@ fn ComplaintForm(limits: UploadLimits, departments: Vec<Department>) -> impl Int
             return;
         }
         let draft = f.snapshot();
-        let uploaded = files.get_untracked();
+        let mut uploaded = files.get_untracked();
         let mut found = draft.problems(attachment_ids(&uploaded));
         if pending.busy() {
             found.insert(0, FieldError::new("uploads", "busy", ""));
@@ -222,6 +222,12 @@ fn ComplaintForm(limits: UploadLimits, departments: Vec<Department>) -> impl Int
         else {
             return;
         };
+        // Never without a secure random key: a guessable one could meet another complaint.
+        if !uploaded.ensure_key() {
+            failure.set(Some(t(k::ERROR_NO_RANDOMNESS).into()));
+            return;
+        }
+        files.update_untracked(|d| d.key = uploaded.key.clone());
         sending.set(true);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
@@ -247,9 +253,16 @@ fn ComplaintForm(limits: UploadLimits, departments: Vec<Department>) -> impl Int
                     list.sort_by_key(|e| super::draft::field_order(&e.field));
                     problems.set(list);
                 }
-                Err(ClientError::Api { status: 429, .. }) => {
+                Err(ClientError::Api { status: 429, body }) => {
                     sending.set(false);
-                    failure.set(Some(t(k::COMPLAINT_ERROR_THROTTLED).into()));
+                    failure.set(Some(
+                        if body.error.code == "too_many_complaints" {
+                            t(k::COMPLAINT_ERROR_TOO_MANY)
+                        } else {
+                            t(k::COMPLAINT_ERROR_THROTTLED)
+                        }
+                        .into(),
+                    ));
                 }
                 Err(e) => {
                     sending.set(false);

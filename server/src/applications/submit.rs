@@ -1,6 +1,7 @@
 //! Submitting an application (网上申报): checked against the service's form and the uploads,
-//! stored as a new case with an acceptance number and query code. A retry with the same
-//! idempotency key answers with the same case and creates nothing.
+//! stored as a new case with an acceptance number and a random query code. A retry with the
+//! same idempotency key and the same request answers with the same case and code and creates
+//! nothing; the key with another request is refused (`crate::idempotency`).
 
 use std::collections::BTreeMap;
 
@@ -15,12 +16,15 @@ use crate::db::retry::Keyed;
 use crate::db::sql;
 use crate::db::uploads::{Attaching, Budget};
 use crate::error::ApiError;
+use crate::idempotency::{KeyedRequest, Scope};
 use crate::numbering;
 use crate::state::AppState;
 use crate::tracking;
 
 /// Submits `req` under the idempotency `key`: the new case, or the one submitted with this
-/// key before. A 400 names every problem (`service_code`, `answers.<id>`, `materials.<id>`…).
+/// key and request before. A 400 names every problem (`service_code`, `answers.<id>`,
+/// `materials.<id>`…); 422 when the key came with another request, 409 when its answer is no
+/// longer kept, 503 when the day's numbers are used up.
 pub async fn submit(
     state: &AppState,
     key: &str,
@@ -28,9 +32,17 @@ pub async fn submit(
 ) -> Result<ApplicationCreated, ApiError> {
     let pool = &state.pool;
     let secret = numbering::secret(pool).await?;
-    let answer = |case: &StoredCase| created(state, secret, key, case);
-    if let Some(existing) = store::find_by_key(pool, key).await? {
-        return Ok(answer(&existing));
+    let keyed = KeyedRequest::new(Scope::Case, key, req)?;
+    let replay = |case: &StoredCase| {
+        let code = keyed.replay(
+            &case.number,
+            &case.kept(),
+            calendar::now_cst().unix_timestamp(),
+        )?;
+        Ok(created(state, &code, case))
+    };
+    if let Some(existing) = store::find_by_key(pool, keyed.key_hash()).await? {
+        return replay(&existing);
     }
 
     let catalogue = state.catalogue().await?;
@@ -61,8 +73,8 @@ pub async fn submit(
     };
     let checked = attaching.check(pool).await?;
     if checked.some_taken {
-        if let Some(existing) = store::find_by_key(pool, key).await? {
-            return Ok(answer(&existing));
+        if let Some(existing) = store::find_by_key(pool, keyed.key_hash()).await? {
+            return replay(&existing);
         }
     }
     errors.extend(checked.problems);
@@ -78,7 +90,7 @@ pub async fn submit(
             .await?
             .due_date(today, guide.promised_limit),
     );
-    let code = numbering::query_code(secret, key);
+    let code = numbering::random_code()?;
     let applicant = sql::json(&req.applicant)?;
     let answers = sql::json(&visible_answers(&def, &req.answers))?;
     let materials = sql::json(
@@ -89,10 +101,12 @@ pub async fn submit(
     )?;
     let masked_name = mask_name(req.applicant.name());
     let hash = |number: &str| numbering::code_hash(secret, number, &code);
+    let seal = |number: &str| keyed.seal(number, &code);
     let yymmdd = numbering::yymmdd(today);
     let uploads = attaching.distinct();
     let new = NewCase {
-        key,
+        key_hash: keyed.key_hash(),
+        fingerprint: keyed.fingerprint(),
         day: &day,
         yymmdd: &yymmdd,
         region_code: &state.config.region_code,
@@ -106,20 +120,21 @@ pub async fn submit(
         promised_date: &promised_date,
         uploads: &uploads,
         code_hash: &hash,
+        seal: &seal,
     };
     match store::insert(pool, &new).await? {
-        Keyed::Created(case) | Keyed::Existing(case) => Ok(answer(&case)),
+        Keyed::Created(case) => Ok(created(state, &code, &case)),
+        Keyed::Existing(case) => replay(&case),
         Keyed::UploadTaken => Err(attaching.refusal(pool).await),
     }
 }
 
-/// The answer for a case, the same every time it is asked for with its key.
-fn created(state: &AppState, secret: &str, key: &str, case: &StoredCase) -> ApplicationCreated {
-    let code = numbering::query_code(secret, key);
-    let tracking_url = tracking::tracking_url(&state.config.public_url, &case.number, &code);
+/// The answer for a case with its query code.
+fn created(state: &AppState, code: &str, case: &StoredCase) -> ApplicationCreated {
+    let tracking_url = tracking::tracking_url(&state.config.public_url, &case.number, code);
     ApplicationCreated {
         acceptance_number: case.number.clone(),
-        query_code: code,
+        query_code: code.to_string(),
         status: case.status,
         promised_date: case.promised_date.clone(),
         tracking_url,

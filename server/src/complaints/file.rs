@@ -1,6 +1,12 @@
 //! Filing a complaint (投诉): about a case (its number and query code), a service, a
 //! department, a member of staff or the portal or kiosk itself; named or anonymous. A retry
-//! with the same idempotency key answers with the same complaint.
+//! with the same idempotency key and request answers with the same complaint and code; the key
+//! with another request is refused (`crate::idempotency`).
+//!
+//! A complaint takes its number from the day's series that cases share, and may be
+//! anonymous: new filings are limited per client address (`--complaints-per-addr` within
+//! `--complaints-window-secs`, 429 past it) so that no one can use the series up; retries
+//! are not counted.
 //!
 //! A complaint about a case links to that case only when the complainant proves the case's
 //! query code (`cases::access::open`): an unknown number and a wrong code get the same 400,
@@ -18,12 +24,15 @@ use crate::cases::access::{self, Proof, NO_MATCH};
 use crate::db::retry::Keyed;
 use crate::db::uploads::{Attaching, Budget};
 use crate::error::ApiError;
+use crate::gate;
+use crate::idempotency::{self, KeyedRequest, Scope};
 use crate::numbering;
 use crate::state::{AppState, Snapshot};
 
 /// Files `req` from `addr`, under `key` when the client sent one (without it every request
 /// files a new complaint). A 400 names every problem; a 429 when the case's code has been
-/// guessed at too often.
+/// guessed at too often or the address has filed too many; 422 when the key came with another
+/// request, 409 when its answer is no longer kept, 503 when the day's numbers are used up.
 pub async fn file(
     state: &AppState,
     addr: Option<IpAddr>,
@@ -36,9 +45,22 @@ pub async fn file(
     }
     let pool = &state.pool;
     let secret = numbering::secret(pool).await?;
-    if let Some(key) = key {
-        if let Some(existing) = store::find_by_key(pool, key).await? {
-            return Ok(created(secret, key, &existing));
+    let keyed = key
+        .map(|k| KeyedRequest::new(Scope::Complaint, k, req))
+        .transpose()?;
+    let replay = |c: &ComplaintRow| match &keyed {
+        Some(k) => {
+            let code = k.replay(&c.number, &c.kept(), calendar::now_cst().unix_timestamp())?;
+            Ok(created(&code, c))
+        }
+        // Without a key each request has a hash of its own: no other can meet it.
+        None => Err(ApiError::Internal(anyhow::anyhow!(
+            "a complaint without a key met another"
+        ))),
+    };
+    if let Some(k) = &keyed {
+        if let Some(existing) = store::find_by_key(pool, k.key_hash()).await? {
+            return replay(&existing);
         }
     }
 
@@ -62,19 +84,26 @@ pub async fn file(
         },
     };
     let checked = attaching.check(pool).await?;
-    if let (Some(key), true) = (key, checked.some_taken) {
-        if let Some(existing) = store::find_by_key(pool, key).await? {
-            return Ok(created(secret, key, &existing));
+    if let (Some(k), true) = (&keyed, checked.some_taken) {
+        if let Some(existing) = store::find_by_key(pool, k.key_hash()).await? {
+            return replay(&existing);
         }
     }
     errors.extend(checked.problems);
     let Some(subject) = subject.filter(|_| errors.is_empty()) else {
         return Err(ApiError::BadRequest(errors));
     };
+    // Counted only once the complaint would be filed: a mistyped one costs nothing.
+    if let Some(addr) = addr {
+        state
+            .complaint_filings
+            .take(gate::addr_key(addr))
+            .map_err(ApiError::TooManyFilings)?;
+    }
 
-    let key = match key {
-        Some(k) => k.to_string(),
-        None => numbering::random_key()?,
+    let key_hash = match &keyed {
+        Some(k) => k.key_hash().to_string(),
+        None => idempotency::unkeyed_hash()?,
     };
     let now = calendar::now_cst();
     let today = now.date();
@@ -83,8 +112,9 @@ pub async fn file(
             .await?
             .add_working_days(today, state.config.complaint_reply_days),
     );
-    let code = numbering::complaint_code(secret, &key);
+    let code = numbering::random_code()?;
     let hash = |number: &str| numbering::code_hash(secret, number, &code);
+    let seal = |number: &str| keyed.as_ref().map(|k| k.seal(number, &code)).transpose();
     let contact = req
         .contact
         .as_ref()
@@ -97,7 +127,8 @@ pub async fn file(
     let day = calendar::format_date(today);
     let yymmdd = numbering::yymmdd(today);
     let new = NewComplaint {
-        key: &key,
+        key_hash: &key_hash,
+        fingerprint: keyed.as_ref().map(KeyedRequest::fingerprint),
         day: &day,
         yymmdd: &yymmdd,
         region_code: &state.config.region_code,
@@ -114,18 +145,20 @@ pub async fn file(
         submitted_at: now.unix_timestamp(),
         reply_due: &reply_due,
         code_hash: &hash,
+        seal: &seal,
     };
     match store::insert(pool, &new).await? {
-        Keyed::Created(c) | Keyed::Existing(c) => Ok(created(secret, &key, &c)),
+        Keyed::Created(c) => Ok(created(&code, &c)),
+        Keyed::Existing(c) => replay(&c),
         Keyed::UploadTaken => Err(attaching.refusal(pool).await),
     }
 }
 
-/// The answer for a complaint, the same every time it is asked for with its key.
-fn created(secret: &str, key: &str, c: &ComplaintRow) -> ComplaintCreated {
+/// The answer for a complaint with its query code.
+fn created(code: &str, c: &ComplaintRow) -> ComplaintCreated {
     ComplaintCreated {
         complaint_number: c.number.clone(),
-        query_code: numbering::complaint_code(secret, key),
+        query_code: code.to_string(),
         reply_due: c.reply_due.clone(),
     }
 }

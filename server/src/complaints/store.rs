@@ -19,6 +19,7 @@ use crate::db::retry::{self, Keyed};
 use crate::db::sql::{self, lock_row, Lockable};
 use crate::db::uploads;
 use crate::error::ApiError;
+use crate::idempotency::Kept;
 use crate::numbering;
 use crate::state::Snapshot;
 
@@ -44,11 +45,25 @@ pub struct ComplaintRow {
     pub handling_level: Option<i64>,
     pub handling_comment: Option<String>,
     pub handling_rated_at: Option<i64>,
+    /// For a retry under the same key (`crate::idempotency`).
+    pub request_fingerprint: Option<String>,
+    pub sealed_code: Option<String>,
+}
+
+impl ComplaintRow {
+    /// What the complaint keeps to answer a retry.
+    pub fn kept(&self) -> Kept {
+        Kept {
+            fingerprint: self.request_fingerprint.clone(),
+            sealed_code: self.sealed_code.clone(),
+            stored_at: self.submitted_at,
+        }
+    }
 }
 
 const COLUMNS: &str = "complaint_number, query_code_hash, subject_type, subject_ref, case_number, service_code, category, \
      description, anonymous, contact, masked_name, attachments, department_code, status, submitted_at, reply_due, \
-     handling_level, handling_comment, handling_rated_at";
+     handling_level, handling_comment, handling_rated_at, request_fingerprint, sealed_code";
 
 /// A complaint's row as stored: enums by their names, documents as JSON text.
 #[derive(sqlx::FromRow)]
@@ -72,6 +87,8 @@ struct Stored {
     handling_level: Option<i64>,
     handling_comment: Option<String>,
     handling_rated_at: Option<i64>,
+    request_fingerprint: Option<String>,
+    sealed_code: Option<String>,
 }
 
 impl TryFrom<Stored> for ComplaintRow {
@@ -123,6 +140,8 @@ impl TryFrom<Stored> for ComplaintRow {
             handling_level: r.handling_level,
             handling_comment: r.handling_comment,
             handling_rated_at: r.handling_rated_at,
+            request_fingerprint: r.request_fingerprint,
+            sealed_code: r.sealed_code,
         })
     }
 }
@@ -146,13 +165,13 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     select(e, &sql, number).await
 }
 
-/// The complaint filed with this idempotency key.
+/// The complaint filed with the idempotency key of this hash (`idempotency::key_hash`).
 pub async fn find_by_key<'e, E: Executor<'e, Database = Any>>(
     e: E,
-    key: &str,
+    key_hash: &str,
 ) -> Result<Option<ComplaintRow>, ApiError> {
-    let sql = format!("SELECT {COLUMNS} FROM complaints WHERE idempotency_key = $1");
-    select(e, &sql, key).await
+    let sql = format!("SELECT {COLUMNS} FROM complaints WHERE idempotency_key_hash = $1");
+    select(e, &sql, key_hash).await
 }
 
 /// The complaints a staff list shows, newest first: of `department` and of no department
@@ -210,7 +229,10 @@ pub async fn replies<'e, E: Executor<'e, Database = Any>>(
 
 /// A complaint to insert; its number is given out inside the transaction.
 pub struct NewComplaint<'a> {
-    pub key: &'a str,
+    /// `idempotency::KeyedRequest::key_hash` (or `idempotency::unkeyed_hash`) and
+    /// `fingerprint` (none without a key).
+    pub key_hash: &'a str,
+    pub fingerprint: Option<&'a str>,
     /// `YYYY-MM-DD` (China Standard Time): the sequence's day.
     pub day: &'a str,
     pub yymmdd: &'a str,
@@ -230,17 +252,19 @@ pub struct NewComplaint<'a> {
     pub reply_due: &'a str,
     /// Turns the new number into the stored hash of the query code.
     pub code_hash: &'a (dyn Fn(&str) -> String + Sync),
+    /// Turns the new number into the query code sealed for a retry (none without a key).
+    pub seal: &'a (dyn Fn(&str) -> Result<Option<String>, ApiError> + Sync),
 }
 
 /// Files the complaint in one transaction, retried while the database is busy; a race of two
-/// requests with the same key answers with the winner's complaint (`retry::insert_keyed`).
+/// requests with the same key finds the winner's complaint (`retry::insert_keyed`).
 pub async fn insert(
     pool: &AnyPool,
     new: &NewComplaint<'_>,
 ) -> Result<Keyed<ComplaintRow>, ApiError> {
     retry::insert_keyed(
         || try_insert(pool, new),
-        || async { find_by_key(pool, new.key).await },
+        || async { find_by_key(pool, new.key_hash).await },
     )
     .await
 }
@@ -251,20 +275,21 @@ async fn try_insert(
 ) -> Result<Keyed<ComplaintRow>, ApiError> {
     let mut tx = pool.begin().await?;
     let number = numbering::next_number(&mut tx, new.day, new.region_code, new.yymmdd).await?;
-    if let Some(existing) = find_by_key(&mut *tx, new.key).await? {
+    if let Some(existing) = find_by_key(&mut *tx, new.key_hash).await? {
         tx.rollback().await?;
         return Ok(Keyed::Existing(existing));
     }
     let contact = new.contact.map(sql::json).transpose()?;
     let attachments = sql::json(&new.attachments)?;
+    let sealed = (new.seal)(&number)?;
     sqlx::query(
-        "INSERT INTO complaints (complaint_number, idempotency_key, query_code_hash, subject_type, subject_ref, case_number,
+        "INSERT INTO complaints (complaint_number, idempotency_key_hash, query_code_hash, subject_type, subject_ref, case_number,
              service_code, category, description, anonymous, contact, masked_name, attachments, department_code, status,
-             submitted_at, reply_due)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+             submitted_at, reply_due, request_fingerprint, sealed_code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
     )
     .bind(&number)
-    .bind(new.key)
+    .bind(new.key_hash)
     .bind((new.code_hash)(&number))
     .bind(new.subject_type.as_str())
     .bind(new.subject_ref)
@@ -280,6 +305,8 @@ async fn try_insert(
     .bind(ComplaintStatus::Received.as_str())
     .bind(new.submitted_at)
     .bind(new.reply_due)
+    .bind(new.fingerprint)
+    .bind(sealed)
     .execute(&mut *tx)
     .await?;
     let ids: Vec<&str> = new.attachments.iter().map(String::as_str).collect();

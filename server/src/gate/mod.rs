@@ -10,6 +10,7 @@
 //! - `client_addr` is the address that is counted: the TCP peer's, or the forwarded one when
 //!   the peer is a trusted proxy (`--trusted-proxy`); `addr_key` counts IPv6 per /64.
 
+pub mod rate;
 pub mod throttle;
 
 use std::future::Future;

@@ -53,8 +53,9 @@ pub async fn form(
 // ---------------------------------------------------------------------------------------
 // Submitting
 
-/// Submit an application. A retry with the same `Idempotency-Key` answers with the same case
-/// (the same number and query code) and creates nothing.
+/// Submit an application. A retry with the same `Idempotency-Key` and the same body answers
+/// with the same case (the same number and query code) for a day and creates nothing; the
+/// key with another body is refused.
 #[utoipa::path(
     post,
     path = "/applications",
@@ -64,6 +65,9 @@ pub async fn form(
     responses(
         (status = 201, description = "The case was created (or had been, with this key)", body = ApplicationCreated),
         (status = 400, description = "Every problem, each naming its field (`applicant.mobile`, `answers.<id>`, `materials.<id>`, `Idempotency-Key`…)", body = api_client::ErrorBody),
+        (status = 409, description = "`idempotency_key_expired`: the key was used more than a day ago and its answer is no longer kept", body = api_client::ErrorBody),
+        (status = 422, description = "`idempotency_key_reused`: the key was sent before with another body; nothing was created", body = api_client::ErrorBody),
+        (status = 503, description = "`numbers_exhausted`: today's acceptance numbers are used up", body = api_client::ErrorBody),
     )
 )]
 pub async fn create(

@@ -33,7 +33,9 @@ fn number_and_code(number: Option<&str>, params: &Params) -> Result<(String, Str
 /// File a complaint: about a case (its number and query code), a service, a department, a
 /// member of staff or the portal or kiosk itself; named (name and mobile: staff may call
 /// back, no page shows the mobile) or anonymous. The answer's number and code are all that
-/// opens it again. A retry with the same `Idempotency-Key` answers with the same complaint.
+/// opens it again. A retry with the same `Idempotency-Key` and body answers with the same
+/// complaint for a day; the key with another body is refused. New filings are limited per
+/// client address (`--complaints-per-addr`).
 #[utoipa::path(
     post,
     path = "/complaints",
@@ -43,7 +45,10 @@ fn number_and_code(number: Option<&str>, params: &Params) -> Result<(String, Str
     responses(
         (status = 201, description = "Filed (or filed before, with this key): the number, the query code and the reply's due date", body = ComplaintCreated),
         (status = 400, description = "Every problem, each naming its field: `subject.ref`, `subject.code` (`no_match`: no case matches this number and code), `category`, `description`, `contact`, `contact.name`, `contact.mobile`, `attachments`, `Idempotency-Key`", body = api_client::ErrorBody),
-        (status = 429, description = "Too many failed case lookups from this address or of this case: see `Retry-After`", body = api_client::ErrorBody),
+        (status = 409, description = "`idempotency_key_expired`: the key was used more than a day ago and its answer is no longer kept", body = api_client::ErrorBody),
+        (status = 422, description = "`idempotency_key_reused`: the key was sent before with another body; nothing was created", body = api_client::ErrorBody),
+        (status = 429, description = "Too many failed case lookups from this address or of this case, or (`too_many_complaints`) too many complaints from this address: see `Retry-After`", body = api_client::ErrorBody),
+        (status = 503, description = "`numbers_exhausted`: today's numbers are used up", body = api_client::ErrorBody),
     )
 )]
 pub async fn create(

@@ -16,6 +16,7 @@ mod catalogue;
 mod complaints;
 mod gate;
 mod headers;
+mod keys;
 mod limits;
 mod lookup;
 mod openapi;

@@ -274,6 +274,21 @@ impl TestServer {
         args: &[&str],
         envs: &[(&str, &str)],
     ) -> Option<TestServer> {
+        Self::start_over(backend, args, envs, |_| async {}).await
+    }
+
+    /// Like `start_with_args`, over a database that `prepare` (given its URL) has written
+    /// before the server starts on it: an installation being upgraded.
+    pub async fn start_over<F, Fut>(
+        backend: Backend,
+        args: &[&str],
+        envs: &[(&str, &str)],
+        prepare: F,
+    ) -> Option<TestServer>
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
         let pg = match backend {
             Backend::Sqlite => None,
             Backend::Postgres => match PgDatabase::create().await {
@@ -297,6 +312,14 @@ impl TestServer {
             .tempdir()
             .unwrap();
         write_dist(dist_dir.path());
+        prepare(match &pg {
+            Some(pg) => pg.url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.path().join("onewindow.db").display()
+            ),
+        })
+        .await;
 
         let mut cmd = base_command(pg.as_ref());
         for (k, v) in envs {
@@ -492,6 +515,39 @@ impl TestServer {
                     .unwrap_or_else(|e| panic!("{sql}: {e}"));
                 let _ = conn.close().await;
                 n
+            }
+        }
+    }
+
+    /// The first column of every row `sql` selects, as text (NULL as `None`), read straight
+    /// from this server's database.
+    pub async fn query_texts(&self, sql: &str) -> Vec<Option<String>> {
+        match &self.pg {
+            Some(pg) => {
+                let mut conn = sqlx::PgConnection::connect(&pg.url)
+                    .await
+                    .expect("connect to the test database");
+                let rows = sqlx::query_scalar(sql)
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let _ = conn.close().await;
+                rows
+            }
+            None => {
+                let url = format!(
+                    "sqlite://{}",
+                    self.data_dir.path().join("onewindow.db").display()
+                );
+                let mut conn = sqlx::SqliteConnection::connect(&url)
+                    .await
+                    .expect("open the test database");
+                let rows = sqlx::query_scalar(sql)
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let _ = conn.close().await;
+                rows
             }
         }
     }

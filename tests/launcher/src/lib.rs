@@ -47,6 +47,8 @@ pub const SERVER_ENV: &[&str] = &[
     "ONEWINDOW_UPLOAD_QUOTA_MB",
     "ONEWINDOW_UPLOAD_QUOTA_WINDOW_SECS",
     "ONEWINDOW_MIN_FREE_DISK_MB",
+    "ONEWINDOW_COMPLAINTS_PER_ADDR",
+    "ONEWINDOW_COMPLAINTS_WINDOW_SECS",
 ];
 
 /// Removes every variable of `SERVER_ENV` from `cmd`'s environment.
