@@ -6,6 +6,9 @@ use crate::Audience;
 pub const MAX_QUERY_CHARS: usize = 100;
 pub const MAX_PER_PAGE: u32 = 100;
 pub const DEFAULT_PER_PAGE: u32 = 20;
+/// Staff lists (`?page=&per_page=`): at most this many a page, and this many by default.
+pub const STAFF_MAX_PER_PAGE: u32 = 100;
+pub const STAFF_DEFAULT_PER_PAGE: u32 = 50;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServiceQuery {

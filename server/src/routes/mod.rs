@@ -4,6 +4,7 @@ mod applications;
 mod cases;
 mod complaints;
 mod extract;
+mod kiosk;
 mod ratings;
 mod rectifications;
 mod services;
@@ -40,6 +41,7 @@ use staff::StaffSecurity;
         cases::case, cases::lookup, cases::withdraw, cases::supplement,
         complaints::create, complaints::complaint, complaints::rate,
         ratings::rate_case, ratings::rate_visit, ratings::satisfaction,
+        kiosk::enrol, kiosk::start_visit,
         staff_complaints::list, staff_complaints::complaint, staff_complaints::act,
         rectifications::rectifications, rectifications::answer,
     ),
@@ -60,6 +62,7 @@ pub fn api() -> Router<AppState> {
         .merge(cases::routes())
         .merge(complaints::routes())
         .merge(ratings::routes())
+        .merge(kiosk::routes())
         .merge(staff_complaints::routes())
         .merge(rectifications::routes())
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
@@ -93,6 +96,10 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     }
 }
 
+/// The kiosk's enrolment page (`routes::kiosk`), the one page below `/kiosk` that is not
+/// the kiosk bundle's.
+pub const ENROL_PAGE: &str = "/kiosk/enrol";
+
 pub fn router(state: AppState, dist: &Path) -> Router {
     Router::new()
         .nest(
@@ -104,6 +111,8 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route("/api/", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .route("/healthz", get(healthz))
+        // Server-rendered, before the kiosk bundle's fallback would answer it.
+        .route(ENROL_PAGE, get(kiosk::enrol_page))
         .merge(static_files::bundles(dist))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(TraceLayer::new_for_http().make_span_with(static_files::span_without_query))

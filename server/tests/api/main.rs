@@ -15,6 +15,8 @@ mod cases;
 mod catalogue;
 mod complaints;
 mod gate;
+mod kiosks;
 mod lookup;
 mod ratings;
+mod staff_lists;
 mod uploads;
