@@ -96,10 +96,6 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     }
 }
 
-/// The kiosk's enrolment page (`routes::kiosk`), the one page below `/kiosk` that is not
-/// the kiosk bundle's.
-pub const ENROL_PAGE: &str = "/kiosk/enrol";
-
 pub fn router(state: AppState, dist: &Path) -> Router {
     Router::new()
         .nest(
@@ -112,7 +108,10 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route("/api/{*rest}", any(api_not_found))
         .route("/healthz", get(healthz))
         // Server-rendered, before the kiosk bundle's fallback would answer it.
-        .route(ENROL_PAGE, get(kiosk::enrol_page))
+        .route(
+            api_client::bundles::KIOSK_ENROL_PAGE,
+            get(kiosk::enrol_page),
+        )
         .merge(static_files::bundles(dist))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(TraceLayer::new_for_http().make_span_with(static_files::span_without_query))
