@@ -49,8 +49,19 @@ impl Bundle {
     }
 }
 
-/// The kiosk's pages are the paths below this prefix; it answers every one of them.
+/// The kiosk's pages are the paths below this prefix; it answers every one of them but
+/// `KIOSK_ENROL_PAGE`.
 pub const KIOSK_PREFIX: &str = "/kiosk";
+
+/// The kiosk's enrolment form: rendered by the server (no bundle, no script), so that the
+/// device token goes straight into an `HttpOnly` cookie. A bundle that meets it loads it
+/// from the server.
+pub const KIOSK_ENROL_PAGE: &str = "/kiosk/enrol";
+
+/// Whether `path` (no query) is a page the server renders itself, not a bundle's.
+pub fn is_server_page(path: &str) -> bool {
+    path == KIOSK_ENROL_PAGE
+}
 
 /// The portal's pages and the bundle that carries each. A path that is none of them is the
 /// portal's, which shows it as not found.
@@ -187,6 +198,13 @@ mod tests {
         assert!(matches("/a/*rest", "/a/b/c/"));
         assert!(!matches("/a/*rest", "/a/"));
         assert!(!matches("/a/*rest", "/a"));
+    }
+
+    #[test]
+    fn the_enrolment_page_is_the_servers() {
+        assert!(is_server_page(KIOSK_ENROL_PAGE));
+        assert!(is_under(KIOSK_ENROL_PAGE, KIOSK_PREFIX));
+        assert!(!is_server_page("/kiosk/enrol/more") && !is_server_page("/kiosk/"));
     }
 
     #[test]

@@ -196,7 +196,12 @@ pub struct DepartmentCount {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct OverdueList {
+    /// One page of the department's yellow and red cases.
     pub cases: Vec<OverdueCase>,
+    /// How many yellow and red cases the department has in all.
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
     pub counts: Vec<DepartmentCount>,
 }
 

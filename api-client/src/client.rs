@@ -8,7 +8,7 @@ use crate::{
     ApplicationCreated, ApplicationRequest, CaseView, ComplaintCreated, ComplaintRequest,
     ComplaintView, Department, ErrorBody, FormDefinition, HandlingRatingRequest, PublicConfig,
     RatingRequest, RatingView, Receipt, SatisfactionStats, ServiceGuide, ServicePage, ServiceQuery,
-    SupplementReply, Topic, VisitRated, VisitRatingRequest, API_PREFIX,
+    SupplementReply, Topic, VisitRated, VisitRatingRequest, VisitStarted, API_PREFIX,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -185,7 +185,13 @@ impl ApiClient {
         .await
     }
 
-    /// The kiosk's rating of a visit (一次一评).
+    /// Starts a visitor's session at this kiosk (the browser sends its device cookie).
+    pub async fn start_visit(&self) -> Result<VisitStarted, ClientError> {
+        self.post("/kiosk/visits", &serde_json::json!({}), &[])
+            .await
+    }
+
+    /// The kiosk's rating of a visit (一次一评), for the visit `start_visit` gave.
     pub async fn rate_visit(&self, req: &VisitRatingRequest) -> Result<VisitRated, ClientError> {
         self.post("/visit-ratings", req, &[]).await
     }

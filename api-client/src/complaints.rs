@@ -286,6 +286,17 @@ pub struct ComplaintAction {
     pub text: Option<String>,
 }
 
+/// `GET /staff/complaints`: one page of the list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffComplaintPage {
+    pub items: Vec<StaffComplaintSummary>,
+    /// How many the whole list holds.
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
 /// One complaint on a staff list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -32,16 +32,21 @@ pub use client::{ApiClient, ClientError};
 pub use complaints::{
     ComplaintAction, ComplaintCategory, ComplaintContact, ComplaintCreated, ComplaintReply,
     ComplaintRequest, ComplaintStatus, ComplaintSubject, ComplaintView, HandlingRating,
-    HandlingRatingRequest, StaffComplaint, StaffComplaintSummary, SubjectType, SubjectView,
+    HandlingRatingRequest, StaffComplaint, StaffComplaintPage, StaffComplaintSummary, SubjectType,
+    SubjectView,
 };
 pub use deadline::{Deadline, Light};
 pub use error::{ErrorBody, ErrorDetail, FieldError};
 pub use forms::{FieldType, FormField, FormSection, FormSpec, UploadLimits};
 pub use lookup::CaseLookupRequest;
-pub use query::{ServiceQuery, DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS};
+pub use query::{
+    ServiceQuery, DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS,
+    STAFF_DEFAULT_PER_PAGE, STAFF_MAX_PER_PAGE,
+};
 pub use ratings::{
     DepartmentSatisfaction, LevelCounts, RatingRequest, RatingView, Rectification,
-    RectificationAnswer, SatisfactionStats, StaffRectification, VisitRated, VisitRatingRequest,
+    RectificationAnswer, RectificationPage, SatisfactionStats, StaffRectification, VisitRated,
+    VisitRatingRequest, VisitStarted,
 };
 pub use types::*;
 

@@ -8,6 +8,9 @@ pub const MAX_PER_PAGE: u32 = 100;
 pub const DEFAULT_PER_PAGE: u32 = 20;
 /// The highest page number accepted; beyond the last page the answer is simply empty.
 pub const MAX_PAGE: u32 = 100_000;
+/// Staff lists (`?page=&per_page=`): at most this many a page, and this many by default.
+pub const STAFF_MAX_PER_PAGE: u32 = 100;
+pub const STAFF_DEFAULT_PER_PAGE: u32 = 50;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServiceQuery {

@@ -123,10 +123,13 @@ pub struct RatingView {
     pub rectification: Option<Rectification>,
 }
 
-/// `POST /visit-ratings`: the kiosk's quick rating of a visit (一次一评) at the end of a session.
+/// `POST /visit-ratings`: the kiosk's quick rating of a visit (一次一评) at the end of a session,
+/// sent by a registered kiosk (its device cookie) for the visit it started.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct VisitRatingRequest {
+    /// The id `POST /kiosk/visits` gave when the session began; rated once.
+    pub visit: String,
     pub level: u8,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -137,6 +140,27 @@ pub struct VisitRatingRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct VisitRated {
     pub rated_at: String,
+}
+
+/// 201 answer to `POST /kiosk/visits`: a visitor's session began at a registered kiosk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VisitStarted {
+    /// The visit's id (random), kept in the kiosk page's memory and sent with its rating.
+    pub visit: String,
+    /// RFC 3339 in China Standard Time: after this the visit can no longer be rated.
+    pub expires_at: String,
+}
+
+/// `GET /staff/rectifications`: one page of the list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RectificationPage {
+    pub items: Vec<StaffRectification>,
+    /// How many the whole list holds.
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
 }
 
 /// `POST /staff/cases/{number}/rectification`: staff's answer to a poor rating.

@@ -12,6 +12,7 @@ pub mod mode;
 pub mod pages;
 pub mod scanner;
 pub mod shell;
+pub mod visit;
 
 pub use mode::Mode;
 

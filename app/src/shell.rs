@@ -107,7 +107,7 @@ fn Elsewhere(this: Bundle) -> impl IntoView {
     let path = leptos_router::hooks::use_location()
         .pathname
         .get_untracked();
-    if bundle_for(&path) == this {
+    if bundle_for(&path) == this && !api_client::bundles::is_server_page(&path) {
         view! { <NotFound/> }.into_any()
     } else {
         view! { <FullLoad/> }.into_any()

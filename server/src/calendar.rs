@@ -59,8 +59,14 @@ impl Calendar {
         }
     }
 
-    /// The stored days from `from` on (earlier days never matter to a new deadline).
-    pub async fn load(pool: &AnyPool, from: Date) -> Result<Calendar, sqlx::Error> {
+    /// The stored days from `from` on (earlier days never matter to a new deadline), read
+    /// through `e`: the pool, or the connection of the transaction that needs them (a
+    /// transaction must never wait for a second connection: with every connection held by a
+    /// transaction waiting so, the pool would be stuck).
+    pub async fn load<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+        e: E,
+        from: Date,
+    ) -> Result<Calendar, sqlx::Error> {
         #[derive(sqlx::FromRow)]
         struct Row {
             day: String,
@@ -68,7 +74,7 @@ impl Calendar {
         }
         let rows: Vec<Row> = sqlx::query_as("SELECT day, kind FROM calendar_days WHERE day >= $1")
             .bind(format_date(from))
-            .fetch_all(pool)
+            .fetch_all(e)
             .await?;
         let mut days = HashMap::new();
         for Row { day, kind } in rows {

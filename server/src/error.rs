@@ -20,6 +20,10 @@ pub enum ApiError {
     /// No credentials, or credentials that are not (or no longer) valid.
     #[error("{0}")]
     Unauthorized(String),
+    /// A 401 with a code of its own, for clients that tell the cases apart (a kiosk that is
+    /// not registered, a visit that cannot be rated).
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
     /// Valid credentials that do not allow this.
     #[error("{0}")]
     Forbidden(String),
@@ -95,6 +99,9 @@ impl IntoResponse for ApiError {
             ),
             ApiError::Unauthorized(what) => {
                 (StatusCode::UNAUTHORIZED, "unauthorized", what, vec![])
+            }
+            ApiError::Refused { code, message } => {
+                (StatusCode::UNAUTHORIZED, code, message, vec![])
             }
             ApiError::Forbidden(what) => (StatusCode::FORBIDDEN, "forbidden", what, vec![]),
             ApiError::Conflict(what) => (StatusCode::CONFLICT, "conflict", what, vec![]),

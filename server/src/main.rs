@@ -21,6 +21,7 @@ mod state;
 mod applications;
 mod cases;
 mod complaints;
+mod kiosks;
 mod ratings;
 mod uploads;
 // The applicant's case with its rating, above both `cases` and `ratings`.

@@ -398,6 +398,23 @@ impl Session {
             .to_string())
     }
 
+    /// Registers a kiosk with `server kiosk create` and enrols this browser as it, as the
+    /// hall's IT team does once per terminal: the token typed into `/kiosk/enrol`, which
+    /// leaves it in an HttpOnly cookie and goes on to the kiosk.
+    pub async fn enrol_kiosk(&self) -> Result<()> {
+        let token = self.server_cli(&["kiosk", "create", "e2e 自助机"])?;
+        let token = token.trim();
+        self.open("/kiosk/enrol").await?;
+        self.type_into("[data-testid=enrol-token]", token).await?;
+        self.click("[data-testid=enrol-submit]").await?;
+        self.wait_for_path("/kiosk/").await?;
+        let cookies = self.js("return document.cookie").await?;
+        if cookies.as_str().is_some_and(|c| c.contains("owk_")) {
+            bail!("the device token is readable by the page: {cookies}");
+        }
+        Ok(())
+    }
+
     /// POSTs JSON to an API path from the page (as a staff client with `token`, when given);
     /// answers `{"status", "body"}`.
     pub async fn post_json(&self, path: &str, body: Value, token: Option<&str>) -> Result<Value> {

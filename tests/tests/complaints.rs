@@ -405,6 +405,8 @@ async fn a_completed_case_is_rated_and_a_poor_rating_is_answered() -> Result<()>
 #[tokio::test]
 async fn the_kiosk_takes_a_complaint_and_rates_the_visit_at_the_end() -> Result<()> {
     let s = Session::kiosk().await?;
+    // Only a registered kiosk's visit ratings count.
+    s.enrol_kiosk().await?;
     s.open("/kiosk/").await?;
     s.click("a[href='/kiosk/complaints/new']").await?;
     s.wait_for("[data-testid=complaint-form]").await?;

@@ -28,6 +28,7 @@ pub const SERVER_LAYERS: &[&[&str]] = &[
         "applications",
         "cases",
         "complaints",
+        "kiosks",
         "ratings",
         "progress",
         "uploads",

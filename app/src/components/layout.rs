@@ -71,6 +71,7 @@ pub fn PortalLayout(children: Children) -> impl IntoView {
 
 #[component]
 pub fn KioskLayout(children: Children) -> impl IntoView {
+    crate::visit::start_session();
     let home = Mode::Kiosk.href("/");
     // The pages of this visit, oldest first. A session ends with a reload, which empties
     // this but not the browser's history: Back walks only through this visit's pages and

@@ -1,5 +1,6 @@
-//! The end of a kiosk session (一次一评): a quick rating of the visit, or a skip; either way
-//! a full reload of the kiosk's start, which wipes every field, upload and history entry.
+//! The end of a kiosk session (一次一评): a quick rating of the visit (the one the session
+//! started, `crate::visit`), or a skip; either way a full reload of the kiosk's start, which
+//! wipes every field, upload and history entry, and the visit with them.
 
 use api_client::ratings::validate_rating;
 use api_client::VisitRatingRequest;
@@ -10,6 +11,7 @@ use crate::components::heading::PageHeading;
 use crate::components::rating::{rating_message, LevelChoice, TagChoice};
 use crate::i18n::{k, t};
 use crate::mode::Mode;
+use crate::visit::Visit;
 
 /// How long the thank-you stays before the session ends.
 const THANKS_MS: u32 = 3000;
@@ -20,6 +22,7 @@ fn end_session() {
 
 #[component]
 pub fn KioskFinish() -> impl IntoView {
+    let visit = expect_context::<Visit>();
     let level = RwSignal::new(None::<u8>);
     let tags = RwSignal::new(Vec::<String>::new());
     let error = RwSignal::new(None::<String>);
@@ -31,7 +34,8 @@ pub fn KioskFinish() -> impl IntoView {
         if sending.get_untracked() {
             return;
         }
-        let req = VisitRatingRequest {
+        let mut req = VisitRatingRequest {
+            visit: String::new(),
             level: level.get_untracked().unwrap_or(0),
             tags: tags.get_untracked(),
         };
@@ -43,14 +47,26 @@ pub fn KioskFinish() -> impl IntoView {
         failure.set(None);
         sending.set(true);
         leptos::task::spawn_local(async move {
-            match client().rate_visit(&req).await {
+            let rated = match visit.id().await {
+                Ok(id) => {
+                    req.visit = id;
+                    client().rate_visit(&req).await
+                }
+                Err(e) => Err(e),
+            };
+            match rated {
                 Ok(_) => {
                     thanked.set(true);
                     gloo_timers::callback::Timeout::new(THANKS_MS, end_session).forget();
                 }
                 Err(e) => {
                     sending.set(false);
-                    failure.set(Some(crate::api::error_message(&e)));
+                    let message = if e.status() == Some(401) {
+                        t(k::FINISH_UNREGISTERED).to_string()
+                    } else {
+                        crate::api::error_message(&e)
+                    };
+                    failure.set(Some(message));
                 }
             }
         });

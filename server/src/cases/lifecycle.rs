@@ -309,6 +309,9 @@ pub enum Actor {
         name: String,
         department_code: String,
     },
+    /// Staff of the complaints office (投诉受理办公室, a token made with
+    /// `--complaints-office`): complaints only, never a case.
+    ComplaintsOffice { name: String },
     /// The applicant (who proved the query code or mobile): only a withdrawal.
     Applicant,
     /// An operator on the command line: anything, on any department's case. The event names
@@ -320,7 +323,7 @@ impl Actor {
     /// The event's `actor` column.
     pub fn label(&self) -> String {
         match self {
-            Actor::Staff { name, .. } => name.clone(),
+            Actor::Staff { name, .. } | Actor::ComplaintsOffice { name } => name.clone(),
             Actor::Applicant => "applicant".into(),
             Actor::Cli { .. } => "system".into(),
         }
@@ -375,7 +378,7 @@ pub async fn apply(
     retry::transaction(|| async {
         // Dropping the transaction on an error rolls it back.
         let mut tx = pool.begin().await?;
-        let status = apply_in(pool, &mut tx, number, actor, action).await?;
+        let status = apply_in(&mut tx, number, actor, action).await?;
         tx.commit().await?;
         Ok(status)
     })
@@ -428,8 +431,9 @@ async fn service_limit(
         .map(|g| (g.promised_limit, g.handling_type)))
 }
 
+/// The action inside its transaction: every read goes through `tx` (never the pool, see
+/// `Calendar::load`).
 async fn apply_in(
-    pool: &AnyPool,
     tx: &mut Transaction<'static, Any>,
     number: &str,
     actor: &Actor,
@@ -446,6 +450,11 @@ async fn apply_in(
         } if *department_code != case.department_code => {
             return Err(ApiError::Forbidden(
                 "this case belongs to another department".into(),
+            ));
+        }
+        Actor::ComplaintsOffice { .. } => {
+            return Err(ApiError::Forbidden(
+                "the complaints office handles complaints, not cases".into(),
             ));
         }
         Actor::Staff { .. } if *action == Action::Withdraw => {
@@ -475,7 +484,7 @@ async fn apply_in(
             accepted_at = Some(at);
             let due = match service_limit(tx, &case.service_code).await? {
                 Some((limit, handling)) => {
-                    let calendar = Calendar::load(pool, today).await?;
+                    let calendar = Calendar::load(&mut **tx, today).await?;
                     format_date(deadline::due_from(&calendar, today, limit, handling))
                 }
                 // The service has left the catalogue: keep the date promised at submission.
@@ -494,7 +503,7 @@ async fn apply_in(
         Action::SupplementReceived => {
             if let (Some(due), Some(p)) = (due_date.as_deref().and_then(parse_date), paused_at) {
                 let paused_day = day_of(p);
-                let calendar = Calendar::load(pool, paused_day.min(today)).await?;
+                let calendar = Calendar::load(&mut **tx, paused_day.min(today)).await?;
                 due_date = Some(format_date(deadline::resume_due(
                     &calendar, due, paused_day, today,
                 )));

@@ -5,6 +5,10 @@
 //! a short public id for listing and revoking. Requests carry it as `Authorization: Bearer
 //! <token>`; `check` answers 401 (the one error shape) when it is missing, unknown or
 //! revoked (the routes' `Staff` extractor calls it).
+//!
+//! A token made with `--complaints-office` instead of `--department` belongs to the
+//! complaints office (投诉受理办公室): it handles complaints (those of no department above
+//! all, see `complaints::handling`) and no case; its stored department is empty.
 
 use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
@@ -21,16 +25,53 @@ pub struct Staff {
     /// The token's public id.
     pub id: String,
     pub name: String,
+    /// Empty for the complaints office.
     pub department_code: String,
+    #[sqlx(try_from = "i64")]
+    pub complaints_office: Flag,
+}
+
+/// A 0/1 column as a bool (`Any` reads integers only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl From<i64> for Flag {
+    fn from(v: i64) -> Self {
+        Flag(v != 0)
+    }
 }
 
 impl Staff {
     pub fn actor(&self) -> Actor {
+        if self.complaints_office.0 {
+            return Actor::ComplaintsOffice {
+                name: self.name.clone(),
+            };
+        }
         Actor::Staff {
             name: self.name.clone(),
             department_code: self.department_code.clone(),
         }
     }
+
+    /// The department whose cases this staff member handles, or a 403 for the complaints
+    /// office, which has none.
+    pub fn department(&self) -> Result<&str, ApiError> {
+        if self.complaints_office.0 {
+            return Err(ApiError::Forbidden(
+                "the complaints office handles complaints, not cases".into(),
+            ));
+        }
+        Ok(&self.department_code)
+    }
+}
+
+/// Whom a new token is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holder<'a> {
+    /// Staff of the department with this code.
+    Department(&'a str),
+    ComplaintsOffice,
 }
 
 /// A stored token, as listed.
@@ -38,13 +79,16 @@ impl Staff {
 pub struct TokenRow {
     pub id: String,
     pub name: String,
+    /// Empty for the complaints office.
     pub department_code: String,
+    #[sqlx(try_from = "i64")]
+    pub complaints_office: Flag,
     /// Unix seconds.
     pub created_at: i64,
     pub revoked_at: Option<i64>,
 }
 
-fn random_hex(bytes: usize) -> Result<String, ApiError> {
+pub fn random_hex(bytes: usize) -> Result<String, ApiError> {
     let mut buf = vec![0u8; bytes];
     getrandom::getrandom(&mut buf)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("no randomness available: {e}")))?;
@@ -56,13 +100,13 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Creates a token for `name` of department `department_code` (which must exist); answers
-/// with its public id and the token itself, which is never stored. 400 on `name` or
-/// `department` (naming the known codes).
+/// Creates a token for `name` of `holder` (a department must exist); answers with its
+/// public id and the token itself, which is never stored. 400 on `name` or `department`
+/// (naming the known codes).
 pub async fn create(
     pool: &AnyPool,
     name: &str,
-    department_code: &str,
+    holder: Holder<'_>,
 ) -> Result<(String, String), ApiError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
@@ -72,11 +116,15 @@ pub async fn create(
             "the name must be 1–100 characters",
         ));
     }
+    let department_code = match holder {
+        Holder::Department(code) => code,
+        Holder::ComplaintsOffice => "",
+    };
     let known: Vec<String> =
         sqlx::query_scalar("SELECT code FROM departments ORDER BY sort_order, code")
             .fetch_all(pool)
             .await?;
-    if !known.iter().any(|k| k == department_code) {
+    if matches!(holder, Holder::Department(_)) && !known.iter().any(|k| k == department_code) {
         return Err(ApiError::field(
             "department",
             "unknown",
@@ -96,7 +144,8 @@ pub async fn create(
     for _ in 0..5 {
         let id = random_hex(5)?;
         let inserted = sqlx::query(
-            "INSERT INTO staff_tokens (id, name, department_code, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)
+            "INSERT INTO staff_tokens (id, name, department_code, token_hash, created_at, complaints_office)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(&id)
@@ -104,6 +153,7 @@ pub async fn create(
         .bind(department_code)
         .bind(token_hash(&token))
         .bind(now)
+        .bind(i64::from(matches!(holder, Holder::ComplaintsOffice)))
         .execute(pool)
         .await?;
         if inserted.rows_affected() == 1 {
@@ -117,7 +167,7 @@ pub async fn create(
 
 /// Every token, oldest first.
 pub async fn list(pool: &AnyPool) -> Result<Vec<TokenRow>, ApiError> {
-    Ok(sqlx::query_as("SELECT id, name, department_code, created_at, revoked_at FROM staff_tokens ORDER BY created_at, id")
+    Ok(sqlx::query_as("SELECT id, name, department_code, complaints_office, created_at, revoked_at FROM staff_tokens ORDER BY created_at, id")
         .fetch_all(pool)
         .await?)
 }
@@ -156,7 +206,7 @@ async fn authenticate(pool: &AnyPool, token: &str) -> Result<Option<Staff>, ApiE
     if !token.starts_with(TOKEN_PREFIX) || token.len() > 200 {
         return Ok(None);
     }
-    Ok(sqlx::query_as("SELECT id, name, department_code FROM staff_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+    Ok(sqlx::query_as("SELECT id, name, department_code, complaints_office FROM staff_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
         .bind(token_hash(token))
         .fetch_optional(pool)
         .await?)

@@ -12,6 +12,7 @@ use super::deadline::{self, CaseClock};
 use super::lifecycle;
 use super::names::service_name;
 use crate::calendar::{self, rfc3339_cst, Calendar};
+use crate::db::sql::Paging;
 use crate::error::ApiError;
 use crate::state::Snapshot;
 
@@ -109,11 +110,14 @@ struct DepartmentRow {
 }
 
 /// The supervision list for staff of `department`: its yellow (inside the last working day)
-/// and red (overdue) cases, red first, and the yellow and red counts of every department.
+/// and red (overdue) cases, red first (one page of them, and how many in all), and the
+/// yellow and red counts of every department. Every running case near its due date is
+/// weighed for the counts, so the page is cut from the sorted list.
 pub async fn overdue(
     pool: &AnyPool,
     catalogue: &Snapshot,
     department: &str,
+    paging: Paging,
 ) -> Result<OverdueList, ApiError> {
     let today = calendar::now_cst().date();
     let horizon = calendar::format_date(today + time::Duration::days(HORIZON_DAYS));
@@ -193,5 +197,12 @@ pub async fn overdue(
             .then_with(|| a.due_date.cmp(&b.due_date))
             .then_with(|| a.acceptance_number.cmp(&b.acceptance_number))
     });
-    Ok(OverdueList { cases, counts })
+    let total = cases.len() as u64;
+    Ok(OverdueList {
+        cases: paging.slice(cases),
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+        counts,
+    })
 }

@@ -22,6 +22,8 @@ pub enum ComplaintCommand {
         /// Only complaints in this status: received, assigned, replied or closed.
         #[arg(long)]
         status: Option<String>,
+        #[command(flatten)]
+        page: super::PageArgs,
     },
     /// One complaint in full (JSON), the complainant's contact included.
     Show {
@@ -58,17 +60,24 @@ pub enum ComplaintCommand {
 
 pub async fn run(command: ComplaintCommand) -> anyhow::Result<()> {
     match command {
-        ComplaintCommand::List { storage, status } => {
+        ComplaintCommand::List {
+            storage,
+            status,
+            page,
+        } => {
             let status = complaints::parse_status(status.as_deref()).map_err(explain)?;
             let (pool, catalogue) = open(&storage).await?;
-            let list = complaints::list(&pool, &catalogue, None, status)
-                .await
-                .map_err(explain)?;
+            let paging = page.paging();
+            let list =
+                complaints::list(&pool, &catalogue, complaints::Scope::Every, status, paging)
+                    .await
+                    .map_err(explain)?;
+            let (shown, total) = (list.items.len(), list.total);
             println!(
                 "{:<18} {:<9} {:<12} {:<10} {:<6} {:<22} SUBJECT",
                 "NUMBER", "STATUS", "DEPARTMENT", "DUE", "LIGHT", "CATEGORY"
             );
-            for c in list {
+            for c in list.items {
                 let light = c
                     .deadline
                     .as_ref()
@@ -89,6 +98,7 @@ pub async fn run(command: ComplaintCommand) -> anyhow::Result<()> {
                     c.category.as_str()
                 );
             }
+            super::page_footer(paging, shown, total);
             Ok(())
         }
         ComplaintCommand::Show { storage, number } => {

@@ -1,9 +1,10 @@
-//! The command line: `serve`, `import-catalogue`, `staff-token`, `case`, `complaint` and
-//! `rectification`, sharing the storage options (`config`). One module per subcommand; each
+//! The command line: `serve`, `import-catalogue`, `staff-token`, `kiosk`, `case`, `complaint`
+//! and `rectification`, sharing the storage options (`config`). One module per subcommand; each
 //! parses its arguments and calls the domain's use case, as the HTTP routes do.
 
 mod case;
 mod complaint;
+mod kiosk;
 mod rectification;
 mod serve;
 mod staff_token;
@@ -44,6 +45,11 @@ enum Command {
         #[command(subcommand)]
         command: staff_token::StaffTokenCommand,
     },
+    /// Register, list and revoke the kiosks whose visit ratings count.
+    Kiosk {
+        #[command(subcommand)]
+        command: kiosk::KioskCommand,
+    },
     /// Perform an action on a case (as an operator: any department), e.g.
     /// `server case 440113-260213-00001-3 accept`. Safe while the server runs.
     Case(case::CaseArgs),
@@ -72,6 +78,7 @@ impl Cli {
                 Ok(())
             }
             Command::StaffToken { command } => staff_token::run(command).await,
+            Command::Kiosk { command } => kiosk::run(command).await,
             Command::Case(args) => case::run(args).await,
             Command::Complaint { command } => complaint::run(command).await,
             Command::Rectification { command } => rectification::run(command).await,
@@ -101,6 +108,34 @@ fn explain(e: ApiError) -> anyhow::Error {
         ApiError::Database(e) => e.into(),
         other => anyhow::anyhow!("{other}"),
     }
+}
+
+/// Which page of a list to print (the staff API's paging, the same bounds).
+#[derive(clap::Args, Clone, Copy, Debug)]
+pub struct PageArgs {
+    /// The page to print, from 1.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    page: u32,
+    /// How many a page, at most 100.
+    #[arg(long, default_value_t = api_client::STAFF_MAX_PER_PAGE, value_parser = clap::value_parser!(u32).range(1..=api_client::STAFF_MAX_PER_PAGE as i64))]
+    per_page: u32,
+}
+
+impl PageArgs {
+    fn paging(self) -> db::sql::Paging {
+        db::sql::Paging {
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+}
+
+/// After a page of a list: which page it was, on stderr, so that the table stays clean.
+fn page_footer(paging: db::sql::Paging, shown: usize, total: u64) {
+    eprintln!(
+        "page {} ({shown} shown, {total} in all; --page and --per-page for more)",
+        paging.page
+    );
 }
 
 /// A complaint or acceptance number as typed, compact.

@@ -12,6 +12,8 @@ pub enum RectificationCommand {
     List {
         #[command(flatten)]
         storage: StorageArgs,
+        #[command(flatten)]
+        page: super::PageArgs,
     },
     /// Answer the rectification of a case.
     Answer {
@@ -33,16 +35,18 @@ pub async fn run(command: RectificationCommand) -> anyhow::Result<()> {
     use crate::ratings::rectification;
     use crate::state::Snapshot;
     match command {
-        RectificationCommand::List { storage } => {
+        RectificationCommand::List { storage, page } => {
+            let paging = page.paging();
             let pool = db::connect(&storage).await?;
             let catalogue = Snapshot::load(&pool).await.map_err(explain)?;
             println!(
                 "{:<18} {:<12} {:<5} {:<10} {:<6} {:<8} SERVICE",
                 "NUMBER", "DEPARTMENT", "LEVEL", "DUE", "LIGHT", "ANSWERED"
             );
-            let list = rectification::list(&pool, &catalogue, None)
+            let (list, total) = rectification::list(&pool, &catalogue, None, paging)
                 .await
                 .map_err(explain)?;
+            let shown = list.len();
             for rectification::Listed {
                 department_code,
                 rectification: r,
@@ -69,6 +73,7 @@ pub async fn run(command: RectificationCommand) -> anyhow::Result<()> {
                     r.service.name
                 );
             }
+            super::page_footer(paging, shown, total);
             Ok(())
         }
         RectificationCommand::Answer {

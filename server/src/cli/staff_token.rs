@@ -10,17 +10,22 @@ use crate::error::ApiError;
 
 #[derive(Subcommand)]
 pub enum StaffTokenCommand {
-    /// Create a token for a staff member of a department; it is printed once, never stored.
+    /// Create a token for a staff member of a department, or of the complaints office; it is
+    /// printed once, never stored.
     Create {
         #[command(flatten)]
         storage: StorageArgs,
         /// Who holds the token (shown on the timeline as who acted).
         name: String,
         /// The department's code (from the imported catalogue).
-        #[arg(long)]
-        department: String,
+        #[arg(long, required_unless_present = "complaints_office")]
+        department: Option<String>,
+        /// A token of the complaints office (投诉受理办公室), instead of a department: it
+        /// handles the complaints no department has (and sees every complaint), no case.
+        #[arg(long, conflicts_with = "department")]
+        complaints_office: bool,
     },
-    /// List the tokens: id, name, department, created, revoked.
+    /// List the tokens: id, name, department (or the complaints office), created, revoked.
     List {
         #[command(flatten)]
         storage: StorageArgs,
@@ -33,6 +38,9 @@ pub enum StaffTokenCommand {
     },
 }
 
+/// How `list` shows a complaints office token's department.
+const OFFICE: &str = "(complaints office)";
+
 pub async fn run(command: StaffTokenCommand) -> anyhow::Result<()> {
     use crate::cases::staff;
     match command {
@@ -40,15 +48,21 @@ pub async fn run(command: StaffTokenCommand) -> anyhow::Result<()> {
             storage,
             name,
             department,
+            complaints_office,
         } => {
             let pool = db::connect(&storage).await?;
-            let (id, token) = staff::create(&pool, &name, department.trim())
-                .await
-                .map_err(message)?;
+            let holder = match (&department, complaints_office) {
+                (Some(d), false) => staff::Holder::Department(d.trim()),
+                _ => staff::Holder::ComplaintsOffice,
+            };
+            let (id, token) = staff::create(&pool, &name, holder).await.map_err(message)?;
             eprintln!(
                 "created staff token {id} for {} ({}); it is shown only this once:",
                 name.trim(),
-                department.trim()
+                match holder {
+                    staff::Holder::Department(d) => d,
+                    staff::Holder::ComplaintsOffice => OFFICE,
+                }
             );
             println!("{token}");
             Ok(())
@@ -66,7 +80,11 @@ pub async fn run(command: StaffTokenCommand) -> anyhow::Result<()> {
                     "{:<12} {:<20} {:<12} {:<26} {revoked}",
                     r.id,
                     r.name,
-                    r.department_code,
+                    if r.complaints_office.0 {
+                        OFFICE
+                    } else {
+                        &r.department_code
+                    },
                     rfc3339_cst(r.created_at)
                 );
             }

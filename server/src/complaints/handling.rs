@@ -6,10 +6,12 @@
 //!              └──┘ (re-assign)     └──┘ (a further reply)
 //! ```
 //!
-//! Staff see and act on their department's complaints and on those no department has yet;
-//! they may pass one on (assign it to another department, after which it is no longer
-//! theirs), but reply to and close only their own. An operator on the command line acts on
-//! any. Checks run in this order: the request (400), the complaint (404), who acts (403),
+//! Staff see and act on their department's complaints; they may pass one on (assign it to
+//! another department, after which it is no longer theirs). A complaint no department has
+//! (about staff or a channel, or a service of none) is the complaints office's
+//! (投诉受理办公室, tokens made with `--complaints-office`): only office staff see it, and
+//! they hand it to a department (assign). Office staff oversee every complaint: they see
+//! and may act on any, as the operator on the command line does. Checks run in this order: the request (400), the complaint (404), who acts (403),
 //! its status (409).
 
 use api_client::complaints::{ComplaintAction, MAX_REPLY_CHARS};
@@ -121,18 +123,26 @@ pub fn next_status(from: ComplaintStatus, action: &Handling) -> Result<Complaint
 }
 
 /// Whether `actor` may see and handle a complaint of department `department` (none yet:
-/// every department). Complainants follow theirs with its code, not as an actor.
+/// the complaints office's). Complainants follow theirs with its code, not as an actor.
 pub fn may_see(actor: &Actor, department: Option<&str>) -> bool {
     match (actor, department) {
-        (Actor::Cli { .. }, _) => true,
+        (Actor::Cli { .. } | Actor::ComplaintsOffice { .. }, _) => true,
         (Actor::Applicant, _) => false,
-        (Actor::Staff { .. }, None) => true,
+        (Actor::Staff { .. }, None) => false,
         (
             Actor::Staff {
                 department_code, ..
             },
             Some(d),
         ) => d == department_code,
+    }
+}
+
+/// Why a department's staff may not see a complaint of `department`.
+pub fn not_yours(department: Option<&str>) -> &'static str {
+    match department {
+        Some(_) => "this complaint belongs to another department",
+        None => "this complaint has no department yet: the complaints office handles it",
     }
 }
 
@@ -145,9 +155,7 @@ pub fn check(
     action: &Handling,
 ) -> Result<ComplaintStatus, ApiError> {
     if !may_see(actor, department) {
-        return Err(ApiError::Forbidden(
-            "this complaint belongs to another department".into(),
-        ));
+        return Err(ApiError::Forbidden(not_yours(department).into()));
     }
     next_status(status, action).map_err(ApiError::Conflict)
 }
@@ -232,11 +240,15 @@ mod tests {
         let assign = Handling::Assign {
             department: "b".into(),
         };
-        // Unassigned: anyone may take it; theirs: only them; the operator: always.
-        assert_eq!(
-            check(&staff("a"), None, Received, &assign).unwrap(),
-            Assigned
-        );
+        // Unassigned: only the office may take it; theirs: only them; the operator: always.
+        assert!(matches!(
+            check(&staff("a"), None, Received, &assign),
+            Err(ApiError::Forbidden(_))
+        ));
+        let office = Actor::ComplaintsOffice {
+            name: "王主任".into(),
+        };
+        assert_eq!(check(&office, None, Received, &assign).unwrap(), Assigned);
         assert_eq!(
             check(&staff("a"), Some("a"), Received, &assign).unwrap(),
             Assigned
@@ -265,7 +277,7 @@ mod tests {
         ));
         // Replying to an unassigned complaint: assign it first.
         let Err(ApiError::Conflict(m)) = check(
-            &staff("a"),
+            &office,
             None,
             Received,
             &Handling::Reply { text: "x".into() },
@@ -274,10 +286,11 @@ mod tests {
         };
         assert!(m.contains("assign"), "{m}");
         assert!(
-            may_see(&staff("a"), None)
+            !may_see(&staff("a"), None)
                 && may_see(&staff("a"), Some("a"))
                 && !may_see(&staff("a"), Some("b"))
         );
+        assert!(may_see(&office, None) && may_see(&office, Some("b")));
     }
 
     fn bad(req: ComplaintAction) -> (String, String) {

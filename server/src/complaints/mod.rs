@@ -16,3 +16,6 @@ pub mod handling;
 pub mod staff;
 pub mod store;
 pub mod view;
+
+/// Who answers, on the complainant's page, when the complaints office acts.
+pub const OFFICE_NAME: &str = "投诉受理办公室";

@@ -2,13 +2,16 @@
 //! them, show one in full, handle one. The actor decides what they may see and do
 //! (`handling`).
 
-use api_client::{ComplaintAction, ComplaintStatus, StaffComplaint, StaffComplaintSummary};
+use api_client::{
+    ComplaintAction, ComplaintStatus, StaffComplaint, StaffComplaintPage, StaffComplaintSummary,
+};
 use sqlx::AnyPool;
 
 use super::handling::{self, Handling};
 use super::{store, view};
 use crate::calendar::Today;
 use crate::cases::lifecycle::Actor;
+use crate::db::sql::Paging;
 use crate::error::ApiError;
 use crate::state::Snapshot;
 
@@ -26,22 +29,55 @@ pub fn parse_status(status: Option<&str>) -> Result<Option<ComplaintStatus>, Api
     }
 }
 
-/// The complaints of `department` and those of none yet (every complaint for `None`: the
-/// operator's list), with `status` when given, in `view::staff_order`.
+/// Whose complaints a list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope<'a> {
+    /// Every complaint: the complaints office and the operator.
+    Every,
+    /// The complaints of this department (the complaints office has those of none).
+    Department(&'a str),
+}
+
+impl<'a> Scope<'a> {
+    /// The list `actor` sees: `None` for an applicant, who has none.
+    pub fn of(actor: &'a Actor) -> Option<Scope<'a>> {
+        match actor {
+            Actor::Cli { .. } | Actor::ComplaintsOffice { .. } => Some(Scope::Every),
+            Actor::Staff {
+                department_code, ..
+            } => Some(Scope::Department(department_code)),
+            Actor::Applicant => None,
+        }
+    }
+}
+
+/// One page of the complaints of `scope`, with `status` when given, in `view::staff_order`,
+/// and how many there are in all.
 pub async fn list(
     pool: &AnyPool,
     catalogue: &Snapshot,
-    department: Option<&str>,
+    scope: Scope<'_>,
     status: Option<ComplaintStatus>,
-) -> Result<Vec<StaffComplaintSummary>, ApiError> {
+    paging: Paging,
+) -> Result<StaffComplaintPage, ApiError> {
     let today = Today::load(pool, catalogue.version).await?;
-    let mut out: Vec<StaffComplaintSummary> = store::list(pool, department, status)
-        .await?
+    let department = match scope {
+        Scope::Every => None,
+        Scope::Department(d) => Some(d),
+    };
+    let (rows, total) = store::list(pool, department, status, paging).await?;
+    let mut items: Vec<StaffComplaintSummary> = rows
         .iter()
         .map(|c| view::summary(catalogue, &today, c))
         .collect();
-    out.sort_by(view::staff_order);
-    Ok(out)
+    // The page is in this order already (`store::list`); sorting again costs nothing.
+    items.sort_by(view::staff_order);
+    Ok(StaffComplaintPage {
+        items,
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    })
 }
 
 /// Complaint `number` in full, if `actor` may see it: 404, then 403.
@@ -56,7 +92,7 @@ pub async fn show(
         .ok_or_else(|| ApiError::NotFound("no complaint has this number".into()))?;
     if !handling::may_see(actor, c.department_code.as_deref()) {
         return Err(ApiError::Forbidden(
-            "this complaint belongs to another department".into(),
+            handling::not_yours(c.department_code.as_deref()).into(),
         ));
     }
     view::staff(pool, catalogue, &c).await

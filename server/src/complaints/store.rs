@@ -16,7 +16,7 @@ use crate::calendar::now_cst;
 use crate::calendar::rfc3339_cst;
 use crate::cases::lifecycle::Actor;
 use crate::db::retry::{self, Keyed};
-use crate::db::sql::{self, lock_row, Lockable};
+use crate::db::sql::{self, lock_row, Lockable, Paging};
 use crate::db::uploads;
 use crate::error::ApiError;
 use crate::idempotency::Kept;
@@ -174,26 +174,41 @@ pub async fn find_by_key<'e, E: Executor<'e, Database = Any>>(
     select(e, &sql, key_hash).await
 }
 
-/// The complaints a staff list shows, newest first: of `department` and of no department
-/// yet (every complaint when `department` is `None`: the operator's list), with `status`
-/// when given.
+/// One page of the complaints a staff list shows, of `department` (every complaint when it
+/// is `None`), with `status` when given, and how many there are in all. In the order of
+/// `view::staff_order`: awaiting a reply first, by reply due date (a complaint's light
+/// follows its due date: it never pauses), then the others, newest first.
 pub async fn list(
     pool: &AnyPool,
     department: Option<&str>,
     status: Option<ComplaintStatus>,
-) -> Result<Vec<ComplaintRow>, ApiError> {
+    paging: Paging,
+) -> Result<(Vec<ComplaintRow>, u64), ApiError> {
+    const WHERE: &str = "($1 = '' OR department_code = $1) AND ($2 = '' OR status = $2)";
+    const AWAITING: &str = "status IN ('received', 'assigned')";
     let sql = format!(
-        "SELECT {COLUMNS} FROM complaints
-         WHERE ($1 = '' OR department_code = $1 OR department_code IS NULL) AND ($2 = '' OR status = $2)
-         ORDER BY submitted_at DESC, complaint_number DESC"
+        "SELECT {COLUMNS} FROM complaints WHERE {WHERE}
+         ORDER BY CASE WHEN {AWAITING} THEN 0 ELSE 1 END,
+             CASE WHEN {AWAITING} THEN reply_due END, CASE WHEN {AWAITING} THEN complaint_number END,
+             submitted_at DESC, complaint_number DESC
+         LIMIT $3 OFFSET $4"
     );
+    let department = department.unwrap_or("");
+    let status = status.map(|s| s.as_str()).unwrap_or("");
     let rows: Vec<Stored> = sqlx::query_as(&sql)
-        .bind(department.unwrap_or(""))
-        .bind(status.map(|s| s.as_str()).unwrap_or(""))
+        .bind(department)
+        .bind(status)
+        .bind(paging.limit())
+        .bind(paging.offset())
         .fetch_all(pool)
         .await?;
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM complaints WHERE {WHERE}"))
+        .bind(department)
+        .bind(status)
+        .fetch_one(pool)
+        .await?;
     let rows: Result<Vec<_>, _> = rows.into_iter().map(ComplaintRow::try_from).collect();
-    Ok(rows?)
+    Ok((rows?, u64::try_from(total).unwrap_or(0)))
 }
 
 #[derive(sqlx::FromRow)]
@@ -374,17 +389,22 @@ async fn try_act(
                 department_code, ..
             },
         ) => Some(department_code.clone()),
+        // The office answers in its own name, for no department.
+        (_, Actor::ComplaintsOffice { .. }) => None,
         _ => complaint.department_code.clone(),
     };
-    let department_name = department_code
-        .as_deref()
-        .map(|code| {
-            catalogue
-                .department(code)
-                .map(|d| d.name.clone())
-                .unwrap_or_else(|| code.to_string())
-        })
-        .unwrap_or_default();
+    let department_name = match (&department_code, actor) {
+        (None, Actor::ComplaintsOffice { .. }) => super::OFFICE_NAME.to_string(),
+        (code, _) => code
+            .as_deref()
+            .map(|code| {
+                catalogue
+                    .department(code)
+                    .map(|d| d.name.clone())
+                    .unwrap_or_else(|| code.to_string())
+            })
+            .unwrap_or_default(),
+    };
     let new_department = match action {
         Handling::Assign { department } => Some(department.as_str()),
         _ => complaint.department_code.as_deref(),

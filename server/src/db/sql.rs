@@ -44,8 +44,57 @@ pub async fn lock_row(
 #[cfg(test)]
 mod tests {
     #[test]
+    fn pages_cut_the_list() {
+        use super::Paging;
+        let p = Paging {
+            page: 2,
+            per_page: 2,
+        };
+        assert_eq!((p.offset(), p.limit()), (2, 2));
+        assert_eq!(p.slice(vec![1, 2, 3, 4, 5]), [3, 4]);
+        let last = Paging {
+            page: 3,
+            per_page: 2,
+        };
+        assert_eq!(last.slice(vec![1, 2, 3, 4, 5]), [5]);
+        assert!(Paging {
+            page: 9,
+            per_page: 2
+        }
+        .slice(vec![1, 2])
+        .is_empty());
+    }
+
+    #[test]
     fn placeholders_count_from_the_first() {
         assert_eq!(super::placeholders(2, 3), "$2, $3, $4");
         assert_eq!(super::placeholders(1, 1), "$1");
+    }
+}
+
+/// One page of a staff list (`?page=&per_page=`, checked by the routes): 1-based.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Paging {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Paging {
+    /// The rows to skip, for `OFFSET`.
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page.saturating_sub(1)) * i64::from(self.per_page)
+    }
+
+    pub fn limit(&self) -> i64 {
+        i64::from(self.per_page)
+    }
+
+    /// This page of `items` (the whole list, in order).
+    pub fn slice<T>(&self, items: Vec<T>) -> Vec<T> {
+        items
+            .into_iter()
+            .skip(usize::try_from(self.offset()).unwrap_or(usize::MAX))
+            .take(self.per_page as usize)
+            .collect()
     }
 }

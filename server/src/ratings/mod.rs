@@ -5,7 +5,7 @@
 //!   the track page (`CaseView.rating`).
 //! - `rectification`: the item a poor rating opens (整改), due in working days, and staff's
 //!   answer to it.
-//! - `visits`: the kiosk's quick, anonymous rating of a visit (一次一评).
+//! - `visits`: a registered kiosk's quick, anonymous rating of a visit (一次一评), once.
 //! - `stats`: satisfaction per department over a period.
 
 pub mod case_ratings;

@@ -11,6 +11,7 @@ use super::stored::{self, StoredRating, COLUMNS};
 use crate::calendar::{now_cst, rfc3339_cst, Calendar, Today};
 use crate::cases::lifecycle::Actor;
 use crate::cases::names::service_name;
+use crate::db::sql::Paging;
 use crate::error::ApiError;
 use crate::state::Snapshot;
 
@@ -101,23 +102,34 @@ pub struct Listed {
     pub rectification: StaffRectification,
 }
 
-/// The rectifications of `department` (every department for `None`): unanswered first, each
-/// part by due date.
+/// One page of the rectifications of `department` (every department for `None`):
+/// unanswered first, each part by due date; and how many there are in all.
 pub async fn list(
     pool: &AnyPool,
     catalogue: &Snapshot,
     department: Option<&str>,
-) -> Result<Vec<Listed>, ApiError> {
+    paging: Paging,
+) -> Result<(Vec<Listed>, u64), ApiError> {
+    const WHERE: &str = "r.rectification_due IS NOT NULL AND ($1 = '' OR c.department_code = $1)";
     let today = Today::load(pool, catalogue.version).await?;
-    let sql = items_sql(
-        "r.rectification_due IS NOT NULL AND ($1 = '' OR c.department_code = $1)
-         ORDER BY CASE WHEN r.rectification_answered_at IS NULL THEN 0 ELSE 1 END, r.rectification_due, r.case_number",
-    );
+    let sql = items_sql(&format!(
+        "{WHERE} ORDER BY CASE WHEN r.rectification_answered_at IS NULL THEN 0 ELSE 1 END, r.rectification_due, r.case_number
+         LIMIT $2 OFFSET $3"
+    ));
+    let department = department.unwrap_or("");
     let items: Vec<Item> = sqlx::query_as(&sql)
-        .bind(department.unwrap_or(""))
+        .bind(department)
+        .bind(paging.limit())
+        .bind(paging.offset())
         .fetch_all(pool)
         .await?;
-    Ok(items
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM case_ratings r JOIN cases c ON c.acceptance_number = r.case_number WHERE {WHERE}"
+    ))
+    .bind(department)
+    .fetch_one(pool)
+    .await?;
+    let page = items
         .iter()
         .filter_map(|i| {
             Some(Listed {
@@ -125,7 +137,8 @@ pub async fn list(
                 rectification: staff_view(catalogue, &today, i)?,
             })
         })
-        .collect())
+        .collect();
+    Ok((page, u64::try_from(total).unwrap_or(0)))
 }
 
 /// `actor` answers the rectification of case `number` (the use case of the staff API and
@@ -178,7 +191,11 @@ async fn record(
                 "this case belongs to another department".into(),
             ));
         }
-        Actor::Applicant => return Err(ApiError::Forbidden("staff answer rectifications".into())),
+        Actor::Applicant | Actor::ComplaintsOffice { .. } => {
+            return Err(ApiError::Forbidden(
+                "staff of the case's department answer rectifications".into(),
+            ))
+        }
         _ => {}
     }
     let done = sqlx::query(

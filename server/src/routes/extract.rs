@@ -23,6 +23,7 @@ use serde::de::DeserializeOwned;
 use crate::cases::staff::{self, Staff};
 use crate::error::ApiError;
 use crate::gate;
+use crate::kiosks::devices::{self, KIOSK_COOKIE};
 use crate::numbering;
 use crate::state::AppState;
 
@@ -178,6 +179,36 @@ impl<S: Send + Sync, T: JsonRequest> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// The registered kiosk a request comes from (its id), by its device cookie
+/// (`kiosks::devices`), or a 401 with the reason's code.
+pub struct Kiosk(pub String);
+
+impl FromRequestParts<AppState> for Kiosk {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = cookie(&parts.headers, KIOSK_COOKIE);
+        devices::check(&state.pool, token.as_deref())
+            .await
+            .map(Kiosk)
+    }
+}
+
+/// The value of cookie `name` (the first, when it is sent twice).
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim().trim_matches('"').to_string())
+}
+
 /// The decoded query string, in order. A parameter given twice keeps its first value. A
 /// parameter holding a control character (a tab or line break included) is a 400 naming
 /// it (`query` when the name itself holds one).
@@ -208,7 +239,27 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     }
 }
 
+/// The highest page a staff list accepts; beyond the last page the answer is empty.
+pub const MAX_STAFF_PAGE: u32 = 100_000;
+
 impl Params {
+    /// A staff list's `page` (default 1) and `per_page` (1–`STAFF_MAX_PER_PAGE`, default
+    /// `STAFF_DEFAULT_PER_PAGE`), or a 400 naming each bad one.
+    pub fn paging(&self) -> Result<crate::db::sql::Paging, ApiError> {
+        let mut errors = Vec::new();
+        let page = self
+            .int("page", 1..=MAX_STAFF_PAGE, &mut errors)
+            .unwrap_or(1);
+        let per_page = self
+            .int("per_page", 1..=api_client::STAFF_MAX_PER_PAGE, &mut errors)
+            .unwrap_or(api_client::STAFF_DEFAULT_PER_PAGE);
+        if errors.is_empty() {
+            Ok(crate::db::sql::Paging { page, per_page })
+        } else {
+            Err(ApiError::BadRequest(errors))
+        }
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
@@ -473,6 +524,17 @@ mod tests {
         assert_eq!((field.as_str(), code.as_str()), ("items", "invalid"));
         assert_eq!(read("[1]").unwrap_err().0, "body");
         assert_eq!(read("{oops").unwrap_err().1, "invalid_json");
+    }
+
+    #[test]
+    fn cookies_are_read_by_name() {
+        let mut h = axum::http::HeaderMap::new();
+        assert_eq!(cookie(&h, "ow_kiosk"), None);
+        h.append("cookie", "a=1; ow_kiosk=owk_ab ; b=2".parse().unwrap());
+        h.append("cookie", "ow_kiosk=second".parse().unwrap());
+        assert_eq!(cookie(&h, "ow_kiosk").as_deref(), Some("owk_ab"));
+        assert_eq!(cookie(&h, "b").as_deref(), Some("2"));
+        assert_eq!(cookie(&h, "kiosk"), None);
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod cases;
 mod complaints;
 mod extract;
 mod headers;
+mod kiosk;
 mod ratings;
 mod rectifications;
 mod services;
@@ -44,6 +45,7 @@ use staff::StaffSecurity;
         cases::case, cases::lookup, cases::withdraw, cases::supplement,
         complaints::create, complaints::complaint, complaints::rate,
         ratings::rate_case, ratings::rate_visit, ratings::satisfaction,
+        kiosk::enrol, kiosk::start_visit,
         staff_complaints::list, staff_complaints::complaint, staff_complaints::act,
         rectifications::rectifications, rectifications::answer,
     ),
@@ -64,6 +66,7 @@ pub fn api(request_timeout: Duration) -> Router<AppState> {
         .merge(cases::routes())
         .merge(complaints::routes())
         .merge(ratings::routes())
+        .merge(kiosk::routes())
         .merge(staff_complaints::routes())
         .merge(rectifications::routes())
         .route("/openapi.json", get(|| async { Json(openapi_document()) }))
@@ -140,6 +143,11 @@ pub fn router(state: AppState, dist: &Path) -> Router {
     Router::new()
         .merge(api)
         .route("/healthz", get(healthz))
+        // Server-rendered, before the kiosk bundle's fallback would answer it.
+        .route(
+            api_client::bundles::KIOSK_ENROL_PAGE,
+            get(kiosk::enrol_page),
+        )
         .merge(static_files::bundles(dist))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(middleware::map_response(

@@ -1,5 +1,5 @@
 //! The five-level rating for the public (好差评): `POST /cases/{number}/rating` (the
-//! applicant, with the query code), `POST /visit-ratings` (the kiosk, anonymous) and
+//! applicant, with the query code), `POST /visit-ratings` (a registered kiosk, anonymous) and
 //! `GET /stats/satisfaction` (aggregates for a supervisor's dashboard).
 //!
 //! Rating a case is checked in this order: the request (400), the number and code (the same
@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::extract::{ClientAddr, JsonBody, Params, RawNumber};
+use super::extract::{ClientAddr, JsonBody, Kiosk, Params, RawNumber};
 use crate::error::ApiError;
 use crate::ratings::{case_ratings, stats, visits};
 use crate::state::AppState;
@@ -52,7 +52,8 @@ pub async fn rate_case(
 }
 
 /// The kiosk's quick rating of a visit (一次一评), at the end of a session: a level and
-/// reason tags, nothing that identifies anyone.
+/// reason tags, nothing that identifies anyone. Only from a registered kiosk (its device
+/// cookie, see `POST /kiosk/enrol`), for a visit it started (`POST /kiosk/visits`), once.
 #[utoipa::path(
     post,
     path = "/visit-ratings",
@@ -60,16 +61,18 @@ pub async fn rate_case(
     request_body = VisitRatingRequest,
     responses(
         (status = 201, description = "Counted", body = VisitRated),
-        (status = 400, description = "A malformed body (`level`, `tags`)", body = api_client::ErrorBody),
+        (status = 400, description = "A malformed body (`visit`, `level`, `tags`)", body = api_client::ErrorBody),
+        (status = 401, description = "Not a registered kiosk (`kiosk_unregistered`, `kiosk_unknown`, `kiosk_revoked`), or a visit it cannot rate: `visit_unknown` (not its visit, or expired), `visit_rated`", body = api_client::ErrorBody),
     )
 )]
 pub async fn rate_visit(
     State(state): State<AppState>,
+    Kiosk(kiosk): Kiosk,
     JsonBody(req): JsonBody<VisitRatingRequest>,
 ) -> Result<(StatusCode, Json<VisitRated>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(visits::rate(&state.pool, &req).await?),
+        Json(visits::rate(&state.pool, &kiosk, &req).await?),
     ))
 }
 

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::extract::{CaseNumber, JsonBody, Number};
+use super::extract::{CaseNumber, JsonBody, Number, Params};
 use crate::cases::staff::Staff;
 use crate::cases::{lifecycle, staff_view};
 use crate::error::ApiError;
@@ -98,31 +98,41 @@ pub async fn case(
     staff: Staff,
     Number(number, _): CaseNumber,
 ) -> Result<Json<StaffCase>, ApiError> {
+    let department = staff.department()?;
     let catalogue = state.catalogue().await?;
     Ok(Json(
-        staff_view::case(&state.pool, &catalogue, &staff.department_code, &number).await?,
+        staff_view::case(&state.pool, &catalogue, department, &number).await?,
     ))
 }
 
 /// Electronic supervision (电子监察): the yellow (inside the last working day) and red
-/// (overdue) cases of the staff member's department, red first, and the yellow and red
-/// counts of every department.
+/// (overdue) cases of the staff member's department, red first, a page at a time, and the
+/// yellow and red counts of every department.
 #[utoipa::path(
     get,
     path = "/staff/overdue",
     tag = "staff",
     security(("staff_token" = [])),
+    params(
+        ("page" = Option<u32>, Query, description = "Page number from 1 (default 1)"),
+        ("per_page" = Option<u32>, Query, description = "1–100, default 50"),
+    ),
     responses(
-        (status = 200, description = "Yellow and red cases, and counts per department", body = OverdueList),
+        (status = 200, description = "One page of the yellow and red cases, how many there are, and counts per department", body = OverdueList),
+        (status = 400, description = "A bad `page` or `per_page`", body = api_client::ErrorBody),
         (status = 401, description = "No staff token, or not a valid one", body = api_client::ErrorBody),
+        (status = 403, description = "A complaints office token: it has no cases", body = api_client::ErrorBody),
     )
 )]
 pub async fn overdue(
     State(state): State<AppState>,
     staff: Staff,
+    params: Params,
 ) -> Result<Json<OverdueList>, ApiError> {
+    let paging = params.paging()?;
+    let department = staff.department()?;
     let catalogue = state.catalogue().await?;
     Ok(Json(
-        staff_view::overdue(&state.pool, &catalogue, &staff.department_code).await?,
+        staff_view::overdue(&state.pool, &catalogue, department, paging).await?,
     ))
 }

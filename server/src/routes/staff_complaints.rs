@@ -1,10 +1,10 @@
 //! The staff API for complaints (`Authorization: Bearer owst_…`, see `cases::staff`): the
-//! department's complaints and the unassigned ones, and their handling (assign, reply,
-//! close). The rectifications are in `rectifications`.
+//! department's complaints (the complaints office: every one, the unassigned ones its own),
+//! and their handling (assign, reply, close). The rectifications are in `rectifications`.
 //!
 //! Nothing here logs the request: complaints hold names and mobiles.
 
-use api_client::{ComplaintAction, StaffComplaint, StaffComplaintSummary};
+use api_client::{ComplaintAction, StaffComplaint, StaffComplaintPage};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -22,18 +22,22 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/complaints/{number}/actions", post(act))
 }
 
-/// The complaints of the staff member's department and those no department has yet:
-/// awaiting a reply first (red, yellow, green, then by due date), then the others, newest
-/// first.
+/// The complaints of the staff member's department (for the complaints office: every
+/// complaint, those of no department among them), a page at a time: awaiting a reply first
+/// (red, yellow, green, then by due date), then the others, newest first.
 #[utoipa::path(
     get,
     path = "/staff/complaints",
     tag = "staff",
     security(("staff_token" = [])),
-    params(("status" = Option<String>, Query, description = "Only complaints in this status: received, assigned, replied or closed")),
+    params(
+        ("status" = Option<String>, Query, description = "Only complaints in this status: received, assigned, replied or closed"),
+        ("page" = Option<u32>, Query, description = "Page number from 1 (default 1)"),
+        ("per_page" = Option<u32>, Query, description = "1–100, default 50"),
+    ),
     responses(
-        (status = 200, description = "The complaints", body = Vec<StaffComplaintSummary>),
-        (status = 400, description = "An unknown `status`", body = api_client::ErrorBody),
+        (status = 200, description = "One page of the complaints, and how many there are", body = StaffComplaintPage),
+        (status = 400, description = "An unknown `status`, a bad `page` or `per_page`", body = api_client::ErrorBody),
         (status = 401, description = "No staff token, or not a valid one", body = api_client::ErrorBody),
     )
 )]
@@ -41,12 +45,15 @@ pub async fn list(
     State(state): State<AppState>,
     staff: Staff,
     params: Params,
-) -> Result<Json<Vec<StaffComplaintSummary>>, ApiError> {
+) -> Result<Json<StaffComplaintPage>, ApiError> {
     let status = complaints::parse_status(params.get("status"))?;
+    let paging = params.paging()?;
     let catalogue = state.catalogue().await?;
-    let department = Some(staff.department_code.as_str());
+    let actor = staff.actor();
+    let scope =
+        complaints::Scope::of(&actor).ok_or_else(|| ApiError::Forbidden("staff only".into()))?;
     Ok(Json(
-        complaints::list(&state.pool, &catalogue, department, status).await?,
+        complaints::list(&state.pool, &catalogue, scope, status, paging).await?,
     ))
 }
 
@@ -62,7 +69,7 @@ pub async fn list(
         (status = 200, description = "The complaint", body = StaffComplaint),
         (status = 400, description = "A mistyped number", body = api_client::ErrorBody),
         (status = 401, description = "No staff token, or not a valid one", body = api_client::ErrorBody),
-        (status = 403, description = "The complaint belongs to another department", body = api_client::ErrorBody),
+        (status = 403, description = "The complaint belongs to another department, or to the complaints office", body = api_client::ErrorBody),
         (status = 404, description = "No complaint has this number", body = api_client::ErrorBody),
     )
 )]
@@ -92,7 +99,7 @@ pub async fn complaint(
         (status = 200, description = "Done: the complaint as it is now", body = StaffComplaint),
         (status = 400, description = "A mistyped number, or a missing or invalid field (`action`, `department`, `text`)", body = api_client::ErrorBody),
         (status = 401, description = "No staff token, or not a valid one", body = api_client::ErrorBody),
-        (status = 403, description = "The complaint belongs to another department", body = api_client::ErrorBody),
+        (status = 403, description = "The complaint belongs to another department, or to the complaints office", body = api_client::ErrorBody),
         (status = 404, description = "No complaint has this number", body = api_client::ErrorBody),
         (status = 409, description = "The complaint's status does not allow this action", body = api_client::ErrorBody),
     )

@@ -27,7 +27,7 @@ backend_tests!(
     a_complaint_is_read_only_with_its_code,
     the_mobile_is_shown_to_staff_only,
     staff_assign_reply_and_close,
-    staff_see_their_department_and_unassigned_ones,
+    staff_see_their_department_the_office_the_unassigned_ones,
     the_handling_is_rated_once_after_a_reply,
     attachments_are_marked_used,
     failed_case_proofs_are_throttled,
@@ -276,7 +276,7 @@ async fn a_complaint_about_a_case_needs_its_code(backend: Backend) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(bad_fields(&value), [pair("subject.code", "required")]);
     let (_, list, _) = server.get_with("/staff/complaints", Some(&staff)).await;
-    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
 }
 
 async fn subjects_must_exist(backend: Backend) {
@@ -704,10 +704,11 @@ async fn staff_assign_reply_and_close(backend: Backend) {
     assert!(v.deadline.is_none() && v.can_rate);
 }
 
-async fn staff_see_their_department_and_unassigned_ones(backend: Backend) {
+async fn staff_see_their_department_the_office_the_unassigned_ones(backend: Backend) {
     let server = start_on!(backend, test_catalogue());
     let ours = server.staff_token("李科员", DEPT).await;
     let theirs = server.staff_token("外局科员", OTHER_DEPT).await;
+    let office = server.office_token("王主任").await;
     let mine = file(
         &server,
         &anonymous(json!({"type": "service", "ref": SERVICE}), "a"),
@@ -752,7 +753,8 @@ async fn staff_see_their_department_and_unassigned_ones(backend: Backend) {
     .await;
 
     let numbers = |list: &Value| -> Vec<String> {
-        list.as_array()
+        list["items"]
+            .as_array()
             .unwrap()
             .iter()
             .map(|c| c["complaint_number"].as_str().unwrap().to_string())
@@ -760,32 +762,80 @@ async fn staff_see_their_department_and_unassigned_ones(backend: Backend) {
     };
     let (status, list, _) = server.get_with("/staff/complaints", Some(&ours)).await;
     assert_eq!(status, StatusCode::OK, "{list}");
-    // Red first, then the green ones by due date (then number), then the replied one.
+    // Red first, then the green ones by due date (then number), then the replied one; the
+    // complaint about a channel (no department) is the office's, not ours.
+    let expected = [
+        late.complaint_number.clone(),
+        mine.complaint_number.clone(),
+        replied.complaint_number.clone(),
+    ];
+    assert_eq!(numbers(&list), expected, "{list}");
+    assert_eq!(
+        (
+            list["total"].as_u64(),
+            list["page"].as_u64(),
+            list["per_page"].as_u64()
+        ),
+        (Some(3), Some(1), Some(50))
+    );
+    let items = &list["items"];
+    assert_eq!(
+        items[0]["deadline"],
+        json!({"date": past, "light": "red", "paused": false})
+    );
+    assert_eq!(items[0]["department"], DEPT);
+    assert!(items[2].get("deadline").is_none(), "{}", items[2]);
+    let (_, list, _) = server.get_with("/staff/complaints", Some(&theirs)).await;
+    assert_eq!(
+        numbers(&list),
+        std::slice::from_ref(&other.complaint_number)
+    );
+    // The office sees every complaint, the unassigned one among them, in the same order.
+    let (status, list, _) = server.get_with("/staff/complaints", Some(&office)).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
     let mut green = vec![
         mine.complaint_number.clone(),
+        other.complaint_number.clone(),
         loose.complaint_number.clone(),
     ];
     green.sort();
-    let expected: Vec<String> = [
+    let all: Vec<String> = [
         vec![late.complaint_number.clone()],
         green,
         vec![replied.complaint_number.clone()],
     ]
     .concat();
-    assert_eq!(numbers(&list), expected, "{list}");
-    assert_eq!(
-        list[0]["deadline"],
-        json!({"date": past, "light": "red", "paused": false})
-    );
-    assert_eq!(list[0]["department"], DEPT);
-    assert!(list[3].get("deadline").is_none(), "{}", list[3]);
-    let (_, list, _) = server.get_with("/staff/complaints", Some(&theirs)).await;
-    let mut theirs_expected = vec![
-        other.complaint_number.clone(),
-        loose.complaint_number.clone(),
-    ];
-    theirs_expected.sort();
-    assert_eq!(numbers(&list), theirs_expected);
+    assert_eq!(numbers(&list), all, "{list}");
+    // Pages cut the same order, and say how many there are in all.
+    let (_, page2, _) = server
+        .get_with("/staff/complaints?page=2&per_page=2", Some(&office))
+        .await;
+    assert_eq!(numbers(&page2), all[2..4].to_vec(), "{page2}");
+    assert_eq!(page2["total"], 5);
+    let (_, page3, _) = server
+        .get_with("/staff/complaints?page=3&per_page=2", Some(&office))
+        .await;
+    assert_eq!(numbers(&page3), all[4..].to_vec());
+    let (_, beyond, _) = server
+        .get_with("/staff/complaints?page=9&per_page=2", Some(&office))
+        .await;
+    assert!(numbers(&beyond).is_empty() && beyond["total"] == 5);
+    // A department's staff cannot see or take the unassigned one.
+    let (status, value, _) = server
+        .get_with(
+            &format!("/staff/complaints/{}", loose.complaint_number),
+            Some(&ours),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{value}");
+    let (status, _) = act(
+        &server,
+        &ours,
+        &loose.complaint_number,
+        json!({"action": "assign", "department": DEPT}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     let (_, list, _) = server
         .get_with("/staff/complaints?status=replied", Some(&ours))
         .await;
@@ -799,16 +849,25 @@ async fn staff_see_their_department_and_unassigned_ones(backend: Backend) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(bad_fields(&value), [pair("status", "invalid")]);
 
-    // Passing an unassigned complaint on: it leaves our list and joins theirs.
+    // The office passes the unassigned complaint on: it joins their list, never ours.
+    let (status, value, _) = server
+        .get_with(
+            &format!("/staff/complaints/{}", loose.complaint_number),
+            Some(&office),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{value}");
     ok(
         &server,
-        &ours,
+        &office,
         &loose.complaint_number,
         json!({"action": "assign", "department": OTHER_DEPT}),
     )
     .await;
     let (_, list, _) = server.get_with("/staff/complaints", Some(&ours)).await;
     assert!(!numbers(&list).contains(&loose.complaint_number));
+    let (_, list, _) = server.get_with("/staff/complaints", Some(&theirs)).await;
+    assert!(numbers(&list).contains(&loose.complaint_number));
     let (status, _) = act(
         &server,
         &ours,
@@ -925,7 +984,8 @@ async fn attachments_are_marked_used(backend: Backend) {
         1,
         "one file, named twice"
     );
-    let staff = server.staff_token("李科员", DEPT).await;
+    // About a channel: the complaints office's.
+    let staff = server.office_token("王主任").await;
     let (_, s, _) = server
         .get_with(
             &format!("/staff/complaints/{}", c.complaint_number),
@@ -1077,6 +1137,8 @@ async fn the_openapi_document_has_the_complaints_api(backend: Backend) {
         "/staff/cases/{number}/rectification",
         "/cases/{number}/rating",
         "/visit-ratings",
+        "/kiosk/visits",
+        "/kiosk/enrol",
         "/stats/satisfaction",
     ] {
         assert!(doc["paths"].get(p).is_some(), "no path {p}");
@@ -1088,6 +1150,9 @@ async fn the_openapi_document_has_the_complaints_api(backend: Backend) {
         "ComplaintAction",
         "StaffComplaint",
         "StaffComplaintSummary",
+        "StaffComplaintPage",
+        "RectificationPage",
+        "VisitStarted",
         "HandlingRatingRequest",
         "RatingRequest",
         "RatingView",

@@ -12,7 +12,9 @@ use crate::support::{
     add_working_days, assert_error_shape, bad_fields, pair, today_cst, two_department_catalogue,
     ymd, Backend, TestServer,
 };
-use api_client::{ApplicationCreated, CaseView, Light, RatingView, StaffRectification};
+use api_client::{
+    ApplicationCreated, CaseView, Light, RatingView, RectificationPage, StaffRectification,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -253,7 +255,9 @@ async fn a_poor_rating_opens_a_rectification_staff_answer(backend: Backend) {
 
     let (status, list, _) = server.get_with("/staff/rectifications", Some(&staff)).await;
     assert_eq!(status, StatusCode::OK, "{list}");
-    let list: Vec<StaffRectification> = serde_json::from_value(list).unwrap();
+    let page: RectificationPage = serde_json::from_value(list).unwrap();
+    assert_eq!((page.total, page.page, page.per_page), (1, 1, 50));
+    let list = page.items;
     assert_eq!(list.len(), 1);
     assert_eq!(
         (
@@ -353,7 +357,8 @@ async fn rectifications_belong_to_the_case_department(backend: Backend) {
     let (_, list, _) = server
         .get_with("/staff/rectifications", Some(&theirs))
         .await;
-    assert_eq!(list, json!([]), "another department's");
+    assert_eq!(list["items"], json!([]), "another department's");
+    assert_eq!(list["total"], 0);
     let (status, value) = server
         .post_json(
             &format!("/staff/cases/{}/rectification", poor.acceptance_number),
@@ -384,7 +389,7 @@ async fn rectifications_belong_to_the_case_department(backend: Backend) {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, list, _) = server.get_with("/staff/rectifications", Some(&ours)).await;
     assert_eq!(
-        list.as_array().unwrap().len(),
+        list["items"].as_array().unwrap().len(),
         1,
         "only the poor rating: {list}"
     );
@@ -416,7 +421,7 @@ async fn rectifications_belong_to_the_case_department(backend: Backend) {
         ))
         .await;
     let (_, list, _) = server.get_with("/staff/rectifications", Some(&ours)).await;
-    let order: Vec<(&str, bool, Option<&str>)> = list
+    let order: Vec<(&str, bool, Option<&str>)> = list["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -438,31 +443,56 @@ async fn rectifications_belong_to_the_case_department(backend: Backend) {
     );
 }
 
+/// POST a JSON body to an API path as the registered kiosk of `token` (its device cookie).
+async fn as_kiosk(
+    server: &TestServer,
+    token: &str,
+    path: &str,
+    body: &Value,
+) -> (StatusCode, Value) {
+    let req = server
+        .http
+        .post(server.url(&format!("/api/v1{path}")))
+        .header("Content-Type", "application/json")
+        .header("Cookie", format!("ow_kiosk={token}"))
+        .body(body.to_string());
+    let (status, value, _) = server.send(req).await;
+    (status, value)
+}
+
 async fn visit_ratings_are_counted(backend: Backend) {
     let server = start_on!(backend, test_catalogue());
+    let (_, kiosk) = server.kiosk("一楼大厅 1 号机").await;
     for (level, tags) in [
         (5, json!(["one_visit"])),
         (4, json!([])),
         (1, json!(["slow", "slow"])),
     ] {
-        let (status, value) = server
-            .post_json(
-                "/visit-ratings",
-                None,
-                &json!({"level": level, "tags": tags}),
-            )
-            .await;
+        let (status, visit) = as_kiosk(&server, &kiosk, "/kiosk/visits", &json!({})).await;
+        assert_eq!(status, StatusCode::CREATED, "{visit}");
+        let (status, value) = as_kiosk(
+            &server,
+            &kiosk,
+            "/visit-ratings",
+            &json!({"visit": visit["visit"], "level": level, "tags": tags}),
+        )
+        .await;
         assert_eq!(status, StatusCode::CREATED, "{value}");
         assert!(value["rated_at"].as_str().unwrap().ends_with("+08:00"));
     }
+    let (_, visit) = as_kiosk(&server, &kiosk, "/kiosk/visits", &json!({})).await;
+    let visit = visit["visit"].as_str().unwrap();
     for (body, field) in [
-        (json!({"level": 0}), "level"),
-        (json!({"level": 9, "tags": []}), "level"),
-        (json!({"level": 3, "tags": ["nonsense"]}), "tags"),
-        (json!({"tags": []}), "level"),
-        (json!({"level": null}), "level"),
+        (json!({"visit": visit, "level": 0}), "level"),
+        (json!({"visit": visit, "level": 9, "tags": []}), "level"),
+        (
+            json!({"visit": visit, "level": 3, "tags": ["nonsense"]}),
+            "tags",
+        ),
+        (json!({"visit": visit, "tags": []}), "level"),
+        (json!({"visit": visit, "level": null}), "level"),
     ] {
-        let (status, value) = server.post_json("/visit-ratings", None, &body).await;
+        let (status, value) = as_kiosk(&server, &kiosk, "/visit-ratings", &body).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {value}");
         assert_eq!(bad_fields(&value)[0].0, field, "{body}");
     }

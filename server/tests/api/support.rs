@@ -826,6 +826,39 @@ impl TestServer {
         token
     }
 
+    /// A complaints office token, created with the command line.
+    pub async fn office_token(&self, name: &str) -> String {
+        let out = self
+            .cli(&["staff-token", "create", name, "--complaints-office"])
+            .await;
+        assert!(
+            out.success,
+            "staff-token create --complaints-office: {out:?}"
+        );
+        let token = out.stdout.trim().to_string();
+        assert!(token.starts_with("owst_"), "{token:?}");
+        token
+    }
+
+    /// A registered kiosk, created with the command line: its id (from `kiosk list`) and
+    /// its device token (`owk_` and 64 more).
+    pub async fn kiosk(&self, name: &str) -> (String, String) {
+        let out = self.cli(&["kiosk", "create", name]).await;
+        assert!(out.success, "kiosk create: {out:?}");
+        let token = out.stdout.trim().to_string();
+        assert!(
+            token.starts_with("owk_") && token.len() == 4 + 64,
+            "{token:?}"
+        );
+        let id = out
+            .stderr
+            .split_whitespace()
+            .nth(2)
+            .expect("the kiosk's id in `registered kiosk ID (…)`")
+            .to_string();
+        (id, token)
+    }
+
     /// A small PDF through POST /uploads; its id.
     pub async fn upload_pdf(&self, marker: &str) -> String {
         let boundary = "----onewindow-test-boundary";
