@@ -146,8 +146,11 @@ impl Doc {
         if keyed {
             req = req.header("Idempotency-Key", new_key("oas"));
         }
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
+        // A kiosk's device token travels as its cookie, a staff token as a bearer.
+        match token {
+            Some(t) if t.starts_with("owk_") => req = req.header("Cookie", format!("ow_kiosk={t}")),
+            Some(t) => req = req.bearer_auth(t),
+            None => {}
         }
         let (status, value, _) = server.send(req).await;
         self.answer(&method, template, status, &value);
@@ -458,14 +461,27 @@ async fn every_answer_matches_its_documented_schema(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
+    let (_, kiosk) = server.kiosk("oas-kiosk").await;
+    let (status, v) = doc
+        .call(
+            &server,
+            M::POST,
+            "/kiosk/visits",
+            "/kiosk/visits",
+            None,
+            Some(&kiosk),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let visit = v["visit"].as_str().unwrap().to_string();
     let (status, v) = doc
         .call(
             &server,
             M::POST,
             "/visit-ratings",
             "/visit-ratings",
-            Some(&json!({"level": 4, "tags": ["friendly"]})),
-            None,
+            Some(&json!({"visit": visit, "level": 4, "tags": ["friendly"]})),
+            Some(&kiosk),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
@@ -675,9 +691,10 @@ async fn documented_constraints_are_there_and_enforced(backend: Backend) {
     assert!(schema("ActionRequest")["properties"]["action"]["enum"].is_array());
     assert!(schema("FieldType")["enum"].is_array() || schema("FieldType")["oneOf"].is_array());
 
-    // A case to aim at, and staff.
+    // A case to aim at, staff and a kiosk.
     let token = server.staff_token("oas", DEPT).await;
     let staff = Some(token.as_str());
+    let (_, kiosk) = server.kiosk("oas-kiosk").await;
     let (status, case) = doc
         .call(
             &server,
@@ -935,7 +952,14 @@ async fn documented_constraints_are_there_and_enforced(backend: Backend) {
                 None
             }
         };
-        let token = if with_staff { staff } else { None };
+        // Visit ratings come from a registered kiosk, or are 401 before any check.
+        let token = if template == "/visit-ratings" {
+            Some(kiosk.as_str())
+        } else if with_staff {
+            staff
+        } else {
+            None
+        };
         let (status, value) = doc
             .call(&server, method.clone(), template, &path, body, token)
             .await;

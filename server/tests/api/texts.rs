@@ -72,6 +72,8 @@ struct Field {
     path: String,
     idempotency_key: bool,
     staff: bool,
+    /// Sent from the scene's kiosk (its device cookie).
+    kiosk: bool,
     body: Value,
     pointer: &'static str,
     name: &'static str,
@@ -93,8 +95,11 @@ async fn post(
     if key {
         req = req.header("Idempotency-Key", new_key("texts"));
     }
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
+    // A kiosk's device token travels as its cookie, a staff token as a bearer.
+    match token {
+        Some(t) if t.starts_with("owk_") => req = req.header("Cookie", format!("ow_kiosk={t}")),
+        Some(t) => req = req.bearer_auth(t),
+        None => {}
     }
     let (status, value, _) = server.send(req).await;
     (status, value)
@@ -131,8 +136,24 @@ struct Scene {
     poor: ApplicationCreated,
     /// Completed, not rated.
     done: ApplicationCreated,
-    /// Assigned to `DEPT` and replied to.
+    /// Assigned to `DEPT` (by the complaints office) and replied to.
     complaint: (String, String),
+    /// A registered kiosk's device token, and a visit of it not rated yet.
+    kiosk: String,
+    visit: String,
+}
+
+impl Scene {
+    /// The credential `f` is sent with: the staff token, the kiosk's, or none.
+    fn token_of(&self, f: &Field) -> Option<&str> {
+        if f.staff {
+            Some(&self.token)
+        } else if f.kiosk {
+            Some(&self.kiosk)
+        } else {
+            None
+        }
+    }
 }
 
 async fn scene(server: &TestServer) -> Scene {
@@ -168,20 +189,29 @@ async fn scene(server: &TestServer) -> Scene {
     assert_eq!(status, StatusCode::CREATED, "{value}");
     let number = value["complaint_number"].as_str().unwrap().to_string();
     let code = value["query_code"].as_str().unwrap().to_string();
-    for action in [
-        json!({"action": "assign", "department": DEPT}),
-        json!({"action": "reply", "text": "已核实，向您致歉。"}),
+    // A complaint about staff has no department: the office assigns it, the department replies.
+    let office = server.office_token("texts-office").await;
+    for (action, by) in [
+        (json!({"action": "assign", "department": DEPT}), &office),
+        (
+            json!({"action": "reply", "text": "已核实，向您致歉。"}),
+            &token,
+        ),
     ] {
         let (status, value) = post(
             server,
             &format!("/staff/complaints/{number}/actions"),
             false,
-            Some(&token),
+            Some(by),
             &action,
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{action} → {value}");
     }
+    let (_, kiosk) = server.kiosk("texts-kiosk").await;
+    let (status, value) = post(server, "/kiosk/visits", false, Some(&kiosk), &json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{value}");
+    let visit = value["visit"].as_str().unwrap().to_string();
     Scene {
         token,
         open,
@@ -190,6 +220,8 @@ async fn scene(server: &TestServer) -> Scene {
         poor,
         done,
         complaint: (number, code),
+        kiosk,
+        visit,
     }
 }
 
@@ -199,6 +231,7 @@ fn fields(s: &Scene) -> Vec<Field> {
         path,
         idempotency_key: false,
         staff: false,
+        kiosk: false,
         body: body.clone(),
         pointer,
         name,
@@ -221,7 +254,7 @@ fn fields(s: &Scene) -> Vec<Field> {
     let handling = json!({"level": 4, "comment": "回复及时"});
     let rating =
         json!({"c": s.done.query_code, "level": 5, "tags": ["efficient"], "comment": "很好"});
-    let visit = json!({"level": 5, "tags": ["friendly"]});
+    let visit = json!({"visit": s.visit, "level": 5, "tags": ["friendly"]});
     let by_code = json!({"c": s.open.query_code});
     let by_mobile = json!({"mobile": MOBILE});
     let reply = json!({"materials": {"photo": [s.upload]}, "note": "已补交"});
@@ -281,7 +314,10 @@ fn fields(s: &Scene) -> Vec<Field> {
             "/comment",
             "comment",
         ),
-        plain("/visit-ratings".into(), &visit, "/tags/0", "tags[0]"),
+        Field {
+            kiosk: true,
+            ..plain("/visit-ratings".into(), &visit, "/tags/0", "tags[0]")
+        },
         plain(format!("/cases/{open}/lookup"), &by_code, "/c", "c"),
         plain(
             format!("/cases/{open}/lookup"),
@@ -365,7 +401,7 @@ async fn every_text_of_every_body_refuses_control_characters(backend: Backend) {
         for c in BAD {
             let mut body = f.body.clone();
             *body.pointer_mut(f.pointer).unwrap() = json!(spoil(original, c));
-            let token = f.staff.then_some(s.token.as_str());
+            let token = s.token_of(f);
             let (status, value) = post(&server, &f.path, f.idempotency_key, token, &body).await;
             assert_eq!(
                 status,
@@ -401,7 +437,8 @@ async fn every_text_of_every_body_refuses_control_characters(backend: Backend) {
         .iter()
         .filter(|f| f.path == "/applications" || f.path == "/visit-ratings")
     {
-        let (status, value) = post(&server, &f.path, f.idempotency_key, None, &f.body).await;
+        let (status, value) =
+            post(&server, &f.path, f.idempotency_key, s.token_of(f), &f.body).await;
         assert_eq!(status.as_u16() / 100, 2, "{} → {value}", f.path);
     }
 }
@@ -595,8 +632,10 @@ async fn text_areas_take_line_breaks_and_single_lines_do_not(backend: Backend) {
     let (status, value) = post(&server, "/complaints", true, None, &body).await;
     assert_eq!(status, StatusCode::CREATED, "{value}");
     let cn = value["complaint_number"].as_str().unwrap().to_string();
+    // A complaint about staff is the complaints office's to read.
+    let office = server.office_token("texts-office-lines").await;
     let (_, full, _) = server
-        .get_with(&format!("/staff/complaints/{cn}"), token)
+        .get_with(&format!("/staff/complaints/{cn}"), Some(&office))
         .await;
     assert_eq!(full["description"], "第一行\n第二行\t缩进", "{full}");
     for (pointer, text, name) in [
