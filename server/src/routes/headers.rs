@@ -46,7 +46,7 @@ impl SecurityHeaders {
             let index = dist.join(b.name()).join("index.html");
             // A missing bundle is reported by the static routes; it serves no script.
             if let Ok(html) = std::fs::read_to_string(&index) {
-                hashes.extend(inline_scripts(&html).into_iter().map(script_hash));
+                hashes.extend(inline_scripts(&html).iter().map(|s| script_hash(s)));
             }
         }
         SecurityHeaders::with_hashes(&hashes)
@@ -96,32 +96,12 @@ fn script_hash(text: &str) -> String {
     )
 }
 
-/// The text of every `<script>` element without a `src` (Trunk's loader), exactly as it
-/// stands between its tags.
-fn inline_scripts(html: &str) -> Vec<&str> {
-    let lower = html.to_ascii_lowercase();
-    let mut found = Vec::new();
-    let mut at = 0;
-    while let Some(start) = lower[at..].find("<script").map(|i| at + i) {
-        let Some(open_end) = lower[start..].find('>').map(|i| start + i + 1) else {
-            break;
-        };
-        let Some(close) = lower[open_end..].find("</script").map(|i| open_end + i) else {
-            break;
-        };
-        let tag = &lower[start..open_end];
-        if !has_src(tag) {
-            found.push(&html[open_end..close]);
-        }
-        at = close;
-    }
-    found
-}
-
-/// Whether an opening `<script …>` tag (lower case) has a `src` attribute.
-fn has_src(tag: &str) -> bool {
-    tag.split(|c: char| c.is_ascii_whitespace())
-        .any(|attr| attr == "src" || attr.starts_with("src="))
+/// The text of every inline `<script>` (one without `src`), as the browser hashes it: the
+/// element's text after HTML parsing.
+fn inline_scripts(html: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let inline = scraper::Selector::parse("script:not([src])").expect("a valid selector");
+    doc.select(&inline).map(|e| e.text().collect()).collect()
 }
 
 #[cfg(test)]

@@ -149,6 +149,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
             get(kiosk::enrol_page),
         )
         .merge(static_files::bundles(dist))
+        .layer(axum::Extension(kiosk::EnrolStyles::of_kiosk(dist)))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(middleware::map_response(
             headers::SecurityHeaders::for_bundles(dist).layer(),
