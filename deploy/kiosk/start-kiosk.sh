@@ -48,6 +48,5 @@ flags=(
   --disable-translate
   --disable-features=Translate,TranslateUI
   --check-for-update-interval=31536000
-  --autoplay-policy=no-user-gesture-required
 )
 exec "$browser" "${flags[@]}" "$server/kiosk/"
