@@ -50,13 +50,17 @@ impl Bundle {
 }
 
 /// The kiosk's pages are the paths below this prefix; it answers every one of them but
-/// `KIOSK_ENROL_PAGE`.
+/// `KIOSK_ENROL_PAGE` and `KIOSK_CONFIG_PATH`.
 pub const KIOSK_PREFIX: &str = "/kiosk";
 
 /// The kiosk's enrolment form: rendered by the server (no bundle, no script), so that the
 /// device token goes straight into an `HttpOnly` cookie. A bundle that meets it loads it
 /// from the server.
 pub const KIOSK_ENROL_PAGE: &str = "/kiosk/enrol";
+
+/// The kiosk's configuration (`crate::kiosk::KioskConfig`, JSON), served by the server from
+/// its `--kiosk-config` file before the kiosk bundle's fallback would answer it.
+pub const KIOSK_CONFIG_PATH: &str = "/kiosk/config.json";
 
 /// Whether `path` (no query) is a page the server renders itself, not a bundle's.
 pub fn is_server_page(path: &str) -> bool {

@@ -196,6 +196,14 @@ impl ApiClient {
         self.post("/visit-ratings", req, &[]).await
     }
 
+    /// This kiosk's configuration (`bundles::KIOSK_CONFIG_PATH`, beside the kiosk, not
+    /// under `/api/v1`).
+    pub async fn kiosk_config(&self) -> Result<crate::KioskConfig, ClientError> {
+        let url = format!("{}{}", self.base, crate::bundles::KIOSK_CONFIG_PATH);
+        let (status, text) = transport::get(&url).await?;
+        decode(status, &text)
+    }
+
     /// Satisfaction per department over `from`..=`to` (`YYYY-MM-DD`, either may be empty).
     pub async fn satisfaction(
         &self,

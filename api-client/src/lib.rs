@@ -14,6 +14,7 @@ pub mod complaints;
 pub mod deadline;
 pub mod error;
 pub mod forms;
+pub mod kiosk;
 pub mod lookup;
 #[cfg(feature = "openapi")]
 pub mod openapi;
@@ -38,6 +39,7 @@ pub use complaints::{
 pub use deadline::{Deadline, Light};
 pub use error::{ErrorBody, ErrorDetail, FieldError};
 pub use forms::{FieldType, FormField, FormSection, FormSpec, UploadLimits};
+pub use kiosk::{validate_kiosk_config, KioskConfig};
 pub use lookup::CaseLookupRequest;
 pub use query::{
     ServiceQuery, DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS,

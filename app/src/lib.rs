@@ -8,6 +8,7 @@ pub mod complaints;
 pub mod components;
 pub mod format;
 pub mod i18n;
+pub mod kiosk_config;
 pub mod mode;
 pub mod pages;
 pub mod scanner;

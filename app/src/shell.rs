@@ -1,4 +1,4 @@
-//! The root component: context (mode, language), the router and the routes of each build.
+//! The root component: context (mode, language, the kiosk's settings), the router and the routes of each build.
 //! Which build carries which page is `api_client::bundles`; a build meeting a page it does
 //! not carry asks the server for it.
 
@@ -63,6 +63,8 @@ pub fn App(mode: Mode, body: fn() -> AnyView) -> impl IntoView {
         });
     }
     if mode.is_kiosk() {
+        // Here, not in the kiosk's layout: the body renders anew on a language change.
+        crate::kiosk_config::KioskSettings::provide(i18n);
         if let Some(body) = document().body() {
             let _ = body.class_list().add_1("kiosk");
         }

@@ -1,10 +1,11 @@
 //! Configuration: the command-line options every subcommand shares (with their
 //! environment variables), and the `Config` of a running installation built from them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use api_client::UploadLimits;
+use anyhow::Context;
+use api_client::{KioskConfig, UploadLimits};
 use clap::Args;
 use ipnet::IpNet;
 
@@ -105,6 +106,8 @@ pub struct Config {
     /// New complaints per client address (0: no limit) within this many seconds.
     pub complaints_per_addr: u32,
     pub complaints_window_secs: u64,
+    /// What the kiosks show and how long they wait (`--kiosk-config`, or the defaults).
+    pub kiosk: KioskConfig,
 }
 
 /// What limits uploads beyond their size: how long a client may stall, how many are
@@ -159,6 +162,7 @@ impl Config {
             },
             complaints_per_addr: service.complaints_per_addr,
             complaints_window_secs: service.complaints_window_secs,
+            kiosk: KioskConfig::default(),
         })
     }
 
@@ -169,6 +173,35 @@ impl Config {
             accepted: ACCEPTED_MEDIA_TYPES.iter().map(|s| s.to_string()).collect(),
         }
     }
+}
+
+/// The kiosk configuration in the TOML file at `path`. A file that cannot be read, is not
+/// TOML, has a field of the wrong type or one it does not know, or a value out of bounds is
+/// refused with the file's name and the field, so a hall notices at start, not on a kiosk.
+pub fn load_kiosk_config(path: &Path) -> anyhow::Result<KioskConfig> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the kiosk configuration {name}"))?;
+    let config: KioskConfig = serde_path_to_error::deserialize(toml::Deserializer::new(&text))
+        .map_err(|e| {
+            let field = e.path().to_string();
+            // The TOML error says where (line, column and the line itself).
+            let reason = e.inner().to_string();
+            if field == "." {
+                anyhow::anyhow!("kiosk configuration {name}: {reason}")
+            } else {
+                anyhow::anyhow!("kiosk configuration {name}: field `{field}`: {reason}")
+            }
+        })?;
+    let errors = api_client::validate_kiosk_config(&config);
+    if !errors.is_empty() {
+        let reasons: Vec<String> = errors
+            .iter()
+            .map(|e| format!("field `{}`: {}", e.field, e.message))
+            .collect();
+        anyhow::bail!("kiosk configuration {name}: {}", reasons.join("; "));
+    }
+    Ok(config)
 }
 
 #[cfg(test)]

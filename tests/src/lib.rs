@@ -39,7 +39,7 @@ pub struct Session {
     _data: tempfile::TempDir,
 }
 
-async fn start_server(data: &std::path::Path) -> Result<launcher::Server> {
+async fn start_server(data: &std::path::Path, extra: &[&str]) -> Result<launcher::Server> {
     let bin = env_or("ONEWINDOW_SERVER_BIN", root().join("target/debug/server"));
     let dist = env_or("ONEWINDOW_DIST_DIR", root().join("dist"));
     if !dist.join("portal/index.html").exists() {
@@ -53,6 +53,7 @@ async fn start_server(data: &std::path::Path) -> Result<launcher::Server> {
         .arg(&dist)
         .arg("--data-dir")
         .arg(data)
+        .args(extra)
         .env_remove("DATABASE_URL")
         .env("RUST_LOG", "warn");
     // stderr stays the test's own, so the server's warnings show beside a failing test.
@@ -98,8 +99,13 @@ async fn start_driver() -> Result<(Child, u16)> {
 impl Session {
     /// A fresh server and a browser window of `width`×`height` CSS pixels.
     pub async fn start(width: u32, height: u32) -> Result<Session> {
+        Session::start_with(width, height, &[]).await
+    }
+
+    /// Like `start`, with further `serve` arguments (e.g. `--kiosk-config FILE`).
+    pub async fn start_with(width: u32, height: u32, serve_args: &[&str]) -> Result<Session> {
         let data = tempfile::tempdir()?;
-        let server = start_server(data.path()).await?;
+        let server = start_server(data.path(), serve_args).await?;
         let base = server.base().to_string();
         let (driver, port) = start_driver().await?;
         let chrome = env_or("CHROME_BIN", "/usr/bin/chromium");

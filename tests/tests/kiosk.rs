@@ -66,3 +66,41 @@ async fn browse_by_department() -> anyhow::Result<()> {
     assert_eq!(s.heading().await?, name);
     s.close().await
 }
+
+/// A kiosk started with a configuration file shows its hall's name and hotline at home, and
+/// the session starts in the hall's first language.
+#[tokio::test]
+async fn the_home_screen_shows_the_configured_hall_and_hotline() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &file,
+        "hall_name = \"天河区政务服务中心\"\nhotline = \"020-12345678\"\n",
+    )?;
+    let file = file.display().to_string();
+    let s = e2e::Session::start_with(1080, 1920, &["--kiosk-config", &file]).await?;
+    s.open("/kiosk/").await?;
+    s.wait_for(".task-grid").await?;
+    let hall = wait_for_text(&s, "[data-testid=kiosk-hall]", "天河区政务服务中心").await?;
+    assert_eq!(hall, "天河区政务服务中心");
+    let hotline = s.text_of("[data-testid=kiosk-hotline]").await?;
+    assert!(hotline.contains("020-12345678"), "{hotline}");
+    let title = s.text_of("[data-testid=kiosk-title]").await?;
+    assert!(title.starts_with("天河区政务服务中心"), "{title}");
+    s.close().await
+}
+
+/// The text of `css` once it contains `expected` (the configuration arrives after boot).
+async fn wait_for_text(s: &Session, css: &str, expected: &str) -> anyhow::Result<String> {
+    for _ in 0..100 {
+        let text = s.text_of(css).await?;
+        if text.contains(expected) {
+            return Ok(text);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    anyhow::bail!(
+        "{css} never showed {expected:?}: {:?}",
+        s.text_of(css).await?
+    )
+}

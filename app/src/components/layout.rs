@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{k, t, use_i18n, Locale};
+use crate::i18n::{k, t, tf, use_i18n, Locale};
 use crate::mode::Mode;
 
 #[component]
@@ -72,6 +72,7 @@ pub fn PortalLayout(children: Children) -> impl IntoView {
 #[component]
 pub fn KioskLayout(children: Children) -> impl IntoView {
     crate::visit::start_session();
+    let settings = crate::kiosk_config::KioskSettings::get();
     let home = Mode::Kiosk.href("/");
     // The pages of this visit, oldest first. A session ends with a reload, which empties
     // this but not the browser's history: Back walks only through this visit's pages and
@@ -113,7 +114,7 @@ pub fn KioskLayout(children: Children) -> impl IntoView {
         <header class="kiosk-bar">
             <a class="kiosk-bar__brand" href=home.clone()>
                 <span class="site-header__emblem" aria-hidden="true">"窗"</span>
-                {t(k::KIOSK_TITLE)}
+                <span data-testid="kiosk-title">{move || tf(k::KIOSK_TITLE, &[("hall", &settings.with(|c| c.hall_name.clone()))])}</span>
             </a>
             <LanguageSwitch/>
         </header>

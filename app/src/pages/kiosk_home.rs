@@ -1,10 +1,12 @@
-//! The kiosk's attract screen: the four tasks as large tiles. Tasks that are not built yet
-//! are shown as unavailable, never as working buttons.
+//! The kiosk's attract screen: the hall's name, the four tasks as large tiles and the
+//! hall's hotline (both from the kiosk's settings). Tasks that are not built yet are shown
+//! as unavailable, never as working buttons.
 
 use leptos::prelude::*;
 
 use crate::components::heading::PageHeading;
-use crate::i18n::{k, t, Key};
+use crate::i18n::{k, t, tf, Key};
+use crate::kiosk_config::KioskSettings;
 use crate::mode::Mode;
 
 struct Task {
@@ -43,8 +45,10 @@ const TASKS: [Task; 4] = [
 
 #[component]
 pub fn KioskHome() -> impl IntoView {
+    let settings = KioskSettings::get();
     view! {
         <div class="attract">
+            <p class="attract__hall" data-testid="kiosk-hall">{move || settings.with(|c| c.hall_name.clone())}</p>
             <PageHeading text=t(k::KIOSK_WELCOME)/>
             <p class="lead">{t(k::KIOSK_WELCOME_LEAD)}</p>
             <ul class="task-grid">
@@ -69,6 +73,9 @@ pub fn KioskHome() -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
+            <p class="attract__hotline" data-testid="kiosk-hotline">
+                {move || settings.with(|c| tf(k::KIOSK_HOTLINE, &[("hotline", &c.hotline)]))}
+            </p>
         </div>
     }
 }

@@ -40,6 +40,11 @@ pub struct ServeArgs {
     /// it has connected or finished its previous request; slower connections are closed.
     #[arg(long, env = "ONEWINDOW_HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     header_read_timeout_secs: u64,
+    /// A TOML file of what the kiosks show and how long they wait (hall name, device id,
+    /// idle and countdown seconds, printer, languages, hotline), served at
+    /// `/kiosk/config.json`; without it, the defaults. A bad file stops the server at start.
+    #[arg(long, value_name = "FILE", env = "ONEWINDOW_KIOSK_CONFIG")]
+    kiosk_config: Option<PathBuf>,
     #[command(flatten)]
     service: ServiceArgs,
 }
@@ -48,6 +53,11 @@ pub struct ServeArgs {
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    // Before anything else: a bad file is the operator's to fix, not the database's.
+    let kiosk = match &args.kiosk_config {
+        Some(path) => crate::config::load_kiosk_config(path)?,
+        None => api_client::KioskConfig::default(),
+    };
     let pool = db::connect(&args.storage).await?;
     if !args.no_demo && catalogue::is_empty(&pool).await? {
         let summary = catalogue::import(&pool, &catalogue::demo::batch()?).await?;
@@ -57,7 +67,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
-    let config = Config::new(&args.service, &args.storage, addr)?;
+    let mut config = Config::new(&args.service, &args.storage, addr)?;
+    config.kiosk = kiosk;
     let state = AppState::new(pool, config);
     crate::uploads::spawn_expiry(state.clone());
     let app = routes::router(state, &args.dist_dir);

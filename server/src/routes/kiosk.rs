@@ -2,7 +2,8 @@
 //! bundle, not by it), its form's target (`POST /api/v1/kiosk/enrol`), which turns a device
 //! token into an `HttpOnly` cookie, and the start of a visitor's session
 //! (`POST /api/v1/kiosk/visits`). The token never reaches the kiosk page's script or storage:
-//! the browser sends the cookie with the kiosk's API requests (path `/api/v1`).
+//! the browser sends the cookie with the kiosk's API requests (path `/api/v1`). Beside them,
+//! `GET /kiosk/config.json`, the `--kiosk-config` file the kiosk reads at boot.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -35,6 +36,17 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/kiosk/enrol", post(enrol))
         .route("/kiosk/visits", post(start_visit))
+}
+
+/// `GET /kiosk/config.json`: what the kiosks show and how long they wait, read at boot.
+/// Never cached, so a changed file reaches the terminals with their next reload.
+pub async fn config(State(state): State<AppState>) -> Response {
+    let mut res = Json(state.config.kiosk.clone()).into_response();
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    );
+    res
 }
 
 /// `GET /kiosk/enrol`: the form the hall's IT team fills in once on a terminal.

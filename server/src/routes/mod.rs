@@ -148,6 +148,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
             api_client::bundles::KIOSK_ENROL_PAGE,
             get(kiosk::enrol_page),
         )
+        .route(api_client::bundles::KIOSK_CONFIG_PATH, get(kiosk::config))
         .merge(static_files::bundles(dist))
         .layer(axum::Extension(kiosk::EnrolStyles::of_kiosk(dist)))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))

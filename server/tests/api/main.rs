@@ -17,6 +17,7 @@ mod complaints;
 mod gate;
 mod headers;
 mod keys;
+mod kiosk_config;
 mod kiosks;
 mod limits;
 mod lookup;

@@ -259,6 +259,54 @@ fn base_command(pg: Option<&PgDatabase>) -> Command {
     cmd
 }
 
+/// Runs `server serve` with `args` where it is expected to refuse to start: its exit status
+/// and output (`Err` with the output when it started after all, and was stopped). `None`
+/// when PostgreSQL is asked for but not reachable.
+pub async fn refused_start(
+    backend: Backend,
+    args: &[&str],
+) -> Option<Result<(std::process::ExitStatus, String), String>> {
+    let pg = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => match PgDatabase::create().await {
+            Ok(db) => Some(db),
+            Err(reason) => {
+                eprintln!("skipped: PostgreSQL not reachable ({reason})");
+                return None;
+            }
+        },
+    };
+    let data_dir = tempfile::Builder::new()
+        .prefix("onewindow-data-")
+        .tempdir()
+        .unwrap();
+    let mut cmd = base_command(pg.as_ref());
+    cmd.arg("serve")
+        .arg("--bind")
+        .arg("127.0.0.1:0")
+        .arg("--data-dir")
+        .arg(data_dir.path())
+        .args(args)
+        .stdin(Stdio::null());
+    let launch = launcher::Launch::new(cmd)
+        .timeout(Duration::from_secs(60))
+        .capture_output();
+    let started = tokio::task::spawn_blocking(move || launch.start())
+        .await
+        .unwrap();
+    Some(match started {
+        Ok(child) => {
+            let output = child.output();
+            drop(child);
+            Err(output)
+        }
+        Err(e) => match e.status() {
+            Some(status) => Ok((status, e.output().to_string())),
+            None => Err(format!("{e}: {}", e.output())),
+        },
+    })
+}
+
 impl TestServer {
     /// Starts a server with `options`. `None` means PostgreSQL was asked for but is not
     /// reachable: the caller skips (a line saying so has been printed; see `or_skip!`).

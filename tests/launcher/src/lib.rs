@@ -49,6 +49,7 @@ pub const SERVER_ENV: &[&str] = &[
     "ONEWINDOW_MIN_FREE_DISK_MB",
     "ONEWINDOW_COMPLAINTS_PER_ADDR",
     "ONEWINDOW_COMPLAINTS_WINDOW_SECS",
+    "ONEWINDOW_KIOSK_CONFIG",
 ];
 
 /// Removes every variable of `SERVER_ENV` from `cmd`'s environment.
