@@ -10,7 +10,7 @@
 //! complaints office (投诉受理办公室): it handles complaints (those of no department above
 //! all, see `complaints::handling`) and no case; its stored department is empty.
 
-use sha2::{Digest, Sha256};
+use crate::db::credentials::{random_hex, token_hash};
 use sqlx::AnyPool;
 
 use super::lifecycle::Actor;
@@ -88,18 +88,6 @@ pub struct TokenRow {
     pub revoked_at: Option<i64>,
 }
 
-pub fn random_hex(bytes: usize) -> Result<String, ApiError> {
-    let mut buf = vec![0u8; bytes];
-    getrandom::getrandom(&mut buf)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("no randomness available: {e}")))?;
-    Ok(hex::encode(buf))
-}
-
-/// The stored form of a token.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 /// Creates a token for `name` of `holder` (a department must exist); answers with its
 /// public id and the token itself, which is never stored. 400 on `name` or `department`
 /// (naming the known codes).
@@ -170,35 +158,6 @@ pub async fn list(pool: &AnyPool) -> Result<Vec<TokenRow>, ApiError> {
     Ok(sqlx::query_as("SELECT id, name, department_code, complaints_office, created_at, revoked_at FROM staff_tokens ORDER BY created_at, id")
         .fetch_all(pool)
         .await?)
-}
-
-pub enum Revoked {
-    Now,
-    Already,
-    NoSuchToken,
-}
-
-/// Revokes the token with public id `id`: it stops working at once.
-pub async fn revoke(pool: &AnyPool, id: &str) -> Result<Revoked, ApiError> {
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let done =
-        sqlx::query("UPDATE staff_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(id.trim())
-            .execute(pool)
-            .await?;
-    if done.rows_affected() == 1 {
-        return Ok(Revoked::Now);
-    }
-    let exists = sqlx::query("SELECT id FROM staff_tokens WHERE id = $1")
-        .bind(id.trim())
-        .fetch_optional(pool)
-        .await?;
-    Ok(if exists.is_some() {
-        Revoked::Already
-    } else {
-        Revoked::NoSuchToken
-    })
 }
 
 /// The staff member holding `token`, when it is a valid token that is not revoked.

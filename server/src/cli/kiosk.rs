@@ -6,6 +6,7 @@ use super::explain;
 use crate::calendar::rfc3339_cst;
 use crate::config::StorageArgs;
 use crate::db;
+use crate::db::credentials::{self, Holders, Revoked};
 use crate::kiosks::devices;
 
 #[derive(Subcommand)]
@@ -60,10 +61,13 @@ pub async fn run(command: KioskCommand) -> anyhow::Result<()> {
         }
         KioskCommand::Revoke { storage, id } => {
             let pool = db::connect(&storage).await?;
-            match devices::revoke(&pool, &id).await.map_err(explain)? {
-                devices::Revoked::Now => println!("revoked {}", id.trim()),
-                devices::Revoked::Already => println!("{} was already revoked", id.trim()),
-                devices::Revoked::NoSuchKiosk => {
+            match credentials::revoke(&pool, Holders::Kiosks, &id)
+                .await
+                .map_err(explain)?
+            {
+                Revoked::Now => println!("revoked {}", id.trim()),
+                Revoked::Already => println!("{} was already revoked", id.trim()),
+                Revoked::NoSuchId => {
                     anyhow::bail!("no kiosk has the id `{}`", id.trim())
                 }
             }

@@ -6,6 +6,7 @@ use super::explain;
 use crate::calendar::rfc3339_cst;
 use crate::config::StorageArgs;
 use crate::db;
+use crate::db::credentials::{self, Holders, Revoked};
 use crate::error::ApiError;
 
 #[derive(Subcommand)]
@@ -92,10 +93,13 @@ pub async fn run(command: StaffTokenCommand) -> anyhow::Result<()> {
         }
         StaffTokenCommand::Revoke { storage, id } => {
             let pool = db::connect(&storage).await?;
-            match staff::revoke(&pool, &id).await.map_err(message)? {
-                staff::Revoked::Now => println!("revoked {}", id.trim()),
-                staff::Revoked::Already => println!("{} was already revoked", id.trim()),
-                staff::Revoked::NoSuchToken => {
+            match credentials::revoke(&pool, Holders::StaffTokens, &id)
+                .await
+                .map_err(message)?
+            {
+                Revoked::Now => println!("revoked {}", id.trim()),
+                Revoked::Already => println!("{} was already revoked", id.trim()),
+                Revoked::NoSuchId => {
                     anyhow::bail!("no staff token has the id `{}`", id.trim())
                 }
             }

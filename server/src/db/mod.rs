@@ -6,6 +6,7 @@
 //! `sql` (placeholders, taking a row for writing) and `uploads` (taking uploads, their
 //! budget).
 
+pub mod credentials;
 pub mod retry;
 pub mod sql;
 pub mod uploads;

@@ -6,7 +6,7 @@
 
 use sqlx::AnyPool;
 
-use crate::cases::staff::{random_hex, token_hash};
+use crate::db::credentials::{random_hex, token_hash};
 use crate::error::ApiError;
 
 /// Every kiosk device token starts with this.
@@ -67,35 +67,6 @@ pub async fn list(pool: &AnyPool) -> Result<Vec<KioskRow>, ApiError> {
     )
     .fetch_all(pool)
     .await?)
-}
-
-pub enum Revoked {
-    Now,
-    Already,
-    NoSuchKiosk,
-}
-
-/// Revokes the kiosk with public id `id`: its token stops working at once.
-pub async fn revoke(pool: &AnyPool, id: &str) -> Result<Revoked, ApiError> {
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let done =
-        sqlx::query("UPDATE kiosks SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(id.trim())
-            .execute(pool)
-            .await?;
-    if done.rows_affected() == 1 {
-        return Ok(Revoked::Now);
-    }
-    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM kiosks WHERE id = $1")
-        .bind(id.trim())
-        .fetch_optional(pool)
-        .await?;
-    Ok(if exists.is_some() {
-        Revoked::Already
-    } else {
-        Revoked::NoSuchKiosk
-    })
 }
 
 #[derive(sqlx::FromRow)]

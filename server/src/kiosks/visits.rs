@@ -7,7 +7,7 @@ use api_client::VisitStarted;
 use sqlx::AnyPool;
 
 use crate::calendar::{now_cst, rfc3339_cst};
-use crate::cases::staff::random_hex;
+use crate::db::credentials::random_hex;
 use crate::error::ApiError;
 
 /// How long after its start a visit may be rated: longer than any session at a kiosk.
