@@ -6,7 +6,7 @@ use super::explain;
 use crate::calendar::rfc3339_cst;
 use crate::config::StorageArgs;
 use crate::db;
-use crate::db::credentials::{self, Holders, Revoked};
+use crate::db::credentials::{self, Holders};
 use crate::kiosks::devices;
 
 #[derive(Subcommand)]
@@ -61,17 +61,10 @@ pub async fn run(command: KioskCommand) -> anyhow::Result<()> {
         }
         KioskCommand::Revoke { storage, id } => {
             let pool = db::connect(&storage).await?;
-            match credentials::revoke(&pool, Holders::Kiosks, &id)
+            let outcome = credentials::revoke(&pool, Holders::Kiosks, &id)
                 .await
-                .map_err(explain)?
-            {
-                Revoked::Now => println!("revoked {}", id.trim()),
-                Revoked::Already => println!("{} was already revoked", id.trim()),
-                Revoked::NoSuchId => {
-                    anyhow::bail!("no kiosk has the id `{}`", id.trim())
-                }
-            }
-            Ok(())
+                .map_err(explain)?;
+            super::report_revoked(outcome, &id, "kiosk")
         }
     }
 }

@@ -144,3 +144,20 @@ fn number_arg(number: &str) -> anyhow::Result<String> {
         .map(|n| n.compact().to_string())
         .map_err(|e| anyhow::anyhow!("`{number}` is not a valid number ({e:?})"))
 }
+
+/// What `… revoke ID` prints for the outcome of revoking the credential `id` (`what` names
+/// it in the error: "kiosk", "staff token").
+fn report_revoked(
+    outcome: crate::db::credentials::Revoked,
+    id: &str,
+    what: &str,
+) -> anyhow::Result<()> {
+    use crate::db::credentials::Revoked;
+    let id = id.trim();
+    match outcome {
+        Revoked::Now => println!("revoked {id}"),
+        Revoked::Already => println!("{id} was already revoked"),
+        Revoked::NoSuchId => anyhow::bail!("no {what} has the id `{id}`"),
+    }
+    Ok(())
+}

@@ -6,7 +6,7 @@ use super::explain;
 use crate::calendar::rfc3339_cst;
 use crate::config::StorageArgs;
 use crate::db;
-use crate::db::credentials::{self, Holders, Revoked};
+use crate::db::credentials::{self, Holders};
 use crate::error::ApiError;
 
 #[derive(Subcommand)]
@@ -93,17 +93,10 @@ pub async fn run(command: StaffTokenCommand) -> anyhow::Result<()> {
         }
         StaffTokenCommand::Revoke { storage, id } => {
             let pool = db::connect(&storage).await?;
-            match credentials::revoke(&pool, Holders::StaffTokens, &id)
+            let outcome = credentials::revoke(&pool, Holders::StaffTokens, &id)
                 .await
-                .map_err(message)?
-            {
-                Revoked::Now => println!("revoked {}", id.trim()),
-                Revoked::Already => println!("{} was already revoked", id.trim()),
-                Revoked::NoSuchId => {
-                    anyhow::bail!("no staff token has the id `{}`", id.trim())
-                }
-            }
-            Ok(())
+                .map_err(message)?;
+            super::report_revoked(outcome, &id, "staff token")
         }
     }
 }
