@@ -49,12 +49,31 @@ impl std::error::Error for ClientError {}
 #[derive(Clone, Debug)]
 pub struct ApiClient {
     base: String,
+    /// Told after every request whether the server answered at all.
+    on_reach: Option<fn(bool)>,
 }
 
 impl ApiClient {
     pub fn new(base: impl Into<String>) -> Self {
         let base = base.into().trim_end_matches('/').to_string();
-        ApiClient { base }
+        ApiClient {
+            base,
+            on_reach: None,
+        }
+    }
+
+    /// Calls `note(true)` after each request the server answered (whatever the status) and
+    /// `note(false)` after each that did not reach it: how a page knows the API is down.
+    pub fn on_reach(mut self, note: fn(bool)) -> Self {
+        self.on_reach = Some(note);
+        self
+    }
+
+    fn reached<T>(&self, sent: Result<T, ClientError>) -> Result<T, ClientError> {
+        if let Some(note) = self.on_reach {
+            note(!matches!(sent, Err(ClientError::Network(_))));
+        }
+        sent
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -101,12 +120,14 @@ impl ApiClient {
         idempotency_key: &str,
     ) -> Result<ApplicationCreated, ClientError> {
         let body = serde_json::to_string(req).map_err(|e| ClientError::Decode(e.to_string()))?;
-        let (status, text) = transport::post_json(
-            &self.url("/applications"),
-            &body,
-            &[("Idempotency-Key", idempotency_key)],
-        )
-        .await?;
+        let (status, text) = self.reached(
+            transport::post_json(
+                &self.url("/applications"),
+                &body,
+                &[("Idempotency-Key", idempotency_key)],
+            )
+            .await,
+        )?;
         decode(status, &text)
     }
 
@@ -125,7 +146,7 @@ impl ApiClient {
     /// Withdraws a case before its decision; the case as it is afterwards.
     pub async fn withdraw(&self, number: &str, code: &str) -> Result<CaseView, ClientError> {
         let url = self.url(&one_of("/cases", number, "/withdraw", ("c", code)));
-        let (status, text) = transport::post_json(&url, "{}", &[]).await?;
+        let (status, text) = self.reached(transport::post_json(&url, "{}", &[]).await)?;
         decode(status, &text)
     }
 
@@ -139,7 +160,7 @@ impl ApiClient {
     ) -> Result<CaseView, ClientError> {
         let body = serde_json::to_string(reply).map_err(|e| ClientError::Decode(e.to_string()))?;
         let url = self.url(&one_of("/cases", number, "/supplement", ("c", code)));
-        let (status, text) = transport::post_json(&url, &body, &[]).await?;
+        let (status, text) = self.reached(transport::post_json(&url, &body, &[]).await)?;
         decode(status, &text)
     }
 
@@ -200,7 +221,7 @@ impl ApiClient {
     /// under `/api/v1`).
     pub async fn kiosk_config(&self) -> Result<crate::KioskConfig, ClientError> {
         let url = format!("{}{}", self.base, crate::bundles::KIOSK_CONFIG_PATH);
-        let (status, text) = transport::get(&url).await?;
+        let (status, text) = self.reached(transport::get(&url).await)?;
         decode(status, &text)
     }
 
@@ -229,13 +250,14 @@ impl ApiClient {
         headers: &[(&str, &str)],
     ) -> Result<T, ClientError> {
         let body = serde_json::to_string(body).map_err(|e| ClientError::Decode(e.to_string()))?;
-        let (status, text) = transport::post_json(&self.url(path), &body, headers).await?;
+        let (status, text) =
+            self.reached(transport::post_json(&self.url(path), &body, headers).await)?;
         decode(status, &text)
     }
 
     /// GET an API path (relative to `/api/v1`) and decode the JSON answer.
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
-        let (status, text) = transport::get(&self.url(path)).await?;
+        let (status, text) = self.reached(transport::get(&self.url(path)).await)?;
         decode(status, &text)
     }
 }

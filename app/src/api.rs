@@ -7,7 +7,7 @@ use api_client::{ApiClient, ClientError, FieldError};
 use crate::i18n::{k, t, tf};
 
 pub fn client() -> ApiClient {
-    ApiClient::new("")
+    ApiClient::new("").on_reach(crate::connectivity::note)
 }
 
 /// Waits before sending again after a network failure: four tries in all.

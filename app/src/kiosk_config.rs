@@ -46,6 +46,11 @@ impl KioskSettings {
     pub fn with<T>(self, f: impl FnOnce(&KioskConfig) -> T) -> T {
         self.0.with(f)
     }
+
+    /// Reads the configuration, untracked (timers, event handlers).
+    pub fn with_untracked<T>(self, f: impl FnOnce(&KioskConfig) -> T) -> T {
+        self.0.with_untracked(f)
+    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -4,11 +4,16 @@
 
 pub mod api;
 pub mod apply;
+pub mod codes;
 pub mod complaints;
 pub mod components;
+pub mod connectivity;
+pub mod crash;
 pub mod format;
 pub mod i18n;
 pub mod kiosk_config;
+pub mod kiosk_history;
+pub mod kiosk_session;
 pub mod mode;
 pub mod pages;
 pub mod scanner;
@@ -18,7 +23,11 @@ pub mod visit;
 pub use mode::Mode;
 
 fn mount(mode: Mode, body: fn() -> leptos::prelude::AnyView) {
-    console_error_panic_hook::set_once();
+    if mode.is_kiosk() {
+        crash::install();
+    } else {
+        console_error_panic_hook::set_once();
+    }
     leptos::mount::mount_to_body(move || leptos::view! { <shell::App mode body/> });
 }
 

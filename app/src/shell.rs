@@ -15,7 +15,7 @@ use crate::complaints::{
 };
 use crate::components::layout::{KioskLayout, PortalLayout};
 use crate::i18n::{I18n, Locale};
-use crate::mode::Mode;
+use crate::mode::{use_mode, Mode};
 use crate::pages::kiosk_finish::KioskFinish;
 use crate::pages::{
     catalogue::CataloguePage,
@@ -63,12 +63,16 @@ pub fn App(mode: Mode, body: fn() -> AnyView) -> impl IntoView {
         });
     }
     if mode.is_kiosk() {
-        // Here, not in the kiosk's layout: the body renders anew on a language change.
+        // Here, not in the kiosk's layout: the body renders anew on a language change, and
+        // the visit, its pages and its idle time belong to the session.
+        crate::kiosk_history::replace_only();
+        crate::kiosk_history::Trail::provide();
+        crate::kiosk_session::watch();
+        crate::visit::start_session();
         crate::kiosk_config::KioskSettings::provide(i18n);
         if let Some(body) = document().body() {
             let _ = body.class_list().add_1("kiosk");
         }
-        crate::scanner::listen();
     }
     view! {
         <Router>
@@ -127,9 +131,13 @@ fn FullLoad() -> impl IntoView {
     } else {
         format!("?{}", search.trim_start_matches('?'))
     };
-    let _ = window()
-        .location()
-        .assign(&format!("{}{query}", location.pathname.get_untracked()));
+    let url = format!("{}{query}", location.pathname.get_untracked());
+    // The kiosk's history never grows (`crate::kiosk_history`).
+    let _ = if use_mode().is_kiosk() {
+        window().location().replace(&url)
+    } else {
+        window().location().assign(&url)
+    };
     view! { <crate::components::fetch::Loading/> }
 }
 

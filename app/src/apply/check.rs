@@ -159,10 +159,13 @@ pub fn CheckStep(
                 match submit(&def, &current).await {
                     Ok(created) => {
                         drafts.delete(&def.service_code);
-                        let url = mode.href(&format!(
-                            "/receipt/{}?c={}",
-                            created.acceptance_number, created.query_code
-                        ));
+                        let number = &created.acceptance_number;
+                        let url = crate::codes::href(
+                            mode,
+                            &format!("/receipt/{number}"),
+                            number,
+                            &created.query_code,
+                        );
                         navigate(
                             &url,
                             leptos_router::NavigateOptions {

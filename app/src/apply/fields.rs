@@ -6,7 +6,9 @@ use api_client::{FieldType, FormField};
 use leptos::prelude::*;
 use serde_json::Value;
 
+use crate::components::keypad::{field_attrs, KEYPAD_DIGITS};
 use crate::i18n::{k, t};
+use crate::mode::use_mode;
 
 use super::draft::Draft;
 
@@ -34,6 +36,8 @@ pub struct InputKind {
     pub inputmode: Option<&'static str>,
     pub autocomplete: Option<&'static str>,
     pub width: &'static str,
+    /// The kiosk keypad's keys for it (`components::keypad`), if it takes them.
+    pub keypad: Option<&'static str>,
 }
 
 impl InputKind {
@@ -42,6 +46,7 @@ impl InputKind {
         inputmode: None,
         autocomplete: None,
         width: "",
+        keypad: None,
     };
 
     pub fn of(kind: FieldType) -> InputKind {
@@ -51,36 +56,50 @@ impl InputKind {
                 inputmode: Some("decimal"),
                 autocomplete: None,
                 width: "input--10",
+                keypad: None,
             },
             FieldType::Date => InputKind {
                 html_type: "date",
                 inputmode: None,
                 autocomplete: None,
                 width: "input--10",
+                keypad: None,
             },
             FieldType::Mobile => InputKind {
                 html_type: "tel",
                 inputmode: Some("numeric"),
                 autocomplete: Some("tel"),
                 width: "input--20",
+                keypad: Some(KEYPAD_DIGITS),
             },
             FieldType::Email => InputKind {
                 html_type: "email",
                 inputmode: Some("email"),
                 autocomplete: Some("email"),
                 width: "",
+                keypad: None,
             },
-            FieldType::ResidentId | FieldType::Uscc => InputKind {
+            // A resident ID is digits with a final X; a credit code (USCC) has letters.
+            FieldType::ResidentId => InputKind {
                 html_type: "text",
                 inputmode: None,
                 autocomplete: Some("off"),
                 width: "input--20",
+                keypad: Some(KEYPAD_DIGITS),
+            },
+            FieldType::Uscc => InputKind {
+                html_type: "text",
+                inputmode: None,
+                autocomplete: Some("off"),
+                width: "input--20",
+                keypad: None,
             },
             FieldType::Address => InputKind {
                 html_type: "text",
                 inputmode: None,
                 autocomplete: Some("street-address"),
                 width: "",
+                keypad: None,
             },
             _ => InputKind::TEXT,
         }
@@ -101,6 +120,7 @@ pub fn TextInput(
     on_change: impl Fn(String) + 'static,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
+    let (keypad, inputmode) = field_attrs(use_mode().is_kiosk(), kind.keypad, kind.inputmode);
     let described = {
         let (id, has_hint) = (id.clone(), hint.is_some());
         move || {
@@ -124,7 +144,8 @@ pub fn TextInput(
                 name=id.clone()
                 class=format!("input {}", kind.width)
                 type=kind.html_type
-                inputmode=kind.inputmode
+                inputmode=inputmode
+                data-keypad=keypad
                 autocomplete=kind.autocomplete
                 maxlength=max_chars
                 spellcheck="false"

@@ -23,7 +23,8 @@ pub fn SupplementPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let number = params.with_untracked(|p| p.get("number").unwrap_or_default());
-    let code = query.with_untracked(|q| q.get("c").unwrap_or_default());
+    let code =
+        query.with_untracked(|q| crate::codes::code_for(q.get("c"), &number).unwrap_or_default());
     let data = LocalResource::new({
         let (number, code) = (number.clone(), code.clone());
         move || {
@@ -49,7 +50,8 @@ pub fn SupplementPage() -> impl IntoView {
 #[component]
 fn SupplementForm(case: CaseView, limits: UploadLimits, code: String) -> impl IntoView {
     let mode = use_mode();
-    let back = mode.href(&format!("/track/{}?c={code}", case.acceptance_number));
+    let number = &case.acceptance_number;
+    let back = crate::codes::href(mode, &format!("/track/{number}"), number, &code);
     let Some(supplement) = case.supplement.clone().filter(|s| !s.answered) else {
         return view! {
             <PageHeading text=t(k::SUPPLEMENT_TITLE)/>

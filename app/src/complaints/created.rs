@@ -35,7 +35,7 @@ fn Confirmation(complaint: ComplaintView, code: String) -> impl IntoView {
     let grouped = AcceptanceNumber::parse(&number)
         .map(|n| n.grouped())
         .unwrap_or_else(|_| number.clone());
-    let follow = mode.href(&format!("/complaints/{number}?c={code}"));
+    let follow = crate::codes::href(mode, &format!("/complaints/{number}"), &number, &code);
     view! {
         <div class="receipt" data-testid="complaint-created">
             <div class="panel panel--confirmation">

@@ -42,7 +42,13 @@ pub fn ComplaintFormPage() -> impl IntoView {
     let query = use_query_map();
     // After a submit the page shows what was filed, read back from the server (so it is
     // right on a reload). The route stays the same, so this follows the query.
-    let sent = Memo::new(move |_| query.with(|q| q.get("sent").zip(q.get("c"))));
+    let sent = Memo::new(move |_| {
+        query.with(|q| {
+            let number = q.get("sent")?;
+            let code = crate::codes::code_for(q.get("c"), &number)?;
+            Some((number, code))
+        })
+    });
     move || match sent.get() {
         Some((number, code)) => view! { <ComplaintSent number code/> }.into_any(),
         None => view! { <FormLoader/> }.into_any(),
@@ -161,12 +167,11 @@ fn ComplaintForm(limits: UploadLimits, departments: Vec<Department>) -> impl Int
         .with(|k| k.borrow().clone())
         .unwrap_or_else(|| (ComplaintDraft::new(channel), Draft::start()));
     query.with_untracked(|q| {
-        start.prefill(
-            q.get("case"),
-            q.get("c"),
-            q.get("service"),
-            q.get("department"),
-        )
+        let case = q.get("case");
+        let code = case
+            .as_deref()
+            .and_then(|n| crate::codes::code_for(q.get("c"), n));
+        start.prefill(case, code, q.get("service"), q.get("department"))
     });
     let f = Fields::new(start);
     let files = RwSignal::new(files_start);
@@ -235,10 +240,13 @@ fn ComplaintForm(limits: UploadLimits, departments: Vec<Department>) -> impl Int
             match with_retry(|| api.submit_complaint(&req, &uploaded.key)).await {
                 Ok(created) => {
                     KEPT.with(|k| *k.borrow_mut() = None);
-                    let url = mode.href(&format!(
-                        "/complaints/new?sent={}&c={}",
-                        created.complaint_number, created.query_code
-                    ));
+                    let number = &created.complaint_number;
+                    let url = crate::codes::href(
+                        mode,
+                        &format!("/complaints/new?sent={number}"),
+                        number,
+                        &created.query_code,
+                    );
                     navigate(
                         &url,
                         leptos_router::NavigateOptions {

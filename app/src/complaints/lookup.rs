@@ -48,8 +48,9 @@ pub fn ComplaintsPage(#[prop(optional)] number: Option<String>) -> impl IntoView
             .to_string()
         }));
         if let (Ok(n), Some(c)) = (n, c) {
+            let path = format!("/complaints/{}", n.compact());
             navigate(
-                &mode.href(&format!("/complaints/{}?c={c}", n.compact())),
+                &crate::codes::href(mode, &path, &n.compact(), &c),
                 Default::default(),
             );
         }
@@ -86,7 +87,10 @@ pub fn ComplaintPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let number = Memo::new(move |_| params.with(|p| p.get("number").unwrap_or_default()));
-    let code = Memo::new(move |_| query.with(|q| q.get("c").unwrap_or_default()));
+    let code = Memo::new(move |_| {
+        let number = number.get();
+        query.with(|q| crate::codes::code_for(q.get("c"), &number).unwrap_or_default())
+    });
     let complaint = LocalResource::new(move || {
         let (n, c) = (number.get(), code.get());
         async move { client().complaint(&n, &c).await }

@@ -1,10 +1,10 @@
 //! A single-line input for numbers and codes (acceptance and complaint numbers, query
-//! codes, mobile numbers), with the on-screen keypad beneath it at the kiosk. The value is a
-//! signal, so keypad and keyboard write to the same place.
+//! codes, mobile numbers). At the kiosk the screen's one keypad types into it
+//! (`components::keypad`), and the system keyboard stays closed.
 
 use leptos::prelude::*;
 
-use crate::components::keypad::Keypad;
+use crate::components::keypad::{field_attrs, KEYPAD_CODE, KEYPAD_DIGITS};
 use crate::i18n::{k, t};
 use crate::mode::use_mode;
 
@@ -22,18 +22,18 @@ pub fn CodeInput(
     #[prop(optional)]
     letters: bool,
 ) -> impl IntoView {
-    let kiosk = use_mode().is_kiosk();
+    let keys = if letters { KEYPAD_CODE } else { KEYPAD_DIGITS };
+    let (keypad, inputmode) = field_attrs(use_mode().is_kiosk(), Some(keys), Some(inputmode));
     view! {
         <div class="field" class:field--error=move || error.get().is_some()>
             <label class="field__label" for=id>{label}</label>
             <p class="field__hint" id=format!("{id}-hint")>{hint}</p>
             {move || error.get().map(|e| view! { <p class="field__error" id=format!("{id}-error")><span class="visually-hidden">{t(k::ERROR_PREFIX)}</span>{e}</p> })}
-            <input id=id name=id class="input input--20 track__input" type=html_type inputmode=inputmode autocomplete=autocomplete spellcheck="false"
+            <input id=id name=id class="input input--20 track__input" type=html_type inputmode=inputmode data-keypad=keypad autocomplete=autocomplete spellcheck="false"
                 autocapitalize="characters"
                 aria-describedby=move || if error.get().is_some() { format!("{id}-hint {id}-error") } else { format!("{id}-hint") }
                 aria-invalid=move || error.get().is_some().then_some("true")
                 prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
-            {kiosk.then(|| view! { <Keypad target=value letters/> })}
         </div>
     }
 }

@@ -2,7 +2,11 @@
 
 use leptos::prelude::*;
 
+use crate::components::countdown::IdleCountdown;
+use crate::components::keypad::Keypad;
+use crate::components::offline_banner::OfflineBanner;
 use crate::i18n::{k, t, tf, use_i18n, Locale};
+use crate::kiosk_history::Trail;
 use crate::mode::Mode;
 
 #[component]
@@ -59,6 +63,7 @@ pub fn PortalLayout(children: Children) -> impl IntoView {
                 </ul>
             </nav>
         </header>
+        <OfflineBanner/>
         <main id="main" class="container main" tabindex="-1">{children()}</main>
         <footer class="site-footer">
             <div class="container">
@@ -71,45 +76,35 @@ pub fn PortalLayout(children: Children) -> impl IntoView {
 
 #[component]
 pub fn KioskLayout(children: Children) -> impl IntoView {
-    crate::visit::start_session();
     let settings = crate::kiosk_config::KioskSettings::get();
     let home = Mode::Kiosk.href("/");
-    // The pages of this visit, oldest first. A session ends with a reload, which empties
-    // this but not the browser's history: Back walks only through this visit's pages and
-    // never reaches the previous visitor's.
-    let visited = StoredValue::new(Vec::<String>::new());
+    let trail = Trail::get();
     let location = leptos_router::hooks::use_location();
     Effect::new(move |_| {
-        let here = format!(
-            "{}?{}",
-            location.pathname.get(),
-            location.search.get().trim_start_matches('?')
-        );
-        visited.update_value(|v| {
-            if v.len() >= 2 && v[v.len() - 2] == here {
-                v.pop();
-            } else if v.last() != Some(&here) {
-                v.push(here);
-            }
+        let search = location.search.get();
+        let query = search.trim_start_matches('?');
+        let here = location.pathname.get();
+        trail.arrive(if query.is_empty() {
+            here
+        } else {
+            format!("{here}?{query}")
         });
     });
     let navigate = leptos_router::hooks::use_navigate();
+    let replace = leptos_router::NavigateOptions {
+        replace: true,
+        ..Default::default()
+    };
     let back = {
-        let home = home.clone();
+        let (home, navigate, replace) = (home.clone(), navigate.clone(), replace.clone());
         move || {
-            if visited.with_value(|v| v.len()) > 1 {
-                let _ = window().history().and_then(|h| h.back());
-            } else {
-                navigate(
-                    &home,
-                    leptos_router::NavigateOptions {
-                        replace: true,
-                        ..Default::default()
-                    },
-                );
-            }
+            navigate(
+                &trail.back().unwrap_or_else(|| home.clone()),
+                replace.clone(),
+            )
         }
     };
+    crate::scanner::listen(move |to| navigate(to, replace.clone()));
     view! {
         <header class="kiosk-bar">
             <a class="kiosk-bar__brand" href=home.clone()>
@@ -118,7 +113,10 @@ pub fn KioskLayout(children: Children) -> impl IntoView {
             </a>
             <LanguageSwitch/>
         </header>
+        <OfflineBanner/>
         <main id="main" class="kiosk-main" tabindex="-1">{children()}</main>
+        <Keypad/>
+        <IdleCountdown/>
         <nav class="kiosk-nav" aria-label=t(k::NAV_LABEL)>
             <button type="button" class="kiosk-nav__button" data-testid="kiosk-back" on:click=move |_| back()>
                 <span aria-hidden="true">"‹ "</span>{t(k::ACTION_BACK)}

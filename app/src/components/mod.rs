@@ -1,6 +1,7 @@
 //! Components shared by the pages of both builds; one module each.
 
 pub mod code_input;
+pub mod countdown;
 pub mod error_summary;
 pub mod fetch;
 pub mod heading;
@@ -8,6 +9,7 @@ pub mod keypad;
 pub mod layout;
 pub mod light;
 pub mod materials_table;
+pub mod offline_banner;
 pub mod pagination;
 pub mod rating;
 pub mod search_form;

@@ -10,15 +10,12 @@ use crate::api::client;
 use crate::components::heading::PageHeading;
 use crate::components::rating::{rating_message, LevelChoice, TagChoice};
 use crate::i18n::{k, t};
-use crate::mode::Mode;
 use crate::visit::Visit;
 
 /// How long the thank-you stays before the session ends.
 const THANKS_MS: u32 = 3000;
 
-fn end_session() {
-    let _ = window().location().replace(&Mode::Kiosk.href("/"));
-}
+use crate::kiosk_session::end as end_session;
 
 #[component]
 pub fn KioskFinish() -> impl IntoView {

@@ -34,7 +34,7 @@ pub fn ReceiptPage() -> impl IntoView {
     let query = use_query_map();
     let receipt = LocalResource::new(move || {
         let number = params.with(|p| p.get("number").unwrap_or_default());
-        let code = query.with(|q| q.get("c").unwrap_or_default());
+        let code = query.with(|q| crate::codes::code_for(q.get("c"), &number).unwrap_or_default());
         async move { client().receipt(&number, &code).await }
     });
     loaded(receipt, move |r| view! { <ReceiptView receipt=r/> })

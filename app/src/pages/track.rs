@@ -103,8 +103,9 @@ pub fn TrackLookup() -> impl IntoView {
         problems.set(p.clone());
         let Some(n) = n else { return };
         if let Some(code) = code {
+            let path = format!("/track/{}", n.compact());
             navigate(
-                &mode.href(&format!("/track/{}?c={code}", n.compact())),
+                &crate::codes::href(mode, &path, &n.compact(), &code),
                 Default::default(),
             );
         } else if let Some(mobile) = mobile {
@@ -165,7 +166,7 @@ pub fn CasePage() -> impl IntoView {
     let query = use_query_map();
     let case = LocalResource::new(move || {
         let number = params.with(|p| p.get("number").unwrap_or_default());
-        let code = query.with(|q| q.get("c").unwrap_or_default());
+        let code = query.with(|q| crate::codes::code_for(q.get("c"), &number).unwrap_or_default());
         async move { client().case(&number, &code).await }
     });
     // Once read, the code leaves the address bar (browser history, screenshots, a shoulder):
@@ -213,16 +214,17 @@ fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>
     let grouped = AcceptanceNumber::parse(&c.acceptance_number)
         .map(|n| n.grouped())
         .unwrap_or_else(|_| c.acceptance_number.clone());
-    let code = use_query_map().with_untracked(|q| q.get("c"));
     let number = c.acceptance_number.clone();
-    let supplement_href = code
-        .as_ref()
-        .map(|code| mode.href(&format!("/track/{number}/supplement?c={code}")));
-    // The complaint form checks the pair again; without the code it asks for it.
-    let complain_href = mode.href(&match &code {
-        Some(code) => format!("/complaints/new?case={number}&c={code}"),
-        None => format!("/complaints/new?case={number}"),
+    let code = use_query_map().with_untracked(|q| crate::codes::code_for(q.get("c"), &number));
+    let supplement_href = code.as_ref().map(|code| {
+        crate::codes::href(mode, &format!("/track/{number}/supplement"), &number, code)
     });
+    // The complaint form checks the pair again; without the code it asks for it.
+    let complain_path = format!("/complaints/new?case={number}");
+    let complain_href = match &code {
+        Some(code) => crate::codes::href(mode, &complain_path, &number, code),
+        None => mode.href(&complain_path),
+    };
     let confirming = RwSignal::new(false);
     let withdraw_error = RwSignal::new(None::<String>);
     let withdraw = {
