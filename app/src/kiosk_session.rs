@@ -20,19 +20,18 @@ thread_local! {
     static ENDING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Elements inside this are the countdown's own controls: touching them decides, rather
-/// than extends.
-pub const COUNTDOWN_SELECTOR: &str = "[data-countdown]";
+/// The countdown's "end now" button: the one touch that does not extend the session.
+pub const END_NOW_SELECTOR: &str = "[data-end-now]";
 
 /// Counts every touch, key and scan as the visitor being there, for the kiosk's life.
 pub fn watch() {
     let touched = |ev: web_sys::Event| {
-        let inside_countdown = ev
+        let ends = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|el| el.closest(COUNTDOWN_SELECTOR).ok().flatten())
+            .and_then(|el| el.closest(END_NOW_SELECTOR).ok().flatten())
             .is_some();
-        if !inside_countdown {
+        if !ends {
             touch();
         }
     };

@@ -263,6 +263,54 @@ impl Session {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
+    /// Goes to `path` inside the page, as a link the visitor taps would: the app's router
+    /// takes it, with no page load (`open` is a load, and a new history entry).
+    pub async fn go(&self, path: &str) -> Result<()> {
+        self.browser
+            .execute(
+                "const a = document.createElement('a'); a.href = arguments[0];
+                 document.querySelector('main').appendChild(a); a.click(); a.remove();",
+                vec![json!(path)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// `history.length`: the kiosk's never grows.
+    pub async fn history_length(&self) -> Result<u64> {
+        self.js("return history.length")
+            .await?
+            .as_u64()
+            .context("history.length")
+    }
+
+    /// Types `text` on the kiosk's on-screen keypad, one key press per character, into
+    /// whichever field has the focus.
+    pub async fn keypad_type(&self, text: &str) -> Result<()> {
+        for ch in text.chars() {
+            let key = format!("//div[@data-testid='keypad']//button[normalize-space()='{ch}']");
+            self.browser
+                .wait()
+                .at_most(WAIT)
+                .for_element(Locator::XPath(&key))
+                .await
+                .with_context(|| format!("no keypad key {ch}"))?
+                .click()
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The `value` of the input `css`.
+    pub async fn value_of(&self, css: &str) -> Result<String> {
+        Ok(self
+            .wait_for(css)
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default())
+    }
+
     /// Stops the server, as if the network or the API went away mid-visit.
     pub async fn stop_server(&mut self) -> Result<()> {
         self._server.kill()?;

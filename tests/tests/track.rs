@@ -1,10 +1,10 @@
 //! Progress lookup end to end: a case moves through its lifecycle by staff action (the
 //! `server case` command line) and the applicant follows it on the track page; supplement
-//! upload; the QR link; the kiosk's scanner and keypad; no-match answers and throttling.
+//! upload; the QR link (the kiosk's scanner and keypad: kiosk_session.rs); no-match answers and throttling.
 
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use e2e::{submit_case as submit, Session};
 use serde_json::json;
 
@@ -240,56 +240,5 @@ async fn lookup_form_catches_typos_and_answers_no_match_alike() -> Result<()> {
         }
     }
     assert!(throttled, "repeated wrong codes are throttled");
-    s.close().await
-}
-
-#[tokio::test]
-async fn the_kiosk_opens_a_case_from_a_scan_or_the_keypad() -> Result<()> {
-    let s = Session::kiosk().await?;
-    let (number, code) = submit(&s).await?;
-    s.open("/kiosk/").await?;
-    s.wait_for(".task-grid").await?;
-    // A scanner types the QR's URL fast and ends with Enter.
-    let url = format!("{}/track/{number}?c={code}", s.base);
-    s.browser
-        .execute(
-            "document.activeElement && document.activeElement.blur()",
-            vec![],
-        )
-        .await?;
-    s.browser
-        .active_element()
-        .await?
-        .send_keys(&format!("{url}\u{E007}"))
-        .await?;
-    // The case opens, and its code then leaves the address.
-    s.wait_for_path(&format!("/kiosk/track/{number}")).await?;
-    assert_eq!(status(&s).await?, "submitted");
-
-    // Keypad entry: the number and the mobile number, by touch.
-    s.open("/kiosk/track").await?;
-    s.click("label[for=by-mobile]").await?;
-    let keypads = s.all(".keypad").await?;
-    if keypads.len() != 2 {
-        bail!("expected two keypads, found {}", keypads.len());
-    }
-    for (pad, text) in [(0usize, number.as_str()), (1, "13800138000")] {
-        for ch in text.chars() {
-            let keys = s.all(".keypad").await?[pad]
-                .find_all(e2e::By::Css(".keypad__key"))
-                .await?;
-            let mut hit = false;
-            for key in keys {
-                if key.text().await? == ch.to_string() {
-                    key.click().await?;
-                    hit = true;
-                    break;
-                }
-            }
-            assert!(hit, "no key {ch}");
-        }
-    }
-    s.click("[data-testid=track-submit]").await?;
-    s.wait_for("[data-testid=case]").await?;
     s.close().await
 }

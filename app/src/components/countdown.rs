@@ -1,7 +1,7 @@
 //! The warning before an idle kiosk session ends: after `idle_seconds` without a touch, an
 //! overlay covers the page (a stranger walking up sees nothing of it), says what is about
-//! to happen and counts down `countdown_seconds`. Any touch outside it, or its "continue"
-//! button, gives the visitor their page back; at zero, or on "finish now", the session ends
+//! to happen and counts down `countdown_seconds`. Any touch (on the overlay too, its
+//! "carry on" button being only the obvious place) gives the visitor their page back; at zero, or on "finish now", the session ends
 //! (`crate::kiosk_session::end`).
 
 use leptos::prelude::*;
@@ -44,7 +44,7 @@ pub fn IdleCountdown() -> impl IntoView {
     move || {
         left.get().map(|_| {
             view! {
-                <div class="countdown" data-countdown="" data-testid="countdown">
+                <div class="countdown" data-testid="countdown">
                     <div class="countdown__panel" role="alertdialog" aria-modal="true" aria-labelledby="countdown-title" aria-describedby="countdown-body">
                         <h2 class="countdown__title" id="countdown-title">{t(k::COUNTDOWN_TITLE)}</h2>
                         <p class="countdown__body" id="countdown-body">{t(k::COUNTDOWN_BODY)}</p>
@@ -53,7 +53,7 @@ pub fn IdleCountdown() -> impl IntoView {
                         </p>
                         <div class="button-group">
                             <button type="button" class="button button--start" data-testid="countdown-stay" on:click=stay>{t(k::COUNTDOWN_STAY)}</button>
-                            <button type="button" class="button button--secondary" data-testid="countdown-end" on:click=|_| kiosk_session::end()>{t(k::COUNTDOWN_END)}</button>
+                            <button type="button" class="button button--secondary" data-testid="countdown-end" data-end-now="" on:click=|_| kiosk_session::end()>{t(k::COUNTDOWN_END)}</button>
                         </div>
                     </div>
                 </div>
