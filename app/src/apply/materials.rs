@@ -170,6 +170,7 @@ fn start_upload(
     progress.forget();
     let done_xhr = xhr.clone();
     let on_load = Closure::once_into_js(move || {
+        crate::connectivity::note(true);
         let status = done_xhr.status().unwrap_or(0);
         let body: serde_json::Value = done_xhr
             .response_text()
@@ -197,7 +198,10 @@ fn start_upload(
         fail(refusal(&code, &limits));
     });
     xhr.set_onload(Some(on_load.unchecked_ref()));
-    let on_error = Closure::once_into_js(move || fail(t(k::UPLOAD_ERROR_NETWORK).into()));
+    let on_error = Closure::once_into_js(move || {
+        crate::connectivity::note(false);
+        fail(t(k::UPLOAD_ERROR_NETWORK).into())
+    });
     xhr.set_onerror(Some(on_error.unchecked_ref()));
     if xhr.send_with_opt_form_data(Some(&form)).is_err() {
         fail(t(k::UPLOAD_ERROR_FAILED).into());
