@@ -288,7 +288,7 @@ impl Session {
     /// whichever field has the focus.
     pub async fn keypad_type(&self, text: &str) -> Result<()> {
         for ch in text.chars() {
-            let key = format!("//div[@data-testid='keypad']//button[normalize-space()='{ch}']");
+            let key = format!("//*[@data-testid='keypad']//button[normalize-space()='{ch}']");
             self.browser
                 .wait()
                 .at_most(WAIT)

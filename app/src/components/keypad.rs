@@ -85,7 +85,8 @@ fn press_into(field: &HtmlInputElement, press: Press) {
     let _ = field.focus();
 }
 
-/// The keypad, shown while a field that asks for it has the focus.
+/// The keypad, shown from the moment a field that asks for it takes the focus until another
+/// field does or the page changes.
 #[component]
 pub fn Keypad() -> impl IntoView {
     let field = RwSignal::new_local(None::<HtmlInputElement>);
@@ -107,12 +108,18 @@ pub fn Keypad() -> impl IntoView {
                 KEYPAD_CODE => Some(KEYPAD_CODE),
                 _ => None,
             });
+        // A button or link taking the focus leaves the keypad where it is: taking it away
+        // would move the page under the finger between press and release.
+        let editable = el
+            .matches("input, textarea, select, [contenteditable]")
+            .unwrap_or(false);
         match (wants, el.dyn_into::<HtmlInputElement>()) {
             (Some(k), Ok(input)) => {
                 field.set(Some(input));
                 keys.set(Some(k));
             }
-            _ => keys.set(None),
+            _ if editable => keys.set(None),
+            _ => {}
         }
     });
     on_cleanup(move || focus.remove());
@@ -120,6 +127,7 @@ pub fn Keypad() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     Effect::new(move |_| {
         location.pathname.track();
+        location.search.track();
         keys.set(None);
     });
     let press = move |p: Press| {
@@ -140,14 +148,14 @@ pub fn Keypad() -> impl IntoView {
                 "123456789X0".chars().collect()
             };
             view! {
-                <div class="keypad" class:keypad--letters=letters role="group" aria-label=t(k::KEYPAD_LABEL) data-testid="keypad" on:mousedown=keep_focus>
+                <aside class="keypad" class:keypad--letters=letters aria-label=t(k::KEYPAD_LABEL) data-testid="keypad" on:mousedown=keep_focus>
                     {chars.into_iter().map(|c| view! {
                         <button type="button" class="keypad__key" tabindex="-1" on:click=move |_| press(Press::Char(c))>{c.to_string()}</button>
                     }).collect_view()}
                     <button type="button" class="keypad__key keypad__key--back" tabindex="-1" aria-label=t(k::KEYPAD_BACKSPACE)
                         on:click=move |_| press(Press::Back)>"⌫"</button>
                     <button type="button" class="keypad__key keypad__key--clear" tabindex="-1" on:click=move |_| press(Press::Clear)>{t(k::KEYPAD_CLEAR)}</button>
-                </div>
+                </aside>
             }
         })
     }
