@@ -59,19 +59,19 @@ mod tests {
         let n = AcceptanceNumber::new("440113", "261122", 17).unwrap();
         let path = format!("/track/{}", n.compact());
         assert_eq!(
-            href(Mode::Portal, &path, &n.compact(), "ABC234"),
+            href(Mode::Portal, &path, n.compact(), "ABC234"),
             format!("{path}?c=ABC234")
         );
         assert_eq!(
             href(Mode::Portal, "/complaints/new?case=1", "1", "ABC234"),
             "/complaints/new?case=1&c=ABC234"
         );
-        let kiosk = href(Mode::Kiosk, &path, &n.compact(), "XYZ789");
+        let kiosk = href(Mode::Kiosk, &path, n.compact(), "XYZ789");
         assert_eq!(kiosk, format!("/kiosk{path}"));
         // Held under the number whichever way it is written.
         assert_eq!(code_for(None, &n.grouped()).as_deref(), Some("XYZ789"));
         assert_eq!(
-            code_for(Some("FROMQR".into()), &n.compact()).as_deref(),
+            code_for(Some("FROMQR".into()), n.compact()).as_deref(),
             Some("FROMQR")
         );
     }

@@ -99,7 +99,7 @@ mod tests {
         assert_eq!(scan.code.as_deref(), Some("ABC234"));
         assert_eq!(scan.target(), format!("/kiosk/track/{}", n.compact()));
         assert_eq!(
-            crate::codes::code_for(None, &n.compact()).as_deref(),
+            crate::codes::code_for(None, n.compact()).as_deref(),
             Some("ABC234")
         );
         assert_eq!(

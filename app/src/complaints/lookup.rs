@@ -50,7 +50,7 @@ pub fn ComplaintsPage(#[prop(optional)] number: Option<String>) -> impl IntoView
         if let (Ok(n), Some(c)) = (n, c) {
             let path = format!("/complaints/{}", n.compact());
             navigate(
-                &crate::codes::href(mode, &path, &n.compact(), &c),
+                &crate::codes::href(mode, &path, n.compact(), &c),
                 Default::default(),
             );
         }

@@ -105,7 +105,7 @@ pub fn TrackLookup() -> impl IntoView {
         if let Some(code) = code {
             let path = format!("/track/{}", n.compact());
             navigate(
-                &crate::codes::href(mode, &path, &n.compact(), &code),
+                &crate::codes::href(mode, &path, n.compact(), &code),
                 Default::default(),
             );
         } else if let Some(mobile) = mobile {
