@@ -9,6 +9,7 @@ pub mod layout;
 pub mod light;
 pub mod materials_table;
 pub mod pagination;
+pub mod print_button;
 pub mod rating;
 pub mod search_form;
 pub mod service_list;
