@@ -158,7 +158,7 @@ async fn the_kiosk_receipt_prints_as_an_80mm_slip() -> Result<()> {
         "the slip's QR opens {scanned}"
     );
 
-    // Printed for real, the kiosk's page is 80 mm wide (the portal's stays A4).
+    // Printed for real, the kiosk's page is 80 mm wide (the portal's stays A4: below).
     let pdf = s.print_to_pdf().await?;
     std::fs::write(e2e::artefact_path("kiosk-receipt-80mm.pdf")?, &pdf)?;
     let media_box = media_box(&pdf).context("the PDF's page size")?;
@@ -171,7 +171,8 @@ async fn the_kiosk_receipt_prints_as_an_80mm_slip() -> Result<()> {
 }
 
 /// At a kiosk without a printer there is no print button, on the receipt or the one-time
-/// notice; the guide still leads to the notice, inside the kiosk. The portal keeps its button.
+/// notice; the guide still leads to the notice, inside the kiosk. The portal keeps its button
+/// and prints on A4.
 #[tokio::test]
 async fn without_a_printer_the_kiosk_offers_no_print() -> Result<()> {
     let s = Session::kiosk().await?;
@@ -179,6 +180,11 @@ async fn without_a_printer_the_kiosk_offers_no_print() -> Result<()> {
     s.open(&format!("/receipt/{number}?c={code}")).await?;
     s.wait_for("[data-testid=receipt]").await?;
     assert!(shown(&s, "[data-testid=print]").await?, "the portal prints");
+    let a4 = media_box(&s.print_to_pdf().await?).context("the portal's page size")?;
+    assert!(
+        (a4.0 - 595.3).abs() < 1.5 && (a4.1 - 841.9).abs() < 1.5,
+        "the portal prints on A4: {a4:?}"
+    );
 
     s.open(&format!("/kiosk/receipt/{number}?c={code}")).await?;
     s.wait_for("[data-testid=receipt-qr] svg").await?;

@@ -136,7 +136,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
             bundles::build(ctx)?;
         }
         if !soak::bench(ctx, opts.build, opts.dist_dir.as_deref())? {
-            over.push("kiosk soak: JS heap or DOM size growing");
+            over.push("kiosk soak: JS heap, DOM or wasm memory growing");
         }
     }
     if !over.is_empty() && opts.strict {

@@ -11,12 +11,15 @@
 //! - After every `SAMPLE_EVERY` sessions, on the fresh start screen: a garbage collection
 //!   (DevTools `HeapProfiler.collectGarbage`, twice), then the JS heap in use
 //!   (`performance.memory.usedJSHeapSize`, exact with `--enable-precise-memory-info`), the
-//!   DOM's element count (`document.getElementsByTagName('*').length`), and, to show a leak
-//!   the page itself cannot see, DevTools' `Memory.getDOMCounters` (documents, nodes and
-//!   listeners alive in the renderer, detached ones included).
-//! - The trend is judged on the heap and the element count by `is_flat`: the last sample is
-//!   at most 10 % (`GROWTH`) above the median of the first three, or within a small absolute
-//!   margin of it (`HEAP_MARGIN_BYTES`, `NODE_MARGIN`); a fall is flat.
+//!   DOM's element count (`document.getElementsByTagName('*').length`), the app's wasm linear
+//!   memory (which only ever grows, so a leak on the Rust side shows there and not in the JS
+//!   heap; read from the bundle's exports, `window.wasmBindings`), and, to show a leak the
+//!   page itself cannot see, DevTools' `Memory.getDOMCounters` (documents, nodes and listeners
+//!   alive in the renderer, detached ones included).
+//! - The trend is judged on the heap, the element count and the wasm memory by `is_flat`: the
+//!   last sample is at most 10 % (`GROWTH`) above the median of the first three, or within a
+//!   small absolute margin of it (`HEAP_MARGIN_BYTES`, `NODE_MARGIN`, `WASM_MARGIN_BYTES`);
+//!   a fall is flat.
 //! - Bounded: `SESSIONS` visits, each step waiting at most `WAIT`; only 127.0.0.1.
 
 use std::net::TcpListener;
@@ -44,6 +47,8 @@ const GROWTH: f64 = 0.10;
 const HEAP_MARGIN_BYTES: f64 = 512.0 * 1024.0;
 /// A toast or a late list item of the start screen.
 const NODE_MARGIN: f64 = 50.0;
+/// The allocator grows linear memory by a few 64 KiB pages at a time.
+const WASM_MARGIN_BYTES: f64 = 1024.0 * 1024.0;
 
 /// The kiosk's links this script follows (hrefs stay what they are when layouts change).
 const GUIDES_LINK: &str = "a[href='/kiosk/guides']";
@@ -56,13 +61,14 @@ struct Sample {
     sessions: usize,
     heap_bytes: f64,
     elements: f64,
+    wasm_bytes: f64,
     documents: u64,
     renderer_nodes: u64,
     listeners: u64,
     elapsed: Duration,
 }
 
-/// Runs the soak; true when both trends are flat.
+/// Runs the soak; true when every trend is flat.
 pub fn bench(ctx: &Ctx, build: bool, dist_dir: Option<&Path>) -> Result<bool> {
     println!();
     step!(
@@ -111,8 +117,10 @@ pub fn bench(ctx: &Ctx, build: bool, dist_dir: Option<&Path>) -> Result<bool> {
     print_table(&samples);
     let heap: Vec<f64> = samples.iter().map(|s| s.heap_bytes).collect();
     let nodes: Vec<f64> = samples.iter().map(|s| s.elements).collect();
+    let wasm: Vec<f64> = samples.iter().map(|s| s.wasm_bytes).collect();
     let heap_flat = is_flat(&heap, HEAP_MARGIN_BYTES);
     let nodes_flat = is_flat(&nodes, NODE_MARGIN);
+    let wasm_flat = is_flat(&wasm, WASM_MARGIN_BYTES);
     step!(
         "JS heap {:.2} → {:.2} MiB (median of the first three {:.2}), DOM elements {} → {} (median {}); flat when the last is at most {:.0} % or {:.1} MiB / {NODE_MARGIN:.0} elements above that median: heap {}, DOM {}",
         mib(heap[0]),
@@ -126,7 +134,16 @@ pub fn bench(ctx: &Ctx, build: bool, dist_dir: Option<&Path>) -> Result<bool> {
         if heap_flat { "FLAT" } else { "GROWING" },
         if nodes_flat { "FLAT" } else { "GROWING" },
     );
-    Ok(heap_flat && nodes_flat)
+    step!(
+        "wasm memory {:.2} → {:.2} MiB (median of the first three {:.2}; flat within {:.0} % or {:.1} MiB): {}",
+        mib(wasm[0]),
+        mib(wasm[wasm.len() - 1]),
+        mib(median3(&wasm)),
+        GROWTH * 100.0,
+        mib(WASM_MARGIN_BYTES),
+        if wasm_flat { "FLAT" } else { "GROWING" },
+    );
+    Ok(heap_flat && nodes_flat && wasm_flat)
 }
 
 /// Registers a kiosk with `server kiosk create` (its device token, printed once).
@@ -198,7 +215,8 @@ async fn open_browser(port: u16, chrome: &Path) -> Result<Client> {
             ]
         }),
     );
-    ClientBuilder::rustls()?
+    let http = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(http)
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
@@ -310,12 +328,22 @@ async fn sample(c: &Client, sessions: usize, elapsed: Duration) -> Result<Sample
             vec![],
         )
         .await?;
+    // `default()`, the bundle's init, answers the running instance's exports.
+    let wasm = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             Promise.resolve(window.wasmBindings && window.wasmBindings.default())
+               .then(w => done(w && w.memory ? w.memory.buffer.byteLength : null), () => done(null));",
+            vec![],
+        )
+        .await?;
     let counters = cdp(c, "Memory.getDOMCounters", json!({})).await?;
     let number = |v: &Value, what: &str| v.as_f64().with_context(|| format!("{what}: {v}"));
     Ok(Sample {
         sessions,
         heap_bytes: number(&page[0], "usedJSHeapSize")?,
         elements: number(&page[1], "element count")?,
+        wasm_bytes: number(&wasm, "the wasm memory (window.wasmBindings)")?,
         documents: counters["documents"].as_u64().unwrap_or_default(),
         renderer_nodes: counters["nodes"].as_u64().unwrap_or_default(),
         listeners: counters["jsEventListeners"].as_u64().unwrap_or_default(),
@@ -327,10 +355,11 @@ fn print_table(samples: &[Sample]) {
     println!();
     step!("kiosk soak, on the start screen after each garbage collection:");
     step!(
-        "  {:>8}  {:>12}  {:>12}  {:>9}  {:>14}  {:>9}  {:>7}",
+        "  {:>8}  {:>12}  {:>12}  {:>9}  {:>9}  {:>14}  {:>9}  {:>7}",
         "sessions",
         "JS heap MiB",
         "DOM elements",
+        "wasm MiB",
         "documents",
         "renderer nodes",
         "listeners",
@@ -338,10 +367,11 @@ fn print_table(samples: &[Sample]) {
     );
     for s in samples {
         step!(
-            "  {:>8}  {:>12.3}  {:>12}  {:>9}  {:>14}  {:>9}  {:>7.0}",
+            "  {:>8}  {:>12.3}  {:>12}  {:>9.2}  {:>9}  {:>14}  {:>9}  {:>7.0}",
             s.sessions,
             mib(s.heap_bytes),
             s.elements,
+            mib(s.wasm_bytes),
             s.documents,
             s.renderer_nodes,
             s.listeners,
