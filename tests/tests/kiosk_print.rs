@@ -64,6 +64,7 @@ async fn the_kiosk_receipt_prints_as_an_80mm_slip() -> Result<()> {
     s.wait_for("[data-testid=receipt-qr] svg").await?;
     s.wait_for("[data-testid=print]").await?;
     assert!(shown(&s, "[data-testid=print]").await?, "the print button");
+    s.screenshot_artefact("kiosk-receipt-screen.png").await?;
     let service = s
         .js("return [...document.querySelectorAll('.receipt__facts .summary-list__row')].map(r => r.innerText)")
         .await?;
