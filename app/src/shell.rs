@@ -201,6 +201,7 @@ fn KioskPages() -> AnyNestedRoute {
         <ParentRoute path=StaticSegment(KIOSK_PREFIX) view=Outlet>
             <Route path=path!("/guides") view=KioskBrowse/>
             <Route path=path!("/services/:code") view=GuidePage/>
+            <Route path=path!("/services/:code/notice") view=NoticePage/>
             <ApplyPages/>
             <TrackPages/>
             <Route path=path!("/finish") view=KioskFinish/>
@@ -294,7 +295,14 @@ mod tests {
                 );
             }
         }
-        for path in ["/kiosk", "/kiosk/", "/kiosk/guides", "/kiosk/finish"] {
+        for path in [
+            "/kiosk",
+            "/kiosk/",
+            "/kiosk/guides",
+            "/kiosk/finish",
+            // The one-time notice is the portal's, and the kiosk's own too (it prints it).
+            "/kiosk/services/440113-GA-GG-001/notice",
+        ] {
             assert!(takes(&kiosk, path), "kiosk {path}");
         }
     }

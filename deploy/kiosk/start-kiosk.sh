@@ -48,5 +48,8 @@ flags=(
   --disable-translate
   --disable-features=Translate,TranslateUI
   --check-for-update-interval=31536000
+  # Print buttons (only where the kiosk's configuration has `printer = true`) print straight
+  # to the default printer, with no dialog a visitor could not close.
+  --kiosk-printing
 )
 exec "$browser" "${flags[@]}" "$server/kiosk/"

@@ -356,6 +356,101 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
     }
 }
 
+/// A Chrome DevTools Protocol command through chromedriver's passthrough
+/// (`goog/cdp/execute`), for what WebDriver cannot do: emulated media, device metrics, PDF.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Where tests keep what a person should look at (screenshots): `target/e2e-artefacts/`
+/// of the workspace.
+pub fn artefact_path(name: &str) -> Result<PathBuf> {
+    let dir = root().join("target/e2e-artefacts");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir.join(name))
+}
+
+impl Session {
+    /// Runs the DevTools command `cmd` with `params`; its result.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Result<Value> {
+        self.browser
+            .issue_cmd(Cdp {
+                cmd: cmd.to_string(),
+                params,
+            })
+            .await
+            .with_context(|| format!("CDP {cmd}"))
+    }
+
+    /// Renders the page as it prints (CSS `print` media) until `screen` is called.
+    pub async fn emulate_print(&self) -> Result<()> {
+        self.cdp("Emulation.setEmulatedMedia", json!({ "media": "print" }))
+            .await?;
+        Ok(())
+    }
+
+    /// Renders the page for the screen again.
+    pub async fn emulate_screen(&self) -> Result<()> {
+        self.cdp("Emulation.setEmulatedMedia", json!({ "media": "" }))
+            .await?;
+        Ok(())
+    }
+
+    /// Lays the page out in a viewport of exactly `width`×`height` CSS pixels (at 1 device
+    /// pixel each), whatever the window is: a paper width, for a print layout.
+    pub async fn set_viewport(&self, width: u32, height: u32) -> Result<()> {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The page printed to PDF as Chromium's print does, with the page size the CSS asks for.
+    pub async fn print_to_pdf(&self) -> Result<Vec<u8>> {
+        let out = self
+            .cdp(
+                "Page.printToPDF",
+                json!({ "preferCSSPageSize": true, "printBackground": false }),
+            )
+            .await?;
+        let data = out["data"]
+            .as_str()
+            .context("printToPDF answered no data")?;
+        use base64::Engine as _;
+        Ok(base64::engine::general_purpose::STANDARD.decode(data)?)
+    }
+
+    /// A PNG of the viewport, also written to `target/e2e-artefacts/NAME`.
+    pub async fn screenshot_artefact(&self, name: &str) -> Result<(Vec<u8>, PathBuf)> {
+        let png = self.browser.screenshot().await?;
+        let path = artefact_path(name)?;
+        std::fs::write(&path, &png).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok((png, path))
+    }
+}
+
 // ---- Shared steps: a case submitted through the API, staff acting through the staff API ----
 
 /// 居住证申领 (natural-day limit) has a form and required materials.

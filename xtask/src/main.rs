@@ -47,8 +47,8 @@ enum Command {
     /// Check (and install what is missing) every tool the other commands need, including the
     /// browser test tools
     Setup,
-    /// First-visit download sizes, search latency, submissions per second, upload memory and
-    /// case lookups
+    /// First-visit download sizes, search latency, submissions per second, upload memory,
+    /// case lookups and the kiosk soak
     Bench(bench::Args),
 }
 

@@ -20,7 +20,7 @@ use crate::pages::guide::SummaryRow;
 use super::messages::{category_label, status_label, subject_kind};
 
 /// What the complaint is about, in words: the kind and the name (or number, or text).
-fn subject_text(c: &ComplaintView) -> String {
+pub(super) fn subject_text(c: &ComplaintView) -> String {
     let s = &c.subject;
     let kind = subject_kind(s.kind, s.reference.as_deref());
     let what = match s.kind {

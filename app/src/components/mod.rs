@@ -11,6 +11,7 @@ pub mod light;
 pub mod materials_table;
 pub mod offline_banner;
 pub mod pagination;
+pub mod print_button;
 pub mod rating;
 pub mod search_form;
 pub mod service_list;

@@ -77,6 +77,15 @@ pub fn GuideView(guide: ServiceGuide) -> impl IntoView {
         .then(|| mode.href(&format!("/services/{}/apply", g.code)));
     let complain_href = mode.href(&format!("/complaints/new?service={}", g.code));
     let supports = supports_list(g.supports);
+    // A kiosk without a printer shows the notice but cannot print it.
+    let settings = crate::kiosk_config::KioskSettings::get();
+    let notice_label = move || {
+        if mode.is_kiosk() && !settings.with(|c| c.printer) {
+            t(k::SLIP_NOTICE_LINK)
+        } else {
+            t(k::GUIDE_PRINT_NOTICE)
+        }
+    };
     let topics = g
         .topics
         .iter()
@@ -102,9 +111,7 @@ pub fn GuideView(guide: ServiceGuide) -> impl IntoView {
             </dl>
             <p class="guide__actions">
                 {apply_href.map(|href| view! { <a class="button button--start" href=href data-testid="apply-link">{t(k::GUIDE_APPLY)}</a> })}
-                {(!mode.is_kiosk()).then(|| view! {
-                    <a class="button button--secondary" href=notice_href data-testid="notice-link">{t(k::GUIDE_PRINT_NOTICE)}</a>
-                })}
+                <a class="button button--secondary" href=notice_href data-testid="notice-link">{notice_label}</a>
                 <a class="button button--secondary" href=complain_href data-testid="complain-link">{t(k::GUIDE_COMPLAIN)}</a>
             </p>
 
@@ -216,10 +223,15 @@ pub fn GuideView(guide: ServiceGuide) -> impl IntoView {
     }
 }
 
+/// One row of a summary list; `slip` puts it on the kiosk's printed slip (print.css).
 #[component]
-pub fn SummaryRow(label: &'static str, #[prop(into)] value: String) -> impl IntoView {
+pub fn SummaryRow(
+    label: &'static str,
+    #[prop(into)] value: String,
+    #[prop(optional)] slip: bool,
+) -> impl IntoView {
     view! {
-        <div class="summary-list__row">
+        <div class="summary-list__row" class:slip-part=slip>
             <dt class="summary-list__key">{label}</dt>
             <dd class="summary-list__value">{value}</dd>
         </div>

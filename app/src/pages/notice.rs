@@ -1,11 +1,15 @@
-//! The one-time notice (一次性告知单): everything to bring and know, on one printable page.
+//! The one-time notice (一次性告知单): everything to bring and know, on one printable page:
+//! A4 from the portal; at a kiosk, an 80 mm slip (print.css) of the parts marked
+//! `slip-part`: the service, what to bring, the time limit and fees, where and when, the date.
 
 use api_client::ServiceGuide;
 use leptos::prelude::*;
 
 use crate::components::heading::PageHeading;
+use crate::components::print_button::PrintButton;
 use crate::format;
 use crate::i18n::{k, t, tf};
+use crate::mode::use_mode;
 use crate::pages::guide::{with_guide, SummaryRow};
 
 #[component]
@@ -28,14 +32,16 @@ fn today() -> String {
 #[component]
 fn Notice(guide: ServiceGuide) -> impl IntoView {
     let g = guide;
-    let back = format!("/services/{}", g.code);
+    let back = use_mode().href(&format!("/services/{}", g.code));
     view! {
-        <div class="notice-page" data-testid="one-time-notice">
+        <div class="notice-page slip" data-testid="one-time-notice">
             <p class="no-print"><a class="back-link" href=back>{t(k::ACTION_BACK_TO_GUIDE)}</a></p>
-            <PageHeading text=tf(k::NOTICE_TITLE, &[("name", &g.name)])/>
+            <div class="slip-part">
+                <PageHeading text=tf(k::NOTICE_TITLE, &[("name", &g.name)])/>
+            </div>
             <p>{tf(k::NOTICE_INTRO, &[("name", &g.name)])}</p>
-            <h2>{t(k::GUIDE_MATERIALS)}</h2>
-            <ol class="checklist">
+            <h2 class="slip-part">{t(k::GUIDE_MATERIALS)}</h2>
+            <ol class="checklist slip-part">
                 {g.materials.into_iter().map(|m| view! {
                     <li>
                         <span class="checklist__box" aria-hidden="true"></span>
@@ -54,20 +60,20 @@ fn Notice(guide: ServiceGuide) -> impl IntoView {
             <h2>{t(k::GUIDE_CONDITIONS)}</h2>
             <ol class="list list--number">{g.conditions.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ol>
             <dl class="summary-list">
-                <SummaryRow label=t(k::FACT_PROMISED) value=format::limit(g.promised_limit)/>
+                <SummaryRow label=t(k::FACT_PROMISED) value=format::limit(g.promised_limit) slip=true/>
                 <SummaryRow label=t(k::FACT_FEES) value=if g.fees.free { t(k::FEES_FREE).to_string() } else {
                     g.fees.items.iter().map(|f| format!("{}: {}", f.name, f.standard)).collect::<Vec<_>>().join("；")
-                }/>
-                <SummaryRow label=t(k::GUIDE_LOCATION) value=g.location/>
-                <SummaryRow label=t(k::GUIDE_HOURS) value=g.hours/>
-                <SummaryRow label=t(k::GUIDE_PHONE) value=g.consult_phone/>
+                } slip=true/>
+                <SummaryRow label=t(k::GUIDE_LOCATION) value=g.location slip=true/>
+                <SummaryRow label=t(k::GUIDE_HOURS) value=g.hours slip=true/>
+                <SummaryRow label=t(k::GUIDE_PHONE) value=g.consult_phone slip=true/>
                 <SummaryRow label=t(k::GUIDE_COMPLAINTS) value=g.complaint_channel/>
             </dl>
-            <p class="notice-page__footer">
+            <p class="notice-page__footer slip-part">
                 {tf(k::NOTICE_ISSUED_BY, &[("department", &g.department.name), ("date", &today())])}
             </p>
             <p class="no-print">
-                <button type="button" class="button" on:click=|_| { let _ = window().print(); }>{t(k::ACTION_PRINT)}</button>
+                <PrintButton label=t(k::ACTION_PRINT)/>
             </p>
         </div>
     }

@@ -1,5 +1,6 @@
 //! The receipt (受理回执) `/receipt/{number}?c={code}`. It reloads from the API with the
 //! number and the code, so it is right whenever it is revisited. It shows the masked name only.
+//! A kiosk prints it on 80 mm roll paper (print.css), a slip of the parts marked `slip-part`.
 
 use api_client::checks::AcceptanceNumber;
 use api_client::{CaseStatus, Receipt};
@@ -9,6 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::client;
 use crate::components::fetch::loaded;
 use crate::components::heading::PageHeading;
+use crate::components::print_button::PrintButton;
 use crate::format::minutes;
 use crate::i18n::{k, t};
 use crate::mode::use_mode;
@@ -47,25 +49,28 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
     let grouped = AcceptanceNumber::parse(&r.acceptance_number)
         .map(|n| n.grouped())
         .unwrap_or_else(|_| r.acceptance_number.clone());
+    // `slip` and `slip-part`: what the kiosk's 80 mm printout holds (print.css), the number,
+    // code, QR, service, dates and masked name, nothing else.
     view! {
-        <div class="receipt" data-testid="receipt">
+        <div class="receipt slip" data-testid="receipt">
             <div class="panel panel--confirmation no-print-colour">
+                <p class="slip-only slip-part slip__title">{t(k::SLIP_RECEIPT_TITLE)}</p>
                 <PageHeading text=t(k::RECEIPT_TITLE)/>
-                <p class="panel__label">{t(k::RECEIPT_NUMBER)}</p>
-                <p class="panel__number" data-testid="acceptance-number">{grouped}</p>
+                <p class="panel__label slip-part">{t(k::RECEIPT_NUMBER)}</p>
+                <p class="panel__number slip-part" data-testid="acceptance-number">{grouped}</p>
             </div>
             <div class="receipt__body">
                 <div class="receipt__qr">
-                    <div class="receipt__qr-image" role="img" aria-label=t(k::RECEIPT_QR_LABEL) data-testid="receipt-qr" inner_html=r.qr_svg></div>
+                    <div class="receipt__qr-image slip-part" role="img" aria-label=t(k::RECEIPT_QR_LABEL) data-testid="receipt-qr" inner_html=r.qr_svg></div>
                     <p class="hint">{t(k::RECEIPT_QR_HINT)}</p>
                 </div>
                 <dl class="summary-list receipt__facts">
-                    <SummaryRow label=t(k::RECEIPT_QUERY_CODE) value=r.query_code.clone()/>
-                    <SummaryRow label=t(k::RECEIPT_SERVICE) value=r.service_name/>
+                    <SummaryRow label=t(k::RECEIPT_QUERY_CODE) value=r.query_code.clone() slip=true/>
+                    <SummaryRow label=t(k::RECEIPT_SERVICE) value=r.service_name slip=true/>
                     <SummaryRow label=t(k::GUIDE_DEPARTMENT) value=r.department/>
-                    <SummaryRow label=t(k::RECEIPT_APPLICANT) value=r.masked_name/>
-                    <SummaryRow label=t(k::RECEIPT_SUBMITTED_AT) value=minutes(&r.submitted_at)/>
-                    <SummaryRow label=t(k::RECEIPT_PROMISED_DATE) value=r.promised_date/>
+                    <SummaryRow label=t(k::RECEIPT_APPLICANT) value=r.masked_name slip=true/>
+                    <SummaryRow label=t(k::RECEIPT_SUBMITTED_AT) value=minutes(&r.submitted_at) slip=true/>
+                    <SummaryRow label=t(k::RECEIPT_PROMISED_DATE) value=r.promised_date slip=true/>
                     <SummaryRow label=t(k::RECEIPT_STATUS) value=status_label(r.status)/>
                 </dl>
             </div>
@@ -83,7 +88,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                 <SummaryRow label=t(k::GUIDE_PHONE) value=r.consult_phone/>
             </dl>
             <div class="button-group no-print">
-                <button type="button" class="button" on:click=|_| { let _ = window().print(); }>{t(k::RECEIPT_PRINT)}</button>
+                <PrintButton label=t(k::RECEIPT_PRINT)/>
                 <a class="button button--secondary" href=mode.href("/")>{if mode.is_kiosk() { t(k::RECEIPT_DONE) } else { t(k::NAV_HOME) }}</a>
             </div>
         </div>

@@ -4,13 +4,15 @@
 //!
 //! A full run: first-visit download sizes (`sizes`), search latency (`search`), submissions
 //! per second on SQLite and PostgreSQL (`submit`), peak memory during uploads (`uploads`),
-//! case lookups with wrk (`lookup`).
+//! case lookups with wrk (`lookup`), a kiosk's JS heap and DOM over 200 visitor sessions in
+//! one browser (`soak`).
 
 mod fixture;
 mod lookup;
 mod search;
 mod server;
 mod sizes;
+mod soak;
 mod stats;
 mod submit;
 mod uploads;
@@ -38,6 +40,9 @@ pub struct Args {
     /// Only the case lookup benchmark (wrk)
     #[arg(long, group = "only")]
     lookup_only: bool,
+    /// Only the kiosk soak (200 visitor sessions in one browser: JS heap and DOM size)
+    #[arg(long, group = "only")]
+    soak_only: bool,
     /// Use the existing dist/ and target/release/server
     #[arg(long)]
     no_build: bool,
@@ -69,6 +74,7 @@ pub struct Options {
     pub search: bool,
     pub uploads: bool,
     pub lookup: bool,
+    pub soak: bool,
     /// Where the bundles are (default `<root>/dist`).
     pub dist_dir: Option<PathBuf>,
     pub requests: usize,
@@ -78,13 +84,15 @@ pub struct Options {
 
 impl From<&Args> for Options {
     fn from(a: &Args) -> Options {
-        let all = !(a.sizes_only || a.search_only || a.uploads_only || a.lookup_only);
+        let all =
+            !(a.sizes_only || a.search_only || a.uploads_only || a.lookup_only || a.soak_only);
         Options {
             build: !a.no_build,
             sizes: all || a.sizes_only,
             search: all || a.search_only,
             uploads: all || a.uploads_only,
             lookup: all || a.lookup_only,
+            soak: all || a.soak_only,
             dist_dir: a.dist_dir.clone(),
             requests: a.requests,
             strict: a.strict,
@@ -121,6 +129,16 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
             "case lookup throughput or p99 latency"
         });
     }
+    // The kiosk in a browser, over the release bundles (built above in a full run).
+    if opts.soak {
+        if opts.build && !opts.sizes {
+            crate::setup::ensure_build_tools(ctx)?;
+            bundles::build(ctx)?;
+        }
+        if !soak::bench(ctx, opts.build, opts.dist_dir.as_deref())? {
+            over.push("kiosk soak: JS heap, DOM or wasm memory growing");
+        }
+    }
     if !over.is_empty() && opts.strict {
         bail!("over target: {}", over.join(", "));
     }
@@ -148,14 +166,14 @@ mod tests {
     fn uploads_only_runs_this_benchmark_alone() {
         let o = parse(&["--uploads-only", "--no-build"]).unwrap();
         assert!(!o.sizes && !o.search && !o.build);
-        assert!(o.uploads && !o.lookup);
+        assert!(o.uploads && !o.lookup && !o.soak);
         assert!(parse(&["--sizes-only", "--search-only"]).is_err());
         let all = parse(&[]).unwrap();
         assert!(
             all.sizes && all.search,
             "a full run includes the upload benchmark"
         );
-        assert!(all.uploads && all.lookup && all.build && !all.strict);
+        assert!(all.uploads && all.lookup && all.soak && all.build && !all.strict);
         assert_eq!(all.requests, 2_000);
     }
 
@@ -176,7 +194,10 @@ mod tests {
             (50, Some("d".as_ref()))
         );
         let o = parse(&["--lookup-only"]).unwrap();
-        assert!(o.lookup && !o.sizes && !o.search && !o.uploads);
+        assert!(o.lookup && !o.sizes && !o.search && !o.uploads && !o.soak);
+        let o = parse(&["--soak-only", "--strict"]).unwrap();
+        assert!(o.soak && o.strict && !o.sizes && !o.search && !o.uploads && !o.lookup);
+        assert!(parse(&["--soak-only", "--lookup-only"]).is_err());
         assert!(parse(&["--requests", "0"]).is_err());
         assert!(parse(&["--requests"]).is_err());
         assert!(parse(&["--fast"]).is_err());

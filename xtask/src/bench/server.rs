@@ -2,6 +2,7 @@
 //! is, an environment that cannot point it at real data, starting it in a scratch directory
 //! (through the workspace's one launcher) and importing a catalogue into it.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -93,13 +94,48 @@ impl Scratch {
     /// `envs` on top of `server_command`'s clean environment, stderr to `DIR/server.log`) and
     /// waits for its `listening on …` line: the base URL.
     pub fn start(&mut self, ctx: &Ctx, bin: &Path, envs: &[(&str, &str)]) -> Result<String> {
+        let dir = self.dir.clone();
+        self.launch(
+            ctx,
+            bin,
+            envs,
+            &[
+                OsStr::new("--dist-dir"),
+                dir.as_os_str(),
+                OsStr::new("--no-demo"),
+            ],
+        )
+    }
+
+    /// Like `start`, serving the bundles in `dist` and the demo catalogue: the server a
+    /// browser benchmark visits.
+    pub fn start_with_bundles(
+        &mut self,
+        ctx: &Ctx,
+        bin: &Path,
+        envs: &[(&str, &str)],
+        dist: &Path,
+    ) -> Result<String> {
+        self.launch(
+            ctx,
+            bin,
+            envs,
+            &[OsStr::new("--dist-dir"), dist.as_os_str()],
+        )
+    }
+
+    fn launch(
+        &mut self,
+        ctx: &Ctx,
+        bin: &Path,
+        envs: &[(&str, &str)],
+        args: &[&OsStr],
+    ) -> Result<String> {
         let log = std::fs::File::create(self.log_path())?;
         let mut cmd = server_command(ctx, bin, envs);
         cmd.args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
             .arg(&self.dir)
-            .arg("--dist-dir")
-            .arg(&self.dir)
-            .arg("--no-demo")
+            .args(args)
             .stdin(Stdio::null())
             .stderr(log);
         step!("$ {}", describe(&cmd));
