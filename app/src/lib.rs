@@ -4,13 +4,16 @@
 
 pub mod api;
 pub mod apply;
+pub mod care;
 pub mod complaints;
 pub mod components;
 pub mod format;
 pub mod i18n;
 pub mod kiosk_config;
+pub mod kiosk_guard;
 pub mod mode;
 pub mod pages;
+pub mod read_aloud;
 pub mod scanner;
 pub mod shell;
 pub mod visit;

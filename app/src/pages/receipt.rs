@@ -52,7 +52,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
             <div class="panel panel--confirmation no-print-colour">
                 <PageHeading text=t(k::RECEIPT_TITLE)/>
                 <p class="panel__label">{t(k::RECEIPT_NUMBER)}</p>
-                <p class="panel__number" data-testid="acceptance-number">{grouped}</p>
+                <p class="panel__number" data-testid="acceptance-number" data-read-aloud=crate::read_aloud::pair(t(k::RECEIPT_NUMBER), &crate::read_aloud::one_by_one(&r.acceptance_number))>{grouped}</p>
             </div>
             <div class="receipt__body">
                 <div class="receipt__qr">
