@@ -2,7 +2,7 @@
 //! one too), no dragging of links and pictures, and no link that leaves the kiosk. A stranger
 //! must not reach the portal, another site, a phone or mail application, or a browser
 //! dialog from the hall's screen; the pages render such links as text in the kiosk, and this
-//! refuses any that slips through. Installed once, when the kiosk boots.
+//! refuses any that slips through. Installed once, when the kiosk boots (`mount_kiosk`).
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;

@@ -42,5 +42,7 @@ pub fn mount_track() {
 
 /// The kiosk: everything, in its own body.
 pub fn mount_kiosk() {
+    // Here rather than in the shared root, so that the portal's builds do not carry it.
+    kiosk_guard::install();
     mount(Mode::Kiosk, shell::kiosk);
 }

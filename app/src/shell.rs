@@ -69,7 +69,6 @@ pub fn App(mode: Mode, body: fn() -> AnyView) -> impl IntoView {
             let _ = body.class_list().add_1("kiosk");
         }
         crate::scanner::listen();
-        crate::kiosk_guard::install();
         crate::care::Care::provide();
     }
     view! {
