@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod apply;
+pub mod care;
 pub mod codes;
 pub mod complaints;
 pub mod components;
@@ -12,10 +13,12 @@ pub mod crash;
 pub mod format;
 pub mod i18n;
 pub mod kiosk_config;
+pub mod kiosk_guard;
 pub mod kiosk_history;
 pub mod kiosk_session;
 pub mod mode;
 pub mod pages;
+pub mod read_aloud;
 pub mod scanner;
 pub mod shell;
 pub mod visit;
@@ -48,5 +51,7 @@ pub fn mount_track() {
 
 /// The kiosk: everything, in its own body.
 pub fn mount_kiosk() {
+    // Here rather than in the shared root, so that the portal's builds do not carry it.
+    kiosk_guard::install();
     mount(Mode::Kiosk, shell::kiosk);
 }

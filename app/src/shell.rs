@@ -73,6 +73,7 @@ pub fn App(mode: Mode, body: fn() -> AnyView) -> impl IntoView {
         if let Some(body) = document().body() {
             let _ = body.class_list().add_1("kiosk");
         }
+        crate::care::Care::provide();
     }
     view! {
         <Router>

@@ -9,14 +9,14 @@ use crate::i18n::{k, t, tf, use_i18n, Locale};
 use crate::kiosk_history::Trail;
 use crate::mode::Mode;
 
-#[component]
-fn LanguageSwitch() -> impl IntoView {
+/// The switch between the languages `offered`.
+fn language_switch(offered: Vec<Locale>) -> impl IntoView {
     let i18n = use_i18n();
     let current = i18n.locale.get_untracked();
     view! {
         <nav class="language-switch" aria-label=t(k::LANGUAGE_LABEL)>
             <ul>
-                {Locale::ALL
+                {offered
                     .into_iter()
                     .map(|l| {
                         let is_current = l == current;
@@ -36,6 +36,28 @@ fn LanguageSwitch() -> impl IntoView {
                     .collect_view()}
             </ul>
         </nav>
+    }
+}
+
+/// The portal offers every language the app has.
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    language_switch(Locale::ALL.to_vec())
+}
+
+/// A kiosk offers the languages its hall configured, in their order, and no switch at all
+/// when that is one.
+#[component]
+fn KioskLanguageSwitch() -> impl IntoView {
+    let settings = crate::kiosk_config::KioskSettings::get();
+    move || {
+        let offered: Vec<Locale> = settings.with(|c| {
+            c.languages
+                .iter()
+                .filter_map(|tag| Locale::from_tag(tag))
+                .collect()
+        });
+        (offered.len() > 1).then(|| language_switch(offered))
     }
 }
 
@@ -111,7 +133,11 @@ pub fn KioskLayout(children: Children) -> impl IntoView {
                 <span class="site-header__emblem" aria-hidden="true">"窗"</span>
                 <span data-testid="kiosk-title">{move || tf(k::KIOSK_TITLE, &[("hall", &settings.with(|c| c.hall_name.clone()))])}</span>
             </a>
-            <LanguageSwitch/>
+            <div class="kiosk-bar__tools">
+                <crate::read_aloud::ReadAloudButton/>
+                <crate::care::CareButton testid="care-toggle"/>
+                <KioskLanguageSwitch/>
+            </div>
         </header>
         <OfflineBanner/>
         <main id="main" class="kiosk-main" tabindex="-1">{children()}</main>

@@ -24,7 +24,7 @@ pub fn DeadlineLight(
 ) -> impl IntoView {
     let (class, words) = light_words(deadline.light);
     view! {
-        <p class=format!("light {class}") data-testid=testid data-light=format!("{:?}", deadline.light).to_lowercase()>
+        <p class=format!("light {class}") data-testid=testid data-light=format!("{:?}", deadline.light).to_lowercase() data-read-aloud="">
             <span class="light__dot" aria-hidden="true"></span>
             <strong>{words}</strong>" "
             {due}

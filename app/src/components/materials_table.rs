@@ -4,10 +4,23 @@ use api_client::{Material, Requirement};
 use leptos::prelude::*;
 
 use crate::format;
-use crate::i18n::{k, t};
+use crate::i18n::{k, t, tf};
+use crate::mode::use_mode;
+
+/// A link to a blank form or a sample; on a kiosk, which opens nothing outside itself, the
+/// address as text, to be opened later on a phone or at home.
+fn download(kiosk: bool, label: &'static str, url: String) -> AnyView {
+    if kiosk {
+        view! { <span class="materials-table__link">{tf(k::KIOSK_LINKS_AS_TEXT, &[("label", label), ("url", &url)])}</span> }
+            .into_any()
+    } else {
+        view! { <a class="materials-table__link" href=url>{label}</a> }.into_any()
+    }
+}
 
 #[component]
 pub fn MaterialsTable(materials: Vec<Material>) -> impl IntoView {
+    let kiosk = use_mode().is_kiosk();
     view! {
         <div class="table-scroll" role="region" aria-label=t(k::MATERIAL_TABLE_LABEL) tabindex="0">
             <table class="table materials-table" data-testid="materials-table">
@@ -37,8 +50,8 @@ pub fn MaterialsTable(materials: Vec<Material>) -> impl IntoView {
                                     <th scope="row">
                                         {m.name}
                                         {m.notes.map(|n| view! { <span class="materials-table__note">{n}</span> })}
-                                        {m.blank_form.map(|u| view! { <a class="materials-table__link" href=u>{t(k::MATERIAL_BLANK_FORM)}</a> })}
-                                        {m.sample.map(|u| view! { <a class="materials-table__link" href=u>{t(k::MATERIAL_SAMPLE)}</a> })}
+                                        {m.blank_form.map(|u| download(kiosk, t(k::MATERIAL_BLANK_FORM), u))}
+                                        {m.sample.map(|u| download(kiosk, t(k::MATERIAL_SAMPLE), u))}
                                     </th>
                                     <td data-label=t(k::MATERIAL_FORM)>{format::material_form(m.form)}</td>
                                     <td data-label=t(k::MATERIAL_COPIES)>{m.copies}</td>

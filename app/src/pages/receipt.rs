@@ -57,7 +57,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                 <p class="slip-only slip-part slip__title">{t(k::SLIP_RECEIPT_TITLE)}</p>
                 <PageHeading text=t(k::RECEIPT_TITLE)/>
                 <p class="panel__label slip-part">{t(k::RECEIPT_NUMBER)}</p>
-                <p class="panel__number slip-part" data-testid="acceptance-number">{grouped}</p>
+                <p class="panel__number slip-part" data-testid="acceptance-number" data-read-aloud=crate::read_aloud::pair(t(k::RECEIPT_NUMBER), &crate::read_aloud::one_by_one(&r.acceptance_number))>{grouped}</p>
             </div>
             <div class="receipt__body">
                 <div class="receipt__qr">

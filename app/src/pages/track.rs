@@ -250,7 +250,7 @@ fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>
                 <p class="case__service">{c.service.name.clone()}" · "{c.department.clone()}</p>
                 <p class="case__number" data-testid="case-number">{grouped}</p>
                 <p class="case__status">
-                    <span class="tag tag--status" data-testid="case-status" data-status=c.status.as_str()>{status_label(c.status)}</span>
+                    <span class="tag tag--status" data-testid="case-status" data-status=c.status.as_str() data-read-aloud=crate::read_aloud::pair(t(k::RECEIPT_STATUS), status_label(c.status))>{status_label(c.status)}</span>
                 </p>
             </div>
             {c.deadline.clone().map(|d| {
