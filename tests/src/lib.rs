@@ -276,15 +276,6 @@ impl Session {
         Ok(())
     }
 
-    /// Saves a screenshot as a test artefact, `target/e2e-artefacts/{name}.png`.
-    pub async fn save_screenshot(&self, name: &str) -> Result<()> {
-        let dir = root().join("target/e2e-artefacts");
-        std::fs::create_dir_all(&dir)?;
-        let png = self.browser.screenshot().await?;
-        std::fs::write(dir.join(format!("{name}.png")), png)?;
-        Ok(())
-    }
-
     /// `history.length`: the kiosk's never grows.
     pub async fn history_length(&self) -> Result<u64> {
         self.js("return history.length")

@@ -159,17 +159,6 @@ async fn exact_viewport(s: &Session, width: u32, height: u32) -> anyhow::Result<
     anyhow::bail!("the page is {inner}, not {width}x{height}")
 }
 
-/// Keeps a screenshot of the whole screen as `target/e2e-artefacts/NAME.png`.
-async fn keep_screenshot(s: &Session, name: &str) -> anyhow::Result<()> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-artefacts");
-    std::fs::create_dir_all(&dir)?;
-    std::fs::write(
-        dir.join(format!("{name}.png")),
-        s.browser.screenshot().await?,
-    )?;
-    Ok(())
-}
-
 /// Every visible link and button narrower or lower than 60 px, with its size.
 async fn small_targets(s: &Session) -> anyhow::Result<serde_json::Value> {
     s.js("return [...document.querySelectorAll('a, button, [role=button]')].filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && (r.height < 60 || r.width < 60); }).map(e => `${e.textContent.trim()} ${Math.round(e.getBoundingClientRect().width)}x${Math.round(e.getBoundingClientRect().height)}`)")
@@ -276,7 +265,8 @@ async fn the_attract_screen_fills_portrait_and_landscape_screens() -> anyhow::Re
             serde_json::json!([]),
             "{size}: targets under 60 px"
         );
-        keep_screenshot(&s, &format!("kiosk-attract-{size}")).await?;
+        s.screenshot_artefact(&format!("kiosk-attract-{size}.png"))
+            .await?;
 
         s.click("[data-testid=attract-care]").await?;
         assert_eq!(
@@ -284,7 +274,8 @@ async fn the_attract_screen_fills_portrait_and_landscape_screens() -> anyhow::Re
             serde_json::json!([]),
             "{size} in elderly mode: targets under 60 px"
         );
-        keep_screenshot(&s, &format!("kiosk-attract-{size}-elderly")).await?;
+        s.screenshot_artefact(&format!("kiosk-attract-{size}-elderly.png"))
+            .await?;
         s.close().await?;
     }
     Ok(())

@@ -50,7 +50,7 @@ async fn an_idle_session_is_warned_extended_and_then_wiped() -> Result<()> {
     appears_within(&s, "[data-testid=countdown]", 15).await?;
     let warning = s.text_of("[data-testid=countdown]").await?;
     assert!(warning.contains("秒"), "{warning}");
-    s.save_screenshot("kiosk-countdown").await?;
+    s.screenshot_artefact("kiosk-countdown.png").await?;
     // Any touch gives the page back, as it was (here: on the warning's own words).
     s.click("#countdown-title").await?;
     for _ in 0..20 {
@@ -188,7 +188,7 @@ async fn the_keypad_types_into_the_focused_field() -> Result<()> {
     s.wait_for(".keypad--letters").await?;
     assert_eq!(s.all("[data-testid=keypad]").await?.len(), 1, "one keypad");
     s.keypad_type(&code).await?;
-    s.save_screenshot("kiosk-keypad-letters").await?;
+    s.screenshot_artefact("kiosk-keypad-letters.png").await?;
     assert_eq!(s.value_of("#track-number").await?, number);
     assert_eq!(s.value_of("#track-secret").await?, code);
     // Backspace and clear act on the focused field only.
@@ -219,7 +219,7 @@ async fn the_api_gone_mid_form_shows_a_banner_and_keeps_the_input() -> Result<()
     s.stop_server().await?;
     s.click("[data-testid=track-submit]").await?;
     s.wait_for("[data-testid=offline-banner]").await?;
-    s.save_screenshot("kiosk-offline").await?;
+    s.screenshot_artefact("kiosk-offline.png").await?;
     assert_eq!(s.value_of("#track-number").await?, number);
     assert_eq!(s.value_of("#track-secret").await?, "13800138000");
     // It keeps trying by itself, and on demand, without touching what was typed.
@@ -244,7 +244,7 @@ async fn after_a_crash_the_kiosk_says_so_and_starts_over_by_itself() -> Result<(
         .await?;
     let screen = s.text_of("[data-testid=crash]").await?;
     assert!(screen.contains("重新启动"), "{screen}");
-    s.save_screenshot("kiosk-crash").await?;
+    s.screenshot_artefact("kiosk-crash.png").await?;
     // It restarts at the attract screen within a few seconds, in place.
     appears_within(&s, ".task-grid", 15).await?;
     s.wait_for_path("/kiosk/").await?;
