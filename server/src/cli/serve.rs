@@ -21,7 +21,7 @@ use tower::Service;
 
 use crate::config::{Config, ServiceArgs, StorageArgs};
 use crate::state::AppState;
-use crate::{catalogue, db, routes};
+use crate::{catalogue, db, gate, routes};
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -45,6 +45,11 @@ pub struct ServeArgs {
     /// `/kiosk/config.json`; without it, the defaults. A bad file stops the server at start.
     #[arg(long, value_name = "FILE", env = "ONEWINDOW_KIOSK_CONFIG")]
     kiosk_config: Option<PathBuf>,
+    /// A redis:// URL: the gate's counts (failed lookups, complaint filings) are shared
+    /// there by every node. Without it, PostgreSQL installations share them in the database
+    /// and SQLite ones count in this process.
+    #[arg(long, value_name = "URL", env = "ONEWINDOW_REDIS_URL")]
+    redis_url: Option<String>,
     #[command(flatten)]
     service: ServiceArgs,
 }
@@ -62,6 +67,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if !args.no_demo && catalogue::is_empty(&pool).await? {
         let summary = catalogue::import(&pool, &catalogue::demo::batch()?).await?;
         tracing::info!("loaded the demo catalogue: {summary}");
+    }
+    match (&args.redis_url, db::backend_of_storage(&args.storage)) {
+        (Some(url), _) => {
+            gate::shared::install(gate::shared::redis(url).await?);
+            tracing::info!("the gate's counts are shared in Redis");
+        }
+        (None, db::Backend::Postgres) => {
+            gate::shared::install(gate::shared::Shared::Postgres(pool.clone()));
+            tracing::info!("the gate's counts are shared in PostgreSQL");
+        }
+        (None, db::Backend::Sqlite) => {}
     }
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await

@@ -98,6 +98,7 @@ pub async fn file(
         state
             .complaint_filings
             .take(gate::addr_key(addr))
+            .await
             .map_err(ApiError::TooManyFilings)?;
     }
 

@@ -32,6 +32,15 @@ pub fn backend_of(url: &str) -> Backend {
     }
 }
 
+/// The backend the storage options name.
+pub fn backend_of_storage(storage: &StorageArgs) -> Backend {
+    storage
+        .database_url
+        .as_deref()
+        .filter(|url| !url.is_empty())
+        .map_or(Backend::Sqlite, backend_of)
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 

@@ -11,6 +11,7 @@
 //!   the peer is a trusted proxy (`--trusted-proxy`); `addr_key` counts IPv6 per /64.
 
 pub mod rate;
+pub mod shared;
 pub mod throttle;
 
 use std::future::Future;
@@ -37,8 +38,9 @@ pub async fn pass<T, F>(
 where
     F: Future<Output = Result<Option<T>, ApiError>>,
 {
+    let addr = addr.map(addr_key);
     let reservation = Throttle::global()
-        .reserve(addr.map(addr_key), number)
+        .reserve(addr, number)
         .await
         .map_err(ApiError::TooManyRequests)?;
     match attempt.await? {
@@ -47,6 +49,7 @@ where
             Ok(Some(opened))
         }
         None => {
+            Throttle::global().share_failure(addr, number).await;
             reservation.failed();
             Ok(None)
         }

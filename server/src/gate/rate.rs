@@ -8,13 +8,16 @@
 //! - Bounded memory as the gate's failure counts (`super::throttle`): at most `MAX_KEYS`
 //!   addresses, each with at most `limit` times; idle ones are swept out first, then the
 //!   tenth whose latest use is oldest.
-//! - In this process's memory: each instance counts on its own, a restart forgets.
+//! - In this process's memory, or, when a shared store is installed (`super::shared`), in
+//!   that store, checked and counted there in one step: nodes behind one proxy share one
+//!   limit.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use super::shared::{self, Kind};
 pub use super::throttle::MAX_KEYS;
 
 pub struct RateLimit {
@@ -39,8 +42,20 @@ impl RateLimit {
         }
     }
 
-    /// Counts one use by `addr`, or how long it must wait.
-    pub fn take(&self, addr: IpAddr) -> Result<(), Duration> {
+    /// Counts one use by `addr`, or how long it must wait: in the shared store when there
+    /// is one (in this process's memory while it does not answer).
+    pub async fn take(&self, addr: IpAddr) -> Result<(), Duration> {
+        if let Some(shared) = shared::get().filter(|_| self.limit > 0) {
+            match shared
+                .take(Kind::Complaint, &addr.to_string(), self.limit, self.window)
+                .await
+            {
+                Ok(taken) => return taken,
+                Err(e) => tracing::warn!(
+                    "the shared complaint count cannot be used; counting on this node alone: {e:#}"
+                ),
+            }
+        }
         self.take_at(addr, Instant::now())
     }
 
@@ -125,7 +140,7 @@ mod tests {
     fn zero_is_unlimited() {
         let r = RateLimit::new(0, Duration::from_secs(60));
         for _ in 0..100 {
-            assert_eq!(r.take(ip(1)), Ok(()));
+            assert_eq!(r.take_at(ip(1), Instant::now()), Ok(()));
         }
     }
 

@@ -21,9 +21,12 @@
 //!   failures have all left the window are swept out first; when the map is still full, the
 //!   tenth of its keys whose latest failure is oldest is evicted (so an attacker must spread
 //!   over tens of thousands of addresses to make the gate forget a number).
-//! - The counts live in this process's memory: several instances behind a load balancer
-//!   each count on their own (an attacker gets at most `instances ×` the attempts), and a
-//!   restart forgets them.
+//! - The counts live in this process's memory and, when a shared store is installed
+//!   (`super::shared`: PostgreSQL, or Redis), in that store too: before each decision the
+//!   node adopts the store's latest failures of the address and the number, and every
+//!   failure is written there, so wrong codes spread over several nodes meet one limit.
+//!   Attempts in flight are counted per node (parallel guesses spread over n nodes get at
+//!   most n times the limit's answers before the first failures are written).
 //! - Limits come from the environment: `ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR` (default 5),
 //!   `ONEWINDOW_LOOKUP_MAX_FAILS_PER_NUMBER` (default 10) and `ONEWINDOW_LOOKUP_WINDOW_SECS`
 //!   (default 600). A limit of 0 turns that count off.
@@ -33,6 +36,8 @@ use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
+
+use super::shared::{self, recent_or_warn, record_or_warn, Kind, Shared};
 
 pub const ENV_MAX_PER_ADDR: &str = "ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR";
 pub const ENV_MAX_PER_NUMBER: &str = "ONEWINDOW_LOOKUP_MAX_FAILS_PER_NUMBER";
@@ -135,6 +140,20 @@ impl Entry {
                 .failures
                 .back()
                 .is_none_or(|t| now.duration_since(*t) >= window)
+    }
+
+    /// Takes the shared store's failures (their `ages` when it was `asked`) as this key's,
+    /// keeping this node's own failures since then: the store may not have had them yet
+    /// when it answered (one written meanwhile may so count twice: refused early, never late).
+    fn adopt(&mut self, ages: Vec<Duration>, asked: Instant, now: Instant, limit: usize) {
+        let mut all: Vec<Instant> = ages
+            .into_iter()
+            .filter_map(|age| now.checked_sub(age))
+            .chain(self.failures.iter().copied().filter(|t| *t >= asked))
+            .collect();
+        all.sort_unstable();
+        let skip = all.len().saturating_sub(limit);
+        self.failures = all.into_iter().skip(skip).collect();
     }
 
     fn latest(&self) -> Option<Instant> {
@@ -324,6 +343,9 @@ impl Throttle {
     ) -> Result<Reservation<'_>, Duration> {
         let deadline = tokio::time::Instant::now() + self.queue_wait;
         loop {
+            if let Some(shared) = shared::get() {
+                self.adopt(shared, addr, number).await;
+            }
             // Listening before deciding, so that an attempt ending in between is not missed.
             let settled = self.settled.notified();
             tokio::pin!(settled);
@@ -337,6 +359,51 @@ impl Throttle {
                     }
                 }
             }
+        }
+    }
+
+    /// Takes the shared store's latest failures of `addr` and `number` as this node's own
+    /// (they include this node's, once written), unless the store does not answer.
+    async fn adopt(&self, shared: &Shared, addr: Option<IpAddr>, number: &str) {
+        let l = self.limits;
+        let asked = Instant::now();
+        let by_addr = match addr {
+            Some(a) if l.per_addr > 0 => {
+                recent_or_warn(shared, Kind::Addr, &a.to_string(), l.per_addr, l.window).await
+            }
+            _ => None,
+        };
+        let by_number = if l.per_number > 0 {
+            recent_or_warn(shared, Kind::Number, number, l.per_number, l.window).await
+        } else {
+            None
+        };
+        let now = Instant::now();
+        let mut counts = self.counts.lock().expect("throttle lock");
+        if let (Some(a), Some(ages)) = (addr, by_addr) {
+            let entry = counts.by_addr.entry(&a, l.window, now);
+            entry.adopt(ages, asked, now, l.per_addr);
+        }
+        if let Some(ages) = by_number {
+            let entry = counts.by_number.entry(&number.to_string(), l.window, now);
+            entry.adopt(ages, asked, now, l.per_number);
+        }
+    }
+
+    /// Writes a failure of `addr` at `number` to the shared store, when there is one: before
+    /// `Reservation::failed`, so that a failure this node counts is in the store already
+    /// (what `Entry::adopt` relies on), and before the answer (the next attempt, at any
+    /// node, sees it).
+    pub async fn share_failure(&self, addr: Option<IpAddr>, number: &str) {
+        let Some(shared) = shared::get() else {
+            return;
+        };
+        let l = self.limits;
+        if let (Some(a), true) = (addr, l.per_addr > 0) {
+            record_or_warn(shared, Kind::Addr, &a.to_string(), l.window).await;
+        }
+        if l.per_number > 0 {
+            record_or_warn(shared, Kind::Number, number, l.window).await;
         }
     }
 

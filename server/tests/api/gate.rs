@@ -22,6 +22,7 @@ backend_tests!(
     every_endpoint_with_a_code_is_gated,
     the_forwarded_address_counts_only_from_a_trusted_proxy,
     a_mobile_goes_in_the_body_never_in_the_address,
+    two_nodes_share_one_count,
 );
 
 const SERVICE: &str = "TEST-GATE-001";
@@ -481,4 +482,113 @@ async fn a_mobile_goes_in_the_body_never_in_the_address(backend: Backend) {
         .is_some());
     let get_params = doc["paths"]["/cases/{number}"]["get"]["parameters"].to_string();
     assert!(!get_params.contains("\"mobile\""), "{get_params}");
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// Where the Redis of this machine answers (`--redis-url`).
+const REDIS_URL: &str = "redis://127.0.0.1:6379";
+
+/// A documentation-range address no other test or earlier run has used: the shared counts
+/// outlive a test server (Redis keeps them for the window).
+fn fresh_address() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let n = nanos.wrapping_add(NEXT.fetch_add(7919, Ordering::Relaxed)) & 0xffff;
+    format!("198.18.{}.{}", n >> 8, n & 0xff)
+}
+
+/// Two nodes that count as one: on PostgreSQL two servers on one database (the counts in
+/// the database); on SQLite two separate servers sharing Redis (`--redis-url`). Wrong codes
+/// spread over both engage one limit per address and one per number, and complaints filed
+/// through both one rate limit, all by the client's address as the trusted proxy forwards it.
+async fn two_nodes_share_one_count(backend: Backend) {
+    let list = limits(3, 4);
+    let mut list_envs = envs(&list);
+    list_envs.push(("ONEWINDOW_COMPLAINTS_PER_ADDR", "2"));
+    let proxy = ["--trusted-proxy", "127.0.0.1/32"];
+    let (a, b) = match backend {
+        Backend::Postgres => {
+            let a = start!(backend, &proxy, &list_envs);
+            let b = a.start_beside(&proxy, &list_envs).await;
+            (a, b)
+        }
+        Backend::Sqlite => {
+            if std::net::TcpStream::connect("127.0.0.1:6379").is_err() {
+                eprintln!("skipped: Redis not reachable at {REDIS_URL}");
+                return;
+            }
+            let args = [proxy[0], proxy[1], "--redis-url", REDIS_URL];
+            (
+                start!(backend, &args, &list_envs),
+                start!(backend, &args, &list_envs),
+            )
+        }
+    };
+    let http = reqwest::Client::new();
+    // Numbers no earlier run has counted either.
+    let base = fresh_address()
+        .rsplit('.')
+        .next()
+        .unwrap()
+        .parse::<u32>()
+        .unwrap()
+        * 40;
+
+    let client = fresh_address();
+    for (n, node) in [(0, &a), (1, &b), (2, &a)] {
+        let (status, _, body) = send(miss(node, &http, base + n, xff(&client))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "miss {n}: {body}");
+    }
+    let fourth = send(miss(&b, &http, base + 3, xff(&client))).await;
+    assert_throttled(
+        &fourth,
+        "the fourth miss from one client, at the other node",
+    );
+    let fifth = send(miss(&a, &http, base + 4, xff(&client))).await;
+    assert_throttled(&fifth, "the fifth, back at the first node");
+    let (status, _, body) = send(miss(&b, &http, base + 5, xff(&fresh_address()))).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another client has its own count: {body}"
+    );
+
+    // One number guessed by four clients, two at each node: the fifth guess is refused.
+    let number = base + 20;
+    for (i, node) in [&a, &b, &a, &b].into_iter().enumerate() {
+        let (status, _, body) = send(miss(node, &http, number, xff(&fresh_address()))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "guess {i}: {body}");
+    }
+    let refused = send(miss(&a, &http, number, xff(&fresh_address()))).await;
+    assert_throttled(&refused, "a fifth guess at one number");
+
+    // Complaint filings: two per address in all, whichever node takes them.
+    let filer = fresh_address();
+    let body = json!({
+        "subject": {"type": "channel", "ref": "portal"},
+        "category": "delay",
+        "description": "页面打不开。",
+        "anonymous": true
+    });
+    let file = |node: &TestServer| {
+        post_json(node, &http, "/complaints", &body)
+            .header("Idempotency-Key", new_key("shared"))
+            .header("X-Forwarded-For", filer.as_str())
+    };
+    for node in [&a, &b] {
+        let (status, _, text) = send(file(node)).await;
+        assert_eq!(status, StatusCode::CREATED, "{text}");
+    }
+    let (status, retry, text) = send(file(&a)).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a third filing: {text}"
+    );
+    assert!(retry.is_some(), "a Retry-After");
 }

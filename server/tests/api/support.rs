@@ -428,6 +428,57 @@ impl TestServer {
         Some(server)
     }
 
+    /// A second node of this installation: another `server serve` on the same database
+    /// (PostgreSQL only; a SQLite file belongs to one process), with its own data directory
+    /// and extra `serve` arguments and environment.
+    pub async fn start_beside(&self, args: &[&str], envs: &[(&str, &str)]) -> TestServer {
+        let pg = self.pg.as_ref().expect("a second node needs PostgreSQL");
+        let data_dir = tempfile::Builder::new()
+            .prefix("onewindow-data-")
+            .tempdir()
+            .unwrap();
+        let dist_dir = tempfile::Builder::new()
+            .prefix("onewindow-dist-")
+            .tempdir()
+            .unwrap();
+        write_dist(dist_dir.path());
+        let mut cmd = base_command(Some(pg));
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.arg("serve")
+            .arg("--bind")
+            .arg("127.0.0.1:0")
+            .arg("--data-dir")
+            .arg(data_dir.path())
+            .arg("--dist-dir")
+            .arg(dist_dir.path())
+            .args(args)
+            .stdin(Stdio::null());
+        let launch = launcher::Launch::new(cmd)
+            .timeout(Duration::from_secs(60))
+            .capture_output();
+        let child = tokio::task::spawn_blocking(move || launch.start())
+            .await
+            .unwrap()
+            .unwrap_or_else(|e| panic!("the second node did not start ({e}):\n{}", e.output()));
+        let url = child.base().to_string();
+        TestServer {
+            backend: self.backend,
+            base: url.clone(),
+            api: ApiClient::new(url),
+            http: reqwest::Client::new(),
+            child: Some(child),
+            data_dir,
+            _dist_dir: dist_dir,
+            scratch: tempfile::Builder::new()
+                .prefix("onewindow-scratch-")
+                .tempdir()
+                .unwrap(),
+            pg: None,
+        }
+    }
+
     /// What the child wrote to stderr (and stray stdout lines) so far.
     pub fn log(&self) -> String {
         self.child

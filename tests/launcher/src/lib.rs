@@ -50,6 +50,7 @@ pub const SERVER_ENV: &[&str] = &[
     "ONEWINDOW_COMPLAINTS_PER_ADDR",
     "ONEWINDOW_COMPLAINTS_WINDOW_SECS",
     "ONEWINDOW_KIOSK_CONFIG",
+    "ONEWINDOW_REDIS_URL",
 ];
 
 /// Removes every variable of `SERVER_ENV` from `cmd`'s environment.
