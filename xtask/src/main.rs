@@ -81,6 +81,7 @@ fn dispatch(command: Command) -> Result<()> {
         Command::Setup => {
             setup::ensure_build_tools(&ctx)?;
             setup::ensure_browser_tools(&ctx)?;
+            setup::ensure_proxy_tools(&ctx)?;
             step!("all tools present");
             Ok(())
         }

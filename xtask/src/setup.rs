@@ -335,6 +335,31 @@ fn apt_install(
     Ok(())
 }
 
+/// Debian's nginx, the reverse proxy the server API suite puts in front of two nodes
+/// (`server/tests/api/proxy.rs`): installed with apt-get when missing and running as root.
+pub fn ensure_proxy_tools(ctx: &Ctx) -> Result<()> {
+    step!("checking the reverse proxy (nginx)");
+    let present = || {
+        ["/usr/sbin/nginx", "/usr/bin/nginx"]
+            .iter()
+            .any(|p| Path::new(p).exists())
+    };
+    apt_install(
+        ctx,
+        || if present() { Vec::new() } else { vec!["nginx"] },
+        None,
+        "the server API suite runs two nodes behind nginx",
+        "install nginx",
+    )?;
+    // The package starts its own nginx on port 80; the tests start theirs, and need nothing
+    // of it.
+    if ctx.which("systemctl").is_some() {
+        let _ = ctx.cmd("systemctl").args(["stop", "nginx"]).output();
+    }
+    step!("nginx: ok");
+    Ok(())
+}
+
 /// What the benchmarks run beside the server, as (program, Debian package): `wrk` makes the
 /// load of the case lookup benchmark, `sqlite3` writes its 100,000 cases.
 const BENCH_TOOLS: [(&str, &str); 2] = [("wrk", "wrk"), ("sqlite3", "sqlite3")];

@@ -84,6 +84,7 @@ pub fn test(ctx: &Ctx) -> Result<()> {
     let total = Instant::now();
     setup::ensure_build_tools(ctx)?;
     let browser = setup::ensure_browser_tools(ctx)?;
+    setup::ensure_proxy_tools(ctx)?;
     let mut stages = Stages { done: Vec::new() };
 
     stages.run("format and lints", || format_and_lints(ctx))?;

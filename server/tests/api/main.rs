@@ -22,6 +22,7 @@ mod kiosks;
 mod limits;
 mod lookup;
 mod openapi;
+mod proxy;
 mod ratings;
 mod staff_lists;
 mod texts;

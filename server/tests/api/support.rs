@@ -479,6 +479,13 @@ impl TestServer {
         }
     }
 
+    /// Kills this node at once (SIGKILL: no shutdown), as a machine lost mid-load.
+    pub fn kill(&mut self) {
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.kill();
+        }
+    }
+
     /// What the child wrote to stderr (and stray stdout lines) so far.
     pub fn log(&self) -> String {
         self.child
