@@ -1,6 +1,7 @@
 //! The HTTP surface: `/api/v1` (JSON), `/healthz`, and the two bundles.
 
 mod applications;
+mod assets;
 mod cases;
 mod complaints;
 mod extract;

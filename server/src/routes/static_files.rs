@@ -1,36 +1,50 @@
 //! Serving the bundles: the portal at `/`, its apply and track bundles for their pages
 //! (assets under `/_apply/`, `/_track/`) and the kiosk at `/kiosk/`, as the one table in
 //! `api_client::bundles` says. Files come from the bundle; a page gets its bundle's
-//! `index.html` (client-side routes), and any other path the portal's. Cache headers let
-//! hashed assets live for a year while `index.html` is always revalidated.
+//! `index.html` (client-side routes), and any other path the portal's. Files are held in
+//! memory (`super::assets`). Cache headers let hashed assets live for a year while
+//! `index.html` is always revalidated.
 
 use std::path::Path;
 
 use api_client::bundles::{axum_path, Bundle, KIOSK_PREFIX, PORTAL_PAGES};
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::http::HeaderValue;
+use axum::http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
-use tower_http::services::{ServeDir, ServeFile};
 
+use super::assets::Assets;
 use crate::state::AppState;
 
-fn files(dir: &Path) -> ServeDir {
-    ServeDir::new(dir).precompressed_br().precompressed_gzip()
+/// How a bundle answers a path its files do not hold.
+#[derive(Clone, Copy)]
+enum Missing {
+    /// With its `index.html` (a client-side route).
+    Index,
+    /// 404 (an asset prefix).
+    NotFound,
 }
 
-fn index(dir: &Path) -> ServeFile {
-    ServeFile::new(dir.join("index.html"))
-        .precompressed_br()
-        .precompressed_gzip()
-}
-
-/// A bundle's files, falling back to its `index.html` for every other path below it.
-fn bundle(dir: &Path) -> ServeDir<ServeFile> {
-    files(dir).fallback(index(dir))
+/// `rel` (below the bundle) from `assets`, or what `missing` says.
+fn answer(assets: &Assets, rel: &str, missing: Missing, req: &Request) -> Response {
+    let method = req.method();
+    if method != Method::GET && method != Method::HEAD {
+        return (StatusCode::METHOD_NOT_ALLOWED, [(ALLOW, "GET, HEAD")]).into_response();
+    }
+    let rel = rel.trim_start_matches('/');
+    let found = match (rel.is_empty(), missing) {
+        (false, _) => assets.answer(rel, method, req.headers()),
+        (true, _) => None,
+    };
+    found
+        .or_else(|| match missing {
+            Missing::Index => assets.answer("index.html", method, req.headers()),
+            Missing::NotFound => None,
+        })
+        .unwrap_or_else(|| StatusCode::NOT_FOUND.into_response())
 }
 
 pub fn bundles(dist: &Path) -> Router<AppState> {
@@ -39,28 +53,79 @@ pub fn bundles(dist: &Path) -> Router<AppState> {
 
 /// The static routes over any state, so the tests can run them without one.
 fn router<S: Clone + Send + Sync + 'static>(dist: &Path) -> Router<S> {
-    let dir = |b: Bundle| dist.join(b.name());
-    for b in Bundle::ALL {
-        if !dir(b).join("index.html").exists() {
+    let load = |b: Bundle| {
+        let assets = Assets::load(&dist.join(b.name()));
+        if !assets.contains("index.html") {
             tracing::warn!(
                 "{} has no built bundle: run `cargo xtask build`",
-                dir(b).display()
+                dist.join(b.name()).display()
             );
         }
-    }
+        assets
+    };
+    let [portal, apply, track, kiosk] =
+        [Bundle::Portal, Bundle::Apply, Bundle::Track, Bundle::Kiosk].map(load);
+    let of = |b: Bundle| match b {
+        Bundle::Portal => portal.clone(),
+        Bundle::Apply => apply.clone(),
+        Bundle::Track => track.clone(),
+        Bundle::Kiosk => kiosk.clone(),
+    };
     let mut router = Router::new();
     // The portal's pages that another bundle carries get that bundle's index.html; the
     // portal's own are its fallback below.
     for (page, b) in PORTAL_PAGES.iter().filter(|(_, b)| *b != Bundle::Portal) {
-        router = router.route_service(&axum_path(page), index(&dir(*b)));
+        let assets = of(*b);
+        router = router.route(
+            &axum_path(page),
+            axum::routing::any(move |req: Request| async move {
+                answer(&assets, "", Missing::Index, &req)
+            }),
+        );
     }
     // Those bundles' assets live under a prefix of their own, beside the portal's pages.
     for b in [Bundle::Apply, Bundle::Track] {
-        router = router.nest_service(b.public_url().trim_end_matches('/'), files(&dir(b)));
+        let assets = of(b);
+        let prefix = b.public_url();
+        router = router.route(
+            &format!("{prefix}{{*rest}}"),
+            axum::routing::any(move |req: Request| async move {
+                let rel = req
+                    .uri()
+                    .path()
+                    .strip_prefix(prefix)
+                    .unwrap_or("")
+                    .to_string();
+                answer(&assets, &rel, Missing::NotFound, &req)
+            }),
+        );
     }
+    let kiosk_files = move |req: Request| {
+        let kiosk = kiosk.clone();
+        async move {
+            let rel = req
+                .uri()
+                .path()
+                .strip_prefix(KIOSK_PREFIX)
+                .unwrap_or("")
+                .to_string();
+            answer(&kiosk, &rel, Missing::Index, &req)
+        }
+    };
     router
-        .nest_service(KIOSK_PREFIX, bundle(&dir(Bundle::Kiosk)))
-        .fallback_service(bundle(&dir(Bundle::Portal)))
+        .route(KIOSK_PREFIX, axum::routing::any(kiosk_files.clone()))
+        .route(
+            &format!("{KIOSK_PREFIX}/"),
+            axum::routing::any(kiosk_files.clone()),
+        )
+        .route(
+            &format!("{KIOSK_PREFIX}/{{*rest}}"),
+            axum::routing::any(kiosk_files),
+        )
+        .fallback(move |req: Request| async move {
+            let rel = req.uri().path().to_string();
+            answer(&portal, &rel, Missing::Index, &req)
+        })
         .layer(middleware::from_fn(cache_headers))
 }
 
