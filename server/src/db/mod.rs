@@ -44,6 +44,39 @@ pub fn backend_of_storage(storage: &StorageArgs) -> Backend {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Whether the database answers and has every migration this build carries applied
+/// (`/readyz`): `Err` with why not, in words an operator can act on.
+pub async fn ready(pool: &AnyPool) -> Result<(), String> {
+    let conn = pool
+        .acquire()
+        .await
+        .map_err(|e| format!("the database does not answer: {e}"))?;
+    let migrator = if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+        &POSTGRES_MIGRATIONS
+    } else {
+        &SQLITE_MIGRATIONS
+    };
+    drop(conn);
+    let applied: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_all(pool)
+            .await
+            .map_err(|e| format!("the migrations cannot be read: {e}"))?;
+    let missing: Vec<String> = migrator
+        .iter()
+        .filter(|m| !applied.contains(&m.version))
+        .map(|m| m.version.to_string())
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "migrations not applied: {} (restart a node of this version to apply them)",
+            missing.join(", ")
+        ))
+    }
+}
+
 /// Opens the database named by the storage options and brings its schema up to date.
 pub async fn connect(storage: &StorageArgs) -> anyhow::Result<AnyPool> {
     sqlx::any::install_default_drivers();

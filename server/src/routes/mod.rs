@@ -133,6 +133,21 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     }
 }
 
+/// Whether this node should get traffic (for the proxy): the database answers and its
+/// migrations are those of this build. `/healthz` only says the process is alive.
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    match crate::db::ready(&state.pool).await {
+        Ok(()) => (StatusCode::OK, Json(serde_json::json!({"status": "ready"}))),
+        Err(why) => {
+            tracing::warn!("not ready: {why}");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "not ready"})),
+            )
+        }
+    }
+}
+
 pub fn router(state: AppState, dist: &Path) -> Router {
     let api = Router::new()
         .nest("/api/v1", api(state.config.request_timeout))
@@ -144,6 +159,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
     Router::new()
         .merge(api)
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         // Server-rendered, before the kiosk bundle's fallback would answer it.
         .route(
             api_client::bundles::KIOSK_ENROL_PAGE,

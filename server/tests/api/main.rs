@@ -16,6 +16,7 @@ mod catalogue;
 mod complaints;
 mod gate;
 mod headers;
+mod health;
 mod keys;
 mod kiosk_config;
 mod kiosks;
