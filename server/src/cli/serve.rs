@@ -64,9 +64,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None => api_client::KioskConfig::default(),
     };
     let pool = db::connect(&args.storage).await?;
-    if !args.no_demo && catalogue::is_empty(&pool).await? {
-        let summary = catalogue::import(&pool, &catalogue::demo::batch()?).await?;
-        tracing::info!("loaded the demo catalogue: {summary}");
+    if !args.no_demo {
+        db::at_startup(&pool, async {
+            if catalogue::is_empty(&pool).await? {
+                let summary = catalogue::import(&pool, &catalogue::demo::batch()?).await?;
+                tracing::info!("loaded the demo catalogue: {summary}");
+            }
+            Ok(())
+        })
+        .await?;
     }
     match (&args.redis_url, db::backend_of_storage(&args.storage)) {
         (Some(url), _) => {

@@ -44,6 +44,37 @@ pub fn backend_of_storage(storage: &StorageArgs) -> Backend {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Runs `work` while holding the installation's start-up lock (PostgreSQL: a session
+/// advisory lock on one connection; SQLite: nothing, one process), so that nodes starting
+/// at the same moment on an empty database import the demo once: the first imports, the
+/// others wait and then find it there.
+pub async fn at_startup<T, F>(pool: &AnyPool, work: F) -> anyhow::Result<T>
+where
+    F: std::future::Future<Output = anyhow::Result<T>>,
+{
+    /// Any constant no other lock of ours uses ('OWST').
+    const STARTUP_LOCK: i64 = 0x4f57_5354;
+    let mut conn = pool.acquire().await?;
+    let postgres = conn.backend_name().eq_ignore_ascii_case("postgresql");
+    if !postgres {
+        drop(conn);
+        return work.await;
+    }
+    sqlx::query("SELECT pg_advisory_lock($1)::TEXT")
+        .bind(STARTUP_LOCK)
+        .execute(&mut *conn)
+        .await
+        .context("cannot take the start-up lock")?;
+    let result = work.await;
+    // Closing the connection would release it too; unlocking keeps the pool's connection.
+    sqlx::query("SELECT pg_advisory_unlock($1)::TEXT")
+        .bind(STARTUP_LOCK)
+        .execute(&mut *conn)
+        .await
+        .context("cannot release the start-up lock")?;
+    result
+}
+
 /// Whether the database answers and has every migration this build carries applied
 /// (`/readyz`): `Err` with why not, in words an operator can act on.
 pub async fn ready(pool: &AnyPool) -> Result<(), String> {

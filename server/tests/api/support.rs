@@ -218,6 +218,88 @@ pub struct Options {
     pub no_demo: bool,
 }
 
+/// A node being started beside another on the same database: its command and directories.
+struct Node {
+    launch: Option<launcher::Launch>,
+    pending: Option<tokio::task::JoinHandle<Result<launcher::Server, launcher::Error>>>,
+    data_dir: TempDir,
+    dist_dir: TempDir,
+}
+
+impl Node {
+    fn launch(db_url: &str, args: &[&str], envs: &[(&str, &str)]) -> Node {
+        let data_dir = tempfile::Builder::new()
+            .prefix("onewindow-data-")
+            .tempdir()
+            .unwrap();
+        let dist_dir = tempfile::Builder::new()
+            .prefix("onewindow-dist-")
+            .tempdir()
+            .unwrap();
+        write_dist(dist_dir.path());
+        let mut cmd = base_command(None);
+        cmd.env("DATABASE_URL", db_url);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.arg("serve")
+            .arg("--bind")
+            .arg("127.0.0.1:0")
+            .arg("--data-dir")
+            .arg(data_dir.path())
+            .arg("--dist-dir")
+            .arg(dist_dir.path())
+            .args(args)
+            .stdin(Stdio::null());
+        let launch = launcher::Launch::new(cmd)
+            .timeout(Duration::from_secs(60))
+            .capture_output();
+        Node {
+            launch: Some(launch),
+            pending: None,
+            data_dir,
+            dist_dir,
+        }
+    }
+
+    /// Starts the process without waiting for it.
+    fn spawn(mut self) -> Node {
+        let launch = self.launch.take().expect("launched once");
+        self.pending = Some(tokio::task::spawn_blocking(move || launch.start()));
+        self
+    }
+
+    /// Waits until it listens.
+    async fn started(self, backend: Backend) -> TestServer {
+        let node = if self.pending.is_some() {
+            self
+        } else {
+            self.spawn()
+        };
+        let child = node
+            .pending
+            .expect("spawned")
+            .await
+            .unwrap()
+            .unwrap_or_else(|e| panic!("the second node did not start ({e}):\n{}", e.output()));
+        let url = child.base().to_string();
+        TestServer {
+            backend,
+            base: url.clone(),
+            api: ApiClient::new(url),
+            http: reqwest::Client::new(),
+            child: Some(child),
+            data_dir: node.data_dir,
+            _dist_dir: node.dist_dir,
+            scratch: tempfile::Builder::new()
+                .prefix("onewindow-scratch-")
+                .tempdir()
+                .unwrap(),
+            pg: None,
+        }
+    }
+}
+
 /// A running `server serve` over its own fresh database.
 pub struct TestServer {
     pub backend: Backend,
@@ -433,50 +515,29 @@ impl TestServer {
     /// and extra `serve` arguments and environment.
     pub async fn start_beside(&self, args: &[&str], envs: &[(&str, &str)]) -> TestServer {
         let pg = self.pg.as_ref().expect("a second node needs PostgreSQL");
-        let data_dir = tempfile::Builder::new()
-            .prefix("onewindow-data-")
-            .tempdir()
-            .unwrap();
-        let dist_dir = tempfile::Builder::new()
-            .prefix("onewindow-dist-")
-            .tempdir()
-            .unwrap();
-        write_dist(dist_dir.path());
-        let mut cmd = base_command(Some(pg));
-        for (k, v) in envs {
-            cmd.env(k, v);
-        }
-        cmd.arg("serve")
-            .arg("--bind")
-            .arg("127.0.0.1:0")
-            .arg("--data-dir")
-            .arg(data_dir.path())
-            .arg("--dist-dir")
-            .arg(dist_dir.path())
-            .args(args)
-            .stdin(Stdio::null());
-        let launch = launcher::Launch::new(cmd)
-            .timeout(Duration::from_secs(60))
-            .capture_output();
-        let child = tokio::task::spawn_blocking(move || launch.start())
-            .await
+        let node = Node::launch(&pg.url, args, envs);
+        node.started(self.backend).await
+    }
+
+    /// Two nodes started at the same moment on one fresh PostgreSQL database, with `args`
+    /// (`None` when PostgreSQL is not reachable).
+    pub async fn start_two_at_once(args: &[&str]) -> Option<(TestServer, TestServer)> {
+        let second = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let slot = second.clone();
+        let owned: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let first = Self::start_over(Backend::Postgres, args, &[], move |url| {
+            let args: Vec<&str> = owned.iter().map(String::as_str).collect();
+            let node = Node::launch(&url, &args, &[]);
+            *slot.lock().unwrap() = Some(node.spawn());
+            async {}
+        })
+        .await?;
+        let pending = second
+            .lock()
             .unwrap()
-            .unwrap_or_else(|e| panic!("the second node did not start ({e}):\n{}", e.output()));
-        let url = child.base().to_string();
-        TestServer {
-            backend: self.backend,
-            base: url.clone(),
-            api: ApiClient::new(url),
-            http: reqwest::Client::new(),
-            child: Some(child),
-            data_dir,
-            _dist_dir: dist_dir,
-            scratch: tempfile::Builder::new()
-                .prefix("onewindow-scratch-")
-                .tempdir()
-                .unwrap(),
-            pg: None,
-        }
+            .take()
+            .expect("the second node was launched");
+        Some((first, pending.started(Backend::Postgres).await))
     }
 
     /// Kills this node at once (SIGKILL: no shutdown), as a machine lost mid-load.
