@@ -540,6 +540,27 @@ impl TestServer {
         Some((first, pending.started(Backend::Postgres).await))
     }
 
+    /// Sends this node SIGTERM (what systemd and container runtimes send to stop it) and
+    /// waits at most `within` for it to exit: its exit status, or `None` if still running.
+    pub async fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let child = self.child.as_mut().expect("a running node");
+        let status = Command::new("kill")
+            .args(["-TERM", &child.pid().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM failed");
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            if let Some(exited) = child.try_wait().expect("wait for the node") {
+                return Some(exited);
+            }
+            if std::time::Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Kills this node at once (SIGKILL: no shutdown), as a machine lost mid-load.
     pub fn kill(&mut self) {
         if let Some(child) = self.child.as_mut() {
