@@ -227,6 +227,85 @@ impl Today {
     }
 }
 
+/// From this many days before the calendar runs out, the server warns (log, `/healthz`).
+pub const COVERAGE_WARNING_DAYS: i64 = 60;
+
+/// The last day the stored calendar speaks for: 31 December of the last year it lists a
+/// day of (a year's arrangement is published whole). `None` when no day is stored.
+pub async fn covers_until(pool: &AnyPool) -> Result<Option<Date>, sqlx::Error> {
+    let last: Option<String> = sqlx::query_scalar("SELECT MAX(day) FROM calendar_days")
+        .fetch_one(pool)
+        .await?;
+    Ok(last
+        .as_deref()
+        .and_then(parse_date)
+        .and_then(|d| Date::from_calendar_date(d.year(), time::Month::December, 31).ok()))
+}
+
+/// `covers_until` of catalogue `version` (the calendar is imported with it), read once per
+/// version: `/healthz` asks on every probe.
+pub async fn covers_until_cached(
+    pool: &AnyPool,
+    version: i64,
+) -> Result<Option<Date>, sqlx::Error> {
+    static CACHE: Mutex<Option<(i64, Option<Date>)>> = Mutex::new(None);
+    if let Some((v, end)) = *CACHE.lock().expect("coverage cache") {
+        if v == version {
+            return Ok(end);
+        }
+    }
+    let end = covers_until(pool).await?;
+    *CACHE.lock().expect("coverage cache") = Some((version, end));
+    Ok(end)
+}
+
+/// What the server says of its calendar's reach (`covers_until`) on `today`: nothing while
+/// it reaches more than `COVERAGE_WARNING_DAYS` ahead, else a warning an operator can act on.
+pub fn coverage_warning(covers_until: Option<Date>, today: Date) -> Option<String> {
+    match covers_until {
+        None => Some(
+            "no holiday calendar is imported: promised dates count Monday to Friday as working days; import this year's arrangement".into(),
+        ),
+        Some(end) if (end - today).whole_days() < 0 => Some(format!(
+            "the holiday calendar ended on {}: promised dates after it count no holidays; import the {} arrangement",
+            format_date(end),
+            today.year()
+        )),
+        Some(end) if (end - today).whole_days() <= COVERAGE_WARNING_DAYS => Some(format!(
+            "the holiday calendar ends on {} ({} days from today): promised dates after it count no holidays; import the {} arrangement when it is published",
+            format_date(end),
+            (end - today).whole_days(),
+            end.year() + 1
+        )),
+        Some(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod coverage_tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn warns_from_sixty_days_before_the_end() {
+        let end = Some(date!(2026 - 12 - 31));
+        assert_eq!(coverage_warning(end, date!(2026 - 10 - 31)), None);
+        let near = coverage_warning(end, date!(2026 - 11 - 01)).unwrap();
+        assert!(
+            near.contains("2026-12-31") && near.contains("60 days") && near.contains("2027"),
+            "{near}"
+        );
+        assert!(coverage_warning(end, date!(2027 - 01 - 02))
+            .unwrap()
+            .contains("ended"));
+        assert!(coverage_warning(None, date!(2026 - 06 - 01)).is_some());
+        assert_eq!(
+            coverage_warning(Some(date!(2027 - 12 - 31)), date!(2026 - 12 - 02)),
+            None
+        );
+    }
+}
+
 fn next(d: Date) -> Date {
     d.next_day().unwrap_or(Date::MAX)
 }

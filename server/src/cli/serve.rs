@@ -21,7 +21,7 @@ use tower::Service;
 
 use crate::config::{Config, ServiceArgs, StorageArgs};
 use crate::state::AppState;
-use crate::{catalogue, db, gate, routes};
+use crate::{calendar, catalogue, db, gate, routes};
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -93,6 +93,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.kiosk = kiosk;
     let state = AppState::new(pool, config);
     crate::uploads::spawn_expiry(state.clone());
+    spawn_calendar_watch(state.clone());
     let app = routes::router(state, &args.dist_dir);
     // Test harnesses read this line to learn the port.
     println!("listening on http://{addr}");
@@ -107,6 +108,24 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// How often the calendar's reach is checked (and warned of in the log).
+const CALENDAR_CHECK: Duration = Duration::from_secs(6 * 60 * 60);
+
+/// Warns in the log, at start and every `CALENDAR_CHECK`, while the holiday calendar runs
+/// out within `calendar::COVERAGE_WARNING_DAYS` (an import clears it at the next check).
+fn spawn_calendar_watch(state: AppState) {
+    tokio::spawn(async move {
+        loop {
+            if let Ok(end) = calendar::covers_until(&state.pool).await {
+                if let Some(warning) = calendar::coverage_warning(end, calendar::now_cst().date()) {
+                    tracing::warn!("{warning}");
+                }
+            }
+            tokio::time::sleep(CALENDAR_CHECK).await;
+        }
+    });
 }
 
 /// Accepts connections until a shutdown signal, then lets those in progress finish (at

@@ -123,14 +123,29 @@ async fn api_not_found() -> ApiError {
     ApiError::NotFound("no such API route".into())
 }
 
+/// Alive: the database answers. Also how far the holiday calendar reaches, with a warning
+/// from `calendar::COVERAGE_WARNING_DAYS` before it runs out.
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
-    match sqlx::query("SELECT 1").execute(&state.pool).await {
-        Ok(_) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))),
-        Err(_) => (
+    // The catalogue's version doubles as the database's answer.
+    let Ok(version) = crate::catalogue::version(&state.pool).await else {
+        return (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(serde_json::json!({"status": "database unavailable"})),
-        ),
-    }
+        );
+    };
+    let calendar = crate::calendar::covers_until_cached(&state.pool, version)
+        .await
+        .ok()
+        .map(|end| {
+            serde_json::json!({
+                "covers_until": end.map(crate::calendar::format_date),
+                "warning": crate::calendar::coverage_warning(end, crate::calendar::now_cst().date()),
+            })
+        });
+    (
+        StatusCode::OK,
+        Json(serde_json::json!({"status": "ok", "calendar": calendar})),
+    )
 }
 
 /// Whether this node should get traffic (for the proxy): the database answers and its

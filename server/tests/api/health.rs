@@ -12,6 +12,7 @@ const SERVICE: &str = "TEST-STOP-001";
 backend_tests!(
     ready_only_with_every_migration_applied,
     sigterm_finishes_what_is_in_flight_and_exits,
+    healthz_says_how_far_the_holiday_calendar_reaches,
 );
 
 async fn ready_only_with_every_migration_applied(backend: Backend) {
@@ -127,5 +128,62 @@ async fn sigterm_finishes_what_is_in_flight_and_exits(backend: Backend) {
         stored.len(),
         answered.len(),
         "every stored case was answered: stored {stored:?}, answered {answered:?}"
+    );
+}
+
+/// `/healthz` says the last day the holiday calendar covers and warns from 60 days before
+/// it runs out; importing next year's arrangement clears the warning at once. (Relative to
+/// today, so it holds whatever the date.)
+async fn healthz_says_how_far_the_holiday_calendar_reaches(backend: Backend) {
+    let server = or_skip!(TestServer::start_with(backend, Options { no_demo: true }));
+    let (status, body) = server.get_json("/healthz").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["calendar"]["covers_until"].is_null(), "{body}");
+    assert!(
+        body["calendar"]["warning"]
+            .as_str()
+            .unwrap_or("")
+            .contains("no holiday calendar"),
+        "{body}"
+    );
+
+    let today = crate::support::today_cst();
+    let year = today.year();
+    let calendar = |years: &[i32]| {
+        let holidays: Vec<String> = years.iter().map(|y| format!("{y}-10-01")).collect();
+        json!({"calendar": {"holidays": holidays, "workdays": []}}).to_string()
+    };
+    let file = server.write_scratch("calendar-this-year.json", &calendar(&[year]));
+    let out = server.import(&[file]).await;
+    assert!(out.success, "{out:?}");
+    let (_, body) = server.get_json("/healthz").await;
+    let end = time::Date::from_calendar_date(year, time::Month::December, 31).unwrap();
+    assert_eq!(
+        body["calendar"]["covers_until"],
+        format!("{year}-12-31"),
+        "{body}"
+    );
+    let near = (end - today).whole_days() <= 60;
+    let warning = body["calendar"]["warning"].as_str();
+    assert_eq!(warning.is_some(), near, "{body}");
+    if let Some(w) = warning {
+        assert!(
+            w.contains(&format!("{year}-12-31")) && w.contains(&(year + 1).to_string()),
+            "{w}"
+        );
+    }
+
+    let file = server.write_scratch("calendar-next-year.json", &calendar(&[year, year + 1]));
+    let out = server.import(&[file]).await;
+    assert!(out.success, "{out:?}");
+    let (_, body) = server.get_json("/healthz").await;
+    assert_eq!(
+        body["calendar"]["covers_until"],
+        format!("{}-12-31", year + 1),
+        "{body}"
+    );
+    assert!(
+        body["calendar"]["warning"].is_null(),
+        "next year's arrangement clears it: {body}"
     );
 }
