@@ -401,7 +401,7 @@ fn fill_sql(filler: usize) -> String {
     for chunk_start in (0..filler).step_by(500) {
         sql.push_str(
             "INSERT INTO cases (acceptance_number, service_code, department_code, status, applicant, masked_name, \
-             answers, materials, query_code_hash, idempotency_key, submitted_at, promised_date) VALUES\n",
+             answers, materials, query_code_hash, idempotency_key_hash, submitted_at, promised_date) VALUES\n",
         );
         let end = (chunk_start + 500).min(filler);
         for i in chunk_start..end {
@@ -437,11 +437,13 @@ fn sqlite(db: &Path, sql: &str) -> Result<()> {
         .stderr(Stdio::piped())
         .spawn()
         .context("cannot run sqlite3")?;
-    child
+    // With -bail, sqlite3 stops at the first error and closes its input: what it said
+    // matters more than the broken pipe that follows.
+    let written = child
         .stdin
         .take()
         .expect("stdin is piped")
-        .write_all(sql.as_bytes())?;
+        .write_all(sql.as_bytes());
     let out = child.wait_with_output()?;
     if !out.status.success() {
         bail!(
@@ -450,6 +452,7 @@ fn sqlite(db: &Path, sql: &str) -> Result<()> {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    written.context("cannot write to sqlite3")?;
     Ok(())
 }
 
