@@ -98,6 +98,25 @@ redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]))
 return 1
 ";
 
+/// The ages of a key's latest events within the window, newest first (`$1` kind, `$2` key,
+/// `$3` window in ms, `$4` how many).
+fn pg_recent_sql() -> String {
+    format!(
+        "WITH now AS (SELECT {PG_NOW_MS} AS ms) \
+         SELECT now.ms - e.at_ms FROM gate_events e, now \
+         WHERE e.kind = $1 AND e.key = $2 AND e.at_ms > now.ms - $3 \
+         ORDER BY e.at_ms DESC LIMIT $4"
+    )
+}
+
+/// A Redis sorted-set member of its own: members must differ, or two events in one
+/// millisecond would be one.
+fn member() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 12];
+    getrandom::getrandom(&mut bytes).context("no randomness")?;
+    Ok(hex::encode(bytes))
+}
+
 fn redis_key(kind: Kind, key: &str) -> String {
     format!("onewindow:gate:{}:{key}", kind.as_str())
 }
@@ -118,13 +137,7 @@ impl Shared {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut ages: Vec<i64> = match self {
             Shared::Postgres(pool) => {
-                let sql = format!(
-                    "WITH now AS (SELECT {PG_NOW_MS} AS ms) \
-                     SELECT now.ms - e.at_ms FROM gate_events e, now \
-                     WHERE e.kind = $1 AND e.key = $2 AND e.at_ms > now.ms - $3 \
-                     ORDER BY e.at_ms DESC LIMIT $4"
-                );
-                let mut ages: Vec<i64> = sqlx::query_scalar(&sql)
+                let mut ages: Vec<i64> = sqlx::query_scalar(&pg_recent_sql())
                     .bind(kind.as_str())
                     .bind(key)
                     .bind(millis(window))
@@ -179,13 +192,10 @@ impl Shared {
             }
             Shared::Redis(conn) => {
                 let mut conn = conn.clone();
-                // Members must differ, or two events in one millisecond would be one.
-                let mut member = [0u8; 12];
-                getrandom::getrandom(&mut member).context("no randomness")?;
                 let _: i64 = redis::Script::new(REDIS_RECORD)
                     .key(redis_key(kind, key))
                     .arg(millis(window))
-                    .arg(hex::encode(member))
+                    .arg(member()?)
                     .invoke_async(&mut conn)
                     .await?;
             }
@@ -221,14 +231,8 @@ impl Shared {
                     .bind(format!("gate:{}:{key}", kind.as_str()))
                     .execute(&mut *tx)
                     .await?;
-                let sql = format!(
-                    "WITH now AS (SELECT {PG_NOW_MS} AS ms) \
-                     SELECT now.ms - e.at_ms FROM gate_events e, now \
-                     WHERE e.kind = $1 AND e.key = $2 AND e.at_ms > now.ms - $3 \
-                     ORDER BY e.at_ms DESC LIMIT $4"
-                );
                 // Newest first: the limit-th is the one that must leave the window.
-                let ages: Vec<i64> = sqlx::query_scalar(&sql)
+                let ages: Vec<i64> = sqlx::query_scalar(&pg_recent_sql())
                     .bind(kind.as_str())
                     .bind(key)
                     .bind(millis(window))
@@ -250,13 +254,11 @@ impl Shared {
             }
             Shared::Redis(conn) => {
                 let mut conn = conn.clone();
-                let mut member = [0u8; 12];
-                getrandom::getrandom(&mut member).context("no randomness")?;
                 let left: i64 = redis::Script::new(REDIS_TAKE)
                     .key(redis_key(kind, key))
                     .arg(millis(window))
                     .arg(i64::try_from(limit).unwrap_or(i64::MAX))
-                    .arg(hex::encode(member))
+                    .arg(member()?)
                     .invoke_async(&mut conn)
                     .await?;
                 Ok(if left > 0 {
