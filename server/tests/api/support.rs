@@ -239,21 +239,7 @@ impl Node {
         write_dist(dist_dir.path());
         let mut cmd = base_command(None);
         cmd.env("DATABASE_URL", db_url);
-        for (k, v) in envs {
-            cmd.env(k, v);
-        }
-        cmd.arg("serve")
-            .arg("--bind")
-            .arg("127.0.0.1:0")
-            .arg("--data-dir")
-            .arg(data_dir.path())
-            .arg("--dist-dir")
-            .arg(dist_dir.path())
-            .args(args)
-            .stdin(Stdio::null());
-        let launch = launcher::Launch::new(cmd)
-            .timeout(Duration::from_secs(60))
-            .capture_output();
+        let launch = serve_launch(cmd, envs, data_dir.path(), dist_dir.path(), args);
         Node {
             launch: Some(launch),
             pending: None,
@@ -327,6 +313,32 @@ fn write_dist(dir: &Path) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, body).unwrap();
     }
+}
+
+/// `cmd` (the server binary, from `base_command`) as `serve` on a free port over `data_dir`
+/// and `dist_dir`, with extra environment and arguments; its output captured.
+fn serve_launch(
+    mut cmd: Command,
+    envs: &[(&str, &str)],
+    data_dir: &Path,
+    dist_dir: &Path,
+    args: &[&str],
+) -> launcher::Launch {
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.arg("serve")
+        .arg("--bind")
+        .arg("127.0.0.1:0")
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("--dist-dir")
+        .arg(dist_dir)
+        .args(args)
+        .stdin(Stdio::null());
+    launcher::Launch::new(cmd)
+        .timeout(Duration::from_secs(60))
+        .capture_output()
 }
 
 /// The server binary with a clean environment, pointed at `pg` when given.
@@ -451,24 +463,15 @@ impl TestServer {
         })
         .await;
 
-        let mut cmd = base_command(pg.as_ref());
-        for (k, v) in envs {
-            cmd.env(k, v);
-        }
-        cmd.arg("serve")
-            .arg("--bind")
-            .arg("127.0.0.1:0")
-            .arg("--data-dir")
-            .arg(data_dir.path())
-            .arg("--dist-dir")
-            .arg(dist_dir.path())
-            .args(args);
-        cmd.stdin(Stdio::null());
         // Keeps stderr and stray stdout lines (shown when startup fails, read by tests), and
         // drains stdout past the `listening on` line so the child never blocks on a full pipe.
-        let launch = launcher::Launch::new(cmd)
-            .timeout(Duration::from_secs(60))
-            .capture_output();
+        let launch = serve_launch(
+            base_command(pg.as_ref()),
+            envs,
+            data_dir.path(),
+            dist_dir.path(),
+            args,
+        );
         let started = tokio::task::spawn_blocking(move || launch.start())
             .await
             .unwrap();
