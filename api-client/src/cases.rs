@@ -63,6 +63,26 @@ pub struct CaseResult {
     pub delivery: Option<String>,
 }
 
+/// A file sent with a material (at submission or with a supplement), as listed to its
+/// applicant and to staff; its bytes are at `…/files/{id}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StoredFile {
+    /// The upload id.
+    pub id: String,
+    /// The name the applicant's file had (no directory), or one made of the material and
+    /// the type when it was not kept.
+    pub name: String,
+    /// Bytes.
+    pub size: u64,
+    /// The type the server detected from the content: `application/pdf`, `image/png` or
+    /// `image/jpeg`.
+    pub media_type: String,
+}
+
+/// Material id → its files, in the order of the case's `materials`.
+pub type MaterialFiles = std::collections::BTreeMap<String, Vec<StoredFile>>;
+
 /// `GET /cases/{number}?c={code}` (or `?mobile=`): a case as its applicant may see it. No
 /// document number, no phone; the name is masked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +114,11 @@ pub struct CaseView {
     pub can_rate: bool,
     pub tracking_url: String,
     pub qr_svg: String,
+    /// The files the applicant sent, by material (download: `GET
+    /// /cases/{number}/files/{id}?c=`).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, Vec<StoredFile>>))]
+    pub files: MaterialFiles,
 }
 
 /// What staff may do to a case (`ActionRequest.action`).
@@ -221,6 +246,11 @@ pub struct StaffCase {
     pub answers: serde_json::Value,
     /// Material id → upload ids.
     pub materials: std::collections::BTreeMap<String, Vec<String>>,
+    /// Material id → its files with name, size and type (download: `GET
+    /// /staff/cases/{number}/files/{id}`).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, Vec<StoredFile>>))]
+    pub files: MaterialFiles,
     /// RFC 3339, China Standard Time.
     pub submitted_at: String,
     pub accepted_at: Option<String>,

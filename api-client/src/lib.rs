@@ -27,7 +27,8 @@ pub use application::{
     Applicant, ApplicationCreated, ApplicationRequest, CaseStatus, IdType, Receipt,
 };
 pub use cases::{
-    ActionRequest, CaseResult, CaseView, Supplement, SupplementItem, SupplementReply, TimelineEvent,
+    ActionRequest, CaseResult, CaseView, StoredFile, Supplement, SupplementItem, SupplementReply,
+    TimelineEvent,
 };
 pub use client::{ApiClient, ClientError};
 pub use complaints::{

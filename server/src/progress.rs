@@ -17,10 +17,12 @@ use crate::cases::deadline;
 use crate::cases::lifecycle::{self, Action, Actor};
 use crate::cases::lookup::{self, CaseRow};
 use crate::cases::names::service_name;
+use crate::db::uploads::case_files;
 use crate::error::ApiError;
 use crate::ratings::case_ratings;
 use crate::state::AppState;
 use crate::tracking;
+use crate::uploads::files::{self, Download};
 
 /// The step of the submission itself, the first event of every timeline.
 pub const SUBMITTED_STEP: &str = "提交申请";
@@ -68,6 +70,21 @@ pub async fn answer_supplement(
     let (number, proof) = opened_with_code(state, addr, number, c).await?;
     lookup::reply_supplement(state, &number, &reply?).await?;
     current_view(state, &number, &proof).await
+}
+
+/// The applicant's file `upload_id` of case `number`, opened with the query code `c`: as
+/// `withdraw` (400s first, then the gate), then 404 for a file that is not this case's.
+pub async fn file(
+    state: &AppState,
+    addr: Option<IpAddr>,
+    number: Option<&str>,
+    c: Option<&str>,
+    upload_id: Option<&str>,
+) -> Result<Download, ApiError> {
+    let (number, proof) = read_parts(number, c, None, false)?;
+    let id = files::upload_id(upload_id)?;
+    open(state, addr, &number, &proof).await?;
+    files::of_case(state, &number, id).await
 }
 
 /// The number and the code after the gate opened the case with them.
@@ -124,6 +141,11 @@ pub async fn view(
     let qr_svg = tracking::cached_qr_svg(&tracking_url)?;
 
     let rating = case_ratings::shown(&state.pool, catalogue.version, &case.number).await?;
+    // The files' names are the applicant's own: listed only to the holder of the code.
+    let files = match code {
+        Some(_) => case_files(&state.pool, &case.number, &case.materials()?).await?,
+        None => Default::default(),
+    };
 
     Ok(CaseView {
         acceptance_number: case.number.clone(),
@@ -151,5 +173,6 @@ pub async fn view(
         rating,
         tracking_url,
         qr_svg,
+        files,
     })
 }

@@ -1,9 +1,14 @@
-//! Uploaded files: streamed to a temporary file while hashed, limited in size and typed by
-//! their first bytes as they arrive,
-//! stored once per content under `<data_dir>/uploads/<2 hex>/<sha256>`, and expired when no
-//! application has used them within the time to live.
+//! Uploaded files: streamed to a temporary file (per node) while hashed, limited in size and
+//! typed by their first bytes as they arrive, then stored once per content in the database
+//! (`blobs`: every node reads them), and expired when no application has used them within
+//! the time to live (one node at a time: `sweep`). What a case's files are called and who may
+//! download them: `files`; `server files verify`: `verify`.
 //!
 //! Nothing here logs a client's file name, an upload id or a hash: only counts and sizes.
+
+pub mod blobs;
+pub mod files;
+pub mod verify;
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -111,9 +116,17 @@ pub fn stalled(waited: Duration) -> ApiError {
     ))
 }
 
-/// Placing a file and recording it, and checking a file is unused and deleting it, exclude
-/// each other: otherwise an expiry could delete the file a new identical upload relies on.
-static FILES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// The longest file name kept (characters); a longer one is cut.
+pub const MAX_NAME_CHARS: usize = 255;
+
+/// The name a client gave its file as it is kept: without any directory (either slash), cut
+/// to `MAX_NAME_CHARS`; none when nothing is left. (Control characters are refused before.)
+pub fn clean_name(raw: &str) -> Option<String> {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw).trim();
+    let cut: String = base.chars().take(MAX_NAME_CHARS).collect();
+    let cut = cut.trim();
+    (!cut.is_empty() && cut != "." && cut != "..").then(|| cut.to_string())
+}
 
 pub fn root(data_dir: &Path) -> PathBuf {
     data_dir.join("uploads")
@@ -123,7 +136,8 @@ pub fn tmp_dir(data_dir: &Path) -> PathBuf {
     root(data_dir).join("tmp")
 }
 
-/// Where the file with this (lowercase hex) SHA-256 lives.
+/// Where an older installation kept the file with this (lowercase hex) SHA-256 on its disk
+/// (moved into the database at start: `blobs::adopt_from_disk`).
 pub fn stored_path(data_dir: &Path, sha256: &str) -> PathBuf {
     root(data_dir).join(&sha256[..2]).join(sha256)
 }
@@ -250,67 +264,47 @@ impl Incoming {
         detect(&self.head).ok_or_else(wrong_type)
     }
 
-    /// Stores the received file (once per content) and records it as a new upload.
+    /// Stores the received file (once per content, in the database) and records it as a new
+    /// upload named `name` (`clean_name`), in one transaction.
     pub async fn store(
         mut self,
         state: &AppState,
         media_type: &'static str,
+        name: Option<String>,
     ) -> Result<api_client::UploadCreated, ApiError> {
         self.file
             .flush()
             .await
             .context("cannot write an upload's temporary file")?;
-        self.file
-            .get_mut()
-            .sync_data()
-            .await
-            .context("cannot write an upload's temporary file")?;
         let sha256 = hex::encode(self.hasher.finalize_reset());
         let size = self.size;
-        let data_dir = &state.config.data_dir;
-        let target = stored_path(data_dir, &sha256);
+        let path = self
+            .guard
+            .path
+            .clone()
+            .expect("the temporary file is still there");
         let id = new_id();
-
-        let _files = FILES.lock().await;
-        let present = match tokio::fs::metadata(&target).await {
-            Ok(m) => m.is_file() && m.len() == size,
-            Err(_) => false,
-        };
-        if !present {
-            let dir = target.parent().expect("stored paths have a parent");
-            tokio::fs::create_dir_all(dir)
-                .await
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-            let tmp = self
-                .guard
-                .path
-                .take()
-                .expect("the temporary file is still there");
-            if let Err(e) = tokio::fs::rename(&tmp, &target).await {
-                self.guard.path = Some(tmp);
-                return Err(anyhow::Error::new(e)
-                    .context(format!("cannot move an upload to {}", target.display()))
-                    .into());
-            }
-        }
-        // (When already present, dropping `self` deletes the temporary file.)
-        let inserted = sqlx::query(
-            "INSERT INTO uploads (id, sha256, size, media_type, created_at, case_number) VALUES ($1, $2, $3, $4, $5, NULL)",
-        )
-        .bind(&id)
-        .bind(&sha256)
-        .bind(size as i64)
-        .bind(media_type)
-        .bind(now_secs())
-        .execute(&state.pool)
-        .await;
-        if let Err(e) = inserted {
-            if !present {
-                let _ = remove_if_unused(state, &sha256).await;
-            }
-            return Err(e.into());
-        }
-        drop(_files);
+        let pool = &state.pool;
+        crate::db::retry::transaction(|| async {
+            let now = now_secs();
+            let mut tx = pool.begin().await?;
+            blobs::put(&mut tx, &sha256, size, &path, now).await?;
+            sqlx::query(
+                "INSERT INTO uploads (id, sha256, size, media_type, created_at, case_number, file_name) VALUES ($1, $2, $3, $4, $5, NULL, $6)",
+            )
+            .bind(&id)
+            .bind(&sha256)
+            .bind(size as i64)
+            .bind(media_type)
+            .bind(now)
+            .bind(name.as_deref())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await?;
+        // (Dropping `self` deletes the temporary file.)
         tracing::debug!(size, media_type, "stored an upload");
         Ok(api_client::UploadCreated {
             id,
@@ -345,30 +339,6 @@ fn wrong_type() -> ApiError {
     )
 }
 
-/// Deletes the stored file of `sha256` when no upload row refers to it any more. The caller
-/// holds `FILES`. True when a file was deleted.
-async fn remove_if_unused(state: &AppState, sha256: &str) -> anyhow::Result<bool> {
-    let (refs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM uploads WHERE sha256 = $1")
-        .bind(sha256)
-        .fetch_one(&state.pool)
-        .await?;
-    if refs > 0 {
-        return Ok(false);
-    }
-    let path = stored_path(&state.config.data_dir, sha256);
-    match tokio::fs::remove_file(&path).await {
-        Ok(()) => {
-            // The two-digit directory goes too once empty (this fails harmlessly otherwise).
-            if let Some(dir) = path.parent() {
-                let _ = tokio::fs::remove_dir(dir).await;
-            }
-            Ok(true)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(anyhow::Error::new(e).context(format!("cannot delete {}", path.display()))),
-    }
-}
-
 /// What one sweep removed.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Swept {
@@ -377,40 +347,70 @@ pub struct Swept {
     pub temporary: usize,
 }
 
-/// Deletes the uploads no application used within `ttl_secs`, their files when no other
-/// upload has the same content, and temporary files abandoned for an hour.
-pub async fn sweep(state: &AppState, ttl_secs: u64) -> anyhow::Result<Swept> {
-    let mut swept = Swept {
-        temporary: clean_tmp(&state.config.data_dir, STALE_TMP).await?,
-        ..Swept::default()
+/// Any constant no other lock of ours uses ('OWUS').
+const SWEEP_LOCK: i64 = 0x4f57_5553;
+/// One sweep at a time in this process (SQLite's one-box installation).
+static SWEEPING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// `sweep_now`, by one node at a time: on PostgreSQL the node that takes the sweep's advisory
+/// lock (`pg_try_advisory_lock`, held by one connection for the sweep); on SQLite the one
+/// process. `None` when another sweep holds it: this round is skipped. This node's temporary
+/// files are cleaned either way.
+pub async fn sweep(state: &AppState, ttl_secs: u64) -> anyhow::Result<Option<Swept>> {
+    let temporary = clean_tmp(&state.config.data_dir, STALE_TMP).await?;
+    let Ok(_in_process) = SWEEPING.try_lock() else {
+        return Ok(None);
     };
-    let cutoff = now_secs() - ttl_secs as i64;
-    let expired: Vec<(String,)> = sqlx::query_as(
-        "DELETE FROM uploads WHERE case_number IS NULL AND created_at < $1 RETURNING sha256",
-    )
-    .bind(cutoff)
-    .fetch_all(&state.pool)
-    .await
-    .context("cannot delete expired uploads")?;
-    swept.rows = expired.len();
-    let mut hashes: Vec<String> = expired.into_iter().map(|(h,)| h).collect();
-    hashes.sort();
-    hashes.dedup();
-    for sha256 in hashes {
-        // Hashes come from our own rows, but a path is built from them: check the shape.
-        if sha256.len() != 64
-            || !sha256
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-        {
-            continue;
+    let mut conn = state.pool.acquire().await?;
+    let postgres = conn.backend_name().eq_ignore_ascii_case("postgresql");
+    if postgres {
+        let (got,): (String,) = sqlx::query_as("SELECT CAST(pg_try_advisory_lock($1) AS TEXT)")
+            .bind(SWEEP_LOCK)
+            .fetch_one(&mut *conn)
+            .await
+            .context("cannot ask for the sweep's lock")?;
+        if got != "true" {
+            return Ok(None);
         }
-        let _files = FILES.lock().await;
-        if remove_if_unused(state, &sha256).await? {
-            swept.files += 1;
-        }
+    } else {
+        drop(conn);
+        return Ok(Some(Swept {
+            temporary,
+            ..sweep_now(state, ttl_secs).await?
+        }));
     }
-    Ok(swept)
+    let result = sweep_now(state, ttl_secs).await;
+    // Closing the connection would release it too; unlocking keeps the pool's connection.
+    sqlx::query("SELECT CAST(pg_advisory_unlock($1) AS INT8)")
+        .bind(SWEEP_LOCK)
+        .execute(&mut *conn)
+        .await
+        .context("cannot release the sweep's lock")?;
+    Ok(Some(Swept {
+        temporary,
+        ..result?
+    }))
+}
+
+/// Deletes the uploads no application used within `ttl_secs`, and the stored contents no
+/// upload refers to any more.
+pub async fn sweep_now(state: &AppState, ttl_secs: u64) -> anyhow::Result<Swept> {
+    let now = now_secs();
+    let cutoff = now - ttl_secs as i64;
+    let expired = sqlx::query("DELETE FROM uploads WHERE case_number IS NULL AND created_at < $1")
+        .bind(cutoff)
+        .execute(&state.pool)
+        .await
+        .context("cannot delete expired uploads")?;
+    // Contents untouched since this sweep began: an upload recorded meanwhile keeps its own.
+    let files = blobs::delete_unused(&state.pool, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot delete unused stored files: {e}"))?;
+    Ok(Swept {
+        rows: expired.rows_affected() as usize,
+        files,
+        temporary: 0,
+    })
 }
 
 /// Deletes temporary files not written to for `older_than`; how many were deleted.
@@ -453,8 +453,9 @@ pub fn spawn_expiry(state: AppState) {
         loop {
             ticks.tick().await;
             match sweep(&state, ttl).await {
-                Ok(s) if s == Swept::default() => {}
-                Ok(s) => tracing::info!(
+                Ok(None) => tracing::debug!("another node is sweeping the uploads"),
+                Ok(Some(s)) if s == Swept::default() => {}
+                Ok(Some(s)) => tracing::info!(
                     expired = s.rows,
                     files_deleted = s.files,
                     temporary_deleted = s.temporary,

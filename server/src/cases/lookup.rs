@@ -104,6 +104,11 @@ impl CaseRow {
     pub fn result(&self) -> Result<Option<CaseResult>, ApiError> {
         parse_json(self.result.as_deref(), "result")
     }
+
+    /// Material id → upload ids.
+    pub fn materials(&self) -> Result<BTreeMap<String, Vec<String>>, ApiError> {
+        Ok(parse_json(Some(&self.materials), "materials")?.unwrap_or_default())
+    }
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(

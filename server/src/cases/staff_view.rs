@@ -1,5 +1,5 @@
 //! What staff see of their department's cases: a case in full (`case`: the applicant's
-//! details and answers, the materials, the deadline, the timeline) and the electronic
+//! details and answers, the materials and their files, the deadline, the timeline) and the electronic
 //! supervision list (电子监察, `overdue`) of yellow and red cases with the counts of every
 //! department.
 
@@ -13,6 +13,7 @@ use super::lifecycle;
 use super::names::service_name;
 use crate::calendar::{self, rfc3339_cst, Calendar};
 use crate::db::sql::Paging;
+use crate::db::uploads::case_files;
 use crate::error::ApiError;
 use crate::state::Snapshot;
 
@@ -70,6 +71,8 @@ pub async fn case(
         ));
     }
     let clock = CaseClock::from_columns(&row.status, row.due_date.as_deref(), row.paused_at);
+    let materials = stored(&row.materials)?;
+    let files = case_files(pool, number, &materials).await?;
     Ok(StaffCase {
         acceptance_number: number.to_string(),
         service: service_name(catalogue, &row.service_code),
@@ -78,7 +81,8 @@ pub async fn case(
         current_step: row.current_step,
         applicant: stored(&row.applicant)?,
         answers: stored(&row.answers)?,
-        materials: stored(&row.materials)?,
+        materials,
+        files,
         submitted_at: rfc3339_cst(row.submitted_at),
         accepted_at: row.accepted_at.map(rfc3339_cst),
         promised_date: row.promised_date,

@@ -1,9 +1,10 @@
-//! The command line: `serve`, `import-catalogue`, `staff-token`, `kiosk`, `case`, `complaint`
-//! and `rectification`, sharing the storage options (`config`). One module per subcommand; each
+//! The command line: `serve`, `import-catalogue`, `staff-token`, `kiosk`, `case`, `complaint`,
+//! `files` and `rectification`, sharing the storage options (`config`). One module per subcommand; each
 //! parses its arguments and calls the domain's use case, as the HTTP routes do.
 
 mod case;
 mod complaint;
+mod files;
 mod kiosk;
 mod rectification;
 mod serve;
@@ -59,6 +60,11 @@ enum Command {
         #[command(subcommand)]
         command: complaint::ComplaintCommand,
     },
+    /// Check the stored files (`server files verify`).
+    Files {
+        #[command(subcommand)]
+        command: files::FilesCommand,
+    },
     /// List and answer the rectifications (整改) poor ratings opened, as an operator.
     Rectification {
         #[command(subcommand)]
@@ -78,6 +84,7 @@ impl Cli {
                 Ok(())
             }
             Command::StaffToken { command } => staff_token::run(command).await,
+            Command::Files { command } => files::run(command).await,
             Command::Kiosk { command } => kiosk::run(command).await,
             Command::Case(args) => case::run(args).await,
             Command::Complaint { command } => complaint::run(command).await,

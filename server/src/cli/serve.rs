@@ -74,6 +74,22 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         })
         .await?;
     }
+    // Files an older version kept on this node's disk go into the database, where every
+    // node reads them.
+    let adopted = crate::uploads::blobs::adopt_from_disk(&pool, &args.storage.data_dir).await?;
+    if adopted.moved > 0 {
+        tracing::info!(
+            moved = adopted.moved,
+            "moved uploaded files from the disk into the database"
+        );
+    }
+    if adopted.absent > 0 || adopted.damaged > 0 {
+        tracing::warn!(
+            absent = adopted.absent,
+            damaged = adopted.damaged,
+            "uploads whose bytes are neither in the database nor intact on this node's disk (another node may hold them; see `server files verify`)"
+        );
+    }
     match (&args.redis_url, db::backend_of_storage(&args.storage)) {
         (Some(url), _) => {
             gate::shared::install(gate::shared::redis(url).await?);

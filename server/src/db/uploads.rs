@@ -1,8 +1,13 @@
 //! Uploads as the use cases that attach them see them: which exist and are free, taking
-//! them for a case or complaint (all or none), and the budget of their total size.
+//! them for a case or complaint (all or none), and the budget of their total size; and the
+//! files a case holds, as its applicant and staff see them listed.
+//!
+//! An upload counts as there only while its bytes are in the database (`upload_blobs`):
+//! a case never takes a file that no node can read.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use api_client::cases::{MaterialFiles, StoredFile};
 use api_client::FieldError;
 use sqlx::{Any, AnyPool, Executor};
 
@@ -29,7 +34,8 @@ pub async fn find(pool: &AnyPool, ids: &[&str]) -> Result<HashMap<String, Upload
         return Ok(HashMap::new());
     }
     let sql = format!(
-        "SELECT id, size, case_number FROM uploads WHERE id IN ({})",
+        "SELECT u.id, u.size, u.case_number FROM uploads u WHERE u.id IN ({})
+         AND EXISTS (SELECT 1 FROM upload_blobs b WHERE b.sha256 = u.sha256)",
         placeholders(1, ids.len())
     );
     let mut q = sqlx::query_as::<_, Row>(&sql);
@@ -56,7 +62,8 @@ pub async fn take<'e, E: Executor<'e, Database = Any>>(
         return Ok(true);
     }
     let sql = format!(
-        "UPDATE uploads SET case_number = $1 WHERE case_number IS NULL AND id IN ({})",
+        "UPDATE uploads SET case_number = $1 WHERE case_number IS NULL AND id IN ({})
+         AND EXISTS (SELECT 1 FROM upload_blobs b WHERE b.sha256 = uploads.sha256)",
         placeholders(2, ids.len())
     );
     let mut q = sqlx::query(&sql).bind(owner.to_string());
@@ -190,6 +197,109 @@ impl<'a> Attaching<'a> {
     }
 }
 
+/// A file a case (or complaint) took.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct FileRow {
+    pub id: String,
+    pub file_name: Option<String>,
+    pub size: i64,
+    pub media_type: String,
+}
+
+/// The files `owner` (a case or complaint number) took.
+pub async fn files_of(pool: &AnyPool, owner: &str) -> Result<Vec<FileRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, file_name, size, media_type FROM uploads WHERE case_number = $1 ORDER BY id",
+    )
+    .bind(owner)
+    .fetch_all(pool)
+    .await
+}
+
+/// The file `id` of `owner` with where its bytes are (its content's SHA-256 and number of
+/// chunks); none when `owner` has no such file or its bytes are not stored.
+pub async fn file_of(
+    pool: &AnyPool,
+    owner: &str,
+    id: &str,
+) -> Result<Option<(FileRow, String, i64)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Located {
+        #[sqlx(flatten)]
+        file: FileRow,
+        sha256: String,
+        chunks: i64,
+    }
+    let row: Option<Located> = sqlx::query_as(
+        "SELECT u.id, u.file_name, u.size, u.media_type, u.sha256, b.chunks
+         FROM uploads u JOIN upload_blobs b ON b.sha256 = u.sha256
+         WHERE u.id = $1 AND u.case_number = $2",
+    )
+    .bind(id)
+    .bind(owner)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| (r.file, r.sha256, r.chunks)))
+}
+
+/// The extension of a detected type.
+fn extension(media_type: &str) -> &'static str {
+    match media_type {
+        "application/pdf" => "pdf",
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        _ => "bin",
+    }
+}
+
+/// The name `file` is shown and downloaded under: the client's, or one made of its material
+/// and place among that material's files and its type (`id_card-2.pdf`).
+pub fn shown_name(file: &FileRow, materials: &BTreeMap<String, Vec<String>>) -> String {
+    if let Some(name) = file.file_name.as_deref().filter(|n| !n.is_empty()) {
+        return name.to_string();
+    }
+    let ext = extension(&file.media_type);
+    materials
+        .iter()
+        .find_map(|(material, ids)| {
+            ids.iter()
+                .position(|i| *i == file.id)
+                .map(|at| format!("{material}-{}.{ext}", at + 1))
+        })
+        .unwrap_or_else(|| format!("file-{}.{ext}", &file.id[..file.id.len().min(8)]))
+}
+
+/// `files` by material, in the order of `materials` (material id → upload ids); a file of no
+/// material is left out, as is an id with no file.
+pub fn by_material(materials: &BTreeMap<String, Vec<String>>, files: &[FileRow]) -> MaterialFiles {
+    let by_id: HashMap<&str, &FileRow> = files.iter().map(|f| (f.id.as_str(), f)).collect();
+    materials
+        .iter()
+        .filter_map(|(material, ids)| {
+            let listed: Vec<StoredFile> = ids
+                .iter()
+                .filter_map(|id| by_id.get(id.as_str()))
+                .map(|f| StoredFile {
+                    id: f.id.clone(),
+                    name: shown_name(f, materials),
+                    size: f.size.max(0) as u64,
+                    media_type: f.media_type.clone(),
+                })
+                .collect();
+            (!listed.is_empty()).then(|| (material.clone(), listed))
+        })
+        .collect()
+}
+
+/// The files of case `number` by material (`materials`, the case's stored JSON).
+pub async fn case_files(
+    pool: &AnyPool,
+    number: &str,
+    materials: &BTreeMap<String, Vec<String>>,
+) -> Result<MaterialFiles, sqlx::Error> {
+    Ok(by_material(materials, &files_of(pool, number).await?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +324,40 @@ mod tests {
             max_total,
             of: "application",
         }
+    }
+
+    #[test]
+    fn files_are_listed_by_material_with_their_names() {
+        let file = |id: &str, name: Option<&str>, media_type: &str| FileRow {
+            id: id.into(),
+            file_name: name.map(str::to_string),
+            size: 3,
+            media_type: media_type.into(),
+        };
+        let materials: BTreeMap<String, Vec<String>> = [
+            ("id_card".to_string(), vec!["a".repeat(32), "b".repeat(32)]),
+            ("photo".to_string(), vec!["c".repeat(32), "gone".into()]),
+        ]
+        .into();
+        let files = [
+            file(&"a".repeat(32), Some("身份证.pdf"), "application/pdf"),
+            file(&"b".repeat(32), None, "image/png"),
+            file(&"c".repeat(32), None, "image/jpeg"),
+            file(&"d".repeat(32), None, "application/pdf"),
+        ];
+        let listed = by_material(&materials, &files);
+        let names: Vec<(&str, Vec<&str>)> = listed
+            .iter()
+            .map(|(m, fs)| (m.as_str(), fs.iter().map(|f| f.name.as_str()).collect()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("id_card", vec!["身份证.pdf", "id_card-2.png"]),
+                ("photo", vec!["photo-1.jpg"])
+            ]
+        );
+        assert_eq!(shown_name(&files[3], &materials), "file-dddddddd.pdf");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Case progress for applicants (办件查询): `GET /cases/{number}?c=` with the query code (the
 //! QR link), `POST /cases/{number}/lookup` with the code or the applicant's mobile in the body
 //! (a mobile never goes in an address: `?mobile=` is a 400), and, with the code only, `POST
-//! /cases/{number}/withdraw` and `POST /cases/{number}/supplement`.
+//! /cases/{number}/withdraw`, `POST /cases/{number}/supplement` and `GET
+//! /cases/{number}/files/{upload_id}` (the applicant's own files).
 //!
 //! An unknown number, a wrong code and a wrong mobile get the same 404. Failures are counted
 //! per client address and per number (`crate::gate`); past the limit every attempt is
@@ -10,10 +11,12 @@
 
 use api_client::{CaseLookupRequest, CaseView, SupplementReply};
 use axum::extract::State;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::extract::{ClientAddr, JsonBody, Params, RawNumber};
+use super::download;
+use super::extract::{ClientAddr, JsonBody, Params, RawNumber, RawUploadId};
 use crate::error::ApiError;
 use crate::progress;
 use crate::state::AppState;
@@ -24,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{number}/lookup", post(lookup))
         .route("/cases/{number}/withdraw", post(withdraw))
         .route("/cases/{number}/supplement", post(supplement))
+        .route("/cases/{number}/files/{upload_id}", get(file))
 }
 
 /// What `GET /cases/{number}?mobile=` answers: a mobile is personal data, never put in an
@@ -160,4 +164,42 @@ pub async fn supplement(
     )
     .await?;
     Ok(Json(view))
+}
+
+/// Download a file the applicant sent with the case (listed in the case's `files`), proven
+/// by the query code as the case itself is: an unknown number and a wrong code get the same
+/// 404, and count as failures.
+#[utoipa::path(
+    get,
+    path = "/cases/{number}/files/{upload_id}",
+    tag = "cases",
+    params(
+        ("number" = String, Path, description = "受理号, with or without separators, either case"),
+        ("upload_id" = String, Path, description = "The file's id (`files` of the case)"),
+        ("c" = String, Query, description = "The query code"),
+    ),
+    responses(
+        (status = 200, description = "The file (`Content-Disposition: attachment`, `X-Content-Type-Options: nosniff`, `Content-Security-Policy: sandbox`)",
+            content(("application/pdf"), ("image/png"), ("image/jpeg"))),
+        (status = 400, description = "The number (`number`), the code (`c`) or the upload id (`upload_id`) is malformed or missing", body = api_client::ErrorBody),
+        (status = 404, description = "No case matches this number and code, or the case has no file with this id", body = api_client::ErrorBody),
+        (status = 429, description = "Too many failed lookups: see `Retry-After`", body = api_client::ErrorBody),
+    )
+)]
+pub async fn file(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    RawNumber(number): RawNumber,
+    RawUploadId(id): RawUploadId,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let file = progress::file(
+        &state,
+        addr,
+        number.as_deref(),
+        params.get("c"),
+        id.as_deref(),
+    )
+    .await?;
+    Ok(download::respond(file))
 }

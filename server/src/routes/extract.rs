@@ -57,12 +57,28 @@ impl<S: Send + Sync> FromRequestParts<S> for RawNumber {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(RawNumber(
-            Path::<String>::from_request_parts(parts, state)
-                .await
-                .ok()
-                .map(|Path(n)| n),
-        ))
+        Ok(RawNumber(path_param(parts, state, "number").await))
+    }
+}
+
+/// The path parameter `name` as typed (none when absent or not readable text); by name, so
+/// that paths with several parameters (`…/{number}/files/{upload_id}`) read each one.
+async fn path_param<S: Send + Sync>(parts: &mut Parts, state: &S, name: &str) -> Option<String> {
+    Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+        .await
+        .ok()
+        .and_then(|Path(params)| params.into_iter().find(|(n, _)| n == name))
+        .map(|(_, value)| value)
+}
+
+/// The `{upload_id}` of the path as typed (`uploads::files::upload_id` checks it).
+pub struct RawUploadId(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for RawUploadId {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(RawUploadId(path_param(parts, state, "upload_id").await))
     }
 }
 

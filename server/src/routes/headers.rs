@@ -74,7 +74,10 @@ impl SecurityHeaders {
         let this = Arc::new(self);
         move |mut res: Response| {
             let h = res.headers_mut();
-            h.insert(CONTENT_SECURITY_POLICY, this.csp.clone());
+            // A download sets its own, stricter policy (`sandbox`).
+            if !h.contains_key(CONTENT_SECURITY_POLICY) {
+                h.insert(CONTENT_SECURITY_POLICY, this.csp.clone());
+            }
             h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
             h.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
             h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

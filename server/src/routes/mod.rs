@@ -4,6 +4,7 @@ mod applications;
 mod assets;
 mod cases;
 mod complaints;
+mod download;
 mod extract;
 mod headers;
 mod kiosk;
@@ -42,8 +43,8 @@ use staff::StaffSecurity;
         services::list, services::get_one, taxonomy::departments, taxonomy::topics, config,
         uploads::create,
         applications::form, applications::create, applications::receipt,
-        staff::act, staff::case, staff::overdue,
-        cases::case, cases::lookup, cases::withdraw, cases::supplement,
+        staff::act, staff::case, staff::file, staff::overdue,
+        cases::case, cases::lookup, cases::withdraw, cases::supplement, cases::file,
         complaints::create, complaints::complaint, complaints::rate,
         ratings::rate_case, ratings::rate_visit, ratings::satisfaction,
         kiosk::enrol, kiosk::start_visit,

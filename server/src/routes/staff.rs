@@ -1,27 +1,31 @@
 //! The staff API (`/staff/…`), for staff of a department holding a staff token
 //! (`Authorization: Bearer owst_…`; `cases::staff` checks it, the `Staff` extractor is in
 //! `extract`): actions on their department's cases, the full case, and the electronic
-//! supervision list (电子监察) of yellow and red cases.
+//! supervision list (电子监察) of yellow and red cases; a case's files as downloads.
 //!
 //! Nothing here logs the request: cases hold personal data.
 
 use api_client::cases::{ActionDone, OverdueList, StaffCase};
 use api_client::ActionRequest;
 use axum::extract::State;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::extract::{CaseNumber, JsonBody, Number, Params};
+use super::download;
+use super::extract::{CaseNumber, JsonBody, Number, Params, RawUploadId};
 use crate::cases::staff::Staff;
 use crate::cases::{lifecycle, staff_view};
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::uploads::files;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/staff/cases/{number}/actions", post(act))
         .route("/staff/cases/{number}", get(case))
+        .route("/staff/cases/{number}/files/{upload_id}", get(file))
         .route("/staff/overdue", get(overdue))
 }
 
@@ -102,6 +106,40 @@ pub async fn case(
     let catalogue = state.catalogue().await?;
     Ok(Json(
         staff_view::case(&state.pool, &catalogue, department, &number).await?,
+    ))
+}
+
+/// Download a file of a case of the staff member's department (a material, at submission
+/// or with a supplement): its bytes as stored, as an attachment named as the applicant's file
+/// was, of the type detected from its content.
+#[utoipa::path(
+    get,
+    path = "/staff/cases/{number}/files/{upload_id}",
+    tag = "staff",
+    security(("staff_token" = [])),
+    params(
+        ("number" = String, Path, description = "受理号, with or without separators, either case"),
+        ("upload_id" = String, Path, description = "The file's id (`files` of the case)"),
+    ),
+    responses(
+        (status = 200, description = "The file (`Content-Disposition: attachment`, `X-Content-Type-Options: nosniff`, `Content-Security-Policy: sandbox`)",
+            content(("application/pdf"), ("image/png"), ("image/jpeg"))),
+        (status = 400, description = "A mistyped number (`number`) or upload id (`upload_id`)", body = api_client::ErrorBody),
+        (status = 401, description = "No staff token, or not a valid one", body = api_client::ErrorBody),
+        (status = 403, description = "The case belongs to another department", body = api_client::ErrorBody),
+        (status = 404, description = "No case has this number, or the case has no file with this id", body = api_client::ErrorBody),
+    )
+)]
+pub async fn file(
+    State(state): State<AppState>,
+    staff: Staff,
+    Number(number, _): CaseNumber,
+    RawUploadId(id): RawUploadId,
+) -> Result<Response, ApiError> {
+    let department = staff.department()?;
+    let id = files::upload_id(id.as_deref())?;
+    Ok(download::respond(
+        files::for_staff(&state, department, &number, id).await?,
     ))
 }
 

@@ -1,6 +1,7 @@
 //! `POST /uploads`: one file, streamed to disk, typed by its content (`uploads`). Here: the
 //! multipart body, and how much of it is read after a refusal so the client gets the answer.
-//! The file's name is never stored nor shown; one holding a control character is refused
+//! The file's name is kept without any directory and cut to 255 characters
+//! (`uploads::clean_name`), never logged; one holding a control character is refused
 //! (400 on `file`, `control_character`) rather than cleaned, as every text is.
 //! Admission (`uploads::admit`: disk floor, quota, slots) comes before the first byte is
 //! read; a client that sends nothing for the chunk timeout is dropped with 408.
@@ -32,7 +33,8 @@ pub fn routes() -> Router<AppState> {
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 pub struct UploadForm {
-    /// The file: PDF, PNG or JPEG by content (the name and the declared type are ignored),
+    /// The file: PDF, PNG or JPEG by content (the declared type is ignored; the name is kept
+    /// for downloads, without any directory, at most 255 characters),
     /// at most `limits.max_file_bytes` of `GET /config`.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
@@ -96,8 +98,9 @@ pub async fn create(
             None => return Err(uploads::stalled(timeout)),
         };
         if field.name() == Some("file") {
-            if field
-                .file_name()
+            let name = field.file_name().map(str::to_string);
+            if name
+                .as_deref()
                 .is_some_and(|name| !text::allowed(name, Lines::Single))
             {
                 budget.drain(&mut field).await;
@@ -107,7 +110,9 @@ pub async fn create(
                     "the file's name may not hold control characters: rename the file",
                 ));
             }
-            break receive(&state, &admitted, &mut field, &mut budget).await;
+            break receive(&state, &admitted, &mut field, &mut budget)
+                .await
+                .map(|(incoming, media_type)| (incoming, media_type, name));
         }
         others += 1;
         if others > MAX_OTHER_PARTS || !budget.drain(&mut field).await {
@@ -116,8 +121,9 @@ pub async fn create(
     };
     // Read what follows the file (within the budget), so the answer is not cut off.
     budget.drain_rest(&mut multipart).await;
-    let (incoming, media_type) = outcome?;
-    let created = incoming.store(&state, media_type).await?;
+    let (incoming, media_type, name) = outcome?;
+    let name = name.as_deref().and_then(uploads::clean_name);
+    let created = incoming.store(&state, media_type, name).await?;
     drop(admitted);
     Ok((StatusCode::CREATED, Json(created)))
 }

@@ -14,6 +14,7 @@ mod applications;
 mod cases;
 mod catalogue;
 mod complaints;
+mod files;
 mod gate;
 mod headers;
 mod health;

@@ -164,6 +164,28 @@ impl Doc {
         (status, value)
     }
 
+    /// Sends a GET whose 200 is a file (`path` is `template` filled in): the answer's status
+    /// and type must be documented; the error answers are JSON as ever.
+    async fn file(&self, server: &TestServer, template: &str, path: &str, token: Option<&str>) {
+        let mut req = server.http.get(server.url(&format!("/api/v1{path}")));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        assert_eq!(status, StatusCode::OK, "GET {path}");
+        let media_type = resp.headers()["content-type"].to_str().unwrap().to_string();
+        let response = &self.operation(&Method::GET, template)["responses"]["200"];
+        assert!(
+            response["content"][&media_type].is_object(),
+            "GET {template} answered {media_type}, which the document does not list"
+        );
+        self.seen
+            .lock()
+            .unwrap()
+            .insert(("get".into(), template.to_string(), 200));
+    }
+
     /// Every 2xx answer the document describes, as (method, path, status), not yet met.
     fn unmet(&self) -> Vec<(String, String, u16)> {
         let seen = self.seen.lock().unwrap();
@@ -282,6 +304,33 @@ async fn every_answer_matches_its_documented_schema(backend: Backend) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let n = |i: usize| cases[i]["acceptance_number"].as_str().unwrap().to_string();
     let c = |i: usize| cases[i]["query_code"].as_str().unwrap().to_string();
+
+    // The file, to staff and to its applicant.
+    doc.file(
+        &server,
+        "/staff/cases/{number}/files/{upload_id}",
+        &format!("/staff/cases/{}/files/{photo}", n(0)),
+        Some(&token),
+    )
+    .await;
+    doc.file(
+        &server,
+        "/cases/{number}/files/{upload_id}",
+        &format!("/cases/{}/files/{photo}?c={}", n(0), c(0)),
+        None,
+    )
+    .await;
+    let (status, _) = doc
+        .call(
+            &server,
+            M::GET,
+            "/staff/cases/{number}/files/{upload_id}",
+            &format!("/staff/cases/{}/files/{}", n(1), "0".repeat(32)),
+            None,
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 
     // The applicant's views.
     doc.call(

@@ -2,7 +2,8 @@
 //! installs it, elsewhere the checks are skipped with a message when `nginx` is not on PATH):
 //! the gate sees the client's address through the proxy and counts over both nodes, 200
 //! concurrent submissions get 200 distinct numbers, an import through one node shows on the
-//! other at once, and losing a node mid-load loses no acknowledged submission.
+//! other at once, losing a node mid-load loses no acknowledged submission, and a file
+//! uploaded to one node is submitted through the other and downloaded through either.
 //!
 //! PostgreSQL only: a SQLite file belongs to one process.
 
@@ -12,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{new_key, test_service, two_department_catalogue, Backend, TestServer};
+use crate::support::{
+    new_key, submit_to, test_service, two_department_catalogue, upload_to, Backend, TestServer,
+};
 use api_client::ApplicationCreated;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -31,6 +34,11 @@ mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn losing_a_node_mid_load_loses_no_acknowledged_submission() {
         super::losing_a_node_mid_load_loses_no_acknowledged_submission().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_file_uploaded_to_one_node_is_submitted_and_downloaded_through_the_other() {
+        super::a_file_uploaded_to_one_node_is_submitted_and_downloaded_through_the_other().await;
     }
 }
 
@@ -370,4 +378,56 @@ async fn losing_a_node_mid_load_loses_no_acknowledged_submission() {
     submit(&http, &proxy.base)
         .await
         .expect("a submission after A is gone");
+}
+
+async fn a_file_uploaded_to_one_node_is_submitted_and_downloaded_through_the_other() {
+    let Some((a, b)) = two_nodes(&[]).await else {
+        return;
+    };
+    let Some(proxy) = nginx(&[&a, &b]).await else {
+        return;
+    };
+    let http = reqwest::Client::new();
+    // More than one chunk, taken by node A alone.
+    let content = crate::files::pdf("across nodes", 600_000);
+    let id = upload_to(&http, &a.url("/api/v1/uploads"), "申请书.pdf", &content).await;
+    // Submitted through node B, which never saw the bytes arrive.
+    let case = submit_to(
+        &http,
+        &b.url("/api/v1/applications"),
+        SERVICE,
+        json!({"photo": [id]}),
+    )
+    .await;
+    let token = b.staff_token("代理甲", "tpx").await;
+    let path = format!("/api/v1/staff/cases/{}/files/{id}", case.acceptance_number);
+    let disposition =
+        "attachment; filename=\"___.pdf\"; filename*=UTF-8''%E7%94%B3%E8%AF%B7%E4%B9%A6.pdf";
+    // Staff through node B, then through the proxy (round robin: both nodes answer).
+    let direct = http
+        .get(b.url(&path))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    crate::files::assert_download(direct, &content, "application/pdf", disposition).await;
+    for _ in 0..4 {
+        let proxied = http
+            .get(format!("{}{path}", proxy.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        crate::files::assert_download(proxied, &content, "application/pdf", disposition).await;
+    }
+    // The applicant through the proxy, with the code.
+    let mine = http
+        .get(format!(
+            "{}/api/v1/cases/{}/files/{id}?c={}",
+            proxy.base, case.acceptance_number, case.query_code
+        ))
+        .send()
+        .await
+        .unwrap();
+    crate::files::assert_download(mine, &content, "application/pdf", disposition).await;
 }

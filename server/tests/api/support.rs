@@ -564,6 +564,31 @@ impl TestServer {
         }
     }
 
+    /// Stops this node and starts it again on the same database and data directory with
+    /// `args` and `envs` (the import of the catalogue stays): an upgrade in place.
+    pub async fn restart(&mut self, args: &[&str], envs: &[(&str, &str)]) {
+        if let Some(mut child) = self.child.take() {
+            // (Waits for it to exit.)
+            let _ = child.kill();
+        }
+        let launch = serve_launch(
+            base_command(self.pg.as_ref()),
+            envs,
+            self.data_dir.path(),
+            self._dist_dir.path(),
+            args,
+        );
+        let child = tokio::task::spawn_blocking(move || launch.start())
+            .await
+            .unwrap()
+            .unwrap_or_else(|e| {
+                panic!("the restarted server did not start ({e}):\n{}", e.output())
+            });
+        self.base = child.base().to_string();
+        self.api = ApiClient::new(self.base.clone());
+        self.child = Some(child);
+    }
+
     /// Kills this node at once (SIGKILL: no shutdown), as a machine lost mid-load.
     pub fn kill(&mut self) {
         if let Some(child) = self.child.as_mut() {
@@ -676,6 +701,41 @@ impl TestServer {
                 rows
             }
         }
+    }
+
+    /// The bytes stored in the database for the content `sha256` (its chunks in order), or
+    /// none when no chunk is stored.
+    pub async fn stored_bytes(&self, sha256: &str) -> Option<Vec<u8>> {
+        let sql = format!("SELECT data FROM upload_chunks WHERE sha256 = '{sha256}' ORDER BY seq");
+        let chunks: Vec<Vec<u8>> = match &self.pg {
+            Some(pg) => {
+                let mut conn = sqlx::PgConnection::connect(&pg.url)
+                    .await
+                    .expect("connect to the test database");
+                let rows = sqlx::query_scalar(&sql)
+                    .fetch_all(&mut conn)
+                    .await
+                    .expect("read chunks");
+                let _ = conn.close().await;
+                rows
+            }
+            None => {
+                let url = format!(
+                    "sqlite://{}",
+                    self.data_dir.path().join("onewindow.db").display()
+                );
+                let mut conn = sqlx::SqliteConnection::connect(&url)
+                    .await
+                    .expect("open the test database");
+                let rows = sqlx::query_scalar(&sql)
+                    .fetch_all(&mut conn)
+                    .await
+                    .expect("read chunks");
+                let _ = conn.close().await;
+                rows
+            }
+        };
+        (!chunks.is_empty()).then(|| chunks.concat())
     }
 
     /// The number `sql` (a `SELECT COUNT(*) …`) reads straight from this server's database.
@@ -1073,6 +1133,81 @@ impl TestServer {
         assert_eq!(status, StatusCode::CREATED, "POST /uploads: {value}");
         value["id"].as_str().expect("an upload id").to_string()
     }
+}
+
+impl TestServer {
+    /// `content` through POST /uploads as a file named `name`; its id.
+    pub async fn upload_named(&self, name: &str, content: &[u8]) -> String {
+        upload_to(&self.http, &self.url("/api/v1/uploads"), name, content).await
+    }
+
+    /// Submits an application for `service` with `materials` (material id → upload ids).
+    pub async fn submit_with_materials(
+        &self,
+        service: &str,
+        materials: Value,
+    ) -> api_client::ApplicationCreated {
+        submit_to(
+            &self.http,
+            &self.url("/api/v1/applications"),
+            service,
+            materials,
+        )
+        .await
+    }
+}
+
+/// `content` through POST `url` (an uploads address of some node) as a file named `name`.
+pub async fn upload_to(http: &reqwest::Client, url: &str, name: &str, content: &[u8]) -> String {
+    let boundary = "----onewindow-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let resp = http
+        .post(url)
+        .header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("POST /uploads");
+    let status = resp.status();
+    let text = resp.text().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "POST /uploads: {text}");
+    let value: Value = serde_json::from_str(&text).unwrap();
+    value["id"].as_str().expect("an upload id").to_string()
+}
+
+/// Submits an application for `service` with `materials` to `url` (an applications address).
+pub async fn submit_to(
+    http: &reqwest::Client,
+    url: &str,
+    service: &str,
+    materials: Value,
+) -> api_client::ApplicationCreated {
+    let body = serde_json::json!({
+        "service_code": service,
+        "applicant": {"type": "individual", "name": "张三丰", "id_type": "resident_id", "id_number": "11010519491231002X", "mobile": "13800138000"},
+        "answers": {},
+        "materials": materials
+    });
+    let resp = http
+        .post(url)
+        .header("Idempotency-Key", new_key("app"))
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("POST /applications");
+    let status = resp.status();
+    let text = resp.text().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    serde_json::from_str(&text).unwrap()
 }
 
 /// A (field, code) pair, as `bad_fields` lists them.

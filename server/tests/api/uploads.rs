@@ -182,10 +182,6 @@ fn files_on_disk(data_dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     all.into_iter().partition(|p| !p.starts_with(&tmp))
 }
 
-fn stored_file(data_dir: &Path, sha256: &str) -> PathBuf {
-    data_dir.join("uploads").join(&sha256[..2]).join(sha256)
-}
-
 /// Nothing half-written is left behind (rejections run their clean-up before answering).
 fn assert_no_temporary_files(server: &TestServer) {
     let (_, tmp) = files_on_disk(server.data_dir());
@@ -225,23 +221,19 @@ async fn pdf_png_and_jpeg_are_accepted_by_content(backend: Backend) {
         assert_eq!(row.2, content.len() as i64);
         assert_eq!(row.3, *media_type);
         assert_eq!(row.4, None, "case_number of a fresh upload");
-        let path = stored_file(server.data_dir(), &row.1);
         assert_eq!(
-            &std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
-            *content
+            server.stored_bytes(&row.1).await.as_deref(),
+            Some(content.as_slice()),
+            "the bytes stored for {id}"
         );
     }
-    // No client file name is used as a path.
+    // The bytes are in the database, once per content; nothing is kept on the disk.
+    assert_eq!(
+        server.count("SELECT COUNT(*) FROM upload_blobs").await,
+        cases.len() as i64
+    );
     let (stored, _) = files_on_disk(server.data_dir());
-    assert_eq!(stored.len(), cases.len(), "{stored:?}");
-    for p in &stored {
-        let name = p.file_name().unwrap().to_str().unwrap();
-        assert!(
-            name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit()),
-            "stored as {}",
-            p.display()
-        );
-    }
+    assert!(stored.is_empty(), "{stored:?}");
     assert_no_temporary_files(&server);
 }
 
@@ -272,8 +264,11 @@ async fn an_executable_renamed_pdf_is_wrong_type(backend: Backend) {
         server.upload_rows().await.is_empty(),
         "a rejected file was recorded"
     );
-    let (stored, _) = files_on_disk(server.data_dir());
-    assert!(stored.is_empty(), "a rejected file was stored: {stored:?}");
+    assert_eq!(
+        server.count("SELECT COUNT(*) FROM upload_blobs").await,
+        0,
+        "a rejected file was stored"
+    );
     assert_no_temporary_files(&server);
 }
 
@@ -311,8 +306,7 @@ async fn the_limit_is_exact(backend: Backend) {
     assert_file_error(status, &body, "too_large");
 
     assert_eq!(server.upload_rows().await.len(), 1);
-    let (stored, _) = files_on_disk(server.data_dir());
-    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(server.count("SELECT COUNT(*) FROM upload_blobs").await, 1);
     assert_no_temporary_files(&server);
 }
 
@@ -360,10 +354,14 @@ async fn the_same_content_is_stored_once(backend: Backend) {
     let rows = server.upload_rows().await;
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert!(rows.iter().all(|r| r.1 == sha256_hex(&content)));
-    let (stored, _) = files_on_disk(server.data_dir());
     assert_eq!(
-        stored,
-        vec![stored_file(server.data_dir(), &sha256_hex(&content))]
+        server.query_texts("SELECT sha256 FROM upload_blobs").await,
+        vec![Some(sha256_hex(&content))]
+    );
+    assert_eq!(
+        server.count("SELECT COUNT(*) FROM upload_chunks").await,
+        1,
+        "50,000 bytes are one chunk"
     );
     assert_no_temporary_files(&server);
 }
@@ -404,9 +402,12 @@ async fn unused_uploads_expire(backend: Backend) {
     .await;
     // Unused, content of its own: row and file go.
     let gone = upload_ok(&server, "c.png", "image/png", &gone_content, "image/png").await;
-    let gone_file = stored_file(server.data_dir(), &sha256_hex(&gone_content));
-    let kept_file = stored_file(server.data_dir(), &sha256_hex(&kept_content));
-    assert!(gone_file.is_file() && kept_file.is_file());
+    let gone_sha = sha256_hex(&gone_content);
+    let kept_sha = sha256_hex(&kept_content);
+    let blob_count =
+        |sha: &str| format!("SELECT COUNT(*) FROM upload_blobs WHERE sha256 = '{sha}'");
+    assert_eq!(server.count(&blob_count(&gone_sha)).await, 1);
+    assert_eq!(server.count(&blob_count(&kept_sha)).await, 1);
 
     // An abandoned temporary file goes; a fresh one (an upload in progress) stays.
     let tmp = server.data_dir().join("uploads/tmp");
@@ -428,9 +429,10 @@ async fn unused_uploads_expire(backend: Backend) {
     loop {
         let rows = server.upload_rows().await;
         let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        let gone_blob = server.count(&blob_count(&gone_sha)).await;
         let done = !ids.contains(&gone.as_str())
             && !ids.contains(&twin.as_str())
-            && !gone_file.exists()
+            && gone_blob == 0
             && !stale.exists();
         if done {
             assert_eq!(ids, vec![used.as_str()], "only the used upload is left");
@@ -438,17 +440,25 @@ async fn unused_uploads_expire(backend: Backend) {
         }
         assert!(
             Instant::now() < deadline,
-            "not expired after 18 s: rows {rows:?}, file there: {}",
-            gone_file.exists()
+            "not expired after 18 s: rows {rows:?}, stored file there: {gone_blob}"
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    assert!(kept_file.is_file(), "the file of a used upload was deleted");
-    assert!(fresh.is_file(), "a temporary file in use was deleted");
-    assert!(
-        !gone_file.parent().unwrap().exists() || gone_file.parent() == kept_file.parent(),
-        "an empty hash directory is left"
+    assert_eq!(
+        server.stored_bytes(&kept_sha).await.as_deref(),
+        Some(kept_content.as_slice()),
+        "the file of a used upload was deleted"
     );
+    assert_eq!(
+        server
+            .count(&format!(
+                "SELECT COUNT(*) FROM upload_chunks WHERE sha256 = '{gone_sha}'"
+            ))
+            .await,
+        0,
+        "the chunks of an expired file are left"
+    );
+    assert!(fresh.is_file(), "a temporary file in use was deleted");
 }
 
 async fn garbage_is_400_never_500(backend: Backend) {
