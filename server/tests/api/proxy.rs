@@ -399,7 +399,8 @@ async fn a_file_uploaded_to_one_node_is_submitted_and_downloaded_through_the_oth
         json!({"photo": [id]}),
     )
     .await;
-    let token = b.staff_token("代理甲", "tpx").await;
+    // (Tokens are made with the first node's command line: the same database.)
+    let token = a.staff_token("代理甲", "tpx").await;
     let path = format!("/api/v1/staff/cases/{}/files/{id}", case.acceptance_number);
     let disposition =
         "attachment; filename=\"___.pdf\"; filename*=UTF-8''%E7%94%B3%E8%AF%B7%E4%B9%A6.pdf";
