@@ -2,10 +2,11 @@
 //! (or the mobile number used when applying); `/track/{number}?c={code}` shows the case.
 //! The receipt's QR code lands on the latter, mostly on phones, so it is light and plain.
 
+use api_client::cases::MaterialFiles;
 use api_client::checks::{
     normalise_mobile, normalise_query_code, AcceptanceNumber, AcceptanceNumberError,
 };
-use api_client::{CaseView, ClientError};
+use api_client::{CaseView, ClientError, StoredFile};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
@@ -263,6 +264,7 @@ fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>
                 <SummaryRow label=t(k::TRACK_CURRENT_STEP) value=c.current_step.clone()/>
                 <SummaryRow label=t(k::RECEIPT_PROMISED_DATE) value=c.deadline.as_ref().map(|d| d.date.clone()).unwrap_or(c.promised_date.clone())/>
             </dl>
+            <CaseFiles number=number.clone() code=code.clone() files=c.files.clone()/>
             {c.supplement.clone().filter(|s| !s.answered).map(|s| view! {
                 <div class="notice notice--warning" data-testid="supplement">
                     <h2 class="notice__title">{t(k::SUPPLEMENT_TITLE)}</h2>
@@ -316,6 +318,48 @@ fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>
                 </div>
             })}
         </div>
+    }
+}
+
+/// The files the applicant sent, by material, each a download (with the code, in the
+/// portal only: the kiosk offers no downloads).
+#[component]
+fn CaseFiles(number: String, code: Option<String>, files: MaterialFiles) -> impl IntoView {
+    let mode = use_mode();
+    let code = code.filter(|_| !mode.is_kiosk());
+    let listed: Vec<StoredFile> = files.into_values().flatten().collect();
+    (!listed.is_empty()).then(|| {
+        view! {
+            <h2>{t(k::TRACK_FILES)}</h2>
+            {code.is_some().then(|| view! { <p class="hint">{t(k::TRACK_FILES_HINT)}</p> })}
+            <ul class="list" data-testid="case-files">
+                {listed.into_iter().map(|f| {
+                    let size = size_text(f.size);
+                    let name = f.name.clone();
+                    let link = code.as_ref().map(|code| {
+                        format!("/api/v1/cases/{number}/files/{}?c={code}", f.id)
+                    });
+                    view! {
+                        <li>
+                            {match link {
+                                Some(href) => view! { <a href=href download=name.clone() data-testid="case-file">{name.clone()}</a> }.into_any(),
+                                None => view! { <span>{name.clone()}</span> }.into_any(),
+                            }}
+                            " · "{size}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+    })
+}
+
+/// A file's size for people: KB below a megabyte, MB with one decimal above.
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024).max(1))
     }
 }
 
