@@ -564,6 +564,25 @@ impl TestServer {
         }
     }
 
+    /// Starts `serve` again over this node's data directory and database (after
+    /// `terminate`), with `args`; it listens on a new port, which `base` and `api` follow.
+    pub async fn restart(&mut self, args: &[&str]) {
+        let launch = serve_launch(
+            base_command(self.pg.as_ref()),
+            &[],
+            self.data_dir.path(),
+            self._dist_dir.path(),
+            args,
+        );
+        let child = tokio::task::spawn_blocking(move || launch.start())
+            .await
+            .unwrap()
+            .unwrap_or_else(|e| panic!("the node did not start again ({e}):\n{}", e.output()));
+        self.base = child.base().to_string();
+        self.api = ApiClient::new(self.base.clone());
+        self.child = Some(child);
+    }
+
     /// Kills this node at once (SIGKILL: no shutdown), as a machine lost mid-load.
     pub fn kill(&mut self) {
         if let Some(child) = self.child.as_mut() {
