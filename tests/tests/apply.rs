@@ -325,6 +325,39 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
             .context("the code in the QR")?
     };
     assert!(text.contains(&code));
+    // A promised date counted past the holiday calendar carries its note (暂定), exactly
+    // when the API says it is provisional (the demo calendar covers 2026 only).
+    let answer = s
+        .browser
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.json()).then(done).catch(e => done({error: String(e)}));",
+            vec![serde_json::json!(format!(
+                "/api/v1/applications/{}?c={code}",
+                parsed.compact()
+            ))],
+        )
+        .await?;
+    let promised = answer["promised_date"]
+        .as_str()
+        .with_context(|| format!("the receipt's promised date: {answer}"))?;
+    let notes = s.all("[data-testid=summary-note]").await?;
+    if answer["promised_date_provisional"] == true {
+        let note = notes
+            .first()
+            .context("the provisional note")?
+            .text()
+            .await?;
+        assert!(
+            note.contains("暂定") && note.contains(&promised[..4]),
+            "{note}"
+        );
+    } else {
+        assert!(
+            notes.is_empty(),
+            "no note beside a date the calendar covers"
+        );
+    }
     assert_eq!(
         decoded,
         format!("{}/track/{}?c={}", s.base, parsed.compact(), code)

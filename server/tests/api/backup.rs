@@ -3,6 +3,8 @@
 //! FILE, and from a file that is not a OneWindow database of this build); on PostgreSQL both
 //! say which PostgreSQL tool to use.
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::{Connection, Executor};
@@ -66,6 +68,15 @@ async fn case_status(server: &TestServer, number: &str, code: &str) -> StatusCod
         .status()
 }
 
+/// The N of `(N cases` in what `backup` and `restore` print.
+fn cases_in(printed: &str) -> i64 {
+    printed
+        .split_once('(')
+        .and_then(|(_, rest)| rest.split_once(" cases"))
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or_else(|| panic!("no case count in {printed:?}"))
+}
+
 /// The command failed, saying something that contains every one of `words`.
 fn refused(out: &ImportOutcome, words: &[&str]) {
     assert!(!out.success, "expected a refusal: {out:?}");
@@ -91,8 +102,46 @@ async fn a_backup_taken_while_serving_restores_what_it_held() {
     // An existing FILE is replaced only when asked.
     let out = server.cli(&["backup", file_arg]).await;
     refused(&out, &[file_arg, "--force"]);
+    // Replaced, while another client keeps submitting: the copy is one consistent moment.
+    let stop = Arc::new(AtomicBool::new(false));
+    let submitted = Arc::new(AtomicUsize::new(0));
+    let writer = tokio::spawn({
+        let (http, url) = (server.http.clone(), server.url("/api/v1/applications"));
+        let (stop, submitted) = (stop.clone(), submitted.clone());
+        async move {
+            while !stop.load(Ordering::SeqCst) {
+                let body = json!({
+                    "service_code": SERVICE,
+                    "applicant": {"type": "individual", "name": "李四", "id_type": "resident_id", "id_number": "11010519491231002X", "mobile": "13800138000"},
+                    "answers": {},
+                    "materials": {}
+                });
+                let resp = http
+                    .post(&url)
+                    .header("Idempotency-Key", new_key("load"))
+                    .header("Content-Type", "application/json")
+                    .body(body.to_string())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(resp.status(), StatusCode::CREATED);
+                submitted.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    });
+    while submitted.load(Ordering::SeqCst) < 3 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let out = server.cli(&["backup", file_arg, "--force"]).await;
+    let during = submitted.load(Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
+    writer.await.unwrap();
     assert!(out.success, "{out:?}");
+    let backed_up = cases_in(&out.stdout);
+    assert!(
+        backed_up >= 4 && backed_up <= 1 + during as i64 + 1,
+        "the first case and those submitted by then ({during}): {out:?}"
+    );
 
     let (second, second_code) = submit_with_upload(&server, "second").await;
 
@@ -142,12 +191,13 @@ async fn a_backup_taken_while_serving_restores_what_it_held() {
 
     let out = server.cli(&["restore", file_arg]).await;
     assert!(out.success, "{out:?}");
-    assert!(out.stdout.contains("1 cases"), "{out:?}");
+    assert_eq!(cases_in(&out.stdout), backed_up, "{out:?}");
     for stale in ["onewindow.db-wal", "onewindow.db-shm"] {
         assert!(!server.data_dir().join(stale).exists(), "{stale} is left");
     }
 
     server.restart(&["--no-demo"]).await;
+    assert_eq!(server.count("SELECT COUNT(*) FROM cases").await, backed_up);
     assert_eq!(
         case_status(&server, &first, &first_code).await,
         StatusCode::OK
