@@ -3,11 +3,12 @@
 //! - A backup is `VACUUM INTO` a new file beside the target, fsynced and renamed into place:
 //!   one read transaction, so it is a consistent copy while nodes keep writing (WAL), and a
 //!   half-written target never exists under its name. It is checked as a restore checks it.
-//! - A restore checks the file (a SQLite database passing `PRAGMA integrity_check`, carrying
-//!   this build's migrations table with no migration this build does not know, and the same
-//!   checksum for each it does), copies it into the data directory, fsyncs it, drops the old
-//!   database's `-wal`/`-shm` (they belong to the old file and would be replayed into the new
-//!   one) and renames it over `onewindow.db`. Pending migrations run when a node next starts.
+//! - A restore copies the file into the data directory and checks the copy (a SQLite
+//!   database passing `PRAGMA integrity_check`, carrying this build's migrations table with
+//!   no migration this build does not know, and the same checksum for each it does), fsyncs
+//!   it, drops the old database's `-wal`/`-shm` (they belong to the old file and would be
+//!   replayed into the new one) and renames it over `onewindow.db`. Pending migrations run
+//!   when a node next starts.
 //! - Every process that opens the database holds a shared lock on `<data_dir>/onewindow.lock`
 //!   (`hold_shared`, from `db::connect`); a restore takes it exclusively, so it refuses while
 //!   any node or command uses the database, and nothing opens the database while it runs.
@@ -203,7 +204,6 @@ pub async fn backup(data_dir: &Path, target: &Path, force: bool) -> anyhow::Resu
 /// Replaces the database in `data_dir` with `source` (checked first), while no process uses
 /// it.
 pub async fn restore(data_dir: &Path, source: &Path) -> anyhow::Result<Checked> {
-    check(source).await?;
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
     let (lock, lock_path) = open_lock(data_dir)?;
@@ -236,12 +236,25 @@ pub async fn restore(data_dir: &Path, source: &Path) -> anyhow::Result<Checked> 
         .as_file()
         .sync_all()
         .with_context(|| format!("cannot flush the copy in {}", data_dir.display()))?;
-    // What is installed is checked, not only what was read: the file could have changed.
-    let checked = check(partial.path())
-        .await
-        .with_context(|| format!("the copy of {} does not read back", source.display()))?;
+    // The copy is what is checked (once: an integrity check reads every page), so what is
+    // installed is what passed, whatever happens to FILE meanwhile; it names FILE.
+    let checked = check(partial.path()).await.map_err(|e| {
+        let said = format!("{e:#}").replace(
+            &partial.path().display().to_string(),
+            &source.display().to_string(),
+        );
+        anyhow::anyhow!(said)
+    })?;
 
     let database = data_dir.join(DATABASE_FILE);
+    // The new file is as readable as the one it replaces (a temporary file is the owner's
+    // only).
+    if let Ok(old) = std::fs::metadata(&database) {
+        partial
+            .as_file()
+            .set_permissions(old.permissions())
+            .with_context(|| format!("cannot set the permissions of {}", database.display()))?;
+    }
     for suffix in ["-wal", "-shm"] {
         let stale = data_dir.join(format!("{DATABASE_FILE}{suffix}"));
         match std::fs::remove_file(&stale) {

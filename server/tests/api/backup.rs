@@ -3,6 +3,7 @@
 //! FILE, and from a file that is not a OneWindow database of this build); on PostgreSQL both
 //! say which PostgreSQL tool to use.
 
+use std::os::unix::fs::PermissionsExt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -189,9 +190,15 @@ async fn a_backup_taken_while_serving_restores_what_it_held() {
     let out = server.cli(&["restore", foreign.to_str().unwrap()]).await;
     refused(&out, &["foreign.db", "not a OneWindow database"]);
 
+    // The backup is its owner's only; the restored database keeps the old one's mode.
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&file), 0o600);
+    let database = server.data_dir().join("onewindow.db");
+    std::fs::set_permissions(&database, std::fs::Permissions::from_mode(0o640)).unwrap();
     let out = server.cli(&["restore", file_arg]).await;
     assert!(out.success, "{out:?}");
     assert_eq!(cases_in(&out.stdout), backed_up, "{out:?}");
+    assert_eq!(mode(&database), 0o640);
     for stale in ["onewindow.db-wal", "onewindow.db-shm"] {
         assert!(!server.data_dir().join(stale).exists(), "{stale} is left");
     }
