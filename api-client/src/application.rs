@@ -182,6 +182,11 @@ pub struct Receipt {
     /// RFC 3339 in China Standard Time.
     pub submitted_at: String,
     pub promised_date: String,
+    /// The promised date is counted in working days past the last day the holiday calendar
+    /// covers: it may move once the next year's holidays are announced (read at each request,
+    /// so an import of that year clears it).
+    #[serde(default)]
+    pub promised_date_provisional: bool,
     pub status: CaseStatus,
     pub tracking_url: String,
     /// The QR code of `tracking_url`, as an SVG document.

@@ -99,7 +99,12 @@ pub struct CaseView {
     /// Present once the case is accepted and until it is decided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<Deadline>,
+    /// The due date once accepted (`deadline.date`), else the date promised at submission.
     pub promised_date: String,
+    /// `promised_date` is counted in working days past the holiday calendar's last day, so
+    /// it may move once that year's holidays are announced.
+    #[serde(default)]
+    pub promised_date_provisional: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplement: Option<Supplement>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -203,6 +208,9 @@ pub struct OverdueCase {
     pub light: Light,
     /// The clock is stopped for a supplement (the light is as on the day it stopped).
     pub paused: bool,
+    /// `due_date` is counted in working days past the holiday calendar's last day.
+    #[serde(default)]
+    pub due_date_provisional: bool,
 }
 
 /// Yellow and red cases of one department.
@@ -256,7 +264,14 @@ pub struct StaffCase {
     pub accepted_at: Option<String>,
     /// `YYYY-MM-DD`, as promised at submission.
     pub promised_date: String,
+    /// `promised_date` is counted in working days past the holiday calendar's last day.
+    #[serde(default)]
+    pub promised_date_provisional: bool,
     pub deadline: Option<Deadline>,
+    /// `deadline.date` is counted in working days past the holiday calendar's last day
+    /// (false without a deadline).
+    #[serde(default)]
+    pub due_date_provisional: bool,
     pub supplement: Option<Supplement>,
     pub result: Option<CaseResult>,
     pub timeline: Vec<TimelineEvent>,

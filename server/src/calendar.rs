@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use api_client::{DayUnit, Deadline, Light, TimeLimit};
+use api_client::{DayUnit, Deadline, HandlingType, Light, ServiceGuide, TimeLimit};
 use sqlx::AnyPool;
 use time::format_description::well_known::Rfc3339;
 use time::macros::{format_description, offset};
@@ -259,6 +259,31 @@ pub async fn covers_until_cached(
     Ok(end)
 }
 
+/// Whether a date counted under `limit` (the service's promised limit) may still move: a
+/// working-day count that ends past `covers_until` (or with no calendar at all) took every
+/// weekday after it for a working day. Read at each request, never stored: importing the next
+/// year's arrangement clears it, while the date itself, once given, stays as it was counted.
+/// A natural-day count (and an unreadable date) never depends on the calendar.
+pub fn provisional(covers_until: Option<Date>, date: &str, limit: Option<DayUnit>) -> bool {
+    if limit == Some(DayUnit::NaturalDays) {
+        return false;
+    }
+    match (parse_date(date), covers_until) {
+        (None, _) => false,
+        (Some(_), None) => true,
+        (Some(d), Some(end)) => d > end,
+    }
+}
+
+/// The unit the dates of a case of the service `guide` are counted in (`None` when the
+/// service is no longer listed): a 即办件 is due on a working day, whatever its limit says.
+pub fn unit_of(guide: Option<&ServiceGuide>) -> Option<DayUnit> {
+    guide.map(|g| match g.handling_type {
+        HandlingType::Immediate => DayUnit::WorkingDays,
+        HandlingType::Promised => g.promised_limit.unit,
+    })
+}
+
 /// What the server says of its calendar's reach (`covers_until`) on `today`: nothing while
 /// it reaches more than `COVERAGE_WARNING_DAYS` ahead, else a warning an operator can act on.
 pub fn coverage_warning(covers_until: Option<Date>, today: Date) -> Option<String> {
@@ -303,6 +328,29 @@ mod coverage_tests {
             coverage_warning(Some(date!(2027 - 12 - 31)), date!(2026 - 12 - 02)),
             None
         );
+    }
+
+    #[test]
+    fn a_working_day_count_past_the_calendar_is_provisional() {
+        let end = Some(date!(2026 - 12 - 31));
+        let working = Some(DayUnit::WorkingDays);
+        assert!(!provisional(end, "2026-12-31", working));
+        assert!(provisional(end, "2027-01-04", working));
+        assert!(
+            provisional(end, "2027-01-04", None),
+            "a service no longer listed"
+        );
+        assert!(!provisional(end, "2027-01-04", Some(DayUnit::NaturalDays)));
+        assert!(
+            provisional(None, "2026-06-01", working),
+            "no calendar at all"
+        );
+        assert!(!provisional(end, "", working));
+        assert!(!provisional(
+            Some(date!(2027 - 12 - 31)),
+            "2027-01-04",
+            working
+        ));
     }
 }
 

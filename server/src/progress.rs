@@ -11,7 +11,7 @@ use std::net::IpAddr;
 
 use api_client::{CaseStatus, CaseView, SupplementReply, TimelineEvent};
 
-use crate::calendar::rfc3339_cst;
+use crate::calendar::{self, rfc3339_cst};
 use crate::cases::access::{open, read_parts, Proof, NO_MATCH};
 use crate::cases::deadline;
 use crate::cases::lifecycle::{self, Action, Actor};
@@ -147,6 +147,18 @@ pub async fn view(
         None => Default::default(),
     };
 
+    let promised_date = case
+        .due_date
+        .clone()
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| case.promised_date.clone());
+    let covers_until = calendar::covers_until_cached(&state.pool, catalogue.version).await?;
+    let promised_date_provisional = calendar::provisional(
+        covers_until,
+        &promised_date,
+        calendar::unit_of(catalogue.guide(&case.service_code)),
+    );
+
     Ok(CaseView {
         acceptance_number: case.number.clone(),
         service: service_name(&catalogue, &case.service_code),
@@ -161,11 +173,8 @@ pub async fn view(
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| WAITING_STEP.into()),
         deadline,
-        promised_date: case
-            .due_date
-            .clone()
-            .filter(|d| !d.is_empty())
-            .unwrap_or_else(|| case.promised_date.clone()),
+        promised_date,
+        promised_date_provisional,
         supplement: case.supplement()?,
         result: case.result()?,
         can_withdraw: lookup::can_withdraw(case.status),

@@ -325,6 +325,39 @@ async fn apply(s: &Session, base: &str) -> Result<()> {
             .context("the code in the QR")?
     };
     assert!(text.contains(&code));
+    // A promised date counted past the holiday calendar carries its note (暂定), exactly
+    // when the API says it is provisional (the demo calendar covers 2026 only).
+    let answer = s
+        .browser
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.json()).then(done).catch(e => done({error: String(e)}));",
+            vec![serde_json::json!(format!(
+                "/api/v1/applications/{}?c={code}",
+                parsed.compact()
+            ))],
+        )
+        .await?;
+    let promised = answer["promised_date"]
+        .as_str()
+        .with_context(|| format!("the receipt's promised date: {answer}"))?;
+    let notes = s.all("[data-testid=summary-note]").await?;
+    if answer["promised_date_provisional"] == true {
+        let note = notes
+            .first()
+            .context("the provisional note")?
+            .text()
+            .await?;
+        assert!(
+            note.contains("暂定") && note.contains(&promised[..4]),
+            "{note}"
+        );
+    } else {
+        assert!(
+            notes.is_empty(),
+            "no note beside a date the calendar covers"
+        );
+    }
     assert_eq!(
         decoded,
         format!("{}/track/{}?c={}", s.base, parsed.compact(), code)
@@ -445,5 +478,104 @@ async fn the_kiosk_keeps_no_draft_across_a_reload() -> Result<()> {
         !stored.to_string().contains(NAME),
         "kiosk storage: {stored}"
     );
+    s.close().await
+}
+
+/// A catalogue of one department and one service promised in 5 working days, applied for
+/// online with no required material.
+fn one_service_catalogue() -> serde_json::Value {
+    serde_json::json!({
+        "departments": [{"code": "e2e", "name": "测试局"}],
+        "topics": [{"code": "e2e_topic", "name": "测试主题", "audience": "individual"}],
+        "services": [{
+            "code": "E2E-PROV-001", "name": "暂定日期测试事项", "kind": "public_service",
+            "department": "e2e", "audience": ["individual"], "topics": ["e2e_topic"],
+            "legal_basis": [{"law": "《测试条例》", "article": "第一条"}],
+            "conditions": ["申请人为本区居民。"],
+            "materials": [{"id": "photo", "name": "近期证件照", "form": "electronic", "copies": 1, "requirement": "optional", "source": "申请人自备"}],
+            "steps": [{"name": "受理", "description": "窗口受理申请。"}, {"name": "办结", "description": "办结。"}],
+            "statutory_limit": {"value": 10, "unit": "working_days"},
+            "promised_limit": {"value": 5, "unit": "working_days"},
+            "handling_type": "promised",
+            "fees": {"free": true, "items": []},
+            "location": "测试区行政服务中心", "hours": "周一至周五 9:00-17:00",
+            "consult_phone": "020-12345678", "complaint_channel": "12345政务服务便民热线",
+            "online_depth": 4, "visits": 0,
+            "supports": {"appointment": false, "payment": false, "delivery": true, "kiosk": true},
+            "result": {"name": "测试结果文书"}
+        }],
+    })
+}
+
+/// With no holiday calendar for the promised date's year, the receipt and the case page say
+/// the date is provisional (暂定, with its year); once that year's arrangement is imported
+/// they no longer do. Holds on any date: the server starts with no calendar at all.
+#[tokio::test]
+async fn a_provisional_promised_date_is_noted_until_its_year_is_imported() -> Result<()> {
+    let s = Session::start_with(360, 740, &["--no-demo"]).await?;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("catalogue.json");
+    std::fs::write(&file, one_service_catalogue().to_string())?;
+    s.server_cli(&["import-catalogue", file.to_str().context("a UTF-8 path")?])?;
+
+    s.open("/").await?;
+    let created = s
+        .browser
+        .execute_async(
+            "const [body, done] = arguments;
+             fetch('/api/v1/applications', {method: 'POST', body: JSON.stringify(body),
+               headers: {'Content-Type': 'application/json', 'Idempotency-Key': 'e2e-' + Math.random().toString(36).slice(2)}})
+               .then(r => r.json()).then(done).catch(e => done({error: String(e)}));",
+            vec![serde_json::json!({
+                "service_code": "E2E-PROV-001",
+                "applicant": {"type": "individual", "name": "王小明", "id_type": "resident_id", "id_number": "440524188001010014", "mobile": "13800138000"},
+                "answers": {},
+                "materials": {}
+            })],
+        )
+        .await?;
+    let number = created["acceptance_number"]
+        .as_str()
+        .with_context(|| format!("submit: {created}"))?
+        .to_string();
+    let code = created["query_code"].as_str().context("query code")?;
+    let promised = created["promised_date"].as_str().context("promised date")?;
+    let year = &promised[..4];
+
+    let pages = [
+        (
+            format!("/receipt/{number}?c={code}"),
+            "[data-testid=receipt]",
+        ),
+        (format!("/track/{number}?c={code}"), "[data-testid=case]"),
+    ];
+    for (page, ready) in &pages {
+        s.open(page).await?;
+        s.wait_for(ready).await?;
+        let note = s.text_of("[data-testid=summary-note]").await?;
+        assert!(
+            note.contains("暂定") && note.contains(&format!("{year}年")),
+            "{page}: {note}"
+        );
+    }
+
+    let calendar = dir.path().join("calendar.json");
+    std::fs::write(
+        &calendar,
+        serde_json::json!({"calendar": {"holidays": [format!("{year}-10-01")], "workdays": []}})
+            .to_string(),
+    )?;
+    s.server_cli(&[
+        "import-catalogue",
+        calendar.to_str().context("a UTF-8 path")?,
+    ])?;
+    for (page, ready) in &pages {
+        s.open(page).await?;
+        s.wait_for(ready).await?;
+        assert!(
+            s.all("[data-testid=summary-note]").await?.is_empty(),
+            "{page}: no note once {year} is imported"
+        );
+    }
     s.close().await
 }

@@ -229,11 +229,17 @@ pub fn SummaryRow(
     label: &'static str,
     #[prop(into)] value: String,
     #[prop(optional)] slip: bool,
+    /// A short remark under the value (a provisional date's), printed with it.
+    #[prop(default = None)]
+    note: Option<String>,
 ) -> impl IntoView {
     view! {
         <div class="summary-list__row" class:slip-part=slip>
             <dt class="summary-list__key">{label}</dt>
-            <dd class="summary-list__value">{value}</dd>
+            <dd class="summary-list__value">
+                {value}
+                {note.map(|n| view! { <span class="summary-list__note" data-testid="summary-note">{n}</span> })}
+            </dd>
         </div>
     }
 }

@@ -12,7 +12,7 @@ use crate::components::fetch::loaded;
 use crate::components::heading::PageHeading;
 use crate::components::print_button::PrintButton;
 use crate::format::minutes;
-use crate::i18n::{k, t};
+use crate::i18n::{k, t, tf};
 use crate::mode::use_mode;
 use crate::pages::guide::SummaryRow;
 
@@ -28,6 +28,17 @@ pub fn status_label(s: CaseStatus) -> &'static str {
         CaseStatus::Completed => t(k::STATUS_COMPLETED),
         CaseStatus::Withdrawn => t(k::STATUS_WITHDRAWN),
     }
+}
+
+/// The remark beside a promised `date` (`YYYY-MM-DD`) counted past the holiday calendar:
+/// it may move once that year's holidays are announced.
+pub fn provisional_note(provisional: bool, date: &str) -> Option<String> {
+    provisional.then(|| {
+        tf(
+            k::RECEIPT_PROVISIONAL,
+            &[("year", date.get(..4).unwrap_or(date))],
+        )
+    })
 }
 
 #[component]
@@ -70,7 +81,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                     <SummaryRow label=t(k::GUIDE_DEPARTMENT) value=r.department/>
                     <SummaryRow label=t(k::RECEIPT_APPLICANT) value=r.masked_name slip=true/>
                     <SummaryRow label=t(k::RECEIPT_SUBMITTED_AT) value=minutes(&r.submitted_at) slip=true/>
-                    <SummaryRow label=t(k::RECEIPT_PROMISED_DATE) value=r.promised_date slip=true/>
+                    <SummaryRow label=t(k::RECEIPT_PROMISED_DATE) value=r.promised_date.clone() slip=true note=provisional_note(r.promised_date_provisional, &r.promised_date)/>
                     <SummaryRow label=t(k::RECEIPT_STATUS) value=status_label(r.status)/>
                 </dl>
             </div>

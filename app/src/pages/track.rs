@@ -20,7 +20,7 @@ use crate::i18n::{k, t, tf, Key};
 use crate::mode::use_mode;
 use crate::pages::case_rating::CaseRating;
 use crate::pages::guide::SummaryRow;
-use crate::pages::receipt::status_label;
+use crate::pages::receipt::{provisional_note, status_label};
 
 /// What the lookup form found wrong, by field.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -262,7 +262,7 @@ fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>
                 <SummaryRow label=t(k::RECEIPT_APPLICANT) value=c.masked_name.clone()/>
                 <SummaryRow label=t(k::RECEIPT_SUBMITTED_AT) value=minutes(&c.submitted_at)/>
                 <SummaryRow label=t(k::TRACK_CURRENT_STEP) value=c.current_step.clone()/>
-                <SummaryRow label=t(k::RECEIPT_PROMISED_DATE) value=c.deadline.as_ref().map(|d| d.date.clone()).unwrap_or(c.promised_date.clone())/>
+                <SummaryRow label=t(k::RECEIPT_PROMISED_DATE) value=c.promised_date.clone() note=provisional_note(c.promised_date_provisional, &c.promised_date)/>
             </dl>
             <CaseFiles number=number.clone() code=code.clone() files=c.files.clone()/>
             {c.supplement.clone().filter(|s| !s.answered).map(|s| view! {

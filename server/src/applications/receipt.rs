@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use api_client::{Receipt, ServiceGuide};
 
 use super::store;
-use crate::calendar::rfc3339_cst;
+use crate::calendar::{self, rfc3339_cst};
 use crate::error::ApiError;
 use crate::gate;
 use crate::numbering;
@@ -40,6 +40,9 @@ pub async fn receipt(
     let tracking_url = tracking::tracking_url(&state.config.public_url, &case.number, code);
     let qr_svg = tracking::qr_svg(&tracking_url)?;
     let text = |f: fn(&ServiceGuide) -> &str| guide.map(f).unwrap_or_default().to_string();
+    let covers_until = calendar::covers_until_cached(&state.pool, catalogue.version).await?;
+    let promised_date_provisional =
+        calendar::provisional(covers_until, &case.promised_date, calendar::unit_of(guide));
     Ok(Receipt {
         acceptance_number: case.number.clone(),
         query_code: code.to_string(),
@@ -51,6 +54,7 @@ pub async fn receipt(
         masked_name: case.masked_name,
         submitted_at: rfc3339_cst(case.submitted_at),
         promised_date: case.promised_date,
+        promised_date_provisional,
         status: case.status,
         tracking_url,
         qr_svg,

@@ -73,7 +73,13 @@ pub async fn case(
     let clock = CaseClock::from_columns(&row.status, row.due_date.as_deref(), row.paused_at);
     let materials = stored(&row.materials)?;
     let files = case_files(pool, number, &materials).await?;
+    let deadline = deadline::current(pool, catalogue.version, &clock).await?;
+    let covers_until = calendar::covers_until_cached(pool, catalogue.version).await?;
+    let unit = calendar::unit_of(catalogue.guide(&row.service_code));
+    let provisional = |date: &str| calendar::provisional(covers_until, date, unit);
     Ok(StaffCase {
+        promised_date_provisional: provisional(&row.promised_date),
+        due_date_provisional: deadline.as_ref().is_some_and(|d| provisional(&d.date)),
         acceptance_number: number.to_string(),
         service: service_name(catalogue, &row.service_code),
         department: row.department_code,
@@ -86,7 +92,7 @@ pub async fn case(
         submitted_at: rfc3339_cst(row.submitted_at),
         accepted_at: row.accepted_at.map(rfc3339_cst),
         promised_date: row.promised_date,
-        deadline: deadline::current(pool, catalogue.version, &clock).await?,
+        deadline,
         supplement: optional(row.supplement.as_deref()),
         result: optional(row.result.as_deref()),
         timeline: lifecycle::timeline(pool, number).await?,
@@ -146,6 +152,7 @@ pub async fn overdue(
         .min()
         .unwrap_or(today);
     let cal = Calendar::load(pool, from).await?;
+    let covers_until = calendar::covers_until_cached(pool, catalogue.version).await?;
 
     let departments: Vec<DepartmentRow> =
         sqlx::query_as("SELECT code, name FROM departments ORDER BY sort_order, code")
@@ -184,7 +191,9 @@ pub async fn overdue(
             _ => counts[i].yellow += 1,
         }
         if c.department_code == department {
+            let unit = calendar::unit_of(catalogue.guide(&c.service_code));
             cases.push(OverdueCase {
+                due_date_provisional: calendar::provisional(covers_until, &d.date, unit),
                 acceptance_number: c.acceptance_number,
                 service: service_name(catalogue, &c.service_code),
                 status: clock.status,

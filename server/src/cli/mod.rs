@@ -1,7 +1,8 @@
 //! The command line: `serve`, `import-catalogue`, `staff-token`, `kiosk`, `case`, `complaint`,
-//! `files` and `rectification`, sharing the storage options (`config`). One module per subcommand; each
+//! `files`, `rectification`, `backup` and `restore`, sharing the storage options (`config`). One module per subcommand; each
 //! parses its arguments and calls the domain's use case, as the HTTP routes do.
 
+mod backup;
 mod case;
 mod complaint;
 mod files;
@@ -70,6 +71,12 @@ enum Command {
         #[command(subcommand)]
         command: rectification::RectificationCommand,
     },
+    /// Copy the SQLite database to FILE, consistently, while nodes serve (PostgreSQL: use
+    /// pg_dump).
+    Backup(backup::BackupArgs),
+    /// Replace the SQLite database with FILE (from `backup`) while no node runs (PostgreSQL:
+    /// use pg_restore).
+    Restore(backup::RestoreArgs),
 }
 
 impl Cli {
@@ -89,6 +96,8 @@ impl Cli {
             Command::Case(args) => case::run(args).await,
             Command::Complaint { command } => complaint::run(command).await,
             Command::Rectification { command } => rectification::run(command).await,
+            Command::Backup(args) => backup::backup(args).await,
+            Command::Restore(args) => backup::restore(args).await,
         }
     }
 }

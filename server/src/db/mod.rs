@@ -4,8 +4,10 @@
 //!
 //! The toolkit every store uses: `retry` (whole transactions retried on a busy database),
 //! `sql` (placeholders, taking a row for writing) and `uploads` (taking uploads, their
-//! budget).
+//! budget), and `backup` (`server backup` / `server restore` of a SQLite installation, and
+//! the data directory's lock every process holds).
 
+pub mod backup;
 pub mod credentials;
 pub mod retry;
 pub mod sql;
@@ -120,7 +122,9 @@ pub async fn connect(storage: &StorageArgs) -> anyhow::Result<AnyPool> {
                     storage.data_dir.display()
                 )
             })?;
-            let file = storage.data_dir.join("onewindow.db");
+            // Held while this process lives: `server restore` refuses meanwhile.
+            backup::hold_shared(&storage.data_dir)?;
+            let file = storage.data_dir.join(backup::DATABASE_FILE);
             format!("sqlite://{}?mode=rwc", file.display())
         }
     };

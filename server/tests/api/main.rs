@@ -11,6 +11,7 @@
 mod support;
 
 mod applications;
+mod backup;
 mod cases;
 mod catalogue;
 mod complaints;
@@ -24,6 +25,7 @@ mod kiosks;
 mod limits;
 mod lookup;
 mod openapi;
+mod provisional;
 mod proxy;
 mod ratings;
 mod staff_lists;
