@@ -73,8 +73,8 @@ pub fn App(mode: Mode, body: fn() -> AnyView) -> impl IntoView {
         if let Some(body) = document().body() {
             let _ = body.class_list().add_1("kiosk");
         }
-        crate::care::Care::provide();
     }
+    crate::care::Care::provide(!mode.is_kiosk());
     view! {
         <Router>
             // Texts are read once per render; a language change renders the body anew.

@@ -210,3 +210,61 @@ async fn the_content_security_policy_lets_every_bundle_run() -> anyhow::Result<(
     assert!(!refused(&log).is_empty(), "no refusal reported: {log:#?}");
     s.close().await
 }
+
+#[tokio::test]
+async fn care_mode_enlarges_the_text_and_survives_a_reload() -> anyhow::Result<()> {
+    let s = Session::phone().await?;
+    s.open("/services/440113-SCJG-XK-001").await?;
+    s.wait_for("[data-testid=materials-table]").await?;
+    let size =
+        "return parseFloat(getComputedStyle(document.querySelector('main p, main td')).fontSize)";
+    let line = "const e = document.querySelector('main p, main td'); const c = getComputedStyle(e); return parseFloat(c.lineHeight) / parseFloat(c.fontSize)";
+    let target =
+        "return document.querySelector('[data-testid=care-toggle]').getBoundingClientRect().height";
+    let before = s.js(size).await?.as_f64().unwrap_or(0.0);
+    assert!(s
+        .text_of("[data-testid=care-toggle]")
+        .await?
+        .contains("关怀模式"));
+    assert_eq!(
+        s.js("return document.querySelector('[data-testid=care-toggle]').getAttribute('aria-pressed')")
+            .await?,
+        "false"
+    );
+
+    s.click("[data-testid=care-toggle]").await?;
+    s.wait_for("[data-testid=care-toggle][aria-pressed=true]")
+        .await?;
+    let after = s.js(size).await?.as_f64().unwrap_or(0.0);
+    assert!(after >= before * 1.5 - 0.01, "text {before}px → {after}px");
+    assert!(s.js(line).await?.as_f64().unwrap_or(0.0) >= 1.3);
+    assert!(s.js(target).await?.as_f64().unwrap_or(0.0) >= 60.0);
+    let (_, shot) = s.screenshot_artefact("portal-care-guide-phone.png").await?;
+    eprintln!("care mode on a phone: {}", shot.display());
+
+    // A reload (a new page load, as a returning visitor) starts in care mode before the app
+    // runs, and the switch says so.
+    s.open("/").await?;
+    s.wait_for("[data-testid=care-toggle][aria-pressed=true]")
+        .await?;
+    assert_eq!(
+        s.js("return document.documentElement.classList.contains('care')")
+            .await?,
+        true
+    );
+    let problems = s.accessibility_violations().await?;
+    assert!(problems.is_empty(), "{problems:#?}");
+
+    s.click("[data-testid=care-toggle]").await?;
+    s.wait_for("[data-testid=care-toggle][aria-pressed=false]")
+        .await?;
+    s.open("/track").await?;
+    s.wait_for("[data-testid=care-toggle][aria-pressed=false]")
+        .await?;
+    assert_eq!(
+        s.js("return document.documentElement.classList.contains('care')")
+            .await?,
+        false
+    );
+    s.close().await
+}

@@ -74,7 +74,10 @@ pub fn PortalLayout(children: Children) -> impl IntoView {
                         <span class="site-header__tagline">{t(k::SITE_TAGLINE)}</span>
                     </span>
                 </a>
-                <LanguageSwitch/>
+                <div class="site-header__tools">
+                    <crate::care::CareButton portal=true testid="care-toggle"/>
+                    <LanguageSwitch/>
+                </div>
             </div>
             <nav class="site-nav" aria-label=t(k::NAV_LABEL)>
                 <ul class="container">
