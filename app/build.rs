@@ -3,8 +3,9 @@
 //! `zh-Hans.toml` is the reference: every key it defines becomes a constant in `k`
 //! (`[guide] title = "…"` → `k::GUIDE_TITLE`), so a misspelt key is a compile error. Any other
 //! file is a further language: drop `xx.toml` into `locales/` and it is offered in the
-//! language switcher; keys it lacks fall back to Simplified Chinese, keys the reference
-//! lacks are refused.
+//! language switcher. Every language must define every key of the reference and no other: a
+//! text missing in one language would show the visitor another's, so it does not compile.
+//! The reference comes first, then the other Chinese scripts, then the rest by tag.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -54,7 +55,14 @@ fn main() {
         }
         locales.push((tag, flat));
     }
-    locales.sort_by_key(|(tag, _)| (tag != REFERENCE, tag.clone()));
+    let primary = |tag: &str| tag.split('-').next().unwrap_or_default().to_string();
+    locales.sort_by_key(|(tag, _)| {
+        (
+            tag != REFERENCE,
+            primary(tag) != primary(REFERENCE),
+            tag.clone(),
+        )
+    });
     assert_eq!(
         locales[0].0, REFERENCE,
         "locales/{REFERENCE}.toml is required"
@@ -67,6 +75,15 @@ fn main() {
                 "locales/{tag}.toml: `{key}` is not in {REFERENCE}.toml"
             );
         }
+        let missing: Vec<&String> = reference
+            .keys()
+            .filter(|k| !flat.contains_key(*k))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "locales/{tag}.toml lacks {} key(s) of {REFERENCE}.toml: {missing:?}",
+            missing.len()
+        );
     }
     let keys: Vec<&String> = reference
         .keys()
@@ -122,7 +139,7 @@ fn main() {
     }
     writeln!(
         out,
-        "    fn table(self) -> &'static [Option<&'static str>] {{\n        match self {{"
+        "    fn table(self) -> &'static [&'static str] {{\n        match self {{"
     )
     .unwrap();
     for (i, (tag, _)) in locales.iter().enumerate() {
@@ -141,21 +158,14 @@ fn main() {
     }
     writeln!(out, "}}\n").unwrap();
     for (i, (_, flat)) in locales.iter().enumerate() {
-        writeln!(out, "static TABLE_{i}: [Option<&str>; {}] = [", keys.len()).unwrap();
+        writeln!(out, "static TABLE_{i}: [&str; {}] = [", keys.len()).unwrap();
         for key in &keys {
-            match flat.get(*key) {
-                Some(v) => writeln!(out, "    Some({v:?}),").unwrap(),
-                None => writeln!(out, "    None,").unwrap(),
-            }
+            writeln!(out, "    {:?},", flat[*key]).unwrap();
         }
         writeln!(out, "];").unwrap();
     }
-    writeln!(out, "\n/// The text of `key` in `locale`, falling back to the reference language.\npub fn lookup(locale: Locale, key: Key) -> &'static str {{").unwrap();
-    writeln!(
-        out,
-        "    locale.table()[key.0 as usize].or(TABLE_0[key.0 as usize]).unwrap_or_default()\n}}"
-    )
-    .unwrap();
+    writeln!(out, "\n/// The text of `key` in `locale`.\npub fn lookup(locale: Locale, key: Key) -> &'static str {{").unwrap();
+    writeln!(out, "    locale.table()[key.0 as usize]\n}}").unwrap();
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("i18n.rs");
     std::fs::write(dest, out).unwrap();
 }

@@ -6,9 +6,9 @@ use serde::de::DeserializeOwned;
 
 use crate::{
     ApplicationCreated, ApplicationRequest, CaseView, ComplaintCreated, ComplaintRequest,
-    ComplaintView, Department, ErrorBody, FormDefinition, HandlingRatingRequest, PublicConfig,
-    RatingRequest, RatingView, Receipt, SatisfactionStats, ServiceGuide, ServicePage, ServiceQuery,
-    SupplementReply, Topic, VisitRated, VisitRatingRequest, VisitStarted, API_PREFIX,
+    ComplaintView, Department, ErrorBody, FormDefinition, HandlingRatingRequest, Language,
+    PublicConfig, RatingRequest, RatingView, Receipt, SatisfactionStats, ServiceGuide, ServicePage,
+    ServiceQuery, SupplementReply, Topic, VisitRated, VisitRatingRequest, VisitStarted, API_PREFIX,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +51,9 @@ pub struct ApiClient {
     base: String,
     /// Told after every request whether the server answered at all.
     on_reach: Option<fn(bool)>,
+    /// The language catalogue texts are asked for in (`?lang=`); without it the server
+    /// goes by `Accept-Language`.
+    language: Option<Language>,
 }
 
 impl ApiClient {
@@ -59,6 +62,24 @@ impl ApiClient {
         ApiClient {
             base,
             on_reach: None,
+            language: None,
+        }
+    }
+
+    /// Asks for the catalogue's texts (services, departments, topics, forms) in `language`.
+    pub fn language(mut self, language: Language) -> Self {
+        self.language = Some(language);
+        self
+    }
+
+    /// `path` with this client's `?lang=`, when it has one.
+    fn in_language(&self, path: &str) -> String {
+        match self.language {
+            None => path.to_string(),
+            Some(l) => {
+                let joint = if path.contains('?') { '&' } else { '?' };
+                format!("{path}{joint}{}={}", crate::language::LANG_PARAM, l.tag())
+            }
         }
     }
 
@@ -87,20 +108,20 @@ impl ApiClient {
         } else {
             format!("/services?{qs}")
         };
-        self.get(&path).await
+        self.get(&self.in_language(&path)).await
     }
 
     pub async fn service(&self, code: &str) -> Result<ServiceGuide, ClientError> {
-        self.get(&format!("/services/{}", crate::query::encode(code)))
-            .await
+        let path = format!("/services/{}", crate::query::encode(code));
+        self.get(&self.in_language(&path)).await
     }
 
     pub async fn departments(&self) -> Result<Vec<Department>, ClientError> {
-        self.get("/departments").await
+        self.get(&self.in_language("/departments")).await
     }
 
     pub async fn topics(&self) -> Result<Vec<Topic>, ClientError> {
-        self.get("/topics").await
+        self.get(&self.in_language("/topics")).await
     }
 
     pub async fn config(&self) -> Result<PublicConfig, ClientError> {
@@ -108,8 +129,8 @@ impl ApiClient {
     }
 
     pub async fn form(&self, code: &str) -> Result<FormDefinition, ClientError> {
-        self.get(&format!("/services/{}/form", crate::query::encode(code)))
-            .await
+        let path = format!("/services/{}/form", crate::query::encode(code));
+        self.get(&self.in_language(&path)).await
     }
 
     /// Submits an application. The same `idempotency_key` always yields the same case, so a
@@ -421,6 +442,18 @@ mod tests {
         assert_eq!(
             one_of("/cases", "1", "", ("mobile", "138")),
             "/cases/1?mobile=138"
+        );
+    }
+
+    #[test]
+    fn catalogue_paths_carry_the_language_when_one_is_set() {
+        let plain = ApiClient::new("");
+        assert_eq!(plain.in_language("/topics"), "/topics");
+        let hant = ApiClient::new("").language(Language::ZhHant);
+        assert_eq!(hant.in_language("/topics"), "/topics?lang=zh-Hant");
+        assert_eq!(
+            hant.in_language("/services?q=%E5%B1%85"),
+            "/services?q=%E5%B1%85&lang=zh-Hant"
         );
     }
 }

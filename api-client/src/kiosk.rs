@@ -15,7 +15,7 @@ use crate::FieldError;
 
 /// The languages the bundles have texts for (`app/locales/`); the app's tests hold its
 /// locale files to this list.
-pub const LANGUAGES: [&str; 2] = ["zh-Hans", "en"];
+pub const LANGUAGES: [&str; 3] = ["zh-Hans", "zh-Hant", "en"];
 
 pub const DEFAULT_IDLE_SECONDS: u32 = 90;
 pub const DEFAULT_COUNTDOWN_SECONDS: u32 = 30;

@@ -15,6 +15,7 @@ pub mod deadline;
 pub mod error;
 pub mod forms;
 pub mod kiosk;
+pub mod language;
 pub mod lookup;
 #[cfg(feature = "openapi")]
 pub mod openapi;
@@ -41,6 +42,7 @@ pub use deadline::{Deadline, Light};
 pub use error::{ErrorBody, ErrorDetail, FieldError};
 pub use forms::{FieldType, FormField, FormSection, FormSpec, UploadLimits};
 pub use kiosk::{validate_kiosk_config, KioskConfig};
+pub use language::Language;
 pub use lookup::CaseLookupRequest;
 pub use query::{
     ServiceQuery, DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS,

@@ -22,6 +22,7 @@ use crate::checks::{
 use crate::complaints::{
     COMPLAINT_ACTIONS, MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS, MAX_REF_CHARS, MAX_REPLY_CHARS,
 };
+use crate::language::{Language, LANG_PARAM};
 use crate::query::{MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS};
 use crate::ratings::{
     FAULT_TAGS, MAX_ANSWER_CHARS, MAX_COMMENT_CHARS, MAX_LEVEL, MAX_TAGS, MIN_LEVEL, PRAISE_TAGS,
@@ -205,6 +206,7 @@ fn properties() -> Vec<(&'static str, &'static str, Value)> {
 fn parameters() -> Vec<(&'static str, &'static str, Value)> {
     let audiences: Vec<&str> = Audience::ALL.iter().map(|a| a.as_str()).collect();
     let statuses: Vec<&str> = ComplaintStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let languages: Vec<&str> = Language::ALL.iter().map(|l| l.tag()).collect();
     vec![
         ("path", "number", pattern(&acceptance_number_pattern())),
         (
@@ -231,6 +233,7 @@ fn parameters() -> Vec<(&'static str, &'static str, Value)> {
             json!({"minimum": 1, "maximum": MAX_PER_PAGE}),
         ),
         ("query", "status", json!({ "enum": statuses })),
+        ("query", LANG_PARAM, json!({ "enum": languages })),
         ("query", "from", pattern(DATE_PATTERN)),
         ("query", "to", pattern(DATE_PATTERN)),
     ]

@@ -8,6 +8,8 @@
 //! The catalogue's answers live here too: `FormDefinition` (a service's questions joined
 //! with its material checklist) and the installation's `PublicConfig`.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "openapi")]
@@ -283,6 +285,12 @@ pub struct ServiceGuide {
     /// uploads are common to all forms). Served by `/services/{code}/form`, not with the guide.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form: Option<FormSpec>,
+    /// Catalogue files only: Traditional Chinese texts written by hand where the server's
+    /// conversion reads wrong, by the field's path in the guide (`name`,
+    /// `materials[0].name`, `form.sections[0].fields[1].label`). Never in an answer: a guide
+    /// asked for in Traditional carries them in place.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub zh_hant: BTreeMap<String, String>,
 }
 
 impl ServiceGuide {

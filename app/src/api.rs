@@ -6,8 +6,14 @@ use api_client::{ApiClient, ClientError, FieldError};
 
 use crate::i18n::{k, t, tf};
 
+/// The API, asking for the catalogue's texts in the visitor's language. Pages fetch anew
+/// when the language changes, since the body renders anew (`crate::shell`).
 pub fn client() -> ApiClient {
-    ApiClient::new("").on_reach(crate::connectivity::note)
+    let client = ApiClient::new("").on_reach(crate::connectivity::note);
+    match api_client::Language::parse(crate::i18n::locale().tag()) {
+        Some(language) => client.language(language),
+        None => client,
+    }
 }
 
 /// Waits before sending again after a network failure: four tries in all.
@@ -63,6 +69,7 @@ fn field_label(field: &str) -> &'static str {
         "audience" => t(k::FILTER_AUDIENCE),
         "topic" => t(k::FILTER_TOPIC),
         "page" | "per_page" => t(k::PAGINATION_PAGE_LABEL),
+        "lang" => t(k::LANGUAGE_LABEL),
         _ => t(k::ERROR_FIELD_UNKNOWN),
     }
 }

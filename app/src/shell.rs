@@ -29,9 +29,12 @@ use crate::pages::{
     track::{CasePage, TrackLookup},
 };
 
-/// Where the portal remembers the visitor's language. The kiosk remembers nothing.
+/// Where the portal remembers the language a visitor chose. The kiosk remembers nothing.
 const LOCALE_KEY: &str = "onewindow.locale";
 
+/// The portal's language: the one the visitor chose here before, else the first of the
+/// browser's languages the portal has. A kiosk starts in the reference language until its
+/// settings name the hall's first (`kiosk_config`).
 fn initial_locale(mode: Mode) -> Locale {
     if mode.is_kiosk() {
         return Locale::ALL[0];
@@ -43,7 +46,23 @@ fn initial_locale(mode: Mode) -> Locale {
         .and_then(|s| s.get_item(LOCALE_KEY).ok().flatten());
     stored
         .and_then(|tag| Locale::from_tag(&tag))
-        .unwrap_or(Locale::ALL[0])
+        .unwrap_or_else(browser_locale)
+}
+
+/// The first of the browser's languages (`navigator.languages`, most preferred first) that
+/// the portal has, mapped as the API maps `Accept-Language` (`api_client::Language`).
+fn browser_locale() -> Locale {
+    let navigator = window().navigator();
+    let mut tags: Vec<String> = navigator
+        .languages()
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect();
+    if tags.is_empty() {
+        tags.extend(navigator.language());
+    }
+    let language = api_client::Language::first_of(tags.iter().map(String::as_str));
+    Locale::from_tag(language.tag()).unwrap_or(Locale::ALL[0])
 }
 
 /// The root: context, the router, and `body` (the layout and routes of one build). Each
@@ -55,10 +74,14 @@ pub fn App(mode: Mode, body: fn() -> AnyView) -> impl IntoView {
     provide_context(i18n);
     Drafts::provide(!mode.is_kiosk());
     if !mode.is_kiosk() {
-        Effect::new(move |_| {
+        // Only a choice is remembered: the first run is the language the portal started
+        // in, which follows the browser's until the visitor picks one.
+        Effect::new(move |started: Option<()>| {
             let tag = i18n.locale.get().tag();
-            if let Some(s) = window().local_storage().ok().flatten() {
-                let _ = s.set_item(LOCALE_KEY, tag);
+            if started.is_some() {
+                if let Some(s) = window().local_storage().ok().flatten() {
+                    let _ = s.set_item(LOCALE_KEY, tag);
+                }
             }
         });
     }

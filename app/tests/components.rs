@@ -115,9 +115,20 @@ fn the_error_panel_offers_a_retry_that_is_called() {
 }
 
 #[wasm_bindgen_test]
-fn messages_fill_placeholders_and_fall_back_by_language() {
+fn messages_fill_placeholders_in_each_language() {
     let i18n = I18n::new(Locale::ALL[0]);
     assert_eq!(tf(k::LIMIT_WORKING_DAYS, &[("n", "20")]), "20 个工作日");
+    let hant = Locale::from_tag("zh-Hant").expect("Traditional Chinese ships");
+    i18n.set(hant);
+    assert_eq!(tf(k::LIMIT_WORKING_DAYS, &[("n", "20")]), "20 個工作天");
+    assert_eq!(
+        document()
+            .document_element()
+            .unwrap()
+            .get_attribute("lang")
+            .unwrap(),
+        "zh-Hant"
+    );
     let en = Locale::from_tag("en").expect("English ships");
     i18n.set(en);
     assert_eq!(tf(k::LIMIT_WORKING_DAYS, &[("n", "20")]), "20 working days");

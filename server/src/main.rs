@@ -10,6 +10,7 @@ mod db;
 mod error;
 mod gate;
 mod idempotency;
+mod script;
 // Layer 1: the catalogue, search, numbers and tracking addresses.
 mod catalogue;
 mod numbering;

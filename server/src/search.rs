@@ -7,6 +7,8 @@ use std::collections::HashMap;
 
 use api_client::{Audience, ServiceGuide};
 
+use crate::script::to_simplified;
+
 /// Filters that narrow the catalogue before any text matching.
 #[derive(Debug, Default, Clone)]
 pub struct Filter<'a> {
@@ -94,10 +96,11 @@ fn strip_affixes(term: &str) -> String {
 }
 
 /// Splits a query into terms at whitespace and punctuation. A query of only spaces and
-/// punctuation has no terms.
+/// punctuation has no terms. A query typed in Traditional is read in Simplified, the
+/// catalogue's script (居住證 finds 居住证).
 pub fn terms(query: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for raw in normalise(query).split(|c: char| !c.is_alphanumeric()) {
+    for raw in normalise(&to_simplified(query)).split(|c: char| !c.is_alphanumeric()) {
         if raw.is_empty() {
             continue;
         }
@@ -355,6 +358,20 @@ mod tests {
         assert!(all
             .windows(2)
             .all(|w| guides[w[0]].popularity >= guides[w[1]].popularity));
+    }
+
+    #[test]
+    fn a_query_in_traditional_finds_the_simplified_guide() {
+        let (guides, index) = demo_index();
+        assert_eq!(terms("居住證 營業執照"), vec!["居住证", "营业执照"]);
+        let found = names(
+            &guides,
+            &index.search(&terms("辦理居住證"), &Filter::default()),
+        );
+        assert!(
+            found.first().is_some_and(|n| n.contains("居住证")),
+            "{found:?}"
+        );
     }
 
     #[test]

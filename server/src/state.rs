@@ -2,16 +2,18 @@
 //!
 //! The database is the source of truth. The snapshot is rebuilt whenever the stored
 //! catalogue version differs from the one it was built from, so an import made by another
-//! process (the CLI, or another instance on PostgreSQL) shows up on the next request.
+//! process (the CLI, or another instance on PostgreSQL) shows up on the next request. Its
+//! Traditional Chinese texts are converted once per snapshot, when first asked for.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, OnceLock, RwLock};
 
-use api_client::{Department, ServiceGuide, Topic};
+use api_client::{Department, Language, ServiceGuide, Topic};
 use sqlx::AnyPool;
 
 use crate::admission::Admission;
 use crate::catalogue;
+use crate::catalogue::hant::{self, NameOverrides, Texts};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::gate::rate::RateLimit;
@@ -24,6 +26,29 @@ pub struct Snapshot {
     pub guides: Vec<ServiceGuide>,
     pub by_code: HashMap<String, usize>,
     pub index: SearchIndex,
+    /// The hand-written Traditional texts: of departments and topics, and of each guide
+    /// (by its position), which answers never carry.
+    names_zh_hant: NameOverrides,
+    guides_zh_hant: Vec<BTreeMap<String, String>>,
+    /// The same catalogue in Traditional, guide for guide in the same order.
+    zh_hant: OnceLock<Texts>,
+}
+
+/// The catalogue's texts in one language: slices in the snapshot's order, so the search
+/// index's and `by_code`'s positions hold for them too.
+#[derive(Clone, Copy)]
+pub struct Localised<'a> {
+    pub departments: &'a [Department],
+    pub topics: &'a [Topic],
+    pub guides: &'a [ServiceGuide],
+    by_code: &'a HashMap<String, usize>,
+}
+
+impl<'a> Localised<'a> {
+    /// The service with this code.
+    pub fn guide(&self, code: &str) -> Option<&'a ServiceGuide> {
+        self.by_code.get(code).map(|&i| &self.guides[i])
+    }
 }
 
 impl Snapshot {
@@ -42,7 +67,47 @@ impl Snapshot {
         self.by_code.get(code).map(|&i| &self.guides[i])
     }
 
-    fn build(c: catalogue::Catalogue) -> Self {
+    /// The catalogue's texts for a reader of `language` (`Language::catalogue`: Simplified
+    /// for an English reader, since there is no English catalogue).
+    pub fn in_language(&self, language: Language) -> Localised<'_> {
+        let (departments, topics, guides) = match language.catalogue() {
+            Language::ZhHant => {
+                let t = self.zh_hant.get_or_init(|| self.to_traditional());
+                (&t.departments, &t.topics, &t.guides)
+            }
+            Language::ZhHans | Language::En => (&self.departments, &self.topics, &self.guides),
+        };
+        Localised {
+            departments,
+            topics,
+            guides,
+            by_code: &self.by_code,
+        }
+    }
+
+    fn to_traditional(&self) -> Texts {
+        let simplified = Texts {
+            departments: self.departments.clone(),
+            topics: self.topics.clone(),
+            guides: self
+                .guides
+                .iter()
+                .zip(&self.guides_zh_hant)
+                .map(|(g, written)| ServiceGuide {
+                    zh_hant: written.clone(),
+                    ..g.clone()
+                })
+                .collect(),
+        };
+        hant::traditional(&simplified, &self.names_zh_hant)
+    }
+
+    fn build(mut c: catalogue::Catalogue) -> Self {
+        let guides_zh_hant = c
+            .guides
+            .iter_mut()
+            .map(|g| std::mem::take(&mut g.zh_hant))
+            .collect();
         let index = SearchIndex::new(&c.guides, &c.synonyms);
         let by_code = c
             .guides
@@ -57,6 +122,9 @@ impl Snapshot {
             guides: c.guides,
             by_code,
             index,
+            names_zh_hant: c.names_zh_hant,
+            guides_zh_hant,
+            zh_hant: OnceLock::new(),
         }
     }
 }

@@ -104,6 +104,16 @@ impl Session {
 
     /// Like `start`, with further `serve` arguments (e.g. `--kiosk-config FILE`).
     pub async fn start_with(width: u32, height: u32, serve_args: &[&str]) -> Result<Session> {
+        Session::launch(width, height, serve_args, "zh-CN").await
+    }
+
+    /// A phone-sized window whose browser prefers the language `lang` (`navigator.languages`
+    /// and `Accept-Language`); the others prefer zh-CN.
+    pub async fn phone_in(lang: &str) -> Result<Session> {
+        Session::launch(360, 740, &[], lang).await
+    }
+
+    async fn launch(width: u32, height: u32, serve_args: &[&str], lang: &str) -> Result<Session> {
         let data = tempfile::tempdir()?;
         let server = start_server(data.path(), serve_args).await?;
         let base = server.base().to_string();
@@ -117,8 +127,10 @@ impl Session {
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--no-first-run", format!("--window-size={width},{height}"), "--lang=zh-CN",
-                ]
+                    "--no-first-run", format!("--window-size={width},{height}"), format!("--lang={lang}"),
+                ],
+                // What headless Chromium reports as the user's languages.
+                "prefs": { "intl.accept_languages": lang },
             }),
         );
         // Keeps the console (and the browser's own reports there) for `browser_log`.

@@ -122,6 +122,76 @@ async fn the_language_can_be_switched_and_is_remembered() -> anyhow::Result<()> 
     s.close().await
 }
 
+/// Waits until the page's `h1` reads `expected`: a language change renders the page anew
+/// and fetches its guide again.
+async fn wait_for_heading(s: &Session, expected: &str) -> anyhow::Result<()> {
+    for _ in 0..100 {
+        if s.heading().await.is_ok_and(|h| h == expected) {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("the heading never read {expected}: {:?}", s.heading().await)
+}
+
+#[tokio::test]
+async fn a_browser_asking_for_traditional_chinese_gets_it_from_the_first_visit(
+) -> anyhow::Result<()> {
+    let s = Session::phone_in("zh-TW").await?;
+    s.open("/").await?;
+    s.wait_for(".service-card").await?;
+    assert_eq!(
+        s.js("return document.documentElement.lang").await?,
+        "zh-Hant"
+    );
+    let body = s.js("return document.body.innerText").await?;
+    let body = body.as_str().unwrap_or_default();
+    assert!(
+        body.contains("辦事指南") && !body.contains("办事指南"),
+        "{body:.400}"
+    );
+    // The catalogue's own texts, converted by the server.
+    let cards = s
+        .js("return [...document.querySelectorAll('.service-card')].map(c => c.textContent).join('|')")
+        .await?;
+    assert!(cards.to_string().contains("居住證"), "{cards}");
+
+    s.open("/services/440113-GA-GG-001").await?;
+    s.wait_for("[data-testid=materials-table]").await?;
+    assert_eq!(s.heading().await?, "居住證申領");
+    assert_eq!(
+        s.js("return document.documentElement.lang").await?,
+        "zh-Hant"
+    );
+    let sections = s
+        .js("return [...document.querySelectorAll('.guide__section > h2')].map(h => h.textContent)")
+        .await?;
+    assert!(sections.to_string().contains("申請材料"), "{sections}");
+
+    // A choice made on the switch wins over the browser's languages from then on.
+    s.click(".language-switch button[lang=zh-CN]").await?;
+    wait_for_heading(&s, "居住证申领").await?;
+    s.open("/services/440113-GA-GG-001").await?;
+    s.wait_for("[data-testid=materials-table]").await?;
+    assert_eq!(s.heading().await?, "居住证申领");
+    assert_eq!(s.js("return document.documentElement.lang").await?, "zh-CN");
+    s.close().await
+}
+
+#[tokio::test]
+async fn an_english_browser_gets_english_around_the_simplified_catalogue() -> anyhow::Result<()> {
+    let s = Session::phone_in("en-GB").await?;
+    s.open("/services/440113-GA-GG-001").await?;
+    s.wait_for("[data-testid=materials-table]").await?;
+    assert_eq!(s.js("return document.documentElement.lang").await?, "en");
+    assert_eq!(
+        s.heading().await?,
+        "居住证申领",
+        "there is no English catalogue"
+    );
+    s.close().await
+}
+
 #[tokio::test]
 async fn when_the_api_is_unreachable_the_page_says_so_and_offers_a_retry() -> anyhow::Result<()> {
     let mut s = Session::phone().await?;

@@ -21,6 +21,7 @@ pub const SERVER_LAYERS: &[&[&str]] = &[
         "gate",
         "admission",
         "idempotency",
+        "script",
     ],
     &["catalogue", "search", "numbering", "tracking"],
     &["state"],

@@ -10,17 +10,21 @@ pub mod receipt;
 pub mod store;
 pub mod submit;
 
-use api_client::{FormDefinition, FormMaterial, Requirement, ServiceGuide};
+use api_client::{FormDefinition, FormMaterial, Language, Requirement, ServiceGuide};
 
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The application form of service `code`. Only services taken online (网办深度 Ⅲ and up)
-/// have one; a 404 otherwise.
-pub async fn form(state: &AppState, code: &str) -> Result<FormDefinition, ApiError> {
+/// The application form of service `code`, its texts for a reader of `language`. Only
+/// services taken online (网办深度 Ⅲ and up) have one; a 404 otherwise.
+pub async fn form(
+    state: &AppState,
+    code: &str,
+    language: Language,
+) -> Result<FormDefinition, ApiError> {
     let catalogue = state.catalogue().await?;
-    let Some(guide) = catalogue.guide(code) else {
+    let Some(guide) = catalogue.in_language(language).guide(code) else {
         return Err(ApiError::NotFound("no service has this code".into()));
     };
     if !guide.accepts_online_applications() {

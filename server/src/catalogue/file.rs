@@ -1,6 +1,7 @@
 //! Reading catalogue files: JSON with `departments`, `topics`, `synonyms` and `services`.
 //! Parse errors and unknown fields are reported with the file, the item code and the field.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use api_client::{Audience, ServiceGuide};
@@ -103,6 +104,9 @@ pub struct DepartmentEntry {
     pub name: String,
     #[serde(default)]
     pub phone: Option<String>,
+    /// `{"name": "…"}`: the Traditional name, where the conversion reads wrong.
+    #[serde(default)]
+    pub zh_hant: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,6 +114,9 @@ pub struct TopicEntry {
     pub code: String,
     pub name: String,
     pub audience: Audience,
+    /// `{"name": "…"}`: the Traditional name, where the conversion reads wrong.
+    #[serde(default)]
+    pub zh_hant: BTreeMap<String, String>,
 }
 
 /// The files of one import, parsed, each with the name it is reported by.

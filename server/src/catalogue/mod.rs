@@ -3,6 +3,7 @@
 
 pub mod demo;
 mod file;
+pub mod hant;
 mod store;
 mod validate;
 

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use api_client::{Audience, Department, ServiceGuide, Topic};
 use sqlx::{Any, AnyPool, Transaction};
 
+use super::hant::{self, NameOverrides};
 use super::validate::Known;
 use super::{Batch, ImportSummary, Problem, Problems};
 use crate::error::ApiError;
@@ -52,26 +53,30 @@ pub(super) async fn write(
     for (_, file) in &batch.files {
         for (i, d) in file.departments.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO departments (code, name, phone, sort_order) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, phone = excluded.phone, sort_order = excluded.sort_order",
+                "INSERT INTO departments (code, name, phone, sort_order, name_zh_hant) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, phone = excluded.phone, sort_order = excluded.sort_order,
+                     name_zh_hant = excluded.name_zh_hant",
             )
             .bind(&d.code)
             .bind(&d.name)
             .bind(&d.phone)
             .bind(i as i64)
+            .bind(d.zh_hant.get(hant::NAME).map(String::as_str))
             .execute(&mut **tx)
             .await?;
             summary.departments += 1;
         }
         for (i, t) in file.topics.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO topics (code, name, audience, sort_order) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, audience = excluded.audience, sort_order = excluded.sort_order",
+                "INSERT INTO topics (code, name, audience, sort_order, name_zh_hant) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, audience = excluded.audience, sort_order = excluded.sort_order,
+                     name_zh_hant = excluded.name_zh_hant",
             )
             .bind(&t.code)
             .bind(&t.name)
             .bind(t.audience.as_str())
             .bind(i as i64)
+            .bind(t.zh_hant.get(hant::NAME).map(String::as_str))
             .execute(&mut **tx)
             .await?;
             summary.topics += 1;
@@ -162,6 +167,8 @@ pub struct Catalogue {
     pub topics: Vec<Topic>,
     pub synonyms: Vec<Vec<String>>,
     pub guides: Vec<ServiceGuide>,
+    /// The departments' and topics' own Traditional names.
+    pub names_zh_hant: NameOverrides,
 }
 
 #[derive(sqlx::FromRow)]
@@ -170,6 +177,7 @@ struct DepartmentRow {
     name: String,
     phone: Option<String>,
     service_count: i64,
+    name_zh_hant: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -178,6 +186,7 @@ struct TopicRow {
     name: String,
     audience: String,
     service_count: i64,
+    name_zh_hant: Option<String>,
 }
 
 /// A JSON document stored in a TEXT column.
@@ -192,14 +201,20 @@ pub async fn load(pool: &AnyPool) -> Result<Catalogue, ApiError> {
         .fetch_one(&mut *tx)
         .await?;
     let departments: Vec<DepartmentRow> = sqlx::query_as(
-        "SELECT d.code, d.name, d.phone,
+        "SELECT d.code, d.name, d.phone, d.name_zh_hant,
              (SELECT COUNT(*) FROM services s WHERE s.department_code = d.code) AS service_count
          FROM departments d ORDER BY d.sort_order, d.code",
     )
     .fetch_all(&mut *tx)
     .await?;
+    let mut names_zh_hant = NameOverrides::default();
     let departments: Vec<Department> = departments
         .into_iter()
+        .inspect(|d| {
+            if let Some(n) = &d.name_zh_hant {
+                names_zh_hant.departments.insert(d.code.clone(), n.clone());
+            }
+        })
         .map(|d| Department {
             code: d.code,
             name: d.name,
@@ -208,7 +223,7 @@ pub async fn load(pool: &AnyPool) -> Result<Catalogue, ApiError> {
         })
         .collect();
     let topics: Vec<TopicRow> = sqlx::query_as(
-        "SELECT t.code, t.name, t.audience,
+        "SELECT t.code, t.name, t.audience, t.name_zh_hant,
              (SELECT COUNT(*) FROM service_topics st WHERE st.topic_code = t.code) AS service_count
          FROM topics t ORDER BY t.sort_order, t.code",
     )
@@ -216,6 +231,11 @@ pub async fn load(pool: &AnyPool) -> Result<Catalogue, ApiError> {
     .await?;
     let topics: Vec<Topic> = topics
         .into_iter()
+        .inspect(|t| {
+            if let Some(n) = &t.name_zh_hant {
+                names_zh_hant.topics.insert(t.code.clone(), n.clone());
+            }
+        })
         .map(|t| Topic {
             code: t.code,
             name: t.name,
@@ -264,5 +284,6 @@ pub async fn load(pool: &AnyPool) -> Result<Catalogue, ApiError> {
         topics,
         synonyms,
         guides,
+        names_zh_hant,
     })
 }

@@ -1,10 +1,10 @@
 //! The rules a catalogue must satisfy beyond its JSON shape (see catalogue/README.md).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use api_client::{FieldType, FormField, FormSpec, HandlingType, ServiceGuide};
 
-use super::{Batch, Problem};
+use super::{hant, Batch, Problem};
 
 const MAX_TEXT: usize = 2000;
 
@@ -42,6 +42,9 @@ pub fn validate(batch: &Batch, stored: &Known) -> Vec<Problem> {
             if d.name.trim().is_empty() || d.name.chars().count() > 100 {
                 report(&d.code, "name", "must be 1–100 characters");
             }
+            for (field, message) in name_overrides(&d.zh_hant, 100) {
+                report(&d.code, &field, &message);
+            }
             departments.insert(d.code.clone());
         }
         for t in &content.topics {
@@ -50,6 +53,9 @@ pub fn validate(batch: &Batch, stored: &Known) -> Vec<Problem> {
             }
             if t.name.trim().is_empty() || t.name.chars().count() > 50 {
                 report(&t.code, "name", "must be 1–50 characters");
+            }
+            for (field, message) in name_overrides(&t.zh_hant, 50) {
+                report(&t.code, &field, &message);
             }
             topics.insert(t.code.clone());
         }
@@ -224,7 +230,51 @@ fn service_problems(
         }
         out.extend(form_problems(form));
     }
+    out.extend(text_overrides(s));
     out
+}
+
+/// Problems with a department's or topic's `zh_hant`: it may give only `name`, as long as
+/// the name may be.
+fn name_overrides(own: &BTreeMap<String, String>, max: usize) -> Vec<(String, String)> {
+    own.iter()
+        .filter_map(|(field, text)| {
+            let at = format!("zh_hant.{field}");
+            if field != hant::NAME {
+                Some((at, "only `name` may be written in Traditional here".into()))
+            } else if text.trim().is_empty() || text.chars().count() > max {
+                Some((at, format!("must be 1–{max} characters")))
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// Problems with a service's `zh_hant`: each key must be the path of one of its texts
+/// (`hant::texts_mut`), each text as long as the field it stands for may be.
+fn text_overrides(s: &ServiceGuide) -> Vec<(String, String)> {
+    if s.zh_hant.is_empty() {
+        return Vec::new();
+    }
+    let paths = hant::text_paths(s);
+    s.zh_hant
+        .iter()
+        .filter_map(|(path, text)| {
+            let at = format!("zh_hant.{path}");
+            let max = if path == "name" { 100 } else { MAX_TEXT };
+            if !paths.contains(path) {
+                Some((
+                    at,
+                    "names no text of this service (a path such as `name`, `conditions[0]` or `materials[1].notes`)".into(),
+                ))
+            } else if text.trim().is_empty() || text.chars().count() > max {
+                Some((at, format!("must be 1–{max} characters")))
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 /// An id of a form section or field: 1–32 lowercase letters, digits or `_`.
@@ -644,8 +694,38 @@ mod tests {
                 }),
             ),
             ("location", Box::new(|s| s.location = "  ".into())),
+            (
+                "zh_hant.materials[99].name",
+                Box::new(|s| {
+                    s.zh_hant.insert("materials[99].name".into(), "材料".into());
+                }),
+            ),
+            (
+                "zh_hant.code",
+                Box::new(|s| {
+                    s.zh_hant.insert("code".into(), "X".into());
+                }),
+            ),
+            (
+                "zh_hant.name",
+                Box::new(|s| {
+                    s.zh_hant.insert("name".into(), "名".repeat(101));
+                }),
+            ),
+            (
+                "zh_hant.conditions[0]",
+                Box::new(|s| {
+                    s.zh_hant.insert("conditions[0]".into(), " ".into());
+                }),
+            ),
         ];
         assert!(problems_of(base.clone()).is_empty());
+        let mut written = base.clone();
+        written
+            .zh_hant
+            .insert("materials[0].name".into(), "手寫的材料".into());
+        written.zh_hant.insert("name".into(), "手寫的名稱".into());
+        assert_eq!(problems_of(written), vec![]);
         for (field, breaks) in cases {
             let mut s = base.clone();
             breaks(&mut s);
@@ -951,6 +1031,26 @@ mod tests {
                 .iter()
                 .any(|p| p.message.contains("more than once")),
             "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_department_or_topic_gives_only_its_name_in_traditional() {
+        let text = r#"{
+            "departments": [{"code": "d1", "name": "局", "zh_hant": {"name": "局", "phone": "1"}}],
+            "topics": [{"code": "t1", "name": "主题", "audience": "individual", "zh_hant": {"name": ""}}]
+        }"#;
+        let batch = Batch::from_texts(&[("f.json", text)]).unwrap();
+        let problems: Vec<(Option<String>, String)> = validate(&batch, &Known::default())
+            .into_iter()
+            .map(|p| (p.item, p.field))
+            .collect();
+        assert_eq!(
+            problems,
+            vec![
+                (Some("d1".into()), "zh_hant.phone".into()),
+                (Some("t1".into()), "zh_hant.name".into()),
+            ]
         );
     }
 }

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::extract::{
-    named_deserialize, shape_problem, ClientAddr, JsonBody, JsonRequest, Params, RawNumber,
-    ServiceCode, IDEMPOTENCY_KEY,
+    named_deserialize, shape_problem, ClientAddr, InLanguage, JsonBody, JsonRequest, Lang, Params,
+    RawNumber, ServiceCode, IDEMPOTENCY_KEY,
 };
 use crate::applications::{self, receipt::receipt as receipt_of, submit::submit};
 use crate::cases::access::read_parts;
@@ -37,17 +37,28 @@ pub fn routes() -> Router<AppState> {
     get,
     path = "/services/{code}/form",
     tag = "applications",
-    params(("code" = String, Path, description = "实施编码")),
+    params(
+        ("code" = String, Path, description = "实施编码"),
+        ("lang" = Option<String>, Query, description = "The language of the catalogue's texts: `zh-Hans`, `zh-Hant` (converted to Traditional Chinese) or `en` (no English catalogue: Simplified); ahead of `Accept-Language`"),
+        ("Accept-Language" = Option<String>, Header, description = "Without `lang`: the most preferred of zh-Hant (zh-TW, zh-HK, zh-MO, zh-Hant…), zh-Hans (other Chinese) and en by q-value; Simplified when none"),
+    ),
     responses(
-        (status = 200, description = "The form", body = FormDefinition),
+        (status = 200, description = "The form", body = FormDefinition,
+            headers(("Content-Language" = String, description = "`zh-Hans` or `zh-Hant`: the script of the catalogue's texts"))),
+        (status = 400, description = "`lang` is not one of ours", body = api_client::ErrorBody),
         (status = 404, description = "No service has this code, or it cannot be applied for online", body = api_client::ErrorBody),
     )
 )]
 pub async fn form(
     State(state): State<AppState>,
+    lang: Lang,
     ServiceCode(code): ServiceCode,
-) -> Result<Json<FormDefinition>, ApiError> {
-    Ok(Json(applications::form(&state, &code).await?))
+) -> Result<InLanguage<FormDefinition>, ApiError> {
+    let language = lang.get()?;
+    Ok(InLanguage(
+        language,
+        applications::form(&state, &code, language).await?,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 //! What handlers take from a request, rejecting with the one `ApiError` (never a bare 400:
 //! every problem names its field): the query string (`Params`), the client's address
 //! (`ClientAddr`), the number or code in the path (`CaseNumber`, `ComplaintNumber`,
-//! `ServiceCode`), JSON bodies (`JsonBody`), the `Idempotency-Key` header and the staff
-//! member of a bearer token (`Staff`).
+//! `ServiceCode`), JSON bodies (`JsonBody`), the `Idempotency-Key` header, the staff
+//! member of a bearer token (`Staff`), and the language of an answer (`Lang`, answered with
+//! `InLanguage`).
 //!
 //! No text with a control character gets past them (`api_client::text`): every string of a
 //! JSON body is checked before the body is read as its type (tab and line breaks only in
@@ -12,13 +13,18 @@
 use std::marker::PhantomData;
 use std::net::{IpAddr, SocketAddr};
 
+use api_client::language::LANG_PARAM;
 use api_client::text::{self, Lines, TextAreas};
-use api_client::FieldError;
+use api_client::{FieldError, Language};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_LANGUAGE, VARY};
 use axum::http::request::Parts;
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::cases::staff::{self, Staff};
 use crate::error::ApiError;
@@ -223,6 +229,70 @@ pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
         .filter_map(Result::ok)
         .find(|c| c.name() == name)
         .map(|c| c.value_trimmed().to_string())
+}
+
+/// The language an answer's catalogue texts are for: `?lang=` (`zh-Hans`, `zh-Hant` or `en`;
+/// anything else is a 400 naming `lang`), else the most preferred of ours in
+/// `Accept-Language`, else Simplified Chinese. Answer with `InLanguage`.
+pub struct Lang(Result<Language, FieldError>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let asked = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+            .find(|(k, _)| k == LANG_PARAM)
+            .map(|(_, v)| v.into_owned());
+        Ok(Lang(match asked {
+            Some(tag) => Language::parse(&tag).ok_or_else(|| {
+                let ours: Vec<&str> = Language::ALL.iter().map(|l| l.tag()).collect();
+                FieldError::new(
+                    LANG_PARAM,
+                    "invalid",
+                    format!("lang must be one of {}", ours.join(", ")),
+                )
+            }),
+            None => Ok(parts
+                .headers
+                .get(ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Language::from_accept_language)
+                .unwrap_or(Language::ZhHans)),
+        }))
+    }
+}
+
+impl Lang {
+    /// The language, or the 400 naming `lang`.
+    pub fn get(self) -> Result<Language, ApiError> {
+        self.0.map_err(|e| ApiError::BadRequest(vec![e]))
+    }
+
+    /// The language, its problem (if any) put with the request's others.
+    pub fn checked(self, errors: &mut Vec<FieldError>) -> Language {
+        self.0.unwrap_or_else(|e| {
+            errors.push(e);
+            Language::ZhHans
+        })
+    }
+}
+
+/// A JSON answer whose catalogue texts are in a language: `Content-Language` names the
+/// language they are in (`Language::catalogue`: Simplified for an English reader), and
+/// `Vary: Accept-Language` says another reader may get another.
+pub struct InLanguage<T>(pub Language, pub T);
+
+impl<T: Serialize> IntoResponse for InLanguage<T> {
+    fn into_response(self) -> Response {
+        let mut res = Json(self.1).into_response();
+        let headers = res.headers_mut();
+        headers.insert(
+            CONTENT_LANGUAGE,
+            HeaderValue::from_static(self.0.catalogue().tag()),
+        );
+        headers.append(VARY, HeaderValue::from_static("accept-language"));
+        res
+    }
 }
 
 /// The decoded query string, in order. A parameter given twice keeps its first value. A

@@ -5,9 +5,8 @@ use api_client::{
     MAX_PER_PAGE, MAX_QUERY_CHARS,
 };
 use axum::extract::State;
-use axum::Json;
 
-use super::extract::{Params, ServiceCode};
+use super::extract::{InLanguage, Lang, Params, ServiceCode};
 use crate::error::ApiError;
 use crate::search::{terms, Filter};
 use crate::state::AppState;
@@ -18,24 +17,29 @@ use crate::state::AppState;
     path = "/services",
     tag = "catalogue",
     params(
-        ("q" = Option<String>, Query, description = "Search text (at most 100 characters). Chinese substring and keyword matching with synonyms; every space-separated part must match. Only spaces or punctuation gives an empty result."),
+        ("q" = Option<String>, Query, description = "Search text (at most 100 characters), in Simplified or Traditional Chinese. Chinese substring and keyword matching with synonyms; every space-separated part must match. Only spaces or punctuation gives an empty result."),
         ("department" = Option<String>, Query, description = "Department code, from /departments"),
         ("audience" = Option<String>, Query, description = "`individual` or `organisation`"),
         ("topic" = Option<String>, Query, description = "Topic code, from /topics"),
         ("page" = Option<u32>, Query, description = "Page number from 1"),
         ("per_page" = Option<u32>, Query, description = "1–100, default 20"),
+        ("lang" = Option<String>, Query, description = "The language of the catalogue's texts: `zh-Hans`, `zh-Hant` (converted to Traditional Chinese) or `en` (no English catalogue: Simplified); ahead of `Accept-Language`"),
+        ("Accept-Language" = Option<String>, Header, description = "Without `lang`: the most preferred of zh-Hant (zh-TW, zh-HK, zh-MO, zh-Hant…), zh-Hans (other Chinese) and en by q-value; Simplified when none"),
     ),
     responses(
-        (status = 200, description = "Matching services, best match first (most popular first without `q`)", body = ServicePage),
+        (status = 200, description = "Matching services, best match first (most popular first without `q`)", body = ServicePage,
+            headers(("Content-Language" = String, description = "`zh-Hans` or `zh-Hant`: the script of the catalogue's texts"))),
         (status = 400, description = "A parameter is invalid; `fields` names it", body = api_client::ErrorBody),
     )
 )]
 pub async fn list(
     State(state): State<AppState>,
+    lang: Lang,
     params: Params,
-) -> Result<Json<ServicePage>, ApiError> {
+) -> Result<InLanguage<ServicePage>, ApiError> {
     let catalogue = state.catalogue().await?;
     let mut errors: Vec<FieldError> = Vec::new();
+    let language = lang.checked(&mut errors);
 
     let q = params.get("q").unwrap_or("");
     if q.chars().count() > MAX_QUERY_CHARS {
@@ -99,18 +103,22 @@ pub async fn list(
         }
     };
     let start = ((page - 1) as usize).saturating_mul(per_page as usize);
+    let texts = catalogue.in_language(language);
     let items = hits
         .iter()
         .skip(start)
         .take(per_page as usize)
-        .map(|&i| ServiceSummary::from(&catalogue.guides[i]))
+        .map(|&i| ServiceSummary::from(&texts.guides[i]))
         .collect();
-    Ok(Json(ServicePage {
-        items,
-        total: hits.len() as u64,
-        page,
-        per_page,
-    }))
+    Ok(InLanguage(
+        language,
+        ServicePage {
+            items,
+            total: hits.len() as u64,
+            page,
+            per_page,
+        },
+    ))
 }
 
 /// One full service guide.
@@ -118,23 +126,33 @@ pub async fn list(
     get,
     path = "/services/{code}",
     tag = "catalogue",
-    params(("code" = String, Path, description = "实施编码")),
+    params(("code" = String, Path, description = "实施编码"), 
+        ("lang" = Option<String>, Query, description = "The language of the catalogue's texts: `zh-Hans`, `zh-Hant` (converted to Traditional Chinese) or `en` (no English catalogue: Simplified); ahead of `Accept-Language`"),
+        ("Accept-Language" = Option<String>, Header, description = "Without `lang`: the most preferred of zh-Hant (zh-TW, zh-HK, zh-MO, zh-Hant…), zh-Hans (other Chinese) and en by q-value; Simplified when none"),
+    ),
     responses(
-        (status = 200, description = "The guide with every element", body = ServiceGuide),
+        (status = 200, description = "The guide with every element", body = ServiceGuide,
+            headers(("Content-Language" = String, description = "`zh-Hans` or `zh-Hant`: the script of the catalogue's texts"))),
+        (status = 400, description = "`lang` is not one of ours", body = api_client::ErrorBody),
         (status = 404, description = "No service has this code", body = api_client::ErrorBody),
     )
 )]
 pub async fn get_one(
     State(state): State<AppState>,
+    lang: Lang,
     ServiceCode(code): ServiceCode,
-) -> Result<Json<ServiceGuide>, ApiError> {
+) -> Result<InLanguage<ServiceGuide>, ApiError> {
+    let language = lang.get()?;
     let catalogue = state.catalogue().await?;
-    match catalogue.guide(&code) {
+    match catalogue.in_language(language).guide(&code) {
         // The questions are served with the upload limits by `/services/{code}/form`.
-        Some(guide) => Ok(Json(ServiceGuide {
-            form: None,
-            ..guide.clone()
-        })),
+        Some(guide) => Ok(InLanguage(
+            language,
+            ServiceGuide {
+                form: None,
+                ..guide.clone()
+            },
+        )),
         None => Err(ApiError::NotFound("no service has this code".into())),
     }
 }

@@ -22,7 +22,7 @@ device_id = "th-1f-03"
 idle_seconds = 45
 countdown_seconds = 20
 printer = true
-languages = ["en", "zh-Hans"]
+languages = ["zh-Hant", "en", "zh-Hans"]
 hotline = "020-12345678"
 "#;
 
@@ -63,7 +63,7 @@ async fn the_defaults_are_served_without_a_file(backend: Backend) {
     assert_eq!(config.idle_seconds, 90);
     assert_eq!(config.countdown_seconds, 30);
     assert!(!config.printer);
-    assert_eq!(config.languages, ["zh-Hans", "en"]);
+    assert_eq!(config.languages, ["zh-Hans", "zh-Hant", "en"]);
     // The typed client reads the same.
     assert_eq!(server.api.kiosk_config().await.unwrap(), config);
     // The kiosk's pages are still the bundle's.
@@ -80,7 +80,7 @@ async fn a_files_values_are_served(backend: Backend) {
         idle_seconds: 45,
         countdown_seconds: 20,
         printer: true,
-        languages: vec!["en".into(), "zh-Hans".into()],
+        languages: vec!["zh-Hant".into(), "en".into(), "zh-Hans".into()],
         hotline: "020-12345678".into(),
     };
     let server = or_skip!(TestServer::start_with_args(

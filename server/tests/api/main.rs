@@ -22,6 +22,7 @@ mod health;
 mod keys;
 mod kiosk_config;
 mod kiosks;
+mod languages;
 mod limits;
 mod lookup;
 mod openapi;
