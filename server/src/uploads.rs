@@ -380,12 +380,16 @@ pub async fn sweep(state: &AppState, ttl_secs: u64) -> anyhow::Result<Option<Swe
         }));
     }
     let result = sweep_now(state, ttl_secs).await;
-    // Closing the connection would release it too; unlocking keeps the pool's connection.
-    sqlx::query("SELECT CAST(pg_advisory_unlock($1) AS INT8)")
+    // Unlocking keeps the pool's connection; if that fails, the connection is closed rather
+    // than returned to the pool, which releases the lock too (never held past the sweep).
+    let unlocked = sqlx::query("SELECT CAST(pg_advisory_unlock($1) AS TEXT)")
         .bind(SWEEP_LOCK)
         .execute(&mut *conn)
-        .await
-        .context("cannot release the sweep's lock")?;
+        .await;
+    if let Err(e) = unlocked {
+        drop(conn.detach());
+        return Err(anyhow::Error::new(e).context("cannot release the sweep's lock"));
+    }
     Ok(Some(Swept {
         temporary,
         ..result?

@@ -1,7 +1,8 @@
 //! A case's files: uploads taken by a submission and a supplement, listed to staff and to the
 //! applicant and downloaded byte for byte with the safe headers; refused to everyone else
 //! (other department, other case, no token, wrong code, malformed ids); `server files
-//! verify`; the files an older version kept on its disk moved into the database.
+//! verify`; the files an older version kept on its disk moved into the database; the sweep
+//! of unused uploads skipped while another node holds its lock.
 
 use reqwest::header::{
     CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE,
@@ -22,6 +23,13 @@ backend_tests!(
     verify_reports_damaged_and_missing_files,
     files_an_older_version_kept_on_disk_move_into_the_database,
 );
+
+mod one_sweeper {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_node_skips_the_sweep_while_another_holds_its_lock() {
+        super::a_node_skips_the_sweep_while_another_holds_its_lock().await;
+    }
+}
 
 const DEPT: &str = "tfl";
 const OTHER_DEPT: &str = "tfo";
@@ -574,4 +582,54 @@ async fn files_an_older_version_kept_on_disk_move_into_the_database(backend: Bac
             .contains(&format!("upload {b}: its content is not stored")),
         "{out:?}"
     );
+}
+
+/// The sweep's advisory lock (`uploads::SWEEP_LOCK`, 'OWUS').
+const SWEEP_LOCK: i64 = 0x4f57_5553;
+
+async fn a_node_skips_the_sweep_while_another_holds_its_lock() {
+    use sqlx::Connection;
+    let server = start_on!(
+        Backend::Postgres,
+        catalogue(),
+        envs: &[
+            ("ONEWINDOW_UPLOAD_TTL_SECS", "1"),
+            ("ONEWINDOW_UPLOAD_SWEEP_SECS", "1")
+        ]
+    );
+    // Another node's sweep, as far as this one can tell: a session holding the lock.
+    let mut other = sqlx::PgConnection::connect(server.pg_url().unwrap())
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(SWEEP_LOCK)
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let id = server.upload_named("unused.pdf", &pdf("unused", 500)).await;
+    let rows = format!("SELECT COUNT(*) FROM uploads WHERE id = '{id}'");
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    assert_eq!(
+        server.count(&rows).await,
+        1,
+        "swept while another node held the lock"
+    );
+    assert_eq!(server.count("SELECT COUNT(*) FROM upload_blobs").await, 1);
+    // Released: the next round sweeps the expired upload and its bytes.
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(SWEEP_LOCK)
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while server.count(&rows).await > 0
+        || server.count("SELECT COUNT(*) FROM upload_blobs").await > 0
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not swept 15 s after the lock was released"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let _ = other.close().await;
 }

@@ -663,6 +663,11 @@ impl TestServer {
         path
     }
 
+    /// The URL of this server's PostgreSQL database (none over SQLite).
+    pub fn pg_url(&self) -> Option<&str> {
+        self.pg.as_ref().map(|pg| pg.url.as_str())
+    }
+
     /// This server's data directory.
     pub fn data_dir(&self) -> &Path {
         self.data_dir.path()
