@@ -26,7 +26,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::{Json, Router};
-use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::compression::predicate::{NotForContentType, Predicate};
+use tower_http::compression::{CompressionLayer, CompressionLevel, DefaultPredicate};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
@@ -184,7 +185,15 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route(api_client::bundles::KIOSK_CONFIG_PATH, get(kiosk::config))
         .merge(static_files::bundles(dist))
         .layer(axum::Extension(kiosk::EnrolStyles::of_kiosk(dist)))
-        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+        // Downloads of materials keep their length and bytes: a PDF is compressed inside
+        // already (and images are left alone by the default predicate).
+        .layer(
+            CompressionLayer::new()
+                .quality(CompressionLevel::Precise(4))
+                .compress_when(
+                    DefaultPredicate::new().and(NotForContentType::const_new("application/pdf")),
+                ),
+        )
         .layer(middleware::map_response(
             headers::SecurityHeaders::for_bundles(dist).layer(),
         ))

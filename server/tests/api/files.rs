@@ -177,6 +177,17 @@ async fn staff_and_applicant_download_the_files_byte_for_byte(backend: Backend) 
         scan_disposition,
     )
     .await;
+    // A browser offers compression; the file still arrives as stored, with its length.
+    let offered = server
+        .http
+        .get(server.url(&format!("/api/v1/staff/cases/{number}/files/{a}")))
+        .bearer_auth(&token)
+        .header(reqwest::header::ACCEPT_ENCODING, "gzip, br")
+        .send()
+        .await
+        .expect("GET");
+    assert!(offered.headers().get("content-encoding").is_none());
+    assert_download(offered, &scan, "application/pdf", scan_disposition).await;
 
     // The applicant, with the code, sees the same list and downloads their own file.
     let (status, mine, _) = server
