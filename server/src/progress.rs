@@ -3,16 +3,20 @@
 //! and `POST /cases/{number}/supplement`. Each passes the gate first (`cases::access`: the number with
 //! the query code, or the mobile for a look-up; the throttle) and answers with the case as
 //! its applicant sees it (`view`), which joins the case with its rating: this module sits
-//! above both `cases` and `ratings`, so that neither imports the other.
+//! above both `cases` and `ratings`, so that neither imports the other. What a view shows is
+//! read in one statement (`read`: the case, its events, its rating and the catalogue's
+//! version), nothing of it kept between requests but the catalogue snapshot and the QR codes.
 //!
 //! The view carries the masked name and nothing else personal: no document number, no phone.
 
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use api_client::{CaseStatus, CaseView, SupplementReply, TimelineEvent};
+use sqlx::{AnyPool, FromRow, Row};
 
 use crate::calendar::{self, rfc3339_cst};
-use crate::cases::access::{open, read_parts, Proof, NO_MATCH};
+use crate::cases::access::{open, open_with, read_parts, Proof, NO_MATCH};
 use crate::cases::deadline;
 use crate::cases::lifecycle::{self, Action, Actor};
 use crate::cases::lookup::{self, CaseRow};
@@ -20,6 +24,7 @@ use crate::cases::names::service_name;
 use crate::db::uploads::case_files;
 use crate::error::ApiError;
 use crate::ratings::case_ratings;
+use crate::ratings::stored::{self, StoredRating};
 use crate::state::AppState;
 use crate::tracking;
 use crate::uploads::files::{self, Download};
@@ -39,8 +44,16 @@ pub async fn look_up(
     mobile: Option<&str>,
 ) -> Result<CaseView, ApiError> {
     let (number, proof) = read_parts(number, c, mobile, true)?;
-    let case = open(state, addr, &number, &proof).await?;
-    view(state, &case, proof.code()).await
+    let read = open_with(
+        state,
+        addr,
+        &number,
+        &proof,
+        read(&state.pool, &number),
+        |r| &r.case,
+    )
+    .await?;
+    view(state, read, proof.code()).await
 }
 
 /// The applicant withdraws case `number` with the query code `c` (the mobile does not
@@ -101,20 +114,71 @@ async fn opened_with_code(
 
 /// The case as it is now, after a change the applicant made.
 async fn current_view(state: &AppState, number: &str, proof: &Proof) -> Result<CaseView, ApiError> {
-    let case = lookup::find(&state.pool, number)
+    let read = read(&state.pool, number)
         .await?
         .ok_or_else(|| ApiError::NotFound(NO_MATCH.into()))?;
-    view(state, &case, proof.code()).await
+    view(state, read, proof.code()).await
 }
 
-/// The applicant's view of `case`. `code` is the query code it was opened with (none when
-/// opened by mobile: the tracking address then carries no code, and the case cannot be rated).
+/// Everything the applicant's view of a case reads from the database.
+pub struct CaseRead {
+    pub case: CaseRow,
+    /// Its events, oldest first (the submission is not one).
+    events: Vec<TimelineEvent>,
+    rating: Option<StoredRating>,
+    /// The catalogue version stored at the same moment.
+    catalogue_version: i64,
+}
+
+/// The case `number` with its events, its rating and the catalogue's version, in one
+/// statement: a lookup is the most frequent request after the static files, and every
+/// statement is a round trip to the database (on SQLite, to its connection's thread, and
+/// the pool's check of the connection on the way out and back). None for an unknown number.
+pub async fn read(pool: &AnyPool, number: &str) -> Result<Option<CaseRead>, ApiError> {
+    static SQL: OnceLock<String> = OnceLock::new();
+    let sql = SQL.get_or_init(|| {
+        format!(
+            "SELECT {}, {}, {}, (SELECT version FROM catalogue_meta WHERE id = 1) AS catalogue_version \
+             FROM cases c \
+             LEFT JOIN case_events e ON e.case_number = c.acceptance_number \
+             LEFT JOIN case_ratings r ON r.case_number = c.acceptance_number \
+             WHERE c.acceptance_number = $1 ORDER BY e.id",
+            lookup::COLUMNS,
+            lifecycle::EVENT_COLUMNS,
+            stored::COLUMNS
+        )
+    });
+    let rows = sqlx::query(sql).bind(number).fetch_all(pool).await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let events = rows
+        .iter()
+        .filter_map(|row| lifecycle::joined_event(row).transpose())
+        .collect::<Result<_, _>>()?;
+    Ok(Some(CaseRead {
+        case: CaseRow::from_row(first)?,
+        events,
+        rating: stored::joined(first)?,
+        catalogue_version: first.try_get("catalogue_version")?,
+    }))
+}
+
+/// The applicant's view of the case `read`. `code` is the query code it was opened with
+/// (none when opened by mobile: the tracking address then carries no code, and the case
+/// cannot be rated).
 pub async fn view(
     state: &AppState,
-    case: &CaseRow,
+    read: CaseRead,
     code: Option<&str>,
 ) -> Result<CaseView, ApiError> {
-    let catalogue = state.catalogue().await?;
+    let CaseRead {
+        case,
+        events,
+        rating,
+        catalogue_version,
+    } = read;
+    let catalogue = state.catalogue_at(catalogue_version).await?;
     let department = match catalogue.guide(&case.service_code) {
         Some(g) => g.department.name.clone(),
         None => catalogue
@@ -123,14 +187,15 @@ pub async fn view(
             .unwrap_or_else(|| case.department_code.clone()),
     };
 
-    let mut timeline = vec![TimelineEvent {
+    let mut timeline = Vec::with_capacity(events.len() + 1);
+    timeline.push(TimelineEvent {
         at: rfc3339_cst(case.submitted_at),
         status: CaseStatus::Submitted,
         step: SUBMITTED_STEP.into(),
         department: department.clone(),
         opinion: None,
-    }];
-    timeline.extend(lifecycle::timeline(&state.pool, &case.number).await?);
+    });
+    timeline.extend(events);
 
     let deadline = deadline::current(&state.pool, catalogue.version, &case.clock()).await?;
 
@@ -140,7 +205,7 @@ pub async fn view(
     };
     let qr_svg = tracking::cached_qr_svg(&tracking_url)?;
 
-    let rating = case_ratings::shown(&state.pool, catalogue.version, &case.number).await?;
+    let rating = case_ratings::shown(&state.pool, catalogue.version, rating.as_ref()).await?;
     // The files' names are the applicant's own: listed only to the holder of the code.
     let files = match code {
         Some(_) => case_files(&state.pool, &case.number, &case.materials()?).await?,
@@ -160,11 +225,9 @@ pub async fn view(
     );
 
     Ok(CaseView {
-        acceptance_number: case.number.clone(),
         service: service_name(&catalogue, &case.service_code),
         department,
         status: case.status,
-        masked_name: case.masked_name.clone(),
         submitted_at: rfc3339_cst(case.submitted_at),
         timeline,
         current_step: case
@@ -183,5 +246,7 @@ pub async fn view(
         tracking_url,
         qr_svg,
         files,
+        acceptance_number: case.number,
+        masked_name: case.masked_name,
     })
 }

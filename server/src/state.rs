@@ -2,7 +2,9 @@
 //!
 //! The database is the source of truth. The snapshot is rebuilt whenever the stored
 //! catalogue version differs from the one it was built from, so an import made by another
-//! process (the CLI, or another instance on PostgreSQL) shows up on the next request. Its
+//! process (the CLI, or another instance on PostgreSQL) shows up on the next request. The
+//! version is read on every request: on its own (`catalogue`), or in the statement that reads
+//! what the request shows with it (`catalogue_at`: a case lookup reads it with the case). Its
 //! Traditional Chinese texts are converted once per snapshot, when first asked for.
 
 use std::collections::{BTreeMap, HashMap};
@@ -162,7 +164,13 @@ impl AppState {
 
     /// The catalogue as currently stored.
     pub async fn catalogue(&self) -> Result<Arc<Snapshot>, ApiError> {
-        let version = catalogue::version(&self.pool).await?;
+        self.catalogue_at(catalogue::version(&self.pool).await?)
+            .await
+    }
+
+    /// The catalogue of stored `version`, which the caller has just read from the database
+    /// (in the statement that reads what it shows with it: `progress::read`), or a newer one.
+    pub async fn catalogue_at(&self, version: i64) -> Result<Arc<Snapshot>, ApiError> {
         if let Some(s) = self.current().filter(|s| s.version == version) {
             return Ok(s);
         }

@@ -6,6 +6,7 @@
 //! - `open` passes the gate (429 with the wait), then reads the case; an unknown number, a
 //!   wrong code and a wrong mobile get the same 404, and each counts as a failure.
 
+use std::future::Future;
 use std::net::IpAddr;
 
 use api_client::checks::{normalise_mobile, normalise_query_code};
@@ -99,10 +100,34 @@ pub async fn open(
     number: &str,
     proof: &Proof,
 ) -> Result<CaseRow, ApiError> {
+    open_with(
+        state,
+        addr,
+        number,
+        proof,
+        lookup::find(&state.pool, number),
+        |c| c,
+    )
+    .await
+}
+
+/// As `open`, for a caller that reads more with the case in the same statement: `read`
+/// gives that (none for an unknown number), `case` the case in it, which `proof` must open.
+pub async fn open_with<T, F>(
+    state: &AppState,
+    addr: Option<IpAddr>,
+    number: &str,
+    proof: &Proof,
+    read: F,
+    case: impl Fn(&T) -> &CaseRow,
+) -> Result<T, ApiError>
+where
+    F: Future<Output = Result<Option<T>, ApiError>>,
+{
     let opened = gate::pass(addr, number, async {
         let secret = numbering::secret(&state.pool).await?;
-        let case = lookup::find(&state.pool, number).await?;
-        Ok(case.filter(|c| c.opens(secret, proof.credential())))
+        let found = read.await?;
+        Ok(found.filter(|found| case(found).opens(secret, proof.credential())))
     })
     .await?;
     opened.ok_or_else(|| ApiError::NotFound(NO_MATCH.into()))

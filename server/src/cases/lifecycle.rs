@@ -20,7 +20,8 @@ use api_client::{
     ActionRequest, CaseResult, CaseStatus, FieldError, HandlingType, ServiceGuide, Supplement,
     SupplementItem, TimeLimit, TimelineEvent,
 };
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, Row, Transaction};
 
 use super::deadline;
 use crate::calendar::rfc3339_cst;
@@ -704,6 +705,19 @@ struct EventRow {
     opinion: Option<String>,
 }
 
+impl EventRow {
+    fn into_event(self) -> TimelineEvent {
+        TimelineEvent {
+            at: rfc3339_cst(self.at),
+            // An event's status is shown as recorded; one no longer known reads as submitted.
+            status: CaseStatus::parse(&self.status).unwrap_or(CaseStatus::Submitted),
+            step: self.step,
+            department: self.department,
+            opinion: self.opinion,
+        }
+    }
+}
+
 /// Every event of a case, oldest first, as the timeline shows them.
 pub async fn timeline<'e, E: sqlx::Executor<'e, Database = Any>>(
     e: E,
@@ -713,17 +727,30 @@ pub async fn timeline<'e, E: sqlx::Executor<'e, Database = Any>>(
         .bind(number)
         .fetch_all(e)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| TimelineEvent {
-            at: rfc3339_cst(r.at),
-            // An event's status is shown as recorded; one no longer known reads as submitted.
-            status: CaseStatus::parse(&r.status).unwrap_or(CaseStatus::Submitted),
-            step: r.step,
-            department: r.department,
-            opinion: r.opinion,
-        })
-        .collect())
+    Ok(rows.into_iter().map(EventRow::into_event).collect())
+}
+
+/// The columns of an event of the table aliased `e`, named apart from a case's (`event_…`),
+/// for a statement that reads the events joined to their case (`progress::read`).
+pub const EVENT_COLUMNS: &str =
+    "e.at AS event_at, e.status AS event_status, e.step AS event_step, \
+     e.department AS event_department, e.opinion AS event_opinion";
+
+/// The event of `row`, read with `EVENT_COLUMNS`: none when the join found no event.
+pub fn joined_event(row: &AnyRow) -> Result<Option<TimelineEvent>, sqlx::Error> {
+    let Some(at) = row.try_get::<Option<i64>, _>("event_at")? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        EventRow {
+            at,
+            status: row.try_get("event_status")?,
+            step: row.try_get("event_step")?,
+            department: row.try_get("event_department")?,
+            opinion: row.try_get("event_opinion")?,
+        }
+        .into_event(),
+    ))
 }
 
 #[cfg(test)]

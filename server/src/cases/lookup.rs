@@ -47,15 +47,19 @@ pub struct CaseRow {
     pub materials: String,
 }
 
-const COLUMNS: &str = "acceptance_number, service_code, department_code, status, applicant, masked_name, query_code_hash, \
-     submitted_at, promised_date, due_date, paused_at, current_step, supplement, result, materials";
+/// The columns of `CaseRow`, of the table aliased `c` (a statement that reads more with the
+/// case joins it: `progress::read`).
+pub const COLUMNS: &str =
+    "c.acceptance_number, c.service_code, c.department_code, c.status, c.applicant, \
+     c.masked_name, c.query_code_hash, c.submitted_at, c.promised_date, c.due_date, c.paused_at, \
+     c.current_step, c.supplement, c.result, c.materials";
 
 /// The case with this acceptance number (18 characters, no separators).
 pub async fn find<'e, E: Executor<'e, Database = Any>>(
     e: E,
     number: &str,
 ) -> Result<Option<CaseRow>, ApiError> {
-    let sql = format!("SELECT {COLUMNS} FROM cases WHERE acceptance_number = $1");
+    let sql = format!("SELECT {COLUMNS} FROM cases c WHERE c.acceptance_number = $1");
     Ok(sqlx::query_as(&sql).bind(number).fetch_optional(e).await?)
 }
 

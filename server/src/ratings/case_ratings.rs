@@ -9,7 +9,7 @@ use api_client::{CaseStatus, RatingRequest, RatingView};
 use sqlx::AnyPool;
 
 use super::rectification;
-use super::stored::{self, StoredRating};
+use super::stored::StoredRating;
 use crate::calendar::{format_date, now_cst, rfc3339_cst, Calendar, Today};
 use crate::cases::access::{open, read_parts};
 use crate::error::ApiError;
@@ -21,15 +21,15 @@ pub fn can_rate(status: CaseStatus, rated: bool, with_code: bool) -> bool {
     status == CaseStatus::Completed && !rated && with_code
 }
 
-/// The rating of case `number` as its applicant sees it, if it has been rated (the lights
-/// with the calendar of catalogue `version`).
+/// How `stored`, a case's rating read with the case (`stored::joined`), shows to its
+/// applicant (the lights with the calendar of catalogue `version`).
 pub async fn shown(
     pool: &AnyPool,
     version: i64,
-    number: &str,
+    stored: Option<&StoredRating>,
 ) -> Result<Option<RatingView>, ApiError> {
-    match stored::find(pool, number).await? {
-        Some(r) => Ok(Some(view(&r, &Today::load(pool, version).await?))),
+    match stored {
+        Some(r) => Ok(Some(view(r, &Today::load(pool, version).await?))),
         None => Ok(None),
     }
 }

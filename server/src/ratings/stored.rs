@@ -3,7 +3,7 @@
 //! (`rectification`), so that neither has to import the other.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, FromRow};
+use sqlx::{Any, Executor, FromRow, Row};
 
 use crate::error::ApiError;
 
@@ -63,6 +63,15 @@ impl TryFrom<RatingRow> for StoredRating {
 impl<'r> FromRow<'r, AnyRow> for StoredRating {
     fn from_row(row: &'r AnyRow) -> Result<Self, sqlx::Error> {
         StoredRating::try_from(RatingRow::from_row(row)?).map_err(|e| sqlx::Error::Decode(e.into()))
+    }
+}
+
+/// The rating of `row`, read with `COLUMNS` joined to its case: none when the case has not
+/// been rated (the join found no rating).
+pub fn joined(row: &AnyRow) -> Result<Option<StoredRating>, sqlx::Error> {
+    match row.try_get::<Option<String>, _>("case_number")? {
+        Some(_) => StoredRating::from_row(row).map(Some),
+        None => Ok(None),
     }
 }
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use crate::support::{assert_error_shape, test_service, wrong_code, Backend, TestServer};
 use api_client::checks::AcceptanceNumber;
 use api_client::{
-    ApplicationCreated, CaseLookupRequest, CaseStatus, CaseView, ClientError, Light,
+    ApplicationCreated, CaseLookupRequest, CaseStatus, CaseView, ClientError, Light, RatingRequest,
     SupplementReply,
 };
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
@@ -31,6 +31,7 @@ backend_tests!(
     an_applicant_may_withdraw_before_the_decision,
     the_applicant_answers_a_supplement_request,
     a_supplement_reply_needs_every_item_and_an_open_request,
+    what_changes_shows_on_the_next_lookup_at_every_node,
 );
 
 const SERVICE: &str = "TEST-LOOKUP-001";
@@ -980,4 +981,76 @@ async fn a_supplement_reply_needs_every_item_and_an_open_request(backend: Backen
         .expect("the reply");
     assert!(v.supplement.unwrap().answered);
     assert_eq!(v.timeline.last().unwrap().opinion, None);
+}
+
+/// A lookup reads the case, its events, its rating and the catalogue's version in one
+/// statement (`progress::read`) and keeps none of it: a staff action, a rating and a
+/// catalogue import (by the command line, outside the server) show on the very next lookup,
+/// also at a second node on the same PostgreSQL database, whose snapshot and QR codes are
+/// warm from an earlier lookup of the same case.
+async fn what_changes_shows_on_the_next_lookup_at_every_node(backend: Backend) {
+    let server = start_on!(backend, test_catalogue());
+    let beside = match backend {
+        Backend::Postgres => Some(server.start_beside(&[], &[]).await),
+        Backend::Sqlite => None,
+    };
+    let nodes: Vec<&TestServer> = std::iter::once(&server).chain(beside.as_ref()).collect();
+    let case = submit(&server).await;
+    let number = case.acceptance_number.as_str();
+    for node in &nodes {
+        let v = node.track(&case).await;
+        assert_eq!(
+            (v.status, v.timeline.len(), v.service.name.as_str()),
+            (CaseStatus::Submitted, 1, SERVICE_NAME)
+        );
+    }
+
+    server.case_cli(number, &["accept"]).await;
+    for node in &nodes {
+        let v = node.track(&case).await;
+        assert_eq!((v.status, v.timeline.len()), (CaseStatus::Accepted, 2));
+        assert!(v.deadline.is_some(), "the clock runs once accepted");
+    }
+
+    let mut renamed = test_catalogue();
+    renamed["services"][0]["name"] = json!("测试查询事项（新名称）");
+    renamed["departments"][0]["name"] = json!("测试查询新局");
+    let file = server.write_scratch("renamed.json", &renamed.to_string());
+    let out = server.import(&[file]).await;
+    assert!(out.success, "import failed: {out:?}");
+    for node in &nodes {
+        let v = node.track(&case).await;
+        assert_eq!(v.service.name, "测试查询事项（新名称）", "at {}", node.base);
+        assert_eq!(v.department, "测试查询新局");
+        assert_eq!(v.timeline[0].department, "测试查询新局");
+    }
+
+    server.case_cli(number, &["approve"]).await;
+    server
+        .case_cli(number, &["complete", "--delivery", "window"])
+        .await;
+    for node in &nodes {
+        let v = node.track(&case).await;
+        assert_eq!((v.status, v.timeline.len()), (CaseStatus::Completed, 4));
+        assert_eq!((v.deadline, v.can_rate, v.rating), (None, true, None));
+    }
+    let rating = server
+        .api
+        .rate_case(
+            number,
+            &RatingRequest {
+                c: case.query_code.clone(),
+                level: 5,
+                tags: vec!["efficient".into()],
+                comment: None,
+            },
+        )
+        .await
+        .expect("rate the completed case");
+    for node in &nodes {
+        let v = node.track(&case).await;
+        assert_eq!(v.rating.as_ref(), Some(&rating), "at {}", node.base);
+        assert!(!v.can_rate);
+        assert_eq!(v.timeline.len(), 4, "a rating is no event");
+    }
 }
