@@ -13,6 +13,7 @@ use std::net::IpAddr;
 use std::sync::OnceLock;
 
 use api_client::{CaseStatus, CaseView, SupplementReply, TimelineEvent};
+use sqlx::any::AnyRow;
 use sqlx::{AnyPool, FromRow, Row};
 
 use crate::calendar::{self, rfc3339_cst};
@@ -21,7 +22,7 @@ use crate::cases::deadline;
 use crate::cases::lifecycle::{self, Action, Actor};
 use crate::cases::lookup::{self, CaseRow};
 use crate::cases::names::service_name;
-use crate::db::uploads::case_files;
+use crate::db::uploads::{by_material, FileRow};
 use crate::error::ApiError;
 use crate::ratings::case_ratings;
 use crate::ratings::stored::{self, StoredRating};
@@ -125,27 +126,40 @@ pub struct CaseRead {
     pub case: CaseRow,
     /// Its events, oldest first (the submission is not one).
     events: Vec<TimelineEvent>,
+    /// The uploads it took (its materials' and its supplements').
+    files: Vec<FileRow>,
     rating: Option<StoredRating>,
     /// The catalogue version stored at the same moment.
     catalogue_version: i64,
 }
 
-/// The case `number` with its events, its rating and the catalogue's version, in one
-/// statement: a lookup is the most frequent request after the static files, and every
+/// The case `number` with its events, its files, its rating and the catalogue's version, in
+/// one statement: a lookup is the most frequent request after the static files, and every
 /// statement is a round trip to the database (on SQLite, to its connection's thread, and
-/// the pool's check of the connection on the way out and back). None for an unknown number.
+/// the pool's check of the connection on the way out and back). Events and files come as
+/// the rows of one union (events first, by id; then files, by id), so a case of n events and
+/// m files is n + m rows, not n × m. None for an unknown number.
 pub async fn read(pool: &AnyPool, number: &str) -> Result<Option<CaseRead>, ApiError> {
     static SQL: OnceLock<String> = OnceLock::new();
     let sql = SQL.get_or_init(|| {
         format!(
-            "SELECT {}, {}, {}, (SELECT version FROM catalogue_meta WHERE id = 1) AS catalogue_version \
+            "SELECT {}, x.event_at, x.event_status, x.event_step, x.event_department, x.event_opinion, \
+                    x.file_id, x.file_name, x.file_size, x.file_media_type, {}, \
+                    (SELECT version FROM catalogue_meta WHERE id = 1) AS catalogue_version \
              FROM cases c \
-             LEFT JOIN case_events e ON e.case_number = c.acceptance_number \
+             LEFT JOIN ( \
+               SELECT case_number, 0 AS part, id AS ord, {}, \
+                      NULL AS file_id, NULL AS file_name, NULL AS file_size, NULL AS file_media_type \
+               FROM case_events WHERE case_number = $1 \
+               UNION ALL \
+               SELECT case_number, 1, 0, NULL, NULL, NULL, NULL, NULL, id, file_name, size, media_type \
+               FROM uploads WHERE case_number = $1 \
+             ) x ON x.case_number = c.acceptance_number \
              LEFT JOIN case_ratings r ON r.case_number = c.acceptance_number \
-             WHERE c.acceptance_number = $1 ORDER BY e.id",
+             WHERE c.acceptance_number = $1 ORDER BY x.part, x.ord, x.file_id",
             lookup::COLUMNS,
+            stored::COLUMNS,
             lifecycle::EVENT_COLUMNS,
-            stored::COLUMNS
         )
     });
     let rows = sqlx::query(sql).bind(number).fetch_all(pool).await?;
@@ -156,11 +170,29 @@ pub async fn read(pool: &AnyPool, number: &str) -> Result<Option<CaseRead>, ApiE
         .iter()
         .filter_map(|row| lifecycle::joined_event(row).transpose())
         .collect::<Result<_, _>>()?;
+    let files = rows
+        .iter()
+        .filter_map(|row| joined_file(row).transpose())
+        .collect::<Result<_, _>>()?;
     Ok(Some(CaseRead {
         case: CaseRow::from_row(first)?,
         events,
+        files,
         rating: stored::joined(first)?,
         catalogue_version: first.try_get("catalogue_version")?,
+    }))
+}
+
+/// The file of a row of `read`: none on an event's row, or when the case has no file.
+fn joined_file(row: &AnyRow) -> Result<Option<FileRow>, sqlx::Error> {
+    let Some(id) = row.try_get::<Option<String>, _>("file_id")? else {
+        return Ok(None);
+    };
+    Ok(Some(FileRow {
+        id,
+        file_name: row.try_get("file_name")?,
+        size: row.try_get("file_size")?,
+        media_type: row.try_get("file_media_type")?,
     }))
 }
 
@@ -175,6 +207,7 @@ pub async fn view(
     let CaseRead {
         case,
         events,
+        files,
         rating,
         catalogue_version,
     } = read;
@@ -208,7 +241,7 @@ pub async fn view(
     let rating = case_ratings::shown(&state.pool, catalogue.version, rating.as_ref()).await?;
     // The files' names are the applicant's own: listed only to the holder of the code.
     let files = match code {
-        Some(_) => case_files(&state.pool, &case.number, &case.materials()?).await?,
+        Some(_) => by_material(&case.materials()?, &files),
         None => Default::default(),
     };
 

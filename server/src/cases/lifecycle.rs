@@ -730,11 +730,10 @@ pub async fn timeline<'e, E: sqlx::Executor<'e, Database = Any>>(
     Ok(rows.into_iter().map(EventRow::into_event).collect())
 }
 
-/// The columns of an event of the table aliased `e`, named apart from a case's (`event_…`),
-/// for a statement that reads the events joined to their case (`progress::read`).
-pub const EVENT_COLUMNS: &str =
-    "e.at AS event_at, e.status AS event_status, e.step AS event_step, \
-     e.department AS event_department, e.opinion AS event_opinion";
+/// The columns of a row of `case_events`, named apart from a case's (`event_…`), for a
+/// statement that reads the events joined to their case (`progress::read`).
+pub const EVENT_COLUMNS: &str = "at AS event_at, status AS event_status, step AS event_step, \
+     department AS event_department, opinion AS event_opinion";
 
 /// The event of `row`, read with `EVENT_COLUMNS`: none when the join found no event.
 pub fn joined_event(row: &AnyRow) -> Result<Option<TimelineEvent>, sqlx::Error> {
