@@ -27,6 +27,7 @@ mod ratings;
 mod uploads;
 // The applicant's case with its rating, above both `cases` and `ratings`.
 mod progress;
+mod site;
 // Layer 4: the HTTP routes and the command line.
 mod cli;
 mod routes;

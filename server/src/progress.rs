@@ -13,7 +13,6 @@ use std::net::IpAddr;
 use std::sync::OnceLock;
 
 use api_client::{CaseStatus, CaseView, SupplementReply, TimelineEvent};
-use sqlx::any::AnyRow;
 use sqlx::{AnyPool, FromRow, Row};
 
 use crate::calendar::{self, rfc3339_cst};
@@ -22,7 +21,7 @@ use crate::cases::deadline;
 use crate::cases::lifecycle::{self, Action, Actor};
 use crate::cases::lookup::{self, CaseRow};
 use crate::cases::names::service_name;
-use crate::db::uploads::{by_material, FileRow};
+use crate::db::uploads::{self, by_material, FileRow};
 use crate::error::ApiError;
 use crate::ratings::case_ratings;
 use crate::ratings::stored::{self, StoredRating};
@@ -134,65 +133,41 @@ pub struct CaseRead {
 }
 
 /// The case `number` with its events, its files, its rating and the catalogue's version, in
-/// one statement: a lookup is the most frequent request after the static files, and every
-/// statement is a round trip to the database (on SQLite, to its connection's thread, and
-/// the pool's check of the connection on the way out and back). Events and files come as
-/// the rows of one union (events first, by id; then files, by id), so a case of n events and
-/// m files is n + m rows, not n × m. None for an unknown number.
+/// one statement and one row: a lookup is the most frequent request after the static files,
+/// and every statement is a round trip to the database (on SQLite, to its connection's
+/// thread), every row one more message back. The events and the files come as JSON arrays
+/// in the case's row (`lifecycle::events_json`, `uploads::files_json`). None for an unknown
+/// number.
 pub async fn read(pool: &AnyPool, number: &str) -> Result<Option<CaseRead>, ApiError> {
-    static SQL: OnceLock<String> = OnceLock::new();
-    let sql = SQL.get_or_init(|| {
+    static SQL: [OnceLock<String>; 2] = [OnceLock::new(), OnceLock::new()];
+    let mut conn = pool.acquire().await?;
+    let postgres = conn.backend_name().eq_ignore_ascii_case("postgresql");
+    let sql = SQL[usize::from(postgres)].get_or_init(|| {
         format!(
-            "SELECT {}, x.event_at, x.event_status, x.event_step, x.event_department, x.event_opinion, \
-                    x.file_id, x.file_name, x.file_size, x.file_media_type, {}, \
+            "SELECT {}, {}, {} AS events, {} AS files, \
                     (SELECT version FROM catalogue_meta WHERE id = 1) AS catalogue_version \
              FROM cases c \
-             LEFT JOIN ( \
-               SELECT case_number, 0 AS part, id AS ord, {}, \
-                      NULL AS file_id, NULL AS file_name, NULL AS file_size, NULL AS file_media_type \
-               FROM case_events WHERE case_number = $1 \
-               UNION ALL \
-               SELECT case_number, 1, 0, NULL, NULL, NULL, NULL, NULL, id, file_name, size, media_type \
-               FROM uploads WHERE case_number = $1 \
-             ) x ON x.case_number = c.acceptance_number \
              LEFT JOIN case_ratings r ON r.case_number = c.acceptance_number \
-             WHERE c.acceptance_number = $1 ORDER BY x.part, x.ord, x.file_id",
+             WHERE c.acceptance_number = $1",
             lookup::COLUMNS,
             stored::COLUMNS,
-            lifecycle::EVENT_COLUMNS,
+            lifecycle::events_json(postgres),
+            uploads::files_json(postgres),
         )
     });
-    let rows = sqlx::query(sql).bind(number).fetch_all(pool).await?;
-    let Some(first) = rows.first() else {
+    let Some(row) = sqlx::query(sql)
+        .bind(number)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
         return Ok(None);
     };
-    let events = rows
-        .iter()
-        .filter_map(|row| lifecycle::joined_event(row).transpose())
-        .collect::<Result<_, _>>()?;
-    let files = rows
-        .iter()
-        .filter_map(|row| joined_file(row).transpose())
-        .collect::<Result<_, _>>()?;
     Ok(Some(CaseRead {
-        case: CaseRow::from_row(first)?,
-        events,
-        files,
-        rating: stored::joined(first)?,
-        catalogue_version: first.try_get("catalogue_version")?,
-    }))
-}
-
-/// The file of a row of `read`: none on an event's row, or when the case has no file.
-fn joined_file(row: &AnyRow) -> Result<Option<FileRow>, sqlx::Error> {
-    let Some(id) = row.try_get::<Option<String>, _>("file_id")? else {
-        return Ok(None);
-    };
-    Ok(Some(FileRow {
-        id,
-        file_name: row.try_get("file_name")?,
-        size: row.try_get("file_size")?,
-        media_type: row.try_get("file_media_type")?,
+        case: CaseRow::from_row(&row)?,
+        events: lifecycle::events_of_json(row.try_get("events")?)?,
+        files: uploads::files_of_json(row.try_get("files")?)?,
+        rating: stored::joined(&row)?,
+        catalogue_version: row.try_get("catalogue_version")?,
     }))
 }
 

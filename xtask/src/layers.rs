@@ -32,6 +32,7 @@ pub const SERVER_LAYERS: &[&[&str]] = &[
         "kiosks",
         "ratings",
         "progress",
+        "site",
         "uploads",
     ],
     &["routes", "cli", ""],

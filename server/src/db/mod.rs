@@ -133,6 +133,12 @@ pub async fn connect(storage: &StorageArgs) -> anyhow::Result<AnyPool> {
         AnyConnectOptions::from_str(&url).context("DATABASE_URL is not a valid database URL")?;
     let pool = AnyPoolOptions::new()
         .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+        // sqlx pings every connection it hands out. A SQLite connection is a file this
+        // process holds open, and it cannot have gone away, but the ping is a round trip to the
+        // connection's worker thread: a second one for every lookup, which costs more than
+        // the query. A PostgreSQL connection can die with the server or a failover, so there
+        // the ping stays.
+        .test_before_acquire(backend != Backend::Sqlite)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {

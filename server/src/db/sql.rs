@@ -10,6 +10,20 @@ pub fn json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_string(value).map_err(|e| ApiError::Internal(e.into()))
 }
 
+/// The rows an aggregate of a statement gave as a JSON array (`None`: PostgreSQL's
+/// aggregate of no rows), read as `T`s; `what` names them in the error.
+pub fn from_json<T: serde::de::DeserializeOwned>(
+    json: Option<&str>,
+    what: &str,
+) -> Result<Vec<T>, ApiError> {
+    match json {
+        None => Ok(Vec::new()),
+        Some(text) => serde_json::from_str(text).map_err(|e| {
+            ApiError::Internal(anyhow::anyhow!("the {what} aggregated by a statement: {e}"))
+        }),
+    }
+}
+
 /// `$from, $from+1, …` (n of them).
 pub fn placeholders(from: usize, n: usize) -> String {
     (from..from + n)

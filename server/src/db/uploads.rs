@@ -206,6 +206,34 @@ pub struct FileRow {
     pub media_type: String,
 }
 
+/// A case's files as one JSON array of `[id, file_name, size, media_type]`, for a statement
+/// that reads them in the row of the case `c` (as `cases::lifecycle::events_json`).
+pub fn files_json(postgres: bool) -> &'static str {
+    if postgres {
+        "(SELECT json_agg(json_build_array(id, file_name, size, media_type))::text \
+         FROM uploads WHERE case_number = c.acceptance_number)"
+    } else {
+        "(SELECT json_group_array(json_array(id, file_name, size, media_type)) \
+         FROM uploads WHERE case_number = c.acceptance_number)"
+    }
+}
+
+/// The files of `files_json`, by id.
+pub fn files_of_json(json: Option<&str>) -> Result<Vec<FileRow>, crate::error::ApiError> {
+    type Stored = (String, Option<String>, i64, String);
+    let mut rows: Vec<Stored> = super::sql::from_json(json, "files")?;
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(rows
+        .into_iter()
+        .map(|(id, file_name, size, media_type)| FileRow {
+            id,
+            file_name,
+            size,
+            media_type,
+        })
+        .collect())
+}
+
 /// The files `owner` (a case or complaint number) took.
 pub async fn files_of(pool: &AnyPool, owner: &str) -> Result<Vec<FileRow>, sqlx::Error> {
     sqlx::query_as(

@@ -11,6 +11,7 @@ mod kiosk;
 mod ratings;
 mod rectifications;
 mod services;
+mod site;
 mod staff;
 mod staff_complaints;
 mod static_files;
@@ -177,6 +178,8 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .merge(api)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/robots.txt", get(site::robots))
+        .route("/sitemap.xml", get(site::sitemap))
         // Server-rendered, before the kiosk bundle's fallback would answer it.
         .route(
             api_client::bundles::KIOSK_ENROL_PAGE,

@@ -22,6 +22,7 @@ backend_tests!(
     unknown_codes_routes_and_methods_have_the_error_shape,
     openapi_document_describes_the_api,
     healthz_is_ok,
+    robots_and_sitemap_are_real,
     bundles_are_served_with_cache_headers,
     api_responses_are_compressed_when_accepted,
     import_of_a_valid_file_shows_up_in_the_running_server,
@@ -849,6 +850,52 @@ async fn healthz_is_ok(backend: Backend) {
     let server = start!(backend);
     let resp = server.get("/healthz").await;
     assert_eq!(resp.status(), StatusCode::OK);
+}
+
+/// Crawlers are kept from every page that can carry an applicant's number or code, and find
+/// every guide in the sitemap, at the installation's public address.
+async fn robots_and_sitemap_are_real(backend: Backend) {
+    let server = start!(backend);
+    let resp = server.get("/robots.txt").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(header(&resp, CONTENT_TYPE).starts_with("text/plain"));
+    let robots = resp.text().await.unwrap();
+    for path in ["/track/", "/receipt/", "/complaints/", "/kiosk/", "/api/"] {
+        assert!(
+            robots.lines().any(|l| l == format!("Disallow: {path}")),
+            "{path} in {robots}"
+        );
+    }
+    let sitemap_line = robots
+        .lines()
+        .find(|l| l.starts_with("Sitemap: "))
+        .expect("a Sitemap line");
+    assert!(sitemap_line.ends_with("/sitemap.xml"), "{sitemap_line}");
+    assert!(!robots.contains("<html"), "{robots}");
+
+    let resp = server.get("/sitemap.xml").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(header(&resp, CONTENT_TYPE).starts_with("application/xml"));
+    let xml = resp.text().await.unwrap();
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(xml.contains("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"));
+    let locs: Vec<&str> = xml
+        .split("<loc>")
+        .skip(1)
+        .map(|s| s.split("</loc>").next().unwrap())
+        .collect();
+    let all = total(&server).await;
+    assert_eq!(
+        locs.len() as u64,
+        all + 2,
+        "home, catalogue and every guide"
+    );
+    assert!(
+        locs.iter()
+            .any(|l| l.ends_with(&format!("/services/{DEMO_CODE}"))),
+        "{locs:?}"
+    );
+    assert!(locs.iter().all(|l| l.starts_with("http")), "{locs:?}");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -149,14 +149,59 @@ pub fn bench(ctx: &Ctx, requests: usize, build: bool) -> Result<bool> {
         p99,
         all.last().copied().unwrap_or(0.0)
     );
-    let within = p99 <= SEARCH_P99_BUDGET_MS;
+    let hant_p99 = traditional(&client, &api, requests)?;
+    let within = p99 <= SEARCH_P99_BUDGET_MS && hant_p99 <= SEARCH_P99_BUDGET_MS;
     step!(
-        "search p99 {p99:.2} ms (target ≤ {SEARCH_P99_BUDGET_MS:.0} ms): {}",
+        "search p99 {p99:.2} ms, in Traditional {hant_p99:.2} ms (target ≤ {SEARCH_P99_BUDGET_MS:.0} ms): {}",
         if within { "PASS" } else { "OVER" }
     );
     drop(scratch);
     Ok(within)
 }
+
+/// Searches asked for in Traditional Chinese, with Traditional queries: the first one after
+/// an import (the server converts the catalogue once per version, and a reader may be the
+/// first to ask), then `requests` timed ones; their p99 in milliseconds.
+fn traditional(client: &reqwest::blocking::Client, api: &str, requests: usize) -> Result<f64> {
+    let urls: Vec<reqwest::Url> = HANT_QUERIES
+        .iter()
+        .map(|q| {
+            reqwest::Url::parse_with_params(
+                api,
+                [("q", *q), ("per_page", "20"), ("lang", "zh-Hant")],
+            )
+            .map_err(anyhow::Error::from)
+        })
+        .collect::<Result<_>>()?;
+    let first = timed_get(client, &urls[0])?;
+    let page: Value = client
+        .get(urls[0].clone())
+        .send()?
+        .error_for_status()?
+        .json()?;
+    let hits = page["total"].as_u64().unwrap_or(0);
+    if hits == 0 {
+        bail!("{} finds nothing in Traditional", HANT_QUERIES[0]);
+    }
+    step!(
+        "first search in Traditional after the import (the catalogue converted then): {first:.1} ms; {} finds {hits}",
+        HANT_QUERIES[0]
+    );
+    let mut times: Vec<f64> = (0..requests)
+        .map(|i| timed_get(client, &urls[i % urls.len()]))
+        .collect::<Result<_>>()?;
+    times.sort_by(f64::total_cmp);
+    let p99 = percentile(&times, 99.0);
+    step!(
+        "search in Traditional: {} requests: p50 {:.2} ms, p99 {p99:.2} ms",
+        times.len(),
+        percentile(&times, 50.0)
+    );
+    Ok(p99)
+}
+
+/// Traditional queries, answered in Traditional.
+const HANT_QUERIES: [&str; 4] = ["營業執照", "居住證", "結婚 登記", "食品經營"];
 
 /// One request, reading the whole body; milliseconds.
 fn timed_get(client: &reqwest::blocking::Client, url: &reqwest::Url) -> Result<f64> {
