@@ -74,7 +74,7 @@ impl ApiClient {
     }
 
     /// `path` with this client's `?lang=`, when it has one.
-    fn in_language(&self, path: &str) -> String {
+    pub(crate) fn in_language(&self, path: &str) -> String {
         match self.language {
             None => path.to_string(),
             Some(l) => {

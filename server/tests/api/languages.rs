@@ -499,6 +499,14 @@ async fn receipts_and_cases_come_in_the_readers_language(backend: Backend) {
             .await
             .unwrap();
         assert_eq!(c.service.name, hant);
+        let c = hant_client
+            .look_up_case(
+                &case.acceptance_number,
+                &api_client::CaseLookupRequest::mobile("13800138000"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(c.service.name, hant);
         let c = server.track(&case).await;
         assert_eq!(c.service.name, hans);
     }
