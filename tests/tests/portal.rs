@@ -205,7 +205,8 @@ async fn promised_date(s: &Session, number: &str, code: &str) -> anyhow::Result<
     Ok((parts[0], parts[1], parts[2]))
 }
 
-/// The receipt and the case page as a visitor of `lang` sees them: their texts once loaded.
+/// A new case's receipt and case page as this session's visitor reads them (their texts once
+/// loaded), with the promised date as Chinese and as English write it.
 async fn receipt_and_case(s: &Session) -> anyhow::Result<(String, String, String, String)> {
     let (number, code) = e2e::submit_case(s).await?;
     let promised = promised_date(s, &number, &code).await?;
