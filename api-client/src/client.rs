@@ -51,8 +51,8 @@ pub struct ApiClient {
     base: String,
     /// Told after every request whether the server answered at all.
     on_reach: Option<fn(bool)>,
-    /// The language catalogue texts are asked for in (`?lang=`); without it the server
-    /// goes by `Accept-Language`.
+    /// The language catalogue texts, receipts, cases and complaints are asked for in
+    /// (`?lang=`); without it the server goes by `Accept-Language`.
     language: Option<Language>,
 }
 
@@ -66,14 +66,15 @@ impl ApiClient {
         }
     }
 
-    /// Asks for the catalogue's texts (services, departments, topics, forms) in `language`.
+    /// Asks for the catalogue's texts (services, departments, topics, forms), and receipts,
+    /// cases and complaints as their readers see them, in `language`.
     pub fn language(mut self, language: Language) -> Self {
         self.language = Some(language);
         self
     }
 
     /// `path` with this client's `?lang=`, when it has one.
-    fn in_language(&self, path: &str) -> String {
+    pub(crate) fn in_language(&self, path: &str) -> String {
         match self.language {
             None => path.to_string(),
             Some(l) => {
@@ -154,19 +155,20 @@ impl ApiClient {
 
     /// The receipt of a submitted application, by its number and query code.
     pub async fn receipt(&self, number: &str, code: &str) -> Result<Receipt, ClientError> {
-        self.get(&one_of("/applications", number, "", ("c", code)))
+        self.get(&self.in_language(&one_of("/applications", number, "", ("c", code))))
             .await
     }
 
     /// A case's progress, by its number and query code. An unknown number and a wrong code
     /// are the same 404; repeated failures get 429.
     pub async fn case(&self, number: &str, code: &str) -> Result<CaseView, ClientError> {
-        self.get(&one_of("/cases", number, "", ("c", code))).await
+        self.get(&self.in_language(&one_of("/cases", number, "", ("c", code))))
+            .await
     }
 
     /// Withdraws a case before its decision; the case as it is afterwards.
     pub async fn withdraw(&self, number: &str, code: &str) -> Result<CaseView, ClientError> {
-        let url = self.url(&one_of("/cases", number, "/withdraw", ("c", code)));
+        let url = self.url(&self.in_language(&one_of("/cases", number, "/withdraw", ("c", code))));
         let (status, text) = self.reached(transport::post_json(&url, "{}", &[]).await)?;
         decode(status, &text)
     }
@@ -180,7 +182,8 @@ impl ApiClient {
         reply: &SupplementReply,
     ) -> Result<CaseView, ClientError> {
         let body = serde_json::to_string(reply).map_err(|e| ClientError::Decode(e.to_string()))?;
-        let url = self.url(&one_of("/cases", number, "/supplement", ("c", code)));
+        let url =
+            self.url(&self.in_language(&one_of("/cases", number, "/supplement", ("c", code))));
         let (status, text) = self.reached(transport::post_json(&url, &body, &[]).await)?;
         decode(status, &text)
     }
@@ -198,7 +201,7 @@ impl ApiClient {
     /// A complaint as its complainant follows it, by its number and code (an unknown number
     /// and a wrong code are the same 404).
     pub async fn complaint(&self, number: &str, code: &str) -> Result<ComplaintView, ClientError> {
-        self.get(&one_of("/complaints", number, "", ("c", code)))
+        self.get(&self.in_language(&one_of("/complaints", number, "", ("c", code))))
             .await
     }
 
@@ -209,7 +212,7 @@ impl ApiClient {
         code: &str,
         req: &HandlingRatingRequest,
     ) -> Result<ComplaintView, ClientError> {
-        let path = one_of("/complaints", number, "/rating", ("c", code));
+        let path = self.in_language(&one_of("/complaints", number, "/rating", ("c", code)));
         self.post(&path, req, &[]).await
     }
 

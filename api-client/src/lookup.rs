@@ -54,6 +54,6 @@ impl ApiClient {
         req: &CaseLookupRequest,
     ) -> Result<CaseView, ClientError> {
         let path = format!("/cases/{}/lookup", crate::query::encode(number));
-        self.post(&path, req, &[]).await
+        self.post(&self.in_language(&path), req, &[]).await
     }
 }

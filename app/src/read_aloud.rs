@@ -46,14 +46,23 @@ pub fn pair(label: &str, value: &str) -> String {
     tf(k::READ_ALOUD_PAIR, &[("label", label), ("value", value)])
 }
 
-/// A number said one character at a time, not as one large number.
+/// A number said one character at a time, not as one large number, with a pause (the
+/// language's list separator) between the groups it is printed in, so that a listener can
+/// follow it on the printed receipt: `440113-261122-00017-8` is read as
+/// `4 4 0 1 1 3、2 6 1 1 2 2、0 0 0 1 7、8`.
 pub fn one_by_one(number: &str) -> String {
     number
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .map(String::from)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|group| !group.is_empty())
+        .map(|group| {
+            group
+                .chars()
+                .map(String::from)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(t(k::LIST_SEPARATOR))
 }
 
 /// A voice of the visitor's language (`zh-CN` first for `zh-CN`, then any `zh`), when the
@@ -136,4 +145,19 @@ pub fn ReadAloudButton() -> impl IntoView {
         </button>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_by_one;
+
+    #[test]
+    fn a_number_is_read_character_by_character_group_by_group() {
+        assert_eq!(
+            one_by_one("440113-261122-00017-X"),
+            "4 4 0 1 1 3、2 6 1 1 2 2、0 0 0 1 7、X"
+        );
+        assert_eq!(one_by_one("AB12"), "A B 1 2");
+        assert_eq!(one_by_one(""), "");
+    }
 }

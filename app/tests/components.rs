@@ -232,7 +232,7 @@ fn a_description_over_the_limit_is_kept_and_counted() {
     );
     assert_eq!(
         count_text("abc", 2000),
-        (false, "还可以输入 1997 个字".to_string())
+        (false, "还可以输入 1,997 个字".to_string())
     );
     assert_eq!(
         d.request(vec![]).unwrap().subject.reference.as_deref(),

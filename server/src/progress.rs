@@ -4,15 +4,25 @@
 //! the query code, or the mobile for a look-up; the throttle) and answers with the case as
 //! its applicant sees it (`view`), which joins the case with its rating: this module sits
 //! above both `cases` and `ratings`, so that neither imports the other. What a view shows is
-//! read in one statement (`read`: the case, its events, its rating and the catalogue's
-//! version), nothing of it kept between requests but the catalogue snapshot and the QR codes.
+//! read in one statement and one row (`read`: the case, its events and files, its rating and
+//! the catalogue's version), nothing of it kept between requests but the catalogue snapshot and the QR codes.
 //!
 //! The view carries the masked name and nothing else personal: no document number, no phone.
+//!
+//! A view is in its reader's language (`Language`): for Traditional Chinese the service's and
+//! the department's names are the catalogue's Traditional texts, and the stored texts staff
+//! wrote (steps, departments and opinions of the timeline, the current step, the supplement
+//! request, the result) are converted as the answer is made (`script::Reader`): nothing
+//! stored changes, and the lookup's one statement stays one. An English reader gets the
+//! Simplified texts, as of the catalogue; the two steps named here rather than by staff
+//! (`SUBMITTED_STEP`, `WAITING_STEP`) are told by the interface in its own words: the
+//! submission is the timeline's only `submitted` event, and the waiting step the current
+//! step of a case still `submitted`.
 
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
-use api_client::{CaseStatus, CaseView, SupplementReply, TimelineEvent};
+use api_client::{CaseStatus, CaseView, Language, SupplementReply, TimelineEvent};
 use sqlx::{AnyPool, FromRow, Row};
 
 use crate::calendar::{self, rfc3339_cst};
@@ -20,11 +30,12 @@ use crate::cases::access::{open, open_with, read_parts, Proof, NO_MATCH};
 use crate::cases::deadline;
 use crate::cases::lifecycle::{self, Action, Actor};
 use crate::cases::lookup::{self, CaseRow};
-use crate::cases::names::service_name;
+use crate::cases::names::service_name_in;
 use crate::db::uploads::{self, by_material, FileRow};
 use crate::error::ApiError;
 use crate::ratings::case_ratings;
 use crate::ratings::stored::{self, StoredRating};
+use crate::script::Reader;
 use crate::state::AppState;
 use crate::tracking;
 use crate::uploads::files::{self, Download};
@@ -35,13 +46,14 @@ pub const SUBMITTED_STEP: &str = "提交申请";
 pub const WAITING_STEP: &str = "待受理";
 
 /// The case `number` (the path's text) opened with the query code `c` or the applicant's
-/// `mobile`: 400 for a bad number or proof, then the gate's 429 or 404.
+/// `mobile`: 400 for a bad number or proof, then the gate's 429 or 404. In `language`.
 pub async fn look_up(
     state: &AppState,
     addr: Option<IpAddr>,
     number: Option<&str>,
     c: Option<&str>,
     mobile: Option<&str>,
+    language: Language,
 ) -> Result<CaseView, ApiError> {
     let (number, proof) = read_parts(number, c, mobile, true)?;
     let read = open_with(
@@ -53,7 +65,7 @@ pub async fn look_up(
         |r| &r.case,
     )
     .await?;
-    view(state, read, proof.code()).await
+    view(state, read, proof.code(), language).await
 }
 
 /// The applicant withdraws case `number` with the query code `c` (the mobile does not
@@ -63,10 +75,11 @@ pub async fn withdraw(
     addr: Option<IpAddr>,
     number: Option<&str>,
     c: Option<&str>,
+    language: Language,
 ) -> Result<CaseView, ApiError> {
     let (number, proof) = opened_with_code(state, addr, number, c).await?;
     lifecycle::apply(&state.pool, &number, &Actor::Applicant, &Action::Withdraw).await?;
-    current_view(state, &number, &proof).await
+    current_view(state, &number, &proof, language).await
 }
 
 /// The applicant answers the outstanding supplement request of case `number` with the query
@@ -79,10 +92,11 @@ pub async fn answer_supplement(
     number: Option<&str>,
     c: Option<&str>,
     reply: Result<SupplementReply, ApiError>,
+    language: Language,
 ) -> Result<CaseView, ApiError> {
     let (number, proof) = opened_with_code(state, addr, number, c).await?;
     lookup::reply_supplement(state, &number, &reply?).await?;
-    current_view(state, &number, &proof).await
+    current_view(state, &number, &proof, language).await
 }
 
 /// The applicant's file `upload_id` of case `number`, opened with the query code `c`: as
@@ -113,11 +127,16 @@ async fn opened_with_code(
 }
 
 /// The case as it is now, after a change the applicant made.
-async fn current_view(state: &AppState, number: &str, proof: &Proof) -> Result<CaseView, ApiError> {
+async fn current_view(
+    state: &AppState,
+    number: &str,
+    proof: &Proof,
+    language: Language,
+) -> Result<CaseView, ApiError> {
     let read = read(&state.pool, number)
         .await?
         .ok_or_else(|| ApiError::NotFound(NO_MATCH.into()))?;
-    view(state, read, proof.code()).await
+    view(state, read, proof.code(), language).await
 }
 
 /// Everything the applicant's view of a case reads from the database.
@@ -173,33 +192,45 @@ pub async fn read(pool: &AnyPool, number: &str) -> Result<Option<CaseRead>, ApiE
 
 /// The applicant's view of the case `read`. `code` is the query code it was opened with
 /// (none when opened by mobile: the tracking address then carries no code, and the case
-/// cannot be rated).
+/// cannot be rated). In `language`.
 pub async fn view(
     state: &AppState,
     read: CaseRead,
     code: Option<&str>,
+    language: Language,
 ) -> Result<CaseView, ApiError> {
     let CaseRead {
         case,
-        events,
+        mut events,
         files,
         rating,
         catalogue_version,
     } = read;
     let catalogue = state.catalogue_at(catalogue_version).await?;
-    let department = match catalogue.guide(&case.service_code) {
+    let texts = catalogue.in_language(language);
+    let reader = Reader::of(language);
+    let department = match texts.guide(&case.service_code) {
         Some(g) => g.department.name.clone(),
-        None => catalogue
+        None => texts
             .department(&case.department_code)
             .map(|d| d.name.clone())
             .unwrap_or_else(|| case.department_code.clone()),
     };
 
+    for e in &mut events {
+        reader.text(&mut e.step);
+        reader.name(&mut e.department, |d| {
+            catalogue.department_named(d, language).map(Into::into)
+        });
+        reader.opt(&mut e.opinion);
+    }
+    let mut submitted_step = SUBMITTED_STEP.to_string();
+    reader.text(&mut submitted_step);
     let mut timeline = Vec::with_capacity(events.len() + 1);
     timeline.push(TimelineEvent {
         at: rfc3339_cst(case.submitted_at),
         status: CaseStatus::Submitted,
-        step: SUBMITTED_STEP.into(),
+        step: submitted_step,
         department: department.clone(),
         opinion: None,
     });
@@ -213,7 +244,7 @@ pub async fn view(
     };
     let qr_svg = tracking::cached_qr_svg(&tracking_url)?;
 
-    let rating = case_ratings::shown(&state.pool, catalogue.version, rating.as_ref()).await?;
+    let mut rating = case_ratings::shown(&state.pool, catalogue.version, rating.as_ref()).await?;
     // The files' names are the applicant's own: listed only to the holder of the code.
     let files = match code {
         Some(_) => by_material(&case.materials()?, &files),
@@ -232,22 +263,39 @@ pub async fn view(
         calendar::unit_of(catalogue.guide(&case.service_code)),
     );
 
+    let mut current_step = case
+        .current_step
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| WAITING_STEP.into());
+    reader.text(&mut current_step);
+    let mut supplement = case.supplement()?;
+    for item in supplement.iter_mut().flat_map(|s| &mut s.items) {
+        reader.text(&mut item.name);
+        reader.text(&mut item.note);
+    }
+    let mut result = case.result()?;
+    if let Some(r) = &mut result {
+        reader.opt(&mut r.reason);
+        reader.opt(&mut r.remedy);
+    }
+    if let Some(r) = rating.as_mut().and_then(|r| r.rectification.as_mut()) {
+        reader.opt(&mut r.explanation);
+        reader.opt(&mut r.action_taken);
+    }
+
     Ok(CaseView {
-        service: service_name(&catalogue, &case.service_code),
+        service: service_name_in(texts, &case.service_code),
         department,
         status: case.status,
         submitted_at: rfc3339_cst(case.submitted_at),
         timeline,
-        current_step: case
-            .current_step
-            .clone()
-            .filter(|s| !s.trim().is_empty())
-            .unwrap_or_else(|| WAITING_STEP.into()),
+        current_step,
         deadline,
         promised_date,
         promised_date_provisional,
-        supplement: case.supplement()?,
-        result: case.result()?,
+        supplement,
+        result,
         can_withdraw: lookup::can_withdraw(case.status),
         can_rate: case_ratings::can_rate(case.status, rating.is_some(), code.is_some()),
         rating,

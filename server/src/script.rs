@@ -7,6 +7,7 @@
 
 use std::sync::OnceLock;
 
+use api_client::Language;
 use ferrous_opencc::config::BuiltinConfig;
 use ferrous_opencc::OpenCC;
 
@@ -35,6 +36,37 @@ pub fn to_traditional(s: &str) -> String {
         .collect()
 }
 
+/// Texts written in Simplified (a case's steps and opinions, staff's replies) as a reader of
+/// `language` reads them: converted at each answer for a Traditional reader, since nothing
+/// stored changes with the reader; left as they are, and nothing spent, for the others.
+pub struct Reader(bool);
+
+impl Reader {
+    pub fn of(language: Language) -> Reader {
+        Reader(language.catalogue() == Language::ZhHant)
+    }
+
+    pub fn text(&self, s: &mut String) {
+        if self.0 {
+            *s = to_traditional(s);
+        }
+    }
+
+    pub fn opt(&self, s: &mut Option<String>) {
+        if let Some(s) = s {
+            self.text(s);
+        }
+    }
+
+    /// A name stored in Simplified that the catalogue may write its own way in Traditional
+    /// (`written`, asked only for a Traditional reader); converted when it does not.
+    pub fn name(&self, s: &mut String, written: impl FnOnce(&str) -> Option<String>) {
+        if self.0 {
+            *s = written(s).unwrap_or_else(|| to_traditional(s));
+        }
+    }
+}
+
 /// `s` in Simplified Chinese; text already in Simplified comes back as it was.
 pub fn to_simplified(s: &str) -> String {
     static HK2S: OnceLock<OpenCC> = OnceLock::new();
@@ -53,6 +85,33 @@ mod tests {
             "「港澳居民來往內地通行證」説明"
         );
         assert_eq!(to_traditional("440113-GA-001 (020)"), "440113-GA-001 (020)");
+    }
+
+    #[test]
+    fn only_a_traditional_reader_gets_the_text_converted() {
+        for (language, expected) in [
+            (Language::ZhHant, "補正告知"),
+            (Language::ZhHans, "补正告知"),
+            (Language::En, "补正告知"),
+        ] {
+            let mut s = "补正告知".to_string();
+            Reader::of(language).text(&mut s);
+            assert_eq!(s, expected, "{language:?}");
+        }
+        let mut none = None;
+        Reader::of(Language::ZhHant).opt(&mut none);
+        assert_eq!(none, None);
+
+        let written = |s: &str| (s == "区认证局").then(|| "區認證署".to_string());
+        for (language, name, expected) in [
+            (Language::ZhHant, "区认证局", "區認證署"),
+            (Language::ZhHant, "区其他局", "區其他局"),
+            (Language::En, "区认证局", "区认证局"),
+        ] {
+            let mut s = name.to_string();
+            Reader::of(language).name(&mut s, written);
+            assert_eq!(s, expected, "{language:?} {name}");
+        }
     }
 
     #[test]

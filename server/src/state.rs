@@ -51,6 +51,11 @@ impl<'a> Localised<'a> {
     pub fn guide(&self, code: &str) -> Option<&'a ServiceGuide> {
         self.by_code.get(code).map(|&i| &self.guides[i])
     }
+
+    /// The department with this code.
+    pub fn department(&self, code: &str) -> Option<&'a Department> {
+        self.departments.iter().find(|d| d.code == code)
+    }
 }
 
 impl Snapshot {
@@ -67,6 +72,13 @@ impl Snapshot {
     /// The service with this code.
     pub fn guide(&self, code: &str) -> Option<&ServiceGuide> {
         self.by_code.get(code).map(|&i| &self.guides[i])
+    }
+
+    /// The department named `name` as the catalogue writes it (and as events and replies
+    /// store it), by its name in `language`: its hand-written Traditional name, say.
+    pub fn department_named(&self, name: &str, language: Language) -> Option<&str> {
+        let i = self.departments.iter().position(|d| d.name == name)?;
+        Some(&self.in_language(language).departments[i].name)
     }
 
     /// The catalogue's texts for a reader of `language` (`Language::catalogue`: Simplified

@@ -192,6 +192,99 @@ async fn an_english_browser_gets_english_around_the_simplified_catalogue() -> an
     s.close().await
 }
 
+/// The receipt's promised date (`YYYY-MM-DD`), read from the API as the page does.
+async fn promised_date(s: &Session, number: &str, code: &str) -> anyhow::Result<(u32, u32, u32)> {
+    let answer = s
+        .js(&format!(
+            "return fetch('/api/v1/applications/{number}?c={code}').then(r => r.json())"
+        ))
+        .await?;
+    let date = answer["promised_date"].as_str().unwrap_or_default();
+    let parts: Vec<u32> = date.split('-').filter_map(|p| p.parse().ok()).collect();
+    anyhow::ensure!(parts.len() == 3, "a promised date: {answer}");
+    Ok((parts[0], parts[1], parts[2]))
+}
+
+/// A new case's receipt and case page as this session's visitor reads them (their texts once
+/// loaded), with the promised date as Chinese and as English write it.
+async fn receipt_and_case(s: &Session) -> anyhow::Result<(String, String, String, String)> {
+    let (number, code) = e2e::submit_case(s).await?;
+    let promised = promised_date(s, &number, &code).await?;
+    s.open(&format!("/receipt/{number}?c={code}")).await?;
+    let receipt = s.wait_for("[data-testid=receipt]").await?.text().await?;
+    s.open(&format!("/track/{number}?c={code}")).await?;
+    s.wait_for("[data-testid=timeline]").await?;
+    let case = s.text_of("[data-testid=case]").await?;
+    let (y, m, d) = promised;
+    Ok((
+        receipt,
+        case,
+        format!("{y}年{m}月{d}日"),
+        format!("{d} {} {y}", MONTHS[m as usize - 1]),
+    ))
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A Traditional reader's receipt and case page name the service in Traditional and write
+/// days as Chinese does; the step the interface names itself is in Traditional too.
+#[tokio::test]
+async fn a_traditional_readers_receipt_and_case_read_in_traditional() -> anyhow::Result<()> {
+    let s = Session::phone_in("zh-TW").await?;
+    let (receipt, case, chinese_day, _) = receipt_and_case(&s).await?;
+    for (page, text) in [("receipt", &receipt), ("case", &case)] {
+        assert!(
+            text.contains("居住證申領") && !text.contains("居住证申领"),
+            "{page}: {text}"
+        );
+        assert!(text.contains("區公安分局"), "{page}: {text}");
+        assert!(
+            text.contains(&chinese_day),
+            "{page}: {chinese_day} in {text}"
+        );
+    }
+    assert!(
+        case.contains("提交申請") && case.contains("待受理"),
+        "{case}"
+    );
+    s.close().await
+}
+
+/// An English reader's receipt and case page write days as English does (`20 December
+/// 2026`), and the steps the interface names itself in English; the catalogue's names stay
+/// Simplified, as there is no English catalogue.
+#[tokio::test]
+async fn an_english_readers_receipt_and_case_write_days_in_english() -> anyhow::Result<()> {
+    let s = Session::phone_in("en-GB").await?;
+    let (receipt, case, _, english_day) = receipt_and_case(&s).await?;
+    for (page, text) in [("receipt", &receipt), ("case", &case)] {
+        assert!(text.contains("居住证申领"), "{page}: {text}");
+        assert!(
+            text.contains(&english_day),
+            "{page}: {english_day} in {text}"
+        );
+    }
+    assert!(
+        case.contains("Application submitted") && case.contains("Waiting to be accepted"),
+        "{case}"
+    );
+    assert!(!case.contains("提交申请"), "{case}");
+    s.close().await
+}
+
 #[tokio::test]
 async fn when_the_api_is_unreachable_the_page_says_so_and_offers_a_retry() -> anyhow::Result<()> {
     let mut s = Session::phone().await?;

@@ -76,6 +76,9 @@ async fn a_case_moves_through_its_lifecycle_on_the_track_page() -> Result<()> {
         .as_str()
         .context("the deadline")?
         .to_string();
+    // As Chinese writes a day: 2026年12月7日, not 2026-12-07.
+    let due: Vec<u32> = due.split('-').filter_map(|p| p.parse().ok()).collect();
+    let due = format!("{}年{}月{}日", due[0], due[1], due[2]);
     reload_case(&s, &number, &code).await?;
     assert_eq!(status(&s).await?, "accepted");
     let light = s.wait_for("[data-testid=light]").await?;

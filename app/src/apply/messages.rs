@@ -45,6 +45,13 @@ fn num(v: Option<f64>) -> String {
     .unwrap_or_default()
 }
 
+/// A length in characters, grouped as counts are (`2,000`); unlike `num`'s values (a year
+/// among them), a length is a count.
+fn chars(v: Option<f64>) -> String {
+    v.map(|n| crate::format::count(n as u64))
+        .unwrap_or_default()
+}
+
 /// The sentence for a problem, naming the question as the applicant saw it.
 pub fn message(def: &FormDefinition, organisation: bool, e: &FieldError) -> String {
     if let Some(id) = e.field.strip_prefix("materials.") {
@@ -94,7 +101,7 @@ pub fn message(def: &FormDefinition, organisation: bool, e: &FieldError) -> Stri
         "required" => tf(k::APPLY_ERROR_REQUIRED, &[("label", label)]),
         "too_short" => tf(
             k::APPLY_ERROR_TOO_SHORT,
-            &[("label", label), ("n", &num(f.min))],
+            &[("label", label), ("n", &chars(f.min))],
         ),
         "too_long" => tf(
             k::APPLY_ERROR_TOO_LONG,
@@ -102,7 +109,7 @@ pub fn message(def: &FormDefinition, organisation: bool, e: &FieldError) -> Stri
                 ("label", label),
                 (
                     "n",
-                    &num(f.max.or(Some(if f.kind == FieldType::Textarea {
+                    &chars(f.max.or(Some(if f.kind == FieldType::Textarea {
                         2000.0
                     } else {
                         200.0

@@ -12,7 +12,7 @@ use crate::api::client;
 use crate::components::fetch::loaded;
 use crate::components::heading::PageHeading;
 use crate::components::print_button::PrintButton;
-use crate::format::minutes;
+use crate::format::{date, date_time};
 use crate::i18n::{k, t};
 use crate::mode::use_mode;
 use crate::pages::guide::SummaryRow;
@@ -62,10 +62,10 @@ fn Confirmation(complaint: ComplaintView, code: String) -> impl IntoView {
                 <SummaryRow label=t(k::COMPLAINT_VIEW_SUBJECT) value=subject slip=true/>
                 <SummaryRow label=t(k::COMPLAINT_VIEW_CATEGORY) value=super::messages::category_label(complaint.category)/>
                 <SummaryRow label=t(k::COMPLAINT_VIEW_COMPLAINANT) value=complainant slip=true/>
-                <SummaryRow label=t(k::COMPLAINT_VIEW_SUBMITTED_AT) value=minutes(&complaint.submitted_at) slip=true/>
+                <SummaryRow label=t(k::COMPLAINT_VIEW_SUBMITTED_AT) value=date_time(&complaint.submitted_at) slip=true/>
                 <div class="summary-list__row slip-part">
                     <dt class="summary-list__key">{t(k::COMPLAINT_CREATED_DUE)}</dt>
-                    <dd class="summary-list__value" data-testid="complaint-created-due">{complaint.reply_due.clone()}</dd>
+                    <dd class="summary-list__value" data-testid="complaint-created-due">{date(&complaint.reply_due)}</dd>
                 </div>
             </dl>
             <p class="receipt__keep">{t(k::COMPLAINT_CREATED_KEEP)}</p>

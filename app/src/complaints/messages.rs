@@ -65,7 +65,7 @@ pub fn message(e: &FieldError, subject: Option<SubjectType>, max_total_mb: &str)
     let too_long = |label: &str, n: usize| {
         tf(
             k::APPLY_ERROR_TOO_LONG,
-            &[("label", label), ("n", &n.to_string())],
+            &[("label", label), ("n", &crate::format::count(n as u64))],
         )
     };
     if code == CONTROL_CHARACTER {

@@ -13,7 +13,7 @@ use crate::components::rating::{
     rating_problem, show_refusal, GivenRating, LevelChoice, RatingProblems,
 };
 use crate::components::text_area::TextArea;
-use crate::format::minutes;
+use crate::format::{date, date_time};
 use crate::i18n::{k, t, tf};
 use crate::pages::guide::SummaryRow;
 
@@ -66,7 +66,7 @@ pub fn ComplaintDetails(complaint: ComplaintView, code: String) -> impl IntoView
                     </p>
                 </div>
                 {c.deadline.clone().map(|d| {
-                    let due = tf(k::COMPLAINT_VIEW_DUE, &[("date", &d.date)]);
+                    let due = tf(k::COMPLAINT_VIEW_DUE, &[("date", &date(&d.date))]);
                     view! { <DeadlineLight deadline=d due testid="complaint-light"/> }
                 })}
                 <dl class="summary-list">
@@ -82,9 +82,9 @@ pub fn ComplaintDetails(complaint: ComplaintView, code: String) -> impl IntoView
                         <dt class="summary-list__key">{t(k::COMPLAINT_VIEW_COMPLAINANT)}</dt>
                         <dd class="summary-list__value" data-testid="complaint-complainant">{complainant}</dd>
                     </div>
-                    <SummaryRow label=t(k::COMPLAINT_VIEW_SUBMITTED_AT) value=minutes(&c.submitted_at)/>
+                    <SummaryRow label=t(k::COMPLAINT_VIEW_SUBMITTED_AT) value=date_time(&c.submitted_at)/>
                     <SummaryRow label=t(k::COMPLAINT_VIEW_DEPARTMENT) value=c.department.clone().unwrap_or_else(|| t(k::COMPLAINT_VIEW_NOT_ASSIGNED).into())/>
-                    <SummaryRow label=t(k::COMPLAINT_VIEW_REPLY_DUE) value=c.reply_due.clone()/>
+                    <SummaryRow label=t(k::COMPLAINT_VIEW_REPLY_DUE) value=date(&c.reply_due)/>
                     {(c.attachment_count > 0).then(|| view! {
                         <SummaryRow label=t(k::COMPLAINT_VIEW_ATTACHMENTS) value=tf(k::COMPLAINT_VIEW_ATTACHMENT_COUNT, &[("n", &c.attachment_count.to_string())])/>
                     })}
@@ -94,14 +94,14 @@ pub fn ComplaintDetails(complaint: ComplaintView, code: String) -> impl IntoView
                 <p class="plain-text complaint__description" data-testid="complaint-description">{c.description.clone()}</p>
                 <h2>{t(k::COMPLAINT_VIEW_REPLIES)}</h2>
                 {if awaiting {
-                    view! { <p data-testid="complaint-no-reply">{tf(k::COMPLAINT_VIEW_NO_REPLY, &[("date", &c.reply_due)])}</p> }.into_any()
+                    view! { <p data-testid="complaint-no-reply">{tf(k::COMPLAINT_VIEW_NO_REPLY, &[("date", &date(&c.reply_due))])}</p> }.into_any()
                 } else {
                     view! {
                         <ol class="timeline" data-testid="complaint-replies">
                             {c.replies.iter().rev().map(|r| view! {
                                 <li class="timeline__item" data-testid="complaint-reply">
                                     <p class="timeline__step">{r.department.clone()}</p>
-                                    <p class="timeline__meta">{minutes(&r.at)}</p>
+                                    <p class="timeline__meta">{date_time(&r.at)}</p>
                                     <p class="timeline__opinion plain-text">{r.text.clone()}</p>
                                 </li>
                             }).collect_view()}

@@ -211,7 +211,7 @@ pub fn GivenRating(
                 <ul class="rating-given__tags">{tags.iter().map(|tg| view! { <li class="tag">{tag_label(tg)}</li> }).collect_view()}</ul>
             })}
             {comment.map(|c| view! { <p class="rating-given__comment plain-text">{c}</p> })}
-            <p class="hint">{t(k::RATING_RATED_AT)}" "{crate::format::minutes(&rated_at)}</p>
+            <p class="hint">{t(k::RATING_RATED_AT)}" "{crate::format::date_time(&rated_at)}</p>
         </div>
     }
 }
@@ -238,16 +238,16 @@ pub fn RectificationView(rectification: Rectification, level: u8) -> impl IntoVi
                         {r.answered_at.clone().map(|at| view! {
                             <div class="summary-list__row">
                                 <dt class="summary-list__key">{t(k::RECTIFICATION_ANSWERED_AT)}</dt>
-                                <dd class="summary-list__value">{crate::format::minutes(&at)}</dd>
+                                <dd class="summary-list__value">{crate::format::date_time(&at)}</dd>
                             </div>
                         })}
                     </dl>
                 }.into_any()
             } else {
                 view! {
-                    <p data-testid="rectification-pending">{tf(k::RECTIFICATION_PENDING, &[("level", level_word(level)), ("date", &r.due_date)])}</p>
+                    <p data-testid="rectification-pending">{tf(k::RECTIFICATION_PENDING, &[("level", level_word(level)), ("date", &crate::format::date(&r.due_date))])}</p>
                     {r.deadline.clone().map(|d| {
-                        let due = tf(k::RECTIFICATION_DUE, &[("date", &d.date)]);
+                        let due = tf(k::RECTIFICATION_DUE, &[("date", &crate::format::date(&d.date))]);
                         view! { <DeadlineLight deadline=d due testid="rectification-light"/> }
                     })}
                 }.into_any()

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::format::count;
 use crate::i18n::{k, t, tf};
 
 /// What the count says for `text` against `max` characters.
@@ -11,12 +12,12 @@ pub fn count_text(text: &str, max: usize) -> (bool, String) {
     if n > max {
         (
             true,
-            tf(k::CHAR_COUNT_OVER, &[("n", &(n - max).to_string())]),
+            tf(k::CHAR_COUNT_OVER, &[("n", &count((n - max) as u64))]),
         )
     } else {
         (
             false,
-            tf(k::CHAR_COUNT_LEFT, &[("n", &(max - n).to_string())]),
+            tf(k::CHAR_COUNT_LEFT, &[("n", &count((max - n) as u64))]),
         )
     }
 }

@@ -26,7 +26,12 @@ pub fn t(key: Key) -> &'static str {
 
 /// The text of `key` with each `{name}` replaced by its value.
 pub fn tf(key: Key, args: &[(&str, &str)]) -> String {
-    let mut s = t(key).to_string();
+    tf_in(locale(), key, args)
+}
+
+/// As `tf`, in `locale` rather than the current language.
+pub fn tf_in(locale: Locale, key: Key, args: &[(&str, &str)]) -> String {
+    let mut s = lookup(locale, key).to_string();
     for (name, value) in args {
         s = s.replace(&format!("{{{name}}}"), value);
     }

@@ -66,7 +66,7 @@ pub fn CataloguePage() -> impl IntoView {
                 <section class="catalogue__results" aria-live="polite">
                     {loaded(results, move |page| {
                         let base = q.clone();
-                        let count = tf(k::CATALOGUE_COUNT, &[("n", &page.total.to_string())]);
+                        let count = tf(k::CATALOGUE_COUNT, &[("n", &crate::format::count(page.total))]);
                         if page.items.is_empty() {
                             view! {
                                 <p class="result-count" data-testid="result-count">{count}</p>

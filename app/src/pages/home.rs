@@ -82,7 +82,7 @@ fn DepartmentList(departments: Vec<Department>) -> impl IntoView {
                 .into_iter()
                 .filter(|d| d.service_count > 0)
                 .map(|d| {
-                    let count = tf(k::COUNT_SERVICES, &[("n", &d.service_count.to_string())]);
+                    let count = tf(k::COUNT_SERVICES, &[("n", &crate::format::count(d.service_count as u64))]);
                     view! {
                         <li>
                             <a href=format!("/services?department={}", d.code)>{d.name}</a>

@@ -71,7 +71,7 @@ fn GroupTiles(param: &'static str, groups: Vec<(String, String, u32)>) -> impl I
                 <li>
                     <a class="tile" href=Mode::Kiosk.href(&format!("/guides?{param}={code}"))>
                         <span class="tile__title">{name}</span>
-                        <span class="tile__text">{tf(k::COUNT_SERVICES, &[("n", &n.to_string())])}</span>
+                        <span class="tile__text">{tf(k::COUNT_SERVICES, &[("n", &crate::format::count(n as u64))])}</span>
                     </a>
                 </li>
             }).collect_view()}

@@ -17,15 +17,15 @@ pub fn NoticePage() -> impl IntoView {
     with_guide(|g| view! { <Notice guide=g/> })
 }
 
+/// Today, as the visitor's language writes a day (the browser's own day: a notice is dated
+/// where it is printed).
 fn today() -> String {
     let d = js_sys::Date::new_0();
-    tf(
-        k::NOTICE_DATE_FORMAT,
-        &[
-            ("y", &d.get_full_year().to_string()),
-            ("m", &(d.get_month() + 1).to_string()),
-            ("d", &d.get_date().to_string()),
-        ],
+    format::day_in(
+        crate::i18n::locale(),
+        d.get_full_year() as i32,
+        d.get_month() + 1,
+        d.get_date(),
     )
 }
 

@@ -11,7 +11,7 @@ use crate::api::client;
 use crate::components::fetch::loaded;
 use crate::components::heading::PageHeading;
 use crate::components::print_button::PrintButton;
-use crate::format::minutes;
+use crate::format::{date, date_time};
 use crate::i18n::{k, t, tf};
 use crate::mode::use_mode;
 use crate::pages::guide::SummaryRow;
@@ -60,6 +60,10 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
     let grouped = AcceptanceNumber::parse(&r.acceptance_number)
         .map(|n| n.grouped())
         .unwrap_or_else(|_| r.acceptance_number.clone());
+    let number_aloud = crate::read_aloud::pair(
+        t(k::RECEIPT_NUMBER),
+        &crate::read_aloud::one_by_one(&grouped),
+    );
     // `slip` and `slip-part`: what the kiosk's 80 mm printout holds (print.css), the number,
     // code, QR, service, dates and masked name, nothing else.
     view! {
@@ -68,7 +72,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                 <p class="slip-only slip-part slip__title">{t(k::SLIP_RECEIPT_TITLE)}</p>
                 <PageHeading text=t(k::RECEIPT_TITLE)/>
                 <p class="panel__label slip-part">{t(k::RECEIPT_NUMBER)}</p>
-                <p class="panel__number slip-part" data-testid="acceptance-number" data-read-aloud=crate::read_aloud::pair(t(k::RECEIPT_NUMBER), &crate::read_aloud::one_by_one(&r.acceptance_number))>{grouped}</p>
+                <p class="panel__number slip-part" data-testid="acceptance-number" data-read-aloud=number_aloud>{grouped}</p>
             </div>
             <div class="receipt__body">
                 <div class="receipt__qr">
@@ -80,8 +84,8 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                     <SummaryRow label=t(k::RECEIPT_SERVICE) value=r.service_name slip=true/>
                     <SummaryRow label=t(k::GUIDE_DEPARTMENT) value=r.department/>
                     <SummaryRow label=t(k::RECEIPT_APPLICANT) value=r.masked_name slip=true/>
-                    <SummaryRow label=t(k::RECEIPT_SUBMITTED_AT) value=minutes(&r.submitted_at) slip=true/>
-                    <SummaryRow label=t(k::RECEIPT_PROMISED_DATE) value=r.promised_date.clone() slip=true note=provisional_note(r.promised_date_provisional, &r.promised_date)/>
+                    <SummaryRow label=t(k::RECEIPT_SUBMITTED_AT) value=date_time(&r.submitted_at) slip=true/>
+                    <SummaryRow label=t(k::RECEIPT_PROMISED_DATE) value=date(&r.promised_date) slip=true note=provisional_note(r.promised_date_provisional, &r.promised_date)/>
                     <SummaryRow label=t(k::RECEIPT_STATUS) value=status_label(r.status)/>
                 </dl>
             </div>

@@ -6,7 +6,7 @@ use api_client::cases::MaterialFiles;
 use api_client::checks::{
     normalise_mobile, normalise_query_code, AcceptanceNumber, AcceptanceNumberError,
 };
-use api_client::{CaseView, ClientError, StoredFile};
+use api_client::{CaseStatus, CaseView, ClientError, StoredFile, TimelineEvent};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
@@ -15,7 +15,7 @@ use crate::components::code_input::CodeInput;
 use crate::components::fetch::{FetchError, Loading};
 use crate::components::heading::PageHeading;
 use crate::components::light::DeadlineLight;
-use crate::format::minutes;
+use crate::format::{date, date_time};
 use crate::i18n::{k, t, tf, Key};
 use crate::mode::use_mode;
 use crate::pages::case_rating::CaseRating;
@@ -255,14 +255,14 @@ fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>
                 </p>
             </div>
             {c.deadline.clone().map(|d| {
-                let due = if d.paused { t(k::LIGHT_PAUSED).to_string() } else { tf(k::LIGHT_DUE, &[("date", &d.date)]) };
+                let due = if d.paused { t(k::LIGHT_PAUSED).to_string() } else { tf(k::LIGHT_DUE, &[("date", &date(&d.date))]) };
                 view! { <DeadlineLight deadline=d due/> }
             })}
             <dl class="summary-list">
                 <SummaryRow label=t(k::RECEIPT_APPLICANT) value=c.masked_name.clone()/>
-                <SummaryRow label=t(k::RECEIPT_SUBMITTED_AT) value=minutes(&c.submitted_at)/>
-                <SummaryRow label=t(k::TRACK_CURRENT_STEP) value=c.current_step.clone()/>
-                <SummaryRow label=t(k::RECEIPT_PROMISED_DATE) value=c.promised_date.clone() note=provisional_note(c.promised_date_provisional, &c.promised_date)/>
+                <SummaryRow label=t(k::RECEIPT_SUBMITTED_AT) value=date_time(&c.submitted_at)/>
+                <SummaryRow label=t(k::TRACK_CURRENT_STEP) value=current_step(&c)/>
+                <SummaryRow label=t(k::RECEIPT_PROMISED_DATE) value=date(&c.promised_date) note=provisional_note(c.promised_date_provisional, &c.promised_date)/>
             </dl>
             <CaseFiles number=number.clone() code=code.clone() files=c.files.clone()/>
             {c.supplement.clone().filter(|s| !s.answered).map(|s| view! {
@@ -289,8 +289,8 @@ fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>
             <ol class="timeline" data-testid="timeline">
                 {c.timeline.iter().rev().map(|e| view! {
                     <li class="timeline__item">
-                        <p class="timeline__step">{e.step.clone()}</p>
-                        <p class="timeline__meta">{minutes(&e.at)}" · "{e.department.clone()}</p>
+                        <p class="timeline__step">{step(e)}</p>
+                        <p class="timeline__meta">{date_time(&e.at)}" · "{e.department.clone()}</p>
                         {e.opinion.clone().map(|o| view! { <p class="timeline__opinion">{o}</p> })}
                     </li>
                 }).collect_view()}
@@ -360,6 +360,28 @@ fn size_text(bytes: u64) -> String {
         format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
     } else {
         format!("{} KB", bytes.div_ceil(1024).max(1))
+    }
+}
+
+/// The step of a timeline event. The submission is the only `submitted` event of a
+/// timeline, and the server names it in Chinese (`progress::SUBMITTED_STEP`): the interface
+/// says it in its own words. Staff's steps are their own texts, in the reader's script.
+fn step(e: &TimelineEvent) -> String {
+    if e.status == CaseStatus::Submitted {
+        t(k::TRACK_STEP_SUBMITTED).into()
+    } else {
+        e.step.clone()
+    }
+}
+
+/// The current step: a case still `submitted` waits to be accepted (the server's
+/// `progress::WAITING_STEP`), said in the interface's words; otherwise the last step staff
+/// recorded.
+fn current_step(c: &CaseView) -> String {
+    if c.status == CaseStatus::Submitted {
+        t(k::TRACK_STEP_WAITING).into()
+    } else {
+        c.current_step.clone()
     }
 }
 

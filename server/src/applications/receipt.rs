@@ -1,11 +1,12 @@
 //! The receipt (受理回执) of a case, for its acceptance number and query code: what the
 //! applicant prints or keeps, with the tracking address as a QR code. Through the one gate
 //! (`crate::gate`): an unknown number and a wrong code get the same 404 and count as a failed
-//! attempt at the case's number; past the limits, 429.
+//! attempt at the case's number; past the limits, 429. In its reader's language: the
+//! catalogue's Traditional texts for a Traditional reader (`Snapshot::in_language`).
 
 use std::net::IpAddr;
 
-use api_client::{Receipt, ServiceGuide};
+use api_client::{Language, Receipt, ServiceGuide};
 
 use super::store;
 use crate::calendar::{self, rfc3339_cst};
@@ -19,12 +20,13 @@ use crate::tracking;
 pub const NO_MATCH: &str = "no application matches this number and code";
 
 /// The receipt of case `number` (compact) for a client at `addr` if `code` (normalised) is its
-/// query code, through the gate (`gate::pass`).
+/// query code, through the gate (`gate::pass`), in `language`.
 pub async fn receipt(
     state: &AppState,
     addr: Option<IpAddr>,
     number: &str,
     code: &str,
+    language: Language,
 ) -> Result<Receipt, ApiError> {
     let opened = gate::pass(addr, number, async {
         let secret = numbering::secret(&state.pool).await?;
@@ -36,7 +38,7 @@ pub async fn receipt(
     let case = opened.ok_or_else(|| ApiError::NotFound(NO_MATCH.into()))?;
 
     let catalogue = state.catalogue().await?;
-    let guide = catalogue.guide(&case.service_code);
+    let guide = catalogue.in_language(language).guide(&case.service_code);
     let tracking_url = tracking::tracking_url(&state.config.public_url, &case.number, code);
     let qr_svg = tracking::qr_svg(&tracking_url)?;
     let text = |f: fn(&ServiceGuide) -> &str| guide.map(f).unwrap_or_default().to_string();

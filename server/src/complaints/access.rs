@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 
 use api_client::ratings::validate_rating;
-use api_client::{ComplaintView, HandlingRatingRequest};
+use api_client::{ComplaintView, HandlingRatingRequest, Language};
 
 use super::store::{self, ComplaintRow};
 use super::view;
@@ -36,25 +36,27 @@ pub async fn open(
     opened.ok_or_else(|| ApiError::NotFound(NO_COMPLAINT.into()))
 }
 
-/// The complaint as its complainant follows it (`view::complainant`).
+/// The complaint as its complainant follows it (`view::complainant`), in `language`.
 pub async fn follow(
     state: &AppState,
     addr: Option<IpAddr>,
     number: &str,
     code: &str,
+    language: Language,
 ) -> Result<ComplaintView, ApiError> {
     let c = open(state, addr, number, code).await?;
-    complainant_view(state, &c).await
+    complainant_view(state, &c, language).await
 }
 
 /// Rates the handling (1–5), once, after a reply: the request (400), the gate (429, 404),
-/// then the complaint's state (409). The complaint as it is now.
+/// then the complaint's state (409). The complaint as it is now, in `language`.
 pub async fn rate(
     state: &AppState,
     addr: Option<IpAddr>,
     number: &str,
     code: &str,
     req: &HandlingRatingRequest,
+    language: Language,
 ) -> Result<ComplaintView, ApiError> {
     let errors = validate_rating(req.level, &[], req.comment.as_deref());
     if !errors.is_empty() {
@@ -66,10 +68,14 @@ pub async fn rate(
     let c = store::find(&state.pool, number)
         .await?
         .ok_or_else(|| ApiError::NotFound(NO_COMPLAINT.into()))?;
-    complainant_view(state, &c).await
+    complainant_view(state, &c, language).await
 }
 
-async fn complainant_view(state: &AppState, c: &ComplaintRow) -> Result<ComplaintView, ApiError> {
+async fn complainant_view(
+    state: &AppState,
+    c: &ComplaintRow,
+    language: Language,
+) -> Result<ComplaintView, ApiError> {
     let catalogue = state.catalogue().await?;
-    view::complainant(&state.pool, &catalogue, c).await
+    view::complainant(&state.pool, &catalogue, c, language).await
 }

@@ -1,13 +1,15 @@
 //! What a complaint looks like to its complainant (`ComplaintView`: the masked name, never
 //! the mobile) and to staff (`StaffComplaint` with the contact, `StaffComplaintSummary` on
-//! lists), with the reply deadline's light while a reply is awaited.
+//! lists), with the reply deadline's light while a reply is awaited. The complainant reads
+//! it in their language: names from the catalogue's texts of that language, staff's replies
+//! converted for a Traditional reader (`script::Reader`); their own description as written.
 
 use std::cmp::Ordering;
 
 use api_client::cases::ServiceName;
 use api_client::{
-    ComplaintView, Deadline, HandlingRating, Light, StaffComplaint, StaffComplaintSummary,
-    SubjectType, SubjectView,
+    ComplaintView, Deadline, HandlingRating, Language, Light, StaffComplaint,
+    StaffComplaintSummary, SubjectType, SubjectView,
 };
 use sqlx::AnyPool;
 
@@ -16,24 +18,30 @@ use super::store::{self, ComplaintRow};
 use crate::calendar::rfc3339_cst;
 use crate::calendar::Today;
 use crate::error::ApiError;
-use crate::state::Snapshot;
+use crate::script::Reader;
+use crate::state::{Localised, Snapshot};
 
-fn service_name(catalogue: &Snapshot, code: &str) -> String {
+fn service_name(catalogue: Localised<'_>, code: &str) -> String {
     catalogue
         .guide(code)
         .map(|g| g.name.clone())
         .unwrap_or_else(|| code.to_string())
 }
 
-fn department_name(catalogue: &Snapshot, code: &str) -> String {
+fn department_name(catalogue: Localised<'_>, code: &str) -> String {
     catalogue
         .department(code)
         .map(|d| d.name.clone())
         .unwrap_or_else(|| code.to_string())
 }
 
+/// Staff read the catalogue as it is written.
+fn as_written(catalogue: &Snapshot) -> Localised<'_> {
+    catalogue.in_language(Language::ZhHans)
+}
+
 /// What the complaint is about, with a readable name where there is one.
-pub fn subject(catalogue: &Snapshot, c: &ComplaintRow) -> SubjectView {
+pub fn subject(catalogue: Localised<'_>, c: &ComplaintRow) -> SubjectView {
     let name = match c.subject_type {
         SubjectType::Case | SubjectType::Service => c
             .service_code
@@ -69,18 +77,28 @@ fn rating(c: &ComplaintRow) -> Option<HandlingRating> {
     })
 }
 
-/// The complaint as its complainant follows it.
+/// The complaint as its complainant follows it, in `language`.
 pub async fn complainant(
     pool: &AnyPool,
     catalogue: &Snapshot,
     c: &ComplaintRow,
+    language: Language,
 ) -> Result<ComplaintView, ApiError> {
     let today = Today::load(pool, catalogue.version).await?;
+    let texts = catalogue.in_language(language);
+    let reader = Reader::of(language);
     let rating = rating(c);
+    let mut replies = store::replies(pool, &c.number).await?;
+    for r in &mut replies {
+        reader.name(&mut r.department, |d| {
+            catalogue.department_named(d, language).map(Into::into)
+        });
+        reader.text(&mut r.text);
+    }
     Ok(ComplaintView {
         complaint_number: c.number.clone(),
         status: c.status,
-        subject: subject(catalogue, c),
+        subject: subject(texts, c),
         category: c.category,
         description: c.description.clone(),
         anonymous: c.anonymous,
@@ -90,10 +108,10 @@ pub async fn complainant(
         department: c
             .department_code
             .as_deref()
-            .map(|d| department_name(catalogue, d)),
+            .map(|d| department_name(texts, d)),
         reply_due: c.reply_due.clone(),
         deadline: reply_deadline(&today, c),
-        replies: store::replies(pool, &c.number).await?,
+        replies,
         can_rate: may_rate(c.status, rating.is_some()),
         rating,
     })
@@ -109,14 +127,14 @@ pub async fn staff(
     let case = match (&c.case_number, &c.service_code) {
         (Some(_), Some(code)) => Some(ServiceName {
             code: code.clone(),
-            name: service_name(catalogue, code),
+            name: service_name(as_written(catalogue), code),
         }),
         _ => None,
     };
     Ok(StaffComplaint {
         complaint_number: c.number.clone(),
         status: c.status,
-        subject: subject(catalogue, c),
+        subject: subject(as_written(catalogue), c),
         case,
         category: c.category,
         description: c.description.clone(),
@@ -137,7 +155,7 @@ pub fn summary(catalogue: &Snapshot, today: &Today, c: &ComplaintRow) -> StaffCo
     StaffComplaintSummary {
         complaint_number: c.number.clone(),
         status: c.status,
-        subject: subject(catalogue, c),
+        subject: subject(as_written(catalogue), c),
         category: c.category,
         department: c.department_code.clone(),
         submitted_at: rfc3339_cst(c.submitted_at),

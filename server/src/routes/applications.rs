@@ -201,10 +201,13 @@ fn applicant_shape_problems(applicant: &Value) -> Vec<FieldError> {
     params(
         ("number" = String, Path, description = "受理号, with or without separators, either case"),
         ("c" = String, Query, description = "The query code (6 characters)"),
+        ("lang" = Option<String>, Query, description = "The language of the receipt's texts: `zh-Hans`, `zh-Hant` (from the Traditional catalogue) or `en` (Simplified, as the catalogue); ahead of `Accept-Language`"),
+        ("Accept-Language" = Option<String>, Header, description = "Without `lang`: the most preferred of zh-Hant (zh-TW, zh-HK, zh-MO, zh-Hant…), zh-Hans (other Chinese) and en by q-value; Simplified when none"),
     ),
     responses(
-        (status = 200, description = "The receipt: no personal data beyond the masked name", body = Receipt),
-        (status = 400, description = "The number is mistyped (its check character does not match) or the code is not a code", body = api_client::ErrorBody),
+        (status = 200, description = "The receipt: no personal data beyond the masked name", body = Receipt,
+            headers(("Content-Language" = String, description = "`zh-Hans` or `zh-Hant`: the script of the receipt's texts"))),
+        (status = 400, description = "The number is mistyped (its check character does not match), the code is not a code, or `lang` is not one of ours", body = api_client::ErrorBody),
         (status = 404, description = "No application matches this number and code", body = api_client::ErrorBody),
         (status = 429, description = "Too many failed attempts from this address or at this number: see `Retry-After`", body = api_client::ErrorBody),
     )
@@ -214,10 +217,15 @@ pub async fn receipt(
     ClientAddr(addr): ClientAddr,
     RawNumber(number): RawNumber,
     params: Params,
-) -> Result<Json<Receipt>, ApiError> {
+    lang: Lang,
+) -> Result<InLanguage<Receipt>, ApiError> {
     let (number, proof) = read_parts(number.as_deref(), params.get("c"), None, false)?;
     let code = proof.code().unwrap_or_default();
-    Ok(Json(receipt_of(&state, addr, &number, code).await?))
+    let language = lang.get()?;
+    Ok(InLanguage(
+        language,
+        receipt_of(&state, addr, &number, code, language).await?,
+    ))
 }
 
 #[cfg(test)]

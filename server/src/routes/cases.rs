@@ -13,10 +13,10 @@ use api_client::{CaseLookupRequest, CaseView, SupplementReply};
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 
 use super::download;
-use super::extract::{ClientAddr, JsonBody, Params, RawNumber, RawUploadId};
+use super::extract::{ClientAddr, InLanguage, JsonBody, Lang, Params, RawNumber, RawUploadId};
 use crate::error::ApiError;
 use crate::progress;
 use crate::state::AppState;
@@ -46,10 +46,13 @@ pub const MOBILE_IN_ADDRESS: &str =
     params(
         ("number" = String, Path, description = "受理号, with or without separators, either case"),
         ("c" = String, Query, description = "The query code (6 characters). A mobile is never accepted here: `mobile` is a 400 (use `POST /cases/{number}/lookup`)"),
+        ("lang" = Option<String>, Query, description = "The language of the answer's texts: `zh-Hans`, `zh-Hant` (names from the Traditional catalogue, staff's texts converted) or `en` (Simplified, as the catalogue); ahead of `Accept-Language`"),
+        ("Accept-Language" = Option<String>, Header, description = "Without `lang`: the most preferred of zh-Hant (zh-TW, zh-HK, zh-MO, zh-Hant…), zh-Hans (other Chinese) and en by q-value; Simplified when none"),
     ),
     responses(
-        (status = 200, description = "The case as its applicant sees it", body = CaseView),
-        (status = 400, description = "The number is mistyped (`number`), the code is missing or malformed (`c`), or a mobile was put in the address (`mobile`)", body = api_client::ErrorBody),
+        (status = 200, description = "The case as its applicant sees it", body = CaseView,
+            headers(("Content-Language" = String, description = "`zh-Hans` or `zh-Hant`: the script of the answer's texts"))),
+        (status = 400, description = "The number is mistyped (`number`), the code is missing or malformed (`c`), a mobile was put in the address (`mobile`), or `lang` is not one of ours", body = api_client::ErrorBody),
         (status = 404, description = "No case matches this number and code", body = api_client::ErrorBody),
         (status = 429, description = "Too many failed attempts from this address or at this number: see `Retry-After`", body = api_client::ErrorBody),
     )
@@ -59,12 +62,22 @@ pub async fn case(
     ClientAddr(addr): ClientAddr,
     RawNumber(number): RawNumber,
     params: Params,
-) -> Result<Json<CaseView>, ApiError> {
+    lang: Lang,
+) -> Result<InLanguage<CaseView>, ApiError> {
     if params.get("mobile").is_some() {
         return Err(ApiError::field("mobile", "not_allowed", MOBILE_IN_ADDRESS));
     }
-    let view = progress::look_up(&state, addr, number.as_deref(), params.get("c"), None).await?;
-    Ok(Json(view))
+    let language = lang.get()?;
+    let view = progress::look_up(
+        &state,
+        addr,
+        number.as_deref(),
+        params.get("c"),
+        None,
+        language,
+    )
+    .await?;
+    Ok(InLanguage(language, view))
 }
 
 /// A case's progress, opened by the query code or the applicant's mobile sent in the body
@@ -74,11 +87,16 @@ pub async fn case(
     post,
     path = "/cases/{number}/lookup",
     tag = "cases",
-    params(("number" = String, Path, description = "受理号, with or without separators, either case")),
+    params(
+        ("number" = String, Path, description = "受理号, with or without separators, either case"),
+        ("lang" = Option<String>, Query, description = "The language of the answer's texts: `zh-Hans`, `zh-Hant` (names from the Traditional catalogue, staff's texts converted) or `en` (Simplified, as the catalogue); ahead of `Accept-Language`"),
+        ("Accept-Language" = Option<String>, Header, description = "Without `lang`: the most preferred of zh-Hant (zh-TW, zh-HK, zh-MO, zh-Hant…), zh-Hans (other Chinese) and en by q-value; Simplified when none"),
+    ),
     request_body = CaseLookupRequest,
     responses(
-        (status = 200, description = "The case as its applicant sees it", body = CaseView),
-        (status = 400, description = "The number is mistyped (`number`), the code or mobile is missing or malformed (`c`, `mobile`), or the body is not a JSON object (`body`, `Content-Type`)", body = api_client::ErrorBody),
+        (status = 200, description = "The case as its applicant sees it", body = CaseView,
+            headers(("Content-Language" = String, description = "`zh-Hans` or `zh-Hant`: the script of the answer's texts"))),
+        (status = 400, description = "The number is mistyped (`number`), the code or mobile is missing or malformed (`c`, `mobile`), the body is not a JSON object (`body`, `Content-Type`), or `lang` is not one of ours", body = api_client::ErrorBody),
         (status = 404, description = "No case matches this number and code (or mobile)", body = api_client::ErrorBody),
         (status = 429, description = "Too many failed attempts from this address or at this number: see `Retry-After`", body = api_client::ErrorBody),
     )
@@ -87,17 +105,20 @@ pub async fn lookup(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     RawNumber(number): RawNumber,
+    lang: Lang,
     JsonBody(req): JsonBody<CaseLookupRequest>,
-) -> Result<Json<CaseView>, ApiError> {
+) -> Result<InLanguage<CaseView>, ApiError> {
+    let language = lang.get()?;
     let view = progress::look_up(
         &state,
         addr,
         number.as_deref(),
         req.c.as_deref(),
         req.mobile.as_deref(),
+        language,
     )
     .await?;
-    Ok(Json(view))
+    Ok(InLanguage(language, view))
 }
 
 /// Withdraw a case (撤回) before a decision. Needs the query code.
@@ -108,10 +129,13 @@ pub async fn lookup(
     params(
         ("number" = String, Path, description = "受理号"),
         ("c" = String, Query, description = "The query code"),
+        ("lang" = Option<String>, Query, description = "The language of the answer's texts: `zh-Hans`, `zh-Hant` (names from the Traditional catalogue, staff's texts converted) or `en` (Simplified, as the catalogue); ahead of `Accept-Language`"),
+        ("Accept-Language" = Option<String>, Header, description = "Without `lang`: the most preferred of zh-Hant (zh-TW, zh-HK, zh-MO, zh-Hant…), zh-Hans (other Chinese) and en by q-value; Simplified when none"),
     ),
     responses(
-        (status = 200, description = "Withdrawn: the case as it is now", body = CaseView),
-        (status = 400, description = "The number or code is malformed or missing", body = api_client::ErrorBody),
+        (status = 200, description = "Withdrawn: the case as it is now", body = CaseView,
+            headers(("Content-Language" = String, description = "`zh-Hans` or `zh-Hant`: the script of the answer's texts"))),
+        (status = 400, description = "The number or code is malformed or missing, or `lang` is not one of ours", body = api_client::ErrorBody),
         (status = 404, description = "No case matches this number and code", body = api_client::ErrorBody),
         (status = 409, description = "The case is decided or closed", body = api_client::ErrorBody),
         (status = 429, description = "Too many failed lookups: see `Retry-After`", body = api_client::ErrorBody),
@@ -122,9 +146,13 @@ pub async fn withdraw(
     ClientAddr(addr): ClientAddr,
     RawNumber(number): RawNumber,
     params: Params,
-) -> Result<Json<CaseView>, ApiError> {
-    let view = progress::withdraw(&state, addr, number.as_deref(), params.get("c")).await?;
-    Ok(Json(view))
+    lang: Lang,
+) -> Result<InLanguage<CaseView>, ApiError> {
+    // Before anything changes: a bad `lang` withdraws nothing.
+    let language = lang.get()?;
+    let view =
+        progress::withdraw(&state, addr, number.as_deref(), params.get("c"), language).await?;
+    Ok(InLanguage(language, view))
 }
 
 /// Send the items a supplement request (补正) asks for: for every item (keyed by its
@@ -137,11 +165,14 @@ pub async fn withdraw(
     params(
         ("number" = String, Path, description = "受理号"),
         ("c" = String, Query, description = "The query code"),
+        ("lang" = Option<String>, Query, description = "The language of the answer's texts: `zh-Hans`, `zh-Hant` (names from the Traditional catalogue, staff's texts converted) or `en` (Simplified, as the catalogue); ahead of `Accept-Language`"),
+        ("Accept-Language" = Option<String>, Header, description = "Without `lang`: the most preferred of zh-Hant (zh-TW, zh-HK, zh-MO, zh-Hant…), zh-Hans (other Chinese) and en by q-value; Simplified when none"),
     ),
     request_body = SupplementReply,
     responses(
-        (status = 200, description = "Sent: the case as it is now (`supplement.answered` true)", body = CaseView),
-        (status = 400, description = "An item without files, or with files that are not there or used (`materials.<key>`), or a malformed body", body = api_client::ErrorBody),
+        (status = 200, description = "Sent: the case as it is now (`supplement.answered` true)", body = CaseView,
+            headers(("Content-Language" = String, description = "`zh-Hans` or `zh-Hant`: the script of the answer's texts"))),
+        (status = 400, description = "An item without files, or with files that are not there or used (`materials.<key>`), a malformed body, or `lang` is not one of ours", body = api_client::ErrorBody),
         (status = 404, description = "No case matches this number and code", body = api_client::ErrorBody),
         (status = 409, description = "No supplement is outstanding (none asked, or answered already)", body = api_client::ErrorBody),
         (status = 429, description = "Too many failed lookups: see `Retry-After`", body = api_client::ErrorBody),
@@ -152,18 +183,22 @@ pub async fn supplement(
     ClientAddr(addr): ClientAddr,
     RawNumber(number): RawNumber,
     params: Params,
+    lang: Lang,
     // Read only once the gate has opened (see `progress::answer_supplement`).
     reply: Result<JsonBody<SupplementReply>, ApiError>,
-) -> Result<Json<CaseView>, ApiError> {
+) -> Result<InLanguage<CaseView>, ApiError> {
+    // Before anything changes: a bad `lang` sends nothing.
+    let language = lang.get()?;
     let view = progress::answer_supplement(
         &state,
         addr,
         number.as_deref(),
         params.get("c"),
         reply.map(|JsonBody(r)| r),
+        language,
     )
     .await?;
-    Ok(Json(view))
+    Ok(InLanguage(language, view))
 }
 
 /// Download a file the applicant sent with the case (listed in the case's `files`), proven

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::extract::{self, ClientAddr, JsonBody, Params, RawNumber};
+use super::extract::{self, ClientAddr, InLanguage, JsonBody, Lang, Params, RawNumber};
 use crate::cases::access::read_parts;
 use crate::complaints::{access, file::file};
 use crate::error::ApiError;
@@ -74,10 +74,13 @@ pub async fn create(
     params(
         ("number" = String, Path, description = "The complaint number, with or without separators, either case"),
         ("c" = String, Query, description = "The complaint's query code"),
+        ("lang" = Option<String>, Query, description = "The language of the answer's texts: `zh-Hans`, `zh-Hant` (names from the Traditional catalogue, staff's replies converted) or `en` (Simplified, as the catalogue); ahead of `Accept-Language`"),
+        ("Accept-Language" = Option<String>, Header, description = "Without `lang`: the most preferred of zh-Hant (zh-TW, zh-HK, zh-MO, zh-Hant…), zh-Hans (other Chinese) and en by q-value; Simplified when none"),
     ),
     responses(
-        (status = 200, description = "The complaint", body = ComplaintView),
-        (status = 400, description = "The number is mistyped (`number`), or the code is missing or malformed (`c`)", body = api_client::ErrorBody),
+        (status = 200, description = "The complaint", body = ComplaintView,
+            headers(("Content-Language" = String, description = "`zh-Hans` or `zh-Hant`: the script of the answer's texts"))),
+        (status = 400, description = "The number is mistyped (`number`), the code is missing or malformed (`c`), or `lang` is not one of ours", body = api_client::ErrorBody),
         (status = 404, description = "No complaint matches this number and code", body = api_client::ErrorBody),
         (status = 429, description = "Too many failed lookups: see `Retry-After`", body = api_client::ErrorBody),
     )
@@ -87,9 +90,14 @@ pub async fn complaint(
     ClientAddr(addr): ClientAddr,
     RawNumber(number): RawNumber,
     params: Params,
-) -> Result<Json<ComplaintView>, ApiError> {
+    lang: Lang,
+) -> Result<InLanguage<ComplaintView>, ApiError> {
     let (number, code) = number_and_code(number.as_deref(), &params)?;
-    Ok(Json(access::follow(&state, addr, &number, &code).await?))
+    let language = lang.get()?;
+    Ok(InLanguage(
+        language,
+        access::follow(&state, addr, &number, &code, language).await?,
+    ))
 }
 
 /// Rate how a complaint was handled (1–5, 5 = 非常满意), once, after a reply. Needs the
@@ -101,11 +109,14 @@ pub async fn complaint(
     params(
         ("number" = String, Path, description = "The complaint number"),
         ("c" = String, Query, description = "The complaint's query code"),
+        ("lang" = Option<String>, Query, description = "The language of the answer's texts: `zh-Hans`, `zh-Hant` (names from the Traditional catalogue, staff's replies converted) or `en` (Simplified, as the catalogue); ahead of `Accept-Language`"),
+        ("Accept-Language" = Option<String>, Header, description = "Without `lang`: the most preferred of zh-Hant (zh-TW, zh-HK, zh-MO, zh-Hant…), zh-Hans (other Chinese) and en by q-value; Simplified when none"),
     ),
     request_body = HandlingRatingRequest,
     responses(
-        (status = 200, description = "Rated: the complaint as it is now", body = ComplaintView),
-        (status = 400, description = "A malformed number, code or body (`number`, `c`, `level`, `comment`)", body = api_client::ErrorBody),
+        (status = 200, description = "Rated: the complaint as it is now", body = ComplaintView,
+            headers(("Content-Language" = String, description = "`zh-Hans` or `zh-Hant`: the script of the answer's texts"))),
+        (status = 400, description = "A malformed number, code or body (`number`, `c`, `level`, `comment`) or `lang` not one of ours", body = api_client::ErrorBody),
         (status = 404, description = "No complaint matches this number and code", body = api_client::ErrorBody),
         (status = 409, description = "Not replied to yet, or rated already", body = api_client::ErrorBody),
         (status = 429, description = "Too many failed lookups: see `Retry-After`", body = api_client::ErrorBody),
@@ -116,12 +127,15 @@ pub async fn rate(
     ClientAddr(addr): ClientAddr,
     RawNumber(number): RawNumber,
     params: Params,
+    lang: Lang,
     body: Result<JsonBody<HandlingRatingRequest>, ApiError>,
-) -> Result<Json<ComplaintView>, ApiError> {
-    // The number and code before the body.
+) -> Result<InLanguage<ComplaintView>, ApiError> {
+    // The number and code before the body, and a bad `lang` before anything is stored.
     let (number, code) = number_and_code(number.as_deref(), &params)?;
+    let language = lang.get()?;
     let JsonBody(req) = body?;
-    Ok(Json(
-        access::rate(&state, addr, &number, &code, &req).await?,
+    Ok(InLanguage(
+        language,
+        access::rate(&state, addr, &number, &code, &req, language).await?,
     ))
 }

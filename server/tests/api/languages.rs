@@ -2,9 +2,14 @@
 //! PostgreSQL: Traditional Chinese asked by `?lang=` or `Accept-Language` (and said in
 //! `Content-Language`), Simplified for English readers, a bad `lang` refused naming it, a
 //! search typed in Traditional, and a catalogue's hand-written Traditional texts winning
-//! over the conversion (and checked on import like everything else).
+//! over the conversion (and checked on import like everything else). Receipts, cases and
+//! complaints in the reader's language too: names from the Traditional catalogue, staff's
+//! texts converted as they are read, nothing stored changed.
 
-use api_client::{Department, FormDefinition, Language, ServiceGuide, ServicePage, Topic};
+use api_client::{
+    CaseView, ComplaintCreated, ComplaintView, Department, FormDefinition, Language, Receipt,
+    ServiceGuide, ServicePage, Topic,
+};
 use reqwest::header::{ACCEPT_LANGUAGE, CONTENT_LANGUAGE, VARY};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
@@ -20,6 +25,10 @@ backend_tests!(
     a_search_in_traditional_finds_the_simplified_service,
     hand_written_traditional_wins_over_the_conversion,
     a_wrong_hand_written_text_is_refused_on_import,
+    receipts_and_cases_come_in_the_readers_language,
+    staff_texts_of_a_case_read_in_traditional,
+    a_complaint_reads_in_traditional_but_its_description_as_written,
+    a_bad_lang_on_a_receipt_case_or_complaint_is_400_and_changes_nothing,
 );
 
 /// 居住证申领 of 区公安分局, which takes online applications (it has a form).
@@ -358,4 +367,323 @@ async fn a_wrong_hand_written_text_is_refused_on_import(backend: Backend) {
     // Nothing of it was written.
     let (status, _, _, _) = ask(&server, "/services/440113-RZ-GG-002", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The service of `written_catalogue` whose Traditional names are written by hand, and the
+/// one whose names are converted.
+const WRITTEN: &str = "440113-RZ-GG-001";
+const CONVERTED: &str = "440113-QT-GG-001";
+
+/// A POST of `body` to `path`: status, `Content-Language`, body.
+async fn post(server: &TestServer, path: &str, body: &Value) -> (StatusCode, String, Value) {
+    let resp = server
+        .http
+        .post(server.url(&format!("/api/v1{path}")))
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("request");
+    let status = resp.status();
+    let language = resp
+        .headers()
+        .get(CONTENT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (status, language, resp.json().await.unwrap())
+}
+
+async fn receipts_and_cases_come_in_the_readers_language(backend: Backend) {
+    let Some(server) =
+        TestServer::start_with_catalogue(backend, &[], &[], &written_catalogue()).await
+    else {
+        return;
+    };
+    for (service, hans, hant, department_hans, department_hant) in [
+        (
+            WRITTEN,
+            "资格证书发证",
+            "資格證書簽發",
+            "区认证局",
+            "區認證署",
+        ),
+        (
+            CONVERTED,
+            "其他证书发证",
+            "其他證書發證",
+            "区其他局",
+            "區其他局",
+        ),
+    ] {
+        let case = server.submit_application(service).await;
+        let receipt = format!(
+            "/applications/{}?c={}",
+            case.acceptance_number, case.query_code
+        );
+        let track = format!("/cases/{}?c={}", case.acceptance_number, case.query_code);
+        for (query, accept_language) in [
+            ("&lang=zh-Hant", None),
+            ("&lang=zh-Hant", Some("en")),
+            ("", Some("zh-TW")),
+            ("", Some("zh-HK, zh-CN;q=0.5")),
+        ] {
+            let asked = format!("{query} {accept_language:?}");
+            let (r, language): (Receipt, _) =
+                read(&server, &format!("{receipt}{query}"), accept_language).await;
+            assert_eq!(language, "zh-Hant", "{asked}");
+            assert_eq!(
+                (r.service_name.as_str(), r.department.as_str()),
+                (hant, department_hant),
+                "{asked}"
+            );
+            assert_eq!(r.service_code, service, "codes stay as they are");
+            assert_eq!(r.location, "測試區行政服務中心二樓 5 號窗口", "{asked}");
+
+            let (c, language): (CaseView, _) =
+                read(&server, &format!("{track}{query}"), accept_language).await;
+            assert_eq!(language, "zh-Hant", "{asked}");
+            assert_eq!(
+                (c.service.name.as_str(), c.department.as_str()),
+                (hant, department_hant)
+            );
+            assert_eq!(c.service.code, service);
+            assert_eq!(c.timeline[0].step, "提交申請");
+            assert_eq!(c.timeline[0].department, department_hant);
+            assert_eq!(c.current_step, "待受理");
+        }
+        for (query, accept_language) in [
+            ("", None),
+            ("&lang=zh-Hans", Some("zh-HK")),
+            ("&lang=en", Some("zh-HK")),
+            ("", Some("en-GB")),
+        ] {
+            let asked = format!("{query} {accept_language:?}");
+            let (r, language): (Receipt, _) =
+                read(&server, &format!("{receipt}{query}"), accept_language).await;
+            assert_eq!(language, "zh-Hans", "{asked}");
+            assert_eq!(
+                (r.service_name.as_str(), r.department.as_str()),
+                (hans, department_hans),
+                "{asked}"
+            );
+            let (c, language): (CaseView, _) =
+                read(&server, &format!("{track}{query}"), accept_language).await;
+            assert_eq!(language, "zh-Hans", "{asked}");
+            assert_eq!(
+                (c.service.name.as_str(), c.department.as_str()),
+                (hans, department_hans)
+            );
+            assert_eq!(c.timeline[0].step, "提交申请");
+            assert_eq!(c.current_step, "待受理");
+        }
+
+        // A lookup by mobile, and the typed client, ask the same way.
+        let (status, language, body) = post(
+            &server,
+            &format!("/cases/{}/lookup?lang=zh-Hant", case.acceptance_number),
+            &json!({"mobile": "13800138000"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(language, "zh-Hant");
+        assert_eq!(body["service"]["name"], hant);
+        let hant_client = server.api.clone().language(Language::ZhHant);
+        let r = hant_client
+            .receipt(&case.acceptance_number, &case.query_code)
+            .await
+            .unwrap();
+        assert_eq!(r.service_name, hant);
+        let c = hant_client
+            .case(&case.acceptance_number, &case.query_code)
+            .await
+            .unwrap();
+        assert_eq!(c.service.name, hant);
+        let c = hant_client
+            .look_up_case(
+                &case.acceptance_number,
+                &api_client::CaseLookupRequest::mobile("13800138000"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(c.service.name, hant);
+        let c = server.track(&case).await;
+        assert_eq!(c.service.name, hans);
+    }
+}
+
+async fn staff_texts_of_a_case_read_in_traditional(backend: Backend) {
+    let Some(server) =
+        TestServer::start_with_catalogue(backend, &[], &[], &written_catalogue()).await
+    else {
+        return;
+    };
+    let case = server.submit_application(WRITTEN).await;
+    let number = case.acceptance_number.as_str();
+    server.case_cli(number, &["accept"]).await;
+    server
+        .case_cli(
+            number,
+            &["request_supplement", "--item", "身份证:需要正反两面"],
+        )
+        .await;
+    let hant_client = server.api.clone().language(Language::ZhHant);
+    let c = hant_client.case(number, &case.query_code).await.unwrap();
+    let steps: Vec<(&str, &str)> = c
+        .timeline
+        .iter()
+        .map(|e| (e.step.as_str(), e.department.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("提交申請", "區認證署"),
+            ("受理", "區認證署"),
+            ("補正告知", "區認證署"),
+        ],
+        "a department stored by its Simplified name reads as the catalogue writes it"
+    );
+    assert_eq!(c.current_step, "補正告知");
+    let supplement = c.supplement.expect("a supplement request");
+    assert_eq!(
+        (
+            supplement.items[0].name.as_str(),
+            supplement.items[0].note.as_str()
+        ),
+        ("身份證", "需要正反兩面")
+    );
+
+    server.case_cli(number, &["supplement_received"]).await;
+    server
+        .case_cli(
+            number,
+            &[
+                "review",
+                "--step",
+                "现场核查",
+                "--opinion",
+                "材料齐全，符合条件",
+            ],
+        )
+        .await;
+    server
+        .case_cli(number, &["deny", "--reason", "经核查，申请人不符合条件"])
+        .await;
+    let c = hant_client.case(number, &case.query_code).await.unwrap();
+    let review = c.timeline.iter().find(|e| e.step == "現場核查").unwrap();
+    assert_eq!(review.opinion.as_deref(), Some("材料齊全，符合條件"));
+    let result = c.result.expect("a decision");
+    assert_eq!(result.reason.as_deref(), Some("經核查，申請人不符合條件"));
+    assert!(
+        result.remedy.as_deref().unwrap().contains("不服本決定"),
+        "{:?}",
+        result.remedy
+    );
+
+    // Nothing stored changed: the Simplified reader reads what staff wrote.
+    let c = server.track(&case).await;
+    assert!(c.timeline.iter().any(|e| e.step == "现场核查"));
+    assert_eq!(
+        c.result.unwrap().reason.as_deref(),
+        Some("经核查，申请人不符合条件")
+    );
+    assert_eq!(c.timeline[1].department, "区认证局");
+}
+
+async fn a_complaint_reads_in_traditional_but_its_description_as_written(backend: Backend) {
+    let Some(server) =
+        TestServer::start_with_catalogue(backend, &[], &[], &written_catalogue()).await
+    else {
+        return;
+    };
+    let (status, created) = server
+        .post_text(
+            "/complaints",
+            None,
+            &json!({
+                "subject": {"type": "service", "ref": WRITTEN},
+                "category": "delay",
+                "description": "办理时间过长",
+                "anonymous": true
+            })
+            .to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let created: ComplaintCreated = serde_json::from_value(created).unwrap();
+    let staff = server.staff_token("李科员", "rzj").await;
+    for action in [
+        json!({"action": "assign", "department": "rzj"}),
+        json!({"action": "reply", "text": "已电话联系申请人，并加快办理。"}),
+    ] {
+        let (status, body) = server
+            .post_json(
+                &format!("/staff/complaints/{}/actions", created.complaint_number),
+                Some(&staff),
+                &action,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let path = format!(
+        "/complaints/{}?c={}",
+        created.complaint_number, created.query_code
+    );
+    let (c, language): (ComplaintView, _) = read(&server, &path, Some("zh-HK")).await;
+    assert_eq!(language, "zh-Hant");
+    assert_eq!(c.subject.name.as_deref(), Some("資格證書簽發"));
+    assert_eq!(c.department.as_deref(), Some("區認證署"));
+    assert_eq!(c.replies[0].department, "區認證署");
+    assert_eq!(c.replies[0].text, "已電話聯繫申請人，並加快辦理。");
+    assert_eq!(c.description, "办理时间过长", "the complainant's own words");
+
+    let (c, language): (ComplaintView, _) = read(&server, &path, None).await;
+    assert_eq!(language, "zh-Hans");
+    assert_eq!(c.subject.name.as_deref(), Some("资格证书发证"));
+    assert_eq!(c.replies[0].text, "已电话联系申请人，并加快办理。");
+    let hant = server.api.clone().language(Language::ZhHant);
+    let c = hant
+        .complaint(&created.complaint_number, &created.query_code)
+        .await
+        .unwrap();
+    assert_eq!(c.department.as_deref(), Some("區認證署"));
+}
+
+async fn a_bad_lang_on_a_receipt_case_or_complaint_is_400_and_changes_nothing(backend: Backend) {
+    let Some(server) =
+        TestServer::start_with_catalogue(backend, &[], &[], &written_catalogue()).await
+    else {
+        return;
+    };
+    let case = server.submit_application(WRITTEN).await;
+    let (number, code) = (&case.acceptance_number, &case.query_code);
+    let lang = || vec![("lang".to_string(), "invalid".to_string())];
+    for path in [
+        format!("/applications/{number}?c={code}&lang=fr"),
+        format!("/cases/{number}?c={code}&lang=zh-TW"),
+        format!("/cases/{number}?c={code}&lang="),
+        format!("/complaints/{number}?c={code}&lang=xx"),
+    ] {
+        let (status, _, _, body) = ask(&server, &path, Some("zh-HK")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert_eq!(bad_fields(&body), lang(), "{path}: {body}");
+    }
+    for (path, body) in [
+        (
+            format!("/cases/{number}/lookup?lang=zh_Hant"),
+            json!({"c": code}),
+        ),
+        (
+            format!("/cases/{number}/withdraw?c={code}&lang=de"),
+            json!({}),
+        ),
+    ] {
+        let (status, _, body) = post(&server, &path, &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert_eq!(bad_fields(&body), lang(), "{path}: {body}");
+    }
+    assert!(
+        server.track(&case).await.can_withdraw,
+        "a withdrawal with a bad `lang` withdrew nothing"
+    );
 }
