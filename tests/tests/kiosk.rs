@@ -378,6 +378,46 @@ async fn a_kiosk_offers_only_its_configured_languages() -> anyhow::Result<()> {
     s.close().await
 }
 
+/// A hall whose first language is Traditional: a visitor who switched to English leaves,
+/// and the next visitor finds the kiosk in Traditional again.
+#[tokio::test]
+async fn the_next_visitor_starts_in_the_halls_first_language() -> anyhow::Result<()> {
+    let (dir, file) = kiosk_config("languages = [\"zh-Hant\", \"zh-Hans\", \"en\"]\n")?;
+    let s = Session::start_with(1080, 1920, &["--kiosk-config", &file]).await?;
+    s.open("/kiosk/").await?;
+    s.wait_for("html[lang=zh-Hant]").await?;
+    s.wait_for("[data-testid=attract] .task-grid").await?;
+    let first = s.heading().await?;
+
+    s.click("[data-testid=attract] .task-grid a.tile").await?;
+    s.wait_for_path("/kiosk/guides").await?;
+    s.click(".language-switch button[lang=en]").await?;
+    s.wait_for("html[lang=en]").await?;
+    s.js("window.beforeTheEnd = true; return null").await?;
+    s.click("[data-testid=kiosk-finish]").await?;
+    s.click("[data-testid=finish-skip]").await?;
+    for _ in 0..100 {
+        if s.js("return window.beforeTheEnd === undefined && !!document.querySelector('[data-testid=attract]')").await? == serde_json::json!(true) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    s.wait_for_path("/kiosk/").await?;
+    s.wait_for("html[lang=zh-Hant]").await?;
+    s.wait_for("[data-testid=attract] .task-grid").await?;
+    assert_eq!(
+        s.heading().await?,
+        first,
+        "the attract screen in Traditional"
+    );
+    let kept = s
+        .js("return localStorage.length + sessionStorage.length")
+        .await?;
+    assert_eq!(kept, serde_json::json!(0), "no language remembered");
+    drop(dir);
+    s.close().await
+}
+
 /// No link leaves the kiosk, whatever put it on the page: another site, a phone number and
 /// the portal's own pages are refused; the kiosk's own pages still open.
 #[tokio::test]

@@ -212,9 +212,15 @@ async fn receipt_and_case(s: &Session) -> anyhow::Result<(String, String, String
     let promised = promised_date(s, &number, &code).await?;
     s.open(&format!("/receipt/{number}?c={code}")).await?;
     let receipt = s.wait_for("[data-testid=receipt]").await?.text().await?;
+    let lang = s.js("return document.documentElement.lang").await?;
+    let lang = lang.as_str().unwrap_or("unknown");
+    s.screenshot_artefact(&format!("receipt-{lang}-phone.png"))
+        .await?;
     s.open(&format!("/track/{number}?c={code}")).await?;
     s.wait_for("[data-testid=timeline]").await?;
     let case = s.text_of("[data-testid=case]").await?;
+    s.screenshot_artefact(&format!("case-{lang}-phone.png"))
+        .await?;
     let (y, m, d) = promised;
     Ok((
         receipt,
