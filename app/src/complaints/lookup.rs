@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::client;
 use crate::components::code_input::CodeInput;
-use crate::components::fetch::{FetchError, Loading};
+use crate::components::fetch::{FetchError, PageLoading};
 use crate::components::heading::PageHeading;
 use crate::i18n::{k, t};
 use crate::mode::use_mode;
@@ -97,7 +97,7 @@ pub fn ComplaintPage() -> impl IntoView {
     });
     move || {
         match complaint.get() {
-        None => view! { <Loading/> }.into_any(),
+        None => view! { <PageLoading/> }.into_any(),
         Some(Ok(c)) => view! { <PageHeading text=t(k::COMPLAINT_VIEW_TITLE)/><ComplaintDetails complaint=c code=code.get_untracked()/> }.into_any(),
         Some(Err(e)) if e.is_not_found() => view! {
             <PageHeading text=t(k::COMPLAINTS_LOOKUP_TITLE)/>
@@ -110,7 +110,7 @@ pub fn ComplaintPage() -> impl IntoView {
             <PageHeading text=t(k::COMPLAINTS_LOOKUP_TITLE)/>
             <div class="notice notice--error" role="alert" data-testid="complaint-throttled"><p>{t(k::TRACK_THROTTLED)}</p></div>
         }.into_any(),
-        Some(Err(error)) => view! { <FetchError error on_retry=move |_| complaint.refetch()/> }.into_any(),
+        Some(Err(error)) => view! { <FetchError error on_retry=move |_| complaint.refetch() page=true/> }.into_any(),
     }
     }
 }

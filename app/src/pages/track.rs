@@ -12,7 +12,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::client;
 use crate::components::code_input::CodeInput;
-use crate::components::fetch::{FetchError, Loading};
+use crate::components::fetch::{FetchError, PageLoading};
 use crate::components::heading::PageHeading;
 use crate::components::light::DeadlineLight;
 use crate::format::minutes;
@@ -179,14 +179,14 @@ pub fn CasePage() -> impl IntoView {
     });
     move || {
         match case.get() {
-        None => view! { <Loading/> }.into_any(),
+        None => view! { <PageLoading/> }.into_any(),
         Some(Ok(c)) => view! { <PageHeading text=t(k::TRACK_CASE_TITLE)/><CaseDetails case=c on_change=Callback::new(move |_| case.refetch())/> }.into_any(),
         Some(Err(e)) if e.is_not_found() => view! { <PageHeading text=t(k::TRACK_TITLE)/><NoMatch/><p><a href=use_mode().href("/track")>{t(k::TRACK_AGAIN)}</a></p> }.into_any(),
         Some(Err(ClientError::Api { status: 429, .. })) => view! {
             <PageHeading text=t(k::TRACK_TITLE)/>
             <div class="notice notice--error" role="alert" data-testid="throttled"><p>{t(k::TRACK_THROTTLED)}</p></div>
         }.into_any(),
-        Some(Err(error)) => view! { <FetchError error on_retry=move |_| case.refetch()/> }.into_any(),
+        Some(Err(error)) => view! { <FetchError error on_retry=move |_| case.refetch() page=true/> }.into_any(),
     }
     }
 }
