@@ -12,6 +12,7 @@ use crate::components::code_input::CodeInput;
 use crate::components::fetch::{FetchError, PageLoading};
 use crate::components::heading::PageHeading;
 use crate::i18n::{k, t};
+use crate::kept::kept;
 use crate::mode::use_mode;
 use crate::pages::track::{check_number_as, NumberWords};
 
@@ -29,8 +30,8 @@ pub fn ComplaintsPage(#[prop(optional)] number: Option<String>) -> impl IntoView
     let mode = use_mode();
     let navigate = use_navigate();
     let typed = number.or_else(|| use_query_map().with_untracked(|q| q.get("n")));
-    let number = RwSignal::new(typed.unwrap_or_default());
-    let code = RwSignal::new(String::new());
+    let number = kept("number", || typed.unwrap_or_default());
+    let code = kept("code", String::new);
     let number_error = RwSignal::new(None::<String>);
     let code_error = RwSignal::new(None::<String>);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {

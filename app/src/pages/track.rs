@@ -17,6 +17,7 @@ use crate::components::heading::PageHeading;
 use crate::components::light::DeadlineLight;
 use crate::format::minutes;
 use crate::i18n::{k, t, tf, Key};
+use crate::kept::kept;
 use crate::mode::use_mode;
 use crate::pages::case_rating::CaseRating;
 use crate::pages::guide::SummaryRow;
@@ -63,13 +64,13 @@ pub fn TrackLookup() -> impl IntoView {
     let mode = use_mode();
     let navigate = use_navigate();
     // A scanned number arrives as `?n=` (see scanner.rs).
-    let number = RwSignal::new(
+    let number = kept("number", || {
         use_query_map()
             .with_untracked(|q| q.get("n"))
-            .unwrap_or_default(),
-    );
-    let secret = RwSignal::new(String::new());
-    let by_mobile = RwSignal::new(false);
+            .unwrap_or_default()
+    });
+    let secret = kept("secret", String::new);
+    let by_mobile = kept("by_mobile", || false);
     let problems = RwSignal::new(Problems::default());
     // A lookup by mobile number is shown here: the number must not go into the address.
     let found = RwSignal::new(None::<Result<CaseView, ClientError>>);
