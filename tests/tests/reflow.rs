@@ -46,6 +46,18 @@ async fn reflows(width: u32, zoom: f64, care: bool) -> Result<()> {
             if let Some(why) = s.horizontal_overflow().await? {
                 wide.push(format!("{label} {}: {why}", p.path));
             }
+            if p.path == "/" {
+                // Fitting must not split a language's name over two lines.
+                let broken = s
+                    .js("return [...document.querySelectorAll('.language-switch button')].filter(b => {
+                           const r = document.createRange(); r.selectNodeContents(b);
+                           return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1;
+                         }).map(b => b.textContent)")
+                    .await?;
+                if broken != serde_json::json!([]) {
+                    wide.push(format!("{label} /: language names broken: {broken}"));
+                }
+            }
         }
         for (path, press) in &errors {
             s.open(path).await?;
