@@ -12,6 +12,7 @@ pub mod connectivity;
 pub mod crash;
 pub mod format;
 pub mod i18n;
+pub mod kept;
 pub mod kiosk_config;
 pub mod kiosk_guard;
 pub mod kiosk_history;

@@ -162,7 +162,7 @@ fn FullLoad() -> impl IntoView {
     } else {
         window().location().assign(&url)
     };
-    view! { <crate::components::fetch::Loading/> }
+    view! { <crate::components::fetch::PageLoading/> }
 }
 
 /// The portal's own pages; the others are its apply and track bundles'.

@@ -15,6 +15,8 @@ use tokio::process::{Child, Command};
 
 pub use fantoccini::Locator as By;
 
+pub mod audit;
+
 use api_client::{FieldType, FormDefinition, Requirement};
 use serde_json::{json, Map, Value};
 

@@ -21,7 +21,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::client;
-use crate::components::fetch::{FetchError, Loading};
+use crate::components::fetch::{FetchError, PageLoading};
 use crate::components::heading::PageHeading;
 use crate::i18n::{k, t, tf};
 use crate::mode::use_mode;
@@ -45,13 +45,13 @@ pub fn ApplyPage() -> impl IntoView {
         async move { client().form(&c).await }
     });
     move || match form.get() {
-        None => view! { <Loading/> }.into_any(),
+        None => view! { <PageLoading/> }.into_any(),
         Some(Ok(def)) => view! { <Flow def=Arc::new(def)/> }.into_any(),
         Some(Err(e)) if e.is_not_found() => {
             view! { <NotOnline code=code.get_untracked()/> }.into_any()
         }
         Some(Err(error)) => {
-            view! { <FetchError error on_retry=move |_| form.refetch()/> }.into_any()
+            view! { <FetchError error on_retry=move |_| form.refetch() page=true/> }.into_any()
         }
     }
 }

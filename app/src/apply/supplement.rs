@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::client;
-use crate::components::fetch::{FetchError, Loading};
+use crate::components::fetch::{FetchError, PageLoading};
 use crate::components::heading::PageHeading;
 use crate::i18n::{k, t, tf};
 use crate::mode::use_mode;
@@ -37,12 +37,12 @@ pub fn SupplementPage() -> impl IntoView {
         }
     });
     move || match data.get() {
-        None => view! { <Loading/> }.into_any(),
+        None => view! { <PageLoading/> }.into_any(),
         Some(Ok((case, limits))) => {
             view! { <SupplementForm case limits code=code.clone()/> }.into_any()
         }
         Some(Err(error)) => {
-            view! { <FetchError error on_retry=move |_| data.refetch()/> }.into_any()
+            view! { <FetchError error on_retry=move |_| data.refetch() page=true/> }.into_any()
         }
     }
 }

@@ -9,7 +9,7 @@ use api_client::ComplaintView;
 use leptos::prelude::*;
 
 use crate::api::client;
-use crate::components::fetch::loaded;
+use crate::components::fetch::loaded_page;
 use crate::components::heading::PageHeading;
 use crate::components::print_button::PrintButton;
 use crate::format::{date, date_time};
@@ -26,7 +26,7 @@ pub fn ComplaintSent(number: String, code: String) -> impl IntoView {
             async move { client().complaint(&number, &code).await }
         }
     });
-    loaded(
+    loaded_page(
         complaint,
         move |c| view! { <Confirmation complaint=c code=code.clone()/> },
     )

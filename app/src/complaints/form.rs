@@ -20,7 +20,7 @@ use crate::apply::fields::{InputKind, TextInput};
 use crate::apply::materials::{MaterialUpload, Pending};
 use crate::components::code_input::CodeInput;
 use crate::components::error_summary::ErrorSummary;
-use crate::components::fetch::{FetchError, Loading};
+use crate::components::fetch::{FetchError, PageLoading};
 use crate::components::heading::PageHeading;
 use crate::components::text_area::TextArea;
 use crate::i18n::{k, t, tf};
@@ -64,10 +64,10 @@ fn FormLoader() -> impl IntoView {
         Ok::<_, ClientError>((config.limits, departments))
     });
     move || match data.get() {
-        None => view! { <Loading/> }.into_any(),
+        None => view! { <PageLoading/> }.into_any(),
         Some(Ok((limits, departments))) => view! { <ComplaintForm limits departments/> }.into_any(),
         Some(Err(error)) => {
-            view! { <FetchError error on_retry=move |_| data.refetch()/> }.into_any()
+            view! { <FetchError error on_retry=move |_| data.refetch() page=true/> }.into_any()
         }
     }
 }

@@ -9,9 +9,10 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::client;
 use crate::components::code_input::CodeInput;
-use crate::components::fetch::{FetchError, Loading};
+use crate::components::fetch::{FetchError, PageLoading};
 use crate::components::heading::PageHeading;
 use crate::i18n::{k, t};
+use crate::kept::kept;
 use crate::mode::use_mode;
 use crate::pages::track::{check_number_as, NumberWords};
 
@@ -29,8 +30,8 @@ pub fn ComplaintsPage(#[prop(optional)] number: Option<String>) -> impl IntoView
     let mode = use_mode();
     let navigate = use_navigate();
     let typed = number.or_else(|| use_query_map().with_untracked(|q| q.get("n")));
-    let number = RwSignal::new(typed.unwrap_or_default());
-    let code = RwSignal::new(String::new());
+    let number = kept("number", || typed.unwrap_or_default());
+    let code = kept("code", String::new);
     let number_error = RwSignal::new(None::<String>);
     let code_error = RwSignal::new(None::<String>);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -97,7 +98,7 @@ pub fn ComplaintPage() -> impl IntoView {
     });
     move || {
         match complaint.get() {
-        None => view! { <Loading/> }.into_any(),
+        None => view! { <PageLoading/> }.into_any(),
         Some(Ok(c)) => view! { <PageHeading text=t(k::COMPLAINT_VIEW_TITLE)/><ComplaintDetails complaint=c code=code.get_untracked()/> }.into_any(),
         Some(Err(e)) if e.is_not_found() => view! {
             <PageHeading text=t(k::COMPLAINTS_LOOKUP_TITLE)/>
@@ -110,7 +111,7 @@ pub fn ComplaintPage() -> impl IntoView {
             <PageHeading text=t(k::COMPLAINTS_LOOKUP_TITLE)/>
             <div class="notice notice--error" role="alert" data-testid="complaint-throttled"><p>{t(k::TRACK_THROTTLED)}</p></div>
         }.into_any(),
-        Some(Err(error)) => view! { <FetchError error on_retry=move |_| complaint.refetch()/> }.into_any(),
+        Some(Err(error)) => view! { <FetchError error on_retry=move |_| complaint.refetch() page=true/> }.into_any(),
     }
     }
 }

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::client;
 use crate::components::fetch::FetchError;
-use crate::components::fetch::Loading;
+use crate::components::fetch::PageLoading;
 use crate::components::heading::PageHeading;
 use crate::components::materials_table::MaterialsTable;
 use crate::format;
@@ -30,11 +30,11 @@ pub fn with_guide<V: IntoView + 'static>(
 ) -> impl IntoView {
     let guide = guide_resource();
     move || match guide.get() {
-        None => view! { <Loading/> }.into_any(),
+        None => view! { <PageLoading/> }.into_any(),
         Some(Ok(g)) => render.clone()(g).into_any(),
         Some(Err(e)) if e.is_not_found() => view! { <NotFound service=true/> }.into_any(),
         Some(Err(error)) => {
-            view! { <FetchError error on_retry=move |_| guide.refetch()/> }.into_any()
+            view! { <FetchError error on_retry=move |_| guide.refetch() page=true/> }.into_any()
         }
     }
 }

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::client;
-use crate::components::fetch::loaded;
+use crate::components::fetch::loaded_page;
 use crate::components::heading::PageHeading;
 use crate::components::print_button::PrintButton;
 use crate::format::{date, date_time};
@@ -50,7 +50,7 @@ pub fn ReceiptPage() -> impl IntoView {
         let code = query.with(|q| crate::codes::code_for(q.get("c"), &number).unwrap_or_default());
         async move { client().receipt(&number, &code).await }
     });
-    loaded(receipt, move |r| view! { <ReceiptView receipt=r/> })
+    loaded_page(receipt, move |r| view! { <ReceiptView receipt=r/> })
 }
 
 #[component]

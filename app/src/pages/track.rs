@@ -12,11 +12,12 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::client;
 use crate::components::code_input::CodeInput;
-use crate::components::fetch::{FetchError, Loading};
+use crate::components::fetch::{FetchError, PageLoading};
 use crate::components::heading::PageHeading;
 use crate::components::light::DeadlineLight;
 use crate::format::{date, date_time};
 use crate::i18n::{k, t, tf, Key};
+use crate::kept::kept;
 use crate::mode::use_mode;
 use crate::pages::case_rating::CaseRating;
 use crate::pages::guide::SummaryRow;
@@ -63,13 +64,13 @@ pub fn TrackLookup() -> impl IntoView {
     let mode = use_mode();
     let navigate = use_navigate();
     // A scanned number arrives as `?n=` (see scanner.rs).
-    let number = RwSignal::new(
+    let number = kept("number", || {
         use_query_map()
             .with_untracked(|q| q.get("n"))
-            .unwrap_or_default(),
-    );
-    let secret = RwSignal::new(String::new());
-    let by_mobile = RwSignal::new(false);
+            .unwrap_or_default()
+    });
+    let secret = kept("secret", String::new);
+    let by_mobile = kept("by_mobile", || false);
     let problems = RwSignal::new(Problems::default());
     // A lookup by mobile number is shown here: the number must not go into the address.
     let found = RwSignal::new(None::<Result<CaseView, ClientError>>);
@@ -179,14 +180,14 @@ pub fn CasePage() -> impl IntoView {
     });
     move || {
         match case.get() {
-        None => view! { <Loading/> }.into_any(),
+        None => view! { <PageLoading/> }.into_any(),
         Some(Ok(c)) => view! { <PageHeading text=t(k::TRACK_CASE_TITLE)/><CaseDetails case=c on_change=Callback::new(move |_| case.refetch())/> }.into_any(),
         Some(Err(e)) if e.is_not_found() => view! { <PageHeading text=t(k::TRACK_TITLE)/><NoMatch/><p><a href=use_mode().href("/track")>{t(k::TRACK_AGAIN)}</a></p> }.into_any(),
         Some(Err(ClientError::Api { status: 429, .. })) => view! {
             <PageHeading text=t(k::TRACK_TITLE)/>
             <div class="notice notice--error" role="alert" data-testid="throttled"><p>{t(k::TRACK_THROTTLED)}</p></div>
         }.into_any(),
-        Some(Err(error)) => view! { <FetchError error on_retry=move |_| case.refetch()/> }.into_any(),
+        Some(Err(error)) => view! { <FetchError error on_retry=move |_| case.refetch() page=true/> }.into_any(),
     }
     }
 }
