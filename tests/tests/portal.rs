@@ -408,6 +408,27 @@ async fn care_mode_enlarges_the_text_and_survives_a_reload() -> anyhow::Result<(
     assert!(after >= before * 1.5 - 0.01, "text {before}px → {after}px");
     assert!(s.js(line).await?.as_f64().unwrap_or(0.0) >= 1.3);
     assert!(s.js(target).await?.as_f64().unwrap_or(0.0) >= 60.0);
+    // Every control at least 60 px high, and the body text at least 7:1 on its background.
+    let small = s
+        .js("return [...document.querySelectorAll('main button, main .button, main select, main input:not([type=radio]):not([type=checkbox]):not([type=hidden]), header button')]
+               .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 59.5)
+               .map(e => e.outerHTML.slice(0, 80))")
+        .await?;
+    assert_eq!(small, serde_json::json!([]), "targets under 60 px");
+    let contrast = s
+        .js(r#"const lum = c => { const [r, g, b] = c.match(/[\d.]+/g).slice(0, 3).map(v => { v = v / 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+               const bg = e => { for (; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor; if (!c.endsWith(', 0)') && c !== 'transparent') return c; } return 'rgb(255, 255, 255)'; };
+               return Math.min(...[...document.querySelectorAll('main p, main td, main li')].filter(e => e.offsetParent !== null && e.textContent.trim())
+                 .map(e => { const a = lum(getComputedStyle(e).color), b = lum(bg(e)); return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); }))"#)
+        .await?
+        .as_f64()
+        .unwrap_or(0.0);
+    assert!(contrast >= 7.0, "body text contrast {contrast:.2}:1");
+    // Nothing moves.
+    let moving = s
+        .js("return document.getAnimations().filter(a => a.playState === 'running').length")
+        .await?;
+    assert_eq!(moving, serde_json::json!(0), "animations running");
     let (_, shot) = s.screenshot_artefact("portal-care-guide-phone.png").await?;
     eprintln!("care mode on a phone: {}", shot.display());
 
