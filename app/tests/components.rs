@@ -279,7 +279,7 @@ fn a_given_comment_is_text_not_markup() {
     assert!(
         text.contains("<script>alert(1)</script>")
             && text.contains("不满意")
-            && text.contains("2026-11-22 10:05"),
+            && text.contains("2026年11月22日 10:05"),
         "{text}"
     );
 }

@@ -98,7 +98,10 @@ pub fn test(ctx: &Ctx) -> Result<()> {
             "kiosk",
             "--exclude",
             "e2e",
-        ]))
+        ]))?;
+        // The app's pure functions (formats, codes) are plain unit tests: the wasm stage's
+        // runner takes only `wasm_bindgen_test`s.
+        run_tests(ctx.cargo().args(["test", "-p", "app", "--lib"]))
     })?;
     stages.run("wasm component tests (headless Chromium)", || {
         wasm_component_tests(ctx, &browser)
