@@ -119,6 +119,21 @@ fn kiosk_config(extra: &str) -> anyhow::Result<(tempfile::TempDir, String)> {
     Ok((dir, file))
 }
 
+/// The visitor finishes without a rating: the kiosk reloads (a marker left on the page is
+/// gone) and shows its attract screen for the next visitor.
+async fn finish_without_rating(s: &Session) -> anyhow::Result<()> {
+    s.js("window.beforeTheEnd = true; return null").await?;
+    s.click("[data-testid=kiosk-finish]").await?;
+    s.click("[data-testid=finish-skip]").await?;
+    for _ in 0..100 {
+        if s.js("return window.beforeTheEnd === undefined && !!document.querySelector('[data-testid=attract]')").await? == serde_json::json!(true) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    s.wait_for_path("/kiosk/").await
+}
+
 /// A kiosk of `width`×`height` with the settings above, on its attract screen once the
 /// settings have arrived.
 async fn attract_screen(
@@ -327,16 +342,7 @@ async fn elderly_mode_enlarges_text_and_is_gone_for_the_next_visitor() -> anyhow
     );
 
     // The visitor finishes without a rating; the kiosk reloads for the next one.
-    s.js("window.beforeTheEnd = true; return null").await?;
-    s.click("[data-testid=kiosk-finish]").await?;
-    s.click("[data-testid=finish-skip]").await?;
-    for _ in 0..100 {
-        if s.js("return window.beforeTheEnd === undefined && !!document.querySelector('[data-testid=attract]')").await? == serde_json::json!(true) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    s.wait_for_path("/kiosk/").await?;
+    finish_without_rating(&s).await?;
     s.wait_for("[data-testid=attract] .task-grid").await?;
     let pressed = s.wait_for(toggle).await?.attr("aria-pressed").await?;
     assert_eq!(
@@ -393,16 +399,7 @@ async fn the_next_visitor_starts_in_the_halls_first_language() -> anyhow::Result
     s.wait_for_path("/kiosk/guides").await?;
     s.click(".language-switch button[lang=en]").await?;
     s.wait_for("html[lang=en]").await?;
-    s.js("window.beforeTheEnd = true; return null").await?;
-    s.click("[data-testid=kiosk-finish]").await?;
-    s.click("[data-testid=finish-skip]").await?;
-    for _ in 0..100 {
-        if s.js("return window.beforeTheEnd === undefined && !!document.querySelector('[data-testid=attract]')").await? == serde_json::json!(true) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    s.wait_for_path("/kiosk/").await?;
+    finish_without_rating(&s).await?;
     s.wait_for("html[lang=zh-Hant]").await?;
     s.wait_for("[data-testid=attract] .task-grid").await?;
     assert_eq!(
