@@ -495,12 +495,9 @@ pub fn answers_for(def: &FormDefinition) -> Map<String, Value> {
     answers
 }
 
-/// Applies for `SERVICE` through the API from the page (uploads included); returns the
-/// acceptance number and the query code.
-pub async fn submit_case(s: &Session) -> Result<(String, String)> {
-    s.open(&format!("/services/{SERVICE}")).await?;
-    s.wait_for("[data-testid=guide]").await?;
-    let def: FormDefinition = serde_json::from_value(
+/// The form of `SERVICE`, as the page's own API gives it.
+pub async fn form_definition(s: &Session) -> Result<FormDefinition> {
+    Ok(serde_json::from_value(
         s.browser
             .execute_async(
                 "const done = arguments[arguments.length - 1];
@@ -508,7 +505,26 @@ pub async fn submit_case(s: &Session) -> Result<(String, String)> {
                 vec![json!(format!("/api/v1/services/{SERVICE}/form"))],
             )
             .await?,
-    )?;
+    )?)
+}
+
+/// Waits (up to 10 s) until `check` holds; `what` names it in the error.
+pub async fn wait_until(what: &str, mut check: impl AsyncFnMut() -> Result<bool>) -> Result<()> {
+    for _ in 0..100 {
+        if check().await? {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("{what} never happened")
+}
+
+/// Applies for `SERVICE` through the API from the page (uploads included); returns the
+/// acceptance number and the query code.
+pub async fn submit_case(s: &Session) -> Result<(String, String)> {
+    s.open(&format!("/services/{SERVICE}")).await?;
+    s.wait_for("[data-testid=guide]").await?;
+    let def = form_definition(s).await?;
     let required: Vec<String> = def
         .materials
         .iter()

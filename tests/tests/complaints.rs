@@ -6,9 +6,9 @@
 
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use api_client::checks::{AcceptanceNumber, QUERY_CODE_ALPHABET};
-use e2e::{submit_case, Session, SERVICE};
+use e2e::{submit_case, wait_until, Session, SERVICE};
 use serde_json::{json, Value};
 
 /// What a script in a complaint must never do when a page shows it.
@@ -60,16 +60,6 @@ async fn submit_complaint(s: &Session) -> Result<(String, String)> {
         "code `{code}`"
     );
     Ok((parsed.compact().to_string(), code))
-}
-
-async fn wait_until(what: &str, mut check: impl AsyncFnMut() -> Result<bool>) -> Result<()> {
-    for _ in 0..100 {
-        if check().await? {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    bail!("{what} never happened")
 }
 
 async fn no_violations(s: &Session, page: &str) -> Result<()> {

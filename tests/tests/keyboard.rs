@@ -1,11 +1,9 @@
 //! The portal with a keyboard alone: from a guide to the receipt, every key sent to the
 //! element that has the focus (as a keyboard does), the focus always visible.
 
-use std::time::Duration;
-
 use anyhow::{bail, Context, Result};
 use api_client::{FieldType, FormDefinition, Requirement};
-use e2e::{Session, SERVICE};
+use e2e::{form_definition, wait_until, Session, SERVICE};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use serde_json::{json, Value};
 
@@ -69,16 +67,6 @@ async fn tab_to(s: &Session, target: &str) -> Result<()> {
         press(s, TAB).await?;
     }
     bail!("Tab never reached {target}: {}", path.join(" → "))
-}
-
-async fn wait_until(what: &str, mut check: impl AsyncFnMut() -> Result<bool>) -> Result<()> {
-    for _ in 0..100 {
-        if check().await? {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    bail!("{what} never happened")
 }
 
 /// The step the page is on, once its form is there.
@@ -177,15 +165,7 @@ async fn an_application_can_be_made_with_the_keyboard_alone() -> Result<()> {
     let s = Session::phone().await?;
     s.open(&format!("/services/{SERVICE}")).await?;
     s.wait_for("[data-testid=guide]").await?;
-    let def: FormDefinition = serde_json::from_value(
-        s.browser
-            .execute_async(
-                "const done = arguments[arguments.length - 1];
-                 fetch(arguments[0]).then(r => r.json()).then(done);",
-                vec![json!(format!("/api/v1/services/{SERVICE}/form"))],
-            )
-            .await?,
-    )?;
+    let def = form_definition(&s).await?;
 
     // The skip link comes first and takes the focus past the header.
     press(&s, TAB).await?;
