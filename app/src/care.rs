@@ -61,17 +61,18 @@ fn html_document() -> Option<web_sys::HtmlDocument> {
 
 /// Whether the cookie says care mode is on.
 fn remembered() -> bool {
+    #[cfg(feature = "ssr")]
+    return crate::ssr::reader().is_some_and(|r| r.care);
+    #[cfg(not(feature = "ssr"))]
     html_document()
         .and_then(|d| d.cookie().ok())
         .is_some_and(|cookies| is_on_in(&cookies))
 }
 
 /// Whether a `document.cookie` string holds the care cookie with the value `1`.
-fn is_on_in(cookies: &str) -> bool {
-    cookies
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .any(|(name, value)| name == COOKIE && value == "1")
+/// Whether care mode is on in `cookies` (a `Cookie` header or `document.cookie`).
+pub fn is_on_in(cookies: &str) -> bool {
+    crate::i18n::cookie_value(cookies, COOKIE) == Some("1")
 }
 
 fn remember_choice(on: bool) {

@@ -2,6 +2,8 @@
 //! in `src/apply_main.rs`) and the kiosk (`kiosk/`) are builds of it, differing only in
 //! the body they mount.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod apply;
 pub mod care;
@@ -11,6 +13,7 @@ pub mod components;
 pub mod connectivity;
 pub mod crash;
 pub mod format;
+pub mod head;
 pub mod i18n;
 pub mod kept;
 pub mod kiosk_config;
@@ -19,9 +22,12 @@ pub mod kiosk_history;
 pub mod kiosk_session;
 pub mod mode;
 pub mod pages;
+pub mod preload;
 pub mod read_aloud;
 pub mod scanner;
 pub mod shell;
+#[cfg(feature = "ssr")]
+pub mod ssr;
 pub mod visit;
 
 pub use mode::Mode;
@@ -32,7 +38,15 @@ fn mount(mode: Mode, body: fn() -> leptos::prelude::AnyView) {
     } else {
         console_error_panic_hook::set_once();
     }
-    leptos::mount::mount_to_body(move || leptos::view! { <shell::App mode body/> });
+    let app = move || leptos::view! { <shell::App mode body/> };
+    // A page the server rendered is taken over where it stands; the kiosk, and a portal
+    // page served without its render, are drawn here.
+    #[cfg(all(feature = "hydrate", target_arch = "wasm32"))]
+    if !mode.is_kiosk() && preload::read_from_document() {
+        leptos::mount::hydrate_body(app);
+        return;
+    }
+    leptos::mount::mount_to_body(app);
 }
 
 /// The portal, without the application flow.

@@ -14,6 +14,7 @@ use crate::complaints::{
     lookup::{ComplaintPage, ComplaintsPage},
 };
 use crate::components::layout::{KioskLayout, PortalLayout};
+use crate::components::needs_script::NeedsScript;
 use crate::i18n::{I18n, Locale};
 use crate::mode::{use_mode, Mode};
 use crate::pages::kiosk_finish::KioskFinish;
@@ -29,28 +30,31 @@ use crate::pages::{
     track::{CasePage, TrackLookup},
 };
 
-/// Where the portal remembers the language a visitor chose. The kiosk remembers nothing.
-const LOCALE_KEY: &str = "onewindow.locale";
-
-/// The portal's language: the one the visitor chose here before, else the first of the
-/// browser's languages the portal has. A kiosk starts in the reference language until its
-/// settings name the hall's first (`kiosk_config`).
+/// The portal's language: on the server, the reader's (`crate::ssr`); in the browser, the
+/// language the server rendered the page in, else the one the visitor chose here before
+/// (its cookie, which the server reads too), else the first of the browser's languages the
+/// portal has. A kiosk starts in the reference language until its settings name the hall's
+/// first (`kiosk_config`).
 fn initial_locale(mode: Mode) -> Locale {
     if mode.is_kiosk() {
         return Locale::ALL[0];
     }
-    let stored = window()
-        .local_storage()
-        .ok()
-        .flatten()
-        .and_then(|s| s.get_item(LOCALE_KEY).ok().flatten());
-    stored
-        .and_then(|tag| Locale::from_tag(&tag))
-        .unwrap_or_else(browser_locale)
+    #[cfg(feature = "ssr")]
+    {
+        crate::ssr::reader().map_or(Locale::ALL[0], |r| r.locale)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        crate::preload::locale()
+            .or_else(crate::i18n::chosen)
+            .and_then(|tag| Locale::from_tag(&tag))
+            .unwrap_or_else(browser_locale)
+    }
 }
 
 /// The first of the browser's languages (`navigator.languages`, most preferred first) that
 /// the portal has, mapped as the API maps `Accept-Language` (`api_client::Language`).
+#[cfg(not(feature = "ssr"))]
 fn browser_locale() -> Locale {
     let navigator = window().navigator();
     let mut tags: Vec<String> = navigator
@@ -77,11 +81,9 @@ pub fn App(mode: Mode, body: fn() -> AnyView) -> impl IntoView {
         // Only a choice is remembered: the first run is the language the portal started
         // in, which follows the browser's until the visitor picks one.
         Effect::new(move |started: Option<()>| {
-            let tag = i18n.locale.get().tag();
+            let locale = i18n.locale.get();
             if started.is_some() {
-                if let Some(s) = window().local_storage().ok().flatten() {
-                    let _ = s.set_item(LOCALE_KEY, tag);
-                }
+                crate::i18n::remember_choice(locale);
             }
         });
     }
@@ -254,12 +256,12 @@ fn TrackPages() -> AnyNestedRoute {
 #[component(transparent)]
 fn ApplyPages() -> AnyNestedRoute {
     view! {
-        <Route path=path!("/services/:code/apply") view=ApplyPage/>
-        <Route path=path!("/services/:code/apply/:step") view=ApplyPage/>
-        <Route path=path!("/receipt/:number") view=|| view! { <ReceiptPage/> }/>
-        <Route path=path!("/track/:number/supplement") view=SupplementPage/>
+        <Route path=path!("/services/:code/apply") view=|| view! { <NeedsScript page=true><ApplyPage/></NeedsScript> }/>
+        <Route path=path!("/services/:code/apply/:step") view=|| view! { <NeedsScript page=true><ApplyPage/></NeedsScript> }/>
+        <Route path=path!("/receipt/:number") view=|| view! { <NeedsScript page=true><ReceiptPage/></NeedsScript> }/>
+        <Route path=path!("/track/:number/supplement") view=|| view! { <NeedsScript page=true><SupplementPage/></NeedsScript> }/>
         <Route path=path!("/complaints") view=|| view! { <ComplaintsPage/> }/>
-        <Route path=path!("/complaints/new") view=ComplaintFormPage/>
+        <Route path=path!("/complaints/new") view=|| view! { <NeedsScript page=true><ComplaintFormPage/></NeedsScript> }/>
         <Route path=path!("/complaints/:number") view=ComplaintPage/>
     }
     .into_inner()

@@ -58,3 +58,37 @@ pub async fn sitemap(state: &AppState) -> Result<String, ApiError> {
     out.push_str("</urlset>\n");
     Ok(out)
 }
+
+/// A guide as schema.org's `GovernmentService` (JSON-LD), for the guide's page at `url`.
+/// Written with `<` escaped, so that no text can close the script element it goes in.
+pub fn government_service(guide: &api_client::ServiceGuide, url: &str) -> String {
+    let mut service = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "GovernmentService",
+        "name": guide.name,
+        "identifier": guide.code,
+        "url": url,
+        "serviceType": guide.name,
+        "provider": {
+            "@type": "GovernmentOrganization",
+            "name": guide.department.name,
+        },
+        "audience": guide.audience.iter().map(|a| serde_json::json!({
+            "@type": "Audience",
+            "audienceType": a.as_str(),
+        })).collect::<Vec<_>>(),
+    });
+    if !guide.location.is_empty() {
+        service["availableChannel"] = serde_json::json!({
+            "@type": "ServiceChannel",
+            "serviceLocation": { "@type": "Place", "name": guide.location, "address": guide.location },
+            "servicePhone": { "@type": "ContactPoint", "telephone": guide.consult_phone },
+            "availableLanguage": ["zh-Hans", "zh-Hant"],
+        });
+    }
+    serde_json::to_string(&service)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}

@@ -161,13 +161,21 @@ fn wasm_component_tests(ctx: &Ctx, browser: &Browser) -> Result<()> {
     let webdriver_json = ctx.root.join("app/webdriver.json");
     ensure_webdriver_json(&webdriver_json)?;
     let mut cmd = ctx.cargo();
-    cmd.args(["test", "-p", "app", "--target", setup::WASM_TARGET])
-        // Which driver binary to start (the runner otherwise searches PATH).
-        .env("CHROMEDRIVER", &browser.chromedriver)
-        // Run in a browser even for test binaries without `run_in_browser`.
-        .env("WASM_BINDGEN_USE_BROWSER", "1")
-        // Absolute, so it is found whatever directory cargo runs the runner from.
-        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json);
+    cmd.args([
+        "test",
+        "-p",
+        "app",
+        "--features",
+        "csr",
+        "--target",
+        setup::WASM_TARGET,
+    ])
+    // Which driver binary to start (the runner otherwise searches PATH).
+    .env("CHROMEDRIVER", &browser.chromedriver)
+    // Run in a browser even for test binaries without `run_in_browser`.
+    .env("WASM_BINDGEN_USE_BROWSER", "1")
+    // Absolute, so it is found whatever directory cargo runs the runner from.
+    .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json);
     for var in CONFLICTING_RUNNER_ENV {
         cmd.env_remove(var);
     }

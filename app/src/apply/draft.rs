@@ -150,7 +150,11 @@ fn storage_key(service: &str) -> String {
     format!("{STORAGE_PREFIX}{service}")
 }
 
+/// The browser's local storage (none on the server).
 fn local_storage() -> Option<web_sys::Storage> {
+    if cfg!(feature = "ssr") {
+        return None;
+    }
     window().local_storage().ok().flatten()
 }
 

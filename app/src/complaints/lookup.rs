@@ -9,12 +9,13 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::client;
 use crate::components::code_input::CodeInput;
-use crate::components::fetch::{FetchError, PageLoading};
+use crate::components::fetch::{FetchError, Fetched, PageLoading, Source};
 use crate::components::heading::PageHeading;
 use crate::i18n::{k, t};
 use crate::kept::kept;
 use crate::mode::use_mode;
 use crate::pages::track::{check_number_as, NumberWords};
+use crate::preload::key;
 
 use super::view::ComplaintDetails;
 
@@ -27,6 +28,7 @@ const COMPLAINT_NUMBER: NumberWords = NumberWords {
 /// `number`: a complaint number to start from (one opened without its code, or `?n=`).
 #[component]
 pub fn ComplaintsPage(#[prop(optional)] number: Option<String>) -> impl IntoView {
+    crate::head::describe(t(k::DESCRIBE_COMPLAINTS));
     let mode = use_mode();
     let navigate = use_navigate();
     let typed = number.or_else(|| use_query_map().with_untracked(|q| q.get("n")));
@@ -61,7 +63,8 @@ pub fn ComplaintsPage(#[prop(optional)] number: Option<String>) -> impl IntoView
         <p>{t(k::COMPLAINTS_INTRO)}</p>
         <p><a class="button button--start" href=mode.href("/complaints/new") data-testid="complaint-new">{t(k::HOME_COMPLAINTS_NEW)}</a></p>
         <h2>{t(k::COMPLAINTS_LOOKUP_TITLE)}</h2>
-        <form class="track-form" on:submit=on_submit novalidate data-testid="complaint-lookup">
+        // Without JavaScript the form is sent to the server, which goes on to the complaint.
+        <form class="track-form" method="post" action=mode.href("/complaints") on:submit=on_submit novalidate data-testid="complaint-lookup">
             <CodeInput id="complaint-number" label=t(k::COMPLAINTS_NUMBER) hint=t(k::COMPLAINTS_NUMBER_HINT) value=number error=number_error.into()/>
             <CodeInput id="complaint-code" label=t(k::COMPLAINTS_CODE) hint=t(k::COMPLAINTS_CODE_HINT) value=code error=code_error.into() letters=true/>
             <button type="submit" class="button" data-testid="complaint-lookup-submit">{t(k::COMPLAINTS_SUBMIT)}</button>
@@ -92,12 +95,14 @@ pub fn ComplaintPage() -> impl IntoView {
         let number = number.get();
         query.with(|q| crate::codes::code_for(q.get("c"), &number).unwrap_or_default())
     });
-    let complaint = LocalResource::new(move || {
+    let complaint = Fetched::new(move || {
         let (n, c) = (number.get(), code.get());
-        async move { client().complaint(&n, &c).await }
+        (key::complaint(&n), async move {
+            client().complaint(&n, &c).await
+        })
     });
     move || {
-        match complaint.get() {
+        match complaint.answer() {
         None => view! { <PageLoading/> }.into_any(),
         Some(Ok(c)) => view! { <PageHeading text=t(k::COMPLAINT_VIEW_TITLE)/><ComplaintDetails complaint=c code=code.get_untracked()/> }.into_any(),
         Some(Err(e)) if e.is_not_found() => view! {
@@ -111,7 +116,7 @@ pub fn ComplaintPage() -> impl IntoView {
             <PageHeading text=t(k::COMPLAINTS_LOOKUP_TITLE)/>
             <div class="notice notice--error" role="alert" data-testid="complaint-throttled"><p>{t(k::TRACK_THROTTLED)}</p></div>
         }.into_any(),
-        Some(Err(error)) => view! { <FetchError error on_retry=move |_| complaint.refetch() page=true/> }.into_any(),
+        Some(Err(error)) => view! { <FetchError error on_retry=move |_| complaint.again() page=true/> }.into_any(),
     }
     }
 }

@@ -62,10 +62,87 @@ pub fn FetchError(
     }
 }
 
+/// Data a page loads from the API: what `loaded` renders.
+pub trait Source<T>: Copy + Send + Sync + 'static {
+    /// The answer, once there is one (tracked).
+    fn answer(&self) -> Option<Result<T, ClientError>>;
+    /// Asks again (the error panel's retry).
+    fn again(&self);
+}
+
+impl<T: Clone + 'static> Source<T> for LocalResource<Result<T, ClientError>> {
+    fn answer(&self) -> Option<Result<T, ClientError>> {
+        self.get()
+    }
+    fn again(&self) {
+        self.refetch()
+    }
+}
+
+/// A request a page makes, starting from the server's answer when the server rendered the
+/// page (`crate::preload`): the first render then draws the content the server drew (so the
+/// bundle takes the page over without a flash of loading), and nothing is asked twice.
+/// Otherwise, and whenever what `request` reads changes, it asks the API.
+pub struct Fetched<T: 'static> {
+    value: RwSignal<Option<Result<T, ClientError>>, LocalStorage>,
+    asked: RwSignal<u32>,
+}
+
+impl<T: 'static> Clone for Fetched<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: 'static> Copy for Fetched<T> {}
+
+impl<T: Clone + serde::de::DeserializeOwned + 'static> Fetched<T> {
+    /// `request` gives the request's key (`crate::preload::key`) and its future; it is
+    /// tracked, so a change in what it reads asks again.
+    pub fn new<Fut>(request: impl Fn() -> (String, Fut) + 'static) -> Self
+    where
+        Fut: std::future::Future<Output = Result<T, ClientError>> + 'static,
+    {
+        let (key, _) = untrack(&request);
+        let served = crate::preload::take::<T>(&key);
+        let from_server = served.is_some();
+        let value = RwSignal::new_local(served);
+        let asked = RwSignal::new(0u32);
+        let latest = StoredValue::new(0u64);
+        Effect::new(move |ran: Option<()>| {
+            asked.track();
+            let (_, answer) = request();
+            if ran.is_none() && from_server {
+                return;
+            }
+            value.try_set(None);
+            let n = latest.try_get_value().unwrap_or(0) + 1;
+            latest.try_set_value(n);
+            leptos::task::spawn_local(async move {
+                let answer = answer.await;
+                // Only the latest request's answer is drawn.
+                if latest.try_get_value() == Some(n) {
+                    value.try_set(Some(answer));
+                }
+            });
+        });
+        Fetched { value, asked }
+    }
+}
+
+impl<T: Clone + 'static> Source<T> for Fetched<T> {
+    fn answer(&self) -> Option<Result<T, ClientError>> {
+        self.value.get()
+    }
+    fn again(&self) {
+        self.asked.update(|n| *n += 1)
+    }
+}
+
 /// Renders a resource in a page: loading, then `render(value)`, or the error panel with a
 /// retry.
 pub fn loaded<T, V>(
-    resource: LocalResource<Result<T, ClientError>>,
+    resource: impl Source<T>,
     render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
 ) -> impl IntoView
 where
@@ -77,7 +154,7 @@ where
 
 /// Renders a resource that is the whole page (`render` gives its heading).
 pub fn loaded_page<T, V>(
-    resource: LocalResource<Result<T, ClientError>>,
+    resource: impl Source<T>,
     render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
 ) -> impl IntoView
 where
@@ -88,7 +165,7 @@ where
 }
 
 fn load<T, V>(
-    resource: LocalResource<Result<T, ClientError>>,
+    resource: impl Source<T>,
     render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
     page: bool,
 ) -> impl IntoView
@@ -96,12 +173,12 @@ where
     T: Clone + 'static,
     V: IntoView + 'static,
 {
-    move || match resource.get() {
+    move || match resource.answer() {
         None if page => view! { <PageLoading/> }.into_any(),
         None => view! { <Loading/> }.into_any(),
         Some(Ok(value)) => render.clone()(value).into_any(),
         Some(Err(error)) => {
-            view! { <FetchError error on_retry=move |_| resource.refetch() page/> }.into_any()
+            view! { <FetchError error on_retry=move |_| resource.again() page/> }.into_any()
         }
     }
 }

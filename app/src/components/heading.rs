@@ -6,15 +6,11 @@ use std::cell::Cell;
 use leptos::html::H1;
 use leptos::prelude::*;
 
-use crate::i18n::{k, t};
-
 thread_local! {
     static HEADINGS_SHOWN: Cell<u32> = const { Cell::new(0) };
 }
 
-pub fn set_title(page: &str) {
-    document().set_title(&format!("{page} - {}", t(k::SITE_NAME)));
-}
+pub use crate::head::set_title;
 
 #[component]
 pub fn PageHeading(
@@ -26,7 +22,7 @@ pub fn PageHeading(
     // The first heading of a visit is where the page starts anyway; focus only moves on
     // navigation within the app.
     let navigated = HEADINGS_SHOWN.with(|n| {
-        n.set(n.get() + 1);
+        n.set(n.get().saturating_add(1));
         n.get() > 1
     });
     Effect::new(move |_| {

@@ -9,6 +9,7 @@ pub mod keypad;
 pub mod layout;
 pub mod light;
 pub mod materials_table;
+pub mod needs_script;
 pub mod offline_banner;
 pub mod pagination;
 pub mod print_button;

@@ -36,7 +36,8 @@ pub fn SearchForm(#[prop(into)] initial: String, #[prop(optional)] large: bool) 
         }
     };
     view! {
-        <form class="search" class:search--large=large role="search" on:submit=on_submit novalidate>
+        // Without JavaScript the browser sends it as the catalogue's own query.
+        <form class="search" class:search--large=large role="search" method="get" action=crate::mode::use_mode().href("/services") on:submit=on_submit novalidate>
             <div class="field" class:field--error=move || error.get().is_some()>
                 <label class="field__label" for="search-q">{t(k::SEARCH_LABEL)}</label>
                 <p class="field__hint" id="search-q-hint">{t(k::SEARCH_HINT)}</p>

@@ -72,7 +72,46 @@ pub fn use_i18n() -> I18n {
     expect_context::<I18n>()
 }
 
+/// The cookie holding the language a portal visitor chose: the server renders in it too.
+pub const COOKIE: &str = "onewindow_lang";
+const COOKIE_MAX_AGE: u32 = 365 * 24 * 60 * 60;
+
+/// The language a visitor chose here before (its tag), if any.
+#[cfg(not(feature = "ssr"))]
+pub fn chosen() -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let cookies = document()
+        .dyn_into::<web_sys::HtmlDocument>()
+        .ok()?
+        .cookie()
+        .ok()?;
+    cookie_value(&cookies, COOKIE).map(str::to_string)
+}
+
+/// The value of the cookie `name` among `cookies` (a `Cookie` header or `document.cookie`).
+pub fn cookie_value<'a>(cookies: &'a str, name: &str) -> Option<&'a str> {
+    cookies
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+}
+
+/// Remembers a language the visitor picked (the portal only; the kiosk remembers nothing).
+pub fn remember_choice(l: Locale) {
+    use wasm_bindgen::JsCast;
+    if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
+        let _ = doc.set_cookie(&format!(
+            "{COOKIE}={}; Path=/; Max-Age={COOKIE_MAX_AGE}; SameSite=Lax",
+            l.tag()
+        ));
+    }
+}
+
 fn set_document_lang(l: Locale) {
+    if cfg!(feature = "ssr") {
+        return;
+    }
     if let Some(el) = document().document_element() {
         let _ = el.set_attribute("lang", l.lang());
     }

@@ -5,16 +5,17 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::client;
-use crate::components::fetch::loaded;
+use crate::components::fetch::{loaded, Fetched, Source};
 use crate::components::heading::PageHeading;
 use crate::components::pagination::Pagination;
 use crate::components::search_form::SearchForm;
 use crate::components::service_list::ServiceList;
 use crate::format;
 use crate::i18n::{k, t, tf};
+use crate::preload::key;
 
 /// The catalogue query as it stands in the URL.
-fn query_from_url(get: impl Fn(&str) -> Option<String>) -> ServiceQuery {
+pub fn query_from_url(get: impl Fn(&str) -> Option<String>) -> ServiceQuery {
     let text = |name: &str| get(name).filter(|v| !v.is_empty());
     ServiceQuery {
         q: text("q"),
@@ -37,14 +38,18 @@ fn url_of(q: &ServiceQuery) -> String {
 
 #[component]
 pub fn CataloguePage() -> impl IntoView {
+    crate::head::describe(t(k::DESCRIBE_CATALOGUE));
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(|p| query_from_url(|n| p.get(n))));
-    let results = LocalResource::new(move || {
+    let results = Fetched::new(move || {
         let q = query.get();
-        async move { client().services(&q).await }
+        (
+            key::services(&q),
+            async move { client().services(&q).await },
+        )
     });
-    let topics = LocalResource::new(|| async { client().topics().await });
-    let departments = LocalResource::new(|| async { client().departments().await });
+    let topics = Fetched::new(|| (key::topics(), async { client().topics().await }));
+    let departments = Fetched::new(|| (key::departments(), async { client().departments().await }));
 
     move || {
         let q = query.get();
@@ -58,7 +63,7 @@ pub fn CataloguePage() -> impl IntoView {
             <SearchForm initial=q.q.clone().unwrap_or_default()/>
             <div class="catalogue">
                 <aside class="catalogue__filters">
-                    {move || match (topics.get(), departments.get()) {
+                    {move || match (topics.answer(), departments.answer()) {
                         (Some(Ok(t)), Some(Ok(d))) => view! { <Filters current=current.clone() topics=t departments=d/> }.into_any(),
                         _ => ().into_any(),
                     }}
@@ -128,11 +133,13 @@ fn Filters(
         ..Default::default()
     });
     view! {
-        <form class="filters" on:submit=on_submit>
+        // Without JavaScript the browser sends the same query the bundle would navigate to.
+        <form class="filters" method="get" action="/services" on:submit=on_submit>
+            {current.q.clone().map(|q| view! { <input type="hidden" name="q" value=q/> })}
             <h2 class="filters__title">{t(k::FILTER_TITLE)}</h2>
             <div class="field">
                 <label class="field__label" for="filter-audience">{t(k::FILTER_AUDIENCE)}</label>
-                <select id="filter-audience" class="select" prop:value=move || audience.get() on:change=move |ev| audience.set(event_target_value(&ev))>
+                <select id="filter-audience" name="audience" class="select" prop:value=move || audience.get() on:change=move |ev| audience.set(event_target_value(&ev))>
                     <option value="">{t(k::FILTER_ANY)}</option>
                     {Audience::ALL.into_iter().map(|a| view! {
                         <option value=a.as_str() selected=current.audience == Some(a)>{format::audience(a)}</option>
@@ -141,7 +148,7 @@ fn Filters(
             </div>
             <div class="field">
                 <label class="field__label" for="filter-department">{t(k::FILTER_DEPARTMENT)}</label>
-                <select id="filter-department" class="select" prop:value=move || department.get() on:change=move |ev| department.set(event_target_value(&ev))>
+                <select id="filter-department" name="department" class="select" prop:value=move || department.get() on:change=move |ev| department.set(event_target_value(&ev))>
                     <option value="">{t(k::FILTER_ANY)}</option>
                     {departments.into_iter().filter(|d| d.service_count > 0).map(|d| {
                         let selected = current.department.as_deref() == Some(d.code.as_str());
@@ -151,7 +158,7 @@ fn Filters(
             </div>
             <div class="field">
                 <label class="field__label" for="filter-topic">{t(k::FILTER_TOPIC)}</label>
-                <select id="filter-topic" class="select" prop:value=move || topic.get() on:change=move |ev| topic.set(event_target_value(&ev))>
+                <select id="filter-topic" name="topic" class="select" prop:value=move || topic.get() on:change=move |ev| topic.set(event_target_value(&ev))>
                     <option value="">{t(k::FILTER_ANY)}</option>
                     {topics.into_iter().map(|tp| {
                         let selected = current.topic.as_deref() == Some(tp.code.as_str());

@@ -6,22 +6,26 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::client;
-use crate::components::fetch::FetchError;
 use crate::components::fetch::PageLoading;
+use crate::components::fetch::{FetchError, Fetched, Source};
 use crate::components::heading::PageHeading;
 use crate::components::materials_table::MaterialsTable;
 use crate::format;
 use crate::i18n::{k, t};
 use crate::mode::use_mode;
 use crate::pages::not_found::NotFound;
+use crate::preload::key;
 
 /// The guide for the `code` in the URL, with the page's loading, not-found and error states.
-pub fn guide_resource() -> LocalResource<Result<ServiceGuide, api_client::ClientError>> {
+pub fn guide_resource() -> Fetched<ServiceGuide> {
     let params = use_params_map();
     let code = Memo::new(move |_| params.with(|p| p.get("code").unwrap_or_default()));
-    LocalResource::new(move || {
+    Fetched::new(move || {
         let code = code.get();
-        async move { client().service(&code).await }
+        (
+            key::service(&code),
+            async move { client().service(&code).await },
+        )
     })
 }
 
@@ -29,12 +33,12 @@ pub fn with_guide<V: IntoView + 'static>(
     render: impl Fn(ServiceGuide) -> V + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let guide = guide_resource();
-    move || match guide.get() {
+    move || match guide.answer() {
         None => view! { <PageLoading/> }.into_any(),
         Some(Ok(g)) => render.clone()(g).into_any(),
         Some(Err(e)) if e.is_not_found() => view! { <NotFound service=true/> }.into_any(),
         Some(Err(error)) => {
-            view! { <FetchError error on_retry=move |_| guide.refetch() page=true/> }.into_any()
+            view! { <FetchError error on_retry=move |_| guide.again() page=true/> }.into_any()
         }
     }
 }
@@ -71,6 +75,10 @@ fn supports_list(s: Supports) -> Vec<&'static str> {
 pub fn GuideView(guide: ServiceGuide) -> impl IntoView {
     let mode = use_mode();
     let g = guide;
+    crate::head::describe(crate::i18n::tf(
+        k::DESCRIBE_GUIDE,
+        &[("name", &g.name), ("department", &g.department.name)],
+    ));
     let notice_href = mode.href(&format!("/services/{}/notice", g.code));
     let apply_href = g
         .accepts_online_applications()

@@ -4,26 +4,33 @@ use api_client::{Audience, Department, ServiceQuery, Topic};
 use leptos::prelude::*;
 
 use crate::api::client;
-use crate::components::fetch::loaded;
+use crate::components::fetch::{loaded, Fetched};
 use crate::components::heading::PageHeading;
 use crate::components::search_form::SearchForm;
 use crate::components::service_list::ServiceList;
 use crate::i18n::{k, t, tf};
+use crate::preload::key;
 
 const POPULAR: u32 = 6;
 
+/// The home page's most asked services (the server renders the page with the same).
+pub fn popular_query() -> ServiceQuery {
+    ServiceQuery {
+        per_page: Some(POPULAR),
+        ..Default::default()
+    }
+}
+
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let popular = LocalResource::new(|| async {
-        client()
-            .services(&ServiceQuery {
-                per_page: Some(POPULAR),
-                ..Default::default()
-            })
-            .await
+    let popular = Fetched::new(|| {
+        let query = popular_query();
+        (key::services(&query), async move {
+            client().services(&query).await
+        })
     });
-    let topics = LocalResource::new(|| async { client().topics().await });
-    let departments = LocalResource::new(|| async { client().departments().await });
+    let topics = Fetched::new(|| (key::topics(), async { client().topics().await }));
+    let departments = Fetched::new(|| (key::departments(), async { client().departments().await }));
     view! {
         <div class="hero">
             <PageHeading text=t(k::HOME_TITLE)/>

@@ -8,6 +8,7 @@ use crate::mode::use_mode;
 
 #[component]
 pub fn NotFound(#[prop(optional)] service: bool) -> impl IntoView {
+    crate::head::not_found();
     let mode = use_mode();
     let catalogue = if mode.is_kiosk() {
         mode.href("/guides")

@@ -14,7 +14,10 @@ use crate::pages::guide::{with_guide, SummaryRow};
 
 #[component]
 pub fn NoticePage() -> impl IntoView {
-    with_guide(|g| view! { <Notice guide=g/> })
+    with_guide(|g| {
+        crate::head::describe(crate::i18n::tf(k::DESCRIBE_NOTICE, &[("name", &g.name)]));
+        view! { <Notice guide=g/> }
+    })
 }
 
 /// Today, as the visitor's language writes a day (the browser's own day: a notice is dated

@@ -12,9 +12,10 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::client;
 use crate::components::code_input::CodeInput;
-use crate::components::fetch::{FetchError, PageLoading};
+use crate::components::fetch::{FetchError, Fetched, PageLoading, Source};
 use crate::components::heading::PageHeading;
 use crate::components::light::DeadlineLight;
+use crate::components::needs_script::NeedsScript;
 use crate::format::{date, date_time};
 use crate::i18n::{k, t, tf, Key};
 use crate::kept::kept;
@@ -22,6 +23,7 @@ use crate::mode::use_mode;
 use crate::pages::case_rating::CaseRating;
 use crate::pages::guide::SummaryRow;
 use crate::pages::receipt::{provisional_note, status_label};
+use crate::preload::key;
 
 /// What the lookup form found wrong, by field.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -61,6 +63,7 @@ fn check_number(typed: &str) -> Result<AcceptanceNumber, &'static str> {
 
 #[component]
 pub fn TrackLookup() -> impl IntoView {
+    crate::head::describe(t(k::DESCRIBE_TRACK));
     let mode = use_mode();
     let navigate = use_navigate();
     // A scanned number arrives as `?n=` (see scanner.rs).
@@ -124,15 +127,16 @@ pub fn TrackLookup() -> impl IntoView {
     view! {
         <PageHeading text=t(k::TRACK_TITLE)/>
         <p>{t(k::TRACK_INTRO)}</p>
-        <form class="track-form" on:submit=on_submit novalidate>
+        // Without JavaScript the form is sent to the server, which goes on to the case.
+        <form class="track-form" method="post" action=mode.href("/track") on:submit=on_submit novalidate>
             <CodeInput id="track-number" label=t(k::TRACK_NUMBER) hint=t(k::TRACK_NUMBER_HINT) value=number error=error(|p| p.number)/>
             <div class="choices choices--inline">
                 <div class="choice">
-                    <input class="choice__input" type="radio" name="by" id="by-code" prop:checked=move || !by_mobile.get() on:change=move |_| by_mobile.set(false)/>
+                    <input class="choice__input" type="radio" name="by" value="code" id="by-code" checked=true prop:checked=move || !by_mobile.get() on:change=move |_| by_mobile.set(false)/>
                     <label class="choice__label" for="by-code">{t(k::TRACK_BY_CODE)}</label>
                 </div>
                 <div class="choice">
-                    <input class="choice__input" type="radio" name="by" id="by-mobile" prop:checked=move || by_mobile.get() on:change=move |_| by_mobile.set(true)/>
+                    <input class="choice__input" type="radio" name="by" value="mobile" id="by-mobile" prop:checked=move || by_mobile.get() on:change=move |_| by_mobile.set(true)/>
                     <label class="choice__label" for="by-mobile">{t(k::TRACK_BY_MOBILE)}</label>
                 </div>
             </div>
@@ -164,30 +168,33 @@ fn NoMatch() -> impl IntoView {
 
 #[component]
 pub fn CasePage() -> impl IntoView {
+    crate::head::describe(t(k::DESCRIBE_TRACK));
     let params = use_params_map();
     let query = use_query_map();
-    let case = LocalResource::new(move || {
+    let case = Fetched::new(move || {
         let number = params.with(|p| p.get("number").unwrap_or_default());
         let code = query.with(|q| crate::codes::code_for(q.get("c"), &number).unwrap_or_default());
-        async move { client().case(&number, &code).await }
+        (key::case(&number), async move {
+            client().case(&number, &code).await
+        })
     });
     // Once read, the code leaves the address bar (browser history, screenshots, a shoulder):
     // the router keeps it in memory for this page's links and actions.
     Effect::new(move || {
-        if matches!(case.get(), Some(Ok(_))) {
+        if matches!(case.answer(), Some(Ok(_))) {
             drop_query_from_address();
         }
     });
     move || {
-        match case.get() {
+        match case.answer() {
         None => view! { <PageLoading/> }.into_any(),
-        Some(Ok(c)) => view! { <PageHeading text=t(k::TRACK_CASE_TITLE)/><CaseDetails case=c on_change=Callback::new(move |_| case.refetch())/> }.into_any(),
+        Some(Ok(c)) => view! { <PageHeading text=t(k::TRACK_CASE_TITLE)/><CaseDetails case=c on_change=Callback::new(move |_| case.again())/> }.into_any(),
         Some(Err(e)) if e.is_not_found() => view! { <PageHeading text=t(k::TRACK_TITLE)/><NoMatch/><p><a href=use_mode().href("/track")>{t(k::TRACK_AGAIN)}</a></p> }.into_any(),
         Some(Err(ClientError::Api { status: 429, .. })) => view! {
             <PageHeading text=t(k::TRACK_TITLE)/>
             <div class="notice notice--error" role="alert" data-testid="throttled"><p>{t(k::TRACK_THROTTLED)}</p></div>
         }.into_any(),
-        Some(Err(error)) => view! { <FetchError error on_retry=move |_| case.refetch() page=true/> }.into_any(),
+        Some(Err(error)) => view! { <FetchError error on_retry=move |_| case.again() page=true/> }.into_any(),
     }
     }
 }
@@ -285,7 +292,16 @@ fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>
                     {r.delivery.map(|x| view! { <p>{t(k::RESULT_DELIVERY)}" "{delivery_words(&x)}</p> })}
                 </div>
             })}
-            <CaseRating number=number.clone() code=code.clone() rating=c.rating.clone() can_rate=c.can_rate/>
+            {
+                let (number, code, rating, can_rate) = (number.clone(), code.clone(), c.rating.clone(), c.can_rate);
+                let rating = move || view! { <CaseRating number=number.clone() code=code.clone() rating=rating.clone() can_rate/> };
+                // Rating is a form that needs the bundle; a rating given reads without it.
+                if can_rate {
+                    view! { <NeedsScript>{rating.clone()}</NeedsScript> }.into_any()
+                } else {
+                    rating().into_any()
+                }
+            }
             <h2>{t(k::TRACK_TIMELINE)}</h2>
             <ol class="timeline" data-testid="timeline">
                 {c.timeline.iter().rev().map(|e| view! {

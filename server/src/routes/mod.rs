@@ -8,6 +8,7 @@ mod download;
 mod extract;
 mod headers;
 mod kiosk;
+mod pages;
 mod ratings;
 mod rectifications;
 mod services;
@@ -167,8 +168,13 @@ async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> 
 }
 
 pub fn router(state: AppState, dist: &Path) -> Router {
+    // One API: answering clients at /api/v1, and the portal's pages in-process.
+    let v1 = api(state.config.request_timeout).with_state(state.clone());
+    let pages = pages::Pages::new(v1.clone(), &state.config.public_url, |b| {
+        std::fs::read_to_string(dist.join(b.name()).join("index.html")).ok()
+    });
     let api = Router::new()
-        .nest("/api/v1", api(state.config.request_timeout))
+        .nest_service("/api/v1", v1)
         // Anything else under /api is an API miss, never the portal page.
         .route("/api", any(api_not_found))
         .route("/api/", any(api_not_found))
@@ -186,7 +192,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
             get(kiosk::enrol_page),
         )
         .route(api_client::bundles::KIOSK_CONFIG_PATH, get(kiosk::config))
-        .merge(static_files::bundles(dist))
+        .merge(static_files::bundles(dist, pages))
         .layer(axum::Extension(kiosk::EnrolStyles::of_kiosk(dist)))
         // Downloads of materials keep their length and bytes: a PDF is compressed inside
         // already (and images are left alone by the default predicate).

@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 use super::assets::Assets;
+use super::pages::Pages;
 use crate::state::AppState;
 
 /// How a bundle answers a path its files do not hold.
@@ -47,12 +48,13 @@ fn answer(assets: &Assets, rel: &str, missing: Missing, req: &Request) -> Respon
         .unwrap_or_else(|| StatusCode::NOT_FOUND.into_response())
 }
 
-pub fn bundles(dist: &Path) -> Router<AppState> {
-    router(dist)
+/// The bundles' files, and their pages as `pages` renders them.
+pub fn bundles(dist: &Path, pages: Pages) -> Router<AppState> {
+    router(dist, pages)
 }
 
 /// The static routes over any state, so the tests can run them without one.
-fn router<S: Clone + Send + Sync + 'static>(dist: &Path) -> Router<S> {
+fn router<S: Clone + Send + Sync + 'static>(dist: &Path, pages: Pages) -> Router<S> {
     let load = |b: Bundle| {
         let assets = Assets::load(&dist.join(b.name()));
         if !assets.contains("index.html") {
@@ -75,12 +77,10 @@ fn router<S: Clone + Send + Sync + 'static>(dist: &Path) -> Router<S> {
     // The portal's pages that another bundle carries get that bundle's index.html; the
     // portal's own are its fallback below.
     for (page, b) in PORTAL_PAGES.iter().filter(|(_, b)| *b != Bundle::Portal) {
-        let assets = of(*b);
+        let (pages, b) = (pages.clone(), *b);
         router = router.route(
             &axum_path(page),
-            axum::routing::any(move |req: Request| async move {
-                answer(&assets, "", Missing::Index, &req)
-            }),
+            axum::routing::any(move |req: Request| async move { pages.answer(b, req).await }),
         );
     }
     // Those bundles' assets live under a prefix of their own, beside the portal's pages.
@@ -123,8 +123,12 @@ fn router<S: Clone + Send + Sync + 'static>(dist: &Path) -> Router<S> {
             axum::routing::any(kiosk_files),
         )
         .fallback(move |req: Request| async move {
-            let rel = req.uri().path().to_string();
-            answer(&portal, &rel, Missing::Index, &req)
+            let rel = req.uri().path().trim_start_matches('/');
+            if !rel.is_empty() && portal.contains(rel) {
+                return answer(&portal, rel, Missing::NotFound, &req);
+            }
+            // The portal's pages, and its page for an address that is none.
+            pages.answer(Bundle::Portal, req).await
         })
         .layer(middleware::from_fn(cache_headers))
 }
@@ -144,6 +148,10 @@ async fn cache_headers(req: Request, next: Next) -> Response {
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
+    // A page may have said already that no cache keeps it (a case).
+    if res.headers().contains_key(CACHE_CONTROL) {
+        return res;
+    }
     let policy = if html || !res.status().is_success() {
         "no-cache"
     } else if hashed {
@@ -192,10 +200,17 @@ mod tests {
         for b in Bundle::ALL {
             let dir = dist.path().join(b.name());
             std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(dir.join("index.html"), format!("<p>{}</p>", b.name())).unwrap();
+            std::fs::write(
+                dir.join("index.html"),
+                format!("<html><head><meta name=\"bundle\" content=\"{}\"><title>x</title></head><body></body></html>", b.name()),
+            )
+            .unwrap();
             std::fs::write(dir.join("asset.js"), b.name()).unwrap();
         }
-        let app = router::<()>(dist.path());
+        let pages = Pages::new(Router::new(), "http://example.test", |b| {
+            std::fs::read_to_string(dist.path().join(b.name()).join("index.html")).ok()
+        });
+        let app = router::<()>(dist.path(), pages);
         let get = |path: &str| {
             let app = app.clone();
             let req = Request::get(path).body(Body::empty()).unwrap();
@@ -234,12 +249,25 @@ mod tests {
             "/anything/else",
         ] {
             let (status, body) = get(path).await;
-            assert_eq!(status, StatusCode::OK, "GET {path}");
-            assert_eq!(
-                body,
-                format!("<p>{}</p>", bundle_for(path).name()),
-                "GET {path}"
+            let not_a_page = [
+                "/track/440113202401010001X/other",
+                "/kiosks",
+                "/anything/else",
+            ];
+            let expected = if not_a_page.contains(&path) {
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::OK
+            };
+            assert_eq!(status, expected, "GET {path}");
+            let marker = format!(
+                "<meta name=\"bundle\" content=\"{}\">",
+                bundle_for(path).name()
             );
+            assert!(body.contains(&marker), "GET {path}: {body}");
+            if bundle_for(path) != Bundle::Kiosk {
+                assert!(body.contains("id=\"page-data\""), "GET {path} is rendered");
+            }
         }
         for b in Bundle::ALL {
             let path = format!("{}asset.js", b.public_url());

@@ -1,0 +1,406 @@
+//! The portal's pages, rendered on the server by the bundles' own components (`app::ssr`):
+//! the first HTML is the page, in the reader's language (the language cookie, else
+//! `Accept-Language`) and care mode (its cookie), readable without JavaScript; the bundle
+//! then takes it over. The page's data comes from the API answered in-process (the same
+//! router, its validation and its gate, with the reader's address), never over this
+//! server's own port; it goes into the page for the bundle's first render.
+//!
+//! The shell is the bundle's `index.html` as Trunk wrote it (its hashed scripts and styles,
+//! the inline loaders the CSP allows by hash), with the page's title, description,
+//! canonical address and structured data written into its head and the page into its body.
+
+use std::sync::Arc;
+
+use api_client::bundles::Bundle;
+use api_client::checks::{normalise_query_code, AcceptanceNumber};
+use api_client::query::encode;
+use api_client::{ErrorBody, ServiceGuide};
+use app::i18n::Locale;
+use app::preload::PageData;
+use app::ssr::{Reader, Rendered};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request};
+use axum::http::header::{
+    ACCEPT_LANGUAGE, ALLOW, CACHE_CONTROL, CONTENT_LANGUAGE, CONTENT_TYPE, COOKIE, LOCATION, VARY,
+};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use quick_xml::escape::escape;
+use tower::ServiceExt;
+
+/// The largest API answer a page reads (a guide is a few kilobytes).
+const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
+
+/// A bundle's `index.html`, cut where a page goes.
+struct Shell {
+    /// `<head>`'s content less its title and description.
+    head: String,
+    /// The file as built, for a page that could not be rendered: the bundle draws it.
+    built: String,
+}
+
+impl Shell {
+    fn of(index_html: &str) -> Option<Shell> {
+        let start = index_html.find("<head>")? + "<head>".len();
+        let end = index_html.find("</head>")?;
+        let mut head = index_html.get(start..end)?.to_string();
+        for (open, close) in [("<title>", "</title>"), ("<meta name=\"description\"", ">")] {
+            if let Some(at) = head.find(open) {
+                if let Some(len) = head[at..].find(close) {
+                    head.replace_range(at..at + len + close.len(), "");
+                }
+            }
+        }
+        Some(Shell {
+            head,
+            built: index_html.to_string(),
+        })
+    }
+}
+
+/// The pages of the portal's three bundles, and the API that answers for them.
+#[derive(Clone)]
+pub struct Pages {
+    api: Router,
+    public_url: Arc<str>,
+    shells: Arc<[Option<Shell>; 3]>,
+}
+
+impl Pages {
+    /// `index_html` gives a bundle's `index.html` as built, if it is.
+    pub fn new(
+        api: Router,
+        public_url: &str,
+        index_html: impl Fn(Bundle) -> Option<String>,
+    ) -> Pages {
+        let shell = |b: Bundle| index_html(b).as_deref().and_then(Shell::of);
+        Pages {
+            api,
+            public_url: public_url.trim_end_matches('/').into(),
+            shells: Arc::new([
+                shell(Bundle::Portal),
+                shell(Bundle::Apply),
+                shell(Bundle::Track),
+            ]),
+        }
+    }
+
+    fn shell(&self, bundle: Bundle) -> Option<&Shell> {
+        let i = match bundle {
+            Bundle::Apply => 1,
+            Bundle::Track => 2,
+            Bundle::Portal | Bundle::Kiosk => 0,
+        };
+        self.shells[i].as_ref()
+    }
+
+    /// The page at the request's address, from `bundle`; a lookup form sent without
+    /// JavaScript goes on to its page.
+    pub async fn answer(&self, bundle: Bundle, req: Request) -> Response {
+        let path = req.uri().path().to_string();
+        if req.method() == Method::POST && (path == "/track" || path == "/complaints") {
+            return lookup_form(&path, req).await;
+        }
+        if req.method() != Method::GET && req.method() != Method::HEAD {
+            return (StatusCode::METHOD_NOT_ALLOWED, [(ALLOW, "GET, HEAD")]).into_response();
+        }
+        let Some(shell) = self.shell(bundle) else {
+            return StatusCode::NOT_FOUND.into_response();
+        };
+        let query: Vec<(String, String)> = req
+            .uri()
+            .query()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        let reader = reader(req.headers());
+        let peer = req
+            .extensions()
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .copied();
+        let (parts, _) = req.into_parts();
+        let mut data = PageData::new(reader.locale.tag());
+        let mut guide = None;
+        for need in app::ssr::needs(&path, &query) {
+            let answer = self
+                .ask(&need.uri, reader.locale, &parts.headers, peer)
+                .await;
+            if let Ok(value) = &answer {
+                if need.key.starts_with("services/") {
+                    guide = serde_json::from_value::<ServiceGuide>(value.clone()).ok();
+                }
+            }
+            data.answer(need.key, answer);
+        }
+        let url = match parts.uri.query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path.clone(),
+        };
+        let render = || {
+            app::ssr::render(app::ssr::Request {
+                url,
+                bundle,
+                reader,
+                data,
+            })
+        };
+        // A page that cannot be rendered (a defect) is still served: the bundle draws it.
+        let Ok(rendered) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(render)) else {
+            tracing::error!("rendering {path} failed: serving the bundle's page instead");
+            let mut res = shell.built.clone().into_response();
+            res.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            return res;
+        };
+        let status = if rendered.head.not_found {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::OK
+        };
+        let canonical = canonical(&path, &query).map(|p| format!("{}{p}", self.public_url));
+        let structured = guide
+            .filter(|_| !path.ends_with("/notice"))
+            .zip(canonical.as_deref())
+            .map(|(g, url)| crate::site::government_service(&g, url));
+        let html = page(shell, &reader, &rendered, canonical.as_deref(), structured);
+        let mut res = (status, html).into_response();
+        let headers = res.headers_mut();
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        headers.insert(VARY, HeaderValue::from_static("accept-language, cookie"));
+        if let Ok(v) = HeaderValue::from_str(reader.locale.tag()) {
+            headers.insert(CONTENT_LANGUAGE, v);
+        }
+        // A case or a complaint is the reader's alone: no cache may keep it.
+        if path.starts_with("/track/") || path.starts_with("/complaints/") {
+            headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+        if parts.method == Method::HEAD {
+            *res.body_mut() = Body::empty();
+        }
+        res
+    }
+
+    /// What the API answers at `uri` for the reader, asked in-process with the reader's
+    /// address (the gate counts them as it would count the bundle).
+    async fn ask(
+        &self,
+        uri: &str,
+        locale: Locale,
+        headers: &HeaderMap,
+        peer: Option<ConnectInfo<std::net::SocketAddr>>,
+    ) -> Result<serde_json::Value, (u16, ErrorBody)> {
+        let join = if uri.contains('?') { '&' } else { '?' };
+        let uri = format!("{uri}{join}lang={}", locale.tag());
+        let mut req = Request::builder().method(Method::GET).uri(&uri);
+        for name in ["x-forwarded-for", "x-real-ip", "forwarded"] {
+            for value in headers.get_all(name) {
+                req = req.header(name, value);
+            }
+        }
+        let Ok(mut req) = req.body(Body::empty()) else {
+            return Err(server_error());
+        };
+        if let Some(peer) = peer {
+            req.extensions_mut().insert(peer);
+        }
+        let Ok(res) = self.api.clone().oneshot(req).await;
+        let status = res.status().as_u16();
+        let Ok(bytes) = axum::body::to_bytes(res.into_body(), MAX_ANSWER_BYTES).await else {
+            return Err(server_error());
+        };
+        if (200..300).contains(&status) {
+            serde_json::from_slice(&bytes).map_err(|_| server_error())
+        } else {
+            Err((
+                status,
+                serde_json::from_slice(&bytes).unwrap_or_else(|_| server_error().1),
+            ))
+        }
+    }
+}
+
+/// What the page shows when the API's answer could not be read: the bundle's words for a
+/// server error.
+fn server_error() -> (u16, ErrorBody) {
+    let body = ErrorBody {
+        error: api_client::ErrorDetail {
+            code: "internal".into(),
+            message: "the page's data could not be read".into(),
+            fields: Vec::new(),
+        },
+    };
+    (500, body)
+}
+
+/// The reader's language (the cookie of a choice made here, else `Accept-Language`) and
+/// care mode.
+fn reader(headers: &HeaderMap) -> Reader {
+    let cookies = headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let chosen = app::i18n::cookie_value(&cookies, app::i18n::COOKIE).and_then(Locale::from_tag);
+    let accepted = || {
+        let header = headers.get(ACCEPT_LANGUAGE)?.to_str().ok()?;
+        Locale::from_tag(api_client::Language::from_accept_language(header)?.tag())
+    };
+    Reader {
+        locale: chosen.or_else(accepted).unwrap_or(Locale::ALL[0]),
+        care: app::care::is_on_in(&cookies),
+    }
+}
+
+/// The address search engines should keep for a page; none for what is one reader's.
+fn canonical(path: &str, query: &[(String, String)]) -> Option<String> {
+    use api_client::bundles::matches;
+    if path == "/" || matches("/services/:code", path) {
+        return Some(path.to_string());
+    }
+    if path == "/services" {
+        let mut kept = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in query {
+            if ["q", "department", "audience", "topic", "page"].contains(&name.as_str())
+                && !value.is_empty()
+            {
+                kept.append_pair(name, value);
+            }
+        }
+        let qs = kept.finish();
+        return Some(if qs.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{qs}")
+        });
+    }
+    None
+}
+
+/// The whole page: the shell's head with the page's own, and the rendered body.
+fn page(
+    shell: &Shell,
+    reader: &Reader,
+    rendered: &Rendered,
+    canonical: Option<&str>,
+    structured: Option<String>,
+) -> String {
+    let title = rendered.head.title.as_deref().unwrap_or("");
+    let description = rendered.head.description.as_deref().unwrap_or("");
+    let mut html = String::with_capacity(shell.head.len() + rendered.body.len() + 1024);
+    html.push_str("<!doctype html>\n<html lang=\"");
+    html.push_str(reader.locale.lang());
+    html.push('"');
+    if reader.care {
+        html.push_str(" class=\"care\"");
+    }
+    html.push_str("><head>");
+    html.push_str(&shell.head);
+    html.push_str("<title>");
+    html.push_str(&escape(title));
+    html.push_str("</title><meta name=\"description\" content=\"");
+    html.push_str(&escape(description));
+    html.push_str("\">");
+    match canonical {
+        Some(url) => {
+            html.push_str("<link rel=\"canonical\" href=\"");
+            html.push_str(&escape(url));
+            html.push_str("\">");
+        }
+        None => html.push_str("<meta name=\"robots\" content=\"noindex\">"),
+    }
+    if let Some(ld) = structured {
+        html.push_str("<script type=\"application/ld+json\">");
+        html.push_str(&ld);
+        html.push_str("</script>");
+    }
+    html.push_str("<script type=\"application/json\" id=\"");
+    html.push_str(app::preload::ELEMENT_ID);
+    html.push_str("\">");
+    html.push_str(&rendered.data);
+    html.push_str("</script></head><body>");
+    html.push_str(&rendered.body);
+    html.push_str("</body></html>");
+    html
+}
+
+/// A lookup form sent without JavaScript (`POST /track`, `POST /complaints`): on to the
+/// case's or complaint's page with its code, as the bundle would navigate. A lookup by
+/// mobile number needs the bundle (the number must not enter an address): back to the form.
+async fn lookup_form(path: &str, req: Request) -> Response {
+    let Ok(bytes) = axum::body::to_bytes(req.into_body(), 4096).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let form: Vec<(String, String)> = form_urlencoded::parse(&bytes).into_owned().collect();
+    let get = |name: &str| {
+        form.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let (number, code) = if path == "/track" {
+        (get("track-number"), get("track-secret"))
+    } else {
+        (get("complaint-number"), get("complaint-code"))
+    };
+    let to = if get("by") == "mobile" {
+        format!("{path}?n={}", encode(&number))
+    } else {
+        let number = AcceptanceNumber::parse(&number)
+            .map(|n| n.compact().to_string())
+            .unwrap_or(number);
+        let code = normalise_query_code(&code).unwrap_or(code);
+        format!("{path}/{}?c={}", encode(&number), encode(&code))
+    };
+    match HeaderValue::from_str(&to) {
+        Ok(location) => (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response(),
+        Err(_) => StatusCode::BAD_REQUEST.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shell_loses_its_own_title_and_description() {
+        let shell = Shell::of(
+            "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"description\" content=\"x\"><title>一窗通办</title><script>a()</script></head><body><noscript>x</noscript></body></html>",
+        )
+        .unwrap();
+        assert_eq!(shell.head, "<meta charset=\"utf-8\"><script>a()</script>");
+    }
+
+    #[test]
+    fn only_public_pages_have_a_canonical_address() {
+        let q = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(canonical("/", &[]).as_deref(), Some("/"));
+        assert_eq!(
+            canonical(
+                "/services",
+                &q(&[("q", "护照"), ("utm", "x"), ("topic", "")])
+            )
+            .as_deref(),
+            Some("/services?q=%E6%8A%A4%E7%85%A7")
+        );
+        assert_eq!(
+            canonical("/services/A-1", &[]).as_deref(),
+            Some("/services/A-1")
+        );
+        assert_eq!(
+            canonical("/track/440113202401010001X", &q(&[("c", "ABCD")])),
+            None
+        );
+        assert_eq!(canonical("/services/A-1/notice", &[]), None);
+    }
+}
