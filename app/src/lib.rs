@@ -14,6 +14,7 @@ pub mod connectivity;
 pub mod crash;
 pub mod format;
 pub mod head;
+pub mod hydration;
 pub mod i18n;
 pub mod kept;
 pub mod kiosk_config;
@@ -44,9 +45,19 @@ fn mount(mode: Mode, body: fn() -> leptos::prelude::AnyView) {
     #[cfg(all(feature = "hydrate", target_arch = "wasm32"))]
     if !mode.is_kiosk() && preload::read_from_document() {
         leptos::mount::hydrate_body(app);
+        mark_ready();
         return;
     }
     leptos::mount::mount_to_body(app);
+    mark_ready();
+}
+
+/// Says on `<html>` that the bundle runs (`data-ready`): until then a page the server
+/// rendered is only its HTML. The end-to-end tests wait for it.
+fn mark_ready() {
+    if let Some(root) = leptos::prelude::document().document_element() {
+        let _ = root.set_attribute("data-ready", "");
+    }
 }
 
 /// The portal, without the application flow.

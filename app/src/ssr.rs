@@ -112,7 +112,10 @@ pub fn needs(path: &str, query: &[(String, String)]) -> Vec<Need> {
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.clone())
     };
-    let segment = |i: usize| path.split('/').nth(i).unwrap_or_default().to_string();
+    // Decoded as the router decodes a parameter, so that the key is the page's.
+    let segment = |i: usize| {
+        leptos_router::location::Url::unescape(path.split('/').nth(i).unwrap_or_default())
+    };
     let taxonomy = || {
         [
             Need {

@@ -162,7 +162,23 @@ impl Session {
         Session::start(1080, 1920).await
     }
 
+    /// Opens `path` and waits until its bundle has taken the page over (`data-ready` on
+    /// `<html>`): the server's page is there at once, but it answers clicks and keeps what
+    /// is typed only from then on.
     pub async fn open(&self, path: &str) -> Result<()> {
+        self.visit(path).await?;
+        wait_until(&format!("the bundle running on {path}"), async || {
+            Ok(self
+                .js("return document.documentElement.hasAttribute('data-ready')")
+                .await?
+                .as_bool()
+                .unwrap_or(false))
+        })
+        .await
+    }
+
+    /// Opens `path` and waits for nothing but the page (the tests without script).
+    pub async fn visit(&self, path: &str) -> Result<()> {
         self.browser.goto(&format!("{}{path}", self.base)).await?;
         Ok(())
     }
@@ -583,7 +599,8 @@ impl Session {
     pub async fn enrol_kiosk(&self) -> Result<()> {
         let token = self.server_cli(&["kiosk", "create", "e2e 自助机"])?;
         let token = token.trim();
-        self.open("/kiosk/enrol").await?;
+        // The one page below /kiosk that the server renders on its own: no bundle runs.
+        self.visit("/kiosk/enrol").await?;
         self.type_into("[data-testid=enrol-token]", token).await?;
         self.click("[data-testid=enrol-submit]").await?;
         self.wait_for_path("/kiosk/").await?;

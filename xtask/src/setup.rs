@@ -12,6 +12,8 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
 /// The accessibility rules engine (npm `axe-core`), pinned so results do not drift.
 pub const AXE_VERSION: &str = "4.14.1";
+/// Lighthouse for the page benchmark, pinned: 13 wants Node 22, 12 runs on Debian's Node.
+pub const LIGHTHOUSE_VERSION: &str = "12.2.3";
 
 /// The wasm target, Trunk, wasm-bindgen (as locked) and wasm-opt.
 pub fn ensure_build_tools(ctx: &Ctx) -> Result<()> {
@@ -209,6 +211,30 @@ fn ensure_axe(ctx: &Ctx) -> Result<PathBuf> {
         }
     }
     Ok(dir.join("axe.min.js"))
+}
+
+/// Lighthouse's command line (`cli/index.js`, run with `node`), installed into `.tools`.
+pub fn ensure_lighthouse(ctx: &Ctx) -> Result<PathBuf> {
+    let dir = ctx.root.join(".tools/node_modules/lighthouse");
+    let installed = || {
+        std::fs::read_to_string(dir.join("package.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .and_then(|v| v["version"].as_str().map(str::to_string))
+    };
+    if installed().as_deref() == Some(LIGHTHOUSE_VERSION) {
+        step!("lighthouse {LIGHTHOUSE_VERSION} (.tools, npm): ok");
+    } else {
+        step!("lighthouse {LIGHTHOUSE_VERSION} not in .tools: installing from npm");
+        npm_install(ctx, &format!("lighthouse@{LIGHTHOUSE_VERSION}"))?;
+        if installed().as_deref() != Some(LIGHTHOUSE_VERSION) {
+            bail!(
+                "after installing lighthouse@{LIGHTHOUSE_VERSION}, .tools has {:?}",
+                installed()
+            );
+        }
+    }
+    Ok(dir.join("cli/index.js"))
 }
 
 /// What the browser tests drive.

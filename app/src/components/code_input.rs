@@ -22,6 +22,9 @@ pub fn CodeInput(
     #[prop(optional)]
     letters: bool,
 ) -> impl IntoView {
+    if let Some(typed) = crate::hydration::typed_before(id) {
+        value.set(typed);
+    }
     let keys = if letters { KEYPAD_CODE } else { KEYPAD_DIGITS };
     let (keypad, inputmode) = field_attrs(use_mode().is_kiosk(), Some(keys), Some(inputmode));
     view! {

@@ -47,6 +47,9 @@ pub fn FetchError(
     } else {
         t(k::ERROR_TITLE)
     };
+    if page {
+        crate::head::set_title(title);
+    }
     view! {
         <div class="notice notice--error" role="alert" data-testid="fetch-error">
             {if page {
@@ -82,7 +85,8 @@ impl<T: Clone + 'static> Source<T> for LocalResource<Result<T, ClientError>> {
 /// A request a page makes, starting from the server's answer when the server rendered the
 /// page (`crate::preload`): the first render then draws the content the server drew (so the
 /// bundle takes the page over without a flash of loading), and nothing is asked twice.
-/// Otherwise, and whenever what `request` reads changes, it asks the API.
+/// Otherwise, and whenever what `request` reads changes, it asks the API, showing what it
+/// had until the answer comes.
 pub struct Fetched<T: 'static> {
     value: RwSignal<Option<Result<T, ClientError>>, LocalStorage>,
     asked: RwSignal<u32>,
@@ -115,7 +119,8 @@ impl<T: Clone + serde::de::DeserializeOwned + 'static> Fetched<T> {
             if ran.is_none() && from_server {
                 return;
             }
-            value.try_set(None);
+            // What was shown stays until the answer comes (as `LocalResource` does): a page
+            // that asks again after an action does not flash its loading state.
             let n = latest.try_get_value().unwrap_or(0) + 1;
             latest.try_set_value(n);
             leptos::task::spawn_local(async move {

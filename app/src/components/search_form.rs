@@ -10,7 +10,7 @@ use crate::mode::use_mode;
 pub fn SearchForm(#[prop(into)] initial: String, #[prop(optional)] large: bool) -> impl IntoView {
     let mode = use_mode();
     let navigate = use_navigate();
-    let text = RwSignal::new(initial);
+    let text = RwSignal::new(crate::hydration::typed_before("search-q").unwrap_or(initial));
     let error = RwSignal::new(None::<String>);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -21,7 +21,20 @@ pub fn NoticePage() -> impl IntoView {
 }
 
 /// Today, as the visitor's language writes a day (the browser's own day: a notice is dated
-/// where it is printed).
+/// where it is printed; on the server, the service centre's, in China Standard Time).
+#[cfg(feature = "ssr")]
+fn today() -> String {
+    let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let d = time::OffsetDateTime::now_utc().to_offset(cst);
+    format::day_in(
+        crate::i18n::locale(),
+        d.year(),
+        d.month() as u32,
+        d.day() as u32,
+    )
+}
+
+#[cfg(not(feature = "ssr"))]
 fn today() -> String {
     let d = js_sys::Date::new_0();
     format::day_in(

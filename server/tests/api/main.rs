@@ -26,6 +26,7 @@ mod languages;
 mod limits;
 mod lookup;
 mod openapi;
+mod pages;
 mod provisional;
 mod proxy;
 mod ratings;

@@ -306,6 +306,8 @@ pub struct TestServer {
 fn write_dist(dir: &Path) {
     for (rel, body) in [
         ("portal/index.html", PORTAL_INDEX),
+        ("apply/index.html", PORTAL_INDEX),
+        ("track/index.html", PORTAL_INDEX),
         ("kiosk/index.html", KIOSK_INDEX),
         (HASHED_ASSET, HASHED_ASSET_BODY),
     ] {

@@ -9,6 +9,7 @@
 
 mod fixture;
 mod lookup;
+mod pages;
 mod search;
 mod server;
 mod sizes;
@@ -16,6 +17,7 @@ mod soak;
 mod stats;
 mod submit;
 mod uploads;
+mod wrk;
 
 use std::path::PathBuf;
 
@@ -43,6 +45,10 @@ pub struct Args {
     /// Only the kiosk soak (200 visitor sessions in one browser: JS heap and DOM size)
     #[arg(long, group = "only")]
     soak_only: bool,
+    /// Only the page benchmark: bytes, Lighthouse and rendering throughput of the portal's
+    /// server-rendered pages.
+    #[arg(long, group = "only")]
+    pages_only: bool,
     /// Use the existing dist/ and target/release/server
     #[arg(long)]
     no_build: bool,
@@ -75,6 +81,7 @@ pub struct Options {
     pub uploads: bool,
     pub lookup: bool,
     pub soak: bool,
+    pub pages: bool,
     /// Where the bundles are (default `<root>/dist`).
     pub dist_dir: Option<PathBuf>,
     pub requests: usize,
@@ -84,8 +91,12 @@ pub struct Options {
 
 impl From<&Args> for Options {
     fn from(a: &Args) -> Options {
-        let all =
-            !(a.sizes_only || a.search_only || a.uploads_only || a.lookup_only || a.soak_only);
+        let all = !(a.sizes_only
+            || a.search_only
+            || a.uploads_only
+            || a.lookup_only
+            || a.soak_only
+            || a.pages_only);
         Options {
             build: !a.no_build,
             sizes: all || a.sizes_only,
@@ -93,6 +104,7 @@ impl From<&Args> for Options {
             uploads: all || a.uploads_only,
             lookup: all || a.lookup_only,
             soak: all || a.soak_only,
+            pages: all || a.pages_only,
             dist_dir: a.dist_dir.clone(),
             requests: a.requests,
             strict: a.strict,
@@ -137,6 +149,16 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
         }
         if !soak::bench(ctx, opts.build, opts.dist_dir.as_deref())? {
             over.push("kiosk soak: JS heap, DOM or wasm memory growing");
+        }
+    }
+    // The portal's pages over the release bundles (built above in a full run).
+    if opts.pages {
+        if opts.build && !opts.sizes && !opts.soak {
+            crate::setup::ensure_build_tools(ctx)?;
+            bundles::build(ctx)?;
+        }
+        if !pages::bench(ctx, opts.build, opts.dist_dir.as_deref())? {
+            over.push("portal pages: bytes before paint, case page first visit or Lighthouse");
         }
     }
     if !over.is_empty() && opts.strict {

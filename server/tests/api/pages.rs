@@ -1,0 +1,486 @@
+//! The portal's pages as the server renders them (`routes/pages.rs`, `app::ssr`), over the
+//! real binary: every page is the page itself in the first HTML (never the bare shell), in
+//! the reader's language and care mode, with its own title, description and canonical
+//! address (JSON-LD on guides, `noindex` on what is one reader's); unknown pages are 404;
+//! the lookup forms work without JavaScript; and what a reader or an attacker puts in a URL
+//! or a complaint never becomes markup or script.
+
+use reqwest::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_LANGUAGE, COOKIE, LOCATION};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::{new_key, two_department_catalogue, Backend, TestServer};
+
+backend_tests!(
+    every_portal_page_is_rendered_on_the_server,
+    the_first_html_is_in_the_readers_language_and_care_mode,
+    each_page_has_its_own_head,
+    unknown_pages_are_404_pages,
+    the_lookup_forms_work_without_javascript,
+    nothing_typed_or_filed_becomes_markup,
+    a_case_page_counts_once_at_the_gate_and_is_never_cached,
+);
+
+const SERVICE: &str = "TEST-PAGE-001";
+
+async fn start(backend: Backend, envs: &[(&str, &str)]) -> Option<TestServer> {
+    TestServer::start_with_catalogue(
+        backend,
+        &[],
+        envs,
+        &two_department_catalogue(
+            "tp_topic",
+            [("tpa", "测试页面局"), ("tpb", "测试另一局")],
+            [(SERVICE, "测试页面事项"), ("TEST-PAGE-002", "测试他局事项")],
+        ),
+    )
+    .await
+}
+
+/// GET `path` with extra headers: status, headers and the page.
+async fn page(
+    server: &TestServer,
+    path: &str,
+    headers: &[(reqwest::header::HeaderName, &str)],
+) -> (StatusCode, reqwest::header::HeaderMap, String) {
+    let mut req = server.http.get(server.url(path));
+    for (name, value) in headers {
+        req = req.header(name, *value);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    (status, headers, res.text().await.unwrap())
+}
+
+/// The page's data as the server wrote it for the bundle.
+fn page_data(html: &str) -> Value {
+    let start = html
+        .find("<script type=\"application/json\" id=\"page-data\">")
+        .expect("the page carries its data")
+        + "<script type=\"application/json\" id=\"page-data\">".len();
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).unwrap()
+}
+
+fn rendered(html: &str) -> bool {
+    html.contains("id=\"page-data\"") && !html.contains("PORTAL-INDEX-MARKER")
+}
+
+async fn file_complaint(server: &TestServer, description: &str) -> (String, String) {
+    let body = json!({
+        "subject": {"type": "channel", "ref": "portal"},
+        "category": "delay",
+        "description": description,
+        "anonymous": true,
+    });
+    let req = server
+        .http
+        .post(server.url("/api/v1/complaints"))
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", new_key("page"))
+        .body(body.to_string());
+    let (status, value, _) = server.send(req).await;
+    assert_eq!(status, StatusCode::CREATED, "{value}");
+    (
+        value["complaint_number"].as_str().unwrap().to_string(),
+        value["query_code"].as_str().unwrap().to_string(),
+    )
+}
+
+async fn every_portal_page_is_rendered_on_the_server(backend: Backend) {
+    let Some(server) = start(backend, &[]).await else {
+        return;
+    };
+    let case = server.submit_application(SERVICE).await;
+    let (complaint, complaint_code) = file_complaint(&server, "窗口排队太久。").await;
+    let number = &case.acceptance_number;
+    let code = &case.query_code;
+    for (path, shows) in [
+        ("/".to_string(), "测试页面事项"),
+        ("/services".to_string(), "测试他局事项"),
+        ("/services?q=%E9%A1%B5%E9%9D%A2".to_string(), "测试页面事项"),
+        ("/services?department=tpb".to_string(), "测试他局事项"),
+        (format!("/services/{SERVICE}"), "近期证件照"),
+        (format!("/services/{SERVICE}/notice"), "近期证件照"),
+        ("/track".to_string(), "track-submit"),
+        (
+            format!("/track/{number}?c={code}"),
+            "data-status=\"submitted\"",
+        ),
+        ("/complaints".to_string(), "complaint-lookup"),
+        (
+            format!("/complaints/{complaint}?c={complaint_code}"),
+            "窗口排队太久。",
+        ),
+        // The pages that need the bundle say so, pointing to the hall and the hotline.
+        (format!("/services/{SERVICE}/apply"), "script-required"),
+        (format!("/receipt/{number}?c={code}"), "script-required"),
+        (
+            format!("/track/{number}/supplement?c={code}"),
+            "script-required",
+        ),
+        ("/complaints/new".to_string(), "script-required"),
+    ] {
+        let (status, _, html) = page(&server, &path, &[]).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}");
+        assert!(rendered(&html), "GET {path} is rendered: {html}");
+        assert!(html.contains(shows), "GET {path} shows {shows}: {html}");
+    }
+    // The data a page was rendered with goes with it, for the bundle's first render.
+    let (_, _, html) = page(&server, &format!("/services/{SERVICE}"), &[]).await;
+    let data = page_data(&html);
+    assert_eq!(data["locale"], "zh-Hans");
+    assert_eq!(
+        data["answers"][format!("services/{SERVICE}")]["ok"]["code"],
+        SERVICE
+    );
+    // HEAD is the same page without its body.
+    let res = server
+        .http
+        .head(server.url("/services"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().is_empty());
+    // The shell as built is still a file of its own.
+    let (_, _, raw) = page(&server, "/index.html", &[]).await;
+    assert!(raw.contains("PORTAL-INDEX-MARKER"));
+}
+
+async fn the_first_html_is_in_the_readers_language_and_care_mode(backend: Backend) {
+    let Some(server) = start(backend, &[]).await else {
+        return;
+    };
+    let path = format!("/services/{SERVICE}");
+    let (_, headers, html) = page(&server, &path, &[]).await;
+    assert!(html.contains("<html lang=\"zh-CN\">"), "{html}");
+    assert!(html.contains("办事指南"));
+    assert_eq!(headers[CONTENT_LANGUAGE], "zh-Hans");
+
+    // The browser's languages, when nothing was chosen here.
+    let (_, headers, html) = page(&server, &path, &[(ACCEPT_LANGUAGE, "zh-TW,zh;q=0.8")]).await;
+    assert!(html.contains("<html lang=\"zh-Hant\">"));
+    assert!(
+        html.contains("測試頁面事項"),
+        "the catalogue in Traditional"
+    );
+    assert!(html.contains("辦事指南"));
+    assert_eq!(headers[CONTENT_LANGUAGE], "zh-Hant");
+    let (_, _, html) = page(&server, &path, &[(ACCEPT_LANGUAGE, "en-GB,en;q=0.9")]).await;
+    assert!(html.contains("<html lang=\"en\">"));
+    assert!(html.contains("Service guides"), "the interface in English");
+    assert!(html.contains("测试页面事项"), "the catalogue as written");
+
+    // A choice made here wins over the browser's; care mode comes from its cookie.
+    let (_, headers, html) = page(
+        &server,
+        &path,
+        &[
+            (ACCEPT_LANGUAGE, "en"),
+            (COOKIE, "onewindow_lang=zh-Hant; onewindow_care=1"),
+        ],
+    )
+    .await;
+    assert!(
+        html.contains("<html lang=\"zh-Hant\" class=\"care\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains("aria-pressed=\"true\""),
+        "the care button is pressed"
+    );
+    assert_eq!(headers[CONTENT_LANGUAGE], "zh-Hant");
+    assert_eq!(page_data(&html)["locale"], "zh-Hant");
+    // A cookie naming no language of ours is no choice.
+    let (_, _, html) = page(&server, &path, &[(COOKIE, "onewindow_lang=<x>")]).await;
+    assert!(html.contains("<html lang=\"zh-CN\">"));
+}
+
+fn between<'a>(html: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = html.find(open)? + open.len();
+    let end = start + html[start..].find(close)?;
+    Some(&html[start..end])
+}
+
+async fn each_page_has_its_own_head(backend: Backend) {
+    let Some(server) = start(backend, &[]).await else {
+        return;
+    };
+    let mut titles = std::collections::HashSet::new();
+    let mut descriptions = std::collections::HashSet::new();
+    for path in [
+        "/".to_string(),
+        "/services".to_string(),
+        format!("/services/{SERVICE}"),
+        format!("/services/{SERVICE}/notice"),
+        "/track".to_string(),
+        "/complaints".to_string(),
+    ] {
+        let (_, _, html) = page(&server, &path, &[]).await;
+        let title = between(&html, "<title>", "</title>").unwrap().to_string();
+        let description = between(&html, "<meta name=\"description\" content=\"", "\"")
+            .unwrap()
+            .to_string();
+        assert!(!title.is_empty() && !description.is_empty(), "GET {path}");
+        assert_eq!(html.matches("<title>").count(), 1, "GET {path}: one title");
+        assert_eq!(
+            html.matches("name=\"description\"").count(),
+            1,
+            "GET {path}"
+        );
+        titles.insert(title);
+        descriptions.insert(description);
+    }
+    assert_eq!(titles.len(), 6, "every page its own title: {titles:?}");
+    assert_eq!(descriptions.len(), 6, "and description: {descriptions:?}");
+
+    let (_, _, html) = page(&server, &format!("/services/{SERVICE}"), &[]).await;
+    assert!(html.contains("<title>测试页面事项 - 一窗通办</title>"));
+    let canonical = between(&html, "<link rel=\"canonical\" href=\"", "\"").unwrap();
+    assert!(
+        canonical.ends_with(&format!("/services/{SERVICE}")),
+        "{canonical}"
+    );
+    assert!(canonical.starts_with("http"), "absolute: {canonical}");
+    let ld: Value = serde_json::from_str(
+        between(&html, "<script type=\"application/ld+json\">", "</script>").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(ld["@type"], "GovernmentService");
+    assert_eq!(ld["name"], "测试页面事项");
+    assert_eq!(ld["provider"]["name"], "测试页面局");
+    assert_eq!(ld["url"], canonical);
+
+    // A search's canonical address keeps its query, less what is noise.
+    let (_, _, html) = page(
+        &server,
+        "/services?q=%E9%A1%B5%E9%9D%A2&utm_source=x&topic=",
+        &[],
+    )
+    .await;
+    let canonical = between(&html, "<link rel=\"canonical\" href=\"", "\"").unwrap();
+    assert!(
+        canonical.ends_with("/services?q=%E9%A1%B5%E9%9D%A2"),
+        "{canonical}"
+    );
+    // What is one reader's is no search engine's.
+    for path in ["/track", "/complaints", "/complaints/new"] {
+        let (_, _, html) = page(&server, path, &[]).await;
+        assert!(
+            html.contains("<meta name=\"robots\" content=\"noindex\">"),
+            "GET {path}"
+        );
+        assert!(!html.contains("rel=\"canonical\""), "GET {path}");
+    }
+}
+
+async fn unknown_pages_are_404_pages(backend: Backend) {
+    let Some(server) = start(backend, &[]).await else {
+        return;
+    };
+    for path in [
+        "/services/NO-SUCH-CODE",
+        "/services/NO-SUCH-CODE/notice",
+        "/no/such/page",
+        "/track/440113202401010001X/other",
+        "/services/%E0%A4%A",
+    ] {
+        let (status, headers, html) = page(&server, path, &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "GET {path}");
+        assert!(rendered(&html), "GET {path}: {html}");
+        assert!(html.contains("data-testid=\"not-found\""), "GET {path}");
+        let cache = headers[CACHE_CONTROL].to_str().unwrap();
+        assert!(cache.contains("no-cache") || cache == "no-store", "{cache}");
+    }
+    // A page is read, never written.
+    let res = server
+        .http
+        .delete(server.url("/services"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let res = server
+        .http
+        .post(server.url("/services"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+}
+
+async fn the_lookup_forms_work_without_javascript(backend: Backend) {
+    let Some(server) = start(backend, &[]).await else {
+        return;
+    };
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let case = server.submit_application(SERVICE).await;
+    let send = |path: &'static str, form: Vec<(&'static str, String)>| {
+        let http = http.clone();
+        let url = server.url(path);
+        async move {
+            let res = http.post(url).form(&form).send().await.unwrap();
+            let location = res
+                .headers()
+                .get(LOCATION)
+                .map(|v| v.to_str().unwrap().to_string());
+            (res.status(), location)
+        }
+    };
+    // Typed as people type: separators, lower case, spaces around.
+    let typed = format!(" {} ", case.acceptance_number.to_lowercase());
+    let (status, location) = send(
+        "/track",
+        vec![
+            ("track-number", typed),
+            ("by", "code".into()),
+            ("track-secret", case.query_code.to_lowercase()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = location.unwrap();
+    assert_eq!(
+        location,
+        format!("/track/{}?c={}", case.acceptance_number, case.query_code)
+    );
+    let (status, _, html) = page(&server, &location, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("data-status=\"submitted\""));
+
+    // A mobile number never goes into an address: back to the form, the number kept.
+    let (status, location) = send(
+        "/track",
+        vec![
+            ("track-number", case.acceptance_number.clone()),
+            ("by", "mobile".into()),
+            ("track-secret", "13800138000".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = location.unwrap();
+    assert!(!location.contains("13800138000"), "{location}");
+    assert_eq!(location, format!("/track?n={}", case.acceptance_number));
+
+    let (complaint, code) = file_complaint(&server, "窗口排队太久。").await;
+    let (status, location) = send(
+        "/complaints",
+        vec![
+            ("complaint-number", complaint.clone()),
+            ("complaint-code", code.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        location.unwrap(),
+        format!("/complaints/{complaint}?c={code}")
+    );
+
+    // Abuse: nothing sent, a number that is none, an oversized body, a header injection.
+    let (status, location) = send("/track", vec![]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.unwrap(), "/track/?c=");
+    let (status, location) = send(
+        "/track",
+        vec![
+            ("track-number", "x\r\nSet-Cookie: a=b".into()),
+            ("track-secret", "<b>".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = location.unwrap();
+    assert!(
+        !location.contains('\n') && !location.contains('<'),
+        "{location}"
+    );
+    let (status, _, html) = page(&server, &location, &[]).await;
+    assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!html.contains("<b>"));
+    let res = http
+        .post(server.url("/track"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("track-number=".to_string() + &"1".repeat(100_000))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+async fn nothing_typed_or_filed_becomes_markup(backend: Backend) {
+    let Some(server) = start(backend, &[]).await else {
+        return;
+    };
+    let attack = "</script><script>alert(1)</script><img src=x onerror=alert(2)>";
+    let (complaint, code) = file_complaint(&server, attack).await;
+    let (status, _, html) = page(&server, &format!("/complaints/{complaint}?c={code}"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("<script>alert(1)"), "{html}");
+    assert!(!html.contains("<img src=x"), "{html}");
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(2)&gt;"),
+        "shown as text"
+    );
+    // The page's data holds it as written, for the bundle to show as text too.
+    let data = page_data(&html);
+    let key = format!("complaints/{complaint}");
+    assert_eq!(data["answers"][key]["ok"]["description"], attack);
+
+    let (status, _, html) = page(
+        &server,
+        "/services?q=%3C%2Fscript%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E%22%3E",
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("<script>alert(1)"), "{html}");
+    let canonical = between(&html, "<link rel=\"canonical\" href=\"", "\">").unwrap();
+    assert!(
+        !canonical.contains('"') && !canonical.contains('<'),
+        "{canonical}"
+    );
+    // A query the API refuses is the page's message, never a 500.
+    let long = "长".repeat(500);
+    let (status, _, html) = page(&server, &format!("/services?q={long}&page=abc"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("fetch-error"), "the refusal is shown: {html}");
+}
+
+async fn a_case_page_counts_once_at_the_gate_and_is_never_cached(backend: Backend) {
+    let envs = [
+        ("ONEWINDOW_LOOKUP_MAX_FAILS_PER_ADDR", "3"),
+        ("ONEWINDOW_LOOKUP_MAX_FAILS_PER_NUMBER", "100"),
+        ("ONEWINDOW_LOOKUP_WINDOW_SECS", "600"),
+    ];
+    let Some(server) = start(backend, &envs).await else {
+        return;
+    };
+    let case = server.submit_application(SERVICE).await;
+    let path = format!("/track/{}?c={}", case.acceptance_number, case.query_code);
+    let (status, headers, _) = page(&server, &path, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[CACHE_CONTROL], "no-store");
+    // Three wrong codes through the page, as three through the API: the fourth is refused,
+    // and the page says so.
+    let wrong = format!("/track/{}?c=A2B3C4", case.acceptance_number);
+    for _ in 0..3 {
+        let (_, _, html) = page(&server, &wrong, &[]).await;
+        assert!(html.contains("data-testid=\"no-match\""), "{html}");
+    }
+    let (_, _, html) = page(&server, &wrong, &[]).await;
+    assert!(html.contains("data-testid=\"throttled\""), "{html}");
+    let (status, _) = server
+        .get_json(&format!(
+            "/api/v1/cases/{}?c={}",
+            case.acceptance_number, case.query_code
+        ))
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the same gate");
+}
