@@ -103,19 +103,31 @@ pub fn CareButton(
     } else {
         t(k::CARE_BUTTON)
     };
+    let button = move || {
+        view! {
+            <button
+                type="submit"
+                class="care-button"
+                class:care-button--large=large
+                class:care-button--portal=portal
+                aria-pressed=move || if care.is_on() { "true" } else { "false" }
+                data-testid=testid.clone()
+            >
+                <span class="care-button__icon" aria-hidden="true">{t(k::CARE_ICON)}</span>
+                <span class="care-button__label">{label}</span>
+            </button>
+        }
+    };
+    // On the portal a form the server takes without JavaScript (`crate::preferences`); the
+    // bundle toggles in place, and the kiosk only ever in memory.
+    let back = crate::preferences::here();
     view! {
-        <button
-            type="button"
-            class="care-button"
-            class:care-button--large=large
-            class:care-button--portal=portal
-            aria-pressed=move || if care.is_on() { "true" } else { "false" }
-            data-testid=testid
-            on:click=move |_| care.toggle()
-        >
-            <span class="care-button__icon" aria-hidden="true">{t(k::CARE_ICON)}</span>
-            <span class="care-button__label">{label}</span>
-        </button>
+        <form class="inline-form" method="post" action=crate::preferences::ACTION
+            on:submit=move |ev| { ev.prevent_default(); care.toggle() }>
+            <input type="hidden" name="care" value=move || if care.is_on() { "0" } else { "1" }/>
+            <input type="hidden" name="back" value=back/>
+            {button()}
+        </form>
     }
     .into_any()
 }

@@ -23,6 +23,7 @@ pub mod kiosk_history;
 pub mod kiosk_session;
 pub mod mode;
 pub mod pages;
+pub mod preferences;
 pub mod preload;
 pub mod read_aloud;
 pub mod scanner;

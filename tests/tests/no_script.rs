@@ -112,10 +112,38 @@ async fn a_service_is_found_and_its_guide_and_notice_read_without_script() -> Re
         "the notice lists the materials"
     );
 
+    // The language and care mode are forms the server takes.
+    s.click(".language-switch button[lang=zh-Hant]").await?;
+    s.wait_for("html[lang=zh-Hant]").await?;
+    ensure!(
+        s.heading().await?.contains("居住證"),
+        "the guide in Traditional"
+    );
+    s.click("[data-testid=care-toggle]").await?;
+    s.wait_for("html.care").await?;
+    ensure!(
+        address(&s)
+            .await?
+            .ends_with(&format!("/services/{SERVICE}/notice")),
+        "back on the page: {}",
+        address(&s).await?
+    );
+    s.click(".language-switch button[lang=zh-CN]").await?;
+    s.wait_for("html[lang=zh-CN]").await?;
+    s.click("[data-testid=care-toggle]").await?;
+    s.wait_for("html:not(.care)").await?;
+
     // Applying needs the bundle: the page says so, and where else to go.
     s.visit(&format!("/services/{SERVICE}/apply")).await?;
     let notice = s.text_of("[data-testid=script-required]").await?;
     ensure!(notice.contains("12345"), "{notice}");
+    s.screenshot_artefact("no-script-apply-phone.png").await?;
+    s.set_viewport(1080, 1920).await?;
+    s.screenshot_artefact("no-script-apply-kiosk-size.png")
+        .await?;
+    s.visit(&format!("/services/{SERVICE}")).await?;
+    s.wait_for("[data-testid=guide]").await?;
+    s.screenshot_artefact("no-script-guide-wide.png").await?;
     s.close().await
 }
 
@@ -148,6 +176,7 @@ async fn a_case_and_a_complaint_are_followed_without_script() -> Result<()> {
         Some("submitted")
     );
     ensure!(!s.all("[data-testid=timeline] li").await?.is_empty());
+    s.screenshot_artefact("no-script-case-phone.png").await?;
     let robots = head_of(&s, "meta[name=robots]", "content").await?;
     assert_eq!(robots, "noindex", "a case is no search engine's");
 
@@ -163,5 +192,7 @@ async fn a_case_and_a_complaint_are_followed_without_script() -> Result<()> {
     s.wait_for("[data-testid=complaint]").await?;
     let text = s.text_of("main").await?;
     ensure!(text.contains("看不清楚"), "the complaint reads: {text}");
+    s.screenshot_artefact("no-script-complaint-phone.png")
+        .await?;
     s.close().await
 }

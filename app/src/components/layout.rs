@@ -9,10 +9,12 @@ use crate::i18n::{k, t, tf, use_i18n, Locale};
 use crate::kiosk_history::Trail;
 use crate::mode::Mode;
 
-/// The switch between the languages `offered`.
+/// The switch between the languages `offered`. Each choice is a form the server takes
+/// without JavaScript (`crate::preferences`); the bundle switches in place.
 fn language_switch(offered: Vec<Locale>) -> impl IntoView {
     let i18n = use_i18n();
     let current = i18n.locale.get_untracked();
+    let back = crate::preferences::here();
     view! {
         <nav class="language-switch" aria-label=t(k::LANGUAGE_LABEL)>
             <ul>
@@ -22,14 +24,18 @@ fn language_switch(offered: Vec<Locale>) -> impl IntoView {
                         let is_current = l == current;
                         view! {
                             <li>
-                                <button
-                                    type="button"
-                                    lang=l.lang()
-                                    aria-current=is_current.then_some("true")
-                                    on:click=move |_| i18n.set(l)
-                                >
-                                    {l.native_name()}
-                                </button>
+                                <form class="inline-form" method="post" action=crate::preferences::ACTION
+                                    on:submit=move |ev| { ev.prevent_default(); i18n.set(l) }>
+                                    <input type="hidden" name="lang" value=l.tag()/>
+                                    <input type="hidden" name="back" value=back.clone()/>
+                                    <button
+                                        type="submit"
+                                        lang=l.lang()
+                                        aria-current=is_current.then_some("true")
+                                    >
+                                        {l.native_name()}
+                                    </button>
+                                </form>
                             </li>
                         }
                     })

@@ -186,6 +186,10 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route("/readyz", get(readyz))
         .route("/robots.txt", get(site::robots))
         .route("/sitemap.xml", get(site::sitemap))
+        .route(
+            app::preferences::ACTION,
+            axum::routing::post(pages::preferences),
+        )
         // Server-rendered, before the kiosk bundle's fallback would answer it.
         .route(
             api_client::bundles::KIOSK_ENROL_PAGE,

@@ -21,7 +21,8 @@ use app::ssr::{Reader, Rendered};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::header::{
-    ACCEPT_LANGUAGE, ALLOW, CACHE_CONTROL, CONTENT_LANGUAGE, CONTENT_TYPE, COOKIE, LOCATION, VARY,
+    ACCEPT_LANGUAGE, ALLOW, CACHE_CONTROL, CONTENT_LANGUAGE, CONTENT_TYPE, COOKIE, LOCATION,
+    SET_COOKIE, VARY,
 };
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -327,6 +328,55 @@ fn page(
     html.push_str(&rendered.body);
     html.push_str("</body></html>");
     html
+}
+
+/// How long a preference is kept: a year, as the bundle keeps it.
+const PREFERENCE_MAX_AGE: u32 = 365 * 24 * 60 * 60;
+
+/// `POST /preferences`: a language or care mode chosen without JavaScript. The same cookies
+/// the bundle writes, then back to the page (a path on this site only).
+pub async fn preferences(req: Request) -> Response {
+    let Ok(bytes) = axum::body::to_bytes(req.into_body(), 4096).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let form: Vec<(String, String)> = form_urlencoded::parse(&bytes).into_owned().collect();
+    let get = |name: &str| {
+        form.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let mut cookies = Vec::new();
+    if let Some(locale) = get("lang").and_then(Locale::from_tag) {
+        cookies.push(format!(
+            "{}={}; Path=/; Max-Age={PREFERENCE_MAX_AGE}; SameSite=Lax",
+            app::i18n::COOKIE,
+            locale.tag()
+        ));
+    }
+    match get("care") {
+        Some("1") => cookies.push(format!(
+            "{}=1; Path=/; Max-Age={PREFERENCE_MAX_AGE}; SameSite=Lax",
+            app::care::COOKIE
+        )),
+        Some("0") => cookies.push(format!(
+            "{}=; Path=/; Max-Age=0; SameSite=Lax",
+            app::care::COOKIE
+        )),
+        _ => {}
+    }
+    let back = app::preferences::safe_back(get("back").unwrap_or("/"));
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    let headers = res.headers_mut();
+    headers.insert(
+        LOCATION,
+        HeaderValue::from_str(back).unwrap_or(HeaderValue::from_static("/")),
+    );
+    for cookie in cookies {
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            headers.append(SET_COOKIE, v);
+        }
+    }
+    res
 }
 
 /// A lookup form sent without JavaScript (`POST /track`, `POST /complaints`): on to the

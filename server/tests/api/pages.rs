@@ -19,6 +19,7 @@ backend_tests!(
     the_lookup_forms_work_without_javascript,
     nothing_typed_or_filed_becomes_markup,
     a_case_page_counts_once_at_the_gate_and_is_never_cached,
+    preferences_are_set_without_javascript,
 );
 
 const SERVICE: &str = "TEST-PAGE-001";
@@ -483,4 +484,72 @@ async fn a_case_page_counts_once_at_the_gate_and_is_never_cached(backend: Backen
         ))
         .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the same gate");
+}
+
+async fn preferences_are_set_without_javascript(backend: Backend) {
+    let Some(server) = start(backend, &[]).await else {
+        return;
+    };
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let send = |form: Vec<(&'static str, &'static str)>| {
+        let http = http.clone();
+        let url = server.url("/preferences");
+        async move {
+            let res = http.post(url).form(&form).send().await.unwrap();
+            let location = res
+                .headers()
+                .get(LOCATION)
+                .map(|v| v.to_str().unwrap().to_string());
+            let cookies: Vec<String> = res
+                .headers()
+                .get_all(reqwest::header::SET_COOKIE)
+                .iter()
+                .map(|v| v.to_str().unwrap().to_string())
+                .collect();
+            (res.status(), location, cookies)
+        }
+    };
+    let (status, location, cookies) =
+        send(vec![("lang", "zh-Hant"), ("back", "/services?q=%E9%A1%B5")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/services?q=%E9%A1%B5"));
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    assert!(
+        cookies[0].starts_with("onewindow_lang=zh-Hant;") && cookies[0].contains("SameSite=Lax")
+    );
+    // The page it goes back to is then in that language.
+    let (_, _, html) = page(&server, "/services", &[(COOKIE, "onewindow_lang=zh-Hant")]).await;
+    assert!(html.contains("<html lang=\"zh-Hant\">"));
+
+    let (_, _, cookies) = send(vec![("care", "1"), ("back", "/")]).await;
+    assert!(cookies[0].starts_with("onewindow_care=1;"), "{cookies:?}");
+    let (_, _, cookies) = send(vec![("care", "0"), ("back", "/")]).await;
+    assert!(cookies[0].starts_with("onewindow_care=;") && cookies[0].contains("Max-Age=0"));
+
+    // Abuse: another site, a header in the way back, a language of no one, a flood.
+    for back in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "/x\r\nSet-Cookie: a=b",
+    ] {
+        let (status, location, _) = send(vec![("back", back)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{back}");
+        assert_eq!(location.as_deref(), Some("/"), "{back}");
+    }
+    let (_, _, cookies) = send(vec![("lang", "<script>"), ("care", "2")]).await;
+    assert!(cookies.is_empty(), "{cookies:?}");
+    let res = http
+        .post(server.url("/preferences"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("back=/".to_string() + &"x".repeat(10_000))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let res = http.get(server.url("/preferences")).send().await.unwrap();
+    assert_ne!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
 }
