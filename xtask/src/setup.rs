@@ -191,50 +191,37 @@ fn npm_install(ctx: &Ctx, spec: &str) -> Result<()> {
 
 /// The accessibility engine the end-to-end tests inject into the pages they visit.
 fn ensure_axe(ctx: &Ctx) -> Result<PathBuf> {
-    let dir = ctx.root.join(".tools/node_modules/axe-core");
-    let installed = || {
-        std::fs::read_to_string(dir.join("package.json"))
-            .ok()
-            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-            .and_then(|v| v["version"].as_str().map(str::to_string))
-    };
-    if installed().as_deref() == Some(AXE_VERSION) {
-        step!("axe-core {AXE_VERSION} (.tools, npm): ok");
-    } else {
-        step!("axe-core {AXE_VERSION} not in .tools: installing from npm");
-        npm_install(ctx, &format!("axe-core@{AXE_VERSION}"))?;
-        if installed().as_deref() != Some(AXE_VERSION) {
-            bail!(
-                "after installing axe-core@{AXE_VERSION}, .tools has {:?}",
-                installed()
-            );
-        }
-    }
-    Ok(dir.join("axe.min.js"))
+    Ok(ensure_npm_package(ctx, "axe-core", AXE_VERSION)?.join("axe.min.js"))
 }
 
 /// Lighthouse's command line (`cli/index.js`, run with `node`), installed into `.tools`.
 pub fn ensure_lighthouse(ctx: &Ctx) -> Result<PathBuf> {
-    let dir = ctx.root.join(".tools/node_modules/lighthouse");
+    Ok(ensure_npm_package(ctx, "lighthouse", LIGHTHOUSE_VERSION)?.join("cli/index.js"))
+}
+
+/// The npm package `name` at exactly `version` in `.tools/node_modules` (installed when it
+/// is not): its directory.
+fn ensure_npm_package(ctx: &Ctx, name: &str, version: &str) -> Result<PathBuf> {
+    let dir = ctx.root.join(".tools/node_modules").join(name);
     let installed = || {
         std::fs::read_to_string(dir.join("package.json"))
             .ok()
             .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
             .and_then(|v| v["version"].as_str().map(str::to_string))
     };
-    if installed().as_deref() == Some(LIGHTHOUSE_VERSION) {
-        step!("lighthouse {LIGHTHOUSE_VERSION} (.tools, npm): ok");
+    if installed().as_deref() == Some(version) {
+        step!("{name} {version} (.tools, npm): ok");
     } else {
-        step!("lighthouse {LIGHTHOUSE_VERSION} not in .tools: installing from npm");
-        npm_install(ctx, &format!("lighthouse@{LIGHTHOUSE_VERSION}"))?;
-        if installed().as_deref() != Some(LIGHTHOUSE_VERSION) {
+        step!("{name} {version} not in .tools: installing from npm");
+        npm_install(ctx, &format!("{name}@{version}"))?;
+        if installed().as_deref() != Some(version) {
             bail!(
-                "after installing lighthouse@{LIGHTHOUSE_VERSION}, .tools has {:?}",
+                "after installing {name}@{version}, .tools has {:?}",
                 installed()
             );
         }
     }
-    Ok(dir.join("cli/index.js"))
+    Ok(dir)
 }
 
 /// What the browser tests drive.

@@ -64,6 +64,31 @@ fn page_data(html: &str) -> Value {
     serde_json::from_str(&html[start..end]).unwrap()
 }
 
+/// POSTs a form as a browser without JavaScript does, not following the redirect: status,
+/// `Location` and the cookies set.
+async fn post_form<V: serde::Serialize + ?Sized>(
+    server: &TestServer,
+    path: &str,
+    form: &V,
+) -> (StatusCode, Option<String>, Vec<String>) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = http.post(server.url(path)).form(form).send().await.unwrap();
+    let location = res
+        .headers()
+        .get(LOCATION)
+        .map(|v| v.to_str().unwrap().to_string());
+    let cookies = res
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    (res.status(), location, cookies)
+}
+
 fn rendered(html: &str) -> bool {
     html.contains("id=\"page-data\"") && !html.contains("PORTAL-INDEX-MARKER")
 }
@@ -316,21 +341,12 @@ async fn the_lookup_forms_work_without_javascript(backend: Backend) {
     let Some(server) = start(backend, &[]).await else {
         return;
     };
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
     let case = server.submit_application(SERVICE).await;
     let send = |path: &'static str, form: Vec<(&'static str, String)>| {
-        let http = http.clone();
-        let url = server.url(path);
+        let server = &server;
         async move {
-            let res = http.post(url).form(&form).send().await.unwrap();
-            let location = res
-                .headers()
-                .get(LOCATION)
-                .map(|v| v.to_str().unwrap().to_string());
-            (res.status(), location)
+            let (status, location, _) = post_form(server, path, &form).await;
+            (status, location)
         }
     };
     // Typed as people type: separators, lower case, spaces around.
@@ -405,7 +421,8 @@ async fn the_lookup_forms_work_without_javascript(backend: Backend) {
     let (status, _, html) = page(&server, &location, &[]).await;
     assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(!html.contains("<b>"));
-    let res = http
+    let res = server
+        .http
         .post(server.url("/track"))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body("track-number=".to_string() + &"1".repeat(100_000))
@@ -490,27 +507,9 @@ async fn preferences_are_set_without_javascript(backend: Backend) {
     let Some(server) = start(backend, &[]).await else {
         return;
     };
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
     let send = |form: Vec<(&'static str, &'static str)>| {
-        let http = http.clone();
-        let url = server.url("/preferences");
-        async move {
-            let res = http.post(url).form(&form).send().await.unwrap();
-            let location = res
-                .headers()
-                .get(LOCATION)
-                .map(|v| v.to_str().unwrap().to_string());
-            let cookies: Vec<String> = res
-                .headers()
-                .get_all(reqwest::header::SET_COOKIE)
-                .iter()
-                .map(|v| v.to_str().unwrap().to_string())
-                .collect();
-            (res.status(), location, cookies)
-        }
+        let server = &server;
+        async move { post_form(server, "/preferences", &form).await }
     };
     let (status, location, cookies) =
         send(vec![("lang", "zh-Hant"), ("back", "/services?q=%E9%A1%B5")]).await;
@@ -542,7 +541,8 @@ async fn preferences_are_set_without_javascript(backend: Backend) {
     }
     let (_, _, cookies) = send(vec![("lang", "<script>"), ("care", "2")]).await;
     assert!(cookies.is_empty(), "{cookies:?}");
-    let res = http
+    let res = server
+        .http
         .post(server.url("/preferences"))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body("back=/".to_string() + &"x".repeat(10_000))
@@ -550,6 +550,11 @@ async fn preferences_are_set_without_javascript(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let res = http.get(server.url("/preferences")).send().await.unwrap();
+    let res = server
+        .http
+        .get(server.url("/preferences"))
+        .send()
+        .await
+        .unwrap();
     assert_ne!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
 }

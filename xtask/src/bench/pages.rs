@@ -216,7 +216,7 @@ fn first_visit(client: &reqwest::blocking::Client, base: &str, path: &str) -> Re
     Ok(bytes)
 }
 
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Kind {
     Css,
     Script,
@@ -230,9 +230,25 @@ struct Link {
     kind: Kind,
 }
 
-/// The files a page's `<link>`s make the browser fetch: stylesheets, the module preload,
-/// the wasm preload and the icon.
+/// The files a page makes the browser fetch: its `<link>`s (stylesheets, the icon, any
+/// preloads) and what Trunk's loader imports (`from '…js'`, `module_or_path: '…wasm'`).
 fn links(html: &str) -> Vec<Link> {
+    let mut found = link_tags(html);
+    for (marker, kind) in [("from '", Kind::Script), ("module_or_path: '", Kind::Wasm)] {
+        for rest in html.split(marker).skip(1) {
+            let Some(end) = rest.find('\'') else {
+                continue;
+            };
+            let href = rest[..end].to_string();
+            if !found.iter().any(|l| l.href == href) {
+                found.push(Link { href, kind });
+            }
+        }
+    }
+    found
+}
+
+fn link_tags(html: &str) -> Vec<Link> {
     let attr = |tag: &str, name: &str| {
         let key = format!("{name}=\"");
         let start = tag.find(&key)? + key.len();
@@ -338,7 +354,9 @@ mod tests {
     fn a_page_links_its_styles_script_and_wasm() {
         let html = r#"<head><link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/base-1.css" integrity="x"/><link rel="canonical" href="http://x/">
-<link rel="modulepreload" href="/portal-1.js" crossorigin="anonymous"><link rel="preload" href="/portal-1_bg.wasm" as="fetch"></head>"#;
+<link rel="modulepreload" href="/portal-1.js" crossorigin="anonymous"><link rel="preload" href="/portal-1_bg.wasm" as="fetch">
+<script type="module">import init, * as bindings from '/portal-1.js';
+const wasm = await init({ module_or_path: '/portal-1_bg.wasm' });</script></head>"#;
         let found: Vec<(String, Kind)> =
             links(html).into_iter().map(|l| (l.href, l.kind)).collect();
         assert_eq!(
@@ -348,6 +366,23 @@ mod tests {
                 ("/base-1.css".into(), Kind::Css),
                 ("/portal-1.js".into(), Kind::Script),
                 ("/portal-1_bg.wasm".into(), Kind::Wasm),
+            ]
+        );
+    }
+
+    #[test]
+    fn without_preloads_the_loader_names_script_and_wasm() {
+        let html = r#"<link rel="stylesheet" href="/base-1.css"><script type="module">
+import init, * as bindings from '/track-2.js';
+const wasm = await init({ module_or_path: '/track-2_bg.wasm' });</script>"#;
+        let found: Vec<(String, Kind)> =
+            links(html).into_iter().map(|l| (l.href, l.kind)).collect();
+        assert_eq!(
+            found,
+            vec![
+                ("/base-1.css".into(), Kind::Css),
+                ("/track-2.js".into(), Kind::Script),
+                ("/track-2_bg.wasm".into(), Kind::Wasm),
             ]
         );
     }
