@@ -2,8 +2,6 @@
 //! in `src/apply_main.rs`) and the kiosk (`kiosk/`) are builds of it, differing only in
 //! the body they mount.
 
-#![recursion_limit = "256"]
-
 pub mod api;
 pub mod apply;
 pub mod care;

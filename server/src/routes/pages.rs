@@ -270,10 +270,12 @@ fn reader(headers: &HeaderMap) -> Reader {
     }
 }
 
-/// The address search engines should keep for a page; none for what is one reader's.
+/// The address search engines should keep for a page; none for what is one reader's (what
+/// robots.txt keeps crawlers from: a case, a complaint, the application flow, a notice).
 fn canonical(path: &str, query: &[(String, String)]) -> Option<String> {
     use api_client::bundles::matches;
-    if path == "/" || matches("/services/:code", path) {
+    let public = ["/", "/track", "/complaints"];
+    if public.contains(&path) || matches("/services/:code", path) {
         return Some(path.to_string());
     }
     if path == "/services" {
@@ -477,5 +479,7 @@ mod tests {
             None
         );
         assert_eq!(canonical("/services/A-1/notice", &[]), None);
+        assert_eq!(canonical("/track", &[]).as_deref(), Some("/track"));
+        assert_eq!(canonical("/complaints/new", &[]), None);
     }
 }

@@ -291,8 +291,18 @@ async fn each_page_has_its_own_head(backend: Backend) {
         canonical.ends_with("/services?q=%E9%A1%B5%E9%9D%A2"),
         "{canonical}"
     );
-    // What is one reader's is no search engine's.
-    for path in ["/track", "/complaints", "/complaints/new"] {
+    // The lookups' forms are public pages; what is one reader's is no search engine's.
+    for path in ["/track", "/complaints"] {
+        let (_, _, html) = page(&server, path, &[]).await;
+        let canonical = between(&html, "<link rel=\"canonical\" href=\"", "\"").unwrap();
+        assert!(canonical.ends_with(path), "GET {path}: {canonical}");
+        assert!(!html.contains("noindex"), "GET {path}");
+    }
+    for path in [
+        "/complaints/new",
+        "/services/TEST-PAGE-001/notice",
+        "/services/TEST-PAGE-001/apply",
+    ] {
         let (_, _, html) = page(&server, path, &[]).await;
         assert!(
             html.contains("<meta name=\"robots\" content=\"noindex\">"),
