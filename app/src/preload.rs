@@ -53,15 +53,21 @@ impl PageData {
         self.answers.insert(key, answer);
     }
 
-    /// The data as the content of a `<script type="application/json">`: `<` is escaped so
-    /// that no text in it (a complaint's description) can close the element.
+    /// The data as the content of its `<script type="application/json">`.
     pub fn to_script_text(&self) -> String {
-        serde_json::to_string(self)
-            .unwrap_or_default()
-            .replace('<', "\\u003c")
-            .replace('>', "\\u003e")
-            .replace('&', "\\u0026")
+        script_json(self)
     }
+}
+
+/// `value` as JSON for the content of a `<script>` data block (`application/json`,
+/// `application/ld+json`): `<`, `>` and `&` are escaped, so that no text in it (a
+/// complaint's description, a guide's name) can close the element.
+pub fn script_json<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 thread_local! {

@@ -60,7 +60,7 @@ pub async fn sitemap(state: &AppState) -> Result<String, ApiError> {
 }
 
 /// A guide as schema.org's `GovernmentService` (JSON-LD), for the guide's page at `url`.
-/// Written with `<` escaped, so that no text can close the script element it goes in.
+/// Written for a script element (`app::preload::script_json`): no text can close it.
 pub fn government_service(guide: &api_client::ServiceGuide, url: &str) -> String {
     let mut service = serde_json::json!({
         "@context": "https://schema.org",
@@ -86,9 +86,5 @@ pub fn government_service(guide: &api_client::ServiceGuide, url: &str) -> String
             "availableLanguage": ["zh-Hans", "zh-Hant"],
         });
     }
-    serde_json::to_string(&service)
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    app::preload::script_json(&service)
 }
