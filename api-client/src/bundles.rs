@@ -88,6 +88,18 @@ pub const PORTAL_PAGES: [(&str, Bundle); 13] = [
     ("/complaints/:number", Bundle::Apply),
 ];
 
+/// The portal's pages the server serves as plain HTML, with no bundle: a case's page, where
+/// the receipt's QR code lands, on phones over mobile data. Everything on it works as a
+/// form sent to the server (withdrawing, rating); a small script (`public/plain.js`) prints
+/// and takes the query code out of the address bar. The bundles still carry these pages,
+/// for a lookup made in the bundle and for the kiosk.
+pub const PLAIN_PAGES: [&str; 1] = ["/track/:number"];
+
+/// Whether the server serves `path` (no query) as plain HTML, with no bundle.
+pub fn is_plain(path: &str) -> bool {
+    PLAIN_PAGES.iter().any(|pattern| matches(pattern, path))
+}
+
 /// The bundle the server answers `path` (no query) with.
 pub fn bundle_for(path: &str) -> Bundle {
     if is_under(path, KIOSK_PREFIX) {
@@ -182,6 +194,19 @@ mod tests {
             ("/anything/else", Bundle::Portal),
         ] {
             assert_eq!(bundle_for(path), bundle, "{path}");
+        }
+    }
+
+    #[test]
+    fn only_a_case_page_is_plain() {
+        assert!(is_plain("/track/440113202401010001X"));
+        for path in [
+            "/track",
+            "/track/1/supplement",
+            "/services/A",
+            "/kiosk/track/1",
+        ] {
+            assert!(!is_plain(path), "{path}");
         }
     }
 

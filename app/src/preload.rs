@@ -144,6 +144,13 @@ pub mod key {
     pub fn complaint(number: &str) -> String {
         format!("complaints/{number}")
     }
+
+    /// A rating form the server was sent and gave back: what was in it, and why the API
+    /// refused it (`crate::pages::case_rating::RatingDraft`).
+    pub const RATING_FORM: &str = "form/rating";
+
+    /// Why the API refused a withdrawal the server was sent (an error answer).
+    pub const WITHDRAW_FORM: &str = "form/withdraw";
 }
 
 #[cfg(test)]

@@ -128,9 +128,11 @@ pub fn LevelChoice(
                     {LEVELS.into_iter().map(|l| {
                         let id = format!("{prefix}-level-{l}");
                         view! {
-                            <div class=format!("rating-level rating-level--{l}")>
+                            <div class=format!("rating-level rating-level--{l} rating-level--{}", tag_group(l))>
                                 <input type="radio" class="rating-level__input" id=id.clone() name=format!("{prefix}-level") value=l.to_string()
                                     data-testid=id.clone()
+                                    // The server's HTML has no properties: a level sent back is checked by attribute.
+                                    checked=level.get_untracked() == Some(l)
                                     prop:checked=move || level.get() == Some(l)
                                     on:change=move |_| level.set(Some(l))/>
                                 <label class="rating-level__label" for=id>
@@ -162,33 +164,72 @@ pub fn TagChoice(
             }
         }
     });
-    move || {
-        level.get().map(|l| view! {
-            <div class="field">
-                <fieldset class="fieldset" id=format!("{prefix}-tags")>
-                    <legend class="field__label">{t(k::RATING_TAGS)}<span class="field__optional">{t(k::APPLY_OPTIONAL)}</span></legend>
-                    <div class="rating-tags">
-                        {tags_for(l).iter().map(|&tag| {
-                            let id = format!("{prefix}-tag-{tag}");
-                            view! {
-                                <div class="rating-tag">
-                                    <input type="checkbox" class="rating-tag__input" id=id.clone() data-testid=id.clone()
-                                        prop:checked=move || tags.with(|ts| ts.iter().any(|x| x == tag))
-                                        on:change=move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            tags.update(|ts| {
-                                                ts.retain(|x| x != tag);
-                                                if on { ts.push(tag.to_string()); }
-                                            });
-                                        }/>
-                                    <label class="rating-tag__label" for=id>{tag_label(tag)}</label>
-                                </div>
-                            }
-                        }).collect_view()}
-                    </div>
-                </fieldset>
+    let tag = move |tag: &'static str| {
+        let id = format!("{prefix}-tag-{tag}");
+        view! {
+            <div class="rating-tag">
+                <input type="checkbox" class="rating-tag__input" id=id.clone() data-testid=id.clone()
+                    name=format!("{prefix}-tags") value=tag
+                    checked=tags.with_untracked(|ts| ts.iter().any(|x| x == tag))
+                    prop:checked=move || tags.with(|ts| ts.iter().any(|x| x == tag))
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        tags.update(|ts| {
+                            ts.retain(|x| x != tag);
+                            if on { ts.push(tag.to_string()); }
+                        });
+                    }/>
+                <label class="rating-tag__label" for=id>{tag_label(tag)}</label>
             </div>
+        }
+    };
+    let legend = move || {
+        view! {
+            <legend class="field__label">{t(k::RATING_TAGS)}<span class="field__optional">{t(k::APPLY_OPTIONAL)}</span></legend>
+        }
+    };
+    move || {
+        if cfg!(feature = "ssr") {
+            // The server's HTML for a page with no bundle: both sets of tags, the chosen
+            // level's shown by CSS (base.css, `:has`); the server drops the others if sent.
+            return Some(
+                view! {
+                    <div class="field rating-tags-all">
+                        <fieldset class="fieldset" id=format!("{prefix}-tags")>
+                            {legend()}
+                            {[5, 1].into_iter().map(|l| view! {
+                                <div class=format!("rating-tags rating-tags--{}", tag_group(l))>
+                                    {tags_for(l).iter().map(|&x| tag(x)).collect_view()}
+                                </div>
+                            }).collect_view()}
+                        </fieldset>
+                    </div>
+                }
+                .into_any(),
+            );
+        }
+        level.get().map(|l| {
+            view! {
+                <div class="field">
+                    <fieldset class="fieldset" id=format!("{prefix}-tags")>
+                        {legend()}
+                        <div class="rating-tags">
+                            {tags_for(l).iter().map(|&x| tag(x)).collect_view()}
+                        </div>
+                    </fieldset>
+                </div>
+            }
+            .into_any()
         })
+    }
+}
+
+/// Which set of reason tags a level offers (`tags_for`): praise or faults.
+fn tag_group(level: u8) -> &'static str {
+    if tags_for(level) == tags_for(LEVELS[0]) {
+        "praise"
+    } else {
+        "fault"
     }
 }
 

@@ -76,11 +76,27 @@ pub fn TextArea(
                 aria-invalid=move || error.get().is_some().then_some("true")
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
-            ></textarea>
+            >
+                // The server's HTML has no properties: a text sent back is the element's
+                // content (only pages with no bundle render a text area on the server).
+                {server_content(&value.get_untracked())}
+            </textarea>
             <p class="char-count" class:char-count--over=move || count_text(&value.get(), max).0 id=format!("{id}-count") data-testid=format!("{id}-count") aria-hidden="true">
                 {move || count_text(&value.get(), max).1}
             </p>
             <p class="visually-hidden" aria-live="polite">{move || announced.get()}</p>
         </div>
     }
+}
+
+/// What the server writes inside the element: the text, escaped, since Leptos leaves a
+/// `<textarea>`'s children as they are (`</textarea>` typed would end it).
+#[cfg(feature = "ssr")]
+fn server_content(text: &str) -> Option<String> {
+    Some(html_escape::encode_text(text).into_owned())
+}
+
+#[cfg(not(feature = "ssr"))]
+fn server_content(_: &str) -> Option<String> {
+    None
 }

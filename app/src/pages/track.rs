@@ -15,7 +15,6 @@ use crate::components::code_input::CodeInput;
 use crate::components::fetch::{FetchError, Fetched, PageLoading, Source};
 use crate::components::heading::PageHeading;
 use crate::components::light::DeadlineLight;
-use crate::components::needs_script::NeedsScript;
 use crate::format::{date, date_time};
 use crate::i18n::{k, t, tf, Key};
 use crate::kept::kept;
@@ -234,11 +233,20 @@ fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>
         Some(code) => crate::codes::href(mode, &complain_path, &number, code),
         None => mode.href(&complain_path),
     };
-    let confirming = RwSignal::new(false);
-    let withdraw_error = RwSignal::new(None::<String>);
+    // Withdrawing asks first: the confirmation opens under the button (`<details>`, which
+    // needs no script). "Yes" is a form: the bundle sends it to the API itself; a page with
+    // no bundle posts it to the server (`POST /track/{number}/withdraw`), which shows the
+    // page again with the API's refusal, if any.
+    let refused = crate::preload::take::<serde_json::Value>(crate::preload::key::WITHDRAW_FORM)
+        .and_then(Result::err)
+        .map(|e| crate::api::error_message(&e));
+    let confirming = RwSignal::new(refused.is_some());
+    let withdraw_error = RwSignal::new(refused);
+    let withdraw_action = format!("/track/{}/withdraw", api_client::query::encode(&number));
     let withdraw = {
         let (number, code) = (number.clone(), code.clone());
-        move |_| {
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
             let (number, code) = (number.clone(), code.clone().unwrap_or_default());
             leptos::task::spawn_local(async move {
                 match client().withdraw(&number, &code).await {
@@ -253,8 +261,18 @@ fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>
             });
         }
     };
+    // In the server's HTML the buttons only a script can press are hidden; `plain.js`
+    // shows them.
+    let script_only = cfg!(feature = "ssr");
     view! {
-        <div class="case" data-testid="case">
+        // `data-drop-query`: on a page with no bundle, `plain.js` takes the code out of the
+        // address bar, as `CasePage` does.
+        <div class="case" data-testid="case" data-drop-query="">
+            // A withdrawal the server was sent and the API refused, for a case that can no
+            // longer be withdrawn (decided meanwhile): said at the top, not in the gone form.
+            {(!(c.can_withdraw && code.is_some())).then(|| withdraw_error.get_untracked().map(|m| view! {
+                <div class="notice notice--error" role="alert" data-testid="withdraw-refused"><p>{m}</p></div>
+            }))}
             <div class="case__header">
                 <p class="case__service">{c.service.name.clone()}" · "{c.department.clone()}</p>
                 <p class="case__number" data-testid="case-number">{grouped}</p>
@@ -294,13 +312,8 @@ fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>
             })}
             {
                 let (number, code, rating, can_rate) = (number.clone(), code.clone(), c.rating.clone(), c.can_rate);
-                let rating = move || view! { <CaseRating number=number.clone() code=code.clone() rating=rating.clone() can_rate/> };
-                // Rating is a form that needs the bundle; a rating given reads without it.
-                if can_rate {
-                    view! { <NeedsScript>{rating.clone()}</NeedsScript> }.into_any()
-                } else {
-                    rating().into_any()
-                }
+                // A form: the bundle sends it, or, without the bundle, the server.
+                view! { <CaseRating number code rating can_rate/> }
             }
             <h2>{t(k::TRACK_TIMELINE)}</h2>
             <ol class="timeline" data-testid="timeline">
@@ -317,22 +330,24 @@ fn CaseDetails(case: CaseView, #[prop(optional)] on_change: Option<Callback<()>>
                 <p class="hint">{t(k::RECEIPT_QR_HINT)}</p>
             </div>
             <div class="button-group no-print">
-                <button type="button" class="button button--secondary" on:click=|_| { let _ = window().print(); }>{t(k::ACTION_PRINT)}</button>
+                <button type="button" class="button button--secondary" data-print="" hidden=script_only on:click=|_| { let _ = window().print(); }>{t(k::ACTION_PRINT)}</button>
                 <a class="button button--secondary" href=complain_href data-testid="complain-link">{t(k::RATING_COMPLAIN)}</a>
-                {(c.can_withdraw && code.is_some()).then(|| view! {
-                    <button type="button" class="button button--warning" data-testid="withdraw" on:click=move |_| confirming.set(true)>{t(k::WITHDRAW_BUTTON)}</button>
-                })}
             </div>
-            {move || confirming.get().then(|| view! {
-                <div class="notice notice--error" role="alertdialog" aria-labelledby="withdraw-title" data-testid="withdraw-confirm">
-                    <h2 class="notice__title" id="withdraw-title">{t(k::WITHDRAW_CONFIRM_TITLE)}</h2>
-                    <p>{t(k::WITHDRAW_CONFIRM_BODY)}</p>
-                    {move || withdraw_error.get().map(|m| view! { <p class="field__error">{m}</p> })}
-                    <div class="button-group">
-                        <button type="button" class="button button--warning" data-testid="withdraw-yes" on:click=withdraw.clone()>{t(k::WITHDRAW_YES)}</button>
-                        <button type="button" class="button button--secondary" on:click=move |_| confirming.set(false)>{t(k::WITHDRAW_NO)}</button>
+            {(c.can_withdraw && code.is_some()).then(|| view! {
+                <details class="withdraw no-print" open=confirming.get_untracked() prop:open=move || confirming.get()
+                    on:toggle=move |ev| confirming.set(event_target::<web_sys::Element>(&ev).has_attribute("open"))>
+                    <summary class="button button--warning" data-testid="withdraw">{t(k::WITHDRAW_BUTTON)}</summary>
+                    <div class="notice notice--error" role="group" aria-labelledby="withdraw-title" data-testid="withdraw-confirm">
+                        <h2 class="notice__title" id="withdraw-title">{t(k::WITHDRAW_CONFIRM_TITLE)}</h2>
+                        <p>{t(k::WITHDRAW_CONFIRM_BODY)}</p>
+                        {move || withdraw_error.get().map(|m| view! { <p class="field__error" role="alert">{m}</p> })}
+                        <form class="button-group" method="post" action=withdraw_action on:submit=withdraw>
+                            <input type="hidden" name="c" value=code.clone().unwrap_or_default()/>
+                            <button type="submit" class="button button--warning" data-testid="withdraw-yes">{t(k::WITHDRAW_YES)}</button>
+                            <button type="button" class="button button--secondary" data-close-details="" hidden=script_only on:click=move |_| confirming.set(false)>{t(k::WITHDRAW_NO)}</button>
+                        </form>
                     </div>
-                </div>
+                </details>
             })}
         </div>
     }

@@ -16,7 +16,8 @@ use api_client::checks::{normalise_query_code, AcceptanceNumber};
 use api_client::query::encode;
 use api_client::{ErrorBody, ServiceGuide};
 use app::i18n::Locale;
-use app::preload::PageData;
+use app::pages::case_rating::RatingDraft;
+use app::preload::{key, PageData};
 use app::ssr::{Reader, Rendered};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
@@ -37,12 +38,15 @@ const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
 struct Shell {
     /// `<head>`'s content less its title and description.
     head: String,
+    /// The same for a plain page (`api_client::bundles::PLAIN_PAGES`): no loader of the
+    /// bundle, the bundle's `plain.js` instead.
+    plain_head: String,
     /// The file as built, for a page that could not be rendered: the bundle draws it.
     built: String,
 }
 
 impl Shell {
-    fn of(index_html: &str) -> Option<Shell> {
+    fn of(bundle: Bundle, index_html: &str) -> Option<Shell> {
         let start = index_html.find("<head>")? + "<head>".len();
         let end = index_html.find("</head>")?;
         let mut head = index_html.get(start..end)?.to_string();
@@ -65,8 +69,19 @@ impl Shell {
                 head.replace_range(at..at + len + 1, "");
             }
         }
+        let mut plain_head = head.clone();
+        while let Some(at) = plain_head.find("<script type=\"module\"") {
+            let Some(len) = plain_head[at..].find("</script>") else {
+                break;
+            };
+            plain_head.replace_range(at..at + len + "</script>".len(), "");
+        }
+        plain_head.push_str("<script src=\"");
+        plain_head.push_str(bundle.public_url());
+        plain_head.push_str("plain.js\" defer></script>");
         Some(Shell {
             head,
+            plain_head,
             built: index_html.to_string(),
         })
     }
@@ -87,7 +102,7 @@ impl Pages {
         public_url: &str,
         index_html: impl Fn(Bundle) -> Option<String>,
     ) -> Pages {
-        let shell = |b: Bundle| index_html(b).as_deref().and_then(Shell::of);
+        let shell = |b: Bundle| index_html(b).as_deref().and_then(|html| Shell::of(b, html));
         Pages {
             api,
             public_url: public_url.trim_end_matches('/').into(),
@@ -108,46 +123,68 @@ impl Pages {
         self.shells[i].as_ref()
     }
 
-    /// The page at the request's address, from `bundle`; a lookup form sent without
-    /// JavaScript goes on to its page.
+    /// The page at the request's address, from `bundle`; a form sent without JavaScript
+    /// (a lookup, a case's withdrawal or rating) goes on to its page.
     pub async fn answer(&self, bundle: Bundle, req: Request) -> Response {
         let path = req.uri().path().to_string();
-        if req.method() == Method::POST && (path == "/track" || path == "/complaints") {
-            return lookup_form(&path, req).await;
+        if req.method() == Method::POST {
+            if path == "/track" || path == "/complaints" {
+                return lookup_form(&path, req).await;
+            }
+            if let Some((number, action)) = CaseAction::of(&path) {
+                return self.case_form(number, action, req).await;
+            }
         }
         if req.method() != Method::GET && req.method() != Method::HEAD {
             return (StatusCode::METHOD_NOT_ALLOWED, [(ALLOW, "GET, HEAD")]).into_response();
         }
+        let visit = Visit::of(&req);
+        let query = req.uri().query().map(str::to_string);
+        let head_only = req.method() == Method::HEAD;
+        let page = self
+            .render(bundle, &path, query.as_deref(), &visit, Vec::new())
+            .await;
+        let mut res = page.into_response();
+        if head_only {
+            *res.body_mut() = Body::empty();
+        }
+        res
+    }
+
+    /// The page at `path?query` for the visitor, with what a form sent back (`forms`, keyed
+    /// as `app::preload::key` says).
+    async fn render(
+        &self,
+        bundle: Bundle,
+        path: &str,
+        query: Option<&str>,
+        visit: &Visit,
+        forms: Vec<(&str, Result<serde_json::Value, (u16, ErrorBody)>)>,
+    ) -> Response {
         let Some(shell) = self.shell(bundle) else {
             return StatusCode::NOT_FOUND.into_response();
         };
-        let query: Vec<(String, String)> = req
-            .uri()
-            .query()
+        let pairs: Vec<(String, String)> = query
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
-        let reader = reader(req.headers());
-        let peer = req
-            .extensions()
-            .get::<ConnectInfo<std::net::SocketAddr>>()
-            .copied();
-        let (parts, _) = req.into_parts();
+        let reader = visit.reader;
         let mut data = PageData::new(reader.locale.tag());
         let mut guide = None;
-        for need in app::ssr::needs(&path, &query) {
-            let answer = self
-                .ask(&need.uri, reader.locale, &parts.headers, peer)
-                .await;
+        for need in app::ssr::needs(path, &pairs) {
+            let answer = self.ask(Method::GET, &need.uri, None, visit).await;
             if let Ok(value) = &answer {
-                if need.key.starts_with("services/") {
+                if need.key.starts_with("services/") && !path.ends_with("/notice") {
                     guide = serde_json::from_value::<ServiceGuide>(value.clone()).ok();
                 }
             }
             data.answer(need.key, answer);
         }
-        let url = match parts.uri.query() {
+        for (key, answer) in forms {
+            data.answer(key.to_string(), answer);
+        }
+        let url = match query {
             Some(q) => format!("{path}?{q}"),
-            None => path.clone(),
+            None => path.to_string(),
         };
         let render = || {
             app::ssr::render(app::ssr::Request {
@@ -172,12 +209,23 @@ impl Pages {
         } else {
             StatusCode::OK
         };
-        let canonical = canonical(&path, &query).map(|p| format!("{}{p}", self.public_url));
+        let canonical = canonical(path, &pairs).map(|p| format!("{}{p}", self.public_url));
         let structured = guide
-            .filter(|_| !path.ends_with("/notice"))
             .zip(canonical.as_deref())
             .map(|(g, url)| crate::site::government_service(&g, url));
-        let html = page(shell, &reader, &rendered, canonical.as_deref(), structured);
+        let delivery = if api_client::bundles::is_plain(path) {
+            Delivery::Plain
+        } else {
+            Delivery::Bundle
+        };
+        let html = page(
+            shell,
+            delivery,
+            &reader,
+            &rendered,
+            canonical.as_deref(),
+            structured,
+        );
         let mut res = (status, html).into_response();
         let headers = res.headers_mut();
         headers.insert(
@@ -192,33 +240,98 @@ impl Pages {
         if path.starts_with("/track/") || path.starts_with("/complaints/") {
             headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
-        if parts.method == Method::HEAD {
-            *res.body_mut() = Body::empty();
-        }
         res
+    }
+
+    /// A case page's form sent to the server (`POST /track/{number}/withdraw`, `…/rating`):
+    /// the API is asked as the bundle would ask it; done, back to the case; refused, the
+    /// case page again with the form as it was sent and the API's reasons.
+    async fn case_form(&self, number: String, action: CaseAction, req: Request) -> Response {
+        let visit = Visit::of(&req);
+        // A rating's comment is 500 characters, up to 9 bytes each once form-encoded.
+        let form = match Form::read(req, 16 * 1024).await {
+            Ok(form) => form,
+            Err(res) => return res,
+        };
+        let code = form.get("c").unwrap_or("").trim().to_string();
+        let n = encode(&number);
+        let case_page = format!("/track/{n}");
+        let case_query = format!("c={}", encode(&code));
+        let (answer, done, key, sent) = match action {
+            CaseAction::Withdraw => {
+                let uri = format!("/cases/{n}/withdraw?{case_query}");
+                let answer = self
+                    .ask(Method::POST, &uri, Some("{}".into()), &visit)
+                    .await;
+                (answer, case_query.clone(), key::WITHDRAW_FORM, None)
+            }
+            CaseAction::Rate => {
+                let draft = RatingDraft::from_fields(&form.0);
+                let request = draft.request(&code);
+                let body = serde_json::to_string(&request).unwrap_or_default();
+                let uri = format!("/cases/{n}/rating");
+                let answer = self.ask(Method::POST, &uri, Some(body), &visit).await;
+                let done = format!("{case_query}&rated=1");
+                (answer, done, key::RATING_FORM, Some(draft))
+            }
+        };
+        match answer {
+            Ok(_) => see_other(&format!("{case_page}?{done}")),
+            Err((status, body)) => {
+                let form = match sent {
+                    Some(mut draft) => {
+                        draft.refusal = Some((status, body));
+                        Ok(serde_json::to_value(draft).unwrap_or_default())
+                    }
+                    None => Err((status, body)),
+                };
+                let mut res = self
+                    .render(
+                        Bundle::Track,
+                        &case_page,
+                        Some(&case_query),
+                        &visit,
+                        vec![(key, form)],
+                    )
+                    .await;
+                // The page says what went wrong; its status says so to the machine.
+                if res.status() == StatusCode::OK {
+                    *res.status_mut() =
+                        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+                }
+                res
+            }
+        }
     }
 
     /// What the API answers at `uri` for the reader, asked in-process with the reader's
     /// address (the gate counts them as it would count the bundle).
     async fn ask(
         &self,
+        method: Method,
         uri: &str,
-        locale: Locale,
-        headers: &HeaderMap,
-        peer: Option<ConnectInfo<std::net::SocketAddr>>,
+        json: Option<String>,
+        visit: &Visit,
     ) -> Result<serde_json::Value, (u16, ErrorBody)> {
         let join = if uri.contains('?') { '&' } else { '?' };
-        let uri = format!("{uri}{join}lang={}", locale.tag());
-        let mut req = Request::builder().method(Method::GET).uri(&uri);
+        let uri = format!("{uri}{join}lang={}", visit.reader.locale.tag());
+        let mut req = Request::builder().method(method).uri(&uri);
         for name in ["x-forwarded-for", "x-real-ip", "forwarded"] {
-            for value in headers.get_all(name) {
+            for value in visit.forwarded.get_all(name) {
                 req = req.header(name, value);
             }
         }
-        let Ok(mut req) = req.body(Body::empty()) else {
+        let body = match json {
+            Some(json) => {
+                req = req.header(CONTENT_TYPE, "application/json");
+                Body::from(json)
+            }
+            None => Body::empty(),
+        };
+        let Ok(mut req) = req.body(body) else {
             return Err(server_error());
         };
-        if let Some(peer) = peer {
+        if let Some(peer) = visit.peer {
             req.extensions_mut().insert(peer);
         }
         let Ok(res) = self.api.clone().oneshot(req).await;
@@ -234,6 +347,72 @@ impl Pages {
                 serde_json::from_slice(&bytes).unwrap_or_else(|_| server_error().1),
             ))
         }
+    }
+}
+
+/// Who asks for a page: what the server knows of the reader, and their address as the
+/// API's gate reads it.
+struct Visit {
+    reader: Reader,
+    /// The proxy's headers naming the client's address, passed on to the API.
+    forwarded: HeaderMap,
+    peer: Option<ConnectInfo<std::net::SocketAddr>>,
+}
+
+impl Visit {
+    fn of(req: &Request) -> Visit {
+        let mut forwarded = HeaderMap::new();
+        for name in ["x-forwarded-for", "x-real-ip", "forwarded"] {
+            for value in req.headers().get_all(name) {
+                forwarded.append(name, value.clone());
+            }
+        }
+        Visit {
+            reader: reader(req.headers()),
+            forwarded,
+            peer: req
+                .extensions()
+                .get::<ConnectInfo<std::net::SocketAddr>>()
+                .copied(),
+        }
+    }
+}
+
+/// What a case page's form asks of the server.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum CaseAction {
+    Withdraw,
+    Rate,
+}
+
+impl CaseAction {
+    /// The case's number and the action a path (`/track/{number}/withdraw`, `…/rating`) names.
+    fn of(path: &str) -> Option<(String, CaseAction)> {
+        let rest = path.strip_prefix("/track/")?;
+        let (number, action) = rest.split_once('/')?;
+        let action = match action {
+            "withdraw" => CaseAction::Withdraw,
+            "rating" => CaseAction::Rate,
+            _ => return None,
+        };
+        (!number.is_empty()).then(|| (number.to_string(), action))
+    }
+}
+
+/// How a page comes to life in the browser.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Delivery {
+    /// The bundle takes it over, starting from the page's data.
+    Bundle,
+    /// It stays the server's HTML, with the small `plain.js` (`bundles::PLAIN_PAGES`).
+    Plain,
+}
+
+/// 303 to a path on this site.
+fn see_other(to: &str) -> Response {
+    match HeaderValue::from_str(to) {
+        Ok(location) => (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response(),
+        Err(_) => StatusCode::BAD_REQUEST.into_response(),
     }
 }
 
@@ -300,6 +479,7 @@ fn canonical(path: &str, query: &[(String, String)]) -> Option<String> {
 /// The whole page: the shell's head with the page's own, and the rendered body.
 fn page(
     shell: &Shell,
+    delivery: Delivery,
     reader: &Reader,
     rendered: &Rendered,
     canonical: Option<&str>,
@@ -315,7 +495,10 @@ fn page(
         html.push_str(" class=\"care\"");
     }
     html.push_str("><head>");
-    html.push_str(&shell.head);
+    html.push_str(match delivery {
+        Delivery::Bundle => &shell.head,
+        Delivery::Plain => &shell.plain_head,
+    });
     html.push_str("<title>");
     html.push_str(&escape(title));
     html.push_str("</title><meta name=\"description\" content=\"");
@@ -334,11 +517,15 @@ fn page(
         html.push_str(&ld);
         html.push_str("</script>");
     }
-    html.push_str("<script type=\"application/json\" id=\"");
-    html.push_str(app::preload::ELEMENT_ID);
-    html.push_str("\">");
-    html.push_str(&rendered.data);
-    html.push_str("</script></head><body>");
+    // No bundle, no reader of the page's data.
+    if delivery == Delivery::Bundle {
+        html.push_str("<script type=\"application/json\" id=\"");
+        html.push_str(app::preload::ELEMENT_ID);
+        html.push_str("\">");
+        html.push_str(&rendered.data);
+        html.push_str("</script>");
+    }
+    html.push_str("</head><body>");
     html.push_str(&rendered.body);
     html.push_str("</body></html>");
     html
@@ -348,9 +535,9 @@ fn page(
 struct Form(Vec<(String, String)>);
 
 impl Form {
-    /// The request's form; a body over 4 KiB is 413.
-    async fn read(req: Request) -> Result<Form, Response> {
-        match axum::body::to_bytes(req.into_body(), 4096).await {
+    /// The request's form; a body over `limit` bytes is 413.
+    async fn read(req: Request, limit: usize) -> Result<Form, Response> {
+        match axum::body::to_bytes(req.into_body(), limit).await {
             Ok(bytes) => Ok(Form(form_urlencoded::parse(&bytes).into_owned().collect())),
             Err(_) => Err(StatusCode::PAYLOAD_TOO_LARGE.into_response()),
         }
@@ -371,7 +558,7 @@ const PREFERENCE_MAX_AGE: u32 = 365 * 24 * 60 * 60;
 /// `POST /preferences`: a language or care mode chosen without JavaScript. The same cookies
 /// the bundle writes, then back to the page (a path on this site only).
 pub async fn preferences(req: Request) -> Response {
-    let form = match Form::read(req).await {
+    let form = match Form::read(req, 4096).await {
         Ok(form) => form,
         Err(res) => return res,
     };
@@ -414,7 +601,7 @@ pub async fn preferences(req: Request) -> Response {
 /// case's or complaint's page with its code, as the bundle would navigate. A lookup by
 /// mobile number needs the bundle (the number must not enter an address): back to the form.
 async fn lookup_form(path: &str, req: Request) -> Response {
-    let form = match Form::read(req).await {
+    let form = match Form::read(req, 4096).await {
         Ok(form) => form,
         Err(res) => return res,
     };
@@ -433,10 +620,7 @@ async fn lookup_form(path: &str, req: Request) -> Response {
         let code = normalise_query_code(&code).unwrap_or(code);
         format!("{path}/{}?c={}", encode(&number), encode(&code))
     };
-    match HeaderValue::from_str(&to) {
-        Ok(location) => (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response(),
-        Err(_) => StatusCode::BAD_REQUEST.into_response(),
-    }
+    see_other(&to)
 }
 
 #[cfg(test)]
@@ -446,6 +630,7 @@ mod tests {
     #[test]
     fn the_shell_loses_its_own_title_and_description() {
         let shell = Shell::of(
+            Bundle::Track,
             "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"description\" content=\"x\"><title>一窗通办</title><script>a()</script>\
              <link rel=\"modulepreload\" href=\"/p-1.js\" integrity=\"x\"><link rel=\"preload\" href=\"/p-1_bg.wasm\" as=\"fetch\"></head><body><noscript>x</noscript></body></html>",
         )

@@ -20,6 +20,8 @@ backend_tests!(
     nothing_typed_or_filed_becomes_markup,
     a_case_page_counts_once_at_the_gate_and_is_never_cached,
     preferences_are_set_without_javascript,
+    a_case_page_is_plain_html_and_withdraws_by_form,
+    a_case_is_rated_by_form_and_a_refusal_keeps_what_was_typed,
 );
 
 const SERVICE: &str = "TEST-PAGE-001";
@@ -89,8 +91,17 @@ async fn post_form<V: serde::Serialize + ?Sized>(
     (res.status(), location, cookies)
 }
 
+/// Whether `html` is a page the server rendered: with its data for the bundle, or a plain
+/// page with its small script instead.
 fn rendered(html: &str) -> bool {
-    html.contains("id=\"page-data\"") && !html.contains("PORTAL-INDEX-MARKER")
+    (html.contains("id=\"page-data\"") || is_plain(html)) && !html.contains("PORTAL-INDEX-MARKER")
+}
+
+/// Whether `html` is a plain page: the server's HTML with `plain.js`, and no bundle.
+fn is_plain(html: &str) -> bool {
+    html.contains("<script src=\"/_track/plain.js\" defer></script>")
+        && !html.contains("id=\"page-data\"")
+        && !html.contains("type=\"module\"")
 }
 
 async fn file_complaint(server: &TestServer, description: &str) -> (String, String) {
@@ -567,4 +578,191 @@ async fn preferences_are_set_without_javascript(backend: Backend) {
         .await
         .unwrap();
     assert_ne!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+/// POSTs a form and reads the page that answers it, not following a redirect: status,
+/// `Location`, the page.
+async fn send_form(
+    server: &TestServer,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, Option<String>, String) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = http.post(server.url(path)).form(form).send().await.unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get(LOCATION)
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, location, res.text().await.unwrap())
+}
+
+/// The `<input>` element with the id `id`.
+fn input<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html.find(&format!("id=\"{id}\"")).expect(id);
+    let start = html[..at].rfind("<input").unwrap();
+    let end = at + html[at..].find('>').unwrap();
+    &html[start..=end]
+}
+
+async fn a_case_page_is_plain_html_and_withdraws_by_form(backend: Backend) {
+    let Some(server) = start(backend, &[]).await else {
+        return;
+    };
+    let case = server.submit_application(SERVICE).await;
+    let (number, code) = (&case.acceptance_number, &case.query_code);
+    let (status, headers, html) = page(&server, &format!("/track/{number}?c={code}"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[CACHE_CONTROL], "no-store");
+    assert!(is_plain(&html), "no bundle on a case's page: {html}");
+    assert!(html.contains(&format!("action=\"/track/{number}/withdraw\"")));
+    assert!(html.contains(&format!("name=\"c\" value=\"{code}\"")));
+    // What only a script can press is hidden until `plain.js` shows it.
+    assert!(html.contains("data-print=\"\" hidden"), "{html}");
+    // The lookup form beside it keeps its bundle.
+    let (_, _, lookup) = page(&server, "/track", &[]).await;
+    assert!(lookup.contains("id=\"page-data\""));
+
+    let withdraw = format!("/track/{number}/withdraw");
+    // A wrong or missing code withdraws nothing and gives nothing away.
+    let (status, _, html) = send_form(&server, &withdraw, &[("c", "A2B3C4")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("data-testid=\"no-match\""), "{html}");
+    let (status, _, html) = send_form(&server, &withdraw, &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(rendered(&html), "the page, not a bare error: {html}");
+    let (_, value) = server
+        .get_json(&format!("/api/v1/cases/{number}?c={code}"))
+        .await;
+    assert_eq!(value["status"], "submitted");
+    // Abuse: a number that is none, a flood, the address read as a page.
+    let (status, _, _) = send_form(&server, "/track/%3Cscript%3E/withdraw", &[("c", code)]).await;
+    assert!(status.is_client_error(), "{status}");
+    let res = server
+        .http
+        .post(server.url(&withdraw))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("c=".to_string() + &"x".repeat(20_000))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, _, _) = page(&server, &withdraw, &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The right code withdraws, and the case page says so.
+    let (status, location, _) = send_form(&server, &withdraw, &[("c", code)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, Some(format!("/track/{number}?c={code}")));
+    let (_, _, html) = page(&server, &format!("/track/{number}?c={code}"), &[]).await;
+    assert!(html.contains("data-status=\"withdrawn\""), "{html}");
+    assert!(!html.contains("data-testid=\"withdraw\""));
+    // Twice: the page says why not.
+    let (status, _, html) = send_form(&server, &withdraw, &[("c", code)]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("data-testid=\"withdraw-refused\""), "{html}");
+}
+
+async fn a_case_is_rated_by_form_and_a_refusal_keeps_what_was_typed(backend: Backend) {
+    let Some(server) = start(backend, &[]).await else {
+        return;
+    };
+    let case = server.submit_application(SERVICE).await;
+    let (number, code) = (&case.acceptance_number, &case.query_code);
+    server.complete_case(number).await;
+    let (_, _, html) = page(&server, &format!("/track/{number}?c={code}"), &[]).await;
+    assert!(is_plain(&html));
+    assert!(html.contains(&format!("action=\"/track/{number}/rating\"")));
+    // Every reason tag is in the page; CSS shows the chosen level's.
+    for tag in ["rate-tag-efficient", "rate-tag-repeated_visits"] {
+        assert!(html.contains(&format!("id=\"{tag}\"")), "{tag}");
+    }
+    let rate = format!("/track/{number}/rating");
+
+    // No level: the page again, the problem named, the comment as typed.
+    let typed = "排队<b>太久</b></textarea><script>alert(1)</script>";
+    let (status, _, html) =
+        send_form(&server, &rate, &[("c", code), ("rate-comment", typed)]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+    assert!(html.contains("请选择满意程度"), "{html}");
+    assert!(
+        html.contains("排队&lt;b&gt;太久&lt;/b&gt;&lt;/textarea&gt;&lt;script&gt;alert(1)"),
+        "kept, as text: {html}"
+    );
+    assert!(!html.contains("<b>太久") && !html.contains("<script>alert"));
+    // A level that is none is no level.
+    for level in ["9", "abc", ""] {
+        let (status, _, html) =
+            send_form(&server, &rate, &[("c", code), ("rate-level", level)]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{level}");
+        assert!(html.contains("请选择满意程度"), "{level}");
+    }
+    // Too long: the field is named, and all of it comes back.
+    let long = "长".repeat(501);
+    let (status, _, html) = send_form(
+        &server,
+        &rate,
+        &[
+            ("c", code),
+            ("rate-level", "2"),
+            ("rate-tags", "slow"),
+            ("rate-comment", &long),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("不能超过 500 个字"), "{html}");
+    assert!(html.contains(&long));
+    assert!(
+        input(&html, "rate-level-2").contains(" checked"),
+        "the level kept"
+    );
+    assert!(
+        input(&html, "rate-tag-slow").contains(" checked"),
+        "the tag kept"
+    );
+    assert!(!input(&html, "rate-level-5").contains(" checked"));
+    // A wrong code rates nothing.
+    let (status, _, _) = send_form(&server, &rate, &[("c", "A2B3C4"), ("rate-level", "5")]).await;
+    assert!(status.is_client_error(), "{status}");
+    let res = server
+        .http
+        .post(server.url(&rate))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("rate-comment=".to_string() + &"x".repeat(40_000))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    // Rated: a praise tag sent with a poor level is dropped, as the form drops it.
+    let (status, location, _) = send_form(
+        &server,
+        &rate,
+        &[
+            ("c", code),
+            ("rate-level", "1"),
+            ("rate-tags", "repeated_visits"),
+            ("rate-tags", "efficient"),
+            ("rate-comment", "  材料要求前后不一致 "),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, Some(format!("/track/{number}?c={code}&rated=1")));
+    let (_, value) = server
+        .get_json(&format!("/api/v1/cases/{number}?c={code}"))
+        .await;
+    assert_eq!(value["rating"]["level"], 1, "{value}");
+    assert_eq!(value["rating"]["tags"], json!(["repeated_visits"]));
+    assert_eq!(value["rating"]["comment"], "材料要求前后不一致");
+    let (_, _, html) = page(&server, &location.unwrap(), &[]).await;
+    assert!(html.contains("data-testid=\"rating-thanks\""), "{html}");
+    assert!(html.contains("data-testid=\"rectification\""));
+    // Once only.
+    let (status, _, _) = send_form(&server, &rate, &[("c", code), ("rate-level", "5")]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
 }
