@@ -149,6 +149,12 @@ pub mod key {
     /// refused it (`crate::pages::case_rating::RatingDraft`).
     pub const RATING_FORM: &str = "form/rating";
 
+    /// A lookup by mobile number the server was sent (`crate::pages::track::TrackDraft`).
+    pub const TRACK_FORM: &str = "form/track";
+
+    /// What the API answered that lookup: the case, or why not.
+    pub const TRACK_FOUND: &str = "form/track-found";
+
     /// Why the API refused a withdrawal the server was sent (an error answer).
     pub const WITHDRAW_FORM: &str = "form/withdraw";
 }

@@ -196,3 +196,71 @@ async fn a_case_and_a_complaint_are_followed_without_script() -> Result<()> {
         .await?;
     s.close().await
 }
+
+#[tokio::test]
+async fn a_case_is_withdrawn_and_another_rated_without_script() -> Result<()> {
+    let s = Session::phone().await?;
+    let (number, code) = submit_case(&s).await?;
+    let (done, done_code) = submit_case(&s).await?;
+    s.complete_case(&done)?;
+    without_script(&s).await?;
+
+    // Withdrawing asks first (a <details>), then the form goes to the server.
+    s.visit(&format!("/track/{number}?c={code}")).await?;
+    s.wait_for("[data-testid=case]").await?;
+    let print = s.wait_for("[data-print]").await?;
+    ensure!(
+        !print.is_displayed().await?,
+        "no print button that nothing would press"
+    );
+    ensure!(
+        !s.wait_for("[data-testid=withdraw-yes]")
+            .await?
+            .is_displayed()
+            .await?
+    );
+    s.click("[data-testid=withdraw]").await?;
+    s.click("[data-testid=withdraw-yes]").await?;
+    s.wait_for("[data-status=withdrawn]").await?;
+    ensure!(!s.exists("[data-testid=withdraw]").await?);
+
+    // A rating: a problem is named beside its field, and nothing typed is lost.
+    s.visit(&format!("/track/{done}?c={done_code}")).await?;
+    s.type_into("#rate-comment", "材料要求前后不一致").await?;
+    s.click("[data-testid=rating-submit]").await?;
+    let summary = s.text_of("[data-testid=error-summary]").await?;
+    ensure!(summary.contains("请选择满意程度"), "{summary}");
+    let kept = s.wait_for("#rate-comment").await?.prop("value").await?;
+    assert_eq!(kept.as_deref(), Some("材料要求前后不一致"));
+    // The chosen level's reasons show once it is chosen (CSS alone).
+    ensure!(
+        !s.wait_for("label[for=rate-tag-slow]")
+            .await?
+            .is_displayed()
+            .await?
+    );
+    s.click("#rate-level-2").await?;
+    ensure!(
+        s.wait_for("label[for=rate-tag-slow]")
+            .await?
+            .is_displayed()
+            .await?
+    );
+    ensure!(
+        !s.wait_for("label[for=rate-tag-efficient]")
+            .await?
+            .is_displayed()
+            .await?
+    );
+    s.click("#rate-tag-slow").await?;
+    s.screenshot_artefact("no-script-rating-phone.png").await?;
+    s.click("[data-testid=rating-submit]").await?;
+    s.wait_for("[data-testid=rating-thanks]").await?;
+    let given = s.wait_for("[data-testid=rating-given]").await?;
+    assert_eq!(given.attr("data-level").await?.as_deref(), Some("2"));
+    ensure!(s
+        .text_of("[data-testid=rating-given]")
+        .await?
+        .contains("材料要求前后不一致"));
+    s.close().await
+}

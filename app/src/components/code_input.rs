@@ -36,6 +36,8 @@ pub fn CodeInput(
                 autocapitalize="characters"
                 aria-describedby=move || if error.get().is_some() { format!("{id}-hint {id}-error") } else { format!("{id}-hint") }
                 aria-invalid=move || error.get().is_some().then_some("true")
+                // The server's HTML has no properties: a value sent back is the attribute.
+                value=value.get_untracked()
                 prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
         </div>
     }

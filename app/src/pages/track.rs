@@ -9,6 +9,7 @@ use api_client::checks::{
 use api_client::{CaseStatus, CaseView, ClientError, StoredFile, TimelineEvent};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
 
 use crate::api::client;
 use crate::components::code_input::CodeInput;
@@ -60,59 +61,141 @@ fn check_number(typed: &str) -> Result<AcceptanceNumber, &'static str> {
     check_number_as(typed, &ACCEPTANCE_NUMBER)
 }
 
+/// What the lookup form holds, checked before any request: the problems by field, and
+/// the number with the code or the mobile number when they are well formed.
+struct Checked {
+    problems: Problems,
+    number: Option<AcceptanceNumber>,
+    code: Option<String>,
+    mobile: Option<String>,
+}
+
+fn check_form(number: &str, typed: &str, by_mobile: bool) -> Checked {
+    let mut problems = Problems::default();
+    let number = check_number(number)
+        .map_err(|m| problems.number = Some(m))
+        .ok();
+    let (code, mobile) = if by_mobile {
+        let m = normalise_mobile(typed);
+        if m.is_none() {
+            problems.secret = Some(if typed.trim().is_empty() {
+                t(k::TRACK_ERROR_MOBILE_EMPTY)
+            } else {
+                t(k::TRACK_ERROR_MOBILE)
+            });
+        }
+        (None, m)
+    } else {
+        let c = normalise_query_code(typed);
+        if c.is_none() {
+            problems.secret = Some(if typed.trim().is_empty() {
+                t(k::TRACK_ERROR_CODE_EMPTY)
+            } else {
+                t(k::TRACK_ERROR_CODE)
+            });
+        }
+        (c, None)
+    };
+    Checked {
+        problems,
+        number,
+        code,
+        mobile,
+    }
+}
+
+/// The lookup form sent to the server without the bundle (`POST /track`). A lookup by code
+/// goes on to the case's page; one by mobile number, or one with problems, is given back
+/// with the page it answers: the mobile number goes into that page (the answer to a POST,
+/// never cached) and never into an address.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct TrackDraft {
+    pub number: String,
+    pub by_mobile: bool,
+    /// The code or mobile number, as typed.
+    pub secret: String,
+}
+
+impl TrackDraft {
+    /// The form's fields as sent (`track-number`, `by`, `track-secret`).
+    pub fn from_fields(fields: &[(String, String)]) -> TrackDraft {
+        let get = |name: &str| {
+            fields
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or("", |(_, v)| v.as_str())
+        };
+        TrackDraft {
+            number: get("track-number").to_string(),
+            by_mobile: get("by") == "mobile",
+            secret: get("track-secret").to_string(),
+        }
+    }
+
+    /// What to look the case up by, when the form is well formed (else the page shows
+    /// the problems, as the bundle does before any request).
+    pub fn lookup(&self) -> Option<Lookup> {
+        let checked = check_form(&self.number, &self.secret, self.by_mobile);
+        let number = checked.number?.compact().to_string();
+        match (checked.code, checked.mobile) {
+            (Some(code), _) => Some(Lookup::Code { number, code }),
+            (_, Some(mobile)) => Some(Lookup::Mobile { number, mobile }),
+            _ => None,
+        }
+    }
+}
+
+/// A well-formed lookup: the compact number with the code or the 11-digit mobile number.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Lookup {
+    Code { number: String, code: String },
+    Mobile { number: String, mobile: String },
+}
+
 #[component]
 pub fn TrackLookup() -> impl IntoView {
     crate::head::describe(t(k::DESCRIBE_TRACK));
     let mode = use_mode();
     let navigate = use_navigate();
+    // A lookup the server was sent, and what the API answered it.
+    let sent = crate::preload::take::<TrackDraft>(key::TRACK_FORM).and_then(Result::ok);
+    let answered = crate::preload::take::<CaseView>(key::TRACK_FOUND);
+    let (sent_number, sent_secret, sent_by_mobile) = match &sent {
+        Some(d) => (Some(d.number.clone()), d.secret.clone(), d.by_mobile),
+        None => (None, String::new(), false),
+    };
     // A scanned number arrives as `?n=` (see scanner.rs).
     let number = kept("number", || {
-        use_query_map()
-            .with_untracked(|q| q.get("n"))
-            .unwrap_or_default()
+        sent_number.unwrap_or_else(|| {
+            use_query_map()
+                .with_untracked(|q| q.get("n"))
+                .unwrap_or_default()
+        })
     });
-    let secret = kept("secret", String::new);
-    let by_mobile = kept("by_mobile", || false);
-    let problems = RwSignal::new(Problems::default());
+    let secret = kept("secret", || sent_secret);
+    let by_mobile = kept("by_mobile", || sent_by_mobile);
+    let problems = RwSignal::new(
+        sent.map(|d| check_form(&d.number, &d.secret, d.by_mobile).problems)
+            .unwrap_or_default(),
+    );
     // A lookup by mobile number is shown here: the number must not go into the address.
-    let found = RwSignal::new(None::<Result<CaseView, ClientError>>);
+    let found = RwSignal::new(answered);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let mut p = Problems::default();
-        let n = check_number(&number.get_untracked())
-            .map_err(|m| p.number = Some(m))
-            .ok();
-        let typed = secret.get_untracked();
-        let (code, mobile) = if by_mobile.get_untracked() {
-            let m = normalise_mobile(&typed);
-            if m.is_none() {
-                p.secret = Some(if typed.trim().is_empty() {
-                    t(k::TRACK_ERROR_MOBILE_EMPTY)
-                } else {
-                    t(k::TRACK_ERROR_MOBILE)
-                });
-            }
-            (None, m)
-        } else {
-            let c = normalise_query_code(&typed);
-            if c.is_none() {
-                p.secret = Some(if typed.trim().is_empty() {
-                    t(k::TRACK_ERROR_CODE_EMPTY)
-                } else {
-                    t(k::TRACK_ERROR_CODE)
-                });
-            }
-            (c, None)
-        };
-        problems.set(p.clone());
-        let Some(n) = n else { return };
-        if let Some(code) = code {
+        let checked = check_form(
+            &number.get_untracked(),
+            &secret.get_untracked(),
+            by_mobile.get_untracked(),
+        );
+        problems.set(checked.problems);
+        let Some(n) = checked.number else { return };
+        if let Some(code) = checked.code {
             let path = format!("/track/{}", n.compact());
             navigate(
                 &crate::codes::href(mode, &path, n.compact(), &code),
                 Default::default(),
             );
-        } else if let Some(mobile) = mobile {
+        } else if let Some(mobile) = checked.mobile {
             found.set(None);
             leptos::task::spawn_local(async move {
                 let req = api_client::CaseLookupRequest::mobile(&mobile);
@@ -131,11 +214,11 @@ pub fn TrackLookup() -> impl IntoView {
             <CodeInput id="track-number" label=t(k::TRACK_NUMBER) hint=t(k::TRACK_NUMBER_HINT) value=number error=error(|p| p.number)/>
             <div class="choices choices--inline">
                 <div class="choice">
-                    <input class="choice__input" type="radio" name="by" value="code" id="by-code" checked=true prop:checked=move || !by_mobile.get() on:change=move |_| by_mobile.set(false)/>
+                    <input class="choice__input" type="radio" name="by" value="code" id="by-code" checked=!by_mobile.get_untracked() prop:checked=move || !by_mobile.get() on:change=move |_| by_mobile.set(false)/>
                     <label class="choice__label" for="by-code">{t(k::TRACK_BY_CODE)}</label>
                 </div>
                 <div class="choice">
-                    <input class="choice__input" type="radio" name="by" value="mobile" id="by-mobile" prop:checked=move || by_mobile.get() on:change=move |_| by_mobile.set(true)/>
+                    <input class="choice__input" type="radio" name="by" value="mobile" id="by-mobile" checked=by_mobile.get_untracked() prop:checked=move || by_mobile.get() on:change=move |_| by_mobile.set(true)/>
                     <label class="choice__label" for="by-mobile">{t(k::TRACK_BY_MOBILE)}</label>
                 </div>
             </div>

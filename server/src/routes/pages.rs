@@ -14,9 +14,10 @@ use std::sync::Arc;
 use api_client::bundles::Bundle;
 use api_client::checks::{normalise_query_code, AcceptanceNumber};
 use api_client::query::encode;
-use api_client::{ErrorBody, ServiceGuide};
+use api_client::{CaseLookupRequest, ErrorBody, ServiceGuide};
 use app::i18n::Locale;
 use app::pages::case_rating::RatingDraft;
+use app::pages::track::{Lookup, TrackDraft};
 use app::preload::{key, PageData};
 use app::ssr::{Reader, Rendered};
 use axum::body::Body;
@@ -129,7 +130,7 @@ impl Pages {
         let path = req.uri().path().to_string();
         if req.method() == Method::POST {
             if path == "/track" || path == "/complaints" {
-                return lookup_form(&path, req).await;
+                return self.lookup_form(&path, req).await;
             }
             if let Some((number, action)) = CaseAction::of(&path) {
                 return self.case_form(number, action, req).await;
@@ -597,30 +598,66 @@ pub async fn preferences(req: Request) -> Response {
     res
 }
 
-/// A lookup form sent without JavaScript (`POST /track`, `POST /complaints`): on to the
-/// case's or complaint's page with its code, as the bundle would navigate. A lookup by
-/// mobile number needs the bundle (the number must not enter an address): back to the form.
-async fn lookup_form(path: &str, req: Request) -> Response {
-    let form = match Form::read(req, 4096).await {
-        Ok(form) => form,
-        Err(res) => return res,
-    };
-    let get = |name: &str| form.get(name).unwrap_or("").trim().to_string();
-    let (number, code) = if path == "/track" {
-        (get("track-number"), get("track-secret"))
-    } else {
-        (get("complaint-number"), get("complaint-code"))
-    };
-    let to = if get("by") == "mobile" {
-        format!("{path}?n={}", encode(&number))
-    } else {
+impl Pages {
+    /// A lookup form sent without JavaScript (`POST /track`, `POST /complaints`): on to the
+    /// case's or complaint's page with its code, as the bundle would navigate. A case looked
+    /// up by mobile number is shown on the lookup's page, as the bundle shows it: the number
+    /// must not enter an address.
+    async fn lookup_form(&self, path: &str, req: Request) -> Response {
+        let visit = Visit::of(&req);
+        let form = match Form::read(req, 4096).await {
+            Ok(form) => form,
+            Err(res) => return res,
+        };
+        if path == "/track" {
+            return self.track_lookup(&form, &visit).await;
+        }
+        let get = |name: &str| form.get(name).unwrap_or("").trim().to_string();
+        let number = get("complaint-number");
         let number = AcceptanceNumber::parse(&number)
             .map(|n| n.compact().to_string())
             .unwrap_or(number);
+        let code = get("complaint-code");
         let code = normalise_query_code(&code).unwrap_or(code);
-        format!("{path}/{}?c={}", encode(&number), encode(&code))
-    };
-    see_other(&to)
+        see_other(&format!("{path}/{}?c={}", encode(&number), encode(&code)))
+    }
+
+    /// `POST /track`: by code, on to the case's page; by mobile number, the lookup's page
+    /// with the case found (or why not); with problems, the lookup's page naming them. The
+    /// form comes back as it was sent.
+    async fn track_lookup(&self, form: &Form, visit: &Visit) -> Response {
+        let draft = TrackDraft::from_fields(&form.0);
+        let mut status = StatusCode::BAD_REQUEST;
+        let mut forms = Vec::new();
+        match draft.lookup() {
+            Some(Lookup::Code { number, code }) => {
+                return see_other(&format!("/track/{}?c={}", encode(&number), encode(&code)));
+            }
+            Some(Lookup::Mobile { number, mobile }) => {
+                let body = serde_json::to_string(&CaseLookupRequest::mobile(&mobile)).ok();
+                let uri = format!("/cases/{}/lookup", encode(&number));
+                let answer = self.ask(Method::POST, &uri, body, visit).await;
+                status = match &answer {
+                    Ok(_) => StatusCode::OK,
+                    Err((s, _)) => StatusCode::from_u16(*s).unwrap_or(StatusCode::BAD_REQUEST),
+                };
+                forms.push((key::TRACK_FOUND, answer));
+            }
+            None => {}
+        }
+        let draft = serde_json::to_value(&draft).map_err(|_| server_error());
+        forms.push((key::TRACK_FORM, draft));
+        let mut res = self
+            .render(Bundle::Track, "/track", None, visit, forms)
+            .await;
+        if res.status() == StatusCode::OK {
+            *res.status_mut() = status;
+        }
+        // The case, and the mobile number in the form: the reader's alone.
+        res.headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        res
+    }
 }
 
 #[cfg(test)]

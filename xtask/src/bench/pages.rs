@@ -231,9 +231,23 @@ struct Link {
 }
 
 /// The files a page makes the browser fetch: its `<link>`s (stylesheets, the icon, any
-/// preloads) and what Trunk's loader imports (`from '…js'`, `module_or_path: '…wasm'`).
+/// preloads), its `<script src>`s (a plain page's `plain.js`) and what Trunk's loader
+/// imports (`from '…js'`, `module_or_path: '…wasm'`).
 fn links(html: &str) -> Vec<Link> {
     let mut found = link_tags(html);
+    for rest in html.split("<script ").skip(1) {
+        let Some(tag) = rest.find('>').map(|end| &rest[..end]) else {
+            continue;
+        };
+        if let Some(start) = tag.find("src=\"").map(|at| at + "src=\"".len()) {
+            if let Some(len) = tag[start..].find('"') {
+                found.push(Link {
+                    href: tag[start..start + len].to_string(),
+                    kind: Kind::Script,
+                });
+            }
+        }
+    }
     for (marker, kind) in [("from '", Kind::Script), ("module_or_path: '", Kind::Wasm)] {
         for rest in html.split(marker).skip(1) {
             let Some(end) = rest.find('\'') else {
@@ -383,6 +397,20 @@ const wasm = await init({ module_or_path: '/track-2_bg.wasm' });</script>"#;
                 ("/base-1.css".into(), Kind::Css),
                 ("/track-2.js".into(), Kind::Script),
                 ("/track-2_bg.wasm".into(), Kind::Wasm),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_plain_page_has_its_small_script() {
+        let html = r#"<link rel="stylesheet" href="/_track/base-1.css"><script>care()</script><script src="/_track/plain.js" defer></script>"#;
+        let found: Vec<(String, Kind)> =
+            links(html).into_iter().map(|l| (l.href, l.kind)).collect();
+        assert_eq!(
+            found,
+            vec![
+                ("/_track/base-1.css".into(), Kind::Css),
+                ("/_track/plain.js".into(), Kind::Script),
             ]
         );
     }
