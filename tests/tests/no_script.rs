@@ -184,6 +184,20 @@ async fn a_case_and_a_complaint_are_followed_without_script() -> Result<()> {
     s.visit(&format!("/track/{number}?c=A2B3C4")).await?;
     s.wait_for("[data-testid=no-match]").await?;
 
+    // By mobile number: the case on the lookup's page, the number in no address.
+    s.visit("/track").await?;
+    s.type_into("#track-number", &number).await?;
+    s.click("label[for=by-mobile]").await?;
+    s.type_into("#track-secret", "13800138000").await?;
+    s.click("[data-testid=track-submit]").await?;
+    s.wait_for("[data-testid=case]").await?;
+    let at = address(&s).await?;
+    ensure!(
+        at.ends_with("/track") && !at.contains("13800138000"),
+        "{at}"
+    );
+    ensure!(s.text_of("[data-testid=case]").await?.contains("王*明"));
+
     // The complaint, by its lookup form.
     s.visit("/complaints").await?;
     s.type_into("#complaint-number", &complaint).await?;

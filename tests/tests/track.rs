@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{ensure, Context, Result};
 use e2e::{submit_case as submit, Session};
 use serde_json::json;
 
@@ -222,6 +222,20 @@ async fn lookup_form_catches_typos_and_answers_no_match_alike() -> Result<()> {
     // The applicant withdraws, after confirming.
     s.open(&format!("/track/{number}?c={code}")).await?;
     s.click("[data-testid=withdraw]").await?;
+    s.wait_for("[data-testid=withdraw-confirm]").await?;
+    s.screenshot_artefact("case-withdraw-phone.png").await?;
+    // "No" closes the confirmation; the button asks again.
+    s.click("[data-close-details]").await?;
+    ensure!(
+        !s.wait_for("[data-testid=withdraw-yes]")
+            .await?
+            .is_displayed()
+            .await?
+    );
+    s.set_viewport(1080, 1920).await?;
+    s.click("[data-testid=withdraw]").await?;
+    s.screenshot_artefact("case-withdraw-kiosk-size.png")
+        .await?;
     s.click("[data-testid=withdraw-yes]").await?;
     for _ in 0..50 {
         if status(&s).await? == "withdrawn" {

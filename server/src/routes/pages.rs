@@ -32,6 +32,9 @@ use axum::Router;
 use quick_xml::escape::escape;
 use tower::ServiceExt;
 
+/// What the API answered: its JSON, or an error status with its body.
+type ApiAnswer = Result<serde_json::Value, (u16, ErrorBody)>;
+
 /// The largest API answer a page reads (a guide is a few kilobytes).
 const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
 
@@ -160,7 +163,7 @@ impl Pages {
         path: &str,
         query: Option<&str>,
         visit: &Visit,
-        forms: Vec<(&str, Result<serde_json::Value, (u16, ErrorBody)>)>,
+        forms: Vec<(&str, ApiAnswer)>,
     ) -> Response {
         let Some(shell) = self.shell(bundle) else {
             return StatusCode::NOT_FOUND.into_response();
@@ -313,7 +316,7 @@ impl Pages {
         uri: &str,
         json: Option<String>,
         visit: &Visit,
-    ) -> Result<serde_json::Value, (u16, ErrorBody)> {
+    ) -> ApiAnswer {
         let join = if uri.contains('?') { '&' } else { '?' };
         let uri = format!("{uri}{join}lang={}", visit.reader.locale.tag());
         let mut req = Request::builder().method(method).uri(&uri);
