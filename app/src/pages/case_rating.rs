@@ -178,3 +178,43 @@ fn RatingForm(number: String, code: String, on_rated: Callback<RatingView>) -> i
         </form>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_sent_rating_keeps_its_levels_tags_and_the_comment_as_typed() {
+        let sent = RatingDraft::from_fields(&fields(&[
+            ("rate-level", "1"),
+            ("rate-tags", "slow"),
+            ("rate-tags", "efficient"),
+            ("rate-tags", "slow"),
+            ("rate-comment", "  太慢 "),
+        ]));
+        assert_eq!(sent.level, Some(1));
+        assert_eq!(sent.tags, ["slow"], "praise dropped, once each");
+        assert_eq!(sent.comment, "  太慢 ");
+        let req = sent.request("ABCDEF");
+        assert_eq!(req.comment.as_deref(), Some("太慢"));
+        assert_eq!((req.c.as_str(), req.level), ("ABCDEF", 1));
+    }
+
+    #[test]
+    fn a_level_that_is_none_is_no_level() {
+        for level in ["0", "6", "x", "", "255", "-1"] {
+            let sent =
+                RatingDraft::from_fields(&fields(&[("rate-level", level), ("rate-tags", "slow")]));
+            assert_eq!(sent.level, None, "{level}");
+            assert!(sent.tags.is_empty(), "{level}");
+            assert_eq!(sent.request("A").level, 0, "the API names the field");
+        }
+    }
+}

@@ -509,3 +509,46 @@ fn delivery_words(code: &str) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(number: &str, by: &str, secret: &str) -> TrackDraft {
+        TrackDraft::from_fields(&[
+            ("track-number".into(), number.into()),
+            ("by".into(), by.into()),
+            ("track-secret".into(), secret.into()),
+        ])
+    }
+
+    #[test]
+    fn a_sent_lookup_is_read_as_the_bundle_reads_it() {
+        let number = AcceptanceNumber::new("440113", "240101", 1).unwrap();
+        let compact = number.compact().to_string();
+        assert_eq!(
+            draft(
+                &format!(" {} ", number.grouped()),
+                "mobile",
+                "138 0013 8000"
+            )
+            .lookup(),
+            Some(Lookup::Mobile {
+                number: compact.clone(),
+                mobile: "13800138000".into()
+            })
+        );
+        assert_eq!(
+            draft(&compact, "code", " abc def ").lookup(),
+            Some(Lookup::Code {
+                number: compact.clone(),
+                code: "ABCDEF".into()
+            })
+        );
+        // Problems: the page names them instead of asking anything.
+        assert_eq!(draft(&compact, "mobile", "1380013").lookup(), None);
+        assert_eq!(draft(&compact, "code", "ABCDE0").lookup(), None);
+        assert_eq!(draft("", "code", "").lookup(), None);
+        assert_eq!(draft("x\r\n", "mobile", "13800138000").lookup(), None);
+    }
+}

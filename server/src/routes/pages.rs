@@ -145,10 +145,9 @@ impl Pages {
         let visit = Visit::of(&req);
         let query = req.uri().query().map(str::to_string);
         let head_only = req.method() == Method::HEAD;
-        let page = self
+        let mut res = self
             .render(bundle, &path, query.as_deref(), &visit, Vec::new())
             .await;
-        let mut res = page.into_response();
         if head_only {
             *res.body_mut() = Body::empty();
         }
@@ -320,10 +319,8 @@ impl Pages {
         let join = if uri.contains('?') { '&' } else { '?' };
         let uri = format!("{uri}{join}lang={}", visit.reader.locale.tag());
         let mut req = Request::builder().method(method).uri(&uri);
-        for name in ["x-forwarded-for", "x-real-ip", "forwarded"] {
-            for value in visit.forwarded.get_all(name) {
-                req = req.header(name, value);
-            }
+        for (name, value) in &visit.forwarded {
+            req = req.header(name, value);
         }
         let body = match json {
             Some(json) => {
@@ -676,6 +673,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(shell.head, "<meta charset=\"utf-8\"><script>a()</script>");
+    }
+
+    #[test]
+    fn a_plain_page_has_no_loader_but_plain_js() {
+        let shell = Shell::of(
+            Bundle::Track,
+            "<html><head><link rel=\"stylesheet\" href=\"/_track/base-1.css\"><script>care()</script>\
+             <script type=\"module\">import init from '/_track/track-1.js';\nawait init();</script></head><body></body></html>",
+        )
+        .unwrap();
+        assert!(shell.head.contains("track-1.js"));
+        assert_eq!(
+            shell.plain_head,
+            "<link rel=\"stylesheet\" href=\"/_track/base-1.css\"><script>care()</script>\
+             <script src=\"/_track/plain.js\" defer></script>"
+        );
     }
 
     #[test]
