@@ -70,6 +70,15 @@ pub fn script_json<T: Serialize + ?Sized>(value: &T) -> String {
         .replace('&', "\\u0026")
 }
 
+/// The first value of the field `name` of a form the server was sent (name, value pairs
+/// as decoded), which it gives back with the page (`key::RATING_FORM`, `key::TRACK_FORM`).
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
 thread_local! {
     static DATA: RefCell<Option<PageData>> = const { RefCell::new(None) };
 }

@@ -37,12 +37,7 @@ impl RatingDraft {
     /// changes (a page with no bundle has them all, and shows the level's by CSS).
     pub fn from_fields(fields: &[(String, String)]) -> RatingDraft {
         let field = |suffix: &str| format!("{PREFIX}-{suffix}");
-        let get = |name: String| {
-            fields
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.as_str())
-        };
+        let get = |name: String| crate::preload::field(fields, &name);
         let level = get(field("level"))
             .and_then(|v| v.trim().parse::<u8>().ok())
             .filter(|l| LEVELS.contains(l));

@@ -119,12 +119,7 @@ pub struct TrackDraft {
 impl TrackDraft {
     /// The form's fields as sent (`track-number`, `by`, `track-secret`).
     pub fn from_fields(fields: &[(String, String)]) -> TrackDraft {
-        let get = |name: &str| {
-            fields
-                .iter()
-                .find(|(n, _)| n == name)
-                .map_or("", |(_, v)| v.as_str())
-        };
+        let get = |name| crate::preload::field(fields, name).unwrap_or_default();
         TrackDraft {
             number: get("track-number").to_string(),
             by_mobile: get("by") == "mobile",
