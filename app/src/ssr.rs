@@ -154,12 +154,15 @@ pub fn needs(path: &str, query: &[(String, String)]) -> Vec<Need> {
             uri: format!("/services/{}", encode(&code)),
         }]
     } else if matches("/track/:number", path) {
+        // Without its code the page asks for it, and asks the API nothing.
         let number = segment(2);
-        let code = get("c").unwrap_or_default();
-        vec![Need {
+        let code = get("c").filter(|c| !c.is_empty());
+        code.map(|code| Need {
             key: key::case(&number),
             uri: format!("/cases/{}?c={}", encode(&number), encode(&code)),
-        }]
+        })
+        .into_iter()
+        .collect()
     } else if matches("/complaints/:number", path) && path != "/complaints/new" {
         let number = segment(2);
         let code = get("c").unwrap_or_default();

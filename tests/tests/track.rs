@@ -50,6 +50,14 @@ async fn a_case_moves_through_its_lifecycle_on_the_track_page() -> Result<()> {
         address.ends_with(&format!("/track/{number}")) && !address.contains(&code),
         "the address still holds the code: {address}"
     );
+    // Reloaded without it, the page asks for the code, the number filled in for it.
+    s.browser.refresh().await?;
+    s.click("[data-testid=code-needed] a").await?;
+    s.wait_for("#track-number").await?;
+    let typed = s.wait_for("#track-number").await?.prop("value").await?;
+    assert_eq!(typed.as_deref(), Some(number.as_str()));
+    s.open(&format!("/track/{number}?c={code}")).await?;
+    s.wait_for("[data-testid=case]").await?;
     assert!(
         s.all("[data-testid=light]").await?.is_empty(),
         "no clock before acceptance"

@@ -248,6 +248,15 @@ pub fn CasePage() -> impl IntoView {
     crate::head::describe(t(k::DESCRIBE_TRACK));
     let params = use_params_map();
     let query = use_query_map();
+    // A case's address without its code (the code left the address bar, and the page was
+    // reloaded): the page asks for the code instead of showing an error.
+    let number = params.with_untracked(|p| p.get("number").unwrap_or_default());
+    if query
+        .with_untracked(|q| crate::codes::code_for(q.get("c"), &number))
+        .is_none()
+    {
+        return view! { <CodeNeeded number/> }.into_any();
+    }
     let case = Fetched::new(move || {
         let number = params.with(|p| p.get("number").unwrap_or_default());
         let code = query.with(|q| crate::codes::code_for(q.get("c"), &number).unwrap_or_default());
@@ -262,7 +271,7 @@ pub fn CasePage() -> impl IntoView {
             drop_query_from_address();
         }
     });
-    move || {
+    (move || {
         match case.answer() {
         None => view! { <PageLoading/> }.into_any(),
         Some(Ok(c)) => view! { <PageHeading text=t(k::TRACK_CASE_TITLE)/><CaseDetails case=c on_change=Callback::new(move |_| case.again())/> }.into_any(),
@@ -273,6 +282,20 @@ pub fn CasePage() -> impl IntoView {
         }.into_any(),
         Some(Err(error)) => view! { <FetchError error on_retry=move |_| case.again() page=true/> }.into_any(),
     }
+    })
+    .into_any()
+}
+
+/// A case's page without its code: the lookup form, with the number filled in, asks for it.
+#[component]
+fn CodeNeeded(number: String) -> impl IntoView {
+    let href = use_mode().href(&format!("/track?n={}", api_client::query::encode(&number)));
+    view! {
+        <PageHeading text=t(k::TRACK_CASE_TITLE)/>
+        <div class="notice" data-testid="code-needed">
+            <p>{t(k::TRACK_CODE_NEEDED)}</p>
+            <p><a class="button" href=href>{t(k::TRACK_ENTER_CODE)}</a></p>
+        </div>
     }
 }
 

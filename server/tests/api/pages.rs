@@ -145,6 +145,9 @@ async fn every_portal_page_is_rendered_on_the_server(backend: Backend) {
             format!("/track/{number}?c={code}"),
             "data-status=\"submitted\"",
         ),
+        // A case's address without its code asks for it.
+        (format!("/track/{number}"), "data-testid=\"code-needed\""),
+        (format!("/track/{number}?c="), "data-testid=\"code-needed\""),
         ("/complaints".to_string(), "complaint-lookup"),
         (
             format!("/complaints/{complaint}?c={complaint_code}"),
