@@ -269,7 +269,12 @@ mod tests {
                 bundle_for(path).name()
             );
             assert!(body.contains(&marker), "GET {path}: {body}");
-            if bundle_for(path) != Bundle::Kiosk {
+            if api_client::bundles::is_plain(path) {
+                assert!(
+                    body.contains("plain.js") && !body.contains("id=\"page-data\""),
+                    "GET {path} is rendered, with no bundle"
+                );
+            } else if bundle_for(path) != Bundle::Kiosk {
                 assert!(body.contains("id=\"page-data\""), "GET {path} is rendered");
             }
         }
