@@ -201,6 +201,12 @@ impl Session {
         Ok(!self.all(css).await?.is_empty())
     }
 
+    /// Whether the element `css`, once it is in the page, is shown (not hidden by an
+    /// attribute, CSS or a closed `<details>`).
+    pub async fn shown(&self, css: &str) -> Result<bool> {
+        Ok(self.wait_for(css).await?.is_displayed().await?)
+    }
+
     /// Clicks the element `css`, once it appears.
     pub async fn click(&self, css: &str) -> Result<()> {
         self.wait_for(css).await?.click().await?;

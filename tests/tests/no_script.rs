@@ -222,17 +222,11 @@ async fn a_case_is_withdrawn_and_another_rated_without_script() -> Result<()> {
     // Withdrawing asks first (a <details>), then the form goes to the server.
     s.visit(&format!("/track/{number}?c={code}")).await?;
     s.wait_for("[data-testid=case]").await?;
-    let print = s.wait_for("[data-print]").await?;
     ensure!(
-        !print.is_displayed().await?,
+        !s.shown("[data-print]").await?,
         "no print button that nothing would press"
     );
-    ensure!(
-        !s.wait_for("[data-testid=withdraw-yes]")
-            .await?
-            .is_displayed()
-            .await?
-    );
+    ensure!(!s.shown("[data-testid=withdraw-yes]").await?);
     s.click("[data-testid=withdraw]").await?;
     s.click("[data-testid=withdraw-yes]").await?;
     s.wait_for("[data-status=withdrawn]").await?;
@@ -247,25 +241,10 @@ async fn a_case_is_withdrawn_and_another_rated_without_script() -> Result<()> {
     let kept = s.wait_for("#rate-comment").await?.prop("value").await?;
     assert_eq!(kept.as_deref(), Some("材料要求前后不一致"));
     // The chosen level's reasons show once it is chosen (CSS alone).
-    ensure!(
-        !s.wait_for("label[for=rate-tag-slow]")
-            .await?
-            .is_displayed()
-            .await?
-    );
+    ensure!(!s.shown("label[for=rate-tag-slow]").await?);
     s.click("#rate-level-2").await?;
-    ensure!(
-        s.wait_for("label[for=rate-tag-slow]")
-            .await?
-            .is_displayed()
-            .await?
-    );
-    ensure!(
-        !s.wait_for("label[for=rate-tag-efficient]")
-            .await?
-            .is_displayed()
-            .await?
-    );
+    ensure!(s.shown("label[for=rate-tag-slow]").await?);
+    ensure!(!s.shown("label[for=rate-tag-efficient]").await?);
     s.click("#rate-tag-slow").await?;
     s.screenshot_artefact("no-script-rating-phone.png").await?;
     s.click("[data-testid=rating-submit]").await?;

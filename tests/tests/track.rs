@@ -234,12 +234,7 @@ async fn lookup_form_catches_typos_and_answers_no_match_alike() -> Result<()> {
     s.screenshot_artefact("case-withdraw-phone.png").await?;
     // "No" closes the confirmation; the button asks again.
     s.click("[data-close-details]").await?;
-    ensure!(
-        !s.wait_for("[data-testid=withdraw-yes]")
-            .await?
-            .is_displayed()
-            .await?
-    );
+    ensure!(!s.shown("[data-testid=withdraw-yes]").await?);
     s.set_viewport(1080, 1920).await?;
     s.click("[data-testid=withdraw]").await?;
     s.screenshot_artefact("case-withdraw-kiosk-size.png")

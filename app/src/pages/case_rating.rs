@@ -42,10 +42,10 @@ impl RatingDraft {
             .and_then(|v| v.trim().parse::<u8>().ok())
             .filter(|l| LEVELS.contains(l));
         let offered = level.map(tags_for).unwrap_or_default();
+        let tags_field = field("tags");
         let mut tags = Vec::new();
         for (name, value) in fields {
-            if *name == field("tags") && offered.contains(&value.as_str()) && !tags.contains(value)
-            {
+            if *name == tags_field && offered.contains(&value.as_str()) && !tags.contains(value) {
                 tags.push(value.clone());
             }
         }

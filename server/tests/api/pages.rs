@@ -66,29 +66,39 @@ fn page_data(html: &str) -> Value {
     serde_json::from_str(&html[start..end]).unwrap()
 }
 
-/// POSTs a form as a browser without JavaScript does, not following the redirect: status,
-/// `Location` and the cookies set.
+/// POSTs a form as a browser without JavaScript does, not following the redirect.
+async fn submit<V: serde::Serialize + ?Sized>(
+    server: &TestServer,
+    path: &str,
+    form: &V,
+) -> reqwest::Response {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    http.post(server.url(path)).form(form).send().await.unwrap()
+}
+
+fn location(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get(LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+}
+
+/// POSTs a form (`submit`): status, `Location` and the cookies set.
 async fn post_form<V: serde::Serialize + ?Sized>(
     server: &TestServer,
     path: &str,
     form: &V,
 ) -> (StatusCode, Option<String>, Vec<String>) {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = http.post(server.url(path)).form(form).send().await.unwrap();
-    let location = res
-        .headers()
-        .get(LOCATION)
-        .map(|v| v.to_str().unwrap().to_string());
+    let res = submit(server, path, form).await;
     let cookies = res
         .headers()
         .get_all(reqwest::header::SET_COOKIE)
         .iter()
         .map(|v| v.to_str().unwrap().to_string())
         .collect();
-    (res.status(), location, cookies)
+    (res.status(), location(&res), cookies)
 }
 
 /// Whether `html` is a page the server rendered: with its data for the bundle, or a plain
@@ -621,23 +631,15 @@ async fn preferences_are_set_without_javascript(backend: Backend) {
     assert_ne!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
 }
 
-/// POSTs a form and reads the page that answers it, not following a redirect: status,
-/// `Location`, the page.
+/// POSTs a form (`submit`) and reads the page that answers it: status, `Location`, the
+/// page.
 async fn send_form<V: serde::Serialize + ?Sized>(
     server: &TestServer,
     path: &str,
     form: &V,
 ) -> (StatusCode, Option<String>, String) {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = http.post(server.url(path)).form(form).send().await.unwrap();
-    let status = res.status();
-    let location = res
-        .headers()
-        .get(LOCATION)
-        .map(|v| v.to_str().unwrap().to_string());
+    let res = submit(server, path, form).await;
+    let (status, location) = (res.status(), location(&res));
     (status, location, res.text().await.unwrap())
 }
 
