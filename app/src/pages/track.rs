@@ -75,26 +75,25 @@ fn check_form(number: &str, typed: &str, by_mobile: bool) -> Checked {
     let number = check_number(number)
         .map_err(|m| problems.number = Some(m))
         .ok();
-    let (code, mobile) = if by_mobile {
-        let m = normalise_mobile(typed);
-        if m.is_none() {
-            problems.secret = Some(if typed.trim().is_empty() {
-                t(k::TRACK_ERROR_MOBILE_EMPTY)
-            } else {
-                t(k::TRACK_ERROR_MOBILE)
-            });
-        }
-        (None, m)
+    // One field, read as a mobile number or as a query code.
+    let (secret, empty, wrong) = if by_mobile {
+        let mobile = normalise_mobile(typed);
+        (mobile, k::TRACK_ERROR_MOBILE_EMPTY, k::TRACK_ERROR_MOBILE)
     } else {
-        let c = normalise_query_code(typed);
-        if c.is_none() {
-            problems.secret = Some(if typed.trim().is_empty() {
-                t(k::TRACK_ERROR_CODE_EMPTY)
-            } else {
-                t(k::TRACK_ERROR_CODE)
-            });
-        }
-        (c, None)
+        let code = normalise_query_code(typed);
+        (code, k::TRACK_ERROR_CODE_EMPTY, k::TRACK_ERROR_CODE)
+    };
+    if secret.is_none() {
+        problems.secret = Some(t(if typed.trim().is_empty() {
+            empty
+        } else {
+            wrong
+        }));
+    }
+    let (code, mobile) = if by_mobile {
+        (None, secret)
+    } else {
+        (secret, None)
     };
     Checked {
         problems,

@@ -79,6 +79,19 @@ async fn submit<V: serde::Serialize + ?Sized>(
     http.post(server.url(path)).form(form).send().await.unwrap()
 }
 
+/// POSTs a form body of `field=` and `len` bytes: the status. A client of its own, since
+/// the server closes a connection whose body it refused.
+async fn post_oversized(server: &TestServer, path: &str, field: &str, len: usize) -> StatusCode {
+    reqwest::Client::new()
+        .post(server.url(path))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("{field}=") + &"x".repeat(len))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
 fn location(res: &reqwest::Response) -> Option<String> {
     res.headers()
         .get(LOCATION)
@@ -466,15 +479,10 @@ async fn the_lookup_forms_work_without_javascript(backend: Backend) {
         input(&html, "track-secret").contains("value=\"&lt;b&gt;\""),
         "{html}"
     );
-    // (A client of its own: the server closes a connection whose body it refused.)
-    let res = reqwest::Client::new()
-        .post(server.url("/track"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body("track-number=".to_string() + &"1".repeat(100_000))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        post_oversized(&server, "/track", "track-number", 100_000).await,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
 
     let (complaint, code) = file_complaint(&server, "窗口排队太久。").await;
     let (status, location) = send(
@@ -613,15 +621,10 @@ async fn preferences_are_set_without_javascript(backend: Backend) {
     }
     let (_, _, cookies) = send(vec![("lang", "<script>"), ("care", "2")]).await;
     assert!(cookies.is_empty(), "{cookies:?}");
-    let res = server
-        .http
-        .post(server.url("/preferences"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body("back=/".to_string() + &"x".repeat(10_000))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        post_oversized(&server, "/preferences", "back", 10_000).await,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
     let res = server
         .http
         .get(server.url("/preferences"))
@@ -684,15 +687,10 @@ async fn a_case_page_is_plain_html_and_withdraws_by_form(backend: Backend) {
     // Abuse: a number that is none, a flood, the address read as a page.
     let (status, _, _) = send_form(&server, "/track/%3Cscript%3E/withdraw", &[("c", code)]).await;
     assert!(status.is_client_error(), "{status}");
-    let res = server
-        .http
-        .post(server.url(&withdraw))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body("c=".to_string() + &"x".repeat(20_000))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        post_oversized(&server, &withdraw, "c", 20_000).await,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
     let (status, _, _) = page(&server, &withdraw, &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
@@ -771,15 +769,10 @@ async fn a_case_is_rated_by_form_and_a_refusal_keeps_what_was_typed(backend: Bac
     // A wrong code rates nothing.
     let (status, _, _) = send_form(&server, &rate, &[("c", "A2B3C4"), ("rate-level", "5")]).await;
     assert!(status.is_client_error(), "{status}");
-    let res = server
-        .http
-        .post(server.url(&rate))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body("rate-comment=".to_string() + &"x".repeat(40_000))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        post_oversized(&server, &rate, "rate-comment", 40_000).await,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
 
     // Rated: a praise tag sent with a poor level is dropped, as the form drops it.
     let (status, location, _) = send_form(
