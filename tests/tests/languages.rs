@@ -112,6 +112,7 @@ async fn switching_language_on_the_track_lookup_keeps_the_typed_number() -> Resu
             .as_deref(),
         Some("true")
     );
+    assert_eq!(s.text_of("label[for=track-secret]").await?, "手机号码");
     assert_eq!(
         values(&s, &["track-number", "track-secret"]).await?,
         ["440113-261122-00017-X", "13800138000"]

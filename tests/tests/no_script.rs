@@ -187,7 +187,11 @@ async fn a_case_and_a_complaint_are_followed_without_script() -> Result<()> {
     // By mobile number: the case on the lookup's page, the number in no address.
     s.visit("/track").await?;
     s.type_into("#track-number", &number).await?;
+    assert_eq!(s.text_of("label[for=track-secret]").await?, "查询码");
     s.click("label[for=by-mobile]").await?;
+    // The field's words follow the choice, with no script to change them.
+    assert_eq!(s.text_of("label[for=track-secret]").await?, "手机号码");
+    ensure!(s.text_of("#track-secret-hint").await?.contains("11 位"));
     s.type_into("#track-secret", "13800138000").await?;
     s.click("[data-testid=track-submit]").await?;
     s.wait_for("[data-testid=case]").await?;

@@ -213,7 +213,9 @@ async fn lookup_form_catches_typos_and_answers_no_match_alike() -> Result<()> {
         .await?
         .send_keys(&number)
         .await?;
+    assert_eq!(s.text_of("label[for=track-secret]").await?, "查询码");
     s.click("label[for=by-mobile]").await?;
+    assert_eq!(s.text_of("label[for=track-secret]").await?, "手机号码");
     s.wait_for("#track-secret")
         .await?
         .send_keys("138 0013 8000")

@@ -11,8 +11,8 @@ use crate::mode::use_mode;
 #[component]
 pub fn CodeInput(
     id: &'static str,
-    #[prop(into)] label: String,
-    #[prop(into)] hint: String,
+    label: impl IntoView + 'static,
+    hint: impl IntoView + 'static,
     value: RwSignal<String>,
     error: Signal<Option<String>>,
     #[prop(default = "text")] html_type: &'static str,

@@ -204,7 +204,7 @@ pub fn TrackLookup() -> impl IntoView {
         <PageHeading text=t(k::TRACK_TITLE)/>
         <p>{t(k::TRACK_INTRO)}</p>
         // Without JavaScript the form is sent to the server, which goes on to the case.
-        <form class="track-form" method="post" action=mode.href("/track") on:submit=on_submit novalidate>
+        <form class="track-form" class:track-form--mobile=move || by_mobile.get() method="post" action=mode.href("/track") on:submit=on_submit novalidate>
             <CodeInput id="track-number" label=t(k::TRACK_NUMBER) hint=t(k::TRACK_NUMBER_HINT) value=number error=error(|p| p.number)/>
             <div class="choices choices--inline">
                 <div class="choice">
@@ -217,9 +217,9 @@ pub fn TrackLookup() -> impl IntoView {
                 </div>
             </div>
             {move || if by_mobile.get() {
-                view! { <CodeInput id="track-secret" label=t(k::TRACK_MOBILE) hint=t(k::TRACK_MOBILE_HINT) value=secret error=error(|p| p.secret) inputmode="numeric"/> }
+                view! { <CodeInput id="track-secret" label=by_way(k::TRACK_CODE, k::TRACK_MOBILE) hint=by_way(k::TRACK_CODE_HINT, k::TRACK_MOBILE_HINT) value=secret error=error(|p| p.secret) inputmode="numeric"/> }
             } else {
-                view! { <CodeInput id="track-secret" label=t(k::TRACK_CODE) hint=t(k::TRACK_CODE_HINT) value=secret error=error(|p| p.secret) letters=true/> }
+                view! { <CodeInput id="track-secret" label=by_way(k::TRACK_CODE, k::TRACK_MOBILE) hint=by_way(k::TRACK_CODE_HINT, k::TRACK_MOBILE_HINT) value=secret error=error(|p| p.secret) letters=true/> }
             }}
             <button type="submit" class="button" data-testid="track-submit">{t(k::TRACK_SUBMIT)}</button>
         </form>
@@ -229,6 +229,12 @@ pub fn TrackLookup() -> impl IntoView {
             Err(error) => view! { <FetchError error on_retry=move |_| ()/> }.into_any(),
         })}
     }
+}
+
+/// The second field's words for each way of looking up. Both are in the page and the style
+/// sheet shows the checked way's, so that they change with the choice without script too.
+fn by_way(code: Key, mobile: Key) -> impl IntoView {
+    view! { <span class="by-code">{t(code)}</span><span class="by-mobile">{t(mobile)}</span> }
 }
 
 /// The same words for an unknown number and a wrong code: nothing is given away.

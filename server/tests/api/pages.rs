@@ -454,6 +454,11 @@ async fn the_lookup_forms_work_without_javascript(backend: Backend) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(html.contains("请输入 11 位手机号码"), "{html}");
     assert!(input(&html, "track-secret").contains("value=\"1380013\""));
+    // The way chosen is the way shown, even to a browser that cannot tell it by `:has`.
+    assert!(
+        html.contains("class=\"track-form track-form--mobile\""),
+        "{html}"
+    );
     assert!(input(&html, "track-number").contains(&case.acceptance_number));
 
     // Abuse: nothing sent, a number that is none, an oversized body, a header injection.

@@ -40,6 +40,10 @@ const PERFORMANCE_TARGET: f64 = 0.95;
 const LCP_BUDGET_MS: f64 = 1500.0;
 const CLS_BUDGET: f64 = 0.05;
 const SEO_TARGET: f64 = 1.0;
+/// Lighthouse's simulated timings vary from run to run (a cold browser's first run can count
+/// the wasm before the largest paint), so each page is run this many times and the run with
+/// the median LCP is judged, as Lighthouse's own docs advise; every run's LCP is printed.
+const LIGHTHOUSE_RUNS: usize = 3;
 
 pub fn bench(ctx: &Ctx, build: bool, dist: Option<&Path>) -> Result<bool> {
     println!();
@@ -121,14 +125,32 @@ pub fn bench(ctx: &Ctx, build: bool, dist: Option<&Path>) -> Result<bool> {
         );
     }
     for (name, path) in &pages {
-        let report = run_lighthouse(ctx, &lighthouse, &browser.chrome, &dir, &base, path, name)?;
+        let mut runs = Vec::with_capacity(LIGHTHOUSE_RUNS);
+        for run in 1..=LIGHTHOUSE_RUNS {
+            let label = format!("{name}-{run}");
+            runs.push(run_lighthouse(
+                ctx,
+                &lighthouse,
+                &browser.chrome,
+                &dir,
+                &base,
+                path,
+                &label,
+            )?);
+        }
+        let lcps = runs
+            .iter()
+            .map(|r| format!("{:.0}", r.lcp_ms))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let report = median_run(runs);
         let ok = report.performance >= PERFORMANCE_TARGET
             && report.lcp_ms <= LCP_BUDGET_MS
             && report.cls <= CLS_BUDGET
             && report.seo >= SEO_TARGET;
         pass &= ok;
         step!(
-            "Lighthouse {name} page (mobile): performance {:.2} (≥ {PERFORMANCE_TARGET}), LCP {:.0} ms (≤ {LCP_BUDGET_MS:.0}), CLS {:.3} (≤ {CLS_BUDGET}), SEO {:.2} (≥ {SEO_TARGET}){}: {}",
+            "Lighthouse {name} page (mobile, median of {LIGHTHOUSE_RUNS} runs by LCP: {lcps} ms): performance {:.2} (≥ {PERFORMANCE_TARGET}), LCP {:.0} ms (≤ {LCP_BUDGET_MS:.0}), CLS {:.3} (≤ {CLS_BUDGET}), SEO {:.2} (≥ {SEO_TARGET}){}: {}",
             report.performance,
             report.lcp_ms,
             report.cls,
@@ -330,6 +352,12 @@ fn run_lighthouse(
     read_report(&report)
 }
 
+/// The run with the median LCP, whole: its scores belong together.
+fn median_run(mut runs: Vec<Lighthouse>) -> Lighthouse {
+    runs.sort_by(|a, b| a.lcp_ms.total_cmp(&b.lcp_ms));
+    runs.remove(runs.len() / 2)
+}
+
 fn read_report(report: &Value) -> Result<Lighthouse> {
     let score = |category: &str| {
         report["categories"][category]["score"]
@@ -436,5 +464,18 @@ const wasm = await init({ module_or_path: '/track-2_bg.wasm' });</script>"#;
         );
         assert_eq!(r.failed_seo, vec!["is-crawlable"]);
         assert!(read_report(&serde_json::json!({})).is_err());
+    }
+
+    #[test]
+    fn the_median_run_is_judged_whole() {
+        let run = |performance, lcp_ms| Lighthouse {
+            performance,
+            seo: 1.0,
+            lcp_ms,
+            cls: 0.0,
+            failed_seo: Vec::new(),
+        };
+        let median = median_run(vec![run(0.97, 2552.0), run(1.0, 1053.0), run(0.99, 1058.0)]);
+        assert_eq!((median.performance, median.lcp_ms), (0.99, 1058.0));
     }
 }
