@@ -192,6 +192,8 @@ async fn a_case_and_a_complaint_are_followed_without_script() -> Result<()> {
     // The field's words follow the choice, with no script to change them.
     assert_eq!(s.text_of("label[for=track-secret]").await?, "手机号码");
     ensure!(s.text_of("#track-secret-hint").await?.contains("11 位"));
+    s.screenshot_artefact("no-script-lookup-by-mobile-phone.png")
+        .await?;
     s.type_into("#track-secret", "13800138000").await?;
     s.click("[data-testid=track-submit]").await?;
     s.wait_for("[data-testid=case]").await?;
