@@ -216,10 +216,10 @@ pub fn TrackLookup() -> impl IntoView {
                     <label class="choice__label" for="by-mobile">{t(k::TRACK_BY_MOBILE)}</label>
                 </div>
             </div>
-            {move || if by_mobile.get() {
-                view! { <CodeInput id="track-secret" label=by_way(k::TRACK_CODE, k::TRACK_MOBILE) hint=by_way(k::TRACK_CODE_HINT, k::TRACK_MOBILE_HINT) value=secret error=error(|p| p.secret) inputmode="numeric"/> }
-            } else {
-                view! { <CodeInput id="track-secret" label=by_way(k::TRACK_CODE, k::TRACK_MOBILE) hint=by_way(k::TRACK_CODE_HINT, k::TRACK_MOBILE_HINT) value=secret error=error(|p| p.secret) letters=true/> }
+            // Drawn again when the way changes: the keypad and the phone's keyboard follow it.
+            {move || {
+                let mobile = by_mobile.get();
+                view! { <CodeInput id="track-secret" label=by_way(k::TRACK_CODE, k::TRACK_MOBILE) hint=by_way(k::TRACK_CODE_HINT, k::TRACK_MOBILE_HINT) value=secret error=error(|p| p.secret) inputmode=if mobile { "numeric" } else { "text" } letters=!mobile/> }
             }}
             <button type="submit" class="button" data-testid="track-submit">{t(k::TRACK_SUBMIT)}</button>
         </form>
