@@ -53,9 +53,7 @@ async fn a_case_moves_through_its_lifecycle_on_the_track_page() -> Result<()> {
     // Reloaded without it, the page asks for the code, the number filled in for it.
     s.browser.refresh().await?;
     s.click("[data-testid=code-needed] a").await?;
-    s.wait_for("#track-number").await?;
-    let typed = s.wait_for("#track-number").await?.prop("value").await?;
-    assert_eq!(typed.as_deref(), Some(number.as_str()));
+    assert_eq!(s.value_of("#track-number").await?, number);
     s.open(&format!("/track/{number}?c={code}")).await?;
     s.wait_for("[data-testid=case]").await?;
     assert!(
